@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// imagegen: a Swift host for AI image-generation provider plugins.
+// No SwiftPM package dependencies: system C libraries come through systemLibrary targets.
+import PackageDescription
+
+let package = Package(
+    name: "imagegen",
+    products: [
+        .executable(name: "imagegen", targets: ["imagegen"]),
+        .library(name: "Host", targets: ["Host"]),
+        .library(name: "PluginKit", targets: ["PluginKit"]),
+        // Provider plugins: each a self-contained .so (PluginKit is linked in statically).
+        .library(name: "imagegen-preview", type: .dynamic, targets: ["Preview"]),
+        .library(name: "imagegen-replicate", type: .dynamic, targets: ["Replicate"]),
+        .library(name: "imagegen-midjourney", type: .dynamic, targets: ["Midjourney"]),
+        .library(name: "imagegen-stabilityai", type: .dynamic, targets: ["StabilityAI"]),
+    ],
+    targets: [
+        // The ABI: one C header, nothing else (the .c file only makes it a buildable target).
+        .target(name: "PluginAPI", path: "Sources/PluginAPI"),
+
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "vips",
+                       providers: [.apt(["libvips-dev"])]),
+        .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
+                       providers: [.apt(["libsodium-dev"])]),
+
+        .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
+        .target(name: "Host", dependencies: ["PluginAPI", "CSQLite", "CVips", "CSodium"], path: "Sources/Host"),
+        .executableTarget(name: "imagegen", dependencies: ["Host"], path: "Sources/imagegen"),
+
+        .target(name: "Preview", dependencies: ["PluginAPI"], path: "Plugins/Preview",
+                cSettings: [.unsafeFlags(["-fvisibility=hidden"])],
+                linkerSettings: [.linkedLibrary("png")]),
+        .target(name: "Replicate", dependencies: ["PluginKit"], path: "Plugins/Replicate"),
+        .target(name: "Midjourney", dependencies: ["PluginKit"], path: "Plugins/Midjourney"),
+        .target(name: "StabilityAI", dependencies: ["PluginKit"], path: "Plugins/StabilityAI"),
+
+        .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests",
+                    resources: []),
+        .executableTarget(name: "Benchmarks", dependencies: ["Host"], path: "Benchmarks/Sources"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,340 @@
+/*
+ * imagegen_plugin.h — the imagegen provider-plugin ABI, version 1.0.
+ *
+ * A provider plugin is a shared object (.so) that exports ONE function:
+ *
+ *     const imagegen_plugin *imagegen_plugin_entry_v1(const imagegen_host *host);
+ *
+ * The host dlopen()s a private copy of the file, calls the entry with its service table and
+ * gets the plugin's function table back (or NULL: the plugin refuses to load). Everything else
+ * crosses the boundary through these two tables. This header is the whole contract; see
+ * docs/plugin-abi.md for a guide with a complete C example.
+ *
+ * Rules that hold for every function below:
+ *
+ *  - Versioning. Every table starts with imagegen_table_header {struct_size, abi_major,
+ *    abi_minor}. Tables only grow at the end. A reader copies min(struct_size, what it knows)
+ *    bytes into a zeroed struct, so a field the other side predates reads as NULL / 0. A
+ *    different abi_major is refused. The major is also in the entry's name, so a future v2
+ *    host can probe both names and a plugin can export both.
+ *  - Text. Every string crossing the boundary is UTF-8 with an explicit length; NUL
+ *    termination is never relied on, except for extension ids (C string literals).
+ *  - JSON. Requests, job references, poll results and descriptions are JSON objects carrying
+ *    "schema": 1. Unknown keys must be ignored by both sides: that is how payloads grow.
+ *  - Ownership. Inputs are borrowed for the duration of the call: copy what you keep.
+ *    Small outputs go into caller buffers (capacity + *out_len + IMAGEGEN_BUFFER_TOO_SMALL).
+ *    Large outputs (imagegen_output) are owned by the plugin and handed back to its
+ *    release(). Nothing is ever freed by the side that did not allocate it.
+ *  - Errors. Fallible calls return an imagegen_status. No C++ exception, longjmp, Swift error
+ *    or signal may cross the boundary; a plugin that crashes takes the host down with it.
+ *  - Threads. Each function says which threads may call it. "Any thread" means the host may
+ *    call it from any of its worker threads; "concurrently" means several such calls may be in
+ *    flight at once.
+ *  - Lifetime. The host keeps its table and host_data valid until shutdown() returns. After
+ *    shutdown() the host never calls into the plugin again, but it never unmaps the image
+ *    either (dlopen with RTLD_NODELETE): a plugin must not leave threads, timers or callbacks
+ *    running after shutdown().
+ */
+#ifndef IMAGEGEN_PLUGIN_H
+#define IMAGEGEN_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IMAGEGEN_ABI_MAJOR 1
+#define IMAGEGEN_ABI_MINOR 0
+
+/* The entry symbol's name, for dlsym(). */
+#define IMAGEGEN_PLUGIN_ENTRY_V1 "imagegen_plugin_entry_v1"
+
+/* Export macro for the entry function. */
+#if defined(__GNUC__) || defined(__clang__)
+#define IMAGEGEN_EXPORT __attribute__((visibility("default")))
+#else
+#define IMAGEGEN_EXPORT
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status codes: stable and append-only. An unknown code is treated as IMAGEGEN_ERR_INTERNAL.  */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef int32_t imagegen_status;
+
+#define IMAGEGEN_OK ((imagegen_status)0)
+/* The request is wrong (bad parameter, unknown model...). Not retried, no fail-over. */
+#define IMAGEGEN_ERR_INVALID_REQUEST ((imagegen_status)1)
+/* Credentials missing or refused (HTTP 401/403). Not retried; the host fails over. */
+#define IMAGEGEN_ERR_AUTH ((imagegen_status)2)
+/* Throttled (HTTP 429). error->retry_after_ms says how long to wait, or -1 if unknown. */
+#define IMAGEGEN_ERR_RATE_LIMITED ((imagegen_status)3)
+/* Account out of credit or quota (HTTP 402, insufficient balance). The host fails over. */
+#define IMAGEGEN_ERR_QUOTA ((imagegen_status)4)
+/* The provider's safety filter refused the prompt or the output. FINAL: never retried and
+   never sent to another provider. */
+#define IMAGEGEN_ERR_CONTENT_FILTERED ((imagegen_status)5)
+/* The provider failed (HTTP 5xx, malformed response, connection dropped). Retryable. */
+#define IMAGEGEN_ERR_PROVIDER ((imagegen_status)6)
+/* The provider did not answer, or a job ran past its deadline. Retryable for reads. */
+#define IMAGEGEN_ERR_TIMEOUT ((imagegen_status)7)
+/* The job was cancelled (by the host or at the provider). */
+#define IMAGEGEN_ERR_CANCELLED ((imagegen_status)8)
+/* The plugin or the model does not support the operation. */
+#define IMAGEGEN_ERR_UNSUPPORTED ((imagegen_status)9)
+/* A bug or an impossible state inside the plugin. */
+#define IMAGEGEN_ERR_INTERNAL ((imagegen_status)10)
+/* A caller buffer is too small; *out_len holds the size needed. Retry with a larger one. */
+#define IMAGEGEN_ERR_BUFFER_TOO_SMALL ((imagegen_status)11)
+/* The thing asked for is gone: an expired output URL, an unknown job at the provider. */
+#define IMAGEGEN_ERR_NOT_FOUND ((imagegen_status)12)
+
+/* ------------------------------------------------------------------------------------------ */
+/* Shared small types                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/* First member of every table, in both directions. */
+typedef struct imagegen_table_header {
+    uint32_t struct_size; /* sizeof the table as the writer compiled it */
+    uint16_t abi_major;   /* IMAGEGEN_ABI_MAJOR the writer was built against */
+    uint16_t abi_minor;   /* IMAGEGEN_ABI_MINOR the writer was built against */
+} imagegen_table_header;
+
+/* Detail for a failed call. Allocated by the HOST, filled by the plugin.
+ * Ownership: host-owned; the plugin writes at most message_capacity bytes into message and sets
+ * message_len (truncating is fine). Never store the pointer. Never put a secret in a message:
+ * the host redacts known secrets, but a plugin should not rely on it. */
+typedef struct imagegen_error {
+    uint32_t struct_size;       /* set by the host: sizeof(imagegen_error) it allocated */
+    int32_t retry_after_ms;     /* for RATE_LIMITED / PROVIDER: wait this long; -1 = unknown */
+    char *message;              /* host buffer, UTF-8, not NUL-terminated necessarily */
+    size_t message_capacity;    /* bytes available in message */
+    size_t message_len;         /* set by the plugin */
+} imagegen_error;
+
+/* A variable-size result owned by the PLUGIN (a JSON document or image bytes).
+ * The plugin sets data/size and may use plugin_data for its own bookkeeping; the host copies
+ * what it needs and then calls plugin->release(plugin, output) exactly once, from any thread.
+ * On a non-OK status the host does not call release and ignores the struct. */
+typedef struct imagegen_output {
+    const uint8_t *data;
+    size_t size;
+    void *plugin_data;
+} imagegen_output;
+
+/* Log levels for host->log. */
+typedef int32_t imagegen_log_level;
+#define IMAGEGEN_LOG_DEBUG ((imagegen_log_level)0)
+#define IMAGEGEN_LOG_INFO ((imagegen_log_level)1)
+#define IMAGEGEN_LOG_WARNING ((imagegen_log_level)2)
+#define IMAGEGEN_LOG_ERROR ((imagegen_log_level)3)
+
+/* ------------------------------------------------------------------------------------------ */
+/* Host services: the table the host passes to the entry function                               */
+/* ------------------------------------------------------------------------------------------ */
+
+/* An HTTP request made through the host (host->http). All pointers are borrowed for the call.
+ * headers: zero or more "Name: value\r\n" lines. A header value may contain
+ * "${secret:NAME}", which the host replaces with the secret NAME (see get_secret) after any
+ * logging and redaction, so a plugin that uses this never holds the key at all. */
+typedef struct imagegen_http_request {
+    uint32_t struct_size;
+    const char *method;  size_t method_len;   /* "GET", "POST", ... */
+    const char *url;     size_t url_len;      /* absolute http(s) URL */
+    const char *headers; size_t headers_len;
+    const uint8_t *body; size_t body_len;     /* may be NULL/0 */
+    int32_t timeout_ms;                       /* whole-request timeout; <= 0: host default */
+} imagegen_http_request;
+
+/* The response to host->http. Owned by the HOST: valid until host->http_release(). */
+typedef struct imagegen_http_response {
+    uint32_t struct_size;
+    int32_t status_code;                      /* 100..599, or 0 when no response came */
+    const char *headers; size_t headers_len;  /* "Name: value\r\n" lines, names lower-cased */
+    const uint8_t *body; size_t body_len;
+    void *host_data;                          /* host bookkeeping; do not touch */
+} imagegen_http_response;
+
+typedef struct imagegen_host imagegen_host;
+struct imagegen_host {
+    imagegen_table_header header;
+
+    /* Opaque host pointer. Do not touch. */
+    void *host_data;
+
+    /* Write a log line. The host adds the plugin id and a timestamp, and masks every known
+     * secret value. Any thread, concurrently. Never blocks for long. */
+    void (*log)(const imagegen_host *host, imagegen_log_level level, const char *message, size_t message_len);
+
+    /* Copy the secret `name` (e.g. "REPLICATE_API_TOKEN") into buf. Secrets come from the
+     * host's environment or its 0600 secrets file, never from the config text.
+     * Returns OK and sets *out_len; IMAGEGEN_ERR_NOT_FOUND when the secret is not set;
+     * IMAGEGEN_ERR_BUFFER_TOO_SMALL with *out_len = size needed. Any thread, concurrently.
+     * Ownership: buf is the plugin's. Wipe it when done; never log it. Prefer "${secret:NAME}"
+     * in an HTTP header, which keeps the key out of the plugin altogether. */
+    imagegen_status (*get_secret)(const imagegen_host *host, const char *name, size_t name_len,
+                                  char *buf, size_t capacity, size_t *out_len);
+
+    /* Perform one HTTP request with the host's client: its timeouts, proxy, metrics, secret
+     * substitution and redaction, and base-URL rewriting for tests. Blocks the calling thread
+     * until the response or the timeout. Any thread, concurrently.
+     * Returns OK when a response arrived (any status code: the plugin classifies it), or
+     * IMAGEGEN_ERR_TIMEOUT / IMAGEGEN_ERR_PROVIDER (connection failed or dropped, with a
+     * message in err) when none did. On OK the plugin must call http_release(response). */
+    imagegen_status (*http)(const imagegen_host *host, const imagegen_http_request *request,
+                            imagegen_http_response *response, imagegen_error *err);
+
+    /* Release a response returned by http(). Exactly once per OK http() call. Any thread. */
+    void (*http_release)(const imagegen_host *host, imagegen_http_response *response);
+
+    /* Wall-clock time, milliseconds since the Unix epoch. Tests may run the host on a fake
+     * clock: use this, not time(), for anything that the host compares (deadlines).
+     * Any thread. */
+    int64_t (*now_ms)(const imagegen_host *host);
+
+    /* Optional host services by id ("imagegen.<name>/<rev>"); NULL when unknown.
+     * The returned table lives as long as the host table. Any thread. */
+    const void *(*get_extension)(const imagegen_host *host, const char *id);
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* The plugin's table                                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A configured provider instance, opaque to the host. Created by create(), ended by destroy(). */
+typedef struct imagegen_instance imagegen_instance;
+
+typedef struct imagegen_plugin imagegen_plugin;
+struct imagegen_plugin {
+    imagegen_table_header header;
+
+    /* Opaque plugin pointer, for the plugin's own use. The host never touches it. */
+    void *plugin_data;
+
+    /* Describe the plugin as JSON into the host's buffer:
+     *   { "schema": 1, "id": "replicate", "name": "Replicate", "version": "1.2.0",
+     *     "nsfw_allowed": true, "thread_safe": true, "secrets": ["REPLICATE_API_TOKEN"],
+     *     "models": [ { "name": "stable-diffusion-v2", "provider_model": "<id>",
+     *                   "price": {"per_image": 0.05} | {"per_megapixel": x} |
+     *                            {"per_second": x} | null,
+     *                   "capabilities": ["text-to-image"], "nsfw_allowed": true,
+     *                   "limits": {"min_size": 64, "max_size": 2048, "max_outputs": 4} } ] }
+     * Required: schema, id, version, models[].name, models[].provider_model.
+     * "nsfw_allowed" says whether the provider's terms allow adult (non-explicit) content; a
+     * model may narrow it. "thread_safe": true lets the host call instance functions
+     * concurrently on one instance; otherwise it serialises them per instance.
+     * Returns OK and sets *out_len, or BUFFER_TOO_SMALL with *out_len = size needed (the host
+     * retries with a larger buffer, so describe must be free of side effects).
+     * Any thread, concurrently. */
+    imagegen_status (*describe)(const imagegen_plugin *plugin, char *buf, size_t capacity,
+                                size_t *out_len);
+
+    /* Create a configured instance from the provider's config section as JSON:
+     *   { "schema": 1, "base_url": "https://...", ...provider-specific keys... }
+     * Keys are NOT in the config: fetch them with host->get_secret or "${secret:NAME}".
+     * A missing key should not fail create(): report it (AUTH, naming the variable) at the
+     * first request, so one unconfigured provider does not stop the others.
+     * Ownership: *out belongs to the plugin until destroy(). Any thread, concurrently. */
+    imagegen_status (*create)(const imagegen_plugin *plugin, const char *config_json,
+                              size_t config_len, imagegen_instance **out, imagegen_error *err);
+
+    /* Destroy an instance. The host calls it once, after every call on the instance returned.
+     * Any thread. */
+    void (*destroy)(const imagegen_plugin *plugin, imagegen_instance *instance);
+
+    /* Submit one generation. request_json:
+     *   { "schema": 1, "job_id": "<host id, usable as an idempotency key>",
+     *     "model": "<provider_model>", "model_name": "<host model name>",
+     *     "prompt": "...", "negative_prompt": "..." | null, "width": 1024, "height": 1024,
+     *     "steps": 30 | null, "guidance_scale": 7.5 | null, "seed": 42, "num_outputs": 1,
+     *     "deadline_ms": <unix ms> | null, "allow_nsfw": false, "options": { ... } }
+     * On OK, *out holds a POLL RESULT (see poll) that MUST contain "ref": the job reference,
+     * any JSON value that lets poll/fetch/cancel find the job again from a fresh process (the
+     * host commits it to its catalog before polling). A synchronous provider may already
+     * report "state": "succeeded"; it may even carry its outputs inside "ref" (for instance
+     * base64 images) so that fetch needs no further request.
+     * A submit that may have reached the provider must not be repeated by the plugin on a
+     * transport error: return PROVIDER or TIMEOUT and let the host decide.
+     * Any thread; concurrently only if "thread_safe". */
+    imagegen_status (*submit)(const imagegen_plugin *plugin, imagegen_instance *instance,
+                              const char *request_json, size_t request_len,
+                              imagegen_output *out, imagegen_error *err);
+
+    /* Ask for a job's state. ref_json is the "ref" value persisted by the host. *out:
+     *   { "schema": 1, "state": "queued" | "running" | "succeeded" | "failed" | "cancelled" |
+     *                           "content_filtered",
+     *     "progress": 0.0..1.0 | null, "next_poll_ms": 1000 | null,
+     *     "outputs": [ { "index": 0, "mime": "image/png" } ],   (when succeeded)
+     *     "cost_usd": 0.0123 | null,          (provider-reported cost, when it reports one)
+     *     "provider_time_s": 3.2 | null,      (billable provider time, for per-second prices)
+     *     "seed": 42 | null,                  (the seed the provider actually used)
+     *     "error": { "status": <imagegen_status>, "message": "..." } | null,  (when failed)
+     *     "ref": <new ref> }                  (optional: replaces the persisted ref) }
+     * A failed call (non-OK return) means "could not learn the state", not "the job failed".
+     * Any thread; concurrently only if "thread_safe". */
+    imagegen_status (*poll)(const imagegen_plugin *plugin, imagegen_instance *instance,
+                            const char *ref_json, size_t ref_len,
+                            imagegen_output *out, imagegen_error *err);
+
+    /* Fetch the bytes of output `index` of a succeeded job. *out holds the encoded image as
+     * the provider returned it (PNG, JPEG, WebP). NOT_FOUND when it expired.
+     * Any thread; concurrently only if "thread_safe". */
+    imagegen_status (*fetch)(const imagegen_plugin *plugin, imagegen_instance *instance,
+                             const char *ref_json, size_t ref_len, uint32_t index,
+                             imagegen_output *out, imagegen_error *err);
+
+    /* Ask the provider to cancel a job. Idempotent; OK when the job is cancelled or already
+     * finished. May race with completion: poll tells the truth afterwards.
+     * Any thread; concurrently only if "thread_safe". */
+    imagegen_status (*cancel)(const imagegen_plugin *plugin, imagegen_instance *instance,
+                              const char *ref_json, size_t ref_len, imagegen_error *err);
+
+    /* Give back an output that submit/poll/fetch returned with OK. Exactly once per output.
+     * Any thread, concurrently. */
+    void (*release)(const imagegen_plugin *plugin, imagegen_output *output);
+
+    /* The host is done with this plugin (it is being replaced, or the host is exiting):
+     * every instance has been destroyed and no call is in flight. Join any thread you
+     * started; the image stays mapped but is never called again. Called once. */
+    void (*shutdown)(const imagegen_plugin *plugin);
+
+    /* Optional capabilities by id ("imagegen.<name>/<rev>", or reverse-DNS for third
+     * parties); NULL when unknown. Any thread, concurrently.
+     * Known ids: "imagegen.balance/1" -> imagegen_balance_extension. */
+    const void *(*get_extension)(const imagegen_plugin *plugin, const char *id);
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Extensions                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+#define IMAGEGEN_EXT_BALANCE "imagegen.balance/1"
+
+/* "imagegen.balance/1": the provider account's remaining credit, for quota alerts.
+ * balance() writes { "schema": 1, "credits": 12.5, "unit": "credits" | "usd" } into *out
+ * (released with plugin->release). Any thread; concurrently only if "thread_safe". */
+typedef struct imagegen_balance_extension {
+    imagegen_table_header header;
+    imagegen_status (*balance)(const imagegen_plugin *plugin, imagegen_instance *instance,
+                               imagegen_output *out, imagegen_error *err);
+} imagegen_balance_extension;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Entry point                                                                                 */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The one exported function. Called once per loaded copy, on any thread, before anything else.
+ * host stays valid until shutdown() returns. Return the plugin's table (static storage, or
+ * storage that lives until shutdown), or NULL to refuse (log why through host->log first).
+ * A plugin may read host->header to refuse a host that is too old for it. */
+typedef const imagegen_plugin *(*imagegen_plugin_entry_v1_fn)(const imagegen_host *host);
+
+IMAGEGEN_EXPORT const imagegen_plugin *imagegen_plugin_entry_v1(const imagegen_host *host);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IMAGEGEN_PLUGIN_H */
