@@ -93,7 +93,7 @@ static int contains_word(const char *hay, size_t n, const char *needle) {
 
 static const char DESCRIPTION[] =
     "{\"schema\":1,\"id\":\"preview\",\"name\":\"Preview (offline)\",\"version\":\"" PREVIEW_VERSION "\","
-    "\"nsfw_allowed\":true,\"thread_safe\":true,\"secrets\":[],"
+    "\"nsfw_allowed\":true,\"thread_safe\":true,\"idempotent_submit\":true,\"secrets\":[],"
     "\"models\":[{\"name\":\"preview\",\"provider_model\":\"preview-1\",\"price\":{\"per_image\":0},"
     "\"capabilities\":[\"text-to-image\",\"deterministic\"],\"nsfw_allowed\":true,"
     "\"limits\":{\"min_size\":64,\"max_size\":2048,\"max_outputs\":4}}]}";
