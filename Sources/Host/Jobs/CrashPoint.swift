@@ -6,6 +6,8 @@ import Glibc
 /// that variable is set; it exists so the recovery promise is tested, not assumed.
 enum CrashPoint: String {
     case beforeSubmit = "before_submit"
+    /// After the intent to submit is committed, before the plugin is called.
+    case duringSubmit = "during_submit"
     case afterSubmit = "after_submit"
     case whilePolling = "while_polling"
     case whileWriting = "while_writing"

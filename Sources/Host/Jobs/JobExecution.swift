@@ -127,6 +127,7 @@ struct JobExecution: Sendable {
                 finish(.failed, ("catalog", "cannot record the submit: \(error)"))
                 return .final
             }
+            CrashPoint.duringSubmit.hit()
             do throws(PluginCallError) {
                 let result = try await PluginThreads.run { () throws(PluginCallError) in try instance.submit(request) }
                 guard let ref = result["ref"], !ref.isNull else {

@@ -4,7 +4,7 @@ import Host
 /// `imagegen jobs [--state S] [--json]`, `jobs show ID`, `jobs cancel ID`.
 struct JobsCommand: Command {
     static let name = "jobs"
-    static let summary = "list jobs; `jobs show ID`, `jobs cancel ID`"
+    static let summary = "list jobs; `jobs show ID`, `jobs cancel ID`, `jobs run` (resume and run the queue)"
     static let options: Set<String> = ["state", "limit", "batch"]
     static let flags: Set<String> = []
 
@@ -43,8 +43,20 @@ struct JobsCommand: Command {
                       : job.state.isTerminal ? "\(job.id) already \(job.state.rawValue)" : "\(job.id) cancel requested (it is \(job.state.rawValue); the runner stops it)")
             }
             return .success
+        case "run":
+            // Resume unfinished jobs and run the queue until it is empty (what a restarted
+            // host does on start).
+            let generator = try context.generator()
+            let ran: Bool
+            do { ran = try await generator.drain() } catch { throw .failed("running the queue failed: \(error)", .failure) }
+            await generator.shutdown()
+            guard ran else {
+                throw .failed("another imagegen process (imagegen serve?) holds the runner lock of \(context.paths.data) and runs the jobs", .failure)
+            }
+            if !args.json { print("queue empty") }
+            return .success
         case let other?:
-            throw .usage("unknown jobs action \"\(other)\": use list, show ID or cancel ID")
+            throw .usage("unknown jobs action \"\(other)\": use list, show ID, cancel ID or run")
         }
     }
 }
