@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "StabilityAI", dependencies: ["PluginKit"], path: "Plugins/StabilityAI"),
 
         .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests",
-                    resources: []),
+                    resources: [.copy("CloudStorage/Vectors")]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host"], path: "Benchmarks/Sources"),
     ],
     swiftLanguageModes: [.v6]
