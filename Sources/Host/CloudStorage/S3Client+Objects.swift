@@ -48,6 +48,45 @@ extension S3Client {
         return try await perform(operation).body
     }
 
+    /// GET into a file without holding the object in memory (restore re-fetches images this way).
+    ///
+    /// The bytes land in `<path>.partial` and are renamed into place only when complete and, if the
+    /// object carries our `content-sha256` metadata or a full-object SHA-256 checksum, only when they
+    /// match it, so a restore never leaves a truncated or wrong image under the real name.
+    /// Returns the SHA-256 of what was written.
+    @discardableResult
+    public func downloadObject(key: String, to path: String) async throws(S3Error) -> SHA256Digest {
+        var headers: [HTTPHeaderField] = []
+        if configuration.sendsChecksums { headers.append(HTTPHeaderField("x-amz-checksum-mode", "ENABLED")) }
+        let operation = Operation(method: "GET", key: key, headers: headers, label: label("GET", key: key),
+                                  bodyToFile: true)
+        let response = try await perform(operation)
+        guard let downloaded = response.bodyFile else {
+            throw .malformedResponse(operation: operation.label, reason: "no body")
+        }
+        defer { try? FileManager.default.removeItem(at: downloaded) }
+        let digest = try LocalFileDigest.compute(fileAt: downloaded.path)
+        let info = S3ObjectInfo(key: key, responseHeaders: response.headers)
+        if case .different(let reason) = info.comparison(with: digest) {
+            throw .checksumMismatch(operation: operation.label, expected: "the stored object's checksum", actual: reason)
+        }
+        let partial = path + ".partial"
+        do {
+            try? FileManager.default.removeItem(atPath: partial)
+            try FileManager.default.moveItem(at: downloaded, to: URL(fileURLWithPath: partial))
+            if FileManager.default.fileExists(atPath: path) {
+                _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path),
+                                                         withItemAt: URL(fileURLWithPath: partial))
+            } else {
+                try FileManager.default.moveItem(atPath: partial, toPath: path)
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw .localFile(path: path, reason: "cannot write the downloaded object (\(error.localizedDescription))")
+        }
+        return digest.sha256
+    }
+
     /// DELETE (S3 answers 204 whether or not the object existed).
     public func deleteObject(key: String) async throws(S3Error) {
         _ = try await perform(Operation(method: "DELETE", key: key, label: label("DELETE", key: key)))

@@ -102,6 +102,8 @@ public final class S3Client: Sendable {
         var payload: SigV4Payload = .empty
         /// For error messages, e.g. `PUT s3://bucket/key`.
         var label: String
+        /// Stream a successful response body to a temporary file instead of memory (large GETs).
+        var bodyToFile = false
     }
 
     struct Response {
@@ -109,6 +111,8 @@ public final class S3Client: Sendable {
         /// Lower-cased names.
         var headers: [String: String]
         var body: Data
+        /// The body of a successful `bodyToFile` response; the caller moves or deletes it.
+        var bodyFile: URL?
     }
 
     /// Sends `operation`, retrying retryable failures per the policy; returns a 2xx response or throws.
@@ -157,20 +161,31 @@ public final class S3Client: Sendable {
             request.setValue(header.value, forHTTPHeaderField: header.name)
         }
         do {
-            let (data, response): (Data, URLResponse)
+            var data = Data()
+            var file: URL?
+            let response: URLResponse
             if let body = operation.body {
                 (data, response) = try await session.upload(for: request, from: body)
+            } else if operation.bodyToFile {
+                (file, response) = try await session.download(for: request)
             } else {
                 (data, response) = try await session.data(for: request)
             }
             guard let http = response as? HTTPURLResponse else {
+                if let file { try? FileManager.default.removeItem(at: file) }
                 throw S3Error.malformedResponse(operation: operation.label, reason: "not an HTTP response")
+            }
+            if let downloaded = file, !(200..<300).contains(http.statusCode) {
+                // An error document, not the object: read it for the error code and drop the file.
+                data = (try? Data(contentsOf: downloaded)) ?? Data()
+                try? FileManager.default.removeItem(at: downloaded)
+                file = nil
             }
             var lowered: [String: String] = [:]
             for (name, value) in http.allHeaderFields {
                 if let name = name as? String, let value = value as? String { lowered[name.lowercased()] = value }
             }
-            return Response(status: http.statusCode, headers: lowered, body: data)
+            return Response(status: http.statusCode, headers: lowered, body: data, bodyFile: file)
         } catch let error as S3Error {
             throw error
         } catch is CancellationError {

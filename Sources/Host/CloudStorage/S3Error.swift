@@ -94,7 +94,7 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
         case let .invalidRequest(reason):
             return "invalid S3 request: \(reason)"
         case let .localFile(path, reason):
-            return "cannot upload \(path): \(reason)"
+            return "local file \(path): \(reason)"
         case let .cancelled(op):
             return "\(op) was cancelled."
         }

@@ -6,16 +6,22 @@ import XCTest
 @testable import Host
 
 /// S3Client against a real S3-compatible server (moto, signature-verifying) on 127.0.0.1.
-/// Each test starts its own server, so tests are independent; every request has a 10 s timeout and
-/// at most 4 attempts with ≤ 200 ms waits, so no test can hang.
+/// The class shares one server and gives each test its own bucket; every request has a 10 s timeout
+/// and at most 4 attempts with ≤ 200 ms waits, so no test can hang.
 final class CloudStorageS3ClientTests: XCTestCase {
     private var moto: MotoS3Server!
     private var proxy: FaultInjectingProxy?
     private var scratch: URL!
-    private let bucket = "imagegen-test"
+    private var bucket = ""
+
+    override class func tearDown() {
+        MotoS3Server.stopShared()
+        super.tearDown()
+    }
 
     override func setUp() async throws {
-        moto = try await MotoS3Server.start()
+        moto = try await MotoS3Server.shared()
+        bucket = MotoS3Server.uniqueBucketName()
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("s3-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         // CreateBucket is already an authenticated request: the signer has to be right for setUp to pass.
@@ -24,7 +30,6 @@ final class CloudStorageS3ClientTests: XCTestCase {
 
     override func tearDown() async throws {
         proxy?.stop()
-        moto?.stop()
         if let scratch { try? FileManager.default.removeItem(at: scratch) }
     }
 
@@ -87,6 +92,28 @@ final class CloudStorageS3ClientTests: XCTestCase {
 
         let body = try await s3.getObject(key: key)
         XCTAssertEqual(SHA256Digest.of(body), digest.sha256)
+
+        let restored = scratch.appendingPathComponent("restored.png").path
+        let written = try await s3.downloadObject(key: key, to: restored)
+        XCTAssertEqual(written, digest.sha256)
+        XCTAssertEqual(try LocalFileDigest.compute(fileAt: restored).sha256, digest.sha256)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: restored + ".partial"))
+    }
+
+    func testUnsignedPayloadUploadAndMissingDownload() async throws {
+        let s3 = try client { $0.payloadSigning = .unsigned }
+        _ = try await s3.putObject(Data("unsigned body".utf8), key: "u.png", contentType: "image/png")
+        let body = try await s3.getObject(key: "u.png")
+        XCTAssertEqual(body, Data("unsigned body".utf8))
+
+        let target = scratch.appendingPathComponent("missing.png").path
+        do {
+            try await s3.downloadObject(key: "missing.png", to: target)
+            XCTFail("downloading a missing object must fail")
+        } catch {
+            XCTAssertEqual(error, .noSuchKey(bucket: bucket, key: "missing.png"))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target))
     }
 
     func testVerifyDetectsADifferentStoredObject() async throws {

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 import XCTest
 @testable import Host
 
@@ -13,13 +14,42 @@ import XCTest
 /// CreateAccessKey — so every S3 request after that, including CreateBucket, must be correctly signed
 /// with the issued key. Readiness is probed by TCP connect because an HTTP probe would count.
 /// Requires moto with its server extra (`pip install 'moto[server]==5.2.1'`).
-final class MotoS3Server {
+///
+/// Starting moto costs about a second (more on a loaded machine), so a test class normally shares one
+/// server — `shared()` in `setUp`, `stopShared()` in `class func tearDown()` — and isolates tests by
+/// giving each its own bucket. `start()`/`stop()` give a private server when a test needs one.
+/// `@unchecked Sendable`: XCTest runs a class's tests one after another, and the only mutable state,
+/// the shared instance, sits behind a Mutex.
+final class MotoS3Server: @unchecked Sendable {
     let port: Int
     let endpoint: URL
     let credentials: AWSCredentials
     private let child: TestChildProcess
 
     static let startTimeout: TimeInterval = 20
+
+    private static let sharedServer = Mutex<MotoS3Server?>(nil)
+
+    /// The server shared by a test class, started on first use.
+    static func shared() async throws -> MotoS3Server {
+        if let running = sharedServer.withLock({ $0 }) { return running }
+        let server = try await start()
+        sharedServer.withLock { $0 = server }
+        return server
+    }
+
+    /// Stops the shared server (call from `override class func tearDown()`).
+    static func stopShared() {
+        sharedServer.withLock { server in
+            server?.stop()
+            server = nil
+        }
+    }
+
+    /// A fresh, valid bucket name, so tests sharing a server do not see each other's objects.
+    static func uniqueBucketName() -> String {
+        "t-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+    }
 
     static func start() async throws -> MotoS3Server {
         let port = LoopbackPort.free()
