@@ -4,6 +4,11 @@ import Foundation
 extension S3Client {
     /// Uploads `data` in one PUT with `Content-Type`, `x-amz-checksum-sha256` and the metadata
     /// (`content-sha256` is added). Prefer `upload(fileAt:…)`, which also goes multipart and verifies.
+    ///
+    /// Integrity without MD5: libsodium has no MD5 and the project does not hand-write hashes, so instead of
+    /// `Content-MD5` the body is protected twice with SHA-256 — the signed `x-amz-content-sha256` (S3 rejects
+    /// a differing body with `XAmzContentSHA256Mismatch`) and `x-amz-checksum-sha256` (S3 verifies and stores
+    /// it, and returns it on HEAD). ETags are recorded but not recomputed.
     public func putObject(_ data: Data, key: String, contentType: String,
                           metadata: S3ObjectMetadata = S3ObjectMetadata()) async throws(S3Error) -> S3PutResponse {
         let digest = SHA256Digest.of(data)

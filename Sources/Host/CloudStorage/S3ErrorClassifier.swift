@@ -52,8 +52,10 @@ struct S3ErrorClassifier {
             break
         }
         switch status {
-        case 429, 503 where code == nil:
+        case 429:
             return .throttled(operation: operation, status: status, code: code ?? "SlowDown")
+        case 503 where code == nil:
+            return .throttled(operation: operation, status: status, code: "SlowDown")
         case 500...599:
             return .serverError(operation: operation, status: status, code: code, message: message)
         case 404 where key != nil && code == nil:

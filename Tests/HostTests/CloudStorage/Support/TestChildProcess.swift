@@ -15,7 +15,7 @@ final class TestChildProcess {
 
     init(arguments: [String], environment: [String: String] = [:], name: String) throws {
         logPath = NSTemporaryDirectory() + "imagegen-\(name)-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [Self.python] + arguments
