@@ -43,7 +43,7 @@ extension S3Client {
     /// Completes the upload. A `200` whose body is an `<Error>` document is a failure (S3 sends the
     /// status before it has finished assembling the object).
     public func completeMultipartUpload(key: String, uploadID: String,
-                                        parts: [S3UploadedPart]) async throws(S3Error) -> S3PutResponse? {
+                                        parts: [S3UploadedPart]) async throws(S3Error) -> S3CompletedUpload {
         let sorted = parts.sorted { $0.partNumber < $1.partNumber }
         var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
         for part in sorted {
@@ -67,8 +67,7 @@ extension S3Client {
         guard let etag = document.first("ETag") else {
             throw .malformedResponse(operation: operation.label, reason: "no ETag in \(document.root)")
         }
-        return S3PutResponse(etag: S3ObjectInfo.unquoted(etag), checksumSHA256: document.first("ChecksumSHA256"),
-                             sha256: SHA256Digest.of(Data()))
+        return S3CompletedUpload(etag: S3ObjectInfo.unquoted(etag), checksumSHA256: document.first("ChecksumSHA256"))
     }
 
     /// Aborts an upload and frees its parts (S3 answers 204, also for an already-finished id).
@@ -126,9 +125,7 @@ extension S3Client {
             guard total == digest.size, whole.finalize() == digest.sha256 else {
                 throw .localFile(path: path, reason: "the file changed while it was being uploaded; queue it again")
             }
-            guard let completed = try await completeMultipartUpload(key: key, uploadID: uploadID, parts: parts) else {
-                throw .malformedResponse(operation: label("CompleteMultipartUpload", key: key), reason: "no result")
-            }
+            let completed = try await completeMultipartUpload(key: key, uploadID: uploadID, parts: parts)
             let expected = "\(composite.finalize().base64)-\(parts.count)"
             if let reported = completed.checksumSHA256, Self.checksumValue(reported) != Self.checksumValue(expected) {
                 throw .checksumMismatch(operation: label("CompleteMultipartUpload", key: key),
@@ -162,6 +159,14 @@ public struct S3UploadedPart: Sendable, Hashable {
     /// As returned (quoted), which is how `CompleteMultipartUpload` wants it.
     public let etag: String
     public let sha256: SHA256Digest
+}
+
+/// What `CompleteMultipartUpload` returned.
+public struct S3CompletedUpload: Sendable, Hashable {
+    /// Unquoted; ends in `-<parts>`.
+    public let etag: String
+    /// The composite checksum, when the store reports it.
+    public let checksumSHA256: String?
 }
 
 /// A multipart upload that was started and not finished.
