@@ -51,10 +51,12 @@ struct SigV4VectorRequest {
     }
 }
 
-/// Locates the copied vector files (Tests/HostTests/CloudStorage/Vectors, a bundle resource).
+/// Locates the copied vector files in the source tree (Tests/HostTests/CloudStorage/Vectors, excluded
+/// from the target in Package.swift like the other fixtures).
 enum SigV4Vectors {
     static var root: URL {
-        Bundle.module.url(forResource: "Vectors", withExtension: nil)!
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Vectors")
     }
 
     static func text(_ relativePath: String) throws -> String {
