@@ -92,7 +92,9 @@ struct JSON5OutlineParser {
             let value = try parseValue(depth: depth + 1)
             try skipTrivia()
             var commaEnd: Int?
-            if peek() == "," {
+            if peek() == nil {
+                throw JSON5SyntaxError(offset: offset, message: "unexpected end of file: the object opened at \(lines.position(of: start)) is not closed with '}'")
+            } else if peek() == "," {
                 offset += 1
                 commaEnd = offset
             } else if peek() != "}" {
@@ -123,7 +125,9 @@ struct JSON5OutlineParser {
             }
             elements.append(try parseValue(depth: depth + 1))
             try skipTrivia()
-            if peek() == "," {
+            if peek() == nil {
+                throw JSON5SyntaxError(offset: offset, message: "unexpected end of file: the array opened at \(lines.position(of: start)) is not closed with ']'")
+            } else if peek() == "," {
                 offset += 1
             } else if peek() != "]" {
                 let found = peek().map(describe) ?? "the end of the file"
@@ -239,6 +243,10 @@ struct JSON5OutlineParser {
             if scalar == "\n" || scalar == "\r" {
                 throw JSON5SyntaxError(offset: offset, message: "line break inside a string: write \\n, or end the line with a backslash to continue the string")
             }
+            if scalar.value < 0x20 {
+                // JSON5 would allow a raw tab here; Foundation's reader does not.
+                throw JSON5SyntaxError(offset: offset, message: "\(describe(scalar)) inside a string: write it escaped (a tab as \\t)")
+            }
             if scalar == "\\" {
                 try parseEscape(into: &value)
                 continue
@@ -261,14 +269,6 @@ struct JSON5OutlineParser {
         case "n": value.append("\n")
         case "r": value.append("\r")
         case "t": value.append("\t")
-        case "v": value.append("\u{0B}")
-        case "0":
-            if let next = peek(), ("0"..."9").contains(next) {
-                throw JSON5SyntaxError(offset: escapeStart, message: "invalid escape '\\0' followed by a digit")
-            }
-            value.append("\u{00}")
-        case "1"..."9":
-            throw JSON5SyntaxError(offset: escapeStart, message: "invalid escape '\\\(escaped)' (digits cannot be escaped)")
         case "x":
             guard let code = hexValue(at: offset, count: 2), let scalar = Unicode.Scalar(code) else {
                 throw JSON5SyntaxError(offset: escapeStart, message: "invalid escape: '\\x' needs two hexadecimal digits")
@@ -292,8 +292,11 @@ struct JSON5OutlineParser {
             if peek() == "\n" { offset += 1 }
         case "\n", "\u{2028}", "\u{2029}":
             break
-        default:
+        case "\"", "'", "\\", "/":
             value.append(escaped)
+        default:
+            // JSON5 also allows \v, \0 and "\q" meaning "q"; Foundation's reader refuses them, so we do too.
+            throw JSON5SyntaxError(offset: escapeStart, message: "unsupported escape '\\\(escaped)': use \\n \\r \\t \\b \\f \\\\ \\' \\\" \\/ \\xHH or \\uHHHH")
         }
     }
 
@@ -377,6 +380,9 @@ struct JSON5OutlineParser {
     }
 
     private func describe(_ scalar: Unicode.Scalar) -> String {
+        if !scalar.isASCII, scalar.properties.isWhitespace || scalar == "\u{FEFF}" {
+            return "the non-ASCII space U+\(String(scalar.value, radix: 16, uppercase: true)) (replace it with a normal space)"
+        }
         if scalar.value < 0x20 || scalar.value == 0x7F || scalar.properties.generalCategory == .format {
             return "the control character U+\(String(scalar.value, radix: 16, uppercase: true))"
         }
@@ -387,12 +393,12 @@ struct JSON5OutlineParser {
         scalar == "\n" || scalar == "\r" || scalar == "\u{2028}" || scalar == "\u{2029}"
     }
 
+    /// ASCII whitespace only: JSON5 also allows Unicode spaces, but Foundation's reader refuses them, and a
+    /// file must not pass the check and then fail to decode. Non-ASCII spaces get their own message.
     static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar {
-        case "\t", "\n", "\u{0B}", "\u{0C}", "\r", " ", "\u{A0}", "\u{FEFF}", "\u{2028}", "\u{2029}":
-            return true
-        default:
-            return scalar.properties.generalCategory == .spaceSeparator
+        case "\t", "\n", "\u{0B}", "\u{0C}", "\r", " ": return true
+        default: return false
         }
     }
 
