@@ -2,10 +2,11 @@ import Glibc
 
 /// One client connection and its HTTP/1.1 state machine, driven by the socket loop.
 ///
-/// A connection carries at most one request at a time: while its handler runs, the socket is not
-/// read, so pipelined requests wait in the kernel and in `input`, and responses necessarily leave
-/// in request order (the SwiftNIO pipelining rule, `reference/http-server.md` §4.2).
-/// Confined to the socket thread.
+/// A connection carries at most one request at a time: while its handler runs, further input is
+/// only buffered (up to `readAheadLimit`, then left in the kernel) and parsed after the response,
+/// so responses necessarily leave in request order (the SwiftNIO pipelining rule,
+/// `reference/http-server.md` §4.2). The handler task sends its response itself through `channel`;
+/// the connection collects the outcome (`collectCompletion`). Confined to the socket thread.
 final class HTTPConnection {
     enum Phase: Equatable {
         /// Between requests (or before the first): nothing of the next request has arrived.
@@ -21,7 +22,8 @@ final class HTTPConnection {
     }
 
     let id: UInt64
-    let fd: Int32
+    let channel: HTTPConnectionChannel
+    var fd: Int32 { channel.fd }
     let remoteAddress: String
     private let context: HTTPEventLoopContext
 
@@ -47,19 +49,20 @@ final class HTTPConnection {
     private var lingerAfterWrite = false
 
     private var requestsServed = 0
-    private var requestKeepAlive = true
-    private var requestIsHTTP10 = false
-    private var requestIsHead = false
     private var handlerTask: Task<Void, Never>?
+    /// The peer shut down its sending side; requests already buffered are still answered.
+    private var inputEnded = false
     /// Guards against re-entering `process()` when a response finishes synchronously inside it.
     private var isProcessing = false
 
     /// Beyond this, buffers are released after use instead of being kept for the next request.
     private static let retainedBufferCapacity = 64 * 1024
+    /// Pipelined input buffered while a handler runs; beyond it the socket is not read.
+    private static let readAheadLimit = 64 * 1024
 
     init(id: UInt64, fd: Int32, remoteAddress: String, context: HTTPEventLoopContext) {
         self.id = id
-        self.fd = fd
+        channel = HTTPConnectionChannel(fd: fd)
         self.remoteAddress = remoteAddress
         self.context = context
         headParser = HTTPRequestHeadParser(limits: context.limits)
@@ -70,7 +73,9 @@ final class HTTPConnection {
     var wantsRead: Bool {
         switch phase {
         case .idle, .readingHead, .readingBody, .lingering: return true
-        case .handling, .writing: return false
+        // Reading while the handler runs lets the next request's arrival report the finished response.
+        case .handling: return !inputEnded && input.count - inputStart < Self.readAheadLimit
+        case .writing: return false
         }
     }
 
@@ -88,11 +93,20 @@ final class HTTPConnection {
         if received > 0 {
             if phase == .lingering { return }
             input.append(contentsOf: context.receiveBuffer[0..<received])
+            if phase == .handling {
+                if let completion = channel.noteInputWaiting() { finish(completion) }
+                return
+            }
             if phase == .readingBody { refreshBodyDeadline() }
             process()
         } else if received == 0 {
-            // The peer finished sending. Nothing more can complete a partial request.
-            close()
+            if phase == .handling {
+                // A half-closed client still gets the response to what it sent.
+                inputEnded = true
+            } else {
+                // Nothing more can complete a partial request.
+                close()
+            }
         } else if errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
             close()
         }
@@ -102,21 +116,38 @@ final class HTTPConnection {
         flush()
     }
 
-    /// A handler's response arrived through the mailbox.
-    func complete(with response: HTTPResponse) {
-        guard phase == .handling, !isClosed else { return }
+    /// Picks up the outcome of a handler task that has finished, if any.
+    func collectCompletion() {
+        guard phase == .handling, !isClosed, let completion = channel.takeCompletion() else { return }
+        finish(completion)
+    }
+
+    private func finish(_ completion: HTTPConnectionChannel.Completion) {
         handlerTask = nil
+        if completion.failed {
+            close()
+            return
+        }
+        output.append(contentsOf: completion.unsent)
+        closeAfterWrite = completion.closeAfter
+        lingerAfterWrite = false
+        startWriting()
+    }
+
+    /// A response produced on the socket thread itself (no handler ran).
+    private func respondOnLoop(_ response: HTTPResponse, framing: HTTPConnectionChannel.ResponseFraming) {
         requestsServed += 1
-        let keepAlive = requestKeepAlive && !context.draining
-            && requestsServed < context.limits.maxRequestsPerConnection
-        let connectionHeader: HTTPResponseSerializer.ConnectionHeader =
-            !keepAlive ? .close : (requestIsHTTP10 ? .keepAlive : .none)
+        let keepAlive = framing.keepAlive && !context.draining
         HTTPResponseSerializer.serialize(
-            response, omitBody: requestIsHead, connection: connectionHeader,
-            dateLine: context.date.currentLine(), into: &output)
+            response, omitBody: framing.omitBody, connection: Self.connectionHeader(keepAlive: keepAlive, http10: framing.http10),
+            dateLine: context.dateClock.currentLine(), into: &output)
         closeAfterWrite = !keepAlive
         lingerAfterWrite = false
         startWriting()
+    }
+
+    static func connectionHeader(keepAlive: Bool, http10: Bool) -> HTTPResponseSerializer.ConnectionHeader {
+        !keepAlive ? .close : (http10 ? .keepAlive : .none)
     }
 
     /// The phase deadline passed.
@@ -142,9 +173,10 @@ final class HTTPConnection {
     func close() {
         guard !isClosed else { return }
         isClosed = true
+        // Close first: a cancelled handler wakes at once and must find the socket gone.
+        channel.close()
         handlerTask?.cancel()
         handlerTask = nil
-        Glibc.close(fd)
         context.closedConnections.append(id)
     }
 
@@ -279,18 +311,31 @@ final class HTTPConnection {
         self.head = nil
         body = []
         chunkDecoder = nil
-        requestKeepAlive = head.keepAlive
-        requestIsHTTP10 = !head.version.isAtLeastHTTP11
-        requestIsHead = head.method == .head
+        requestsServed += 1
+        let framing = HTTPConnectionChannel.ResponseFraming(
+            omitBody: head.method == .head, http10: !head.version.isAtLeastHTTP11,
+            keepAlive: head.keepAlive && requestsServed < context.limits.maxRequestsPerConnection)
         phase = .handling
         deadline = .max
+        channel.beginRequest(inputWaiting: input.count > inputStart, outputQueued: wantsWrite)
 
         let handler = context.handler
         let mailbox = context.mailbox
+        let channel = self.channel
+        let dateClock = context.dateClock
+        let draining = context.drainingFlag
         let id = self.id
         handlerTask = Task.detached {
             let response = await handler(request)
-            mailbox.post(.response(connection: id, response))
+            let keepAlive = framing.keepAlive && !draining.isSet
+            var bytes: [UInt8] = []
+            HTTPResponseSerializer.serialize(
+                response, omitBody: framing.omitBody,
+                connection: HTTPConnection.connectionHeader(keepAlive: keepAlive, http10: framing.http10),
+                dateLine: dateClock.currentLine(), into: &bytes)
+            if channel.complete(sending: bytes, closeAfter: !keepAlive) {
+                mailbox.post(.responseReady(connection: id))
+            }
         }
     }
 
@@ -325,7 +370,7 @@ final class HTTPConnection {
     }
 
     private func responseWritten() {
-        if closeAfterWrite {
+        if closeAfterWrite || context.draining {
             if lingerAfterWrite || input.count > inputStart {
                 startLingering()
             } else {
@@ -343,6 +388,8 @@ final class HTTPConnection {
         phase = .idle
         headerDeadlineArmed = false
         deadline = context.now &+ context.timeouts.idle
+        // Pipelined requests already buffered are served; once they run out, a half-closed
+        // peer's EOF is read again and closes the connection.
         process()
     }
 
@@ -373,11 +420,9 @@ final class HTTPConnection {
             sendFinal(response, omitBody: parsed.method == .head)
             return
         }
-        requestKeepAlive = parsed.keepAlive
-        requestIsHTTP10 = !parsed.version.isAtLeastHTTP11
-        requestIsHead = parsed.method == .head
-        phase = .handling
-        complete(with: response)
+        respondOnLoop(response, framing: HTTPConnectionChannel.ResponseFraming(
+            omitBody: parsed.method == .head, http10: !parsed.version.isAtLeastHTTP11,
+            keepAlive: requestsServed + 1 < context.limits.maxRequestsPerConnection))
     }
 
     private func sendFinal(_ response: HTTPResponse, omitBody: Bool) {
@@ -385,7 +430,7 @@ final class HTTPConnection {
         body = []
         chunkDecoder = nil
         HTTPResponseSerializer.serialize(
-            response, omitBody: omitBody, connection: .close, dateLine: context.date.currentLine(), into: &output)
+            response, omitBody: omitBody, connection: .close, dateLine: context.dateClock.currentLine(), into: &output)
         closeAfterWrite = true
         lingerAfterWrite = true
         startWriting()

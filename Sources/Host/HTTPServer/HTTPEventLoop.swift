@@ -120,8 +120,8 @@ final class HTTPEventLoop {
     private func handleMessages() {
         for message in context.mailbox.takeMessages() {
             switch message {
-            case .response(let id, let response):
-                connections[id]?.complete(with: response)
+            case .responseReady(let id):
+                connections[id]?.collectCompletion()
             case .stop(let grace):
                 beginDraining(grace: grace)
             }
@@ -175,8 +175,10 @@ final class HTTPEventLoop {
 
     private func sweepDeadlines() {
         let now = context.now
-        for connection in connections.values where connection.deadline <= now && !connection.isClosed {
-            connection.handleDeadline()
+        for connection in connections.values where !connection.isClosed {
+            // Responses sent directly by their tasks are collected here at the latest.
+            connection.collectCompletion()
+            if !connection.isClosed && connection.deadline <= now { connection.handleDeadline() }
         }
     }
 
@@ -191,10 +193,13 @@ final class HTTPEventLoop {
     private func beginDraining(grace: Duration) {
         forceCloseAt = min(forceCloseAt, context.now &+ grace.nanoseconds)
         guard !context.draining else { return }
-        context.draining = true
+        context.drainingFlag.set()
         listener?.close()
         listener = nil
-        for connection in connections.values where connection.isIdle { connection.close() }
+        for connection in connections.values {
+            connection.collectCompletion()
+            if connection.isIdle { connection.close() }
+        }
         context.log?("HTTP server: stopping; \(connections.count - context.closedConnections.count) connection(s) in flight")
     }
 }

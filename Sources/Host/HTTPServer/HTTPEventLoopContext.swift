@@ -11,10 +11,11 @@ final class HTTPEventLoopContext {
     /// Monotonic time of the current loop iteration.
     var now: UInt64 = MonotonicClock.now()
     /// Set by `stop()`: responses close their connection, idle connections are closed.
-    var draining = false
+    let drainingFlag = HTTPDrainingFlag()
+    var draining: Bool { drainingFlag.isSet }
     /// One receive buffer for every connection; bytes are copied into the connection's own input.
     var receiveBuffer = [UInt8](repeating: 0, count: 64 * 1024)
-    var date = HTTPDateHeader()
+    let dateClock = HTTPDateClock()
     /// Connections closed during the current iteration, to be forgotten by the loop.
     var closedConnections: [UInt64] = []
 

@@ -2,13 +2,14 @@ import Glibc
 import Synchronization
 
 /// The only door into the socket thread from other threads: handler tasks post finished
-/// responses, `stop()` posts the shutdown request, and a self-pipe wakes the thread's `poll()`.
+/// responses that need attention, `stop()` posts the shutdown request, and a self-pipe wakes the thread's `poll()`.
 ///
 /// Writes to the pipe are coalesced (one byte per batch) and happen under the lock, so once the
 /// loop has finished and closed the pipe, a late post can never write into a reused descriptor.
 final class HTTPEventLoopMailbox: Sendable {
     enum Message: Sendable {
-        case response(connection: UInt64, HTTPResponse)
+        /// A handler task finished and the socket thread must act now (see `HTTPConnectionChannel`).
+        case responseReady(connection: UInt64)
         case stop(grace: Duration)
     }
 

@@ -96,6 +96,51 @@ final class HTTPServerLiveTests: XCTestCase {
         XCTAssertEqual(bodies, ["slow", "fast", "hello"])
     }
 
+    func testRequestArrivingWhileAHandlerRunsWaitsForItsTurn() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        client.send(rawRequest("GET", "/slow"))
+        XCTAssertFalse(client.isReadable(within: 50))
+        client.send(rawRequest("GET", "/fast"))
+        XCTAssertEqual(try client.readResponse().bodyText, "slow")
+        XCTAssertEqual(try client.readResponse().bodyText, "fast")
+        client.send(rawRequest("GET", "/hello"))
+        XCTAssertEqual(try client.readResponse().bodyText, "hello")
+    }
+
+    func testHalfClosedClientStillGetsItsResponses() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        client.send(rawRequest("GET", "/slow") + rawRequest("GET", "/fast"))
+        shutdown(client.fd, Int32(SHUT_WR))
+        XCTAssertEqual(try client.readResponse().bodyText, "slow")
+        XCTAssertEqual(try client.readResponse().bodyText, "fast")
+        XCTAssertTrue(client.isClosedByServer())
+    }
+
+    func testConnectionClosesAfterTheRequestCap() throws {
+        let server = try startServer { $0.limits.maxRequestsPerConnection = 3 }
+        let client = try connect(server)
+        for index in 1...3 {
+            client.send(rawRequest("GET", "/hello"))
+            let response = try client.readResponse()
+            XCTAssertEqual(response.headers["connection"], index == 3 ? "close" : nil, "request \(index)")
+        }
+        XCTAssertTrue(client.isClosedByServer())
+    }
+
+    func testHTTP10KeepAliveIsConfirmed() throws {
+        let server = try startServer()
+        let client = try connect(server)
+        client.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        XCTAssertEqual(try client.readResponse().headers["connection"], "keep-alive")
+        client.send("GET /fast HTTP/1.0\r\n\r\n")
+        let last = try client.readResponse()
+        XCTAssertEqual(last.bodyText, "fast")
+        XCTAssertEqual(last.headers["connection"], "close")
+        XCTAssertTrue(client.isClosedByServer())
+    }
+
     func testConnectionCloseIsHonoured() throws {
         let server = try startServer()
         let client = try connect(server)
