@@ -152,6 +152,7 @@ final class HTTPConnection {
 
     /// The phase deadline passed.
     func handleDeadline() {
+        if phase != .handling { HTTPServerCounters.increment(context.counters.timeouts) }
         switch phase {
         case .idle, .writing, .lingering:
             close()
@@ -224,11 +225,13 @@ final class HTTPConnection {
 
     private func begin(_ parsed: HTTPRequestHead) {
         guard parsed.method.isImplemented else {
+            HTTPServerCounters.increment(context.counters.requestsRejected)
             respondWithError(.notImplemented, code: "not_implemented",
                              message: "method \(parsed.method) is not implemented by this server")
             return
         }
         if let auth = context.auth, !auth.authorizes(parsed.headers) {
+            HTTPServerCounters.increment(context.counters.requestsUnauthorized)
             // Decided from the head alone: an unauthenticated body is never read.
             respondFinal(BearerTokenAuth.rejection, for: parsed)
             return
@@ -312,6 +315,7 @@ final class HTTPConnection {
         body = []
         chunkDecoder = nil
         requestsServed += 1
+        HTTPServerCounters.increment(context.counters.requestsHandled)
         let framing = HTTPConnectionChannel.ResponseFraming(
             omitBody: head.method == .head, http10: !head.version.isAtLeastHTTP11,
             keepAlive: head.keepAlive && requestsServed < context.limits.maxRequestsPerConnection)
@@ -404,6 +408,7 @@ final class HTTPConnection {
     // MARK: Errors
 
     private func respondToParseError(_ error: HTTPParseError) {
+        HTTPServerCounters.increment(context.counters.requestsRejected)
         respondWithError(error.status, code: error.code, message: error.description)
     }
 

@@ -25,8 +25,8 @@ final class HTTPEventLoop {
     private static let acceptBackoff: UInt64 = 500_000_000
 
     init(configuration: HTTPServerConfiguration, listener: ListeningSocket, handler: @escaping HTTPHandler,
-         mailbox: HTTPEventLoopMailbox) {
-        context = HTTPEventLoopContext(configuration: configuration, handler: handler, mailbox: mailbox)
+         mailbox: HTTPEventLoopMailbox, counters: HTTPServerCounters) {
+        context = HTTPEventLoopContext(configuration: configuration, handler: handler, mailbox: mailbox, counters: counters)
         self.listener = listener
         maxConnections = max(1, configuration.maxConnections)
         // Deadlines are checked at a quarter of the shortest timeout, between 5 ms and 250 ms.
@@ -83,6 +83,7 @@ final class HTTPEventLoop {
         }
         for connection in connections.values { connection.close() }
         connections.removeAll()
+        context.counters.connectionsOpen.store(0, ordering: .relaxed)
         listener?.close()
         listener = nil
         context.mailbox.finish()
@@ -138,6 +139,7 @@ final class HTTPEventLoop {
                 let connection = HTTPConnection(id: nextConnectionID, fd: fd, remoteAddress: peer, context: context)
                 nextConnectionID += 1
                 connections[connection.id] = connection
+                HTTPServerCounters.increment(context.counters.connectionsAccepted)
             case .wouldBlock:
                 return
             case .retry:
@@ -186,6 +188,7 @@ final class HTTPEventLoop {
         guard !context.closedConnections.isEmpty else { return }
         for id in context.closedConnections { connections.removeValue(forKey: id) }
         context.closedConnections.removeAll(keepingCapacity: true)
+        context.counters.connectionsOpen.store(connections.count, ordering: .relaxed)
     }
 
     /// Go's `Shutdown` shape: stop accepting (and free the port), close idle connections, let the

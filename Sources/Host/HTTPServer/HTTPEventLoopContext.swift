@@ -7,6 +7,7 @@ final class HTTPEventLoopContext {
     let auth: BearerTokenAuth?
     let mailbox: HTTPEventLoopMailbox
     let log: (@Sendable (String) -> Void)?
+    let counters: HTTPServerCounters
 
     /// Monotonic time of the current loop iteration.
     var now: UInt64 = MonotonicClock.now()
@@ -19,7 +20,9 @@ final class HTTPEventLoopContext {
     /// Connections closed during the current iteration, to be forgotten by the loop.
     var closedConnections: [UInt64] = []
 
-    init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler, mailbox: HTTPEventLoopMailbox) {
+    init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler, mailbox: HTTPEventLoopMailbox,
+         counters: HTTPServerCounters) {
+        self.counters = counters
         let t = configuration.timeouts
         limits = configuration.limits
         timeouts = (t.headerRead.nanoseconds, t.bodyReadGap.nanoseconds, t.bodyTotal.nanoseconds,

@@ -27,6 +27,7 @@ public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     private let handler: HTTPHandler
     private let state = Mutex(State.idle)
+    private let counters = HTTPServerCounters()
 
     public init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler) {
         self.configuration = configuration
@@ -62,7 +63,8 @@ public final class HTTPServer: Sendable {
                 listener.close()
                 throw error
             }
-            let loop = HTTPEventLoop(configuration: configuration, listener: listener, handler: handler, mailbox: mailbox)
+            let loop = HTTPEventLoop(configuration: configuration, listener: listener, handler: handler, mailbox: mailbox,
+                                     counters: counters)
             try HTTPEventLoop.start(loop)
             state.withLock { $0 = .running(mailbox, listener.address) }
             configuration.log?("HTTP server: listening on \(listener.address)\(configuration.token == nil ? "" : " (bearer token required)")")
@@ -82,6 +84,9 @@ public final class HTTPServer: Sendable {
 
     /// The bound port; nil unless running.
     public var port: Int? { boundAddress?.port }
+
+    /// Counters since start, including requests the server answered without a handler.
+    public var statistics: HTTPServerStatistics { counters.snapshot }
 
     /// Stops accepting (the port is released at once), closes idle connections, lets in-flight
     /// requests finish with `Connection: close` until `grace` (default: the configured

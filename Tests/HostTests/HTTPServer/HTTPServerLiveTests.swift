@@ -486,6 +486,31 @@ final class HTTPServerLiveTests: XCTestCase {
         XCTAssertFalse(log.all.contains { $0.contains("grace period over") }, "\(log.all)")
     }
 
+    func testStatisticsCountWhatHandlersNeverSee() throws {
+        let server = try startServer {
+            $0.token = try BearerToken(Self.token)
+            $0.timeouts.headerRead = .milliseconds(200)
+        }
+        let ok = try connect(server)
+        ok.send(rawRequest("GET", "/hello", headers: ["Authorization: Bearer \(Self.token)"]))
+        XCTAssertEqual(try ok.readResponse().status, 200)
+        ok.send(rawRequest("GET", "/hello"))
+        XCTAssertEqual(try ok.readResponse().status, 401)
+        let bad = try connect(server)
+        bad.send("GET / HTTP/1.1\r\nHost: a\r\nX : y\r\n\r\n")
+        XCTAssertEqual(try bad.readResponse().status, 400)
+        let slow = try connect(server)
+        slow.send("GET /hello HTTP/1.1\r\n")
+        XCTAssertEqual(try slow.readResponse().status, 408)
+        XCTAssertTrue(slow.isClosedByServer())
+        let statistics = server.statistics
+        XCTAssertEqual(statistics.connectionsAccepted, 3)
+        XCTAssertEqual(statistics.requestsHandled, 1)
+        XCTAssertEqual(statistics.requestsUnauthorized, 1)
+        XCTAssertEqual(statistics.requestsRejected, 1)
+        XCTAssertEqual(statistics.timeouts, 1)
+    }
+
     func testStartRefusesTwiceAndStopIsIdempotent() throws {
         let server = try startServer()
         XCTAssertThrowsError(try server.start()) { XCTAssertEqual($0 as? HTTPServerError, .alreadyStarted) }
