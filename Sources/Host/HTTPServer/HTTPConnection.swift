@@ -242,7 +242,8 @@ final class HTTPConnection {
             dispatch()
         case .contentLength(let length):
             body = []
-            body.reserveCapacity(length)
+            // Memory follows the bytes that actually arrive, not what a (slow) client declares.
+            body.reserveCapacity(min(length, Self.retainedBufferCapacity))
             bodyRemaining = length
             startBody(expectsContinue: parsed.expectsContinue && input.count - inputStart < length)
         case .chunked:
