@@ -1,27 +1,27 @@
-/// One header field as received or to be sent.
-public struct HTTPHeaderField: Sendable, Hashable {
-    public var name: String
-    public var value: String
-
-    public init(name: String, value: String) {
-        self.name = name
-        self.value = value
-    }
-}
-
 /// An ordered list of header fields with ASCII case-insensitive lookup by name.
 ///
 /// Order and repeated names are kept as received, because some fields (e.g. `Connection`) may
 /// legitimately repeat and the parser must be able to see every copy of those that may not.
 public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var fields: [HTTPHeaderField]
+    /// One header field as received or to be sent.
+    public struct Field: Sendable, Hashable {
+        public var name: String
+        public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public private(set) var fields: [Field]
 
     public init() { fields = [] }
 
-    public init(_ fields: [HTTPHeaderField]) { self.fields = fields }
+    public init(_ fields: [Field]) { self.fields = fields }
 
     public init(dictionaryLiteral elements: (String, String)...) {
-        fields = elements.map { HTTPHeaderField(name: $0.0, value: $0.1) }
+        fields = elements.map { Field(name: $0.0, value: $0.1) }
     }
 
     /// The first value for `name` (case-insensitive); setting replaces every copy, nil removes them.
@@ -29,7 +29,7 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
         get { fields.first { Self.namesEqual($0.name, name) }?.value }
         set {
             remove(name)
-            if let newValue { fields.append(HTTPHeaderField(name: name, value: newValue)) }
+            if let newValue { fields.append(Field(name: name, value: newValue)) }
         }
     }
 
@@ -44,7 +44,7 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     /// Appends a field without touching existing copies of the same name.
     public mutating func add(name: String, value: String) {
-        fields.append(HTTPHeaderField(name: name, value: value))
+        fields.append(Field(name: name, value: value))
     }
 
     public mutating func remove(_ name: String) {
@@ -53,7 +53,7 @@ public struct HTTPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionary
 
     public var count: Int { fields.count }
 
-    public func makeIterator() -> IndexingIterator<[HTTPHeaderField]> { fields.makeIterator() }
+    public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
 
     /// ASCII case-insensitive equality of two field names, without allocating.
     static func namesEqual(_ lhs: String, _ rhs: String) -> Bool {

@@ -125,7 +125,7 @@ struct HTTPRequestHeadParser {
         case .failure(let error): return .failed(error)
         }
 
-        var headers = [HTTPHeaderField]()
+        var headers = [HTTPHeaders.Field]()
         headers.reserveCapacity(headerLines.count)
         var framing = HTTPRequestFraming()
         for line in headerLines {
@@ -134,7 +134,7 @@ struct HTTPRequestHeadParser {
                 return .failed(error)
             case .success(let parts):
                 framing.observe(buffer, name: parts.name, value: parts.value)
-                headers.append(HTTPHeaderField(
+                headers.append(HTTPHeaders.Field(
                     name: Self.string(buffer, parts.name),
                     value: Self.string(buffer, parts.value)))
             }

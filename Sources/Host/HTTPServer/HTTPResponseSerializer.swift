@@ -46,7 +46,7 @@ enum HTTPResponseSerializer {
     }
 
     /// Refuses header injection from handlers: names must be tokens, values free of CR, LF and NUL.
-    private static func isSafe(_ field: HTTPHeaderField) -> Bool {
+    private static func isSafe(_ field: HTTPHeaders.Field) -> Bool {
         !field.name.isEmpty && field.name.utf8.allSatisfy(HTTPGrammar.isTokenByte)
             && field.value.utf8.allSatisfy(HTTPGrammar.isFieldValueByte)
     }

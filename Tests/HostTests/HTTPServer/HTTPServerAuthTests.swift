@@ -34,7 +34,7 @@ final class HTTPServerAuthTests: XCTestCase {
     func testAuthorizationHeaderForms() throws {
         let auth = BearerTokenAuth(token: try BearerToken(secret))
         func check(_ values: [String]) -> Bool {
-            auth.authorizes(HTTPHeaders(values.map { HTTPHeaderField(name: "Authorization", value: $0) }))
+            auth.authorizes(HTTPHeaders(values.map { HTTPHeaders.Field(name: "Authorization", value: $0) }))
         }
         XCTAssertTrue(check(["Bearer \(secret)"]))
         XCTAssertTrue(check(["bearer \(secret)"]))
