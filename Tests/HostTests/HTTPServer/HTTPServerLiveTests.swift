@@ -489,7 +489,7 @@ final class HTTPServerLiveTests: XCTestCase {
     func testStatisticsCountWhatHandlersNeverSee() throws {
         let server = try startServer {
             $0.token = try BearerToken(Self.token)
-            $0.timeouts.headerRead = .milliseconds(200)
+            $0.timeouts.headerRead = .milliseconds(500)
         }
         let ok = try connect(server)
         ok.send(rawRequest("GET", "/hello", headers: ["Authorization: Bearer \(Self.token)"]))
