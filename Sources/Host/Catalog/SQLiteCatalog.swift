@@ -206,6 +206,11 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             .map(SQLiteCatalog.job(from:))
     }
 
+    public func jobs(ids: [String]) throws -> [Job] {
+        try db.query("SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?))", [.text(SQLiteCatalog.encode(ids))])
+            .map(SQLiteCatalog.job(from:))
+    }
+
     public func countJobs(state: JobState) throws -> Int {
         Int(try db.query("SELECT COUNT(*) AS n FROM jobs WHERE state = ?", [.text(state.rawValue)]).first?["n"]?.int ?? 0)
     }
