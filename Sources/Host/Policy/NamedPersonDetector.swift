@@ -1,3 +1,5 @@
+import Foundation
+
 /// Finds "photo of / in the style of / portrait of <Name Surname>" and the French equivalents:
 /// a trigger phrase followed by two or three capitalised words (particles such as "de", "van",
 /// "von" allowed in between). Reads the case-preserving text, since capitals are the signal.
@@ -14,6 +16,10 @@ enum NamedPersonDetector {
         "dans le style de", "a la maniere de", "style de", "photo de", "photos de", "portrait de", "image de",
         "ressemblant a", "sosie de",
     ].map { $0.split(separator: " ").map(String.init) }
+
+    /// Triggers by their first word, longest first, so most words cost one dictionary lookup.
+    static let triggersByFirstWord: [String: [[String]]] = Dictionary(grouping: triggers, by: { $0[0] })
+        .mapValues { $0.sorted { $0.count > $1.count } }
 
     static let particles: Set<String> = ["de", "da", "di", "del", "della", "van", "von", "der", "den", "le", "la",
                                          "du", "des", "bin", "al", "el", "mc", "st"]
@@ -53,12 +59,16 @@ enum NamedPersonDetector {
     /// Names found after a trigger, as written.
     static func names(in cleanedText: String, extraNonPersonPhrases: Set<String> = []) -> [String] {
         let words = split(cleanedText)
-        let folded = words.map { PolicyTextNormalizer.fold($0.text) }
+        let folded = words.map { word in
+            word.text.utf8.allSatisfy { $0 < 0x80 } ? word.text.lowercased()
+                : word.text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+        }
         let nonPerson = Set(nonPersonPhrases).union(extraNonPersonPhrases)
         var found: [String] = []
         var index = 0
         while index < words.count {
-            guard let trigger = triggers.first(where: { matches($0, folded, at: index) }) else {
+            guard let candidates = triggersByFirstWord[folded[index]],
+                  let trigger = candidates.first(where: { matches($0, folded, at: index) }) else {
                 index += 1
                 continue
             }

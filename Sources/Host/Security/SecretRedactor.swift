@@ -20,6 +20,8 @@ public struct SecretRedactor: Sendable {
 
     /// Patterns by their first byte, each bucket longest first.
     private let buckets: [[Pattern]]
+    /// Whether any pattern starts with this byte: the scan loop reads only this table.
+    private let isFirstByte: [Bool]
     public let skippedNames: [String]
     public let secretCount: Int
 
@@ -45,6 +47,7 @@ public struct SecretRedactor: Sendable {
         }
         for index in buckets.indices { buckets[index].sort { $0.bytes.count > $1.bytes.count } }
         self.buckets = buckets
+        self.isFirstByte = buckets.map { !$0.isEmpty }
         self.skippedNames = skipped
         self.secretCount = count
     }
@@ -91,18 +94,19 @@ public struct SecretRedactor: Sendable {
     }
 
     private func firstMatch(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (at: Int, pattern: Pattern)? {
-        var index = start
-        let end = bytes.count
-        while index < end {
-            let bucket = buckets[Int(bytes[index])]
-            if !bucket.isEmpty {
-                for pattern in bucket where pattern.bytes.count <= end - index {
-                    if matches(pattern.bytes, in: bytes, at: index) { return (index, pattern) }
+        isFirstByte.withUnsafeBufferPointer { table in
+            var index = start
+            let end = bytes.count
+            while index < end {
+                if table[Int(bytes[index])] {
+                    for pattern in buckets[Int(bytes[index])] where pattern.bytes.count <= end - index {
+                        if matches(pattern.bytes, in: bytes, at: index) { return (index, pattern) }
+                    }
                 }
+                index += 1
             }
-            index += 1
+            return nil
         }
-        return nil
     }
 
     private func matches(_ pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
