@@ -18,6 +18,7 @@ import Darwin
 public final class AuditLog: Sendable {
     public let path: String
     private let keyRing: KeyRing
+    private let redactor: SecretRedactor
     private let now: @Sendable () -> Date
     private let state: Mutex<State>
 
@@ -35,10 +36,14 @@ public final class AuditLog: Sendable {
         }
     }
 
-    /// Opens (or creates, mode 0600) the log at `path`. `now` is injectable for tests.
-    public init(path: String, keyRing: KeyRing, now: @escaping @Sendable () -> Date = { Date() }) throws {
+    /// Opens (or creates, mode 0600) the log at `path`. Every principal, subject and detail goes
+    /// through `redactor` before it is written, so a secret passed by mistake never lands in
+    /// the (plaintext) log. `now` is injectable for tests.
+    public init(path: String, keyRing: KeyRing, redactor: SecretRedactor = .empty,
+                now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.path = path
         self.keyRing = keyRing
+        self.redactor = redactor
         self.now = now
         let writeFD = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard writeFD >= 0 else {
@@ -81,6 +86,9 @@ public final class AuditLog: Sendable {
 
     private func write(principal: String, action: AuditAction, subject: String,
                        details: [String: String], into state: inout State) throws -> AuditEntry {
+        let principal = redactor.redact(principal)
+        let subject = redactor.redact(subject)
+        let details = Dictionary(uniqueKeysWithValues: details.map { (redactor.redact($0.key), redactor.redact($0.value)) })
         let key = keyRing.current
         let seq = state.lastSeq + 1
         let time = AuditEntry.format(now())

@@ -199,6 +199,17 @@ final class SecurityAuditLogTests: XCTestCase {
         XCTAssertEqual(try reader.entries(since: Date(timeIntervalSince1970: 1_900_000_000)).entries.count, 0)
     }
 
+    func testSecretsPassedByMistakeAreRedactedBeforeWriting() throws {
+        let redactor = SecretRedactor(secrets: [("REPLICATE_API_TOKEN", "r8_FAKEtoken0123456789")])
+        let log = try AuditLog(path: path, keyRing: ring, redactor: redactor, now: steppingClock())
+        let entry = try log.append(principal: "token:r8_FAKEtoken0123456789", action: .apiCall, subject: "GET /v1",
+                                   details: ["header": "Bearer r8_FAKEtoken0123456789"])
+        XCTAssertEqual(entry.principal, "token:[REDACTED:REPLICATE_API_TOKEN]")
+        XCTAssertEqual(entry.details["header"], "Bearer [REDACTED:REPLICATE_API_TOKEN]")
+        XCTAssertFalse(try String(contentsOfFile: path, encoding: .utf8).contains("r8_FAKEtoken0123456789"))
+        XCTAssertTrue(try AuditLogReader(path: path).verify(keyRing: ring).isIntact)
+    }
+
     func testActionsCoverTheIssueList() {
         let names = Set(AuditAction.allCases.map(\.rawValue))
         for required in ["generation", "cancellation", "budget.change", "key.rotation", "plugin.load",
