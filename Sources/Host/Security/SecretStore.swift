@@ -34,6 +34,9 @@ public struct SecretStore: Sendable, CustomStringConvertible, CustomReflectable 
                 values[name] = value
             }
         }
+        // The master key is the host's alone: plugins ask this store for secrets by name, so it
+        // must never answer with the key (the redactor learns its encodings from the key ring).
+        for name in values.keys where isMasterKeyName(name) { values[name] = nil }
         return SecretStore(values: values)
     }
 
@@ -50,8 +53,11 @@ public struct SecretStore: Sendable, CustomStringConvertible, CustomReflectable 
 
     static func looksLikeSecretName(_ name: String) -> Bool {
         let upper = name.uppercased()
-        return upper == KeyRingLoader.keyVariable || upper == KeyRingLoader.previousKeysVariable
-            || secretNameSuffixes.contains { upper.hasSuffix($0) }
+        return secretNameSuffixes.contains { upper.hasSuffix($0) }
+    }
+
+    static func isMasterKeyName(_ name: String) -> Bool {
+        name.uppercased().hasPrefix(KeyRingLoader.keyVariable)
     }
 
     static func parseFile(_ path: String) throws -> [String: String] {

@@ -80,6 +80,15 @@ final class SecurityRedactionTests: XCTestCase {
         XCTAssertFalse(dumped.contains("mj-file-key-111"))
     }
 
+    func testMasterKeyIsNeverServedAsAPluginSecret() throws {
+        let file = directory.appendingPathComponent("secrets.env")
+        try SecurityTestSupport.writeFile(file, "IMAGEGEN_MASTER_KEY=\(SecurityTestSupport.hexKeyB)\nA_API_KEY=abcdefgh\n", mode: 0o600)
+        let store = try SecretStore.load(
+            environment: ["IMAGEGEN_MASTER_KEY": SecurityTestSupport.hexKeyA, "IMAGEGEN_MASTER_KEY_PREVIOUS": SecurityTestSupport.hexKeyB],
+            secretsFile: file.path, declaredNames: ["IMAGEGEN_MASTER_KEY"])
+        XCTAssertEqual(store.names, ["A_API_KEY"])
+    }
+
     func testSecretsFileAsJSON() throws {
         let file = directory.appendingPathComponent("secrets.json")
         try SecurityTestSupport.writeFile(file, #"{"STABILITY_API_KEY": "sk-json-0000"}"#, mode: 0o600)
