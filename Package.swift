@@ -41,7 +41,7 @@ let package = Package(
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
         .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests",
-                    exclude: ["Fixtures"]),
+                    exclude: ["Fixtures", "CloudStorage/Vectors"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host"], path: "Benchmarks/Sources"),
     ],
     swiftLanguageModes: [.v6]

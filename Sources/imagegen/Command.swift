@@ -22,7 +22,43 @@ final class CommandContext {
         log = Log(minimum: args.flags.contains("verbose") ? .debug : (args.flags.contains("quiet") ? .error : .warning))
     }
 
+    private var openedGenerator: ImageGenerator?
+    private var openedCatalog: SQLiteCatalog?
+
+    /// The library's generator (runtime + catalog + an in-process runner when no server runs).
+    func generator() throws(CLIError) -> ImageGenerator {
+        if let openedGenerator { return openedGenerator }
+        do {
+            let config = try HostConfiguration.load(path: paths.config)
+            let g = try ImageGenerator(configuration: .init(paths: paths, settings: config, log: log))
+            openedGenerator = g
+            return g
+        } catch let e as ConfigurationError {
+            throw .usage(e.description)
+        } catch {
+            throw .failed("cannot open the host: \(error)", .failure)
+        }
+    }
+
+    func catalog() throws(CLIError) -> SQLiteCatalog {
+        if let openedCatalog { return openedCatalog }
+        do {
+            let c = try SQLiteCatalog(path: paths.catalog)
+            openedCatalog = c
+            return c
+        } catch {
+            throw .failed("cannot open the catalog \(paths.catalog): \(error)", .failure)
+        }
+    }
+
+    func catalogCall<T>(_ body: () throws -> T) throws(CLIError) -> T {
+        do { return try body() } catch let e as CLIError { throw e } catch {
+            throw .failed("catalog: \(error)", .failure)
+        }
+    }
+
     func runtime() throws(CLIError) -> HostRuntime {
+        if let openedGenerator { return openedGenerator.service.runtime }
         if let opened { return opened }
         do {
             let r = try HostRuntime.open(paths: paths, log: log)

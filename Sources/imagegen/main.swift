@@ -5,6 +5,11 @@ import Host
 nonisolated(unsafe) let commands: [any Command.Type] = [
     PluginsCommand.self,
     ModelsCommand.self,
+    RouteCommand.self,
+    GenerateCommand.self,
+    JobsCommand.self,
+    ImagesCommand.self,
+    CostsCommand.self,
 ]
 
 nonisolated func usage() -> String {

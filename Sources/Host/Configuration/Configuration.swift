@@ -180,3 +180,7 @@ public struct HealthSettings: Sendable, Codable, Equatable {
         maxCooldownSeconds = try c.decodeIfPresent(Double.self, forKey: .maxCooldownSeconds) ?? maxCooldownSeconds
     }
 }
+
+/// The host configuration under an unambiguous name (inside types that have their own
+/// `Configuration`, and where Foundation's `Host` class shadows the module name).
+public typealias HostConfiguration = Configuration
