@@ -52,10 +52,10 @@ public struct MidjourneyProvider: ImageProvider {
             let cancel: String? = c.values["cancel_path"]?.isNull == true ? nil
                 : try c.string("cancel_path", default: "/mj/task/{id}/cancel")
             dialect = MidjourneyProxyDialect(client: client, cancelPath: cancel,
-                                             pollInterval: try c.int("poll_interval_ms", default: 5_000, range: 100...120_000) ?? 5_000)
+                                             pollInterval: try c.int("poll_interval_ms", default: 5_000, range: 10...120_000) ?? 5_000)
         } else {
             dialect = UseAPIDialect(client: client, channel: try c.string("channel"),
-                                    pollInterval: try c.int("poll_interval_ms", default: 15_000, range: 100...120_000) ?? 15_000)
+                                    pollInterval: try c.int("poll_interval_ms", default: 15_000, range: 10...120_000) ?? 15_000)
         }
     }
 

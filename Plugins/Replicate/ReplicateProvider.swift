@@ -55,7 +55,7 @@ public struct ReplicateProvider: ImageProvider {
             timeoutMilliseconds: timeout, describeError: ReplicateProvider.describeError)
         self.host = host
         preferWait = try c.int("prefer_wait", default: nil, range: 1...60)
-        pollInterval = try c.int("poll_interval_ms", default: 1_000, range: 100...60_000) ?? 1_000
+        pollInterval = try c.int("poll_interval_ms", default: 1_000, range: 10...60_000) ?? 1_000
         discoverInputs = try c.bool("discover_inputs", default: true)
     }
 

@@ -148,7 +148,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if parts.path.startswith("/__emulator/"):
             return self._control(req)
         req.kind = self.classify(req)
-        record = {"method": method, "path": parts.path, "kind": req.kind, "auth_ok": self.auth_ok(req),
+        record = {"method": method, "path": parts.path, "kind": req.kind, "auth_ok": self.auth_ok(req), "at": time.time(),
                   "headers": {h: self.headers.get(h) for h in self.recorded_headers if self.headers.get(h) is not None}}
         record.update(self.describe_body(req))
         self.state.log_request(record)

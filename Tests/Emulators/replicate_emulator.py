@@ -15,13 +15,14 @@ model does not have is refused (422), so a plugin that sends `width` to a model 
 Fault modes (POST /__emulator/scenario {"mode": ..., "on": <kind>, "times": n}); kinds are
 create, get, cancel, file, schema:
   unauthorized, insufficient_balance (402), invalid (422), rate_limited (429, "retry_after",
-  "header": false to leave out Retry-After), server_error (500), bad_gateway (502),
+  "header": false to leave out Retry-After, "http_date": true to send it as an HTTP-date), server_error (500), bad_gateway (502),
   drop, malformed, hang (generic), and standing modes for new predictions:
   nsfw, model_error, never_finishes, wait_expires, data_removed, data_url,
   truncated_image / expired_output (on file downloads).
 """
 
 import base64
+import email.utils
 import re
 import time
 
@@ -182,6 +183,8 @@ class ReplicateHandler(EmulatorHandler):
         if mode == "rate_limited":
             seconds = fault.get("retry_after", 1)
             headers = {"Retry-After": str(seconds)} if fault.get("header", True) else {}
+            if fault.get("http_date"):
+                headers = {"Retry-After": email.utils.formatdate(time.time() + seconds, usegmt=True)}
             return Reply.json(429, {"detail": "Request was throttled. Expected available in %s second." % seconds,
                                     "status": 429, "retry_after": seconds}, headers)
         if mode == "server_error":

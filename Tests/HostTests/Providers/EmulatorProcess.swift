@@ -29,7 +29,7 @@ final class EmulatorProcess: @unchecked Sendable {
         process.arguments = ["python3", script, "--port", "0", "--port-file", portFile, "--token", token] + arguments
         let output = FileHandle(forWritingAtPath: "/dev/null")
         process.standardOutput = output
-        FileManager.default.createFile(atPath: scratch + "/stderr", contents: nil)
+        _ = FileManager.default.createFile(atPath: scratch + "/stderr", contents: nil)
         process.standardError = FileHandle(forWritingAtPath: scratch + "/stderr")
         try process.run()
 

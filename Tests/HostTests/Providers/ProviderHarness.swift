@@ -56,11 +56,19 @@ final class ProviderHarness: @unchecked Sendable {
     }
 
     func submit(_ request: JSONValue) -> Result<JSONValue, PluginCallError> {
-        Result { () throws(PluginCallError) in try instance.submit(request) }
+        Self.keyFree(Result { () throws(PluginCallError) in try instance.submit(request) })
     }
 
     func poll(_ ref: JSONValue) -> Result<JSONValue, PluginCallError> {
-        Result { () throws(PluginCallError) in try instance.poll(ref) }
+        Self.keyFree(Result { () throws(PluginCallError) in try instance.poll(ref) })
+    }
+
+    /// The host persists what submit and poll return: no key may be in it.
+    static func keyFree(_ r: Result<JSONValue, PluginCallError>) -> Result<JSONValue, PluginCallError> {
+        if case .success(let v) = r {
+            XCTAssertFalse(String(decoding: v.encoded(), as: UTF8.self).contains(ProviderTestCase.tokenPrefix), "a key in a poll result")
+        }
+        return r
     }
 
     func fetch(_ ref: JSONValue, _ index: Int) -> Result<[UInt8], PluginCallError> {

@@ -17,13 +17,18 @@ class ProviderTestCase: XCTestCase {
     static let tokenPrefix = "test-token-"
 
     func startEmulator(_ name: String, token: String, arguments: [String] = []) throws {
+        emulator = try sharedEmulator(name, token: token, arguments: arguments)
+    }
+
+    /// A running emulator for these arguments, reset, or a new one.
+    func sharedEmulator(_ name: String, token: String, arguments: [String] = []) throws -> EmulatorProcess {
         let key = ([name, token] + arguments).joined(separator: " ")
         if let existing = Self.running[key], existing.isRunning, (try? existing.reset()) != nil {
-            emulator = existing
-            return
+            return existing
         }
-        emulator = try EmulatorProcess(name, token: token, arguments: arguments)
-        Self.running[key] = emulator
+        let started = try EmulatorProcess(name, token: token, arguments: arguments)
+        Self.running[key] = started
+        return started
     }
 
     override class func tearDown() {

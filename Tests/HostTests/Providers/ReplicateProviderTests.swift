@@ -1,5 +1,6 @@
 import Foundation
 import ImagegenJSON
+import Synchronization
 import XCTest
 @testable import Host
 
@@ -174,6 +175,28 @@ final class ReplicateProviderTests: ProviderTestCase {
         try emulator.scenario(["mode": "rate_limited", "on": "create", "times": 1, "retry_after": 3, "header": false])
         XCTAssertEqual(ProviderAssert.fails(p.submit(ProviderHarness.request(model: Self.sd)), with: .rateLimited)?.retryAfterMilliseconds, 3000,
                        "the body's retry_after when the header is missing")
+    }
+
+    func testRetryAfterAsAnHTTPDateIsMeasuredOnTheHostClock() throws {
+        try emulator.scenario(["mode": "rate_limited", "on": "create", "times": 1, "retry_after": 30, "http_date": true])
+        let p = try plugin()
+        let ms = try XCTUnwrap(ProviderAssert.fails(p.submit(ProviderHarness.request(model: Self.sd)), with: .rateLimited)?.retryAfterMilliseconds)
+        // The date has one-second resolution: 30 s from the emulator's now, read a moment later.
+        XCTAssertTrue((27_000...30_000).contains(ms), "\(ms) ms")
+    }
+
+    func testConcurrentSubmitsOnOneInstanceAreIndependent() throws {
+        // describe says thread_safe: the host may call one instance from several threads.
+        let p = try plugin()
+        let results = Mutex<[Result<JSONValue, PluginCallError>]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            let r = p.submit(ProviderHarness.request(model: Self.sd, seed: i))
+            results.withLock { $0.append(r) }
+        }
+        let refs = try results.withLock { $0 }.map { try $0.get()["ref"]?["id"]?.string }
+        XCTAssertEqual(Set(refs.compactMap { $0 }).count, 8)
+        XCTAssertEqual(try creates().count, 8)
+        XCTAssertGreaterThanOrEqual(try emulator.requests(kind: "schema").count, 1)
     }
 
     func testServerErrorOnCreateIsRetryableAndTheRetrySucceeds() throws {
