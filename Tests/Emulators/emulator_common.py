@@ -308,11 +308,34 @@ class Request:
         return value
 
 
+def watch_parent(server, parent):
+    """Stops the server when the process that started it is gone, so a crashed test run
+    leaves no emulator behind."""
+    original = os.getppid()
+
+    def alive():
+        if not parent:
+            return os.getppid() == original
+        try:
+            os.kill(parent, 0)
+            return True
+        except OSError:
+            return False
+
+    def watch():
+        while alive():
+            time.sleep(0.5)
+        server.shutdown()
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def serve(handler_class, description, default_token):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: pick a free one)")
     parser.add_argument("--port-file", help="write the port here once listening")
     parser.add_argument("--token", default=default_token, help="the API key the emulator accepts")
+    parser.add_argument("--parent-pid", type=int, default=0, help="exit when this process is gone (default: the parent)")
     args = parser.parse_args()
     handler_class.state = EmulatorState()
     handler_class.token = args.token
@@ -326,6 +349,7 @@ def serve(handler_class, description, default_token):
             f.write(str(port))
         os.replace(tmp, args.port_file)
     print("LISTENING %d" % port, flush=True)
+    watch_parent(server, args.parent_pid)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

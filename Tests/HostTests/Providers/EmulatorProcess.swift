@@ -26,7 +26,8 @@ final class EmulatorProcess: @unchecked Sendable {
         let script = TestEnvironment.repositoryRoot + "/Tests/Emulators/\(name)_emulator.py"
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-B", script, "--port", "0", "--port-file", portFile, "--token", token] + arguments
+        process.arguments = ["python3", "-B", script, "--port", "0", "--port-file", portFile, "--token", token,
+                             "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)] + arguments
         let output = FileHandle(forWritingAtPath: "/dev/null")
         process.standardOutput = output
         _ = FileManager.default.createFile(atPath: scratch + "/stderr", contents: nil)
