@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "StabilityAI", dependencies: ["PluginKit"], path: "Plugins/StabilityAI"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
-        .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests",
+        .testTarget(name: "HostTests", dependencies: ["Host", "ImagegenJSON"], path: "Tests/HostTests",
                     exclude: ["Fixtures", "CloudStorage/Vectors"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host"], path: "Benchmarks/Sources"),
     ],

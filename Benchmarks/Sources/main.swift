@@ -87,8 +87,16 @@ func pluginCall() throws {
         for _ in 0..<n { _ = try instance.poll(ref) }
         samples.append((now() - t0) / Double(n) * 1e9)
     }
-    print(String(format: "plugin-call  poll on Preview through the table (JSON in and out, copy, release): median %.0f ns per call", median(samples)))
-    // The raw crossing without JSON work, for scale: describe into a caller buffer.
+    print(String(format: "plugin-call  poll with JSON on both sides (encode ref, call, copy, release, parse): median %.0f ns per call", median(samples)))
+    let refBytes = [UInt8](ref.encoded())
+    samples = []
+    for _ in 0..<20 {
+        let n = 200_000
+        let t0 = now()
+        for _ in 0..<n { _ = try instance.pollBytes(refBytes) }
+        samples.append((now() - t0) / Double(n) * 1e9)
+    }
+    print(String(format: "plugin-call  poll through the table on encoded bytes (pin, call, Preview's own work, copy, release): median %.0f ns per call", median(samples)))
 }
 
 func pipeline() async throws {

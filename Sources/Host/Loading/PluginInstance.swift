@@ -72,9 +72,25 @@ public final class PluginInstance: @unchecked Sendable {
     }
 
     public func poll(_ ref: JSONValue) throws(PluginCallError) -> JSONValue {
+        let bytes = try pollBytes([UInt8](ref.encoded()))
+        guard let value = JSONValue.parse(bytes), value.object != nil else {
+            throw PluginCallError(.internal, "poll returned malformed JSON (\(bytes.count) bytes)")
+        }
+        return value
+    }
+
+    /// `poll` on encoded bytes, without JSON work on the host side: the bare cost of a call
+    /// through the table (pin, call, copy the output, release), as the benchmark measures it.
+    public func pollBytes(_ ref: [UInt8]) throws(PluginCallError) -> [UInt8] {
         guard let poll = generation.table.poll else { throw PluginCallError(.unsupported, "no poll()") }
         let g = generation
-        return try jsonCall("poll", [UInt8](ref.encoded())) { p, n, out, err in poll(g.pluginPointer, pointer, p, n, out, err) }
+        return try call("poll") { err in
+            var out = imagegen_output()
+            let status = ref.withUnsafeBufferPointer { b in
+                b.withMemoryRebound(to: CChar.self) { poll(g.pluginPointer, pointer, $0.baseAddress, $0.count, &out, err) }
+            }
+            return (status, status == IMAGEGEN_OK ? take(&out) : nil)
+        }
     }
 
     public func fetch(_ ref: JSONValue, index: Int) throws(PluginCallError) -> [UInt8] {
