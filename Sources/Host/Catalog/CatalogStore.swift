@@ -22,6 +22,7 @@ public protocol CatalogStore: Sendable {
     func requestCancel(_ id: String, now: Date) throws -> Job?
     func job(_ id: String) throws -> Job?
     func jobs(state: JobState?, batch: String?, limit: Int) throws -> [Job]
+    func jobs(ids: [String]) throws -> [Job]
     func image(_ id: String) throws -> ImageRecord?
     func images(_ filter: ImageFilter) throws -> [ImageRecord]
     func ledger(since: Date?) throws -> [LedgerEntry]

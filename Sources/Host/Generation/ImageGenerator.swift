@@ -71,12 +71,23 @@ public final class ImageGenerator: Sendable {
 
     /// Waits until every job is in a final state, whatever it is.
     public func waitUntilFinished(_ jobs: [Job], progress: (@Sendable ([Job]) -> Void)? = nil) async throws -> [Job] {
-        var pending = jobs
+        var done: [String: Job] = [:]
+        var pending = jobs.map(\.id)
         while true {
-            pending = try pending.map { try service.catalog.job($0.id) ?? $0 }
-            progress?(pending)
-            if pending.allSatisfy({ $0.state.isTerminal }) { return pending }
-            try await Task.sleep(nanoseconds: 20_000_000)
+            let current = try service.catalog.jobs(ids: pending)
+            for j in current where j.state.isTerminal { done[j.id] = j }
+            pending = current.filter { !$0.state.isTerminal }.map(\.id)
+            if let progress {
+                let byID = Dictionary(current.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                progress(jobs.map { j in done[j.id] ?? byID[j.id] ?? j })
+            }
+            if pending.isEmpty { return jobs.map { done[$0.id] ?? $0 } }
+            if let runner {
+                await runner.waitForChange(milliseconds: 250)
+            } else {
+                // Another process runs the jobs: poll the catalog.
+                try await Task.sleep(nanoseconds: 100_000_000)
+            }
         }
     }
 

@@ -367,8 +367,7 @@ struct JobExecution: Sendable {
                 qualityScore: nil, extra: job.extra)
             do {
                 CrashPoint.whileWriting.hit()
-                try service.content.writeImage(bytes, relativePath: relative)
-                try service.content.writeSidecar(record)
+                try service.content.write(image: bytes, record: record)
                 try catalog.storeImage(record, outputIndex: index, pluginID: plugin, providerModel: job.providerModel,
                                        costSource: costSource)
                 CrashPoint.afterStore.hit()

@@ -96,5 +96,28 @@ public actor JobRunner {
     func finished(_ id: String) {
         running[id] = nil
         wake()
+        let w = changeWaiters
+        changeWaiters = []
+        for c in w { c.resume() }
+    }
+
+    var changeWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Suspends until some job finishes, or `milliseconds` pass: lets in-process waiters react
+    /// at once instead of polling the catalog.
+    public func waitForChange(milliseconds: UInt64) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            changeWaiters.append(c)
+            Task {
+                try? await Task.sleep(nanoseconds: milliseconds * 1_000_000)
+                self.expireChangeWaiters()
+            }
+        }
+    }
+
+    func expireChangeWaiters() {
+        let w = changeWaiters
+        changeWaiters = []
+        for c in w { c.resume() }
     }
 }

@@ -26,6 +26,8 @@ public final class PluginSet: Sendable {
         var slots: [String: Slot] = [:]
         var nextGeneration = 1
         var retired: [PluginGeneration] = []
+        /// Bumped whenever the set of current generations changes.
+        var version = 0
     }
 
     /// What a rescan changed, for logs, audit and the API.
@@ -117,6 +119,9 @@ public final class PluginSet: Sendable {
                 changes.append(.refused(refusal))
             }
         }
+        if changes.contains(where: { if case .refused = $0 { return false }; return true }) {
+            state.withLock { $0.version += 1 }
+        }
         for change in changes {
             if case .refused = change { log.warning("plugin \(change)") } else { log.info("plugin \(change)") }
         }
@@ -137,6 +142,9 @@ public final class PluginSet: Sendable {
         state.withLock { $0.retired.append(gen) }
         gen.retire()
     }
+
+    /// Changes whenever a generation is loaded, swapped or removed (for caches).
+    public var version: Int { state.withLock { $0.version } }
 
     /// The current generations, in file order.
     public var generations: [PluginGeneration] {

@@ -1,5 +1,6 @@
 import Foundation
 import ImagegenJSON
+import Synchronization
 
 /// The composition root: configuration, log, secrets and the loaded plugins. The CLI, the
 /// server and the library API all start here, so they see the same host.
@@ -38,8 +39,14 @@ public final class HostRuntime: Sendable {
         return runtime
     }
 
-    /// The routing table for the plugins loaded now.
+    private let modelCache = Mutex<(version: Int, table: ModelTable)?>(nil)
+
+    /// The routing table for the plugins loaded now (rebuilt when the plugin set changes).
     public var models: ModelTable {
-        ModelTable(manifests: plugins.generations.map(\.manifest), configuration: configuration)
+        let version = plugins.version
+        if let cached = modelCache.withLock({ $0 }), cached.version == version { return cached.table }
+        let table = ModelTable(manifests: plugins.generations.map(\.manifest), configuration: configuration)
+        modelCache.withLock { $0 = (version, table) }
+        return table
     }
 }

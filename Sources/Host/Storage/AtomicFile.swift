@@ -10,7 +10,10 @@ public enum AtomicFile {
         public var description: String { "cannot write \(path): \(reason)" }
     }
 
-    public static func write(_ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o644) throws(Failure) {
+    /// - Parameter syncDirectory: fsync the folder after the rename (make the rename durable).
+    ///   Writers of several files in one folder pass false and call `syncDirectory` once.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String, mode: mode_t = 0o644,
+                             syncDirectory: Bool = true) throws(Failure) {
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -45,6 +48,10 @@ public enum AtomicFile {
             unlink(temp)
             throw Failure(path: path, reason: "rename: \(reason)")
         }
+        if syncDirectory { AtomicFile.syncDirectory(folder) }
+    }
+
+    public static func syncDirectory(_ folder: String) {
         let dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 {
             fsync(dir)

@@ -22,16 +22,27 @@ public struct ContentStore: Sendable {
         try AtomicFile.write(bytes, to: absolute(relativePath))
     }
 
+    /// The image and its sidecar, each atomically, with one folder sync for both renames.
+    public func write(image bytes: [UInt8], record: ImageRecord) throws(AtomicFile.Failure) {
+        let path = absolute(record.filePath)
+        try AtomicFile.write(bytes, to: path, syncDirectory: false)
+        try AtomicFile.write(sidecarBytes(record), to: absolute(sidecarPath(for: record.filePath)), syncDirectory: false)
+        AtomicFile.syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+
+    func sidecarBytes(_ record: ImageRecord) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(record)) ?? Data()) + [0x0A]
+    }
+
     /// The sidecar sits beside the image: same name, `.json`.
     public func sidecarPath(for relativeImagePath: String) -> String {
         (relativeImagePath as NSString).deletingPathExtension + ".json"
     }
 
     public func writeSidecar(_ record: ImageRecord) throws(AtomicFile.Failure) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(record)) ?? Data()
-        try AtomicFile.write(Array(data) + [0x0A], to: absolute(sidecarPath(for: record.filePath)))
+        try AtomicFile.write(sidecarBytes(record), to: absolute(sidecarPath(for: record.filePath)))
     }
 
     public func readSidecar(relativeImagePath: String) -> ImageRecord? {
