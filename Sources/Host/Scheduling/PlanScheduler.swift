@@ -63,6 +63,18 @@ public actor PlanScheduler {
     /// When the loop should tick next at the latest: the next slot start (nil if none within 8 days).
     public func nextWakeUp() -> Date? { schedule.nextStart(after: clock.now) }
 
+    /// The serve loop's scheduler task: ticks now, then sleeps until the next slot start or
+    /// `maxSleep` seconds, whichever comes first, until the task is cancelled. The regular ticks
+    /// also retry claimed runs whose queuing failed and notice a clock that jumped.
+    public func runUntilCancelled(maxSleep: TimeInterval = 30) async {
+        while !Task.isCancelled {
+            await tick()
+            let now = clock.now
+            let wait = min(max(nextWakeUp()?.timeIntervalSince(now) ?? maxSleep, 0.05), maxSleep)
+            do { try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000)) } catch { return }
+        }
+    }
+
     /// One pass of the state machine. Returns the events it produced (also sent to `actions.onEvent`).
     @discardableResult
     public func tick() async -> [SchedulerEvent] {

@@ -267,3 +267,21 @@ final class SchedulingExactlyOnceTests: XCTestCase {
         XCTAssertEqual(wake, schedulingInstant("2026-11-26T05:00:00Z"))
     }
 }
+
+final class SchedulingRunLoopTests: XCTestCase {
+    func testRunLoopTicksAndStopsOnCancellation() async throws {
+        let store = InMemorySlotRunStore(), queue = SchedulingFakeJobQueue()
+        let clock = ManualWallClock(schedulingInstant("2026-11-25T05:00:10Z"))
+        let scheduler = PlanScheduler(schedule: try PlanSchedule(plan: schedulingTestPlan(count: ImageCount(exactly: 2))),
+                                      store: store, clock: clock,
+                                      actions: SlotActions(queueJobs: { try queue.queue($0) }),
+                                      options: .init(notBefore: schedulingInstant("2026-11-25T00:00:00Z")))
+        let task = Task { await scheduler.runUntilCancelled(maxSleep: 0.05) }
+        // Wait (bounded) for the first tick to queue the running slot.
+        for _ in 0..<200 where queue.jobCount < 2 { try await Task.sleep(nanoseconds: 10_000_000) }
+        task.cancel()
+        await task.value
+        XCTAssertEqual(queue.jobCount, 2)
+        XCTAssertEqual(queue.calls, 1, "later ticks find the run recorded")
+    }
+}
