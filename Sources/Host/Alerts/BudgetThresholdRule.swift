@@ -18,7 +18,7 @@ public struct BudgetThresholdRule: AlertRule {
     public func evaluate(_ inputs: AlertInputs, now: Date) -> [AlertCondition] {
         inputs.budgets.filter { budgetNames?.contains($0.name) ?? true }.flatMap { b -> [AlertCondition] in
             let ratio = b.usedRatio
-            let figures = "\(b.spentUSD) of \(b.limitUSD) USD (\(Int((ratio * 100).rounded(.down)))%)"
+            let figures = "\(AlertFormat.fixed(b.spent + b.reserved, 2)) of \(AlertFormat.fixed(b.limit, 2)) USD (\(Int((ratio * 100).rounded(.down)))%)"
             var out: [AlertCondition] = []
             if ratio >= warnRatio {
                 out.append(AlertCondition(rule: "BudgetNearlySpent", subject: b.name, severity: .warning,

@@ -56,7 +56,7 @@ public struct WebhookAlertSink: AlertSink {
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: policy.requestTimeout)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("imagegen/\(HostInfo.version)", forHTTPHeaderField: "User-Agent")
+        request.setValue("imagegen", forHTTPHeaderField: "User-Agent")
         request.setValue(notification.type, forHTTPHeaderField: "X-Imagegen-Event")
         request.setValue(notification.deliveryID, forHTTPHeaderField: "X-Imagegen-Delivery")
         if let secret {

@@ -20,7 +20,7 @@ public enum WebhookSignature {
         var hex = [CChar](repeating: 0, count: mac.count * 2 + 1)
         _ = sodium_bin2hex(&hex, hex.count, mac, mac.count)
         sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha256_state>.size)
-        return String(cString: hex)
+        return String(decoding: hex.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The header value for `body`: `sha256=<hex>`.

@@ -16,13 +16,13 @@ public struct GenerationRecord: Sendable, Hashable, Codable {
     public var durationSeconds: Double
     public var outcome: GenerationOutcome
     public var failureKind: ProviderFailureKind?
-    public var costUSD: Decimal?
+    public var costUSD: Double?
     /// The automatic quality score, 0–100, when computed.
     public var qualityScore: Double?
 
     public init(jobID: String? = nil, imageID: String? = nil, model: String, provider: String, category: String,
                 template: String? = nil, finishedAt: Date, durationSeconds: Double, outcome: GenerationOutcome,
-                failureKind: ProviderFailureKind? = nil, costUSD: Decimal? = nil, qualityScore: Double? = nil) {
+                failureKind: ProviderFailureKind? = nil, costUSD: Double? = nil, qualityScore: Double? = nil) {
         self.jobID = jobID
         self.imageID = imageID
         self.model = model

@@ -20,10 +20,10 @@ public struct GroupStats: Sendable, Hashable, Codable {
     public var rateLimited: Int
     public var successRate: Double?
     public var duration: DurationSummary?
-    public var spentUSD: Decimal
+    public var spentUSD: Double
     public var knownCostImages: Int
     public var unknownCostImages: Int
-    public var costPerImageUSD: Decimal?
+    public var costPerImageUSD: Double?
     public var qualityMean: Double?
     public var qualityCount: Int
 
@@ -44,7 +44,7 @@ public struct GroupStats: Sendable, Hashable, Codable {
         let known = successes.compactMap(\.costUSD)
         knownCostImages = known.count
         unknownCostImages = successes.count - known.count
-        costPerImageUSD = known.isEmpty ? nil : known.reduce(0, +) / Decimal(known.count)
+        costPerImageUSD = known.isEmpty ? nil : known.reduce(0, +) / Double(known.count)
         let scores = records.compactMap(\.qualityScore)
         qualityCount = scores.count
         qualityMean = scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count)

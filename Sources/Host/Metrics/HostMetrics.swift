@@ -28,7 +28,7 @@ public struct HostMetrics: Sendable {
     /// Quality score buckets: the score is 0–100.
     public static let qualityBuckets: [Double] = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
 
-    public init(registry: MetricsRegistry = MetricsRegistry(), version: String = HostInfo.version) throws(MetricsRegistryError) {
+    public init(registry: MetricsRegistry = MetricsRegistry(), version: String) throws(MetricsRegistryError) {
         self.registry = registry
         generations = try registry.counter("imagegen_generations_total",
             help: "Finished provider attempts by model, provider and final status.", labels: ["model", "provider", "status"])
@@ -82,19 +82,20 @@ public struct HostMetrics: Sendable {
             providerErrors.increment(labels: ["provider": r.provider, "kind": (r.failureKind ?? .providerError).rawValue])
         }
         if let c = r.costUSD {
-            cost.increment(by: NSDecimalNumber(decimal: c).doubleValue, labels: ["model": r.model, "category": r.category])
+            cost.increment(by: c, labels: ["model": r.model, "category": r.category])
         }
         if let q = r.qualityScore { qualityScore.observe(q, labels: ["model": r.model]) }
     }
 
-    /// Call with the budgets' current state (e.g. before each scrape or after each reservation).
+    /// Call with the budgets' current state (`CatalogStore.budgetStatus`, e.g. before each scrape).
+    /// "Spent" includes open reservations.
     public func update(budgets: [BudgetStatus]) {
-        func gauge(_ value: (BudgetStatus) -> Decimal) -> [([String: String], Double)] {
-            budgets.map { (["budget": $0.name], NSDecimalNumber(decimal: value($0)).doubleValue) }
+        func gauge(_ value: (BudgetStatus) -> Double) -> [([String: String], Double)] {
+            budgets.map { (["budget": $0.name], value($0)) }
         }
-        budgetSpent.replaceAll(gauge(\.spentUSD))
-        budgetRemaining.replaceAll(gauge(\.remainingUSD))
-        budgetLimit.replaceAll(gauge(\.limitUSD))
+        budgetSpent.replaceAll(gauge { $0.spent + $0.reserved })
+        budgetRemaining.replaceAll(gauge(\.remaining))
+        budgetLimit.replaceAll(gauge(\.limit))
     }
 
     /// Call once per HTTP request with the route template (e.g. "/v1/images/{id}"), never the raw path.

@@ -2,12 +2,12 @@ import Foundation
 
 /// A day's or a week's report: what was made, what it cost, how providers and models did, and
 /// what to change. Built by `ReportBuilder`, rendered by the text, JSON and HTML renderers.
-public struct Report: Sendable, Hashable, Codable {
+public struct Report: Sendable, Equatable, Codable {
     public struct CategoryLine: Sendable, Hashable, Codable {
         public var category: String
         public var images: Int
         public var attempts: Int
-        public var spentUSD: Decimal
+        public var spentUSD: Double
         public var unknownCostImages: Int
     }
 

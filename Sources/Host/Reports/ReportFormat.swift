@@ -9,8 +9,6 @@ enum ReportFormat {
     /// "0.0400 USD" — four decimals, as per-image prices are fractions of a cent.
     static func usd(_ value: Double) -> String { fixed(value, 4) + " USD" }
 
-    static func usd(_ value: Decimal) -> String { usd(NSDecimalNumber(decimal: value).doubleValue) }
-
     /// A 0–1 ratio as "42.5%".
     static func percent(_ ratio: Double) -> String { fixed(ratio * 100, 1) + "%" }
 

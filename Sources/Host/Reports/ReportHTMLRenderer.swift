@@ -27,7 +27,7 @@ public enum ReportHTMLRenderer {
             .init(label: $0.category, value: Double($0.images), display: String($0.images))
         }).render()
         h += SVGBarChart(title: "Cost per category (USD)", bars: report.categories.map {
-            .init(label: $0.category, value: NSDecimalNumber(decimal: $0.spentUSD).doubleValue, display: ReportFormat.usd($0.spentUSD))
+            .init(label: $0.category, value: $0.spentUSD, display: ReportFormat.usd($0.spentUSD))
         }).render()
         h += "</section>"
 
@@ -69,7 +69,7 @@ public enum ReportHTMLRenderer {
         if !report.budgets.isEmpty {
             h += "<section><h2>Budgets</h2>"
             h += SVGBarChart(title: "Budget used (%)", bars: report.budgets.map {
-                .init(label: $0.name, value: $0.usedRatio * 100, display: "\(ReportFormat.usd($0.spentUSD)) of \(ReportFormat.usd($0.limitUSD))")
+                .init(label: $0.name, value: $0.usedRatio * 100, display: "\(ReportFormat.usd($0.spent + $0.reserved)) of \(ReportFormat.usd($0.limit))")
             }).render()
             h += "</section>"
         }
@@ -89,7 +89,7 @@ public enum ReportHTMLRenderer {
             h += "</ol>"
         }
         h += "</section>"
-        h += "<footer>Generated \(e(ReportFormat.instant(report.generatedAt, in: zone))) by imagegen \(e(HostInfo.version))</footer>"
+        h += "<footer>Generated \(e(ReportFormat.instant(report.generatedAt, in: zone))) by imagegen</footer>"
         h += "</body></html>\n"
         return h
     }

@@ -16,7 +16,7 @@ public enum ReportSuggestions {
             let candidates = GenerationStats.group(inCategory, by: .model).compactMap { m -> (String, Double, Double)? in
                 guard let cost = m.costPerImageUSD, m.knownCostImages >= s.minSamples,
                       let quality = m.qualityMean, m.qualityCount >= s.minSamples else { return nil }
-                return (m.key, NSDecimalNumber(decimal: cost).doubleValue, quality)
+                return (m.key, cost, quality)
             }
             for (model, cost, quality) in candidates {
                 let cheaper = candidates.filter { $0.1 < cost && $0.2 >= quality - s.qualityMargin }

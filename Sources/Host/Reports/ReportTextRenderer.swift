@@ -62,7 +62,7 @@ public enum ReportTextRenderer {
         if !report.budgets.isEmpty {
             out.append("Budgets:")
             for b in report.budgets {
-                out.append("  \(b.name): \(ReportFormat.usd(b.spentUSD)) of \(ReportFormat.usd(b.limitUSD)) (\(ReportFormat.percent(b.usedRatio)))")
+                out.append("  \(b.name): \(ReportFormat.usd(b.spent + b.reserved)) of \(ReportFormat.usd(b.limit)) (\(ReportFormat.percent(b.usedRatio)))")
             }
         }
         out.append("")

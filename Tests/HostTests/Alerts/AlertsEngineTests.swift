@@ -6,7 +6,7 @@ final class AlertsEngineTests: XCTestCase {
     private let t0 = Date(timeIntervalSince1970: 1_795_000_000)
 
     private func overBudget(_ over: Bool) -> AlertInputs {
-        AlertInputs(budgets: [BudgetStatus(name: "daily", limitUSD: 10, spentUSD: over ? 12 : 1)])
+        AlertInputs(budgets: [BudgetStatus(name: "daily", limit: 10, spent: over ? 12 : 1, reserved: 0, remaining: over ? 0 : 9, resetsAt: t0)])
     }
 
     func testRestartDoesNotRefireAndStillResolves() async throws {
@@ -67,7 +67,7 @@ final class AlertsEngineTests: XCTestCase {
         let store = InMemoryAlertStore()
         let engine = AlertEngine(rules: [BudgetThresholdRule()], store: store, clock: ManualWallClock(t0))
         _ = try await engine.evaluate(overBudget(true))
-        let metrics = try HostMetrics()
+        let metrics = try HostMetrics(version: "test")
         metrics.update(activeAlerts: try await engine.active())
         let text = metrics.registry.exposition()
         XCTAssertTrue(text.contains(#"imagegen_alerts{alertname="BudgetExceeded",state="firing"} 1"#), text)

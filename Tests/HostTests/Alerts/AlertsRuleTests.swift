@@ -53,15 +53,19 @@ final class AlertsRuleTests: XCTestCase {
     }
 
     func testBudgetEightyPercentAndExceededEachFireOnce() async throws {
-        func budget(_ spent: String) -> AlertInputs {
-            AlertInputs(budgets: [BudgetStatus(name: "daily", limitUSD: 10, spentUSD: Decimal(string: spent)!)])
+        // Reservations count: 7.49 spent + 0.50 reserved is under 80%, 7.50 + 0.50 is at it.
+        func budget(_ spent: Double, reserved: Double = 0) -> AlertInputs {
+            AlertInputs(budgets: [BudgetStatus(name: "daily", limit: 10, spent: spent, reserved: reserved,
+                                               remaining: max(0, 10 - spent - reserved), resetsAt: t0)])
         }
         let got = try await run([BudgetThresholdRule()],
-                                [budget("7.99"), budget("8.00"), budget("9.50"), budget("10.20"), budget("11"), budget("0.30")])
+                                [budget(7.49, reserved: 0.5), budget(7.5, reserved: 0.5), budget(9.5), budget(10.2), budget(11),
+                                 budget(0.3)])
         XCTAssertEqual(got, [[], ["fired BudgetNearlySpent/daily"], [], ["fired BudgetExceeded/daily"], [],
                              ["resolved BudgetExceeded/daily", "resolved BudgetNearlySpent/daily"]])
         let watchOnlyMonthly = BudgetThresholdRule(budgetNames: ["monthly"])
-        XCTAssertTrue(watchOnlyMonthly.evaluate(budget("11"), now: t0).isEmpty)
+        XCTAssertTrue(watchOnlyMonthly.evaluate(budget(11), now: t0).isEmpty)
+        XCTAssertTrue(BudgetThresholdRule().evaluate(budget(10.2), now: t0).contains { $0.message.contains("10.20 of 10.00 USD (102%)") })
     }
 
     func testProviderSlowComparesRecentMedianWithBaseline() async throws {

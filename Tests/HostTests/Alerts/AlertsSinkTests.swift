@@ -165,7 +165,7 @@ final class AlertsSinkTests: XCTestCase {
         let lines = Mutex<[String]>([])
         let log = LogAlertSink { line in lines.withLock { $0.append(line) } }
         let broken = FileAlertSink(path: "/nonexistent-dir-\(UUID().uuidString)/a.jsonl")
-        let metrics = try HostMetrics()
+        let metrics = try HostMetrics(version: "test")
         let failures = Mutex<[String]>([])
         let dispatcher = AlertDispatcher(sinks: [log, broken], clock: ManualWallClock(t0), metrics: metrics,
                                          onFailure: { message in failures.withLock { $0.append(message) } })

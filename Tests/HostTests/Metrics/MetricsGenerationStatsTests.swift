@@ -10,7 +10,7 @@ final class MetricsGenerationStatsTests: XCTestCase {
                         kind: ProviderFailureKind? = nil) -> GenerationRecord {
         GenerationRecord(model: model, provider: provider, category: category, finishedAt: t0,
                          durationSeconds: duration, outcome: outcome, failureKind: kind,
-                         costUSD: cost.flatMap { Decimal(string: $0) }, qualityScore: quality)
+                         costUSD: cost.flatMap { Double($0) }, qualityScore: quality)
     }
 
     func testNearestRankPercentilesByHand() {
@@ -53,14 +53,14 @@ final class MetricsGenerationStatsTests: XCTestCase {
         XCTAssertEqual(d.p95, 10)  // rank ⌈4.75⌉ = 5
         XCTAssertEqual(sdxl.knownCostImages, 4)
         XCTAssertEqual(sdxl.unknownCostImages, 1)
-        XCTAssertEqual(sdxl.costPerImageUSD, Decimal(string: "0.04"))  // 0.16 / 4
-        XCTAssertEqual(sdxl.spentUSD, Decimal(string: "0.17"))         // + the charged failure
+        XCTAssertEqual(try XCTUnwrap(sdxl.costPerImageUSD), 0.04, accuracy: 1e-12)  // 0.16 / 4
+        XCTAssertEqual(sdxl.spentUSD, 0.17, accuracy: 1e-12)         // + the charged failure
         XCTAssertEqual(try XCTUnwrap(sdxl.qualityMean), 75, accuracy: 1e-12)
         XCTAssertEqual(sdxl.qualityCount, 4)
 
         let byCategory = GenerationStats.group(records, by: .category)
         XCTAssertEqual(byCategory.map { "\($0.key) \($0.succeeded)" }, ["feet 3", "lingerie 3"])
-        XCTAssertEqual(byCategory[0].spentUSD, Decimal(string: "0.17"))  // 0.04 + 0.04 + 0.01 + 0.08
+        XCTAssertEqual(byCategory[0].spentUSD, 0.17, accuracy: 1e-12)  // 0.04 + 0.04 + 0.01 + 0.08
         let byProvider = GenerationStats.group(records, by: .provider)
         XCTAssertEqual(byProvider.map(\.key), ["replicate", "stability"])
         XCTAssertEqual(byProvider[1].duration?.p50, 6)

@@ -103,13 +103,13 @@ final class MetricsRegistryTests: XCTestCase {
         let metrics = try HostMetrics(version: "9.9.9")
         let t = Date(timeIntervalSince1970: 1_800_000_000)
         metrics.record(GenerationRecord(model: "sdxl", provider: "replicate", category: "feet", finishedAt: t,
-                                        durationSeconds: 12, outcome: .succeeded, costUSD: Decimal(string: "0.04"),
+                                        durationSeconds: 12, outcome: .succeeded, costUSD: 0.04,
                                         qualityScore: 71))
         metrics.record(GenerationRecord(model: "sdxl", provider: "replicate", category: "feet", finishedAt: t,
                                         durationSeconds: 3, outcome: .succeeded))
         metrics.record(GenerationRecord(model: "sdxl", provider: "replicate", category: "feet", finishedAt: t,
                                         durationSeconds: 1, outcome: .failed, failureKind: .rateLimited))
-        metrics.update(budgets: [BudgetStatus(name: "daily", limitUSD: 10, spentUSD: Decimal(string: "8.5")!)])
+        metrics.update(budgets: [BudgetStatus(name: "daily", limit: 10, spent: 8, reserved: 0.5, remaining: 1.5, resetsAt: t)])
         metrics.recordHTTP(route: "/v1/images/{id}", code: 200, durationSeconds: 0.02)
         let text = metrics.registry.exposition()
         XCTAssertTrue(text.contains(#"imagegen_generations_total{model="sdxl",provider="replicate",status="succeeded"} 2"#))
@@ -120,6 +120,7 @@ final class MetricsRegistryTests: XCTestCase {
         XCTAssertTrue(text.contains(#"imagegen_unknown_cost_images_total{model="sdxl"} 1"#))
         XCTAssertTrue(text.contains(#"imagegen_quality_score_bucket{model="sdxl",le="80"} 1"#))
         XCTAssertTrue(text.contains(#"imagegen_budget_remaining_usd{budget="daily"} 1.5"#))
+        XCTAssertTrue(text.contains(#"imagegen_budget_spent_usd{budget="daily"} 8.5"#), "spent includes reservations")
         XCTAssertTrue(text.contains(#"imagegen_http_requests_total{route="/v1/images/{id}",code="200"} 1"#))
         XCTAssertTrue(text.contains(#"imagegen_build_info{version="9.9.9"} 1"#))
         try PrometheusTextChecker.check(text)

@@ -8,10 +8,10 @@ final class ReportsBuilderTests: XCTestCase {
         XCTAssertEqual(r.totals.attempts, 20)
         XCTAssertEqual(r.totals.succeeded, 18)
         XCTAssertEqual(try XCTUnwrap(r.totals.successRate), 0.9, accuracy: 1e-12)
-        XCTAssertEqual(r.totals.spentUSD, Decimal(string: "0.5"))
+        XCTAssertEqual(r.totals.spentUSD, 0.5, accuracy: 1e-12)
         XCTAssertEqual(r.totals.unknownCostImages, 8)
-        XCTAssertEqual(r.categories.map { "\($0.category) \($0.images) \($0.spentUSD) \($0.unknownCostImages)" },
-                       ["feet 10 0.5 0", "lingerie 8 0 8"])
+        XCTAssertEqual(r.categories.map { "\($0.category) \($0.images) \(ReportFormat.fixed($0.spentUSD, 4)) \($0.unknownCostImages)" },
+                       ["feet 10 0.5000 0", "lingerie 8 0.0000 8"])
         XCTAssertEqual(r.slowestProvider?.provider, "stability")
         XCTAssertEqual(r.slowestProvider?.p50Seconds, 10)
         XCTAssertEqual(r.bestModel?.model, "premium")

@@ -12,7 +12,7 @@ enum ReportsFixture {
                        at: Date, id: String? = nil) -> GenerationRecord {
         GenerationRecord(imageID: id, model: model, provider: provider, category: category, template: template,
                          finishedAt: at, durationSeconds: seconds, outcome: outcome,
-                         costUSD: cost.flatMap { Decimal(string: $0) }, qualityScore: quality)
+                         costUSD: cost.flatMap { Double($0) }, qualityScore: quality)
     }
 
     static var records: [GenerationRecord] {
@@ -67,7 +67,7 @@ enum ReportsFixture {
 
     static var input: ReportInput {
         ReportInput(period: .isoWeek(year: 2026, week: 48), timeZone: zone, records: records, experiments: experiments,
-                    budgets: [BudgetStatus(name: "daily", limitUSD: 10, spentUSD: Decimal(string: "8.5")!)])
+                    budgets: [BudgetStatus(name: "daily", limit: 10, spent: 8, reserved: 0.5, remaining: 1.5, resetsAt: wednesday)])
     }
 
     static var report: Report { ReportBuilder.build(input, generatedAt: wednesday.addingTimeInterval(86_400 * 5)) }
