@@ -93,5 +93,21 @@ enum CatalogSchema {
         ) STRICT;
         CREATE INDEX ledger_at ON ledger (at);
         """,
+        // 2: versions of other modules' tables (uploads, schedules, alerts, audit...), so each
+        // module migrates its own tables without editing this list.
+        """
+        CREATE TABLE module_schema (module TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT;
+        """,
     ]
+}
+
+/// A module's own tables in the catalog, versioned independently of the core schema.
+/// Declare the migrations once (append-only) and call `SQLiteCatalog.migrate(_:)` at start.
+public struct CatalogModuleSchema: Sendable {
+    public var module: String
+    public var migrations: [String]
+    public init(module: String, migrations: [String]) {
+        self.module = module
+        self.migrations = migrations
+    }
 }

@@ -37,6 +37,22 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
         }
     }
 
+    /// Brings a module's tables up to date (each migration in its own transaction).
+    public func migrate(_ schema: CatalogModuleSchema) throws {
+        let current = Int(try db.query("SELECT version FROM module_schema WHERE module = ?", [.text(schema.module)])
+            .first?["version"]?.int ?? 0)
+        guard current <= schema.migrations.count else {
+            throw SQLiteDatabase.Failure(code: 0, message: "the catalog's \(schema.module) tables have version \(current), newer than this imagegen; upgrade imagegen")
+        }
+        for (i, sql) in schema.migrations.enumerated() where i >= current {
+            try db.transaction {
+                try db.execute(sql)
+                try db.query("INSERT INTO module_schema (module, version) VALUES (?, ?) ON CONFLICT (module) DO UPDATE SET version = excluded.version",
+                             [.text(schema.module), .integer(Int64(i + 1))])
+            }
+        }
+    }
+
     public var schemaVersion: Int { (try? db.query("PRAGMA user_version").first?["user_version"]?.int).flatMap { $0 }.map(Int.init) ?? 0 }
 
     // MARK: - Enqueue with reservations
