@@ -37,7 +37,7 @@ public final class GenerationService: Sendable {
         return try enqueue(v, allowPartial: allowPartial)
     }
 
-    public func enqueue(_ v: ValidatedRequest, allowPartial: Bool = false, variants: [(prompt: String, seed: UInt32, extra: [String: String])]? = nil) throws -> [Job] {
+    public func enqueue(_ v: ValidatedRequest, allowPartial: Bool = false, variants: [JobVariant]? = nil) throws -> [Job] {
         let now = clock()
         let usable = v.model.candidates.filter { !v.adult || $0.nsfwAllowed }
         let costs = usable.map { $0.price?.expectedCost(width: v.parameters.width, height: v.parameters.height, outputs: 1) }
@@ -54,17 +54,27 @@ public final class GenerationService: Sendable {
         let base = v.parameters.seed ?? 0
         let items = variants ?? (0..<v.variations).map { i in
             // Distinct seeds, deterministic from the base seed.
-            (prompt: v.prompt, seed: base &+ UInt32(i), extra: [String: String]())
+            JobVariant(prompt: v.prompt, negativePrompt: v.negativePrompt, seed: base &+ UInt32(i), tags: v.tags)
         }
         let jobs = items.map { item in
             var parameters = v.parameters
             parameters.seed = item.seed
             return NewJob(id: GenerationService.newID("job"), batchID: batch, model: v.model.name, category: v.category,
-                          priority: v.priority, prompt: item.prompt, negativePrompt: v.negativePrompt, parameters: parameters,
-                          outputs: 1, tags: v.tags, extra: v.extra.merging(item.extra) { _, new in new },
+                          priority: v.priority, prompt: item.prompt, negativePrompt: item.negativePrompt, parameters: parameters,
+                          outputs: 1, tags: item.tags, extra: v.extra.merging(item.extra) { _, new in new },
                           expectedCost: expected, deadline: now.addingTimeInterval(v.deadlineSeconds))
         }
         return try catalog.enqueue(jobs, budgets: budgets, now: now, allowPartial: allowPartial)
+    }
+
+    /// One job of a batch: what differs between variations.
+    public struct JobVariant: Sendable {
+        public var prompt: String
+        public var negativePrompt: String?
+        public var seed: UInt32
+        public var tags: [String]
+        /// Provenance recorded on the image (template, version, arm, profile, placeholders...).
+        public var extra: [String: String] = [:]
     }
 
     /// Which candidate would take a job for `model` now, and why the others would not.
