@@ -366,7 +366,7 @@ struct JobExecution: Sendable {
                 metadata: .init(generatedAt: JobExecution.iso(generatedAt), apiUsed: "\(plugin)/\(job.providerModel ?? "")",
                                 cost: perImage, processingTime: generatedAt.timeIntervalSince(job.submittedAt ?? job.createdAt)),
                 status: "stored", version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
-                contentSHA256: PluginLoader.contentHash(bytes), jobID: job.id, mime: verified.mime, bytes: bytes.count,
+                contentSHA256: SHA256Digest.of(bytes).hex, jobID: job.id, mime: verified.mime, bytes: bytes.count,
                 qualityScore: nil, extra: job.extra)
             do {
                 CrashPoint.whileWriting.hit()
