@@ -61,3 +61,25 @@ enum SecurityFixtures {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
     }
 }
+
+extension TestHost {
+    /// A Preview build under another id whose plugin declares `nsfw_allowed: false` (like
+    /// Midjourney and Stability AI): the source is copied with that one flag changed.
+    static func compileStrictPreview(id: String, into folder: String) throws -> String {
+        let src = TestEnvironment.repositoryRoot + "/Plugins/Preview"
+        let patched = folder + "/preview_strict.c"
+        let text = try String(contentsOfFile: src + "/preview.c", encoding: .utf8)
+            .replacingOccurrences(of: #"\"nsfw_allowed\":true"#, with: #"\"nsfw_allowed\":false"#)
+        try text.write(toFile: patched, atomically: true, encoding: .utf8)
+        let out = "\(folder)/lib\(id).so"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["cc", "-shared", "-fPIC", "-O1", "-fvisibility=hidden", "-I", src + "/include", "-I", src,
+                             "-I", TestEnvironment.repositoryRoot + "/Sources/PluginAPI/include",
+                             "-DPREVIEW_PLUGIN_ID=\"\(id)\"", "-o", out, patched, src + "/preview_json.c", src + "/preview_render.c", "-lpng"]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestEnvironment.CompileFailure(message: "cc failed for \(id)") }
+        return out
+    }
+}
