@@ -34,12 +34,15 @@ public final class GenerationService: Sendable {
 
     /// Validates and queues one request (one job per variation). Throws `ValidationError`,
     /// `BudgetRefusal` or `UnpricedModelRefusal`; nothing is queued then.
-    public func enqueue(_ request: GenerationRequest, allowPartial: Bool = false) throws -> [Job] {
+    public func enqueue(_ request: GenerationRequest, allowPartial: Bool = false, idempotencyKey: String? = nil) throws -> [Job] {
         let v = try runtime.security.auditingRefusals(model: request.model, category: request.category) { try validator().validate(request) }
-        return try enqueue(v, allowPartial: allowPartial)
+        return try enqueue(v, allowPartial: allowPartial, idempotencyKey: idempotencyKey)
     }
 
-    public func enqueue(_ v: ValidatedRequest, allowPartial: Bool = false, variants: [JobVariant]? = nil) throws -> [Job] {
+    /// - Parameter idempotencyKey: the batch's key; job i gets "<key>#<i>", and queuing the same
+    ///   key again returns the jobs already queued under it (safe retries after a crash).
+    public func enqueue(_ v: ValidatedRequest, allowPartial: Bool = false, variants: [JobVariant]? = nil,
+                        idempotencyKey: String? = nil) throws -> [Job] {
         let now = clock()
         let usable = v.model.candidates.filter { ContentPolicy.modelMayServe(isAdultCategory: v.adult, modelAllowsNSFW: $0.nsfwAllowed) }
         let costs = usable.map { $0.price?.expectedCost(width: v.parameters.width, height: v.parameters.height, outputs: 1) }
@@ -58,20 +61,21 @@ public final class GenerationService: Sendable {
             // Distinct seeds, deterministic from the base seed.
             JobVariant(prompt: v.prompt, negativePrompt: v.negativePrompt, seed: base &+ UInt32(i), tags: v.tags)
         }
-        let jobs = items.map { item in
+        let jobs = items.enumerated().map { index, item in
             var parameters = v.parameters
             parameters.seed = item.seed
             return NewJob(id: GenerationService.newID("job"), batchID: batch, model: v.model.name, category: v.category,
                           priority: v.priority, prompt: item.prompt, negativePrompt: item.negativePrompt, parameters: parameters,
                           outputs: 1, tags: item.tags, extra: v.extra.merging(item.extra) { _, new in new },
-                          expectedCost: expected, deadline: now.addingTimeInterval(v.deadlineSeconds))
+                          expectedCost: expected, deadline: now.addingTimeInterval(v.deadlineSeconds),
+                          idempotencyKey: idempotencyKey.map { "\($0)#\(index)" })
         }
         // Content policy, quotas and the locked check, before anything is queued (Security/).
         let admission = try runtime.security.admitEnqueue(v, prompts: items.map { ($0.prompt, $0.negativePrompt) },
                                                           extra: v.extra.merging(items.first?.extra ?? [:]) { _, new in new })
         do {
             let queued = try catalog.enqueue(jobs, budgets: budgets, now: now, allowPartial: allowPartial)
-            admission.commit(queued)
+            admission.commit(queued, queuedAt: now)
             return queued
         } catch {
             admission.abandon(error)

@@ -106,7 +106,8 @@ public final class ImageGenerator: Sendable {
     public func wait(for jobs: [Job], progress: (@Sendable ([Job]) -> Void)? = nil) async throws -> [ImageRecord] {
         let finished = try await waitUntilFinished(jobs, progress: progress)
         if let bad = finished.first(where: { $0.state != .succeeded }) { throw GenerationFailure(job: bad) }
-        return try finished.flatMap { try service.catalog.images(ImageFilter(jobID: $0.id)) }.sorted { $0.imageID < $1.imageID }
+        // In the order of the jobs (variation order), outputs of one job by image id.
+        return try finished.flatMap { try service.catalog.images(ImageFilter(jobID: $0.id)).sorted { $0.imageID < $1.imageID } }
     }
 
     /// Waits until every job is in a final state, whatever it is.

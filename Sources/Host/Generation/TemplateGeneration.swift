@@ -71,7 +71,8 @@ extension GenerationService {
 
     /// Expands a template into variations (seeds, placeholder values, experiment arms, profile)
     /// and queues one job per variation, each carrying its provenance.
-    public func enqueue(template request: TemplateRequest, templates: TemplateStore, allowPartial: Bool = false) throws -> [Job] {
+    public func enqueue(template request: TemplateRequest, templates: TemplateStore, allowPartial: Bool = false,
+                        idempotencyKey: String? = nil) throws -> [Job] {
         let library = try templates.library()
         let template: PromptTemplate
         if let name = request.template {
@@ -117,6 +118,6 @@ extension GenerationService {
             return JobVariant(prompt: v.prompt, negativePrompt: v.negativePrompt.isEmpty ? nil : v.negativePrompt, seed: v.seed,
                               tags: tagger.tags(for: v.prompt, category: v.category, templateTags: template.tags), extra: extra)
         }
-        return try enqueue(validated, allowPartial: allowPartial, variants: variants)
+        return try enqueue(validated, allowPartial: allowPartial, variants: variants, idempotencyKey: idempotencyKey)
     }
 }

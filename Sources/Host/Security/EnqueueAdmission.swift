@@ -10,8 +10,11 @@ public struct EnqueueAdmission: Sendable {
     let category: String
     let extra: [String: String]
 
-    /// The jobs are queued: audits the generation and ties the token grant to the jobs.
-    public func commit(_ jobs: [Job]) {
+    /// The jobs are queued: audits the generation and ties the token grant to the jobs. Jobs
+    /// created before `queuedAt` were queued by an earlier try of the same idempotent request:
+    /// they were audited and counted then.
+    public func commit(_ queued: [Job], queuedAt: Date = .distantPast) {
+        let jobs = queued.filter { $0.createdAt.timeIntervalSince(queuedAt) > -0.002 }
         guard let first = jobs.first else {
             if let tokenGrant { security.quotas.settle(tokenGrant, deliveredImages: 0) }
             return
