@@ -40,14 +40,40 @@ final class CommandContext {
         }
     }
 
+    /// The catalog, with prompts sealed and opened by the host's key (the generator's own
+    /// catalog when it is open, so one process holds one connection).
     func catalog() throws(CLIError) -> SQLiteCatalog {
         if let openedCatalog { return openedCatalog }
+        if let generator = openedGenerator, let c = generator.service.catalog as? SQLiteCatalog {
+            openedCatalog = c
+            return c
+        }
+        let security = try self.security()
         do {
             let c = try SQLiteCatalog(path: paths.catalog)
+            try security.attach(c)
             openedCatalog = c
             return c
         } catch {
             throw .failed("cannot open the catalog \(paths.catalog): \(error)", .failure)
+        }
+    }
+
+    private var openedSecurity: HostSecurity?
+
+    /// The security services (key ring, audit, policy) without loading the plugins.
+    func security() throws(CLIError) -> HostSecurity {
+        if let openedGenerator { return openedGenerator.service.runtime.security }
+        if let opened { return opened.security }
+        if let openedSecurity { return openedSecurity }
+        do {
+            let config = try HostConfiguration.load(path: paths.config)
+            let s = try HostSecurity.open(paths: paths, configuration: config, log: log)
+            log.setRedaction { [redaction = s.redaction] in redaction.redact($0) }
+            openedSecurity = s
+            return s
+        } catch {
+            throw .usage(error.description)
         }
     }
 

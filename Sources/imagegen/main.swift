@@ -13,6 +13,8 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     TemplatesCommand.self,
     ExperimentsCommand.self,
     TagsCommand.self,
+    KeysCommand.self,
+    AuditCommand.self,
 ]
 
 nonisolated func usage() -> String {
@@ -35,6 +37,8 @@ guard let command = commands.first(where: { $0.name == first }) else {
     exit(ExitCode.invalidInput.rawValue)
 }
 argv.removeFirst()
+// The audit log names who acted: this user, on the command line.
+Caller.process = Caller(principal: "cli:\(Caller.userName())")
 let code: ExitCode
 do {
     let args = try Arguments(argv, options: command.options, flags: command.flags)

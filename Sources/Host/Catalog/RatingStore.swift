@@ -65,7 +65,7 @@ extension SQLiteCatalog {
                 SELECT id, 0 FROM images WHERE id = ?
                 UNION ALL SELECT i.id, down.depth + 1 FROM images i JOIN down ON i.parent_id = down.id)
             SELECT images.* FROM images JOIN down USING (id) ORDER BY down.depth, images.version, images.generated_at
-            """, [.text(root)]).map(SQLiteCatalog.image(from:))
+            """, [.text(root)]).map(imageRecord(from:))
     }
 
     /// A learned profile, if one was stored.

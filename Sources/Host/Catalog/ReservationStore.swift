@@ -79,6 +79,6 @@ extension SQLiteCatalog {
               AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.image_id = images.id AND r.released_at IS NULL)
             ORDER BY generated_at DESC, id DESC LIMIT ?3
             """, [category.map { .text($0) } ?? .null, tag.map { .text($0) } ?? .null, .integer(Int64(limit))])
-            .map(SQLiteCatalog.image(from:))
+            .map(imageRecord(from:))
     }
 }

@@ -10,6 +10,8 @@ import ImagegenJSON
 public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     let db: SQLiteDatabase
     public let path: String
+    /// Seals prompts on write and opens them on read once a key is known (Security/).
+    public let promptGuard = CatalogPromptGuard()
 
     public init(path: String, synchronousFull: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
@@ -63,7 +65,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             for (n, new) in jobs.enumerated() {
                 if let key = new.idempotencyKey,
                    let existing = try db.query("SELECT * FROM jobs WHERE idempotency_key = ?", [.text(key)]).first {
-                    accepted.append(SQLiteCatalog.job(from: existing))
+                    accepted.append(jobRecord(from: existing))
                     continue
                 }
                 if let cost = new.expectedCost, cost > 0 {
@@ -103,7 +105,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                               idempotency_key)
             VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(j.id), .text(j.batchID), .text(j.model), .text(j.category), .integer(Int64(j.priority)),
-                  .text(j.prompt), j.negativePrompt.map { .text($0) } ?? .null, .integer(Int64(j.parameters.width)),
+                  .text(try sealedText(j.prompt, .prompt(of: j.id))), try sealedValue(j.negativePrompt, .negativePrompt(of: j.id)), .integer(Int64(j.parameters.width)),
                   .integer(Int64(j.parameters.height)), j.parameters.steps.map { .integer(Int64($0)) } ?? .null,
                   j.parameters.guidanceScale.map { .real($0) } ?? .null, .integer(Int64(j.parameters.seed ?? 0)),
                   .integer(Int64(j.outputs)), .text(SQLiteCatalog.encode(JobExtra(extra: j.extra, tags: j.tags))),
@@ -116,18 +118,18 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     public func nextQueued() throws -> Job? {
         try db.query("""
             SELECT * FROM jobs WHERE state = 'queued' AND cancel_requested = 0 ORDER BY priority DESC, created_at, id LIMIT 1
-            """).first.map(SQLiteCatalog.job(from:))
+            """).first.map(jobRecord(from:))
     }
 
     public func queuedJobs(limit: Int) throws -> [Job] {
         try db.query("""
             SELECT * FROM jobs WHERE state = 'queued' AND cancel_requested = 0 ORDER BY priority DESC, created_at, id LIMIT ?
-            """, [.integer(Int64(limit))]).map(SQLiteCatalog.job(from:))
+            """, [.integer(Int64(limit))]).map(jobRecord(from:))
     }
 
     public func unfinishedJobs() throws -> [Job] {
         try db.query("SELECT * FROM jobs WHERE state IN ('submitting','submitted','running') ORDER BY created_at")
-            .map(SQLiteCatalog.job(from:))
+            .map(jobRecord(from:))
     }
 
     public func markSubmitting(_ id: String, plugin: String, providerModel: String, generation: Int, tried: [String], now: Date) throws {
@@ -141,7 +143,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     public func recordSubmitted(_ id: String, ref: JSONValue, state: JobState, progress: Double?, now: Date) throws {
         try db.query("""
             UPDATE jobs SET state = ?, job_ref = ?, progress = ?, submitted_at = ?, updated_at = ? WHERE id = ?
-            """, [.text(state.rawValue), .text(String(decoding: ref.encoded(), as: UTF8.self)), progress.map { .real($0) } ?? .null,
+            """, [.text(state.rawValue), .text(try sealedReference(ref, jobID: id)), progress.map { .real($0) } ?? .null,
                   .integer(ms(now)), .integer(ms(now)), .text(id)])
     }
 
@@ -149,7 +151,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
         if let ref {
             try db.query("UPDATE jobs SET state = ?, progress = ?, job_ref = ?, updated_at = ? WHERE id = ?",
                          [.text(state.rawValue), progress.map { .real($0) } ?? .null,
-                          .text(String(decoding: ref.encoded(), as: UTF8.self)), .integer(ms(now)), .text(id)])
+                          .text(try sealedReference(ref, jobID: id)), .integer(ms(now)), .text(id)])
         } else {
             try db.query("UPDATE jobs SET state = ?, progress = ?, updated_at = ? WHERE id = ?",
                          [.text(state.rawValue), progress.map { .real($0) } ?? .null, .integer(ms(now)), .text(id)])
@@ -173,7 +175,8 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                     plugin_id, provider_model, prompt, negative_prompt, width, height, steps, guidance_scale, seed, tags,
                     file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score, extra)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, SQLiteCatalog.imageBindings(record, outputIndex: outputIndex, pluginID: pluginID, providerModel: providerModel))
+                """, try sealedImageBindings(record, outputIndex: outputIndex, pluginID: pluginID, providerModel: providerModel))
+            try indexPromptWords(of: record)
             guard let jobID = record.jobID, record.variant == "original" else { return }
             try db.query("""
                 INSERT OR IGNORE INTO ledger (job_id, image_id, at, model, plugin_id, category, cost_usd, source)
@@ -218,7 +221,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     // MARK: - Reads
 
     public func job(_ id: String) throws -> Job? {
-        try db.query("SELECT * FROM jobs WHERE id = ?", [.text(id)]).first.map(SQLiteCatalog.job(from:))
+        try db.query("SELECT * FROM jobs WHERE id = ?", [.text(id)]).first.map(jobRecord(from:))
     }
 
     public func jobs(state: JobState?, batch: String?, limit: Int) throws -> [Job] {
@@ -226,12 +229,12 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             SELECT * FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR batch_id = ?2)
             ORDER BY created_at DESC, id DESC LIMIT ?3
             """, [state.map { .text($0.rawValue) } ?? .null, batch.map { .text($0) } ?? .null, .integer(Int64(limit))])
-            .map(SQLiteCatalog.job(from:))
+            .map(jobRecord(from:))
     }
 
     public func jobs(ids: [String]) throws -> [Job] {
         try db.query("SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?))", [.text(SQLiteCatalog.encode(ids))])
-            .map(SQLiteCatalog.job(from:))
+            .map(jobRecord(from:))
     }
 
     public func countJobs(state: JobState) throws -> Int {
@@ -239,7 +242,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     }
 
     public func image(_ id: String) throws -> ImageRecord? {
-        try db.query("SELECT * FROM images WHERE id = ?", [.text(id)]).first.map(SQLiteCatalog.image(from:))
+        try db.query("SELECT * FROM images WHERE id = ?", [.text(id)]).first.map(imageRecord(from:))
     }
 
     public func images(_ filter: ImageFilter) throws -> [ImageRecord] {
@@ -253,7 +256,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                   filter.since.map { .integer(ms($0)) } ?? .null, filter.status.map { .text($0) } ?? .null,
                   filter.tag.map { .text($0) } ?? .null, filter.jobID.map { .text($0) } ?? .null,
                   .integer(filter.includeDerivatives ? 1 : 0), .integer(Int64(filter.limit))])
-            .map(SQLiteCatalog.image(from:))
+            .map(imageRecord(from:))
     }
 
     public func ledger(since: Date?) throws -> [LedgerEntry] {

@@ -8,6 +8,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case invalidValue(file: String, key: String, detail: String)
     case unknownKey(file: String, key: String, known: [String])
     case secretInConfig(file: String, key: String)
+    /// A key, secrets file or policy setting that cannot be used (the message names it and the fix).
+    case security(String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
         case .secretInConfig(let f, let k):
             return "config \(f): \(k) looks like a secret. Keys never go in the config file: set them in the "
                 + "environment (e.g. REPLICATE_API_TOKEN) or in a 0600 secrets file, and remove this key."
+        case .security(let message):
+            return message
         }
     }
 }
@@ -29,7 +33,7 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
 extension Configuration {
     static let knownKeys = ["providers", "models", "aliases", "defaults", "budgets", "categories", "attestation",
                             "jobs", "health", "templates", "imaging", "policy", "quotas", "plans", "alerts",
-                            "storage", "metrics", "server", "encryption", "audit", "tags", "profiles", "backup"]
+                            "storage", "metrics", "server", "encryption", "audit", "tags", "profiles", "backup", "secrets"]
 
     /// Loads the file at `path`; `nil` means the embedded defaults.
     public static func load(path: String?) throws(ConfigurationError) -> Configuration {

@@ -15,11 +15,13 @@ public final class GenerationService: Sendable {
                 extraCategories: @escaping @Sendable () -> [String: CategorySettings] = { [:] }) {
         self.runtime = runtime
         self.catalog = catalog
+        // Prompts are encrypted at rest whoever built the catalog (Security/).
+        if let sqlite = catalog as? SQLiteCatalog, sqlite.promptProtection == nil { try? runtime.security.attach(sqlite) }
         let log = runtime.log
         self.health = health ?? HealthBoard(settings: runtime.configuration.health) { key, failures, message in
             log.warning("circuit opened for \(key) after \(failures) consecutive failures: \(message ?? "")")
         }
-        self.content = ContentStore(dataDirectory: runtime.paths.data)
+        self.content = ContentStore(dataDirectory: runtime.paths.data, prompts: runtime.security.prompts)
         self.clock = clock
         self.extraCategories = extraCategories
     }
@@ -33,7 +35,7 @@ public final class GenerationService: Sendable {
     /// Validates and queues one request (one job per variation). Throws `ValidationError`,
     /// `BudgetRefusal` or `UnpricedModelRefusal`; nothing is queued then.
     public func enqueue(_ request: GenerationRequest, allowPartial: Bool = false, idempotencyKey: String? = nil) throws -> [Job] {
-        let v = try validator().validate(request)
+        let v = try runtime.security.auditingRefusals(model: request.model, category: request.category) { try validator().validate(request) }
         return try enqueue(v, allowPartial: allowPartial, idempotencyKey: idempotencyKey)
     }
 
@@ -42,7 +44,7 @@ public final class GenerationService: Sendable {
     public func enqueue(_ v: ValidatedRequest, allowPartial: Bool = false, variants: [JobVariant]? = nil,
                         idempotencyKey: String? = nil) throws -> [Job] {
         let now = clock()
-        let usable = v.model.candidates.filter { !v.adult || $0.nsfwAllowed }
+        let usable = v.model.candidates.filter { ContentPolicy.modelMayServe(isAdultCategory: v.adult, modelAllowsNSFW: $0.nsfwAllowed) }
         let costs = usable.map { $0.price?.expectedCost(width: v.parameters.width, height: v.parameters.height, outputs: 1) }
         let budgets = self.budgets
         var expected: Double? = costs.compactMap { $0 }.max()
@@ -68,7 +70,17 @@ public final class GenerationService: Sendable {
                           expectedCost: expected, deadline: now.addingTimeInterval(v.deadlineSeconds),
                           idempotencyKey: idempotencyKey.map { "\($0)#\(index)" })
         }
-        return try catalog.enqueue(jobs, budgets: budgets, now: now, allowPartial: allowPartial)
+        // Content policy, quotas and the locked check, before anything is queued (Security/).
+        let admission = try runtime.security.admitEnqueue(v, prompts: items.map { ($0.prompt, $0.negativePrompt) },
+                                                          extra: v.extra.merging(items.first?.extra ?? [:]) { _, new in new })
+        do {
+            let queued = try catalog.enqueue(jobs, budgets: budgets, now: now, allowPartial: allowPartial)
+            admission.commit(queued, queuedAt: now)
+            return queued
+        } catch {
+            admission.abandon(error)
+            throw error
+        }
     }
 
     /// One job of a batch: what differs between variations.

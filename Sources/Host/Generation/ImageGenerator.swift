@@ -31,13 +31,17 @@ public final class ImageGenerator: Sendable {
 
     public init(configuration: Configuration = Configuration()) throws {
         let settings = try configuration.settings ?? HostConfiguration.load(path: configuration.paths.config)
-        let runtime = HostRuntime(paths: configuration.paths, configuration: settings, log: configuration.log)
+        let security = try HostSecurity.open(paths: configuration.paths, configuration: settings, log: configuration.log)
+        let runtime = HostRuntime(paths: configuration.paths, configuration: settings, log: configuration.log, security: security)
         runtime.plugins.rescan()
         let catalog = try SQLiteCatalog(path: configuration.paths.catalog)
-        let templates = TemplateStore(folder: TemplateStore.folder(configuration: settings, paths: configuration.paths), catalog: catalog)
+        try security.attach(catalog)
+        let templates = TemplateStore(folder: TemplateStore.folder(configuration: settings, paths: configuration.paths), catalog: catalog,
+                                      screen: security.templateScreen(catalog: catalog))
         self.templates = templates
         service = GenerationService(runtime: runtime, catalog: catalog, extraCategories: { templates.categories() })
-        lock = RunnerLock(dataDirectory: configuration.paths.data)
+        // A locked host cannot read the prompts of queued jobs: it runs none (they wait for the key).
+        lock = security.prompts.canRead ? RunnerLock(dataDirectory: configuration.paths.data) : nil
         runner = lock == nil ? nil : JobRunner(service: service)
     }
 
@@ -77,7 +81,9 @@ public final class ImageGenerator: Sendable {
     /// A new version of an image: same prompt and parameters, a new seed unless given; the new
     /// image's `parent_id` is the original and its `version` one more.
     public func regenerate(imageID: String, seed: UInt32? = nil) async throws -> [Job] {
-        guard let original = try service.catalog.image(imageID) else { throw GenerationLookupError.unknownImage(imageID) }
+        // The prompt must really open: never regenerate from an "[encrypted]" placeholder.
+        let stored = try (service.catalog as? SQLiteCatalog)?.image(revealingPrompts: imageID) ?? service.catalog.image(imageID)
+        guard let original = stored else { throw GenerationLookupError.unknownImage(imageID) }
         var extra = original.extra
         extra["parent_id"] = original.imageID
         let request = GenerationRequest(

@@ -8,6 +8,8 @@ public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible
     case unknownCategory(String, known: [String])
     case adultCategoryWithoutAttestation(String)
     case noModelAllowsAdultContent(model: String, category: String)
+    /// The content policy refused the request (e.g. an attestation that cannot be relied on).
+    case policy(PolicyRefusal)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible
             return "category \"\(c)\" is adult content and needs the operator's age-verification attestation: set attestation: { attested_by: \"name\", attested_at: \"YYYY-MM-DD\" } in the config."
         case .noModelAllowsAdultContent(let m, let c):
             return "category \"\(c)\" is adult content, and no candidate of model \"\(m)\" is from a provider whose terms allow it. Choose a model with nsfw_allowed (see `imagegen models`)."
+        case .policy(let refusal):
+            return refusal.description
         }
     }
 }
@@ -92,9 +96,14 @@ public struct RequestValidator: Sendable {
             throw .unknownCategory(category, known: categories.keys.sorted())
         }
         if settings.adult {
-            guard configuration.attestation != nil else { throw .adultCategoryWithoutAttestation(category) }
-            guard entry.candidates.contains(where: \.nsfwAllowed) else {
-                throw .noModelAllowsAdultContent(model: entry.name, category: category)
+            // One rule for adult content (attestation, nsfw_allowed models): ContentPolicy.checkRouting.
+            let decisions = entry.candidates.map {
+                ContentPolicy.checkRouting(isAdultCategory: true, modelAllowsNSFW: $0.nsfwAllowed,
+                                           attestation: configuration.effectiveAttestation)
+            }
+            if !decisions.contains(where: \.isAllowed), let refusal = decisions.first?.refusal {
+                throw ValidationError(adultRouting: refusal, model: entry.name, category: category,
+                                      attestationConfigured: configuration.effectiveAttestation != nil)
             }
         }
         if let p = r.priority, !(-1000...1000).contains(p) {

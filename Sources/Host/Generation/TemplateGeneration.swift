@@ -101,12 +101,12 @@ extension GenerationService {
                                                         arms: arms, profile: profile)
         let tagger = AutoTagger()
         let first = variations[0]
-        let validated = try validator().validate(GenerationRequest(
+        let validated = try runtime.security.auditingRefusals(model: request.model ?? first.model, category: template.category) { try validator().validate(GenerationRequest(
             model: request.model ?? first.model, prompt: first.prompt,
             negativePrompt: first.negativePrompt.isEmpty ? nil : first.negativePrompt,
             width: first.parameters.width, height: first.parameters.height, steps: first.parameters.steps,
             guidanceScale: first.parameters.guidanceScale, seed: Int64(first.seed), category: template.category,
-            variations: variations.count, priority: request.priority, deadlineSeconds: request.deadlineSeconds))
+            variations: variations.count, priority: request.priority, deadlineSeconds: request.deadlineSeconds)) }
         let variants = variations.map { v -> JobVariant in
             var extra = ["template": v.templateName, "template_version": v.templateVersion.description]
             if let arm = v.arm { extra["arm"] = arm }

@@ -6,12 +6,16 @@ import Foundation
 public final class TemplateStore: Sendable {
     public let folder: URL
     let catalog: SQLiteCatalog?
+    /// The content policy's check of every template at load (refused ones become problems).
+    let screen: TemplateScreen?
     private let cache = NSLock()
     nonisolated(unsafe) private var cached: (stamp: String, library: TemplateLibrary)?
+    nonisolated(unsafe) private var screened: (stamp: String, library: TemplateLibrary)?
 
-    public init(folder: URL, catalog: SQLiteCatalog?) {
+    public init(folder: URL, catalog: SQLiteCatalog?, screen: TemplateScreen? = nil) {
         self.folder = folder
         self.catalog = catalog
+        self.screen = screen
     }
 
     /// The folder from config (`templates.folder`), else `<data>/templates`.
@@ -22,14 +26,32 @@ public final class TemplateStore: Sendable {
         return URL(fileURLWithPath: paths.data + "/templates")
     }
 
-    /// The library as the files are now. Problems in one file never stop the others.
+    /// The library as the files are now. Problems in one file never stop the others; templates
+    /// the content policy refuses are problems too (never generated).
     public func library() throws -> TemplateLibrary {
+        let (stamp, loaded) = try unscreenedLibrary()
+        guard let screen else { return loaded }
+        cache.lock()
+        if let screened, screened.stamp == stamp {
+            cache.unlock()
+            return screened.library
+        }
+        cache.unlock()
+        let library = screen.screen(loaded)
+        cache.lock()
+        screened = (stamp, library)
+        cache.unlock()
+        return library
+    }
+
+    /// The files as loaded, before the content policy's screen (categories need none).
+    func unscreenedLibrary() throws -> (stamp: String, library: TemplateLibrary) {
         _ = try DefaultTemplates.installIfFirstUse(into: folder)
         let stamp = TemplateStore.stamp(folder)
         cache.lock()
         if let cached, cached.stamp == stamp {
             cache.unlock()
-            return cached.library
+            return cached
         }
         cache.unlock()
         let library = try TemplateLibrary.load(folder: folder)
@@ -37,7 +59,7 @@ public final class TemplateStore: Sendable {
         cache.lock()
         cached = (stamp, library)
         cache.unlock()
-        return library
+        return (stamp, library)
     }
 
     /// Names, sizes and modification times of the folder's files: changes when a file does.
@@ -52,7 +74,7 @@ public final class TemplateStore: Sendable {
 
     /// Categories the templates declare (with their adult flag), for validation and routing.
     public func categories() -> [String: CategorySettings] {
-        guard let library = try? library() else { return [:] }
+        guard let library = try? unscreenedLibrary().library else { return [:] }
         return Dictionary(library.categories.map { ($0.name, CategorySettings(adult: $0.adult)) }, uniquingKeysWith: { a, _ in a })
     }
 }

@@ -12,6 +12,8 @@ enum CrashPoint: String {
     case whilePolling = "while_polling"
     case whileWriting = "while_writing"
     case afterStore = "after_store"
+    /// After a batch of `imagegen keys rotate` is committed.
+    case duringRotation = "during_rotation"
 
     static let target = ProcessInfo.processInfo.environment["IMAGEGEN_CRASH_AT"]
     nonisolated(unsafe) static var hits = 0

@@ -16,6 +16,9 @@ struct JobExecution: Sendable {
     /// Ends the job with a final state; errors are (code, message) for the record.
     func finish(_ state: JobState, _ error: (String, String)? = nil, cost: Double? = nil, costSource: String? = nil,
                 providerTime: Double? = nil) {
+        // Provider error texts can echo a key (a URL, a header): mask every secret before storing.
+        let error = error.map { ($0.0, service.runtime.security.redact($0.1)) }
+        defer { service.runtime.security.jobFinished(job, state: state, error: error) }
         do {
             try catalog.finish(job.id, state: state, cost: cost, costSource: costSource, providerTime: providerTime,
                                error: error, now: now())
@@ -63,6 +66,7 @@ struct JobExecution: Sendable {
         let router = Router(health: service.health)
         var tried = job.tried
         var failures: [String] = []
+        var quotaRefusals: [QuotaExceeded] = []
         while true {
             if let fresh = try? catalog.job(job.id), fresh.cancelRequested {
                 finish(.cancelled, ("cancelled", "cancelled before it was accepted by a provider"))
@@ -82,9 +86,26 @@ struct JobExecution: Sendable {
                     try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
                     continue
                 }
+                if let quota = service.runtime.security.quotaFailure(quotaRefusals) {
+                    finish(.failed, quota)
+                    return nil
+                }
                 let reasons = plan.candidates.map { "\($0.0.key): \($0.1)" }.joined(separator: "; ")
                 finish(.failed, ("no_provider", "no provider could take the job (\(reasons))"
                                  + (failures.isEmpty ? "" : ". Failures: " + failures.joined(separator: "; "))))
+                return nil
+            }
+            switch service.runtime.security.admitSubmit(job, candidate: candidate, adult: adult, catalog: catalog) {
+            case .proceed:
+                break
+            case .skip(let refusal):
+                quotaRefusals.append(refusal)
+                failures.append("\(candidate.key): \(refusal)")
+                tried.append(candidate.key)
+                job.tried = tried
+                continue
+            case .refuse(let code, let message):
+                finish(.failed, (code, message))
                 return nil
             }
             let outcome = await submitTo(candidate, job: job, tried: tried, idempotent: false)

@@ -40,8 +40,21 @@ public final class PluginHTTPClient: Sendable {
         self.log = log
     }
 
+    /// Performs the request; failure messages (which may quote the URL) go through the log's
+    /// redaction, so a key in a query string never reaches the plugin's error or the catalog.
     public func perform(method: String, url: String, headers: [(String, String)], body: Data?,
                         timeoutMilliseconds: Int, source: String) -> Result<Response, Failure> {
+        performUnredacted(method: method, url: url, headers: headers, body: body, timeoutMilliseconds: timeoutMilliseconds,
+                          source: source).mapError { failure in
+            switch failure {
+            case .notSent(let message): return .notSent(log.redact(message))
+            case .outcomeUnknown(let message): return .outcomeUnknown(log.redact(message))
+            }
+        }
+    }
+
+    private func performUnredacted(method: String, url: String, headers: [(String, String)], body: Data?,
+                                   timeoutMilliseconds: Int, source: String) -> Result<Response, Failure> {
         guard let u = URL(string: url), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             return .failure(.notSent("invalid URL \"\(url)\": only absolute http(s) URLs are allowed"))
         }

@@ -14,6 +14,7 @@ public final class PluginSet: Sendable {
     let settleMilliseconds: Int
     private let state = Mutex(State())
     private let providerConfig: Mutex<[String: JSONValue]>
+    private let changeObservers = Mutex<[@Sendable ([Change]) -> Void]>([])
 
     struct Slot {
         var file: String
@@ -135,7 +136,15 @@ public final class PluginSet: Sendable {
         for change in changes {
             if case .refused = change { log.warning("plugin \(change)") } else { log.info("plugin \(change)") }
         }
+        if !changes.isEmpty {
+            for observer in changeObservers.withLock({ $0 }) { observer(changes) }
+        }
         return changes
+    }
+
+    /// Calls `observer` with the changes of every rescan that changed something (the audit log).
+    public func observeChanges(_ observer: @escaping @Sendable ([Change]) -> Void) {
+        changeObservers.withLock { $0.append(observer) }
     }
 
     private func name(_ file: String) -> String { (file as NSString).lastPathComponent }

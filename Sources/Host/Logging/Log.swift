@@ -34,6 +34,13 @@ public final class Log: Sendable {
         state.withLock { $0.redact = redact }
     }
 
+    /// `text` with every secret masked by the installed redaction (for messages that leave the
+    /// host other than as log lines: errors handed back to plugins, stored job errors).
+    public func redact(_ text: String) -> String {
+        let redact = state.withLock { $0.redact }
+        return redact(text)
+    }
+
     public func setMinimum(_ level: Level) { state.withLock { $0.minimum = level } }
 
     public func addSink(_ sink: @escaping Sink) { state.withLock { $0.sinks.append(sink) } }

@@ -99,23 +99,30 @@ public struct ContentPolicy: Sendable {
         guard isAdultCategory else { return .allowed }
         guard let attestation else {
             return .refused(PolicyRefusal(
-                ruleID: "routing.adult.attestation", ruleName: "Adult categories need an age-verification attestation",
+                ruleID: Self.attestationRuleID, ruleName: "Adult categories need an age-verification attestation",
                 message: "adult categories are refused until the operator records an age-verification attestation: set policy.adult_attestation {\"attested_by\": …, \"attested_at\": …} in the config",
                 isHardBlock: false))
         }
         if let problem = attestation.problem(now: now) {
             return .refused(PolicyRefusal(
-                ruleID: "routing.adult.attestation", ruleName: "Adult categories need an age-verification attestation",
+                ruleID: Self.attestationRuleID, ruleName: "Adult categories need an age-verification attestation",
                 message: "the age-verification attestation cannot be used: \(problem); fix policy.adult_attestation in the config",
                 isHardBlock: false))
         }
-        guard modelAllowsNSFW else {
+        guard modelMayServe(isAdultCategory: isAdultCategory, modelAllowsNSFW: modelAllowsNSFW) else {
             return .refused(PolicyRefusal(
-                ruleID: "routing.adult.nsfw-model", ruleName: "Adult categories only on nsfw_allowed models",
+                ruleID: Self.nsfwModelRuleID, ruleName: "Adult categories only on nsfw_allowed models",
                 message: "this model's plugin does not declare nsfw_allowed (its provider's terms forbid adult content); route adult categories to a model that allows it",
                 isHardBlock: false))
         }
         return .allowed
+    }
+
+    /// The model half of the adult rule, for the router and the pricing of candidates (which
+    /// filter per candidate and check the attestation once per request): adult categories only
+    /// go to models whose plugin declares `nsfw_allowed`.
+    public static func modelMayServe(isAdultCategory: Bool, modelAllowsNSFW: Bool) -> Bool {
+        !isAdultCategory || modelAllowsNSFW
     }
 
     /// `checkRouting` with the configured attestation.

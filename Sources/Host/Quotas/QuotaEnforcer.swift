@@ -38,8 +38,13 @@ public final class QuotaEnforcer: Sendable {
     /// throws the limit that refuses it. When several limits refuse, the one that resets last
     /// is reported, since retrying any earlier would be refused again.
     public func admit(provider: String, apiToken: String? = nil, images: Int) throws(QuotaExceeded) -> QuotaGrant {
+        try admit(scopes: [QuotaScope.provider(provider)] + (apiToken.map { [QuotaScope.apiToken($0)] } ?? []), images: images)
+    }
+
+    /// `admit` for any set of scopes: the host admits an API token's request when it is queued
+    /// and the provider's when the job is sent (only then is the provider known).
+    public func admit(scopes: [QuotaScope], images: Int) throws(QuotaExceeded) -> QuotaGrant {
         let time = now()
-        let scopes = [QuotaScope.provider(provider)] + (apiToken.map { [QuotaScope.apiToken($0)] } ?? [])
         let result: Result<QuotaGrant, QuotaExceeded> = state.withLock { state in
             rollDay(&state, at: time)
             var refusals: [QuotaExceeded] = []
@@ -59,6 +64,25 @@ public final class QuotaEnforcer: Sendable {
         }
         return try result.get()
     }
+
+    /// The refusal `admit` would give now, without counting anything (a request is checked
+    /// against its providers' quotas when it is queued, and admitted when it is sent).
+    public func refusal(scopes: [QuotaScope], images: Int) -> QuotaExceeded? {
+        let time = now()
+        return state.withLock { state in
+            rollDay(&state, at: time)
+            var refusals: [QuotaExceeded] = []
+            for scope in scopes {
+                for limit in configuration.limits(for: scope) {
+                    if let refusal = check(limit, images: images, at: time, state: &state) { refusals.append(refusal) }
+                }
+            }
+            return refusals.max(by: { $0.resetsAt < $1.resetsAt })
+        }
+    }
+
+    /// Whether any limit applies to the scope (nothing to check or record otherwise).
+    public func isLimited(_ scope: QuotaScope) -> Bool { !configuration.limits(for: scope).isEmpty }
 
     /// Replaces the images counted at admission by the number actually delivered.
     public func settle(_ grant: QuotaGrant, deliveredImages: Int) {

@@ -49,7 +49,7 @@ public struct Router: Sendable {
         Plan(model: entry.name, candidates: entry.candidates.map { c in
             let verdict: Verdict
             if !loaded.contains(c.plugin) { verdict = .notLoaded }
-            else if adult && !c.nsfwAllowed { verdict = .adultContentNotAllowed }
+            else if !ContentPolicy.modelMayServe(isAdultCategory: adult, modelAllowsNSFW: c.nsfwAllowed) { verdict = .adultContentNotAllowed }
             else if width < c.limits.minSize || height < c.limits.minSize || width > c.limits.maxSize || height > c.limits.maxSize {
                 verdict = .sizeNotSupported(c.limits)
             } else if outputs > c.limits.maxOutputs { verdict = .tooManyOutputs(c.limits.maxOutputs) }

@@ -23,4 +23,13 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case apiCall = "api.call"
     /// The log's torn last line (a crash during an append) was cut off before appending.
     case auditRecovery = "audit.recovery"
+    /// A budget refused a request (subject: budget name; details: limit, spent, reserved, requested).
+    case budgetRefusal = "budget.refusal"
+    /// A provider's safety filter refused a job (subject: job id; details: plugin, template). Final:
+    /// never retried elsewhere.
+    case contentFiltered = "content.filtered"
+    /// A master key was generated (subject: key id; details: file).
+    case keyGeneration = "key.generation"
+    /// A plugin file disappeared from the plugins folder (subject: plugin id).
+    case pluginRemoval = "plugin.removal"
 }

@@ -5,8 +5,13 @@ import Foundation
 /// image again (a resumed job) replaces it with identical bytes rather than adding a copy.
 public struct ContentStore: Sendable {
     public let dataDirectory: String
+    /// When set, the sidecar's prompt fields hold envelopes (see `ContentStore+PromptProtection`).
+    public let prompts: PromptProtection?
 
-    public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
+    public init(dataDirectory: String, prompts: PromptProtection? = nil) {
+        self.dataDirectory = dataDirectory
+        self.prompts = prompts
+    }
 
     /// The path relative to the data folder (what records store).
     public func relativePath(category: String, date: Date, imageID: String, ext: String) -> String {
@@ -25,8 +30,9 @@ public struct ContentStore: Sendable {
     /// The image and its sidecar, each atomically, with one folder sync for both renames.
     public func write(image bytes: [UInt8], record: ImageRecord) throws(AtomicFile.Failure) {
         let path = absolute(record.filePath)
+        let sidecar = sidecarBytes(try sealedForDisk(record))
         try AtomicFile.write(bytes, to: path, syncDirectory: false)
-        try AtomicFile.write(sidecarBytes(record), to: absolute(sidecarPath(for: record.filePath)), syncDirectory: false)
+        try AtomicFile.write(sidecar, to: absolute(sidecarPath(for: record.filePath)), syncDirectory: false)
         AtomicFile.syncDirectory((path as NSString).deletingLastPathComponent)
     }
 
@@ -42,12 +48,12 @@ public struct ContentStore: Sendable {
     }
 
     public func writeSidecar(_ record: ImageRecord) throws(AtomicFile.Failure) {
-        try AtomicFile.write(sidecarBytes(record), to: absolute(sidecarPath(for: record.filePath)))
+        try AtomicFile.write(sidecarBytes(try sealedForDisk(record)), to: absolute(sidecarPath(for: record.filePath)))
     }
 
     public func readSidecar(relativeImagePath: String) -> ImageRecord? {
         guard let data = FileManager.default.contents(atPath: absolute(sidecarPath(for: relativeImagePath))) else { return nil }
-        return try? JSONDecoder().decode(ImageRecord.self, from: data)
+        return (try? JSONDecoder().decode(ImageRecord.self, from: data)).map(openedFromDisk)
     }
 
     /// The file extension for a MIME type the providers return.

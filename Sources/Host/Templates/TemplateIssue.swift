@@ -22,6 +22,8 @@ public enum TemplateIssue: Hashable, Sendable, Codable, CustomStringConvertible 
     case tooFewArms(count: Int)
     case duplicateArmName(name: String)
     case noTemplates
+    /// The content policy refuses a prompt this template can produce (checked at load time).
+    case policyRefused(rule: String, message: String)
 
     public enum Severity: String, Sendable, Codable {
         /// The template (or, outside any template, the whole file) is not loaded.
@@ -86,6 +88,8 @@ public enum TemplateIssue: Hashable, Sendable, Codable, CustomStringConvertible 
             return "two arms are named '\(name)'; arm names must be unique within the experiment"
         case .noTemplates:
             return "the file has no templates"
+        case .policyRefused(let rule, let message):
+            return "refused by the content policy (rule \(rule)): \(message). The template is not loaded and cannot be generated; change its prompt or placeholder values"
         }
     }
 }

@@ -58,6 +58,28 @@ public struct TemplateLibrary: Sendable {
         return changes.sorted { $0.templateName < $1.templateName }
     }
 
+    /// The library without the `refused` templates, each reported as an error problem at its
+    /// definition: what the content policy's screening at load time leaves (see `TemplateScreen`).
+    func refusing(_ refused: [String: TemplateIssue]) -> TemplateLibrary {
+        guard !refused.isEmpty else { return self }
+        let kept = templates.filter { refused[$0.name] == nil }
+        var problems = self.problems
+        for template in templates {
+            guard let issue = refused[template.name] else { continue }
+            let source = sources[template.name]
+            problems.append(TemplateProblem(file: source?.file ?? template.category, position: source?.position ?? SourcePosition(line: 1, column: 1),
+                                            template: template.name, issue: issue))
+        }
+        let categories = self.categories.map { category -> TemplateCategory in
+            var copy = category
+            copy.templateNames = category.templateNames.filter { refused[$0] == nil }
+            return copy
+        }
+        return TemplateLibrary(categories: categories, templates: kept, problems: problems,
+                               sources: sources.filter { refused[$0.key] == nil },
+                               index: Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1.name, $0) }))
+    }
+
     // MARK: Loading
 
     /// Loads every `*.json5` file of `folder`, in file-name order.

@@ -76,14 +76,18 @@ struct GenerateCommand: Command {
         for j in finished where j.state != .succeeded {
             Output.error("\(j.id) \(j.state.rawValue): \(j.errorMessage ?? j.errorCode ?? "")")
         }
-        if finished.contains(where: { $0.state == .contentFiltered }) { return .contentFiltered }
+        if finished.contains(where: { $0.state == .contentFiltered || $0.errorCode == "policy_refused" }) { return .contentFiltered }
+        if finished.contains(where: { $0.errorCode == "quota_exceeded" }) { return .budget }
         if finished.contains(where: { $0.state != .succeeded }) { return .provider }
         return .success
     }
 
     static func map(_ error: any Error) -> CLIError {
         switch error {
-        case let e as ValidationError: return .failed(e.description, .invalidInput)
+        case let e as ValidationError: return .failed(e.description, e.policyRuleID == nil ? .invalidInput : .contentFiltered)
+        case let e as PolicyRefusal: return .failed(e.description, .contentFiltered)
+        case let e as QuotaExceeded: return .failed(e.description, .budget)
+        case let e as PromptAccessError: return .failed(e.description, .failure)
         case let e as BudgetRefusal: return .failed(e.description, .budget)
         case let e as UnpricedModelRefusal: return .failed(e.description, .budget)
         case let e as TemplateRequestError: return .failed(e.description, .invalidInput)

@@ -1,11 +1,11 @@
 import Foundation
 import Host
 
-/// `imagegen images list [--category C] [--model M] [--tag T] [--since D] [--json]`, `images show ID`.
+/// `imagegen images list [--category C] [--model M] [--tag T] [--since D] [--prompt-word W] [--json]`, `images show ID`.
 struct ImagesCommand: Command {
     static let name = "images"
     static let summary = "list images; `images show ID`, `rate ID 1..5`, `history ID`, `regenerate ID [--seed S]`, `available`"
-    static let options: Set<String> = ["category", "model", "tag", "since", "status", "limit", "seed"]
+    static let options: Set<String> = ["category", "model", "tag", "since", "status", "limit", "seed", "prompt-word"]
     static let flags: Set<String> = []
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
@@ -15,7 +15,11 @@ struct ImagesCommand: Command {
             let since = try args.string("since").map { s throws(CLIError) in try DateArgument.parse(s, option: "since") }
             let filter = ImageFilter(category: args.string("category"), model: args.string("model"), tag: args.string("tag"),
                                      since: since, status: args.string("status"), limit: try args.int("limit") ?? 100)
-            let images = try context.catalogCall { try catalog.images(filter) }
+            // Prompts are encrypted: words are found through the keyed word index (or by decrypting).
+            let images = try context.catalogCall {
+                if let words = args.string("prompt-word") { return try catalog.images(matchingPromptWords: words, filter: filter) }
+                return try catalog.images(filter)
+            }
             if args.json { Output.json(images); return .success }
             Output.table(["IMAGE", "CATEGORY", "MODEL", "SIZE", "COST", "GENERATED", "FILE"], images.map { i in
                 [i.imageID, i.category, i.model, "\(i.parameters.width)x\(i.parameters.height)", Output.money(i.metadata.cost),
@@ -24,7 +28,13 @@ struct ImagesCommand: Command {
             return .success
         case "show":
             guard args.positionals.count == 2 else { throw .usage("usage: imagegen images show IMAGE_ID") }
-            guard let image = try context.catalogCall({ try catalog.image(args.positionals[1]) }) else {
+            let image: ImageRecord?
+            do {
+                image = try catalog.image(revealingPrompts: args.positionals[1])
+            } catch {
+                throw .failed("image \(args.positionals[1]): cannot show its prompt: \(error)", .failure)
+            }
+            guard let image else {
                 throw .failed("no image \(args.positionals[1]); list them with `imagegen images list`", .invalidInput)
             }
             Output.json(image)

@@ -38,6 +38,7 @@ struct JobsCommand: Command {
             guard let job = try context.catalogCall({ try catalog.requestCancel(args.positionals[1], now: Date()) }) else {
                 throw .failed("no job \(args.positionals[1]); list them with `imagegen jobs`", .invalidInput)
             }
+            try context.security().recordCancellation(of: job)
             if args.json { Output.json(job) } else {
                 print(job.state == .cancelled ? "\(job.id) cancelled"
                       : job.state.isTerminal ? "\(job.id) already \(job.state.rawValue)" : "\(job.id) cancel requested (it is \(job.state.rawValue); the runner stops it)")
@@ -47,6 +48,9 @@ struct JobsCommand: Command {
             // Resume unfinished jobs and run the queue until it is empty (what a restarted
             // host does on start).
             let generator = try context.generator()
+            if let reason = generator.service.runtime.security.prompts.lockedReason {
+                throw .failed("the queue cannot run: \(PromptAccessError.locked(reason: reason))", .failure)
+            }
             let ran: Bool
             do { ran = try await generator.drain() } catch { throw .failed("running the queue failed: \(error)", .failure) }
             await generator.shutdown()

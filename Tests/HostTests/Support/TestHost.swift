@@ -67,7 +67,12 @@ final class TestHost {
                 String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
-    func catalog() throws -> SQLiteCatalog { try SQLiteCatalog(path: paths.catalog) }
+    /// The catalog as the host opens it: prompts (encrypted at rest) opened with the data folder's key.
+    func catalog() throws -> SQLiteCatalog {
+        let catalog = try SQLiteCatalog(path: paths.catalog)
+        try HostSecurity.open(paths: paths, configuration: try Configuration.load(path: paths.config), log: log).attach(catalog)
+        return catalog
+    }
 
     deinit { try? FileManager.default.removeItem(atPath: root) }
 }
