@@ -19,6 +19,9 @@
  * Build-time switches, for tests that need a second provider or a non-idempotent one:
  *   -DPREVIEW_PLUGIN_ID='"preview-b"'   another plugin id (same model name "preview")
  *   -DPREVIEW_NOT_IDEMPOTENT             declare "idempotent_submit": false
+ *   -DPREVIEW_ALWAYS_FAIL                every submit fails with a provider error (a broken build,
+ *                                        for the hot-swap test: the operator replaces it)
+ *   -DPREVIEW_VERSION='"1.0.1"'          another version string (a rebuild with a new hash)
  */
 #include "imagegen_plugin.h"
 #include "preview_json.h"
@@ -29,7 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef PREVIEW_VERSION
 #define PREVIEW_VERSION "1.0.0"
+#endif
 #ifndef PREVIEW_PLUGIN_ID
 #define PREVIEW_PLUGIN_ID "preview"
 #endif
@@ -200,6 +205,9 @@ static imagegen_status preview_submit(const imagegen_plugin *p, imagegen_instanc
         }
     }
     int fail = inst->fail_every_n > 0 && n % inst->fail_every_n == 0;
+#ifdef PREVIEW_ALWAYS_FAIL
+    fail = 1;
+#endif
     if (!fail && inst->fail_rate > 0) {
         json_value job;
         uint64_t h = 1469598103934665603ULL;

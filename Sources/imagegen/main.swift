@@ -10,6 +10,8 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     JobsCommand.self,
     ImagesCommand.self,
     CostsCommand.self,
+    ServeCommand.self,
+    HealthCommand.self,
 ]
 
 nonisolated func usage() -> String {

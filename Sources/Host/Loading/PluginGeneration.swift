@@ -49,9 +49,20 @@ public final class PluginGeneration: @unchecked Sendable {
     public var inflightCalls: Int { inflight.load(ordering: .relaxed) }
     public var isRetired: Bool { state.withLock { $0.retired } }
 
-    /// Pins the generation for one call, so a retiring swap waits for it.
+    /// Pins the generation for one call, so a retiring swap waits for it. The pin is taken
+    /// under the same lock that decides the shutdown (the recipe's step 3): a caller holding an
+    /// instance from before a swap either pins before the drain check, or finds the
+    /// generation shut down and gets a `generationRetired` error instead of calling into
+    /// destroyed state.
     func pinned<T>(_ body: () throws(PluginCallError) -> T) throws(PluginCallError) -> T {
-        inflight.add(1, ordering: .acquiring)
+        let admitted = state.withLock { s -> Bool in
+            guard !s.shutDown else { return false }
+            inflight.add(1, ordering: .acquiring)
+            return true
+        }
+        guard admitted else {
+            throw PluginCallError(.cancelled, "plugin \(manifest.id) generation \(number) was retired", generationRetired: true)
+        }
         defer {
             if inflight.subtract(1, ordering: .releasing).newValue == 0 { shutdownIfDrained() }
         }
