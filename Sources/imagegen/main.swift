@@ -10,6 +10,9 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     JobsCommand.self,
     ImagesCommand.self,
     CostsCommand.self,
+    TemplatesCommand.self,
+    ExperimentsCommand.self,
+    TagsCommand.self,
     ServeCommand.self,
     HealthCommand.self,
 ]

@@ -346,6 +346,9 @@ struct JobExecution: Sendable {
         }
         let perImage = totalCost.map { $0 / Double(max(1, indices.count)) }
         let generatedAt = now()
+        // A regeneration is a new version of its parent image.
+        let parentID = job.extra["parent_id"]
+        let parentVersion = try? parentID.flatMap { try catalog.image($0) }?.version
         for index in indices {
             var bytes: [UInt8] = []
             var attempt = 0
@@ -383,7 +386,7 @@ struct JobExecution: Sendable {
                 category: job.category, tags: job.tags, filePath: relative,
                 metadata: .init(generatedAt: JobExecution.iso(generatedAt), apiUsed: "\(plugin)/\(job.providerModel ?? "")",
                                 cost: perImage, processingTime: generatedAt.timeIntervalSince(job.submittedAt ?? job.createdAt)),
-                status: "stored", version: 1, parentID: nil, variant: "original",
+                status: "stored", version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
                 contentSHA256: PluginLoader.contentHash(bytes), jobID: job.id, mime: verified.mime, bytes: bytes.count,
                 qualityScore: nil, extra: job.extra)
             do {
