@@ -34,6 +34,18 @@ struct APIError: Error, Sendable {
                 return APIError(.forbidden, "content_policy", e.description)
             case .field: return .invalidRequest(e.description)
             }
+        case let e as TemplateRequestError:
+            switch e {
+            case .unknownTemplate: return APIError(.badRequest, "unknown_template", e.description)
+            case .emptyCategory: return APIError(.badRequest, "unknown_category", e.description)
+            case .noTemplateOrCategory: return .invalidRequest(e.description)
+            case .unknownProfile: return APIError(.badRequest, "unknown_profile", e.description)
+            case .invalidProfile: return APIError(.internalServerError, "invalid_config", e.description)
+            }
+        case let e as VariationError:
+            return .invalidRequest(e.description)
+        case let e as TemplateLibraryError:
+            return APIError(.internalServerError, "templates_unavailable", e.description)
         case let e as BudgetRefusal:
             return APIError(HTTPStatus(code: 402), "budget_exceeded", e.description)
         case let e as UnpricedModelRefusal:

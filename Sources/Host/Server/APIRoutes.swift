@@ -44,8 +44,11 @@ extension ServerAPI {
         let metrics = self.metrics
         return { request in
             let slot = MatchedRoute()
+            let started = ContinuousClock.now
             let response = await MatchedRoute.$slot.withValue(slot) { await routed(request) }
-            metrics.recordRequest(route: slot.pattern ?? "unmatched", method: request.method.rawValue, code: response.status.code)
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            metrics.recordRequest(route: slot.pattern ?? "unmatched", code: response.status.code, seconds: seconds)
             return response
         }
     }

@@ -22,6 +22,7 @@ public final class HostServer: Sendable {
     public let service: GenerationService
     public let runner: JobRunner
     public let watcher: PluginFolderWatcher
+    public let templates: TemplateStore
     public let metrics: ServerMetrics
     let api: ServerAPI
     let http: HTTPServer
@@ -35,8 +36,11 @@ public final class HostServer: Sendable {
     }
 
     /// Opens the host for serving: config, `server` settings (unless given), runner lock,
-    /// plugins, catalog. Nothing listens or runs until `start()`.
+    /// plugins, catalog, templates. Nothing listens or runs until `start()`.
+    /// - Parameter metrics: the host's metric set, to share one registry with the scheduler and
+    ///   alerts running in the same process; a new one when nil.
     public init(paths: HostPaths, settings: ServerSettings? = nil, listen: String? = nil, log: Log,
+                metrics hostMetrics: HostMetrics? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(HostServerError) {
         let configuration: Configuration
         do {
@@ -68,16 +72,23 @@ public final class HostServer: Sendable {
         } catch {
             throw .catalog("\(paths.catalog): \(error)")
         }
-        service = GenerationService(runtime: runtime, catalog: catalog)
+        let templates = TemplateStore(folder: TemplateStore.folder(configuration: configuration, paths: paths), catalog: catalog)
+        self.templates = templates
+        service = GenerationService(runtime: runtime, catalog: catalog, extraCategories: { templates.categories() })
         runner = JobRunner(service: service)
-        let metrics = ServerMetrics()
+        let metrics: ServerMetrics
+        do throws(MetricsRegistryError) {
+            if let hostMetrics { metrics = try ServerMetrics(host: hostMetrics) } else { metrics = try ServerMetrics() }
+        } catch {
+            throw .metrics(error)
+        }
         self.metrics = metrics
         watcher = PluginFolderWatcher(plugins: runtime.plugins, health: service.health, log: log,
                                       intervalMilliseconds: resolved.watchIntervalMilliseconds,
                                       settleMilliseconds: resolved.settleMilliseconds) { changes in
             metrics.recordPluginChanges(changes)
         }
-        api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, metrics: metrics)
+        api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, templates: templates, metrics: metrics)
         var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
                                                     token: resolved.token, log: { log.info($0, source: "http") })
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))

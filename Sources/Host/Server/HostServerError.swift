@@ -5,6 +5,7 @@ public enum HostServerError: Error, Sendable, CustomStringConvertible {
     case runnerLockHeld(data: String)
     case catalog(String)
     case http(HTTPServerError)
+    case metrics(MetricsRegistryError)
 
     public var description: String {
         switch self {
@@ -15,6 +16,7 @@ public enum HostServerError: Error, Sendable, CustomStringConvertible {
                 + "in progress): stop it first, or give this server its own folder with --data"
         case .catalog(let m): return "cannot open the catalog: \(m)"
         case .http(let e): return e.description
+        case .metrics(let e): return "cannot set up /metrics: \(e)"
         }
     }
 }

@@ -24,16 +24,25 @@ extension ServerAPI {
             }
             let body = try request.decodeJSON(JSONValue.self)
             let submission = try GenerationSubmission(body, now: service.clock())
-            if let template = submission.template {
-                // TODO(templates): the lead is wiring templates into GenerationService; when its
-                // API lands on main, expand `template` into requests here instead of refusing.
-                throw APIError(.notImplemented, "not_implemented",
-                               "templates are not wired into the HTTP API yet (template \"\(template)\"); send a prompt and model instead")
+            let key = try ServerAPI.idempotencyKey(request)
+            let jobs: [Job]
+            switch submission.source {
+            case .prompt(let r): jobs = try service.enqueue(r, idempotencyKey: key)
+            case .template(let r): jobs = try service.enqueue(template: r, templates: templates, idempotencyKey: key)
             }
-            let jobs = try service.enqueue(submission.request)
             await runner.wake()
             return try await generationAnswer(jobs, wait: submission.wait, status: .accepted)
         }
+    }
+
+    /// `Idempotency-Key`: a client that retries a request after a lost answer gets the jobs
+    /// the first attempt queued instead of a second batch (and a second bill).
+    static func idempotencyKey(_ request: HTTPRequest) throws(APIError) -> String? {
+        guard let key = request.headers["Idempotency-Key"] else { return nil }
+        guard (1...200).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw .invalidRequest("Idempotency-Key must be 1 to 200 visible ASCII characters")
+        }
+        return "api:" + key
     }
 
     /// The jobs as they are now (after waiting up to `wait` seconds for them to finish), with

@@ -72,9 +72,11 @@ extension ServerAPI {
     /// `GET /metrics`: Prometheus text format 0.0.4.
     func metricsText(_ request: HTTPRequest) async -> HTTPResponse {
         let counts = (try? catalog.jobCounts()) ?? []
+        let budgets = (try? catalog.budgetStatus(service.budgets, categories: Array(runtime.configuration.budgets.categories.keys),
+                                                  now: service.clock())) ?? []
         let scrape = ServerMetrics.Scrape(jobCounts: counts, circuits: currentCircuits(), plugins: runtime.plugins.records,
-                                          http: http.withLock { $0?.statistics }, runnerInFlight: await runner.inFlight,
-                                          draining: isDraining)
+                                          budgets: budgets, http: http.withLock { $0?.statistics },
+                                          runnerInFlight: await runner.inFlight, draining: isDraining)
         return .text(metrics.render(scrape), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 }

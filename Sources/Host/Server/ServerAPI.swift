@@ -9,6 +9,7 @@ final class ServerAPI: Sendable {
     let catalog: SQLiteCatalog
     let runner: JobRunner
     let watcher: PluginFolderWatcher
+    let templates: TemplateStore
     let completions: JobCompletionWaiter
     let metrics: ServerMetrics
     /// Set when shutdown begins: new generations are refused with 503, `/healthz` says so.
@@ -19,11 +20,12 @@ final class ServerAPI: Sendable {
     let modelsCache = Mutex<(version: Int, body: [UInt8])?>(nil)
 
     init(service: GenerationService, catalog: SQLiteCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
-         metrics: ServerMetrics) {
+         templates: TemplateStore, metrics: ServerMetrics) {
         self.service = service
         self.catalog = catalog
         self.runner = runner
         self.watcher = watcher
+        self.templates = templates
         self.metrics = metrics
         self.completions = JobCompletionWaiter(catalog: catalog, runner: runner)
     }

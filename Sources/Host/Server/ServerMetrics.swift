@@ -1,121 +1,141 @@
 import Foundation
 import Synchronization
 
-/// The server's own counters (HTTP requests by route and code, plugin-folder changes) and the
-/// `/metrics` exposition that combines them with what the host knows at scrape time: jobs by
-/// state, generations by model/plugin/outcome (from the catalog), circuits per candidate,
-/// plugins, the HTTP server's statistics and the process.
+/// `/metrics` for `imagegen serve`: the host's metric set (`HostMetrics`, shared with the
+/// scheduler and alerts when they run in the same process) plus what only the server knows —
+/// the process, the plugins folder, circuits per candidate, the HTTP server's own counters.
 ///
-/// This is the minimal exposition the server needs; the ops module's `MetricsRegistry` can
-/// take over `render` without changing the endpoint.
+/// Values that live elsewhere are read at scrape time: jobs by state and generations by
+/// model/provider/outcome from the catalog (so they include jobs run before a restart or by
+/// another process), circuits from the `HealthBoard`, budgets from the ledger.
 public final class ServerMetrics: Sendable {
-    struct RequestKey: Hashable {
-        var route: String
-        var method: String
-        var code: Int
+    public let host: HostMetrics
+    public let startedAt = Date()
+    let up: GaugeMetric
+    let startTime: GaugeMetric
+    let residentMemory: GaugeMetric
+    let cpuSeconds: CounterMetric
+    let openDescriptors: GaugeMetric
+    let jobsInFlight: GaugeMetric
+    let circuitState: GaugeMetric
+    let circuitFailures: GaugeMetric
+    let pluginFiles: GaugeMetric
+    let pluginGeneration: GaugeMetric
+    let pluginChanges: CounterMetric
+    let httpRejected: CounterMetric
+    let httpTimeouts: CounterMetric
+    let httpConnectionsOpen: GaugeMetric
+    let httpConnectionsAccepted: CounterMetric
+    /// Last values seen for counters whose source of truth is elsewhere (catalog, kernel, HTTP server).
+    private let lastSeen = Mutex<[String: Double]>([:])
+
+    public init(host: HostMetrics) throws(MetricsRegistryError) {
+        self.host = host
+        let r = host.registry
+        up = try r.gauge("imagegen_up", help: "1 while imagegen serve runs, 0 once it shuts down.")
+        startTime = try r.gauge("process_start_time_seconds", help: "Start time of the process since the Unix epoch in seconds.")
+        residentMemory = try r.gauge("process_resident_memory_bytes", help: "Resident memory size in bytes.")
+        cpuSeconds = try r.counter("process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.")
+        openDescriptors = try r.gauge("process_open_fds", help: "Number of open file descriptors.")
+        jobsInFlight = try r.gauge("imagegen_jobs_in_flight", help: "Jobs this server's runner works on now.")
+        circuitState = try r.gauge("imagegen_circuit_state", help: "Circuit breaker state per candidate: 1 for the current state.",
+                                   labels: ["candidate", "plugin", "state"])
+        circuitFailures = try r.gauge("imagegen_circuit_consecutive_failures", help: "Consecutive failures per candidate.",
+                                      labels: ["candidate", "plugin"])
+        pluginFiles = try r.gauge("imagegen_plugin_files", help: "Plugin files in the folder by status.", labels: ["status"])
+        pluginGeneration = try r.gauge("imagegen_plugin_generation", help: "Current generation number per loaded plugin.",
+                                       labels: ["plugin"])
+        pluginChanges = try r.counter("imagegen_plugin_changes_total", help: "Plugin folder changes applied, by kind.",
+                                      labels: ["kind"])
+        httpRejected = try r.counter("imagegen_http_requests_rejected_total",
+                                     help: "Requests the HTTP server answered before routing (malformed, too large, unauthorized).",
+                                     labels: ["reason"])
+        httpTimeouts = try r.counter("imagegen_http_timeouts_total", help: "Connections closed by a header, body, idle or write deadline.")
+        httpConnectionsOpen = try r.gauge("imagegen_http_connections_open", help: "Open HTTP connections.")
+        httpConnectionsAccepted = try r.counter("imagegen_http_connections_accepted_total", help: "HTTP connections accepted.")
+        up.set(1)
+        startTime.set(startedAt.timeIntervalSince1970.rounded())
+        for kind in ["loaded", "swapped", "refused", "removed"] { pluginChanges.increment(by: 0, labels: ["kind": kind]) }
     }
 
-    private let requests = Mutex<[RequestKey: Int]>([:])
-    private let pluginChanges = Mutex<[String: Int]>([:])
-    public let startedAt = Date()
+    /// A registry of its own (tests, or a server without scheduler and alerts).
+    public convenience init() throws(MetricsRegistryError) {
+        try self.init(host: HostMetrics(version: ServerMetrics.version))
+    }
 
-    public init() {}
+    public static let version = "0.1.0"
 
-    func recordRequest(route: String, method: String, code: Int) {
-        requests.withLock { $0[RequestKey(route: route, method: method, code: code), default: 0] += 1 }
+    func recordRequest(route: String, code: Int, seconds: Double) {
+        host.recordHTTP(route: route, code: code, durationSeconds: seconds)
     }
 
     func recordPluginChanges(_ changes: [PluginSet.Change]) {
-        pluginChanges.withLock { counts in
-            for change in changes { counts[PluginChangeReport(change).kind, default: 0] += 1 }
-        }
+        for change in changes { pluginChanges.increment(labels: ["kind": PluginChangeReport(change).kind]) }
     }
 
-    /// HTTP requests handled so far for one route (tests and the benchmark read it).
-    func requestCount(route: String, code: Int? = nil) -> Int {
-        requests.withLock { r in r.filter { $0.key.route == route && (code == nil || $0.key.code == code) }.values.reduce(0, +) }
-    }
-
-    /// What a scrape sees besides the counters kept here.
+    /// What a scrape reads besides the counters kept here.
     struct Scrape {
         var jobCounts: [JobCount]
         var circuits: [CircuitView]
         var plugins: [PluginRecord]
+        var budgets: [BudgetStatus]
         var http: HTTPServerStatistics?
         var runnerInFlight: Int
         var draining: Bool
     }
 
-    func render(_ scrape: Scrape) -> String {
-        var w = PrometheusTextWriter()
-        w.family("imagegen_up", "gauge", "1 while imagegen serve runs (0 while it shuts down).")
-        w.sample("imagegen_up", scrape.draining ? 0 : 1)
-        w.family("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds.")
-        w.sample("process_start_time_seconds", startedAt.timeIntervalSince1970.rounded())
+    /// Brings every scrape-time value up to date and renders the registry (text format 0.0.4).
+    func render(_ s: Scrape) -> String {
+        up.set(s.draining ? 0 : 1)
         let process = ProcessStatistics.current()
-        w.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.")
-        w.sample("process_resident_memory_bytes", Double(process.residentBytes))
-        w.family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.")
-        w.sample("process_cpu_seconds_total", process.cpuSeconds)
-        w.family("process_open_fds", "gauge", "Number of open file descriptors.")
-        w.sample("process_open_fds", Double(process.openDescriptors))
+        residentMemory.set(Double(process.residentBytes))
+        openDescriptors.set(Double(process.openDescriptors))
+        advance(cpuSeconds, [:], to: process.cpuSeconds)
 
-        // Jobs by state (every state, zeros included, so a dashboard sees the series).
         var byState: [JobState: Int] = [:]
-        for c in scrape.jobCounts { byState[c.state, default: 0] += c.count }
-        w.family("imagegen_jobs", "gauge", "Jobs in the catalog by state.")
-        for state in JobState.allCases {
-            w.sample("imagegen_jobs", ["state": state.rawValue], Double(byState[state] ?? 0))
+        for c in s.jobCounts { byState[c.state, default: 0] += c.count }
+        host.jobs.replaceAll(JobState.allCases.map { (["state": $0.rawValue], Double(byState[$0] ?? 0)) })
+        for c in s.jobCounts where c.state.isTerminal {
+            advance(host.generations, ["model": c.model, "provider": c.plugin.isEmpty ? "none" : c.plugin, "status": c.state.rawValue],
+                    to: Double(c.count))
         }
-        w.family("imagegen_generations_total", "counter", "Finished jobs by model, plugin and outcome.")
-        for c in scrape.jobCounts.filter({ $0.state.isTerminal }).sorted(by: { ($0.model, $0.plugin, $0.state.rawValue) < ($1.model, $1.plugin, $1.state.rawValue) }) {
-            w.sample("imagegen_generations_total", ["model": c.model, "plugin": c.plugin, "status": c.state.rawValue], Double(c.count))
-        }
-        w.family("imagegen_jobs_in_flight", "gauge", "Jobs this server's runner is working on now.")
-        w.sample("imagegen_jobs_in_flight", Double(scrape.runnerInFlight))
+        jobsInFlight.set(Double(s.runnerInFlight))
 
-        w.family("imagegen_circuit_state", "gauge", "Circuit breaker state per candidate (1 for the current state).")
-        for c in scrape.circuits {
-            for state in ["closed", "half_open", "open"] {
-                w.sample("imagegen_circuit_state", ["candidate": c.candidate, "plugin": c.plugin, "state": state],
-                         c.state == state ? 1 : 0)
-            }
-        }
-        w.family("imagegen_circuit_consecutive_failures", "gauge", "Consecutive failures per candidate.")
-        for c in scrape.circuits {
-            w.sample("imagegen_circuit_consecutive_failures", ["candidate": c.candidate, "plugin": c.plugin], Double(c.consecutiveFailures))
-        }
+        circuitState.replaceAll(s.circuits.flatMap { c in
+            ["closed", "half_open", "open"].map { (["candidate": c.candidate, "plugin": c.plugin, "state": $0], c.state == $0 ? 1.0 : 0.0) }
+        })
+        circuitFailures.replaceAll(s.circuits.map { (["candidate": $0.candidate, "plugin": $0.plugin], Double($0.consecutiveFailures)) })
+        host.circuitOpen.replaceAll(s.circuits.flatMap { c in
+            c.models.map { (["provider": c.plugin, "model": $0], c.state == "open" ? 1.0 : 0.0) }
+        })
 
-        w.family("imagegen_plugin_files", "gauge", "Plugin files in the folder by status.")
-        let loaded = scrape.plugins.filter { $0.generation != nil }.count
-        w.sample("imagegen_plugin_files", ["status": "loaded"], Double(loaded))
-        w.sample("imagegen_plugin_files", ["status": "refused"], Double(scrape.plugins.filter { $0.error != nil }.count))
-        w.family("imagegen_plugin_generation", "gauge", "Current generation number per loaded plugin.")
-        for p in scrape.plugins {
-            if let id = p.id, let g = p.generation { w.sample("imagegen_plugin_generation", ["plugin": id], Double(g)) }
-        }
-        w.family("imagegen_plugin_changes_total", "counter", "Plugin folder changes applied by kind.")
-        let changes = pluginChanges.withLock { $0 }
-        for kind in ["loaded", "swapped", "refused", "removed"] {
-            w.sample("imagegen_plugin_changes_total", ["kind": kind], Double(changes[kind] ?? 0))
-        }
+        pluginFiles.replaceAll([(["status": "loaded"], Double(s.plugins.filter { $0.generation != nil }.count)),
+                                (["status": "refused"], Double(s.plugins.filter { $0.error != nil }.count))])
+        pluginGeneration.replaceAll(s.plugins.compactMap { p in
+            guard let id = p.id, let g = p.generation else { return nil }
+            return (["plugin": id], Double(g))
+        })
+        host.update(budgets: s.budgets)
 
-        w.family("imagegen_http_requests_total", "counter", "HTTP requests answered by the API, by route, method and status code.")
-        let counted = requests.withLock { $0 }.sorted { ($0.key.route, $0.key.method, $0.key.code) < ($1.key.route, $1.key.method, $1.key.code) }
-        for (key, n) in counted {
-            w.sample("imagegen_http_requests_total", ["route": key.route, "method": key.method, "code": String(key.code)], Double(n))
+        if let http = s.http {
+            advance(httpRejected, ["reason": "protocol"], to: Double(http.requestsRejected))
+            advance(httpRejected, ["reason": "unauthorized"], to: Double(http.requestsUnauthorized))
+            advance(httpTimeouts, [:], to: Double(http.timeouts))
+            httpConnectionsOpen.set(Double(http.connectionsOpen))
+            advance(httpConnectionsAccepted, [:], to: Double(http.connectionsAccepted))
         }
-        if let http = scrape.http {
-            w.family("imagegen_http_requests_rejected_total", "counter", "Requests the HTTP server refused before routing (malformed, too large, unauthorized).")
-            w.sample("imagegen_http_requests_rejected_total", ["reason": "protocol"], Double(http.requestsRejected))
-            w.sample("imagegen_http_requests_rejected_total", ["reason": "unauthorized"], Double(http.requestsUnauthorized))
-            w.family("imagegen_http_timeouts_total", "counter", "Connections closed by a header, body, idle or write deadline.")
-            w.sample("imagegen_http_timeouts_total", Double(http.timeouts))
-            w.family("imagegen_http_connections_open", "gauge", "Open HTTP connections.")
-            w.sample("imagegen_http_connections_open", Double(http.connectionsOpen))
-            w.family("imagegen_http_connections_accepted_total", "counter", "HTTP connections accepted.")
-            w.sample("imagegen_http_connections_accepted_total", Double(http.connectionsAccepted))
+        return host.registry.exposition()
+    }
+
+    /// Moves a counter up to a total read from its source (never down).
+    private func advance(_ counter: CounterMetric, _ labels: [String: String], to total: Double) {
+        let key = counter.name + labels.sorted { $0.key < $1.key }.map { "|\($0.key)=\($0.value)" }.joined()
+        let delta = lastSeen.withLock { seen -> Double in
+            let previous = seen[key] ?? 0
+            guard total > previous else { return 0 }
+            seen[key] = total
+            return total - previous
         }
-        return w.text
+        if delta > 0 { counter.increment(by: delta, labels: labels) } else { counter.increment(by: 0, labels: labels) }
     }
 }

@@ -190,6 +190,49 @@ final class ServerEndpointTests: XCTestCase {
         await h.stop()
     }
 
+    func testGenerationFromATemplateRecordsItsProvenance() async throws {
+        let h = try await ServerTestHarness(label: "srv-template")
+        defer { Task { await h.stop() } }
+        let r = try await h.client.generate(["template": "product_packshot", "variations": 2, "parameters": ["seed": 7], "wait": 60])
+        XCTAssertEqual(r.status, 200, r.text)
+        let images = r.json?["images"]?.array ?? []
+        XCTAssertEqual(images.count, 2)
+        XCTAssertEqual(Set(images.compactMap { $0["extra"]?["template"]?.string }), ["product_packshot"])
+        XCTAssertNotNil(images.first?["extra"]?["template_version"]?.string)
+        XCTAssertEqual(images.first?["category"]?.string, "product")
+        // The same seed gives the same prompts.
+        let again = try await h.client.generate(["template": "product_packshot", "variations": 2, "parameters": ["seed": 7]])
+        XCTAssertEqual(again.json?["jobs"]?.array?.compactMap { $0["prompt"]?.string },
+                       r.json?["jobs"]?.array?.compactMap { $0["prompt"]?.string })
+        // By category: its first template.
+        let byCategory = try await h.client.generate(["category": "product"])
+        XCTAssertEqual(byCategory.status, 202, byCategory.text)
+        let unknown = try await h.client.generate(["template": "nope"])
+        XCTAssertEqual(unknown.status, 400)
+        XCTAssertEqual(unknown.errorCode, "unknown_template")
+        let both = try await h.client.generate(["template": "product_packshot", "prompt": "x"])
+        XCTAssertEqual(both.errorCode, "invalid_request")
+        let size = try await h.client.generate(["template": "product_packshot", "parameters": ["width": 64]])
+        XCTAssertEqual(size.errorCode, "invalid_request")
+        await h.stop()
+    }
+
+    func testARetriedRequestWithTheSameIdempotencyKeyQueuesNothingNew() async throws {
+        let h = try await ServerTestHarness(label: "srv-idem")
+        defer { Task { await h.stop() } }
+        let body: JSONValue = ["prompt": "once", "parameters": small, "variations": 2]
+        let first = try await h.client.send("POST", "/v1/generations", json: body, headers: ["Idempotency-Key": "plan-42"])
+        let second = try await h.client.send("POST", "/v1/generations", json: body, headers: ["Idempotency-Key": "plan-42"])
+        let ids = first.json?["jobs"]?.array?.compactMap { $0["id"]?.string } ?? []
+        XCTAssertEqual(ids.count, 2)
+        XCTAssertEqual(second.json?["jobs"]?.array?.compactMap { $0["id"]?.string }, ids)
+        let other = try await h.client.send("POST", "/v1/generations", json: body, headers: ["Idempotency-Key": "plan-43"])
+        XCTAssertNotEqual(other.json?["jobs"]?.array?.compactMap { $0["id"]?.string }, ids)
+        let bad = try await h.client.send("POST", "/v1/generations", json: body, headers: ["Idempotency-Key": "has space"])
+        XCTAssertEqual(bad.errorCode, "invalid_request")
+        await h.stop()
+    }
+
     func testHealthReloadAndMetrics() async throws {
         let h = try await ServerTestHarness(label: "srv-health")
         defer { Task { await h.stop() } }
@@ -214,10 +257,11 @@ final class ServerEndpointTests: XCTestCase {
         XCTAssertTrue(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") ?? false)
         let text = metrics.text
         for line in ["imagegen_up 1", "imagegen_jobs{state=\"succeeded\"} 1",
-                     "imagegen_generations_total{model=\"preview\",plugin=\"preview\",status=\"succeeded\"} 1",
+                     "imagegen_generations_total{model=\"preview\",provider=\"preview\",status=\"succeeded\"} 1",
                      "imagegen_circuit_state{candidate=\"preview/preview-1\",plugin=\"preview\",state=\"closed\"} 1",
-                     "imagegen_http_requests_total{route=\"/v1/generations\",method=\"POST\",code=\"200\"} 1",
-                     "imagegen_http_requests_total{route=\"unmatched\",method=\"GET\",code=\"404\"} 1",
+                     "imagegen_http_requests_total{route=\"/v1/generations\",code=\"200\"} 1",
+                     "imagegen_http_requests_total{route=\"unmatched\",code=\"404\"} 1",
+                     "imagegen_provider_circuit_open{provider=\"preview\",model=\"preview\"} 0",
                      "# TYPE imagegen_generations_total counter"] {
             XCTAssertTrue(text.contains(line + "\n"), "missing \(line) in:\n\(text)")
         }

@@ -65,13 +65,6 @@ final class ServerErrorTests: XCTestCase {
         await h.stop()
     }
 
-    func testTemplatesAreNotWiredYet() async throws {
-        let h = try await ServerTestHarness(label: "srv-template")
-        defer { Task { await h.stop() } }
-        assertErrorShape(try await h.client.generate(["template": "product-shot"]), 501, "not_implemented")
-        await h.stop()
-    }
-
     func testATokenIsRequiredWhenConfiguredAndTheRightOneIsAccepted() async throws {
         let token = "test-token-0123456789abcdef"
         let h = try await ServerTestHarness(label: "srv-auth", token: token)
