@@ -121,4 +121,22 @@ final class ServerPluginWatcherTests: XCTestCase {
         XCTAssertEqual(events.map(\.change.kind), ["loaded"], "loaded once, never refused half-written")
         await h.stop()
     }
+
+    func testATruncatedFileThatStopsGrowingIsRefusedNotMapped() async throws {
+        let h = try await ServerTestHarness(label: "srv-trunc")
+        defer { Task { await h.stop() } }
+        // A copy that stalled half way (or a full disk): stable, settled, and incomplete.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: try TestEnvironment.pluginLibrary("preview")))
+        let build = TestEnvironment.temporaryDirectory("srv-trunc-build")
+        try bytes.prefix(bytes.count * 6 / 10).write(to: URL(fileURLWithPath: build + "/trunc.so"))
+        try ServerTestHarness.drop(build + "/trunc.so", as: "trunc.so", into: h.host.paths.plugins)
+        try await h.eventually(10, "trunc.so is reported") { try await record(h, "trunc.so") != nil }
+        let refused = try await record(h, "trunc.so")
+        XCTAssertEqual(refused?["status"]?.string, "refused")
+        XCTAssertTrue(refused?["error"]?.string?.contains("incomplete") ?? false, "\(String(describing: refused))")
+        // Still serving.
+        let served = try await h.client.generate(["prompt": "after a truncated plugin", "parameters": small, "wait": 30])
+        XCTAssertEqual(served.status, 200)
+        await h.stop()
+    }
 }
