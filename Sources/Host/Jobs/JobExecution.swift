@@ -409,9 +409,7 @@ struct JobExecution: Sendable {
     }
 
     static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
+        SQLiteCatalog.iso(d)
     }
 }
 

@@ -74,7 +74,8 @@ public final class HostServer: Sendable {
         }
         let templates = TemplateStore(folder: TemplateStore.folder(configuration: configuration, paths: paths), catalog: catalog)
         self.templates = templates
-        service = GenerationService(runtime: runtime, catalog: catalog, extraCategories: { templates.categories() })
+        let categories = TemplateCategoryCache(templates: templates)
+        service = GenerationService(runtime: runtime, catalog: catalog, extraCategories: { categories.categories() })
         runner = JobRunner(service: service)
         let metrics: ServerMetrics
         do throws(MetricsRegistryError) {

@@ -12,14 +12,14 @@ actor JobCompletionWaiter {
         var timeout: Task<Void, Never>?
     }
 
-    private let catalog: any CatalogStore
+    private let catalog: SQLiteCatalog
     private let runner: JobRunner
     private var waiters: [Int: Waiter] = [:]
     private var nextID = 0
     private var pumping = false
     private var closed = false
 
-    init(catalog: any CatalogStore, runner: JobRunner) {
+    init(catalog: SQLiteCatalog, runner: JobRunner) {
         self.catalog = catalog
         self.runner = runner
     }
@@ -66,9 +66,7 @@ actor JobCompletionWaiter {
 
     private func check() {
         let all = Set(waiters.values.flatMap(\.pending))
-        guard !all.isEmpty, let jobs = try? catalog.jobs(ids: Array(all)) else { return }
-        let final = Set(jobs.filter { $0.state.isTerminal }.map(\.id))
-        guard !final.isEmpty else { return }
+        guard !all.isEmpty, let final = try? catalog.finalJobIDs(among: Array(all)), !final.isEmpty else { return }
         for (id, var waiter) in waiters {
             waiter.pending.subtract(final)
             if waiter.pending.isEmpty {

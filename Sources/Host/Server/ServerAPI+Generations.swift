@@ -53,10 +53,7 @@ extension ServerAPI {
         let byID = Dictionary(try catalog.jobs(ids: ids).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let current = jobs.map { byID[$0.id] ?? $0 }
         let finished = current.allSatisfy { $0.state.isTerminal }
-        var images: [ImageRecord] = []
-        for job in current where job.state == .succeeded {
-            images += try catalog.images(ImageFilter(jobID: job.id)).sorted { $0.imageID < $1.imageID }
-        }
+        let images = try catalog.originalImages(ofJobs: current.filter { $0.state == .succeeded }.map(\.id))
         let body = GenerationBody(batchID: jobs.first?.batchID ?? "", status: finished ? "finished" : "pending",
                                   jobs: current, images: images)
         return APIEncoding.json(body, status: finished ? .ok : status)

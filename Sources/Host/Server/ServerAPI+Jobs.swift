@@ -25,8 +25,8 @@ extension ServerAPI {
     func showJob(_ request: HTTPRequest) async -> HTTPResponse {
         await answer {
             let job = try job(request)
-            let images = job.state == .succeeded ? try catalog.images(ImageFilter(jobID: job.id)) : []
-            return APIEncoding.json(JobBody(job: job, images: images.sorted { $0.imageID < $1.imageID }))
+            let images = job.state == .succeeded ? try catalog.originalImages(ofJobs: [job.id]) : []
+            return APIEncoding.json(JobBody(job: job, images: images))
         }
     }
 
