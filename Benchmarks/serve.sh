@@ -9,6 +9,7 @@
 #
 #   Benchmarks/serve.sh            (builds the release products first)
 #   DURATION=5 Benchmarks/serve.sh (shorter runs)
+#   BENCH_TMP=/dev/shm Benchmarks/serve.sh (data folder on tmpfs: without the disk's fsync cost)
 #
 # wrk is installed from apt when missing. Results go to stdout; Benchmarks/README.md records them.
 set -euo pipefail
@@ -25,7 +26,7 @@ swift build -c release --product imagegen >/dev/null
 swift build -c release --product imagegen-preview >/dev/null
 BIN=$(swift build -c release --show-bin-path)
 
-WORK=$(mktemp -d /tmp/imagegen-serve-bench.XXXXXX)
+WORK=$(mktemp -d "${BENCH_TMP:-/tmp}/imagegen-serve-bench.XXXXXX")
 SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -53,7 +54,7 @@ cp "$BIN/libimagegen-preview.so" "$WORK/builds/libimagegen-preview-v1.so"
   --data "$WORK/data" --quiet &
 SERVER_PID=$!
 for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.05; done
-rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$SERVER_PID/status"; }
+rss() { awk '/VmRSS/ {r=$2} /RssAnon/ {a=$2} /RssFile/ {f=$2} END {printf "%.1f (anonymous %.1f, file-backed %.1f)", r/1024, a/1024, f/1024}' "/proc/$SERVER_PID/status"; }
 
 echo "machine: $(nproc) cores, $(uname -r); shared with other work while measured (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 sleep 1
