@@ -22,6 +22,8 @@ public final class PluginGeneration: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
     private let inflight = Atomic<Int>(0)
+    /// Mirrors `LifeState.retired` so the end of every call can skip the lock.
+    private let retiredFlag = Atomic<Bool>(false)
     private let state = Mutex(LifeState())
     struct LifeState {
         var retired = false
@@ -49,22 +51,24 @@ public final class PluginGeneration: @unchecked Sendable {
     public var inflightCalls: Int { inflight.load(ordering: .relaxed) }
     public var isRetired: Bool { state.withLock { $0.retired } }
 
-    /// Pins the generation for one call, so a retiring swap waits for it. The pin is taken
-    /// under the same lock that decides the shutdown (the recipe's step 3): a caller holding an
-    /// instance from before a swap either pins before the drain check, or finds the
-    /// generation shut down and gets a `generationRetired` error instead of calling into
-    /// destroyed state.
+    /// Pins the generation for one call, so a retiring swap waits for it.
+    ///
+    /// Lock-free, and still closes the read-then-swap race of the recipe's step 3: the caller
+    /// raises `inflight` and then reads the retired flag; `retire()` raises the flag and then
+    /// reads `inflight` (all sequentially consistent). So either the drain check sees this
+    /// call and waits for it, or this call sees the flag and backs off with a
+    /// `generationRetired` error — it never calls into a generation being shut down. A caller
+    /// holding an instance from before a swap then retries on the current generation.
     func pinned<T>(_ body: () throws(PluginCallError) -> T) throws(PluginCallError) -> T {
-        let admitted = state.withLock { s -> Bool in
-            guard !s.shutDown else { return false }
-            inflight.add(1, ordering: .acquiring)
-            return true
-        }
-        guard admitted else {
+        inflight.add(1, ordering: .sequentiallyConsistent)
+        if retiredFlag.load(ordering: .sequentiallyConsistent) {
+            if inflight.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { shutdownIfDrained() }
             throw PluginCallError(.cancelled, "plugin \(manifest.id) generation \(number) was retired", generationRetired: true)
         }
         defer {
-            if inflight.subtract(1, ordering: .releasing).newValue == 0 { shutdownIfDrained() }
+            if inflight.subtract(1, ordering: .acquiringAndReleasing).newValue == 0, retiredFlag.load(ordering: .acquiring) {
+                shutdownIfDrained()
+            }
         }
         return try body()
     }
@@ -93,6 +97,7 @@ public final class PluginGeneration: @unchecked Sendable {
     /// Stops new calls; once drained, destroys the instances and calls `shutdown` once.
     public func retire() {
         state.withLock { $0.retired = true }
+        retiredFlag.store(true, ordering: .sequentiallyConsistent)
         shutdownIfDrained()
     }
 
@@ -108,7 +113,7 @@ public final class PluginGeneration: @unchecked Sendable {
 
     private func shutdownIfDrained() {
         let instances: [PluginInstance]? = state.withLock { s in
-            guard s.retired, !s.shutDown, inflight.load(ordering: .acquiring) == 0 else { return nil }
+            guard s.retired, !s.shutDown, inflight.load(ordering: .sequentiallyConsistent) == 0 else { return nil }
             s.shutDown = true
             defer { s.instances = [] }
             return s.instances
@@ -135,8 +140,8 @@ enum PluginErrorBuffer {
     static let capacity = 2048
 
     static func call(_ body: (UnsafeMutablePointer<imagegen_error>) -> imagegen_status) -> (PluginStatus, String, Int?) {
-        var buffer = [CChar](repeating: 0, count: capacity)
-        return buffer.withUnsafeMutableBufferPointer { mb in
+        // On the stack: no allocation or zeroing on the (common) successful call.
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { mb in
             var err = imagegen_error()
             err.struct_size = UInt32(MemoryLayout<imagegen_error>.size)
             err.retry_after_ms = -1

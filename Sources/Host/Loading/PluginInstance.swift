@@ -11,10 +11,12 @@ public final class PluginInstance: @unchecked Sendable {
     let pointer: OpaquePointer
     private let serial = NSLock()
     private let destroyed = Atomic<Bool>(false)
+    private let threadSafe: Bool
 
     init(generation: PluginGeneration, pointer: OpaquePointer) {
         self.generation = generation
         self.pointer = pointer
+        self.threadSafe = generation.manifest.threadSafe
     }
 
     func destroy() {
@@ -27,8 +29,8 @@ public final class PluginInstance: @unchecked Sendable {
             guard !destroyed.load(ordering: .acquiring) else {
                 throw PluginCallError(.cancelled, "the plugin generation was retired", generationRetired: true)
             }
-            if !generation.manifest.threadSafe { serial.lock() }
-            defer { if !generation.manifest.threadSafe { serial.unlock() } }
+            if !threadSafe { serial.lock() }
+            defer { if !threadSafe { serial.unlock() } }
             var value: T?
             let (status, message, retry) = PluginErrorBuffer.call { err in
                 let (s, v) = body(err)
