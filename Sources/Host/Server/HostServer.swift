@@ -138,7 +138,12 @@ public final class HostServer: Sendable {
         await api.completions.close()
         await httpStopped
         let parked = (try? catalog.unfinishedJobs().count) ?? 0
-        runtime.plugins.shutdown()
+        if parked == 0 {
+            runtime.plugins.shutdown()
+        }
+        // Otherwise the plugins stay up until the process exits: a parked job's task may still
+        // be between two steps, and a call into a shut-down plugin would end the job (as
+        // cancelled) instead of leaving it in its committed state for the next start.
         log.info("imagegen serve: stopped" + (parked > 0 ? "; \(parked) unfinished job(s) resume on the next start" : ""))
         let waiters = lifecycle.withLock { l in
             l.stopped = true
