@@ -13,14 +13,14 @@ extension ServerAPI {
                 throw APIError.invalidRequest("unknown filter \"\(item.name)\". Known: \(ServerAPI.imageFilters.joined(separator: ", "))")
             }
             var since: Date?
-            if let text = request.query("since") {
+            if let text = request.filter("since") {
                 guard let d = APIEncoding.parseTime(text) else {
                     throw APIError.invalidRequest("since must be an ISO 8601 time (2025-05-01T00:00:00Z) or Unix seconds")
                 }
                 since = d
             }
-            let filter = ImageFilter(category: request.query("category"), model: request.query("model"), tag: request.query("tag"),
-                                     since: since, status: request.query("status"), jobID: request.query("job"),
+            let filter = ImageFilter(category: request.filter("category"), model: request.filter("model"), tag: request.filter("tag"),
+                                     since: since, status: request.filter("status"), jobID: request.filter("job"),
                                      limit: try ServerAPI.limit(request))
             return APIEncoding.json(ImagesBody(images: try catalog.images(filter)))
         }

@@ -52,19 +52,19 @@ extension ServerAPI {
     func listJobs(_ request: HTTPRequest) async -> HTTPResponse {
         await answer {
             var state: JobState?
-            if let s = request.query("state") {
+            if let s = request.filter("state") {
                 guard let st = JobState(rawValue: s) else {
                     throw APIError.invalidRequest("state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 state = st
             }
             let limit = try ServerAPI.limit(request)
-            return APIEncoding.json(JobsBody(jobs: try catalog.jobs(state: state, batch: request.query("batch"), limit: limit)))
+            return APIEncoding.json(JobsBody(jobs: try catalog.jobs(state: state, batch: request.filter("batch"), limit: limit)))
         }
     }
 
     static func limit(_ request: HTTPRequest, default value: Int = 100) throws(APIError) -> Int {
-        guard let text = request.query("limit") else { return value }
+        guard let text = request.filter("limit") else { return value }
         guard let n = Int(text), (1...1000).contains(n) else { throw .invalidRequest("limit must be a whole number within 1...1000") }
         return n
     }

@@ -148,6 +148,8 @@ final class ServerEndpointTests: XCTestCase {
         XCTAssertEqual(n4, 0)
         let n5 = try await h.client.get("/v1/images?limit=1").json?["images"]?.array?.count
         XCTAssertEqual(n5, 1)
+        let emptyFilters = try await h.client.get("/v1/images?category=&tag=&since=").json?["images"]?.array?.count
+        XCTAssertEqual(emptyFilters, 2, "an empty filter is no filter")
         let bad = try await h.client.get("/v1/images?since=yesterday")
         XCTAssertEqual(bad.status, 400)
         XCTAssertEqual(bad.errorCode, "invalid_request")
