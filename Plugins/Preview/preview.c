@@ -14,11 +14,15 @@
  *   "fail_status":       the status of injected failures (default IMAGEGEN_ERR_PROVIDER = 6)
  *   "filter_word":       a prompt containing this word ends "content_filtered"
  *   "cost_usd":          report this provider cost per image (default: none reported)
- *   "submit_log":        append "<job_id>\n" to this file on every submit (tests count submits)
+ *   "submit_log":        append "<job_id>\n" to this file on every submit, "<job_id> failed\n" for an
+ *                        injected failure (tests count submits)
  *
  * Build-time switches, for tests that need a second provider or a non-idempotent one:
  *   -DPREVIEW_PLUGIN_ID='"preview-b"'   another plugin id (same model name "preview")
  *   -DPREVIEW_NOT_IDEMPOTENT             declare "idempotent_submit": false
+ *   -DPREVIEW_ALWAYS_FAIL                every submit fails with a provider error (a broken build,
+ *                                        for the hot-swap test: the operator replaces it)
+ *   -DPREVIEW_VERSION='"1.0.1"'          another version string (a rebuild with a new hash)
  */
 #include "imagegen_plugin.h"
 #include "preview_json.h"
@@ -29,7 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef PREVIEW_VERSION
 #define PREVIEW_VERSION "1.0.0"
+#endif
 #ifndef PREVIEW_PLUGIN_ID
 #define PREVIEW_PLUGIN_ID "preview"
 #endif
@@ -188,24 +194,28 @@ static imagegen_status preview_submit(const imagegen_plugin *p, imagegen_instanc
     }
 
     long long n = atomic_fetch_add(&inst->submits, 1) + 1;
-    if (inst->submit_log[0]) {
-        json_value job;
-        FILE *f = fopen(inst->submit_log, "a");
-        if (f) {
-            if (json_member(req, len, "job_id", &job) && job.kind == JSON_STRING)
-                fprintf(f, "%.*s\n", (int)job.len - 2, job.start + 1);
-            else
-                fputs("?\n", f);
-            fclose(f);
-        }
-    }
     int fail = inst->fail_every_n > 0 && n % inst->fail_every_n == 0;
+#ifdef PREVIEW_ALWAYS_FAIL
+    fail = 1;
+#endif
     if (!fail && inst->fail_rate > 0) {
         json_value job;
         uint64_t h = 1469598103934665603ULL;
         if (json_member(req, len, "job_id", &job)) h = fnv1a(job.start, job.len, h);
         h = fnv1a((const char *)&n, sizeof n, h);
         fail = (double)(h % 1000000ULL) / 1000000.0 < inst->fail_rate;
+    }
+    /* One line per submit: "<job_id>", or "<job_id> failed" for an injected failure. */
+    if (inst->submit_log[0]) {
+        json_value job;
+        FILE *f = fopen(inst->submit_log, "a");
+        if (f) {
+            if (json_member(req, len, "job_id", &job) && job.kind == JSON_STRING)
+                fprintf(f, "%.*s%s\n", (int)job.len - 2, job.start + 1, fail ? " failed" : "");
+            else
+                fputs(fail ? "? failed\n" : "?\n", f);
+            fclose(f);
+        }
     }
     if (fail) {
         set_error(err, inst->fail_status == IMAGEGEN_ERR_RATE_LIMITED ? 1000 : -1,

@@ -15,6 +15,8 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     TagsCommand.self,
     KeysCommand.self,
     AuditCommand.self,
+    ServeCommand.self,
+    HealthCommand.self,
 ]
 
 nonisolated func usage() -> String {

@@ -129,7 +129,7 @@ struct JobExecution: Sendable {
     }
 
     func submitTo(_ candidate: ModelTable.Candidate, job: Job, tried: [String], idempotent: Bool) async -> SubmitOutcome {
-        let instance: PluginInstance
+        var instance: PluginInstance
         do {
             instance = try service.runtime.plugins.instance(forPlugin: candidate.plugin)
         } catch {
@@ -150,7 +150,7 @@ struct JobExecution: Sendable {
             }
             CrashPoint.duringSubmit.hit()
             do throws(PluginCallError) {
-                let result = try await PluginThreads.run { () throws(PluginCallError) in try instance.submit(request) }
+                let result = try await callCurrent(candidate.plugin, &instance) { (i) throws(PluginCallError) in try i.submit(request) }
                 guard let ref = result["ref"], !ref.isNull else {
                     service.health.recordFailure(candidate.key, now: now(), message: "submit returned no ref")
                     return .failOver("the plugin's submit returned no job reference")
@@ -200,6 +200,24 @@ struct JobExecution: Sendable {
                     service.health.recordFailure(candidate.key, now: now(), message: error.message)
                     return .failOver("\(error.status): \(error.message)")
                 }
+            }
+        }
+    }
+
+    /// Calls `instance` on a plugin thread. A call that found its generation retired by a hot
+    /// swap never reached the plugin, so it is made again on the plugin's current generation
+    /// (which also polls and fetches the jobs the old one submitted: the reference is the
+    /// provider's, not the generation's).
+    func callCurrent<T: Sendable>(_ plugin: String, _ instance: inout PluginInstance,
+                                  _ body: @escaping @Sendable (PluginInstance) throws(PluginCallError) -> T) async throws(PluginCallError) -> T {
+        var attempts = 0
+        while true {
+            let current = instance
+            do throws(PluginCallError) {
+                return try await PluginThreads.run { () throws(PluginCallError) in try body(current) }
+            } catch where error.generationRetired && attempts < 5 {
+                attempts += 1
+                instance = try service.runtime.plugins.instance(forPlugin: plugin)
             }
         }
     }
@@ -299,6 +317,9 @@ struct JobExecution: Sendable {
                     try? await Task.sleep(nanoseconds: UInt64(min(wait, max(0.01, job.deadlineAt.timeIntervalSince(now()))) * 1e9))
                 }
             } catch {
+                // A hot swap retired the instance before the call reached it: the loop takes
+                // the new generation's instance.
+                if error.generationRetired { continue }
                 switch error.status {
                 case .rateLimited, .provider, .timeout, .internal:
                     errors += 1
@@ -323,7 +344,7 @@ struct JobExecution: Sendable {
 
     func store(_ job: Job, result: (PollState, JSONValue), plugin: String) async {
         let (state, ref) = result
-        guard let instance = try? service.runtime.plugins.instance(forPlugin: plugin) else {
+        guard var instance = try? service.runtime.plugins.instance(forPlugin: plugin) else {
             return finish(.failed, ("plugin_unavailable", "plugin \(plugin) is not loaded, so the outputs cannot be fetched"))
         }
         let indices = state.outputIndices.isEmpty ? Array(0..<job.outputs) : state.outputIndices
@@ -356,7 +377,7 @@ struct JobExecution: Sendable {
                 attempt += 1
                 let r = ref
                 do throws(PluginCallError) {
-                    bytes = try await PluginThreads.run { () throws(PluginCallError) in try instance.fetch(r, index: index) }
+                    bytes = try await callCurrent(plugin, &instance) { (i) throws(PluginCallError) in try i.fetch(r, index: index) }
                     break
                 } catch {
                     if [.provider, .timeout, .rateLimited].contains(error.status) && attempt < 4 {
@@ -412,9 +433,7 @@ struct JobExecution: Sendable {
     }
 
     static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
+        SQLiteCatalog.iso(d)
     }
 }
 

@@ -52,8 +52,19 @@ public final class PluginGeneration: @unchecked Sendable {
     public var isRetired: Bool { state.withLock { $0.retired } }
 
     /// Pins the generation for one call, so a retiring swap waits for it.
+    ///
+    /// Lock-free, and still closes the read-then-swap race of the recipe's step 3: the caller
+    /// raises `inflight` and then reads the retired flag; `retire()` raises the flag and then
+    /// reads `inflight` (all sequentially consistent). So either the drain check sees this
+    /// call and waits for it, or this call sees the flag and backs off with a
+    /// `generationRetired` error — it never calls into a generation being shut down. A caller
+    /// holding an instance from before a swap then retries on the current generation.
     func pinned<T>(_ body: () throws(PluginCallError) -> T) throws(PluginCallError) -> T {
-        inflight.add(1, ordering: .acquiring)
+        inflight.add(1, ordering: .sequentiallyConsistent)
+        if retiredFlag.load(ordering: .sequentiallyConsistent) {
+            if inflight.subtract(1, ordering: .sequentiallyConsistent).newValue == 0 { shutdownIfDrained() }
+            throw PluginCallError(.cancelled, "plugin \(manifest.id) generation \(number) was retired", generationRetired: true)
+        }
         defer {
             if inflight.subtract(1, ordering: .acquiringAndReleasing).newValue == 0, retiredFlag.load(ordering: .acquiring) {
                 shutdownIfDrained()
@@ -86,7 +97,7 @@ public final class PluginGeneration: @unchecked Sendable {
     /// Stops new calls; once drained, destroys the instances and calls `shutdown` once.
     public func retire() {
         state.withLock { $0.retired = true }
-        retiredFlag.store(true, ordering: .releasing)
+        retiredFlag.store(true, ordering: .sequentiallyConsistent)
         shutdownIfDrained()
     }
 
@@ -102,7 +113,7 @@ public final class PluginGeneration: @unchecked Sendable {
 
     private func shutdownIfDrained() {
         let instances: [PluginInstance]? = state.withLock { s in
-            guard s.retired, !s.shutDown, inflight.load(ordering: .acquiring) == 0 else { return nil }
+            guard s.retired, !s.shutDown, inflight.load(ordering: .sequentiallyConsistent) == 0 else { return nil }
             s.shutDown = true
             defer { s.instances = [] }
             return s.instances

@@ -26,7 +26,9 @@ public final class PluginInstance: @unchecked Sendable {
 
     private func call<T>(_ name: String, _ body: (UnsafeMutablePointer<imagegen_error>) -> (imagegen_status, T?)) throws(PluginCallError) -> T {
         try generation.pinned { () throws(PluginCallError) -> T in
-            guard !destroyed.load(ordering: .acquiring) else { throw PluginCallError(.cancelled, "the plugin generation was retired") }
+            guard !destroyed.load(ordering: .acquiring) else {
+                throw PluginCallError(.cancelled, "the plugin generation was retired", generationRetired: true)
+            }
             if !threadSafe { serial.lock() }
             defer { if !threadSafe { serial.unlock() } }
             var value: T?

@@ -57,6 +57,9 @@ public struct PluginLoader: Sendable {
         guard bytes.count >= 4, bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46 else {
             return .failure(.notELF(file: name))
         }
+        if let problem = ELFImageCheck.problem(bytes) {
+            return .failure(.incompleteELF(file: name, detail: problem))
+        }
 
         // Private copy at a unique path.
         try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)

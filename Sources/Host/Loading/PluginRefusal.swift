@@ -3,6 +3,7 @@
 public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     case notELF(file: String)
+    case incompleteELF(file: String, detail: String)
     case dlopenFailed(file: String, reason: String)
     case noEntrySymbol(file: String)
     case entryReturnedNull(file: String)
@@ -15,7 +16,7 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var file: String {
         switch self {
-        case .unreadable(let f, _), .notELF(let f), .dlopenFailed(let f, _), .noEntrySymbol(let f),
+        case .unreadable(let f, _), .notELF(let f), .incompleteELF(let f, _), .dlopenFailed(let f, _), .noEntrySymbol(let f),
              .entryReturnedNull(let f), .wrongMajor(let f, _, _), .tableTooSmall(let f, _, _),
              .missingFunction(let f, _), .describeFailed(let f, _), .invalidDescription(let f, _),
              .duplicateID(let f, _, _):
@@ -29,6 +30,8 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(f): cannot read the file (\(r))"
         case .notELF(let f):
             return "\(f): not an ELF shared object; build the plugin as a .so (swift build, or cc -shared -fPIC)"
+        case .incompleteELF(let f, let d):
+            return "\(f): the file is incomplete or truncated (\(d)); copy it again (a copy in progress loads once it is complete)"
         case .dlopenFailed(let f, let r):
             return "\(f): the dynamic loader refused it: \(r)"
         case .noEntrySymbol(let f):

@@ -176,6 +176,19 @@ public final class PluginSet: Sendable {
 
     /// The configured instance of plugin `id`'s current generation, created on first use.
     public func instance(forPlugin id: String) throws(PluginCallError) -> PluginInstance {
+        // A swap may retire the generation between reading it and configuring it: read again.
+        var attempts = 0
+        while true {
+            attempts += 1
+            do throws(PluginCallError) {
+                return try currentInstance(forPlugin: id)
+            } catch where error.generationRetired && attempts < 5 {
+                continue
+            }
+        }
+    }
+
+    private func currentInstance(forPlugin id: String) throws(PluginCallError) -> PluginInstance {
         guard let gen = generation(forPlugin: id) else {
             throw PluginCallError(.unsupported, "plugin \(id) is not loaded")
         }

@@ -52,11 +52,16 @@ public struct PluginCallError: Error, Sendable, CustomStringConvertible {
     public var status: PluginStatus
     public var message: String
     public var retryAfterMilliseconds: Int?
+    /// The call never reached the plugin: its generation was retired by a hot swap (or
+    /// removal) and has shut down. The caller should take the plugin's current instance and
+    /// call again; it is not a provider failure, and nothing was sent to the provider.
+    public var generationRetired: Bool
 
-    public init(_ status: PluginStatus, _ message: String, retryAfterMilliseconds: Int? = nil) {
+    public init(_ status: PluginStatus, _ message: String, retryAfterMilliseconds: Int? = nil, generationRetired: Bool = false) {
         self.status = status
         self.message = message
         self.retryAfterMilliseconds = retryAfterMilliseconds
+        self.generationRetired = generationRetired
     }
 
     public var description: String { "\(status): \(message)" }

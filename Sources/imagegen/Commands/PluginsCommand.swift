@@ -1,13 +1,27 @@
+import Foundation
 import Host
+import ImagegenJSON
 
 /// `imagegen plugins [--json]`: one row per file in the plugins folder.
+/// `imagegen plugins reload [--listen ADDRESS]`: ask the running server to rescan its folder now.
 struct PluginsCommand: Command {
     static let name = "plugins"
-    static let summary = "list plugin files: loaded or refused, and why"
-    static let options: Set<String> = []
+    static let summary = "list plugin files: loaded or refused, and why; `plugins reload` rescans in the running server"
+    static let options: Set<String> = ["listen"]
     static let flags: Set<String> = []
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
+        switch args.positionals.first {
+        case nil, "list":
+            return try list(args, context)
+        case "reload":
+            return try await reload(args, context)
+        case let other?:
+            throw .usage("unknown plugins action \"\(other)\": use list or reload")
+        }
+    }
+
+    func list(_ args: Arguments, _ context: CommandContext) throws(CLIError) -> ExitCode {
         let runtime = try context.runtime()
         let records = runtime.plugins.records
         if args.json {
@@ -21,5 +35,33 @@ struct PluginsCommand: Command {
             })
         }
         return .success
+    }
+
+    func reload(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
+        let client = try ServerClientFactory.client(args, context)
+        let data: Data
+        do {
+            data = try await client.call("POST", "/v1/plugins/reload")
+        } catch {
+            throw ServerClientFactory.map(error)
+        }
+        guard let answer = JSONValue.parse(Array(data)) else { throw .failed("the server's answer is not JSON", .failure) }
+        if args.json {
+            Output.json(answer)
+            return .success
+        }
+        let changes = answer["changes"]?.array ?? []
+        if changes.isEmpty { print("no change: the server's plugins match the folder") }
+        for c in changes {
+            let kind = c["kind"]?.string ?? "?"
+            let file = c["file"]?.string ?? "?"
+            switch kind {
+            case "refused": print("refused \(c["error"]?.string ?? file)")
+            case "swapped":
+                print("swapped \(file): \(c["plugin"]?.string ?? "?") generation \(c["previous_generation"]?.int ?? 0) → \(c["generation"]?.int ?? 0)")
+            default: print("\(kind) \(file): \(c["plugin"]?.string ?? "?")\(c["generation"]?.int.map { " (generation \($0))" } ?? "")")
+            }
+        }
+        return changes.contains { $0["kind"]?.string == "refused" } ? .failure : .success
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+
+/// `GET /v1/images`, `GET /v1/images/{id}`, `GET /v1/images/{id}/file`.
+extension ServerAPI {
+    struct ImagesBody: Encodable { var images: [ImageRecord] }
+
+    static let imageFilters = ["category", "tag", "model", "since", "status", "job", "limit"]
+
+    /// Filters: category, tag, model, since (ISO 8601 or Unix seconds), status, job, limit.
+    func listImages(_ request: HTTPRequest) async -> HTTPResponse {
+        await answer {
+            for item in request.queryItems where !ServerAPI.imageFilters.contains(item.name) {
+                throw APIError.invalidRequest("unknown filter \"\(item.name)\". Known: \(ServerAPI.imageFilters.joined(separator: ", "))")
+            }
+            var since: Date?
+            if let text = request.filter("since") {
+                guard let d = APIEncoding.parseTime(text) else {
+                    throw APIError.invalidRequest("since must be an ISO 8601 time (2025-05-01T00:00:00Z) or Unix seconds")
+                }
+                since = d
+            }
+            let filter = ImageFilter(category: request.filter("category"), model: request.filter("model"), tag: request.filter("tag"),
+                                     since: since, status: request.filter("status"), jobID: request.filter("job"),
+                                     limit: try ServerAPI.limit(request))
+            return APIEncoding.json(ImagesBody(images: try catalog.images(filter)))
+        }
+    }
+
+    func image(_ request: HTTPRequest) throws -> ImageRecord {
+        let id = request.pathParameter("id") ?? ""
+        guard let record = try catalog.image(id) else {
+            throw APIError.notFound("no image \(id); list them with GET /v1/images")
+        }
+        return record
+    }
+
+    func showImage(_ request: HTTPRequest) async -> HTTPResponse {
+        await answer { APIEncoding.json(try image(request)) }
+    }
+
+    /// The image bytes with their content type; the content hash is the ETag.
+    func imageFile(_ request: HTTPRequest) async -> HTTPResponse {
+        await answer {
+            let record = try image(request)
+            let etag = "\"\(record.contentSHA256)\""
+            if !record.contentSHA256.isEmpty, request.headers["If-None-Match"] == etag {
+                return HTTPResponse(status: .notModified, headers: ["ETag": etag])
+            }
+            // Paths come from the catalog, relative to the data folder; never follow one out of it.
+            let relative = record.filePath
+            guard !relative.hasPrefix("/"), !relative.split(separator: "/").contains("..") else {
+                throw APIError(.internalServerError, "bad_path", "image \(record.imageID) has an unsafe file path in the catalog")
+            }
+            guard let data = FileManager.default.contents(atPath: service.content.absolute(relative)) else {
+                throw APIError(.gone, "file_missing",
+                               "image \(record.imageID) is in the catalog but its file \(relative) is missing from the data folder")
+            }
+            var headers: HTTPHeaders = ["Content-Type": record.mime.isEmpty ? "application/octet-stream" : record.mime]
+            if !record.contentSHA256.isEmpty { headers["ETag"] = etag }
+            headers["Cache-Control"] = "private, max-age=31536000, immutable"
+            return HTTPResponse(status: .ok, headers: headers, body: [UInt8](data))
+        }
+    }
+}

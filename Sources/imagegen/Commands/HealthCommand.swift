@@ -1,0 +1,51 @@
+import Foundation
+import Host
+import ImagegenJSON
+
+/// `imagegen health [--json] [--listen ADDRESS]`: circuits per candidate and plugins, from the
+/// running server. Exit 0 when healthy, 4 when a circuit is open or a plugin file is refused,
+/// 1 when no server runs.
+struct HealthCommand: Command {
+    static let name = "health"
+    static let summary = "circuits per candidate and plugins of the running server (exit 4 when degraded, 1 when none runs)"
+    static let options: Set<String> = ["listen"]
+    static let flags: Set<String> = []
+
+    func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
+        let client = try ServerClientFactory.client(args, context)
+        let data: Data
+        do {
+            data = try await client.call("GET", "/v1/health")
+        } catch {
+            throw ServerClientFactory.map(error)
+        }
+        guard let report = JSONValue.parse(Array(data)) else { throw .failed("the server's answer is not JSON", .failure) }
+        let degraded = report["status"]?.string != "ok"
+        if args.json {
+            Output.json(report)
+            return degraded ? .provider : .success
+        }
+        print("status: \(report["status"]?.string ?? "?")")
+        let candidates = report["candidates"]?.array ?? []
+        if !candidates.isEmpty {
+            print("")
+            Output.table(["CANDIDATE", "MODELS", "STATE", "FAILURES", "RETRY AT", "LAST ERROR"], candidates.map { c in
+                [c["candidate"]?.string ?? "-",
+                 (c["models"]?.array ?? []).compactMap(\.string).joined(separator: ","),
+                 (c["state"]?.string ?? "-") + (c["loaded"]?.bool == false ? " (not loaded)" : ""),
+                 String(c["consecutive_failures"]?.int ?? 0), c["retry_at"]?.string ?? "-",
+                 c["last_error"]?.string.map { String($0.prefix(60)) } ?? ""]
+            })
+        }
+        let plugins = report["plugins"]?.array ?? []
+        if !plugins.isEmpty {
+            print("")
+            Output.table(["FILE", "ID", "GENERATION", "STATUS", "MODELS / ERROR"], plugins.map { p in
+                [p["file"]?.string ?? "-", p["id"]?.string ?? "-", p["generation"]?.int.map(String.init) ?? "-",
+                 p["status"]?.string ?? "-",
+                 p["error"]?.string ?? (p["models"]?.array ?? []).compactMap(\.string).joined(separator: ", ")]
+            })
+        }
+        return degraded ? .provider : .success
+    }
+}

@@ -1,0 +1,22 @@
+import Host
+
+/// The client for the server these folders belong to: the listen address from `--listen` or
+/// the config's `server.listen`, the token from the environment.
+enum ServerClientFactory {
+    static func client(_ args: Arguments, _ context: CommandContext) throws(CLIError) -> ServerClient {
+        do {
+            let configuration = try HostConfiguration.load(path: context.paths.config)
+            return ServerClient(settings: try ServerSettings(configuration: configuration, listen: args.string("listen")))
+        } catch let e as ConfigurationError {
+            throw .usage(e.description)
+        } catch let e as ServerSettingsError {
+            throw .usage(e.description)
+        } catch {
+            throw .failed("\(error)", .failure)
+        }
+    }
+
+    static func map(_ error: ServerClientError) -> CLIError {
+        .failed(error.description, .failure)
+    }
+}
