@@ -1,0 +1,108 @@
+import CVips
+import Foundation
+
+/// Measures the components of the quality score on an upright 8-bit sRGB image, without a
+/// reference image. See docs/quality-score.md for what each measurement means.
+///
+/// Sharpness and colour cast are measured on a copy scaled to a 512 px long edge, so they
+/// compare across resolutions and cost little; exposure and contrast use the full-resolution
+/// luminance histogram; noise uses a full-resolution window of at most 1024 × 1024 from the
+/// centre, because scaling down would average the noise away.
+struct QualityMeasurer: Sendable {
+    static let analysisLongEdge = 512
+    static let noiseWindow = 1024
+    /// Luminance at or below this counts as crushed shadow, at or above `highlightClip` as blown.
+    static let shadowClip = 3
+    static let highlightClip = 252
+    /// Noise is measured in the flattest part of the image: pixels whose local gradient is in
+    /// this lowest fraction.
+    static let flatFraction = 0.3
+    /// Scales the RMS of (pixel − 3×3 median) in flat areas to the σ of added Gaussian noise
+    /// (calibrated on synthetic images: the median absorbs part of the noise).
+    static let noiseCalibration = 1.1
+
+    func measure(_ image: VipsImageHandle) throws(ImageProcessingError) -> QualityMeasurements {
+        // Transparent areas are judged as they will be seen on the JPEG: on white.
+        let opaque = image.hasAlpha ? try image.flattened(onto: .white).cast(VIPS_FORMAT_UCHAR) : image
+        let luminance = try opaque.colourspace(VIPS_INTERPRETATION_B_W).copiedToMemory()
+
+        let histogram = try luminance.histogram()
+        let pixels = Double(histogram.reduce(0, +))
+        let shadows = Double(histogram[0...Self.shadowClip].reduce(0, +)) / pixels
+        let highlights = Double(histogram[Self.highlightClip...255].reduce(0, +)) / pixels
+        var sum = 0.0, sumOfSquares = 0.0
+        for (value, count) in histogram.enumerated() {
+            sum += Double(value * count)
+            sumOfSquares += Double(value * value * count)
+        }
+        let mean = sum / pixels
+        let deviation = max(0, sumOfSquares / pixels - mean * mean).squareRoot()
+
+        let small = try scaledForAnalysis(opaque)
+        let smallLuminance = try small.colourspace(VIPS_INTERPRETATION_B_W)
+        let laplacian = try VipsImageHandle.matrix(width: 3, height: 3, values: [0, 1, 0, 1, -4, 1, 0, 1, 0])
+        let laplacianDeviation = try smallLuminance.convolved(with: laplacian).standardDeviation()
+        let lab = try small.colourspace(VIPS_INTERPRETATION_LAB)
+        let meanA = try lab.bands(from: 1, count: 1).average()
+        let meanB = try lab.bands(from: 2, count: 1).average()
+
+        return QualityMeasurements(
+            laplacianVariance: laplacianDeviation * laplacianDeviation,
+            shadowClipFraction: shadows, highlightClipFraction: highlights,
+            meanLuminance: mean / 255, rmsContrast: deviation / 255,
+            noiseSigma: try noiseSigma(of: luminance), meanA: meanA, meanB: meanB)
+    }
+
+    /// The image with its long edge at most `analysisLongEdge`, in memory (read several times).
+    private func scaledForAnalysis(_ image: VipsImageHandle) throws(ImageProcessingError) -> VipsImageHandle {
+        let longEdge = max(image.width, image.height)
+        guard longEdge > Self.analysisLongEdge else { return image }
+        let size = DerivativeSize(name: "analysis", longEdge: Self.analysisLongEdge)
+            .dimensions(forSourceWidth: image.width, height: image.height)
+        return try image.resized(horizontalScale: Double(size.width) / Double(image.width),
+                                 verticalScale: Double(size.height) / Double(image.height),
+                                 kernel: VIPS_KERNEL_LANCZOS3).copiedToMemory()
+    }
+
+    /// Noise σ in grey levels: the RMS difference between each pixel and its 3×3 median,
+    /// over the flattest `flatFraction` of pixels (lowest Sobel gradient of the median image),
+    /// where that difference is noise rather than detail.
+    private func noiseSigma(of luminance: VipsImageHandle) throws(ImageProcessingError) -> Double {
+        let width = min(luminance.width, Self.noiseWindow)
+        let height = min(luminance.height, Self.noiseWindow)
+        guard width >= 5, height >= 5 else { return 0 }
+        let window = try luminance.area(left: (luminance.width - width) / 2, top: (luminance.height - height) / 2,
+                                        width: width, height: height)
+        let median = try window.median(size: 3)
+        let residual = try window.subtracting(median).absolute().cast(VIPS_FORMAT_UCHAR).pixelData()
+        let gradient = try median.sobel().cast(VIPS_FORMAT_UCHAR).pixelData()
+
+        // The gradient value under which `flatFraction` of the (inner) pixels lie.
+        var gradientHistogram = [Int](repeating: 0, count: 256)
+        var inner = 0
+        for y in 1..<(height - 1) {
+            for x in 1..<(width - 1) {
+                gradientHistogram[Int(gradient[y * width + x])] += 1
+                inner += 1
+            }
+        }
+        var threshold = 0
+        var below = gradientHistogram[0]
+        while Double(below) < Self.flatFraction * Double(inner) && threshold < 255 {
+            threshold += 1
+            below += gradientHistogram[threshold]
+        }
+
+        var sumOfSquares = 0.0
+        var count = 0
+        for y in 1..<(height - 1) {
+            for x in 1..<(width - 1) where Int(gradient[y * width + x]) <= threshold {
+                let r = Double(residual[y * width + x])
+                sumOfSquares += r * r
+                count += 1
+            }
+        }
+        guard count > 0 else { return 0 }
+        return (sumOfSquares / Double(count)).squareRoot() * Self.noiseCalibration
+    }
+}
