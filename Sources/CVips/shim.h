@@ -1,4 +1,5 @@
 #include <vips/vips.h>
+#include <webp/mux.h>
 // libvips' C API is variadic; Swift cannot call variadic functions, so every call the
 // host makes goes through a typed static inline wrapper here. Each wrapper fixes the
 // optional arguments it passes, so the option names and C types are checked by the
@@ -45,6 +46,8 @@ static inline int cvips_flatten(VipsImage *in, VipsImage **out, double r, double
     int rc = vips_flatten(in, out, "background", bg, NULL);
     vips_area_unref(VIPS_AREA(bg));
     return rc; }
+/// A new image sharing `in`'s pixels (nothing is copied), whose metadata the caller may change.
+static inline int cvips_copy(VipsImage *in, VipsImage **out) { return vips_copy(in, out, NULL); }
 static inline int cvips_extract_band(VipsImage *in, VipsImage **out, int band, int n) {
     return vips_extract_band(in, out, band, "n", n, NULL); }
 static inline int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
@@ -91,6 +94,26 @@ static inline int cvips_webpsave_buffer(VipsImage *in, void **buf, size_t *len, 
 static inline int cvips_avifsave_buffer(VipsImage *in, void **buf, size_t *len, int quality, int effort, gboolean strip) {
     return vips_heifsave_buffer(in, buf, len, "Q", quality, "effort", effort, "bitdepth", 8,
                                 "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, "strip", strip, NULL); }
+/// Removes the EXIF, XMP and ICC chunks from a WebP file, using libwebpmux. libvips 8.14's
+/// webpsave rebuilds a small EXIF block (resolution, dimensions, orientation) and writes it
+/// even with `strip` (measured), so the host drops it after encoding. On success `*out` is a
+/// new g_malloc'd buffer (release with g_free); returns -1 if `in` is not a valid WebP file.
+static inline int cvips_webp_drop_metadata(const void *in, size_t len, void **out, size_t *out_len) {
+    WebPData data = { (const uint8_t *) in, len };
+    WebPMux *mux = WebPMuxCreate(&data, 0);
+    if (!mux) return -1;
+    WebPMuxDeleteChunk(mux, "EXIF");
+    WebPMuxDeleteChunk(mux, "XMP ");
+    WebPMuxDeleteChunk(mux, "ICCP");
+    WebPData assembled;
+    WebPDataInit(&assembled);
+    WebPMuxError status = WebPMuxAssemble(mux, &assembled);
+    WebPMuxDelete(mux);
+    if (status != WEBP_MUX_OK) { WebPDataClear(&assembled); return -1; }
+    *out = g_memdup2(assembled.bytes, assembled.size);
+    *out_len = assembled.size;
+    WebPDataClear(&assembled);
+    return 0; }
 static inline int cvips_pngsave_buffer(VipsImage *in, void **buf, size_t *len, int compression, gboolean strip) {
     return vips_pngsave_buffer(in, buf, len, "compression", compression, "strip", strip, NULL); }
 

@@ -45,6 +45,20 @@ extension VipsImageHandle {
             if let buffer { g_free(buffer) }
             throw .libvipsFailed(operation: "\(encoding.format.rawValue)save", reason: VipsErrorBuffer.take())
         }
-        return Data(bytesNoCopy: buffer, count: length, deallocator: .custom { pointer, _ in g_free(pointer) })
+        let encoded = Data(bytesNoCopy: buffer, count: length, deallocator: .custom { pointer, _ in g_free(pointer) })
+        if case .webp = encoding, stripMetadata { return try Self.droppingWebPMetadata(encoded) }
+        return encoded
+    }
+
+    /// The WebP file without EXIF, XMP and ICC chunks (libvips 8.14 writes a synthetic EXIF
+    /// block into every WebP, `strip` or not).
+    private static func droppingWebPMetadata(_ webp: Data) throws(ImageProcessingError) -> Data {
+        var output: UnsafeMutableRawPointer?
+        var length = 0
+        let status = webp.withUnsafeBytes { raw in cvips_webp_drop_metadata(raw.baseAddress, raw.count, &output, &length) }
+        guard status == 0, let output else {
+            throw .libvipsFailed(operation: "webpmux", reason: "could not remove metadata chunks from the encoded WebP")
+        }
+        return Data(bytesNoCopy: output, count: length, deallocator: .custom { pointer, _ in g_free(pointer) })
     }
 }

@@ -8,7 +8,8 @@ import Foundation
 /// 3. the header only (libvips loads lazily, so no pixel is decoded yet): dimensions against
 ///    the limits, which refuses a decompression bomb without allocating it;
 /// 4. a full decode with libvips' `fail_on = error`, which turns truncation and corruption
-///    into errors instead of grey filler. The decoded pixels are kept for the next steps.
+///    into errors instead of grey filler. The decoded pixels are kept for the next steps,
+///    without any of the provider's metadata (EXIF, GPS, XMP, ICC after conversion to sRGB).
 struct ImageInputVerifier: Sendable {
     let limits: InputLimits
 
@@ -50,7 +51,7 @@ struct ImageInputVerifier: Sendable {
         let upright = header.orientation != 1
         let source = upright ? try load(buffer, count: count, as: format, access: VIPS_ACCESS_RANDOM) : header
         do {
-            return try Self.normalized(source, applyOrientation: upright).copiedToMemory()
+            return try Self.normalized(source, applyOrientation: upright).copiedToMemory().withoutMetadata()
         } catch {
             throw .undecodable(format: format, reason: Self.reason(error))
         }

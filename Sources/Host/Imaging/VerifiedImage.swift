@@ -14,7 +14,8 @@ public struct VerifiedImage: Sendable {
     public let byteCount: Int
     /// Whether the image has an alpha (transparency) band.
     public let hasAlpha: Bool
-    /// The decoded pixels: sRGB, 8-bit, 3 bands (+ alpha), computed and held in memory.
+    /// The decoded pixels: sRGB, 8-bit, 3 bands (+ alpha), computed and held in memory,
+    /// carrying no metadata at all.
     let pixels: VipsImageHandle
 
     init(format: ImageFormat, byteCount: Int, pixels: VipsImageHandle) {

@@ -16,6 +16,18 @@ extension VipsImageHandle {
         return VipsImageHandle(owning: copy)
     }
 
+    /// The same pixels (shared, not copied) with every metadata field removed: EXIF (GPS,
+    /// camera, timestamps), XMP, IPTC, ICC, PNG text chunks, orientation. Encoders are also
+    /// told to strip, but libvips 8.14's webpsave writes EXIF and XMP despite `strip`
+    /// (measured), so nothing is left for an encoder to leak.
+    func withoutMetadata() throws(ImageProcessingError) -> VipsImageHandle {
+        let copy = try Self.produce("copy") { cvips_copy(pointer, $0) }
+        // The copy is new and not yet shared, so changing its metadata affects nobody else.
+        // Core header fields (width, bands, ...) are not metadata and are not removed.
+        for name in copy.metadataFieldNames { _ = vips_image_remove(copy.pointer, name) }
+        return copy
+    }
+
     func autorotated() throws(ImageProcessingError) -> VipsImageHandle {
         try Self.produce("autorot") { cvips_autorot(pointer, $0) }
     }
