@@ -69,10 +69,11 @@ static inline int cvips_sharpen(VipsImage *in, VipsImage **out, double sigma, do
 /// Convolution with a float mask, computed in float (no integer rounding of the mask).
 static inline int cvips_conv_float(VipsImage *in, VipsImage **out, VipsImage *mask) {
     return vips_conv(in, out, mask, "precision", VIPS_PRECISION_FLOAT, NULL); }
-static inline int cvips_median(VipsImage *in, VipsImage **out, int size) {
-    return vips_rank(in, out, size, size, (size * size) / 2, NULL); }
+/// Rank filter over a size x size window: index 0 is the local minimum, size*size/2 the
+/// median, size*size-1 the local maximum.
+static inline int cvips_rank(VipsImage *in, VipsImage **out, int size, int index) {
+    return vips_rank(in, out, size, size, index, NULL); }
 static inline int cvips_gaussblur(VipsImage *in, VipsImage **out, double sigma) { return vips_gaussblur(in, out, sigma, NULL); }
-static inline int cvips_sobel(VipsImage *in, VipsImage **out) { return vips_sobel(in, out, NULL); }
 static inline int cvips_subtract(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_subtract(a, b, out, NULL); }
 static inline int cvips_add(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_add(a, b, out, NULL); }
 static inline int cvips_abs(VipsImage *in, VipsImage **out) { return vips_abs(in, out, NULL); }

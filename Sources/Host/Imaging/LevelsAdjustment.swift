@@ -3,9 +3,10 @@
 ///
 /// A pixel is clipped to black when its *darkest* channel falls to 0 and to white when its
 /// *brightest* channel reaches 255, so the choice uses the histogram of each pixel's minimum
-/// and maximum channel. Pixels already at 0 or 255 stay there and are not counted. Half the
-/// budget goes to each end. The gain is capped, widening the range evenly into the room on
-/// each side, which only clips fewer pixels.
+/// and maximum channel. Half the budget goes to each end, and pixels already at 0 or 255 count
+/// against it, so an image that already has its share of pure black or white keeps that end.
+/// The gain is capped by widening the range into the room on each side (in proportion), which
+/// only clips fewer pixels.
 struct LevelsAdjustment: Equatable, Sendable {
     /// Input value mapped to 0.
     let blackPoint: Double
@@ -27,23 +28,26 @@ struct LevelsAdjustment: Equatable, Sendable {
         guard pixels > 0 else { return nil }
         let budgetPerEnd = Double(pixels) * maxClippedFraction / 2
 
-        // Largest black point whose newly clipped pixels (darkest channel 1...black) fit the budget.
+        // Largest black point at which all pixels black there (darkest channel 0...black,
+        // those already at 0 included) still fit the budget; 0 if the image already has more
+        // black than that, so content that spans the full range is left alone.
         var black = 0
-        var clippedLow = 0
-        while black < 254, Double(clippedLow + minimumHistogram[black + 1]) <= budgetPerEnd {
+        var blackAtOrBelow = minimumHistogram[0]
+        while black < 254, Double(blackAtOrBelow + minimumHistogram[black + 1]) <= budgetPerEnd {
             black += 1
-            clippedLow += minimumHistogram[black]
+            blackAtOrBelow += minimumHistogram[black]
         }
-        // Smallest white point whose newly clipped pixels (brightest channel white...254) fit.
+        // Smallest white point likewise (brightest channel white...255).
         var white = 255
-        var clippedHigh = 0
-        while white > black + 1, Double(clippedHigh + maximumHistogram[white - 1]) <= budgetPerEnd {
+        var whiteAtOrAbove = maximumHistogram[255]
+        while white > black + 1, Double(whiteAtOrAbove + maximumHistogram[white - 1]) <= budgetPerEnd {
             white -= 1
-            clippedHigh += maximumHistogram[white]
+            whiteAtOrAbove += maximumHistogram[white]
         }
         var low = Double(black)
         var high = Double(white)
-        var clipped = clippedLow + clippedHigh
+        // Newly clipped: those that were not at 0 or 255 already.
+        var clipped = (blackAtOrBelow - minimumHistogram[0]) + (whiteAtOrAbove - maximumHistogram[255])
 
         // Cap the gain: widen [low, high] to 255 / maxGain, sharing the extra width in
         // proportion to the room below and above, so neither end moves past 0 or 255.

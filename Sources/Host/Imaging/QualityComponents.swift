@@ -49,8 +49,9 @@ public struct QualityComponents: Codable, Sendable, Equatable {
         1 / (1 + (max(0, sigma) / noiseHalfPoint) * (max(0, sigma) / noiseHalfPoint))
     }
 
-    /// 1 / (1 + (d / 15)²): a mean 5 ΔE off neutral gives 0.9, 15 gives 0.5, 30 gives 0.2.
-    static let colorCastHalfPoint = 15.0
+    /// 1 / (1 + (d / 20)²): a mean 5 ΔE off neutral gives 0.94, 20 gives 0.5, 40 gives 0.2.
+    /// Gentle, because a deliberately warm or cool image also moves the mean.
+    static let colorCastHalfPoint = 20.0
     static func colorCast(distance: Double) -> Double {
         1 / (1 + (distance / colorCastHalfPoint) * (distance / colorCastHalfPoint))
     }

@@ -1,8 +1,9 @@
 /// The raw, no-reference measurements behind the quality score, in natural units.
 /// docs/quality-score.md says how each is measured.
 public struct QualityMeasurements: Codable, Sendable, Equatable {
-    /// Variance of the Laplacian of the luminance, on the image scaled to a 512 px long edge
-    /// (grey levels squared). Higher means more fine detail and crisper edges.
+    /// Variance of the Laplacian of the luminance, on the image scaled to a 512 px long edge,
+    /// less the share white noise contributes (20σ² for the noise σ at that scale), in grey
+    /// levels squared. Higher means more fine detail and crisper edges.
     public var laplacianVariance: Double
     /// Fraction of pixels whose luminance is crushed to black (0...3 of 255).
     public var shadowClipFraction: Double

@@ -20,6 +20,8 @@ struct QualityMeasurer: Sendable {
     /// Scales the RMS of (pixel − 3×3 median) in flat areas to the σ of added Gaussian noise
     /// (calibrated on synthetic images: the median absorbs part of the noise).
     static let noiseCalibration = 1.1
+    /// Variance the 3×3 Laplacian [0 1 0; 1 −4 1; 0 1 0] gives white noise of σ = 1.
+    static let laplacianNoiseGain = 20.0
 
     func measure(_ image: VipsImageHandle) throws(ImageProcessingError) -> QualityMeasurements {
         // Transparent areas are judged as they will be seen on the JPEG: on white.
@@ -38,19 +40,25 @@ struct QualityMeasurer: Sendable {
         let mean = sum / pixels
         let deviation = max(0, sumOfSquares / pixels - mean * mean).squareRoot()
 
+        let noise = try noiseSigma(of: luminance)
+
         let small = try scaledForAnalysis(opaque)
-        let smallLuminance = try small.colourspace(VIPS_INTERPRETATION_B_W)
+        let smallLuminance = small === opaque ? luminance : try small.colourspace(VIPS_INTERPRETATION_B_W).copiedToMemory()
         let laplacian = try VipsImageHandle.matrix(width: 3, height: 3, values: [0, 1, 0, 1, -4, 1, 0, 1, 0])
         let laplacianDeviation = try smallLuminance.convolved(with: laplacian).standardDeviation()
+        // White noise of σ adds 20σ² to the Laplacian's variance (the sum of the squared mask
+        // weights); take it out so that noise does not pass for detail.
+        let smallNoise = small === opaque ? noise : try noiseSigma(of: smallLuminance)
+        let detail = max(0, laplacianDeviation * laplacianDeviation - Self.laplacianNoiseGain * smallNoise * smallNoise)
         let lab = try small.colourspace(VIPS_INTERPRETATION_LAB)
         let meanA = try lab.bands(from: 1, count: 1).average()
         let meanB = try lab.bands(from: 2, count: 1).average()
 
         return QualityMeasurements(
-            laplacianVariance: laplacianDeviation * laplacianDeviation,
+            laplacianVariance: detail,
             shadowClipFraction: shadows, highlightClipFraction: highlights,
             meanLuminance: mean / 255, rmsContrast: deviation / 255,
-            noiseSigma: try noiseSigma(of: luminance), meanA: meanA, meanB: meanB)
+            noiseSigma: noise, meanA: meanA, meanB: meanB)
     }
 
     /// The image with its long edge at most `analysisLongEdge`, in memory (read several times).
@@ -64,8 +72,22 @@ struct QualityMeasurer: Sendable {
                                  kernel: VIPS_KERNEL_LANCZOS3).copiedToMemory()
     }
 
+    /// Local edge strength: |Gx| + |Gy| of the Sobel operator, computed in float (libvips'
+    /// own `sobel` takes a coarse fixed-point path for 8-bit images), scaled by 1/4 into
+    /// 0...255, then the largest value in each 3×3 neighbourhood.
+    private func gradientMagnitude(of image: VipsImageHandle) throws(ImageProcessingError) -> VipsImageHandle {
+        let horizontal = try VipsImageHandle.matrix(width: 3, height: 3, values: [-1, 0, 1, -2, 0, 2, -1, 0, 1])
+        let vertical = try VipsImageHandle.matrix(width: 3, height: 3, values: [-1, -2, -1, 0, 0, 0, 1, 2, 1])
+        let gx = try image.convolved(with: horizontal).absolute()
+        let gy = try image.convolved(with: vertical).absolute()
+        // The largest gradient around each pixel, not just at it: a first derivative is 0 on
+        // the crest of a fine texture, where the pixel still differs from its median.
+        return try gx.adding(gy).linear(multiply: [0.25], add: [0], clipToByte: true).localMaximum(size: 3)
+    }
+
     /// Noise σ in grey levels: the RMS difference between each pixel and its 3×3 median,
-    /// over the flattest `flatFraction` of pixels (lowest Sobel gradient of the median image),
+    /// over the flattest `flatFraction` of pixels (weakest local edges in the image itself:
+    /// the median of a texture near the pixel pitch is flat, the image is not),
     /// where that difference is noise rather than detail.
     private func noiseSigma(of luminance: VipsImageHandle) throws(ImageProcessingError) -> Double {
         let width = min(luminance.width, Self.noiseWindow)
@@ -75,34 +97,43 @@ struct QualityMeasurer: Sendable {
                                         width: width, height: height)
         let median = try window.median(size: 3)
         let residual = try window.subtracting(median).absolute().cast(VIPS_FORMAT_UCHAR).pixelData()
-        let gradient = try median.sobel().cast(VIPS_FORMAT_UCHAR).pixelData()
+        let gradient = try gradientMagnitude(of: window).pixelData()
 
-        // The gradient value under which `flatFraction` of the (inner) pixels lie.
-        var gradientHistogram = [Int](repeating: 0, count: 256)
-        var inner = 0
-        for y in 1..<(height - 1) {
-            for x in 1..<(width - 1) {
-                gradientHistogram[Int(gradient[y * width + x])] += 1
-                inner += 1
-            }
-        }
-        var threshold = 0
-        var below = gradientHistogram[0]
-        while Double(below) < Self.flatFraction * Double(inner) && threshold < 255 {
-            threshold += 1
-            below += gradientHistogram[threshold]
-        }
-
-        var sumOfSquares = 0.0
-        var count = 0
-        for y in 1..<(height - 1) {
-            for x in 1..<(width - 1) where Int(gradient[y * width + x]) <= threshold {
-                let r = Double(residual[y * width + x])
-                sumOfSquares += r * r
-                count += 1
+        // The gradient value under which `flatFraction` of the (inner) pixels lie, then the
+        // RMS residual over those pixels; the 1-pixel border is skipped (filters pad it).
+        let (sumOfSquares, count) = residual.withUnsafeBytes { residualBytes in
+            gradient.withUnsafeBytes { gradientBytes in
+                Self.flatResidualSum(residual: residualBytes, gradient: gradientBytes, width: width, height: height)
             }
         }
         guard count > 0 else { return 0 }
         return (sumOfSquares / Double(count)).squareRoot() * Self.noiseCalibration
+    }
+
+    /// Sum of squared residuals and their count over the inner pixels whose gradient is at or
+    /// below the `flatFraction` quantile of all inner gradients.
+    private static func flatResidualSum(residual: UnsafeRawBufferPointer, gradient: UnsafeRawBufferPointer,
+                                        width: Int, height: Int) -> (Double, Int) {
+        var histogram = [Int](repeating: 0, count: 256)
+        for y in 1..<(height - 1) {
+            for x in 1..<(width - 1) { histogram[Int(gradient[y * width + x])] += 1 }
+        }
+        let inner = (width - 2) * (height - 2)
+        var threshold = 0
+        var below = histogram[0]
+        while Double(below) < flatFraction * Double(inner) && threshold < 255 {
+            threshold += 1
+            below += histogram[threshold]
+        }
+        var sumOfSquares = 0
+        var count = 0
+        for y in 1..<(height - 1) {
+            for x in 1..<(width - 1) where Int(gradient[y * width + x]) <= threshold {
+                let r = Int(residual[y * width + x])
+                sumOfSquares += r * r
+                count += 1
+            }
+        }
+        return (Double(sumOfSquares), count)
     }
 }

@@ -103,16 +103,18 @@ extension VipsImageHandle {
         try Self.produce("conv") { cvips_conv_float(pointer, $0, mask.pointer) }
     }
 
+    /// Each pixel replaced by the median of its `size` x `size` neighbourhood.
     func median(size: Int) throws(ImageProcessingError) -> VipsImageHandle {
-        try Self.produce("rank") { cvips_median(pointer, $0, Int32(size)) }
+        try Self.produce("rank") { cvips_rank(pointer, $0, Int32(size), Int32(size * size / 2)) }
+    }
+
+    /// Each pixel replaced by the largest value in its `size` x `size` neighbourhood.
+    func localMaximum(size: Int) throws(ImageProcessingError) -> VipsImageHandle {
+        try Self.produce("rank") { cvips_rank(pointer, $0, Int32(size), Int32(size * size - 1)) }
     }
 
     func gaussianBlurred(sigma: Double) throws(ImageProcessingError) -> VipsImageHandle {
         try Self.produce("gaussblur") { cvips_gaussblur(pointer, $0, sigma) }
-    }
-
-    func sobel() throws(ImageProcessingError) -> VipsImageHandle {
-        try Self.produce("sobel") { cvips_sobel(pointer, $0) }
     }
 
     func subtracting(_ other: VipsImageHandle) throws(ImageProcessingError) -> VipsImageHandle {

@@ -45,6 +45,15 @@ enum ImagingFixtures {
         }
     }
 
+    /// `image` with seeded Gaussian noise of standard deviation `sigma` grey levels, the same
+    /// on every channel (so the luminance carries noise of that σ), made by libvips.
+    static func addingNoise(to image: VipsImageHandle, sigma: Double, seed: Int32 = 7) throws -> VipsImageHandle {
+        let noise = try VipsImageHandle.produce("gaussnoise") {
+            cvips_gaussnoise($0, Int32(image.width), Int32(image.height), 0, sigma, seed)
+        }
+        return try image.adding(noise).cast(VIPS_FORMAT_UCHAR).copiedToMemory()
+    }
+
     static func png(_ image: VipsImageHandle) throws -> Data { try image.encoded(.png(compression: 1)) }
 
     static func scenePNG(width: Int, height: Int, alpha: Bool = false) throws -> Data {
