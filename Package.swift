@@ -40,6 +40,8 @@ let package = Package(
         .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests",
                     resources: []),
         .executableTarget(name: "Benchmarks", dependencies: ["Host"], path: "Benchmarks/Sources"),
+        .executableTarget(name: "ImagingBenchmark", dependencies: ["Host"], path: "Benchmarks/imaging",
+                          exclude: ["run.sh", "README.md", "reference_pipelines.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,6 +8,9 @@
 // Every wrapper returns 0 on success and -1 on failure (the reason is in vips_error_buffer).
 
 static inline void cvips_unref(VipsImage *im) { if (im) g_object_unref(im); }
+/// True when the caller holds the only reference, so changing the image's metadata cannot
+/// affect anyone else.
+static inline gboolean cvips_is_sole_reference(VipsImage *im) { return G_OBJECT(im)->ref_count == 1; }
 
 /// libvips reports recoverable decoder problems ("not enough data", ...) as GLib warnings on
 /// stderr, once per tile. The host turns those problems into errors with `fail_on`, so the
@@ -52,27 +55,33 @@ static inline int cvips_extract_band(VipsImage *in, VipsImage **out, int band, i
     return vips_extract_band(in, out, band, "n", n, NULL); }
 static inline int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
     return vips_extract_area(in, out, left, top, width, height, NULL); }
+/// Each output band is a weighted sum of the input bands (one matrix row per output band).
+static inline int cvips_recomb(VipsImage *in, VipsImage **out, VipsImage *matrix) { return vips_recomb(in, out, matrix, NULL); }
 static inline int cvips_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_bandjoin2(a, b, out, NULL); }
-/// Per-pixel rank across bands: index 0 is the smallest band value, n-1 the largest.
-static inline int cvips_bandrank(VipsImage **in, int n, VipsImage **out, int index) {
-    return vips_bandrank(in, out, n, "index", index, NULL); }
-static inline int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, VipsKernel kernel) {
-    return vips_resize(in, out, hscale, "vscale", vscale, "kernel", kernel, NULL); }
+/// `gap` is libvips' "reducing gap": how much of the downsizing the kernel does after a box
+/// pre-shrink (larger = more by the kernel).
+static inline int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, VipsKernel kernel, double gap) {
+    return vips_resize(in, out, hscale, "vscale", vscale, "kernel", kernel, "gap", gap, NULL); }
 
 // MARK: - Arithmetic, filters, statistics
 
 /// out = in * a[i] + b[i] per band; `uchar` rounds and clips the result to 0...255.
 static inline int cvips_linear(VipsImage *in, VipsImage **out, const double *a, const double *b, int n, gboolean uchar) {
     return vips_linear(in, out, a, b, n, "uchar", uchar, NULL); }
-static inline int cvips_sharpen(VipsImage *in, VipsImage **out, double sigma, double x1, double m1, double m2) {
-    return vips_sharpen(in, out, "sigma", sigma, "x1", x1, "m1", m1, "m2", m2, NULL); }
+/// Maps every band through a 256-entry 8-bit lookup table (a one-band 256 x 1 image).
+static inline int cvips_maplut(VipsImage *in, VipsImage **out, VipsImage *lut) { return vips_maplut(in, out, lut, NULL); }
+/// Convolution with an integer mask (its "scale" divides the sum): libvips' vectorised path,
+/// output in the input's format (8-bit in, 8-bit out, clipped).
+static inline int cvips_conv_integer(VipsImage *in, VipsImage **out, VipsImage *mask) {
+    return vips_conv(in, out, mask, "precision", VIPS_PRECISION_INTEGER, NULL); }
 /// Convolution with a float mask, computed in float (no integer rounding of the mask).
 static inline int cvips_conv_float(VipsImage *in, VipsImage **out, VipsImage *mask) {
     return vips_conv(in, out, mask, "precision", VIPS_PRECISION_FLOAT, NULL); }
-/// Rank filter over a size x size window: index 0 is the local minimum, size*size/2 the
-/// median, size*size-1 the local maximum.
+/// Rank filter over a size x size window: index 0 is the local minimum, size*size-1 the
+/// local maximum (a median, size*size/2, is slow in 8.14: 53 ms per megapixel for 3 x 3).
 static inline int cvips_rank(VipsImage *in, VipsImage **out, int size, int index) {
     return vips_rank(in, out, size, size, index, NULL); }
+/// (Used by the tests to make blurred copies.)
 static inline int cvips_gaussblur(VipsImage *in, VipsImage **out, double sigma) { return vips_gaussblur(in, out, sigma, NULL); }
 static inline int cvips_subtract(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_subtract(a, b, out, NULL); }
 static inline int cvips_add(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_add(a, b, out, NULL); }

@@ -8,32 +8,29 @@ public struct EnhancementSettings: Codable, Sendable, Equatable {
     public var maxClippedFraction: Double
     /// Most contrast gain of the levels stretch (1 = none), so a flat image is not forced to extremes.
     public var maxGain: Double
-    /// Apply a mild unsharp mask to the lightness channel.
+    /// Apply a mild unsharp mask.
     public var sharpen: Bool
-    /// Radius of the sharpening blur, in pixels (libvips `sigma`).
+    /// Standard deviation of the unsharp mask's Gaussian, in pixels (Pillow's "radius").
     public var sharpenSigma: Double
-    /// Sharpening applied to jagged (detailed) areas (libvips `m2`); flat areas are left alone.
+    /// Unsharp-mask strength: 1 adds back the detail the blur removes once more (Pillow's
+    /// "percent" / 100). With the default σ of 0.5 px the mask is 3 × 3: a mild, fine sharpen.
     public var sharpenAmount: Double
-    /// Lightness differences below this count as flat and are not sharpened (libvips `x1`).
-    public var sharpenFlatThreshold: Double
 
     public init(levels: Bool = true, maxClippedFraction: Double = 0.005, maxGain: Double = 1.4,
-                sharpen: Bool = true, sharpenSigma: Double = 0.5, sharpenAmount: Double = 1.0,
-                sharpenFlatThreshold: Double = 2.0) {
+                sharpen: Bool = true, sharpenSigma: Double = 0.5, sharpenAmount: Double = 1.0) {
         self.levels = levels
         self.maxClippedFraction = maxClippedFraction
         self.maxGain = maxGain
         self.sharpen = sharpen
         self.sharpenSigma = sharpenSigma
         self.sharpenAmount = sharpenAmount
-        self.sharpenFlatThreshold = sharpenFlatThreshold
     }
 
     /// No enhancement at all: derivatives are plain resizes of the decoded image.
     public static let off = EnhancementSettings(levels: false, sharpen: false)
 
     private enum CodingKeys: String, CodingKey {
-        case levels, maxClippedFraction, maxGain, sharpen, sharpenSigma, sharpenAmount, sharpenFlatThreshold
+        case levels, maxClippedFraction, maxGain, sharpen, sharpenSigma, sharpenAmount
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,7 +42,6 @@ public struct EnhancementSettings: Codable, Sendable, Equatable {
         sharpen = try c.decodeIfPresent(Bool.self, forKey: .sharpen) ?? d.sharpen
         sharpenSigma = try c.decodeIfPresent(Double.self, forKey: .sharpenSigma) ?? d.sharpenSigma
         sharpenAmount = try c.decodeIfPresent(Double.self, forKey: .sharpenAmount) ?? d.sharpenAmount
-        sharpenFlatThreshold = try c.decodeIfPresent(Double.self, forKey: .sharpenFlatThreshold) ?? d.sharpenFlatThreshold
     }
 
     func problems(in profile: String) -> [String] {
@@ -55,11 +51,8 @@ public struct EnhancementSettings: Codable, Sendable, Equatable {
             found.append("\(key).maxClippedFraction must be within 0...0.2, got \(maxClippedFraction)")
         }
         if !(1...4).contains(maxGain) { found.append("\(key).maxGain must be within 1...4, got \(maxGain)") }
-        if !(0.1...10).contains(sharpenSigma) { found.append("\(key).sharpenSigma must be within 0.1...10, got \(sharpenSigma)") }
-        if !(0...10).contains(sharpenAmount) { found.append("\(key).sharpenAmount must be within 0...10, got \(sharpenAmount)") }
-        if !(0...100).contains(sharpenFlatThreshold) {
-            found.append("\(key).sharpenFlatThreshold must be within 0...100, got \(sharpenFlatThreshold)")
-        }
+        if !(0.3...3).contains(sharpenSigma) { found.append("\(key).sharpenSigma must be within 0.3...3, got \(sharpenSigma)") }
+        if !(0...3).contains(sharpenAmount) { found.append("\(key).sharpenAmount must be within 0...3, got \(sharpenAmount)") }
         return found
     }
 }

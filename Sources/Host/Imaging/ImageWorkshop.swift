@@ -1,3 +1,4 @@
+import CVips
 import Foundation
 
 /// The one place in the host that works on image pixels. Everything goes through libvips,
@@ -56,5 +57,11 @@ public struct ImageWorkshop: Sendable {
     /// enhancement), with the configured weights.
     public func score(_ image: VerifiedImage) throws(ImageProcessingError) -> QualityReport {
         QualityReport(measurements: try QualityMeasurer().measure(image.pixels), weights: configuration.qualityWeights)
+    }
+
+    /// Memory libvips has allocated for pixels right now and at most so far in this process,
+    /// in bytes (libvips' own tracking; for metrics and benchmarks).
+    public static func libvipsMemory() -> (current: Int, highWater: Int) {
+        (Int(vips_tracked_get_mem()), Int(vips_tracked_get_mem_highwater()))
     }
 }

@@ -18,6 +18,12 @@ struct LevelsAdjustment: Equatable, Sendable {
     /// Multiplier of the linear map `out = (in - blackPoint) * gain`.
     var gain: Double { 255 / (whitePoint - blackPoint) }
 
+    /// The stretch as a lookup table, `round((v − blackPoint) × gain)` clipped to 0...255: the
+    /// exact rounding the clipping count in `choose` assumes, and one table lookup per sample.
+    var lookupTable: [UInt8] {
+        (0...255).map { value in UInt8(max(0, min(255, ((Double(value) - blackPoint) * gain).rounded()))) }
+    }
+
     /// The stretch for an image whose per-pixel channel minimum and maximum have the histograms
     /// `minimumHistogram` and `maximumHistogram` (256 counts each); nil when it would change
     /// next to nothing (gain under 1.01), which saves the work of applying it.

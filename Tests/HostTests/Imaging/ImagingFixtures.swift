@@ -113,6 +113,13 @@ enum ImagingFixtures {
     enum FixtureError: Error { case undecodable(String) }
 }
 
+extension VipsImageHandle {
+    /// A Gaussian-blurred copy (test degradation: the "blurred copy" of the quality tests).
+    func gaussianBlurred(sigma: Double) throws -> VipsImageHandle {
+        try Self.produce("gaussblur") { cvips_gaussblur(pointer, $0, sigma) }
+    }
+}
+
 /// SplitMix64 with Box–Muller: reproducible noise for fixtures (not for anything secret).
 struct SeededRandom {
     private var state: UInt64

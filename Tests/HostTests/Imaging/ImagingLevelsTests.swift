@@ -54,4 +54,16 @@ final class ImagingLevelsTests: XCTestCase {
         let mapped = (128 - adjustment.blackPoint) * adjustment.gain
         XCTAssertEqual(mapped, 128, accuracy: 1.5, "mid grey stays mid grey")
     }
+
+    func testLookupTableRoundsAndClips() {
+        let levels = LevelsAdjustment(blackPoint: 20, whitePoint: 215, clippedFraction: 0)
+        let table = levels.lookupTable
+        XCTAssertEqual(table.count, 256)
+        XCTAssertEqual(table[0], 0)
+        XCTAssertEqual(table[20], 0)
+        XCTAssertEqual(table[90], 92, "(90 − 20) × 255 / 195 = 91.5 → 92")
+        XCTAssertEqual(table[215], 255)
+        XCTAssertEqual(table[255], 255)
+        XCTAssertEqual(table, table.sorted(), "monotonic")
+    }
 }
