@@ -26,8 +26,10 @@ let package = Package(
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
                        providers: [.apt(["libsodium-dev"])]),
 
-        .target(name: "PluginKit", dependencies: ["PluginAPI"], path: "Sources/PluginKit"),
-        .target(name: "Host", dependencies: ["PluginAPI", "CSQLite", "CVips", "CSodium"], path: "Sources/Host"),
+        // A JSON value type shared by the host and PluginKit (job references are schemaless JSON).
+        .target(name: "ImagegenJSON", path: "Sources/ImagegenJSON"),
+        .target(name: "PluginKit", dependencies: ["PluginAPI", "ImagegenJSON"], path: "Sources/PluginKit"),
+        .target(name: "Host", dependencies: ["PluginAPI", "ImagegenJSON", "CSQLite", "CVips", "CSodium"], path: "Sources/Host"),
         .executableTarget(name: "imagegen", dependencies: ["Host"], path: "Sources/imagegen"),
 
         .target(name: "Preview", dependencies: ["PluginAPI"], path: "Plugins/Preview",
@@ -37,8 +39,9 @@ let package = Package(
         .target(name: "Midjourney", dependencies: ["PluginKit"], path: "Plugins/Midjourney"),
         .target(name: "StabilityAI", dependencies: ["PluginKit"], path: "Plugins/StabilityAI"),
 
-        .testTarget(name: "HostTests", dependencies: ["Host"], path: "Tests/HostTests",
-                    resources: []),
+        // Fixtures are C sources and data the tests compile or read from the source tree.
+        .testTarget(name: "HostTests", dependencies: ["Host", "ImagegenJSON"], path: "Tests/HostTests",
+                    exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host"], path: "Benchmarks/Sources"),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["Host"], path: "Benchmarks/imaging",
                           exclude: ["run.sh", "README.md", "reference_pipelines.py"]),

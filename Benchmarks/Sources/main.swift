@@ -1,2 +1,173 @@
+import Foundation
 import Host
-print("benchmarks")
+import ImagegenJSON
+
+/// imagegen's benchmarks (release build: `swift build -c release`, then
+/// `.build/release/Benchmarks <name> [options]`; Benchmarks/run.sh runs them all).
+///
+///   plugin-load   load + describe N copies of Preview (N = 1, 10, 100): median per plugin
+///   plugin-call   one host→plugin call through the table (poll on Preview): median
+///   pipeline      jobs/s end to end with Preview at zero latency, concurrency 1 and 16;
+///                 host overhead percentiles; RSS with 10,000 queued jobs
+let arguments = Array(CommandLine.arguments.dropFirst())
+let buildDir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
+let previewPath = buildDir + "/libimagegen-preview.so"
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? 0 : s[s.count / 2]
+}
+func percentile(_ xs: [Double], _ p: Double) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? 0 : s[min(s.count - 1, Int((Double(s.count) * p).rounded(.up)) - 1)]
+}
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+func rssMB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in s.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "0").map { $0 / 1024 } ?? 0
+    }
+    return 0
+}
+func tempDir(_ label: String) -> String {
+    let p = NSTemporaryDirectory() + "imagegen-bench-\(label)-\(getpid())"
+    try? FileManager.default.removeItem(atPath: p)
+    try? FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+    return p
+}
+
+func pluginLoad() {
+    let quiet = Log(minimum: .error)
+    for count in [1, 10, 100] {
+        var perPlugin: [Double] = []
+        for round in 0..<5 {
+            let dir = tempDir("load-\(count)-\(round)")
+            for i in 0..<count {
+                // Distinct ids, so the folder loads as N plugins (one byte of the id differs).
+                var bytes = [UInt8](FileManager.default.contents(atPath: previewPath)!)
+                let needle = Array(#""id":"preview""#.utf8)
+                let replacement = Array(String(format: #""id":"p%06d""#, i).utf8)
+                if let at = (0...(bytes.count - needle.count)).first(where: { bytes[$0..<$0 + needle.count].elementsEqual(needle) }) {
+                    bytes.replaceSubrange(at..<at + needle.count, with: replacement)
+                }
+                try! Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/p\(i).so"))
+            }
+            let set = PluginSet(directory: dir, loader: PluginLoader(log: quiet, secrets: EnvironmentSecrets(environment: [:])),
+                                log: quiet, providerConfig: [:])
+            let t0 = now()
+            let changes = set.rescan()
+            let t1 = now()
+            precondition(set.generations.count == count, "only \(set.generations.count) of \(count) loaded: \(changes)")
+            perPlugin.append((t1 - t0) / Double(count) * 1000)
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        print(String(format: "plugin-load  %3d plugins: median %.3f ms per plugin (load + ABI check + describe; rounds: %@)",
+                     count, median(perPlugin), perPlugin.map { String(format: "%.3f", $0) }.joined(separator: " ")))
+    }
+}
+
+func pluginCall() throws {
+    let dir = tempDir("call")
+    try FileManager.default.copyItem(atPath: previewPath, toPath: dir + "/preview.so")
+    let quiet = Log(minimum: .error)
+    let set = PluginSet(directory: dir, loader: PluginLoader(log: quiet, secrets: EnvironmentSecrets(environment: [:])),
+                        log: quiet, providerConfig: [:])
+    set.rescan()
+    let instance = try set.instance(forPlugin: "preview")
+    let submitted = try instance.submit(["schema": 1, "job_id": "b", "model": "preview-1", "prompt": "x", "width": 64, "height": 64, "seed": 1])
+    let ref = submitted["ref"]!
+    var samples: [Double] = []
+    for _ in 0..<20 {
+        let n = 20_000
+        let t0 = now()
+        for _ in 0..<n { _ = try instance.poll(ref) }
+        samples.append((now() - t0) / Double(n) * 1e9)
+    }
+    print(String(format: "plugin-call  poll with JSON on both sides (encode ref, call, copy, release, parse): median %.0f ns per call", median(samples)))
+    let refBytes = [UInt8](ref.encoded())
+    samples = []
+    for _ in 0..<20 {
+        let n = 200_000
+        let t0 = now()
+        for _ in 0..<n { _ = try instance.pollBytes(refBytes) }
+        samples.append((now() - t0) / Double(n) * 1e9)
+    }
+    print(String(format: "plugin-call  poll through the table on encoded bytes (pin, call, Preview's own work, copy, release): median %.0f ns per call", median(samples)))
+}
+
+func pipeline() async throws {
+    for (concurrency, jobs) in [(1, 400), (16, 3000)] {
+        let root = tempDir("pipeline-\(concurrency)")
+        try FileManager.default.createDirectory(atPath: root + "/plugins", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: previewPath, toPath: root + "/plugins/preview.so")
+        var config = Configuration()
+        config.jobs.concurrency = concurrency
+        config.jobs.pollIntervalMs = 1
+        let generator = try ImageGenerator(configuration: .init(
+            paths: HostPaths(config: nil, plugins: root + "/plugins", data: root + "/data"), settings: config,
+            log: Log(minimum: .error)))
+        await generator.startRunner()
+        // Warm-up.
+        _ = try await generator.generateCustom(prompt: "warm", parameters: GenerationParameters(width: 64, height: 64))
+        let t0 = now()
+        var submitted: [Job] = []
+        try await withThrowingTaskGroup(of: [Job].self) { group in
+            let perClient = jobs / concurrency
+            for c in 0..<concurrency {
+                group.addTask {
+                    var mine: [Job] = []
+                    for i in 0..<perClient {
+                        let j = try await generator.submit(GenerationRequest(prompt: "bench \(c)-\(i)", width: 64, height: 64))
+                        mine += j
+                        if concurrency == 1 { _ = try await generator.waitUntilFinished(j) }
+                    }
+                    return mine
+                }
+            }
+            for try await js in group { submitted += js }
+        }
+        let done = try await generator.waitUntilFinished(submitted)
+        let elapsed = now() - t0
+        let ok = done.filter { $0.state == .succeeded }.count
+        // Host overhead per job: created → finished minus nothing (Preview has zero latency and
+        // renders a 64×64 PNG in ~0.1 ms, so the whole span is host work and queueing).
+        let spans = done.compactMap { j in j.finishedAt.map { $0.timeIntervalSince(j.createdAt) * 1000 } }
+        print(String(format: "pipeline     concurrency %2d: %d jobs in %.2f s = %.0f jobs/s (%d succeeded); per-job span p50 %.2f ms, p99 %.2f ms",
+                     concurrency, done.count, elapsed, Double(done.count) / elapsed, ok, percentile(spans, 0.5), percentile(spans, 0.99)))
+        await generator.shutdown()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+    // Memory with 10,000 queued jobs (no runner: they stay queued).
+    let root = tempDir("queued")
+    try FileManager.default.createDirectory(atPath: root + "/plugins", withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: previewPath, toPath: root + "/plugins/preview.so")
+    let runtime = HostRuntime(paths: HostPaths(config: nil, plugins: root + "/plugins", data: root + "/data"),
+                              configuration: Configuration(), log: Log(minimum: .error))
+    runtime.plugins.rescan()
+    let service = GenerationService(runtime: runtime, catalog: try SQLiteCatalog(path: root + "/data/catalog.sqlite"))
+    let before = rssMB()
+    let t0 = now()
+    for i in 0..<625 {
+        _ = try service.enqueue(GenerationRequest(prompt: "queued \(i)", width: 64, height: 64, variations: 16))
+    }
+    let after = rssMB()
+    print(String(format: "queued       10,000 jobs queued in %.2f s; RSS %.1f MB → %.1f MB (+%.1f MB)", now() - t0, before, after, after - before))
+    try? FileManager.default.removeItem(atPath: root)
+}
+
+switch arguments.first {
+case "plugin-load": pluginLoad()
+case "plugin-call": try pluginCall()
+case "pipeline": try await pipeline()
+case nil, "all":
+    pluginLoad()
+    try pluginCall()
+    try await pipeline()
+default:
+    print("usage: Benchmarks [plugin-load|plugin-call|pipeline|all]")
+    exit(2)
+}

@@ -14,6 +14,11 @@
  *   "fail_status":       the status of injected failures (default IMAGEGEN_ERR_PROVIDER = 6)
  *   "filter_word":       a prompt containing this word ends "content_filtered"
  *   "cost_usd":          report this provider cost per image (default: none reported)
+ *   "submit_log":        append "<job_id>\n" to this file on every submit (tests count submits)
+ *
+ * Build-time switches, for tests that need a second provider or a non-idempotent one:
+ *   -DPREVIEW_PLUGIN_ID='"preview-b"'   another plugin id (same model name "preview")
+ *   -DPREVIEW_NOT_IDEMPOTENT             declare "idempotent_submit": false
  */
 #include "imagegen_plugin.h"
 #include "preview_json.h"
@@ -25,6 +30,14 @@
 #include <string.h>
 
 #define PREVIEW_VERSION "1.0.0"
+#ifndef PREVIEW_PLUGIN_ID
+#define PREVIEW_PLUGIN_ID "preview"
+#endif
+#ifdef PREVIEW_NOT_IDEMPOTENT
+#define PREVIEW_IDEMPOTENT "false"
+#else
+#define PREVIEW_IDEMPOTENT "true"
+#endif
 
 static const imagegen_host *g_host;
 
@@ -36,6 +49,7 @@ struct imagegen_instance {
     char filter_word[128];
     double cost_usd;
     int has_cost;
+    char submit_log[1024];
     atomic_llong submits;
 };
 
@@ -92,8 +106,8 @@ static int contains_word(const char *hay, size_t n, const char *needle) {
 /* ---------------------------------------------------------------- describe */
 
 static const char DESCRIPTION[] =
-    "{\"schema\":1,\"id\":\"preview\",\"name\":\"Preview (offline)\",\"version\":\"" PREVIEW_VERSION "\","
-    "\"nsfw_allowed\":true,\"thread_safe\":true,\"secrets\":[],"
+    "{\"schema\":1,\"id\":\"" PREVIEW_PLUGIN_ID "\",\"name\":\"Preview (offline)\",\"version\":\"" PREVIEW_VERSION "\","
+    "\"nsfw_allowed\":true,\"thread_safe\":true,\"idempotent_submit\":" PREVIEW_IDEMPOTENT ",\"secrets\":[],"
     "\"models\":[{\"name\":\"preview\",\"provider_model\":\"preview-1\",\"price\":{\"per_image\":0},"
     "\"capabilities\":[\"text-to-image\",\"deterministic\"],\"nsfw_allowed\":true,"
     "\"limits\":{\"min_size\":64,\"max_size\":2048,\"max_outputs\":4}}]}";
@@ -128,6 +142,8 @@ static imagegen_status preview_create(const imagegen_plugin *p, const char *conf
         if (json_member(config, len, "fail_status", &v)) inst->fail_status = (int32_t)json_number(&v, IMAGEGEN_ERR_PROVIDER);
         if (json_member(config, len, "filter_word", &v) && v.kind == JSON_STRING)
             json_string_copy(&v, inst->filter_word, sizeof inst->filter_word);
+        if (json_member(config, len, "submit_log", &v) && v.kind == JSON_STRING)
+            json_string_copy(&v, inst->submit_log, sizeof inst->submit_log);
         if (json_member(config, len, "cost_usd", &v) && v.kind == JSON_NUMBER) {
             inst->cost_usd = json_number(&v, 0);
             inst->has_cost = 1;
@@ -172,6 +188,17 @@ static imagegen_status preview_submit(const imagegen_plugin *p, imagegen_instanc
     }
 
     long long n = atomic_fetch_add(&inst->submits, 1) + 1;
+    if (inst->submit_log[0]) {
+        json_value job;
+        FILE *f = fopen(inst->submit_log, "a");
+        if (f) {
+            if (json_member(req, len, "job_id", &job) && job.kind == JSON_STRING)
+                fprintf(f, "%.*s\n", (int)job.len - 2, job.start + 1);
+            else
+                fputs("?\n", f);
+            fclose(f);
+        }
+    }
     int fail = inst->fail_every_n > 0 && n % inst->fail_every_n == 0;
     if (!fail && inst->fail_rate > 0) {
         json_value job;

@@ -1,2 +1,51 @@
+import Foundation
 import Host
-print("imagegen \(HostInfo.version)")
+
+/// imagegen's command line: thin over the Host library.
+nonisolated(unsafe) let commands: [any Command.Type] = [
+    PluginsCommand.self,
+    ModelsCommand.self,
+    RouteCommand.self,
+    GenerateCommand.self,
+    JobsCommand.self,
+    ImagesCommand.self,
+    CostsCommand.self,
+    TemplatesCommand.self,
+    ExperimentsCommand.self,
+    TagsCommand.self,
+]
+
+nonisolated func usage() -> String {
+    var s = "usage: imagegen COMMAND [options]\n\ncommands:\n"
+    for c in commands { s += "  " + c.name.padding(toLength: 12, withPad: " ", startingAt: 0) + c.summary + "\n" }
+    s += "\nglobal options: --config FILE, --plugins DIR, --data DIR (or IMAGEGEN_CONFIG, IMAGEGEN_PLUGINS, IMAGEGEN_DATA),\n"
+    s += "                --json, --verbose, --quiet\n"
+    s += "exit codes: 0 ok, 1 failure, 2 invalid input, 3 budget/quota refusal, 4 provider failure, 5 content filtered/refused"
+    return s
+}
+
+var argv = Array(CommandLine.arguments.dropFirst())
+guard let first = argv.first, !["-h", "--help", "help"].contains(first) else {
+    print(usage())
+    exit(argv.isEmpty ? ExitCode.invalidInput.rawValue : 0)
+}
+// Commands may have sub-verbs ("jobs show"); the command itself parses them as positionals.
+guard let command = commands.first(where: { $0.name == first }) else {
+    Output.error("unknown command \"\(first)\"\n\n" + usage())
+    exit(ExitCode.invalidInput.rawValue)
+}
+argv.removeFirst()
+let code: ExitCode
+do {
+    let args = try Arguments(argv, options: command.options, flags: command.flags)
+    if args.flags.contains("help") {
+        print("imagegen \(command.name): \(command.summary)")
+        print("options: " + (command.options.sorted().map { "--\($0) VALUE" } + command.flags.sorted().map { "--\($0)" }).joined(separator: " "))
+        exit(0)
+    }
+    code = try await command.init().run(args, CommandContext(args))
+} catch {
+    Output.error(error.description)
+    code = error.exitCode
+}
+exit(code.rawValue)

@@ -215,7 +215,8 @@ struct imagegen_plugin {
 
     /* Describe the plugin as JSON into the host's buffer:
      *   { "schema": 1, "id": "replicate", "name": "Replicate", "version": "1.2.0",
-     *     "nsfw_allowed": true, "thread_safe": true, "secrets": ["REPLICATE_API_TOKEN"],
+     *     "nsfw_allowed": true, "thread_safe": true, "idempotent_submit": false,
+     *     "secrets": ["REPLICATE_API_TOKEN"],
      *     "models": [ { "name": "stable-diffusion-v2", "provider_model": "<id>",
      *                   "price": {"per_image": 0.05} | {"per_megapixel": x} |
      *                            {"per_second": x} | null,
@@ -225,6 +226,9 @@ struct imagegen_plugin {
      * "nsfw_allowed" says whether the provider's terms allow adult (non-explicit) content; a
      * model may narrow it. "thread_safe": true lets the host call instance functions
      * concurrently on one instance; otherwise it serialises them per instance.
+     * "idempotent_submit": true promises that submitting the same job_id twice costs once
+     * (the provider dedupes it, or it is free): the host may then resubmit a job whose
+     * submit outcome is unknown after a crash instead of failing it.
      * Returns OK and sets *out_len, or BUFFER_TOO_SMALL with *out_len = size needed (the host
      * retries with a larger buffer, so describe must be free of side effects).
      * Any thread, concurrently. */
@@ -255,8 +259,12 @@ struct imagegen_plugin {
      * host commits it to its catalog before polling). A synchronous provider may already
      * report "state": "succeeded"; it may even carry its outputs inside "ref" (for instance
      * base64 images) so that fetch needs no further request.
-     * A submit that may have reached the provider must not be repeated by the plugin on a
-     * transport error: return PROVIDER or TIMEOUT and let the host decide.
+     * Failure statuses from submit carry a promise about the provider's side:
+     *   PROVIDER, RATE_LIMITED, QUOTA, AUTH, INVALID_REQUEST: the provider answered and did
+     *     NOT accept the job, so the host may send it again (here or to another provider);
+     *   TIMEOUT: the outcome is unknown (the request went out, no complete answer came
+     *     back); the host will not send it again unless "idempotent_submit" is declared.
+     * So a plugin never repeats a POST that may have reached the provider by itself.
      * Any thread; concurrently only if "thread_safe". */
     imagegen_status (*submit)(const imagegen_plugin *plugin, imagegen_instance *instance,
                               const char *request_json, size_t request_len,

@@ -1,0 +1,69 @@
+import CSodium
+
+/// Why a configured API token was refused.
+public enum BearerTokenError: Error, CustomStringConvertible, Hashable {
+    case tooShort(minimum: Int)
+    case invalidCharacters
+
+    public var description: String {
+        switch self {
+        case .tooShort(let minimum):
+            return "API token is shorter than \(minimum) characters; set IMAGEGEN_API_TOKEN to a longer random value"
+        case .invalidCharacters:
+            return "API token may only contain letters, digits and -._~+/= (no spaces); set IMAGEGEN_API_TOKEN accordingly"
+        }
+    }
+}
+
+/// The secret a client must present as `Authorization: Bearer <token>`.
+///
+/// Only a BLAKE2b digest of the token is kept (libsodium `crypto_generichash`), so the secret
+/// itself never sits in the server's memory, logs or descriptions. Presented tokens are hashed the
+/// same way and compared with `sodium_memcmp` in constant time; hashing first also hides the
+/// token's length from timing.
+public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
+    public static let minimumLength = 16
+    static let digestLength = 32
+
+    private let digest: [UInt8]
+
+    public init(_ token: String) throws(BearerTokenError) {
+        let bytes = Array(token.utf8)
+        guard bytes.count >= Self.minimumLength else { throw .tooShort(minimum: Self.minimumLength) }
+        guard bytes.allSatisfy(Self.isToken68Byte) else { throw .invalidCharacters }
+        digest = Self.hash(bytes)
+    }
+
+    /// Constant-time check of a presented token.
+    public func matches<Bytes: Collection>(_ presented: Bytes) -> Bool where Bytes.Element == UInt8 {
+        let candidate = Self.hash(Array(presented))
+        return candidate.withUnsafeBytes { a in
+            digest.withUnsafeBytes { b in sodium_memcmp(a.baseAddress, b.baseAddress, Self.digestLength) == 0 }
+        }
+    }
+
+    public var description: String { "BearerToken(<redacted>)" }
+
+    /// token68 (RFC 9110 §11.2): the characters a bearer credential may use.
+    static func isToken68Byte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"),
+             UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="):
+            return true
+        default: return false
+        }
+    }
+
+    private static func hash(_ bytes: [UInt8]) -> [UInt8] {
+        _ = sodium_init() // idempotent and thread-safe; required before other libsodium calls
+        var out = [UInt8](repeating: 0, count: digestLength)
+        _ = out.withUnsafeMutableBufferPointer { outBuffer in
+            bytes.withUnsafeBufferPointer { input in
+                crypto_generichash(outBuffer.baseAddress!, digestLength, input.baseAddress,
+                                   UInt64(input.count), nil, 0)
+            }
+        }
+        return out
+    }
+}

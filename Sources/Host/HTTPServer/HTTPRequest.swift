@@ -1,0 +1,49 @@
+/// A complete request as handed to a handler: the head has been validated, the body fully read
+/// (and de-chunked) within the configured limits.
+public struct HTTPRequest: Sendable {
+    public var method: HTTPMethod
+    /// The raw request-target, e.g. `/v1/images?tag=cat`.
+    public var target: String
+    /// The path part of the target, still percent-encoded, e.g. `/v1/images`.
+    public var path: String
+    /// Query items in order, percent-decoded.
+    public var queryItems: [HTTPQueryItem]
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    /// The peer as `address:port` (`[v6]:port` for IPv6).
+    public var remoteAddress: String
+    public var version: HTTPVersion
+    /// Values of `{name}` segments of the matched route, percent-decoded; set by `HTTPRouter`.
+    public var pathParameters: [String: String]
+
+    public init(
+        method: HTTPMethod, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
+        remoteAddress: String = "", version: HTTPVersion = .http1_1
+    ) {
+        self.method = method
+        self.target = target
+        let split = HTTPRequestTarget.split(target)
+        self.path = split.path
+        self.queryItems = split.query
+        self.headers = headers
+        self.body = body
+        self.remoteAddress = remoteAddress
+        self.version = version
+        self.pathParameters = [:]
+    }
+
+    /// The first value of query item `name`, if present.
+    public func query(_ name: String) -> String? {
+        queryItems.first { $0.name == name }?.value
+    }
+
+    /// Every value of query item `name` (`?tag=a&tag=b`).
+    public func queryValues(_ name: String) -> [String] {
+        queryItems.filter { $0.name == name }.map(\.value)
+    }
+
+    /// The decoded value of route parameter `name` (`{id}` in `/v1/jobs/{id}`).
+    public func pathParameter(_ name: String) -> String? {
+        pathParameters[name]
+    }
+}

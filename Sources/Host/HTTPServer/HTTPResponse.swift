@@ -1,0 +1,54 @@
+import Foundation
+
+/// What a handler answers. The server adds the framing headers itself (`Content-Length`,
+/// `Connection`, `Date`); values a handler puts there are replaced.
+public struct HTTPResponse: Sendable {
+    public var status: HTTPStatus
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON body encoded from `value`. If encoding fails, a 500 with the error shape instead,
+    /// so a handler never has to deal with an encoder error.
+    public static func json<Value: Encodable>(
+        _ value: Value, status: HTTPStatus = .ok, encoder: JSONEncoder = HTTPResponse.defaultEncoder
+    ) -> HTTPResponse {
+        do {
+            return json(bytes: Array(try encoder.encode(value)), status: status)
+        } catch {
+            return .error(.internalServerError, code: "encoding_failed",
+                          message: "the server could not encode its response as JSON")
+        }
+    }
+
+    /// A body that already is JSON text.
+    public static func json(bytes: [UInt8], status: HTTPStatus = .ok) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: bytes)
+    }
+
+    /// A plain-text body (e.g. the Prometheus exposition format with its own content type).
+    public static func text(
+        _ text: String, status: HTTPStatus = .ok, contentType: String = "text/plain; charset=utf-8"
+    ) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": contentType], body: Array(text.utf8))
+    }
+
+    /// The API's error shape: `{ "error": { "code": code, "message": message } }`.
+    public static func error(_ status: HTTPStatus, code: String, message: String) -> HTTPResponse {
+        json(HTTPErrorBody(code: code, message: message), status: status)
+    }
+
+    public static let noContent = HTTPResponse(status: .noContent)
+
+    /// Sorted keys make bodies stable for tests and caches; slashes stay readable in paths.
+    public static var defaultEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

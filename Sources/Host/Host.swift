@@ -1,4 +1,0 @@
-/// imagegen's host library.
-public enum HostInfo {
-    public static let version = "0.1.0"
-}

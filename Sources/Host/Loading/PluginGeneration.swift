@@ -1,0 +1,140 @@
+import Foundation
+import ImagegenJSON
+import PluginAPI
+import Synchronization
+
+/// One loaded copy of a plugin file. A changed file becomes a new generation; an old one is
+/// retired — drained, shut down, and kept mapped forever (never `dlclose` a Swift image).
+public final class PluginGeneration: @unchecked Sendable {
+    public let file: String
+    public let number: Int
+    public let contentHash: String
+    public let manifest: PluginManifest
+    public let abiMajor: Int
+    public let abiMinor: Int
+    public let loadedAt: Date
+
+    /// The plugin's own table pointer: functions receive it, plugins may read plugin_data.
+    let pluginPointer: UnsafePointer<imagegen_plugin>
+    /// Zero-extended copy: fields the plugin predates read as nil.
+    let table: imagegen_plugin
+    let host: HostServiceTable
+    let handle: UnsafeMutableRawPointer
+
+    private let inflight = Atomic<Int>(0)
+    private let state = Mutex(LifeState())
+    struct LifeState {
+        var retired = false
+        var shutDown = false
+        var instances: [PluginInstance] = []
+    }
+
+    init(file: String, number: Int, contentHash: String, manifest: PluginManifest, abiMajor: Int, abiMinor: Int,
+         pluginPointer: UnsafePointer<imagegen_plugin>, table: imagegen_plugin, host: HostServiceTable,
+         handle: UnsafeMutableRawPointer) {
+        self.file = file
+        self.number = number
+        self.contentHash = contentHash
+        self.manifest = manifest
+        self.abiMajor = abiMajor
+        self.abiMinor = abiMinor
+        self.pluginPointer = pluginPointer
+        self.table = table
+        self.host = host
+        self.handle = handle
+        self.loadedAt = Date()
+    }
+
+    public var abi: String { "\(abiMajor).\(abiMinor)" }
+    public var inflightCalls: Int { inflight.load(ordering: .relaxed) }
+    public var isRetired: Bool { state.withLock { $0.retired } }
+
+    /// Pins the generation for one call, so a retiring swap waits for it.
+    func pinned<T>(_ body: () throws(PluginCallError) -> T) throws(PluginCallError) -> T {
+        inflight.add(1, ordering: .acquiring)
+        defer {
+            if inflight.subtract(1, ordering: .releasing).newValue == 0 { shutdownIfDrained() }
+        }
+        return try body()
+    }
+
+    /// Creates a configured instance (the provider's config section as JSON).
+    public func makeInstance(config: JSONValue) throws(PluginCallError) -> PluginInstance {
+        guard let create = table.create else { throw PluginCallError(.unsupported, "the plugin has no create()") }
+        return try pinned { () throws(PluginCallError) -> PluginInstance in
+            let bytes = [UInt8](config.encoded())
+            var out: OpaquePointer?
+            let (status, message, retry) = PluginErrorBuffer.call { err in
+                bytes.withUnsafeBufferPointer { b in
+                    b.withMemoryRebound(to: CChar.self) { create(pluginPointer, $0.baseAddress, $0.count, &out, err) }
+                }
+            }
+            guard status == .ok, let out else {
+                throw PluginCallError(status == .ok ? .internal : status,
+                                      message.isEmpty ? "create() failed" : message, retryAfterMilliseconds: retry)
+            }
+            let instance = PluginInstance(generation: self, pointer: out)
+            state.withLock { $0.instances.append(instance) }
+            return instance
+        }
+    }
+
+    /// Stops new calls; once drained, destroys the instances and calls `shutdown` once.
+    public func retire() {
+        state.withLock { $0.retired = true }
+        shutdownIfDrained()
+    }
+
+    /// Waits (bounded) until no call is in flight. Returns false on timeout.
+    public func waitUntilDrained(timeout: TimeInterval) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while inflightCalls > 0 {
+            if Date() > end { return false }
+            usleep(1000)
+        }
+        return true
+    }
+
+    private func shutdownIfDrained() {
+        let instances: [PluginInstance]? = state.withLock { s in
+            guard s.retired, !s.shutDown, inflight.load(ordering: .acquiring) == 0 else { return nil }
+            s.shutDown = true
+            defer { s.instances = [] }
+            return s.instances
+        }
+        guard let instances else { return }
+        for i in instances { i.destroy() }
+        table.shutdown?(pluginPointer)
+    }
+
+    /// The `imagegen.balance/1` extension, if the plugin offers it.
+    var balanceExtension: UnsafePointer<imagegen_balance_extension>? {
+        guard let get = table.get_extension else { return nil }
+        let raw = IMAGEGEN_EXT_BALANCE.withCString { get(pluginPointer, $0) }
+        guard let raw else { return nil }
+        let ext = raw.assumingMemoryBound(to: imagegen_balance_extension.self)
+        guard ext.pointee.header.abi_major == UInt16(IMAGEGEN_ABI_MAJOR),
+              Int(ext.pointee.header.struct_size) >= MemoryLayout<imagegen_balance_extension>.size else { return nil }
+        return ext
+    }
+}
+
+/// A host-allocated `imagegen_error` with a message buffer, for one call.
+enum PluginErrorBuffer {
+    static let capacity = 2048
+
+    static func call(_ body: (UnsafeMutablePointer<imagegen_error>) -> imagegen_status) -> (PluginStatus, String, Int?) {
+        var buffer = [CChar](repeating: 0, count: capacity)
+        return buffer.withUnsafeMutableBufferPointer { mb in
+            var err = imagegen_error()
+            err.struct_size = UInt32(MemoryLayout<imagegen_error>.size)
+            err.retry_after_ms = -1
+            err.message = mb.baseAddress
+            err.message_capacity = mb.count
+            let status = PluginStatus(code: body(&err))
+            let n = min(err.message_len, mb.count)
+            let message = String(decoding: UnsafeRawBufferPointer(start: mb.baseAddress, count: n), as: UTF8.self)
+            return (status, message, err.retry_after_ms >= 0 ? Int(err.retry_after_ms) : nil)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import PluginAPI
+
+/// The ABI's status codes on the host side (`imagegen_status`). Unknown codes read as
+/// `.internal`, as the header promises.
+public enum PluginStatus: Int32, Sendable, CaseIterable, CustomStringConvertible {
+    case ok = 0
+    case invalidRequest = 1
+    case auth = 2
+    case rateLimited = 3
+    case quota = 4
+    case contentFiltered = 5
+    case provider = 6
+    case timeout = 7
+    case cancelled = 8
+    case unsupported = 9
+    case `internal` = 10
+    case bufferTooSmall = 11
+    case notFound = 12
+
+    public init(code: Int32) { self = PluginStatus(rawValue: code) ?? .internal }
+
+    /// Stable names used in the catalog, the API and metrics.
+    public var description: String {
+        switch self {
+        case .ok: return "ok"
+        case .invalidRequest: return "invalid_request"
+        case .auth: return "auth"
+        case .rateLimited: return "rate_limited"
+        case .quota: return "quota"
+        case .contentFiltered: return "content_filtered"
+        case .provider: return "provider_error"
+        case .timeout: return "timeout"
+        case .cancelled: return "cancelled"
+        case .unsupported: return "unsupported"
+        case .internal: return "internal"
+        case .bufferTooSmall: return "buffer_too_small"
+        case .notFound: return "not_found"
+        }
+    }
+
+    /// A failure of the provider's health (counts towards opening its circuit).
+    public var isProviderFailure: Bool {
+        switch self {
+        case .auth, .quota, .provider, .timeout, .internal, .unsupported: return true
+        default: return false
+        }
+    }
+}
+
+/// A plugin call that did not return OK: the status and the plugin's message.
+public struct PluginCallError: Error, Sendable, CustomStringConvertible {
+    public var status: PluginStatus
+    public var message: String
+    public var retryAfterMilliseconds: Int?
+
+    public init(_ status: PluginStatus, _ message: String, retryAfterMilliseconds: Int? = nil) {
+        self.status = status
+        self.message = message
+        self.retryAfterMilliseconds = retryAfterMilliseconds
+    }
+
+    public var description: String { "\(status): \(message)" }
+}

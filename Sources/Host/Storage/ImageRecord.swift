@@ -1,0 +1,98 @@
+import Foundation
+
+/// The product's metadata record for one image: what the sidecar `<image_id>.json` holds and
+/// what the catalog answers. Field names are the product's.
+public struct ImageRecord: Sendable, Codable, Equatable {
+    public struct Parameters: Sendable, Codable, Equatable {
+        public var width: Int
+        public var height: Int
+        public var steps: Int?
+        public var guidanceScale: Double?
+        public var seed: UInt32?
+        enum CodingKeys: String, CodingKey {
+            case width, height, steps, seed
+            case guidanceScale = "guidance_scale"
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(width, forKey: .width)
+            try c.encode(height, forKey: .height)
+            try c.encode(steps, forKey: .steps)
+            try c.encode(guidanceScale, forKey: .guidanceScale)
+            try c.encode(seed, forKey: .seed)
+        }
+    }
+
+    public struct Metadata: Sendable, Codable, Equatable {
+        /// ISO 8601, UTC.
+        public var generatedAt: String
+        /// plugin/provider model that made it.
+        public var apiUsed: String
+        /// USD; null when unknown (never 0 for unknown).
+        public var cost: Double?
+        /// Seconds from submit to stored file.
+        public var processingTime: Double?
+        enum CodingKeys: String, CodingKey {
+            case cost
+            case generatedAt = "generated_at", apiUsed = "api_used", processingTime = "processing_time"
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(generatedAt, forKey: .generatedAt)
+            try c.encode(apiUsed, forKey: .apiUsed)
+            try c.encode(cost, forKey: .cost)
+            try c.encode(processingTime, forKey: .processingTime)
+        }
+    }
+
+    public var imageID: String
+    public var prompt: String
+    public var negativePrompt: String?
+    public var model: String
+    public var parameters: Parameters
+    public var category: String
+    public var tags: [String]
+    /// Relative to the data folder.
+    public var filePath: String
+    public var metadata: Metadata
+    public var status: String
+    public var version: Int
+    public var parentID: String?
+    public var variant: String
+    public var contentSHA256: String
+    public var jobID: String?
+    public var mime: String
+    public var bytes: Int
+    public var qualityScore: Double?
+    /// Provenance: template, template version, variation, experiment arm, profile...
+    public var extra: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case prompt, model, parameters, category, tags, metadata, status, version, variant, mime, bytes, extra
+        case imageID = "image_id", negativePrompt = "negative_prompt", filePath = "file_path"
+        case parentID = "parent_id", contentSHA256 = "content_sha256", jobID = "job_id", qualityScore = "quality_score"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(imageID, forKey: .imageID)
+        try c.encode(prompt, forKey: .prompt)
+        try c.encode(negativePrompt, forKey: .negativePrompt)
+        try c.encode(model, forKey: .model)
+        try c.encode(parameters, forKey: .parameters)
+        try c.encode(category, forKey: .category)
+        try c.encode(tags, forKey: .tags)
+        try c.encode(filePath, forKey: .filePath)
+        try c.encode(metadata, forKey: .metadata)
+        try c.encode(status, forKey: .status)
+        try c.encode(version, forKey: .version)
+        try c.encode(parentID, forKey: .parentID)
+        try c.encode(variant, forKey: .variant)
+        try c.encode(contentSHA256, forKey: .contentSHA256)
+        try c.encode(jobID, forKey: .jobID)
+        try c.encode(mime, forKey: .mime)
+        try c.encode(bytes, forKey: .bytes)
+        try c.encode(qualityScore, forKey: .qualityScore)
+        try c.encode(extra, forKey: .extra)
+    }
+}

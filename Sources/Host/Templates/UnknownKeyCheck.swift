@@ -1,0 +1,62 @@
+/// Warns about keys the loader does not know, with a "did you mean" for near misses.
+///
+/// Codable silently ignores unknown keys, so `negativ_prompt` would otherwise vanish without a trace.
+enum UnknownKeyCheck {
+    static func run(_ context: inout TemplateFileContext) {
+        let root = context.outline.root
+        check(root, known: TemplateFileDocument.knownKeys, name: "the file", in: &context)
+        if let defaults = root.member("defaults")?.value {
+            check(defaults, known: TemplateDefaultsDraft.CodingKeys.allCases.map(\.rawValue), name: "defaults", in: &context)
+            if let parameters = defaults.member("parameters")?.value {
+                check(parameters, known: parameterKeys, name: "defaults.parameters", in: &context)
+            }
+        }
+        for (index, template) in (root.member("templates")?.value.elements ?? []).enumerated() {
+            let name = context.templateName(at: index).map { "template '\($0)'" } ?? "template \(index + 1)"
+            check(template, known: TemplateDraft.CodingKeys.allCases.map(\.rawValue), name: name, in: &context)
+            if let parameters = template.member("parameters")?.value {
+                check(parameters, known: parameterKeys, name: "the parameters of \(name)", in: &context)
+            }
+            if let experiment = template.member("experiment")?.value {
+                check(experiment, known: ExperimentDraft.knownKeys, name: "the experiment of \(name)", in: &context)
+                for arm in experiment.member("arms")?.value.elements ?? [] {
+                    check(arm, known: ExperimentDraft.armKeys, name: "an arm of \(name)", in: &context)
+                }
+            }
+        }
+    }
+
+    private static let parameterKeys = TemplateParametersDraft.CodingKeys.allCases.map(\.rawValue)
+
+    private static func check(_ node: JSON5Node, known: [String], name: String, in context: inout TemplateFileContext) {
+        for member in node.members where !known.contains(member.key) {
+            context.report(.unknownKey(key: member.key, context: name, suggestion: suggestion(for: member.key, among: known)),
+                           at: member.keyStart)
+        }
+    }
+
+    /// The known key closest to `key`: same letters ignoring case and '_' (camelCase spellings), or an edit
+    /// distance of at most 2.
+    static func suggestion(for key: String, among known: [String]) -> String? {
+        let simplified = key.lowercased().filter { $0 != "_" && $0 != "-" }
+        if let match = known.first(where: { $0.filter { $0 != "_" } == simplified }) { return match }
+        let scored = known.map { ($0, editDistance(Array(key.lowercased()), Array($0))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return nil }
+        return best.0
+    }
+
+    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,2 @@
+// Plugin authors get the JSON value type with PluginKit.
+@_exported import ImagegenJSON

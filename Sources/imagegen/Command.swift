@@ -1,0 +1,71 @@
+import Foundation
+import Host
+
+/// A subcommand. Each lives in its own file under Commands/ and is listed in `main.swift`.
+protocol Command {
+    static var name: String { get }
+    static var summary: String { get }
+    static var options: Set<String> { get }
+    static var flags: Set<String> { get }
+    init()
+    func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode
+}
+
+/// What commands share: the parsed global options and a lazily opened host.
+final class CommandContext {
+    let paths: HostPaths
+    let log: Log
+    private var opened: HostRuntime?
+
+    init(_ args: Arguments) {
+        paths = HostPaths(config: args.string("config"), plugins: args.string("plugins"), data: args.string("data"))
+        log = Log(minimum: args.flags.contains("verbose") ? .debug : (args.flags.contains("quiet") ? .error : .warning))
+    }
+
+    private var openedGenerator: ImageGenerator?
+    private var openedCatalog: SQLiteCatalog?
+
+    /// The library's generator (runtime + catalog + an in-process runner when no server runs).
+    func generator() throws(CLIError) -> ImageGenerator {
+        if let openedGenerator { return openedGenerator }
+        do {
+            let config = try HostConfiguration.load(path: paths.config)
+            let g = try ImageGenerator(configuration: .init(paths: paths, settings: config, log: log))
+            openedGenerator = g
+            return g
+        } catch let e as ConfigurationError {
+            throw .usage(e.description)
+        } catch {
+            throw .failed("cannot open the host: \(error)", .failure)
+        }
+    }
+
+    func catalog() throws(CLIError) -> SQLiteCatalog {
+        if let openedCatalog { return openedCatalog }
+        do {
+            let c = try SQLiteCatalog(path: paths.catalog)
+            openedCatalog = c
+            return c
+        } catch {
+            throw .failed("cannot open the catalog \(paths.catalog): \(error)", .failure)
+        }
+    }
+
+    func catalogCall<T>(_ body: () throws -> T) throws(CLIError) -> T {
+        do { return try body() } catch let e as CLIError { throw e } catch {
+            throw .failed("catalog: \(error)", .failure)
+        }
+    }
+
+    func runtime() throws(CLIError) -> HostRuntime {
+        if let openedGenerator { return openedGenerator.service.runtime }
+        if let opened { return opened }
+        do {
+            let r = try HostRuntime.open(paths: paths, log: log)
+            opened = r
+            return r
+        } catch {
+            throw .usage(error.description)
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Host
+
+/// `imagegen generate --prompt P [--model M] ...`: queue, wait with progress, print records.
+struct GenerateCommand: Command {
+    static let name = "generate"
+    static let summary = "generate images from a prompt or a template (waits and prints the metadata records)"
+    static let options: Set<String> = ["model", "prompt", "negative", "width", "height", "steps", "guidance", "seed",
+                                       "category", "variations", "priority", "deadline", "tag", "template", "profile"]
+    static let flags: Set<String> = ["no-wait"]
+
+    func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
+        let generator = try context.generator()
+        let jobs: [Job]
+        do {
+            if args.string("template") != nil || (args.string("prompt") == nil && args.positionals.isEmpty && args.string("category") != nil) {
+                for flag in ["prompt", "negative", "width", "height", "steps", "guidance", "tag"] where args.string(flag) != nil {
+                    throw CLIError.usage("--\(flag) cannot be combined with --template: the template sets it (edit the template instead)")
+                }
+                jobs = try await generator.submit(TemplateRequest(
+                    template: args.string("template"), category: args.string("category"), variations: try args.int("variations") ?? 1,
+                    model: args.string("model"), seed: try args.int("seed").map { UInt64(max(0, $0)) }, profile: args.string("profile"),
+                    priority: try args.int("priority"), deadlineSeconds: try args.double("deadline")))
+            } else {
+                guard let prompt = args.string("prompt") ?? (args.positionals.isEmpty ? nil : args.positionals.joined(separator: " ")) else {
+                    throw CLIError.usage("generate needs --prompt \"...\" (or the prompt as arguments), or --template NAME")
+                }
+                if args.string("profile") != nil { throw CLIError.usage("--profile applies to templates: use it with --template") }
+                jobs = try await generator.submit(GenerationRequest(
+                    model: args.string("model"), prompt: prompt, negativePrompt: args.string("negative"),
+                    width: try args.int("width"), height: try args.int("height"), steps: try args.int("steps"),
+                    guidanceScale: try args.double("guidance"), seed: try args.int("seed").map(Int64.init),
+                    category: args.string("category"), variations: try args.int("variations"),
+                    tags: args.string("tag").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
+                    priority: try args.int("priority"), deadlineSeconds: try args.double("deadline")))
+            }
+        } catch let e as CLIError {
+            throw e
+        } catch {
+            throw GenerateCommand.map(error)
+        }
+        if args.flags.contains("no-wait") {
+            if args.json { Output.json(jobs) } else { for j in jobs { print("\(j.id) queued") } }
+            return .success
+        }
+        let tty = isatty(STDERR_FILENO) == 1 && !args.json
+        let started = Date()
+        let finished: [Job]
+        do {
+            finished = try await generator.waitUntilFinished(jobs) { current in
+                guard tty else { return }
+                let line = current.map { j in
+                    let p = j.progress.map { String(format: " %.0f%%", $0 * 100) } ?? ""
+                    return "\(j.state.rawValue)\(p)\(j.pluginID.map { " on \($0)" } ?? "")"
+                }.joined(separator: ", ")
+                FileHandle.standardError.write(Data(String(format: "\r\u{1B}[K%.1fs  %@", Date().timeIntervalSince(started), line).utf8))
+            }
+        } catch {
+            throw .failed("waiting for the jobs failed: \(error)", .failure)
+        }
+        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        await generator.shutdown()
+        var records: [ImageRecord] = []
+        for j in finished {
+            records += (try? generator.service.catalog.images(ImageFilter(jobID: j.id))) ?? []
+        }
+        if args.json {
+            Output.json(records)
+        } else {
+            for r in records {
+                print("\(r.imageID)  \(generator.service.content.absolute(r.filePath))")
+                print("    metadata: \(generator.service.content.absolute(generator.service.content.sidecarPath(for: r.filePath)))")
+                print("    model \(r.model) via \(r.metadata.apiUsed), seed \(r.parameters.seed.map(String.init) ?? "-"), cost \(Output.money(r.metadata.cost))")
+            }
+        }
+        for j in finished where j.state != .succeeded {
+            Output.error("\(j.id) \(j.state.rawValue): \(j.errorMessage ?? j.errorCode ?? "")")
+        }
+        if finished.contains(where: { $0.state == .contentFiltered }) { return .contentFiltered }
+        if finished.contains(where: { $0.state != .succeeded }) { return .provider }
+        return .success
+    }
+
+    static func map(_ error: any Error) -> CLIError {
+        switch error {
+        case let e as ValidationError: return .failed(e.description, .invalidInput)
+        case let e as BudgetRefusal: return .failed(e.description, .budget)
+        case let e as UnpricedModelRefusal: return .failed(e.description, .budget)
+        case let e as TemplateRequestError: return .failed(e.description, .invalidInput)
+        case let e as VariationError: return .failed(e.description, .invalidInput)
+        default: return .failed("\(error)", .failure)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Host
+
+/// Printing for people (aligned tables) and for programs (`--json`: stable keys, nulls kept).
+enum Output {
+    static func json<T: Encodable>(_ value: T) {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .iso8601
+        if let data = try? e.encode(value) {
+            FileHandle.standardOutput.write(data)
+            FileHandle.standardOutput.write(Data("\n".utf8))
+        }
+    }
+
+    static func table(_ header: [String], _ rows: [[String]]) {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }
+        print(line(header))
+        for row in rows { print(line(row)) }
+    }
+
+    static func money(_ v: Double?) -> String {
+        guard let v else { return "unknown" }
+        return String(format: "$%.4f", v)
+    }
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("imagegen: \(message)\n".utf8))
+    }
+}

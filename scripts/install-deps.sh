@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what imagegen needs to build and test, only what is missing (idempotent).
+#   scripts/install-deps.sh          build and run dependencies
+#   scripts/install-deps.sh --test   plus what the test suite uses (moto for the S3 tests)
+set -euo pipefail
+
+packages=(pkg-config libsqlite3-dev libvips-dev libvips-tools libsodium-dev libpng-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "swift is not on PATH: install the Swift 6 toolchain (https://swift.org/install) and retry" >&2
+  exit 1
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  command -v python3 >/dev/null || { echo "python3 is needed by the test emulators" >&2; exit 1; }
+  if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
+    echo "installing moto[server] for the S3 tests"
+    python3 -m pip install -q "moto[server]" >/dev/null
+  fi
+fi
