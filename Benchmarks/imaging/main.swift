@@ -3,6 +3,7 @@
 //   ImagingBenchmark latency    INPUT ITERATIONS [--vips-threads K] [--serial-encoding] [--malloc-tuning]
 //   ImagingBenchmark breakdown  INPUT ITERATIONS
 //   ImagingBenchmark throughput INPUT IMAGES WORKERS [--vips-threads K] [--serial-encoding] [--malloc-tuning]
+//   (latency and throughput also take --webp-effort E, 0...6, instead of the default profile's 4)
 //
 // Every mode prints one JSON object per line. "The pipeline" is what a provider image goes
 // through: verify (magic bytes, header limits, full decode) → process with the default
@@ -66,6 +67,7 @@ struct Options {
     var vipsThreads = 0
     var serialEncoding = false
     var mallocTuning = false
+    var webpEffort: Int?
 
     init(_ arguments: [String]) {
         var positional: [String] = []
@@ -78,6 +80,10 @@ struct Options {
                 vipsThreads = threads
             case "--serial-encoding": serialEncoding = true
             case "--malloc-tuning": mallocTuning = true
+            case "--webp-effort":
+                index += 1
+                guard index < arguments.count, let effort = Int(arguments[index]) else { fail("--webp-effort needs a number") }
+                webpEffort = effort
             default: positional.append(arguments[index])
             }
             index += 1
@@ -92,6 +98,8 @@ struct Options {
     }
 
     func workshop(profile: ImagingProfile = ImagingProfile()) -> ImageWorkshop {
+        var profile = profile
+        if let webpEffort { profile.formats.webp.effort = webpEffort }
         var configuration = ImagingConfiguration(profiles: ["default": profile])
         configuration.runtime.concurrency = vipsThreads
         configuration.parallelEncoding = !serialEncoding
@@ -157,7 +165,7 @@ case "latency":
           "median_ms": stats.median, "min_ms": stats.min, "max_ms": stats.max, "cpu_ms_per_image": cpuPerImage,
           "peak_rss_mib": peakRSSMiB(), "rss_at_start_mib": startupRSS, "output_bytes": outputBytes,
           "libvips_pixel_memory_high_water_mib": Double(ImageWorkshop.libvipsMemory().highWater) / 1_048_576,
-          "malloc_tuning": options.mallocTuning,
+          "malloc_tuning": options.mallocTuning, "webp_effort": options.webpEffort ?? WebPOptions().effort,
           "vips_threads": options.vipsThreads, "parallel_encoding": !options.serialEncoding,
           "derivatives": result.derivatives.map { "\($0.variant).\($0.fileExtension) \($0.width)x\($0.height) \($0.byteCount)B" }])
 
@@ -222,7 +230,7 @@ case "throughput":
           "seconds": seconds, "images_per_s": Double(images) / seconds, "peak_rss_mib": peakRSSMiB(),
           "cpu_ms_per_image": (cpuMilliseconds() - cpuBefore) / Double(images),
           "vips_threads": options.vipsThreads, "parallel_encoding": !options.serialEncoding,
-          "malloc_tuning": options.mallocTuning])
+          "malloc_tuning": options.mallocTuning, "webp_effort": options.webpEffort ?? WebPOptions().effort])
 
 default:
     fail("unknown mode '\(options.mode)'; use latency, breakdown or throughput")

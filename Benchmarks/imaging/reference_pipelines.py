@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """The imaging benchmark's reference implementations of the same steps as ImagingBenchmark.
 
-    reference_pipelines.py pillow-latency INPUT ITERATIONS
-    reference_pipelines.py pillow-throughput INPUT IMAGES WORKERS
+    reference_pipelines.py pillow-latency INPUT ITERATIONS [WEBP_METHOD]
+    reference_pipelines.py pillow-throughput INPUT IMAGES WORKERS [WEBP_METHOD]
     reference_pipelines.py vips-cli-latency INPUT ITERATIONS WORKDIR
 
 Steps (as in the host's default profile): decode the PNG; levels (autocontrast, 0.25 % cut
 per end = the host's 0.5 % clipping budget); mild sharpen; sizes master (as generated),
 publish (1080 px long edge, never upscaled), thumbnail (256 px) with Lanczos; JPEG q85
-progressive + optimised, WebP q80 method 4; sizes that come out equal are encoded once, as
+progressive + optimised, WebP q80 method 4 (or WEBP_METHOD, to match the host's
+`formats.webp.effort`); sizes that come out equal are encoded once, as
 the host does. Prints one JSON object per line.
 """
 import io
@@ -33,6 +34,9 @@ def dimensions(width, height, long_edge):
     return max(1, round(width * scale)), long_edge
 
 
+WEBP_METHOD = 4
+
+
 def pillow_pipeline(data):
     from PIL import Image, ImageFilter, ImageOps
 
@@ -50,7 +54,7 @@ def pillow_pipeline(data):
             resized = image if size == image.size else image.resize(size, Image.LANCZOS)
             jpeg, webp = io.BytesIO(), io.BytesIO()
             resized.save(jpeg, "JPEG", quality=85, progressive=True, optimize=True)
-            resized.save(webp, "WEBP", quality=80, method=4)
+            resized.save(webp, "WEBP", quality=80, method=WEBP_METHOD)
             encoded[size] = (jpeg.getvalue(), webp.getvalue())
         total += sum(len(b) for b in encoded[size])
     return total
@@ -81,13 +85,14 @@ def pillow_latency(path, iterations):
     cpu_before = time.process_time()
     samples = timed(iterations, lambda: pillow_pipeline(data))
     cpu_per_image = (time.process_time() - cpu_before) * 1000 / (iterations + 1)
-    emit(impl="python+pillow", pillow=PIL.__version__, mode="latency", iterations=iterations,
+    emit(impl="python+pillow", pillow=PIL.__version__, mode="latency", iterations=iterations, webp_effort=WEBP_METHOD,
          median_ms=statistics.median(samples), min_ms=min(samples), max_ms=max(samples),
          cpu_ms_per_image=cpu_per_image, peak_rss_mib=peak_rss_mib(), output_bytes=pillow_pipeline(data))
 
 
 def _pillow_worker(args):
-    path, count = args
+    global WEBP_METHOD
+    path, count, WEBP_METHOD = args
     data = open(path, "rb").read()
     for _ in range(count):
         pillow_pipeline(data)
@@ -99,12 +104,17 @@ def pillow_throughput(path, images, workers):
     pillow_pipeline(data)  # warm the page cache and imports in the parent
     shares = [images // workers + (1 if i < images % workers else 0) for i in range(workers)]
     with multiprocessing.Pool(workers) as pool:
-        pool.map(_pillow_worker, [(path, 1)] * workers)  # warm-up: import PIL in each worker
+        pool.map(_pillow_worker, [(path, 1, WEBP_METHOD)] * workers)  # warm-up: import PIL in each worker
         start = time.perf_counter()
-        done = sum(pool.map(_pillow_worker, [(path, n) for n in shares]))
+        done = sum(pool.map(_pillow_worker, [(path, n, WEBP_METHOD) for n in shares]))
         seconds = time.perf_counter() - start
-    emit(impl="python+pillow", mode="throughput", images=done, workers=workers, seconds=seconds,
-         images_per_s=done / seconds, peak_rss_mib_per_worker=peak_rss_mib(resource.RUSAGE_CHILDREN))
+    # The pool's workers are reaped when it closes, so their CPU time is in RUSAGE_CHILDREN now
+    # (it includes the one warm-up image per worker).
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_ms = (children.ru_utime + children.ru_stime) * 1000
+    emit(impl="python+pillow", mode="throughput", webp_effort=WEBP_METHOD, images=done, workers=workers, seconds=seconds,
+         images_per_s=done / seconds, cpu_ms_per_image=cpu_ms / (done + workers),
+         peak_rss_mib=peak_rss_mib(resource.RUSAGE_CHILDREN))
 
 
 def vips_cli_latency(path, iterations, workdir):
@@ -133,16 +143,20 @@ def vips_cli_latency(path, iterations, workdir):
 
     samples = timed(iterations, chain)
     version = subprocess.run(["vips", "--version"], capture_output=True, text=True).stdout.strip()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     emit(impl="vips-cli", vips=version, mode="latency", iterations=iterations, median_ms=statistics.median(samples),
-         min_ms=min(samples), max_ms=max(samples), peak_rss_mib_largest_step=peak_rss_mib(resource.RUSAGE_CHILDREN),
+         min_ms=min(samples), max_ms=max(samples), peak_rss_mib=peak_rss_mib(resource.RUSAGE_CHILDREN),
+         cpu_ms_per_image=(children.ru_utime + children.ru_stime) * 1000 / (iterations + 1),
          note="no levels step; one process per step (sharpen, 4 saves, 1 resize, 1 header read)")
 
 
 if __name__ == "__main__":
     mode, path = sys.argv[1], sys.argv[2]
     if mode == "pillow-latency":
+        WEBP_METHOD = int(sys.argv[4]) if len(sys.argv) > 4 else 4
         pillow_latency(path, int(sys.argv[3]))
     elif mode == "pillow-throughput":
+        WEBP_METHOD = int(sys.argv[5]) if len(sys.argv) > 5 else 4
         pillow_throughput(path, int(sys.argv[3]), int(sys.argv[4]))
     elif mode == "vips-cli-latency":
         vips_cli_latency(path, int(sys.argv[3]), sys.argv[4])

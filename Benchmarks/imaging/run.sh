@@ -2,15 +2,19 @@
 # Imaging benchmark: the host's pipeline (Swift + libvips, release build) against the same
 # steps in Pillow and on the vips command line, on one generated 1024 x 1024 PNG.
 #
-#   Benchmarks/imaging/run.sh            # N=20 latency iterations, 60 images for throughput
-#   N=40 IMAGES=120 Benchmarks/imaging/run.sh
+#   Benchmarks/imaging/run.sh                     # 3 rounds x 10 latency runs, 30 images per throughput run
+#   ROUNDS=5 N=10 IMAGES=40 Benchmarks/imaging/run.sh
 #
+# Implementations take turns round by round, so that load from other processes on a shared
+# machine falls on all of them alike; the summary gives the median of the per-round medians,
+# and CPU time per image, which load barely changes.
 # Needs: swift, libvips-dev + libvips-tools (vips CLI), python3 with venv, network for
 # `pip install pillow` (into a throw-away venv in a temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-N=${N:-20}
-IMAGES=${IMAGES:-60}
+ROUNDS=${ROUNDS:-3}
+N=${N:-10}
+IMAGES=${IMAGES:-30}
 WORK=$(mktemp -d)
 SHM=$(mktemp -d -p /dev/shm imaging-bench.XXXXXX 2>/dev/null || mktemp -d)
 trap 'rm -rf "$WORK" "$SHM"' EXIT
@@ -44,50 +48,76 @@ echo "== pillow venv" >&2
 python3 -m venv "$WORK/venv"
 "$WORK/venv/bin/pip" install --quiet --disable-pip-version-check pillow >&2
 PY="$WORK/venv/bin/python"
+REF="$HERE/reference_pipelines.py"
 
 RESULTS="$WORK/results.jsonl"
-run() { echo "== $*" >&2; "$@" | tee -a "$RESULTS"; }
+run() { echo "== $*" >&2; "$@" | tee -a "$RESULTS" >&2; }
+load() { printf '{"mode": "load", "when": "%s", "loadavg": "%s"}\n' "$1" "$(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS"; }
 
-# Latency: one process per implementation, N timed runs after a warm-up, peak RSS at the end.
-run "$BIN" latency "$INPUT" "$N"
-run "$BIN" latency "$INPUT" "$N" --vips-threads 1 --serial-encoding
-run "$PY" "$HERE/reference_pipelines.py" pillow-latency "$INPUT" "$N"
-run "$PY" "$HERE/reference_pipelines.py" vips-cli-latency "$INPUT" "$(( N < 10 ? N : 10 ))" "$SHM"
-# Where the time goes.
+load start
+for round in $(seq "$ROUNDS"); do
+  echo "== round $round/$ROUNDS" >&2
+  # Latency: one process per run, N timed runs after a warm-up, peak RSS at the end.
+  run "$BIN" latency "$INPUT" "$N"
+  run "$BIN" latency "$INPUT" "$N" --malloc-tuning
+  run "$BIN" latency "$INPUT" "$N" --vips-threads 1 --serial-encoding --malloc-tuning
+  run "$PY" "$REF" pillow-latency "$INPUT" "$N"
+  run "$PY" "$REF" vips-cli-latency "$INPUT" 3 "$SHM"
+  # The same with WebP effort 2 (libwebp method 2) on both sides: the throughput knob.
+  run "$BIN" latency "$INPUT" "$N" --malloc-tuning --webp-effort 2
+  run "$PY" "$REF" pillow-latency "$INPUT" "$N" 2
+  # Throughput with two workers on the machine's cores.
+  run "$BIN" throughput "$INPUT" "$IMAGES" 2 --vips-threads 1 --serial-encoding --malloc-tuning
+  run "$PY" "$REF" pillow-throughput "$INPUT" "$IMAGES" 2
+  run "$BIN" throughput "$INPUT" "$IMAGES" 2 --vips-threads 1 --serial-encoding --malloc-tuning --webp-effort 2
+  run "$PY" "$REF" pillow-throughput "$INPUT" "$IMAGES" 2 2
+done
+# Where the time goes (CPU per step).
 run "$BIN" breakdown "$INPUT" "$N"
-# Throughput with two workers.
-run "$BIN" throughput "$INPUT" "$IMAGES" 2 --vips-threads 1 --serial-encoding
-run "$BIN" throughput "$INPUT" "$IMAGES" 2
-run "$PY" "$HERE/reference_pipelines.py" pillow-throughput "$INPUT" "$IMAGES" 2
+load end
 
 echo >&2
-"$PY" - "$RESULTS" <<'PYEOF'
-import json, sys
+"$PY" - "$RESULTS" "$(nproc)" <<'PYEOF'
+import json, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1])]
-lat = {(r["impl"], r.get("vips_threads", ""), r.get("parallel_encoding", "")): r for r in rows if r["mode"] == "latency"}
-pillow = next(r for r in rows if r["impl"] == "python+pillow" and r["mode"] == "latency")
-print("| run | median ms | min–max ms | peak RSS MiB | vs Pillow |")
-print("|---|---|---|---|---|")
-for r in rows:
-    if r["mode"] != "latency":
-        continue
-    name = r["impl"]
+cores = int(sys.argv[2])
+
+def name(r):
+    n = r["impl"]
     if r["impl"] == "swift+libvips":
-        name += f" (vips threads {r['vips_threads'] or 'auto'}, parallel encoding {'on' if r['parallel_encoding'] else 'off'})"
-    rss = r.get("peak_rss_mib", r.get("peak_rss_mib_largest_step"))
-    print(f"| {name} | {r['median_ms']:.1f} | {r['min_ms']:.1f}–{r['max_ms']:.1f} | {rss:.1f} | {r['median_ms'] / pillow['median_ms']:.2f}× |")
+        n += f" (vips threads {r['vips_threads'] or 'auto'}, parallel encoding {'on' if r['parallel_encoding'] else 'off'}, malloc tuning {'on' if r['malloc_tuning'] else 'off'})"
+    if "webp_effort" in r:
+        n += f", WebP effort {r['webp_effort']}"
+    return n
+
+def grouped(mode):
+    groups = {}
+    for r in rows:
+        if r["mode"] == mode:
+            groups.setdefault(name(r), []).append(r)
+    return groups
+
+latency = grouped("latency")
+# Each row is compared with Pillow at the same WebP effort (the vips CLI row with effort 4).
+pillow = {effort: statistics.median(r["median_ms"] for r in rows
+                                    if r["mode"] == "latency" and r["impl"] == "python+pillow" and r["webp_effort"] == effort)
+          for effort in {r["webp_effort"] for r in rows if r["impl"] == "python+pillow"}}
+print(f"| run ({len(next(iter(latency.values())))} rounds) | median ms | min–max ms | CPU ms/image | peak RSS MiB | vs Pillow |")
+print("|---|---|---|---|---|---|")
+for n, rs in latency.items():
+    med = statistics.median(r["median_ms"] for r in rs)
+    print(f"| {n} | {med:.1f} | {min(r['min_ms'] for r in rs):.1f}–{max(r['max_ms'] for r in rs):.1f} | "
+          f"{statistics.median(r['cpu_ms_per_image'] for r in rs):.1f} | {max(r['peak_rss_mib'] for r in rs):.1f} | {med / pillow[rs[0].get('webp_effort', 4)]:.2f}× |")
 print()
-print("| throughput run | images | seconds | images/s | peak RSS MiB |")
+print(f"| throughput, 2 workers | images/s (median of rounds) | CPU ms/image | CPU-bound capacity on {cores} cores, images/s | peak RSS MiB |")
 print("|---|---|---|---|---|")
-for r in rows:
-    if r["mode"] != "throughput":
-        continue
-    name = r["impl"] + f", {r['workers']} workers"
-    if r["impl"] == "swift+libvips":
-        name += f" (vips threads {r['vips_threads'] or 'auto'}, parallel encoding {'on' if r['parallel_encoding'] else 'off'})"
-    rss = r.get("peak_rss_mib", r.get("peak_rss_mib_per_worker"))
-    print(f"| {name} | {r['images']} | {r['seconds']:.2f} | {r['images_per_s']:.1f} | {rss:.1f} |")
+for n, rs in grouped("throughput").items():
+    cpu = statistics.median(r["cpu_ms_per_image"] for r in rs)
+    print(f"| {n} | {statistics.median(r['images_per_s'] for r in rs):.1f} | {cpu:.1f} | {cores * 1000 / cpu:.1f} | {max(r['peak_rss_mib'] for r in rs):.1f} |")
 print()
 b = next(r for r in rows if r["mode"] == "breakdown")
-print("breakdown (medians, ms): " + ", ".join(f"{k[:-3]} {v:.1f}" for k, v in sorted(b.items()) if k.endswith("_ms")))
+print("CPU ms per step (median): " + ", ".join(f"{k[:-3]} {v:.1f}" for k, v in sorted(b.items()) if k.endswith("_ms")))
+starts = [r["rss_at_start_mib"] for r in rows if r.get("rss_at_start_mib")]
+print(f"Swift process RSS at start (libraries mapped, libvips started, no image yet): {statistics.median(starts):.1f} MiB")
+print("load average: " + "; ".join(f"{r['when']} {r['loadavg']}" for r in rows if r["mode"] == "load"))
 PYEOF
