@@ -44,7 +44,7 @@ let package = Package(
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host"], path: "Benchmarks/Sources"),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["Host"], path: "Benchmarks/imaging",
-                          exclude: ["run.sh", "README.md", "reference_pipelines.py"]),
+                          exclude: ["run.sh", "README.md", "reference_pipelines.py", "summarize.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import CVips
 import Foundation
 import XCTest
 @testable import Host
@@ -128,5 +129,32 @@ final class ImagingVerificationTests: XCTestCase {
                                                              limit: "maxWidth 8192 (imaging.limits.maxWidth)").description
         XCTAssertTrue(message.contains("100000x100000"))
         XCTAssertTrue(message.contains("imaging.limits.maxWidth"))
+    }
+
+    func testAVIFInputIsAccepted() throws {
+        let avif = try ImagingFixtures.scene(width: 96, height: 64).encoded(.avif(quality: 60, effort: 0))
+        let image = try workshop().verify(avif, declaredMIMEType: "image/avif")
+        XCTAssertEqual(image.format, .avif)
+        XCTAssertEqual(image.width, 96)
+        XCTAssertEqual(image.height, 64)
+    }
+
+    func testSixteenBitAndGreyInputsAreNormalisedTo8BitSRGB() throws {
+        let scene = try ImagingFixtures.scene(width: 64, height: 48)
+        // 16 bits per sample: libvips writes a 16-bit PNG for an RGB16 image.
+        let deep = try scene.colourspace(VIPS_INTERPRETATION_RGB16).copiedToMemory()
+        XCTAssertEqual(deep.bandFormat, VIPS_FORMAT_USHORT)
+        let grey = try scene.colourspace(VIPS_INTERPRETATION_B_W)
+        for (name, source) in [("16-bit", deep), ("grey", grey)] {
+            let png = try source.encoded(.png(compression: 1))
+            XCTAssertEqual(try ImagingFixtures.decodeAnything(png).bandFormat, name == "16-bit" ? VIPS_FORMAT_USHORT : VIPS_FORMAT_UCHAR)
+            let image = try workshop().verify(png)
+            XCTAssertEqual(image.pixels.bands, 3, name)
+            XCTAssertEqual(image.pixels.bandFormat, VIPS_FORMAT_UCHAR, name)
+            XCTAssertEqual(image.pixels.interpretation, VIPS_INTERPRETATION_sRGB, name)
+        }
+        // The 16-bit scene comes back at the same 8-bit values (within rounding).
+        let back = try workshop().verify(deep.encoded(.png(compression: 1))).pixels
+        XCTAssertEqual(try back.average(), try scene.average(), accuracy: 1)
     }
 }
