@@ -43,6 +43,8 @@ let package = Package(
         .testTarget(name: "HostTests", dependencies: ["Host", "ImagegenJSON"], path: "Tests/HostTests",
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host"], path: "Benchmarks/Sources"),
+        .executableTarget(name: "ImagingBenchmark", dependencies: ["Host"], path: "Benchmarks/imaging",
+                          exclude: ["run.sh", "README.md", "reference_pipelines.py", "summarize.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,140 @@
 #include <vips/vips.h>
+#include <webp/mux.h>
 // libvips' C API is variadic; Swift cannot call variadic functions, so every call the
-// host makes goes through a typed static inline wrapper here.
+// host makes goes through a typed static inline wrapper here. Each wrapper fixes the
+// optional arguments it passes, so the option names and C types are checked by the
+// compiler here instead of being guessed at run time. Non-variadic libvips functions
+// (vips_init, vips_image_get_width, vips_image_copy_memory, ...) are called directly.
+// Every wrapper returns 0 on success and -1 on failure (the reason is in vips_error_buffer).
+
 static inline void cvips_unref(VipsImage *im) { if (im) g_object_unref(im); }
+/// True when the caller holds the only reference, so changing the image's metadata cannot
+/// affect anyone else.
+static inline gboolean cvips_is_sole_reference(VipsImage *im) { return G_OBJECT(im)->ref_count == 1; }
+
+/// libvips reports recoverable decoder problems ("not enough data", ...) as GLib warnings on
+/// stderr, once per tile. The host turns those problems into errors with `fail_on`, so the
+/// warnings are only noise: this drops the "VIPS" log domain's warnings.
+static void cvips_drop_log_message(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data) {
+    (void) domain; (void) level; (void) message; (void) data; }
+static inline void cvips_silence_warnings(void) {
+    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, cvips_drop_log_message, NULL); }
+
+// MARK: - Loading from memory (one wrapper per trusted loader; the host never lets libvips
+// pick a loader by itself, so untrusted ones such as magickload are never reached).
+// `access` is a VipsAccess, `fail_on` a VipsFailOn. The buffer is NOT copied: it must stay
+// valid for as long as the returned image (or anything computed from it) is alive.
+
+static inline int cvips_pngload_buffer(void *buf, size_t len, VipsImage **out, VipsAccess access, VipsFailOn fail_on) {
+    return vips_pngload_buffer(buf, len, out, "access", access, "fail_on", fail_on, NULL); }
+static inline int cvips_jpegload_buffer(void *buf, size_t len, VipsImage **out, VipsAccess access, VipsFailOn fail_on) {
+    return vips_jpegload_buffer(buf, len, out, "access", access, "fail_on", fail_on, NULL); }
+static inline int cvips_webpload_buffer(void *buf, size_t len, VipsImage **out, VipsAccess access, VipsFailOn fail_on) {
+    return vips_webpload_buffer(buf, len, out, "access", access, "fail_on", fail_on, NULL); }
+static inline int cvips_heifload_buffer(void *buf, size_t len, VipsImage **out, VipsAccess access, VipsFailOn fail_on) {
+    return vips_heifload_buffer(buf, len, out, "access", access, "fail_on", fail_on, NULL); }
+
+// MARK: - Colour and geometry
+
+static inline int cvips_autorot(VipsImage *in, VipsImage **out) { return vips_autorot(in, out, NULL); }
+/// Converts from the embedded ICC profile to sRGB (the caller checks a profile is present).
+static inline int cvips_icc_to_srgb(VipsImage *in, VipsImage **out) {
+    return vips_icc_transform(in, out, "srgb", "embedded", TRUE, "intent", VIPS_INTENT_PERCEPTUAL, NULL); }
+static inline int cvips_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space) {
+    return vips_colourspace(in, out, space, NULL); }
+static inline int cvips_cast(VipsImage *in, VipsImage **out, VipsBandFormat format) {
+    return vips_cast(in, out, format, NULL); }
+static inline int cvips_flatten(VipsImage *in, VipsImage **out, double r, double g, double b) {
+    VipsArrayDouble *bg = vips_array_double_newv(3, r, g, b);
+    int rc = vips_flatten(in, out, "background", bg, NULL);
+    vips_area_unref(VIPS_AREA(bg));
+    return rc; }
+/// A new image sharing `in`'s pixels (nothing is copied), whose metadata the caller may change.
+static inline int cvips_copy(VipsImage *in, VipsImage **out) { return vips_copy(in, out, NULL); }
+static inline int cvips_extract_band(VipsImage *in, VipsImage **out, int band, int n) {
+    return vips_extract_band(in, out, band, "n", n, NULL); }
+static inline int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
+    return vips_extract_area(in, out, left, top, width, height, NULL); }
+/// Each output band is a weighted sum of the input bands (one matrix row per output band).
+static inline int cvips_recomb(VipsImage *in, VipsImage **out, VipsImage *matrix) { return vips_recomb(in, out, matrix, NULL); }
+static inline int cvips_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_bandjoin2(a, b, out, NULL); }
+/// `gap` is libvips' "reducing gap": how much of the downsizing the kernel does after a box
+/// pre-shrink (larger = more by the kernel).
+static inline int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale, VipsKernel kernel, double gap) {
+    return vips_resize(in, out, hscale, "vscale", vscale, "kernel", kernel, "gap", gap, NULL); }
+
+// MARK: - Arithmetic, filters, statistics
+
+/// out = in * a[i] + b[i] per band; `uchar` rounds and clips the result to 0...255.
+static inline int cvips_linear(VipsImage *in, VipsImage **out, const double *a, const double *b, int n, gboolean uchar) {
+    return vips_linear(in, out, a, b, n, "uchar", uchar, NULL); }
+/// Maps every band through a 256-entry 8-bit lookup table (a one-band 256 x 1 image).
+static inline int cvips_maplut(VipsImage *in, VipsImage **out, VipsImage *lut) { return vips_maplut(in, out, lut, NULL); }
+/// Convolution with an integer mask (its "scale" divides the sum): libvips' vectorised path,
+/// output in the input's format (8-bit in, 8-bit out, clipped).
+static inline int cvips_conv_integer(VipsImage *in, VipsImage **out, VipsImage *mask) {
+    return vips_conv(in, out, mask, "precision", VIPS_PRECISION_INTEGER, NULL); }
+/// Convolution with a float mask, computed in float (no integer rounding of the mask).
+static inline int cvips_conv_float(VipsImage *in, VipsImage **out, VipsImage *mask) {
+    return vips_conv(in, out, mask, "precision", VIPS_PRECISION_FLOAT, NULL); }
+/// Rank filter over a size x size window: index 0 is the local minimum, size*size-1 the
+/// local maximum (a median, size*size/2, is slow in 8.14: 53 ms per megapixel for 3 x 3).
+static inline int cvips_rank(VipsImage *in, VipsImage **out, int size, int index) {
+    return vips_rank(in, out, size, size, index, NULL); }
+/// (Used by the tests to make blurred copies.)
+static inline int cvips_gaussblur(VipsImage *in, VipsImage **out, double sigma) { return vips_gaussblur(in, out, sigma, NULL); }
+static inline int cvips_subtract(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_subtract(a, b, out, NULL); }
+static inline int cvips_add(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_add(a, b, out, NULL); }
+static inline int cvips_abs(VipsImage *in, VipsImage **out) { return vips_abs(in, out, NULL); }
+static inline int cvips_avg(VipsImage *in, double *out) { return vips_avg(in, out, NULL); }
+static inline int cvips_deviate(VipsImage *in, double *out) { return vips_deviate(in, out, NULL); }
+/// Histogram of a one-band uchar image: a 256 x 1 uint image of counts.
+static inline int cvips_hist_find(VipsImage *in, VipsImage **out) { return vips_hist_find(in, out, NULL); }
+static inline int cvips_gaussnoise(VipsImage **out, int width, int height, double mean, double sigma, int seed) {
+    return vips_gaussnoise(out, width, height, "mean", mean, "sigma", sigma, "seed", seed, NULL); }
+
+// MARK: - Encoding to memory. The returned buffer is g_malloc'd: release it with g_free.
+
+static inline int cvips_jpegsave_buffer(VipsImage *in, void **buf, size_t *len, int quality, gboolean interlace, gboolean strip) {
+    return vips_jpegsave_buffer(in, buf, len, "Q", quality, "interlace", interlace,
+                                "optimize_coding", TRUE, "strip", strip, NULL); }
+static inline int cvips_webpsave_buffer(VipsImage *in, void **buf, size_t *len, int quality, int effort, gboolean strip) {
+    return vips_webpsave_buffer(in, buf, len, "Q", quality, "effort", effort, "strip", strip, NULL); }
+/// AVIF is HEIF with the AV1 codec; 8 bits per sample, as the web expects.
+static inline int cvips_avifsave_buffer(VipsImage *in, void **buf, size_t *len, int quality, int effort, gboolean strip) {
+    return vips_heifsave_buffer(in, buf, len, "Q", quality, "effort", effort, "bitdepth", 8,
+                                "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, "strip", strip, NULL); }
+/// Removes the EXIF, XMP and ICC chunks from a WebP file, using libwebpmux. libvips 8.14's
+/// webpsave rebuilds a small EXIF block (resolution, dimensions, orientation) and writes it
+/// even with `strip` (measured), so the host drops it after encoding. On success `*out` is a
+/// new g_malloc'd buffer (release with g_free); returns -1 if `in` is not a valid WebP file.
+static inline int cvips_webp_drop_metadata(const void *in, size_t len, void **out, size_t *out_len) {
+    WebPData data = { (const uint8_t *) in, len };
+    WebPMux *mux = WebPMuxCreate(&data, 0);
+    if (!mux) return -1;
+    WebPMuxDeleteChunk(mux, "EXIF");
+    WebPMuxDeleteChunk(mux, "XMP ");
+    WebPMuxDeleteChunk(mux, "ICCP");
+    WebPData assembled;
+    WebPDataInit(&assembled);
+    WebPMuxError status = WebPMuxAssemble(mux, &assembled);
+    WebPMuxDelete(mux);
+    if (status != WEBP_MUX_OK) { WebPDataClear(&assembled); return -1; }
+    *out = g_memdup2(assembled.bytes, assembled.size);
+    *out_len = assembled.size;
+    WebPDataClear(&assembled);
+    return 0; }
+static inline int cvips_pngsave_buffer(VipsImage *in, void **buf, size_t *len, int compression, gboolean strip) {
+    return vips_pngsave_buffer(in, buf, len, "compression", compression, "strip", strip, NULL); }
+
+// MARK: - Reading back outputs (tests, tools)
+
+/// Loads bytes of any format libvips knows and decodes them into memory at once, so `buf`
+/// may be freed afterwards; metadata is kept. For checking the host's own outputs only:
+/// provider bytes never go through here, they go to the loader their magic number names.
+static inline VipsImage *cvips_load_any_buffer_copy(const void *buf, size_t len) {
+    VipsImage *lazy = vips_image_new_from_buffer(buf, len, "", NULL);
+    if (!lazy) return NULL;
+    VipsImage *memory = vips_image_copy_memory(lazy);
+    g_object_unref(lazy);
+    return memory; }

@@ -1,0 +1,54 @@
+import Foundation
+
+/// How libvips runs inside this process: its worker threads and its operation cache.
+///
+/// libvips keeps these as process-wide settings, so they belong to the whole host rather than
+/// to a category profile. Decoding tolerates missing keys (each falls back to its default).
+public struct VipsRuntimeSettings: Codable, Sendable, Equatable {
+    /// Worker threads libvips uses inside one pipeline. 0 means one per processor core.
+    public var concurrency: Int
+    /// Most operations libvips' operation cache keeps. The default is 0: every provider image
+    /// is new, so a cached operation is never reused; caching would only keep decoded buffers
+    /// of images already finished alive and raise peak memory.
+    public var cacheMaxOperations: Int
+    /// Most memory the operation cache may hold, in bytes (only matters when operations are cached).
+    public var cacheMaxMemoryBytes: Int
+    /// Most files the operation cache may keep open (the host loads from memory, so few).
+    public var cacheMaxFiles: Int
+
+    public init(concurrency: Int = 0, cacheMaxOperations: Int = 0,
+                cacheMaxMemoryBytes: Int = 16 * 1024 * 1024, cacheMaxFiles: Int = 8) {
+        self.concurrency = concurrency
+        self.cacheMaxOperations = cacheMaxOperations
+        self.cacheMaxMemoryBytes = cacheMaxMemoryBytes
+        self.cacheMaxFiles = cacheMaxFiles
+    }
+
+    /// The thread count actually handed to libvips.
+    var effectiveConcurrency: Int {
+        concurrency > 0 ? concurrency : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case concurrency, cacheMaxOperations, cacheMaxMemoryBytes, cacheMaxFiles
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = VipsRuntimeSettings()
+        concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? d.concurrency
+        cacheMaxOperations = try c.decodeIfPresent(Int.self, forKey: .cacheMaxOperations) ?? d.cacheMaxOperations
+        cacheMaxMemoryBytes = try c.decodeIfPresent(Int.self, forKey: .cacheMaxMemoryBytes) ?? d.cacheMaxMemoryBytes
+        cacheMaxFiles = try c.decodeIfPresent(Int.self, forKey: .cacheMaxFiles) ?? d.cacheMaxFiles
+    }
+
+    /// Problems that make these settings unusable, each naming the key; empty when valid.
+    func problems() -> [String] {
+        var found: [String] = []
+        if concurrency < 0 { found.append("runtime.concurrency must be 0 (one per core) or more, got \(concurrency)") }
+        if cacheMaxOperations < 0 { found.append("runtime.cacheMaxOperations must be 0 or more, got \(cacheMaxOperations)") }
+        if cacheMaxMemoryBytes < 0 { found.append("runtime.cacheMaxMemoryBytes must be 0 or more, got \(cacheMaxMemoryBytes)") }
+        if cacheMaxFiles < 0 { found.append("runtime.cacheMaxFiles must be 0 or more, got \(cacheMaxFiles)") }
+        return found
+    }
+}
