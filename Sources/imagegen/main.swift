@@ -10,6 +10,9 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     JobsCommand.self,
     ImagesCommand.self,
     CostsCommand.self,
+    StorageCommand.self,
+    BackupCommand.self,
+    RestoreCommand.self,
 ]
 
 nonisolated func usage() -> String {

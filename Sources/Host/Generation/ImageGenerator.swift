@@ -27,6 +27,9 @@ public final class ImageGenerator: Sendable {
     public let service: GenerationService
     let runner: JobRunner?
     let lock: RunnerLock?
+    /// The upload queue when a `storage` section is configured; nil in local-only mode. Every stored
+    /// image is queued into it; `imagegen serve` runs an `UploadWorker` over it.
+    public let uploads: UploadQueue?
 
     public init(configuration: Configuration = Configuration()) throws {
         let settings = try configuration.settings ?? HostConfiguration.load(path: configuration.paths.config)
@@ -34,6 +37,7 @@ public final class ImageGenerator: Sendable {
         runtime.plugins.rescan()
         let catalog = try SQLiteCatalog(path: configuration.paths.catalog)
         service = GenerationService(runtime: runtime, catalog: catalog)
+        uploads = try UploadQueue.attach(to: service, catalog: catalog, file: configuration.paths.config)
         lock = RunnerLock(dataDirectory: configuration.paths.data)
         runner = lock == nil ? nil : JobRunner(service: service)
     }

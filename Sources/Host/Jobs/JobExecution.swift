@@ -370,6 +370,7 @@ struct JobExecution: Sendable {
                 try service.content.write(image: bytes, record: record)
                 try catalog.storeImage(record, outputIndex: index, pluginID: plugin, providerModel: job.providerModel,
                                        costSource: costSource)
+                service.imageStored.notify(ImageStoredEvent(record: record, dataDirectory: service.content.dataDirectory))
                 CrashPoint.afterStore.hit()
             } catch {
                 return finish(.failed, ("storage", "cannot store output \(index): \(error)"),
