@@ -14,6 +14,32 @@ public struct BackupRestorer: Sendable {
         self.dataDirectory = dataDirectory
     }
 
+    /// What `restoreFiles` put in place.
+    public struct Restored: Sendable {
+        public var manifest: BackupManifest
+        /// Installed files, relative to the data folder.
+        public var files: [String]
+    }
+
+    /// Verifies `archive` (a `.tar.gz` or a backup folder) completely, then installs it into the data
+    /// folder, which must be new or empty. Throws before writing anything if the target is not empty
+    /// or any part of the archive is damaged.
+    public func restoreFiles(archive: String) throws(RestoreError) -> Restored {
+        try checkTarget()
+        let work = try makeWorkDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let verified = try BackupVerifier.open(archive, workDirectory: work + "/unpacked")
+        let files = try install(verified, workDirectory: work)
+        return Restored(manifest: verified.manifest, files: files)
+    }
+
+    /// Brings back image files that the restored catalog lists but the folder lacks, from the cloud
+    /// copy (`client` nil: count them as missing), and rebuilds missing sidecars.
+    public func refetchImages(client: S3Client?, concurrency: Int = 4) async throws -> ImageRefetchReport {
+        let catalog = try SQLiteCatalog(path: dataDirectory + "/catalog.sqlite")
+        return try await ImageRefetcher(dataDirectory: dataDirectory, client: client, concurrency: concurrency).run(catalog: catalog)
+    }
+
     /// Refuses a target that exists and is not an empty folder.
     public func checkTarget() throws(RestoreError) {
         var isDirectory: ObjCBool = false

@@ -26,7 +26,12 @@ public enum BackupVerifier {
         do { listing = try SystemTar.list(archive) } catch { throw .notABackup(path: archive, reason: error.description) }
         let members = listing.stdout.split(separator: "\n").map(String.init)
         guard let first = members.first else {
-            throw .notABackup(path: archive, reason: "tar could not read it (\(listing.stderr.trimmingCharacters(in: .whitespacesAndNewlines)))")
+            let complaint = firstLine(listing.stderr) ?? "exit status \(listing.status)"
+            if listing.status != 0 {
+                throw .damaged(archive: archive, parts: [.init(part: "the archive",
+                                                               detail: "tar cannot read the compressed file (\(complaint))")])
+            }
+            throw .notABackup(path: archive, reason: "the archive is empty")
         }
         let top = String(first.split(separator: "/").first ?? "")
         for member in members {
@@ -46,13 +51,18 @@ public enum BackupVerifier {
         let verification = Result { () throws(RestoreError) -> Verified in try verify(root: root, archive: archive) }
         guard listing.status != 0 || extraction.status != 0 else { return try verification.get() }
         // tar stopped: name the files whose checksums fail, and where the stream broke.
-        let complaint = (extraction.stderr + listing.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
+        let complaint = firstLine(extraction.stderr) ?? firstLine(listing.stderr) ?? "exit status \(extraction.status)"
         let extracted = extraction.stdout.split(separator: "\n").map(String.init)
         let stream = damagedStreamPart(extracted: extracted, listed: members, complaint: complaint)
         if case .failure(.damaged(_, let parts)) = verification {
             throw .damaged(archive: archive, parts: parts + [stream])
         }
         throw .damaged(archive: archive, parts: [stream])
+    }
+
+    /// tar and gzip repeat themselves; the first line says what broke.
+    static func firstLine(_ text: String) -> String? {
+        text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty }
     }
 
     /// The member at which extraction stopped (the last one tar reported, or the first when none).

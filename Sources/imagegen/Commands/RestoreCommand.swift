@@ -35,21 +35,14 @@ struct RestoreCommand: Command {
         }
         let restorer = BackupRestorer(dataDirectory: context.paths.data)
         do { try restorer.checkTarget() } catch { throw .failed(error.description, .invalidInput) }
-        let work: String
-        do { work = try restorer.makeWorkDirectory() } catch { throw .failed(error.description, .failure) }
-        defer { try? FileManager.default.removeItem(atPath: work) }
-
-        let local = try await localArchive(archive, work: work, context: context)
-        let verified: BackupVerifier.Verified
-        let installed: [String]
-        do {
-            verified = try BackupVerifier.open(local, workDirectory: work + "/unpacked")
-            installed = try restorer.install(verified, workDirectory: work)
-        } catch {
-            throw .failed(error.description, .failure)
-        }
-        var report = Report(archive: archive, data: context.paths.data, createdAt: verified.manifest.createdAt,
-                            writtenBy: verified.manifest.imagegenVersion, catalog: verified.manifest.catalog,
+        let download = NSTemporaryDirectory() + "imagegen-restore-download-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: download) }
+        let local = try await localArchive(archive, work: download, context: context)
+        let restored: BackupRestorer.Restored
+        do { restored = try restorer.restoreFiles(archive: local) } catch { throw .failed(error.description, .failure) }
+        let installed = restored.files
+        var report = Report(archive: archive, data: context.paths.data, createdAt: restored.manifest.createdAt,
+                            writtenBy: restored.manifest.imagegenVersion, catalog: restored.manifest.catalog,
                             restoredFiles: installed)
         // The cloud copy's settings: --config / IMAGEGEN_CONFIG if given, else the restored config.
         let restoredConfig = context.paths.data + "/config.json5"
@@ -65,8 +58,7 @@ struct RestoreCommand: Command {
             report.refetchSkipped = "cannot use the cloud copy: \(error)"
         }
         do {
-            let catalog = try SQLiteCatalog(path: context.paths.catalog)
-            report.images = try await ImageRefetcher(dataDirectory: context.paths.data, client: client).run(catalog: catalog)
+            report.images = try await restorer.refetchImages(client: client)
         } catch {
             throw .failed("the backup was restored into \(context.paths.data), but its images could not be checked: \(error)", .failure)
         }
@@ -103,6 +95,7 @@ struct RestoreCommand: Command {
                                      + "passed with --config, and credentials in the environment")
             }
             let client = try storage.makeClient(bucket: String(parts[0]))
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             let path = work + "/" + ((String(parts[1]) as NSString).lastPathComponent)
             try await client.downloadObject(key: String(parts[1]), to: path)
             return path
