@@ -41,7 +41,7 @@ let package = Package(
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
         .testTarget(name: "HostTests", dependencies: ["Host", "ImagegenJSON"], path: "Tests/HostTests",
-                    exclude: ["Fixtures", "CloudStorage/Vectors"]),
+                    exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host"], path: "Benchmarks/Sources"),
     ],
     swiftLanguageModes: [.v6]

@@ -11,14 +11,15 @@ public struct BackupSources: Sendable {
     public var dataDirectory: String
     /// nil: the embedded defaults were in use; no config file to save.
     public var configFile: String?
+    /// The template library's folder (`templates.folder`, by default `<data>/templates`).
+    public var templatesDirectory: String
 
-    public init(catalog: SQLiteCatalog, dataDirectory: String, configFile: String?) {
+    public init(catalog: SQLiteCatalog, dataDirectory: String, configFile: String?, templatesDirectory: String? = nil) {
         self.catalog = catalog
         self.dataDirectory = dataDirectory
         self.configFile = configFile
+        self.templatesDirectory = templatesDirectory ?? dataDirectory + "/templates"
     }
-
-    var templatesDirectory: String { dataDirectory + "/templates" }
 
     /// Regular files under `<data>/templates`, relative to it, sorted.
     func templateFiles() -> [String] {

@@ -98,6 +98,12 @@ enum CatalogSchema {
         """
         CREATE TABLE module_schema (module TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT;
         """,
+        // 3: idempotency keys, so a caller that retries after a crash (a plan's slot, an API
+        // client) gets the job it already queued instead of a second one.
+        """
+        ALTER TABLE jobs ADD COLUMN idempotency_key TEXT;
+        CREATE UNIQUE INDEX jobs_idempotency ON jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
+        """,
     ]
 }
 

@@ -45,6 +45,8 @@ public struct NewJob: Sendable {
     /// nil: unknown (nothing reserved).
     public var expectedCost: Double?
     public var deadline: Date
+    /// When set, queuing the same key again returns the job already queued under it.
+    public var idempotencyKey: String?
 }
 
 public struct ImageFilter: Sendable {

@@ -61,6 +61,11 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
         try db.transaction {
             var accepted: [Job] = []
             for (n, new) in jobs.enumerated() {
+                if let key = new.idempotencyKey,
+                   let existing = try db.query("SELECT * FROM jobs WHERE idempotency_key = ?", [.text(key)]).first {
+                    accepted.append(SQLiteCatalog.job(from: existing))
+                    continue
+                }
                 if let cost = new.expectedCost, cost > 0 {
                     for w in budgets.windows(category: new.category, at: now) {
                         let (spent, reserved) = try spending(in: w)
@@ -94,14 +99,16 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     func insert(_ j: NewJob, now: Date) throws {
         try db.query("""
             INSERT INTO jobs (id, batch_id, state, model, category, priority, prompt, negative_prompt, width, height, steps,
-                              guidance_scale, seed, outputs, extra, reserved_usd, created_at, updated_at, deadline_at)
-            VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              guidance_scale, seed, outputs, extra, reserved_usd, created_at, updated_at, deadline_at,
+                              idempotency_key)
+            VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(j.id), .text(j.batchID), .text(j.model), .text(j.category), .integer(Int64(j.priority)),
                   .text(j.prompt), j.negativePrompt.map { .text($0) } ?? .null, .integer(Int64(j.parameters.width)),
                   .integer(Int64(j.parameters.height)), j.parameters.steps.map { .integer(Int64($0)) } ?? .null,
                   j.parameters.guidanceScale.map { .real($0) } ?? .null, .integer(Int64(j.parameters.seed ?? 0)),
                   .integer(Int64(j.outputs)), .text(SQLiteCatalog.encode(JobExtra(extra: j.extra, tags: j.tags))),
-                  j.expectedCost.map { .real($0) } ?? .null, .integer(ms(now)), .integer(ms(now)), .integer(ms(j.deadline))])
+                  j.expectedCost.map { .real($0) } ?? .null, .integer(ms(now)), .integer(ms(now)), .integer(ms(j.deadline)),
+                  j.idempotencyKey.map { .text($0) } ?? .null])
     }
 
     // MARK: - Job transitions

@@ -34,12 +34,15 @@ public final class GenerationService: Sendable {
 
     /// Validates and queues one request (one job per variation). Throws `ValidationError`,
     /// `BudgetRefusal` or `UnpricedModelRefusal`; nothing is queued then.
-    public func enqueue(_ request: GenerationRequest, allowPartial: Bool = false) throws -> [Job] {
+    public func enqueue(_ request: GenerationRequest, allowPartial: Bool = false, idempotencyKey: String? = nil) throws -> [Job] {
         let v = try validator().validate(request)
-        return try enqueue(v, allowPartial: allowPartial)
+        return try enqueue(v, allowPartial: allowPartial, idempotencyKey: idempotencyKey)
     }
 
-    public func enqueue(_ v: ValidatedRequest, allowPartial: Bool = false, variants: [(prompt: String, seed: UInt32, extra: [String: String])]? = nil) throws -> [Job] {
+    /// - Parameter idempotencyKey: the batch's key; job i gets "<key>#<i>", and queuing the same
+    ///   key again returns the jobs already queued under it (safe retries after a crash).
+    public func enqueue(_ v: ValidatedRequest, allowPartial: Bool = false, variants: [JobVariant]? = nil,
+                        idempotencyKey: String? = nil) throws -> [Job] {
         let now = clock()
         let usable = v.model.candidates.filter { !v.adult || $0.nsfwAllowed }
         let costs = usable.map { $0.price?.expectedCost(width: v.parameters.width, height: v.parameters.height, outputs: 1) }
@@ -56,17 +59,28 @@ public final class GenerationService: Sendable {
         let base = v.parameters.seed ?? 0
         let items = variants ?? (0..<v.variations).map { i in
             // Distinct seeds, deterministic from the base seed.
-            (prompt: v.prompt, seed: base &+ UInt32(i), extra: [String: String]())
+            JobVariant(prompt: v.prompt, negativePrompt: v.negativePrompt, seed: base &+ UInt32(i), tags: v.tags)
         }
-        let jobs = items.map { item in
+        let jobs = items.enumerated().map { index, item in
             var parameters = v.parameters
             parameters.seed = item.seed
             return NewJob(id: GenerationService.newID("job"), batchID: batch, model: v.model.name, category: v.category,
-                          priority: v.priority, prompt: item.prompt, negativePrompt: v.negativePrompt, parameters: parameters,
-                          outputs: 1, tags: v.tags, extra: v.extra.merging(item.extra) { _, new in new },
-                          expectedCost: expected, deadline: now.addingTimeInterval(v.deadlineSeconds))
+                          priority: v.priority, prompt: item.prompt, negativePrompt: item.negativePrompt, parameters: parameters,
+                          outputs: 1, tags: item.tags, extra: v.extra.merging(item.extra) { _, new in new },
+                          expectedCost: expected, deadline: now.addingTimeInterval(v.deadlineSeconds),
+                          idempotencyKey: idempotencyKey.map { "\($0)#\(index)" })
         }
         return try catalog.enqueue(jobs, budgets: budgets, now: now, allowPartial: allowPartial)
+    }
+
+    /// One job of a batch: what differs between variations.
+    public struct JobVariant: Sendable {
+        public var prompt: String
+        public var negativePrompt: String?
+        public var seed: UInt32
+        public var tags: [String]
+        /// Provenance recorded on the image (template, version, arm, profile, placeholders...).
+        public var extra: [String: String] = [:]
     }
 
     /// Which candidate would take a job for `model` now, and why the others would not.

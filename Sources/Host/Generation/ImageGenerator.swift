@@ -25,6 +25,7 @@ public final class ImageGenerator: Sendable {
     }
 
     public let service: GenerationService
+    public let templates: TemplateStore
     let runner: JobRunner?
     let lock: RunnerLock?
     /// The upload queue when a `storage` section is configured; nil in local-only mode. Every stored
@@ -36,7 +37,9 @@ public final class ImageGenerator: Sendable {
         let runtime = HostRuntime(paths: configuration.paths, configuration: settings, log: configuration.log)
         runtime.plugins.rescan()
         let catalog = try SQLiteCatalog(path: configuration.paths.catalog)
-        service = GenerationService(runtime: runtime, catalog: catalog)
+        let templates = TemplateStore(folder: TemplateStore.folder(configuration: settings, paths: configuration.paths), catalog: catalog)
+        self.templates = templates
+        service = GenerationService(runtime: runtime, catalog: catalog, extraCategories: { templates.categories() })
         uploads = try UploadQueue.attach(to: service, catalog: catalog, file: configuration.paths.config)
         lock = RunnerLock(dataDirectory: configuration.paths.data)
         runner = lock == nil ? nil : JobRunner(service: service)
@@ -58,6 +61,37 @@ public final class ImageGenerator: Sendable {
         return try await wait(for: jobs)
     }
 
+    /// Generates from a template (or the first template of a category): the product's
+    /// `generate(category:template:variations:)`. Each image records its template, version,
+    /// placeholder values, seed and experiment arm.
+    public func generate(category: String? = nil, template: String? = nil, variations: Int = 1, model: String? = nil,
+                         profile: String? = nil, seed: UInt64? = nil) async throws -> [ImageRecord] {
+        let jobs = try await submit(TemplateRequest(template: template, category: category, variations: variations, model: model,
+                                                    seed: seed, profile: profile))
+        return try await wait(for: jobs)
+    }
+
+    public func submit(_ request: TemplateRequest) async throws -> [Job] {
+        await startRunner()
+        let jobs = try service.enqueue(template: request, templates: templates)
+        await runner?.wake()
+        return jobs
+    }
+
+    /// A new version of an image: same prompt and parameters, a new seed unless given; the new
+    /// image's `parent_id` is the original and its `version` one more.
+    public func regenerate(imageID: String, seed: UInt32? = nil) async throws -> [Job] {
+        guard let original = try service.catalog.image(imageID) else { throw GenerationLookupError.unknownImage(imageID) }
+        var extra = original.extra
+        extra["parent_id"] = original.imageID
+        let request = GenerationRequest(
+            model: original.model, prompt: original.prompt, negativePrompt: original.negativePrompt,
+            width: original.parameters.width, height: original.parameters.height, steps: original.parameters.steps,
+            guidanceScale: original.parameters.guidanceScale, seed: Int64(seed ?? UInt32.random(in: 1...UInt32.max - 1)),
+            category: original.category, tags: original.tags, extra: extra)
+        return try await submit(request)
+    }
+
     /// Queues a request (one job per variation) and returns the jobs at once.
     public func submit(_ request: GenerationRequest) async throws -> [Job] {
         await startRunner()
@@ -70,7 +104,8 @@ public final class ImageGenerator: Sendable {
     public func wait(for jobs: [Job], progress: (@Sendable ([Job]) -> Void)? = nil) async throws -> [ImageRecord] {
         let finished = try await waitUntilFinished(jobs, progress: progress)
         if let bad = finished.first(where: { $0.state != .succeeded }) { throw GenerationFailure(job: bad) }
-        return try finished.flatMap { try service.catalog.images(ImageFilter(jobID: $0.id)) }.sorted { $0.imageID < $1.imageID }
+        // In the order of the jobs (variation order), outputs of one job by image id.
+        return try finished.flatMap { try service.catalog.images(ImageFilter(jobID: $0.id)).sorted { $0.imageID < $1.imageID } }
     }
 
     /// Waits until every job is in a final state, whatever it is.
@@ -111,6 +146,15 @@ public final class ImageGenerator: Sendable {
     public func shutdown(grace: TimeInterval = 5) async {
         await runner?.stop(grace: grace)
         service.runtime.plugins.shutdown()
+    }
+}
+
+public enum GenerationLookupError: Error, Sendable, CustomStringConvertible {
+    case unknownImage(String)
+    public var description: String {
+        switch self {
+        case .unknownImage(let id): return "no image \(id); list them with `imagegen images list`"
+        }
     }
 }
 

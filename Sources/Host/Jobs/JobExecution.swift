@@ -325,6 +325,9 @@ struct JobExecution: Sendable {
         }
         let perImage = totalCost.map { $0 / Double(max(1, indices.count)) }
         let generatedAt = now()
+        // A regeneration is a new version of its parent image.
+        let parentID = job.extra["parent_id"]
+        let parentVersion = try? parentID.flatMap { try catalog.image($0) }?.version
         for index in indices {
             var bytes: [UInt8] = []
             var attempt = 0
@@ -362,16 +365,21 @@ struct JobExecution: Sendable {
                 category: job.category, tags: job.tags, filePath: relative,
                 metadata: .init(generatedAt: JobExecution.iso(generatedAt), apiUsed: "\(plugin)/\(job.providerModel ?? "")",
                                 cost: perImage, processingTime: generatedAt.timeIntervalSince(job.submittedAt ?? job.createdAt)),
-                status: "stored", version: 1, parentID: nil, variant: "original",
-                contentSHA256: PluginLoader.contentHash(bytes), jobID: job.id, mime: verified.mime, bytes: bytes.count,
+                status: "stored", version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
+                contentSHA256: SHA256Digest.of(bytes).hex, jobID: job.id, mime: verified.mime, bytes: bytes.count,
                 qualityScore: nil, extra: job.extra)
             do {
-                CrashPoint.whileWriting.hit()
-                try service.content.write(image: bytes, record: record)
-                try catalog.storeImage(record, outputIndex: index, pluginID: plugin, providerModel: job.providerModel,
-                                       costSource: costSource)
-                service.imageStored.notify(ImageStoredEvent(record: record, dataDirectory: service.content.dataDirectory))
-                CrashPoint.afterStore.hit()
+                let content = service.content, catalog = self.catalog, providerModel = job.providerModel, fetched = bytes
+                let stored = service.imageStored
+                try await BlockingWork.run {
+                    CrashPoint.whileWriting.hit()
+                    try content.write(image: fetched, record: record)
+                    try catalog.storeImage(record, outputIndex: index, pluginID: plugin, providerModel: providerModel,
+                                           costSource: costSource)
+                    // Observers (the upload queue) write to the catalog too: off the cooperative pool as well.
+                    stored.notify(ImageStoredEvent(record: record, dataDirectory: content.dataDirectory))
+                    CrashPoint.afterStore.hit()
+                }
             } catch {
                 return finish(.failed, ("storage", "cannot store output \(index): \(error)"),
                               cost: totalCost, costSource: costSource, providerTime: state.providerTime)

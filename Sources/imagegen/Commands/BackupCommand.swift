@@ -41,8 +41,9 @@ struct BackupCommand: Command {
         }
         let catalog = try context.catalog()
         let retention = args.flags.contains("no-prune") ? nil : backup?.retention
+        let templates = TemplateStore.folder(configuration: configuration, paths: context.paths).path
         let writer = BackupWriter(sources: BackupSources(catalog: catalog, dataDirectory: context.paths.data,
-                                                         configFile: context.paths.config),
+                                                         configFile: context.paths.config, templatesDirectory: templates),
                                   format: format, retention: retention, storage: storage)
         if !args.json && !args.flags.contains("quiet") {
             FileHandle.standardError.write(Data("backing up \(context.paths.data) to \(destination)…\n".utf8))

@@ -4,26 +4,38 @@ import Host
 /// `imagegen generate --prompt P [--model M] ...`: queue, wait with progress, print records.
 struct GenerateCommand: Command {
     static let name = "generate"
-    static let summary = "generate images from a prompt (waits and prints the metadata records)"
+    static let summary = "generate images from a prompt or a template (waits and prints the metadata records)"
     static let options: Set<String> = ["model", "prompt", "negative", "width", "height", "steps", "guidance", "seed",
-                                       "category", "variations", "priority", "deadline", "tag"]
+                                       "category", "variations", "priority", "deadline", "tag", "template", "profile"]
     static let flags: Set<String> = ["no-wait"]
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
-        guard let prompt = args.string("prompt") ?? (args.positionals.isEmpty ? nil : args.positionals.joined(separator: " ")) else {
-            throw .usage("generate needs --prompt \"...\" (or the prompt as arguments)")
-        }
-        let request = GenerationRequest(
-            model: args.string("model"), prompt: prompt, negativePrompt: args.string("negative"),
-            width: try args.int("width"), height: try args.int("height"), steps: try args.int("steps"),
-            guidanceScale: try args.double("guidance"), seed: try args.int("seed").map(Int64.init),
-            category: args.string("category"), variations: try args.int("variations"),
-            tags: args.string("tag").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
-            priority: try args.int("priority"), deadlineSeconds: try args.double("deadline"))
         let generator = try context.generator()
         let jobs: [Job]
         do {
-            jobs = try await generator.submit(request)
+            if args.string("template") != nil || (args.string("prompt") == nil && args.positionals.isEmpty && args.string("category") != nil) {
+                for flag in ["prompt", "negative", "width", "height", "steps", "guidance", "tag"] where args.string(flag) != nil {
+                    throw CLIError.usage("--\(flag) cannot be combined with --template: the template sets it (edit the template instead)")
+                }
+                jobs = try await generator.submit(TemplateRequest(
+                    template: args.string("template"), category: args.string("category"), variations: try args.int("variations") ?? 1,
+                    model: args.string("model"), seed: try args.int("seed").map { UInt64(max(0, $0)) }, profile: args.string("profile"),
+                    priority: try args.int("priority"), deadlineSeconds: try args.double("deadline")))
+            } else {
+                guard let prompt = args.string("prompt") ?? (args.positionals.isEmpty ? nil : args.positionals.joined(separator: " ")) else {
+                    throw CLIError.usage("generate needs --prompt \"...\" (or the prompt as arguments), or --template NAME")
+                }
+                if args.string("profile") != nil { throw CLIError.usage("--profile applies to templates: use it with --template") }
+                jobs = try await generator.submit(GenerationRequest(
+                    model: args.string("model"), prompt: prompt, negativePrompt: args.string("negative"),
+                    width: try args.int("width"), height: try args.int("height"), steps: try args.int("steps"),
+                    guidanceScale: try args.double("guidance"), seed: try args.int("seed").map(Int64.init),
+                    category: args.string("category"), variations: try args.int("variations"),
+                    tags: args.string("tag").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
+                    priority: try args.int("priority"), deadlineSeconds: try args.double("deadline")))
+            }
+        } catch let e as CLIError {
+            throw e
         } catch {
             throw GenerateCommand.map(error)
         }
@@ -74,6 +86,8 @@ struct GenerateCommand: Command {
         case let e as ValidationError: return .failed(e.description, .invalidInput)
         case let e as BudgetRefusal: return .failed(e.description, .budget)
         case let e as UnpricedModelRefusal: return .failed(e.description, .budget)
+        case let e as TemplateRequestError: return .failed(e.description, .invalidInput)
+        case let e as VariationError: return .failed(e.description, .invalidInput)
         default: return .failed("\(error)", .failure)
         }
     }

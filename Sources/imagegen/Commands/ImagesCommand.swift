@@ -4,8 +4,8 @@ import Host
 /// `imagegen images list [--category C] [--model M] [--tag T] [--since D] [--json]`, `images show ID`.
 struct ImagesCommand: Command {
     static let name = "images"
-    static let summary = "list images and their metadata; `images show ID`"
-    static let options: Set<String> = ["category", "model", "tag", "since", "status", "limit"]
+    static let summary = "list images; `images show ID`, `rate ID 1..5`, `history ID`, `regenerate ID [--seed S]`, `available`"
+    static let options: Set<String> = ["category", "model", "tag", "since", "status", "limit", "seed"]
     static let flags: Set<String> = []
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
@@ -29,8 +29,64 @@ struct ImagesCommand: Command {
             }
             Output.json(image)
             return .success
+        case "rate":
+            guard args.positionals.count == 3, let rating = Int(args.positionals[2]), (1...5).contains(rating) else {
+                throw .usage("usage: imagegen images rate IMAGE_ID 1..5")
+            }
+            let id = args.positionals[1]
+            guard try context.catalogCall({ try catalog.image(id) }) != nil else {
+                throw .failed("no image \(id); list them with `imagegen images list`", .invalidInput)
+            }
+            try context.catalogCall { try catalog.rate(imageID: id, rating: rating) }
+            // Highly rated placeholder values gain weight in the profile that chose them.
+            if let image = try context.catalogCall({ try catalog.image(id) }), let name = image.extra["profile"],
+               let json = image.extra["placeholders"],
+               let values = try? JSONDecoder().decode([String: String].self, from: Data(json.utf8)) {
+                let generator = try context.generator()
+                do {
+                    let learned = try generator.service.profile(named: name).learning(fromRating: rating, placeholderValues: values)
+                    try catalog.storeProfile(learned)
+                } catch {
+                    Output.error("rating recorded, but profile \(name) was not updated: \(error)")
+                }
+            }
+            if !args.json { print("\(id) rated \(rating)") }
+            return .success
+        case "history":
+            guard args.positionals.count == 2 else { throw .usage("usage: imagegen images history IMAGE_ID") }
+            let chain = try context.catalogCall { try catalog.versionChain(imageID: args.positionals[1]) }
+            guard !chain.isEmpty else { throw .failed("no image \(args.positionals[1])", .invalidInput) }
+            if args.json { Output.json(chain); return .success }
+            Output.table(["VERSION", "IMAGE", "PARENT", "VARIANT", "SEED", "GENERATED"], chain.map { i in
+                ["\(i.version)", i.imageID, i.parentID ?? "-", i.variant, i.parameters.seed.map(String.init) ?? "-", i.metadata.generatedAt]
+            })
+            return .success
+        case "regenerate":
+            guard args.positionals.count == 2 else { throw .usage("usage: imagegen images regenerate IMAGE_ID [--seed S]") }
+            let generator = try context.generator()
+            let seed = try args.int("seed")
+            if let seed, !(0...Int(UInt32.max)).contains(seed) { throw .usage("--seed must be within 0...\(UInt32.max)") }
+            do {
+                let jobs = try await generator.regenerate(imageID: args.positionals[1], seed: seed.map { UInt32($0) })
+                let images = try await generator.wait(for: jobs)
+                await generator.shutdown()
+                if args.json { Output.json(images) } else {
+                    for i in images { print("\(i.imageID) version \(i.version) of \(i.parentID ?? "-"): \(generator.service.content.absolute(i.filePath))") }
+                }
+                return .success
+            } catch let e as GenerationFailure {
+                throw .failed(e.description, e.job.state == .contentFiltered ? .contentFiltered : .provider)
+            } catch {
+                throw GenerateCommand.map(error)
+            }
+        case "available":
+            let images = try context.catalogCall { try catalog.availableImages(category: args.string("category"), tag: args.string("tag"),
+                                                                               limit: try args.int("limit") ?? 100) }
+            if args.json { Output.json(images); return .success }
+            Output.table(["IMAGE", "CATEGORY", "TAGS", "FILE"], images.map { [$0.imageID, $0.category, $0.tags.joined(separator: ","), $0.filePath] })
+            return .success
         case let other?:
-            throw .usage("unknown images action \"\(other)\": use list or show ID")
+            throw .usage("unknown images action \"\(other)\": use list, show ID, rate ID N, history ID, regenerate ID or available")
         }
     }
 }

@@ -17,7 +17,7 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(r.filePath.hasSuffix("/\(r.imageID).png"))
         let bytes = try XCTUnwrap(FileManager.default.contents(atPath: host.paths.data + "/" + r.filePath))
         XCTAssertEqual(r.bytes, bytes.count)
-        XCTAssertEqual(r.contentSHA256, PluginLoader.contentHash([UInt8](bytes)))
+        XCTAssertEqual(r.contentSHA256, SHA256Digest.of(bytes).hex)
         XCTAssertEqual(r.parameters, .init(width: 128, height: 96, steps: 20, guidanceScale: 5, seed: 42))
         XCTAssertEqual(r.metadata.cost, 0)
         XCTAssertEqual(r.metadata.apiUsed, "preview/preview-1")
@@ -94,5 +94,17 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(done[0].pluginID, "preview")
         XCTAssertFalse(FileManager.default.fileExists(atPath: log), "a filtered job must never be sent to another provider")
         XCTAssertEqual(generator.service.health.state("preview/preview-1", now: Date()), .closed)
+    }
+
+    func testTheSameIdempotencyKeyReturnsTheJobsAlreadyQueued() throws {
+        let host = try TestHost(label: "idempotent", config: "{ models: { preview: { price: { per_image: 0.01 } } }, budgets: { daily: 0.03 } }")
+        let runtime = try HostRuntime.open(paths: host.paths, log: host.log)
+        let service = GenerationService(runtime: runtime, catalog: try host.catalog())
+        let first = try service.enqueue(GenerationRequest(prompt: "a cup", width: 64, height: 64, variations: 2), idempotencyKey: "slot/2026-11-25")
+        let again = try service.enqueue(GenerationRequest(prompt: "a cup", width: 64, height: 64, variations: 2), idempotencyKey: "slot/2026-11-25")
+        XCTAssertEqual(first.map(\.id), again.map(\.id))
+        XCTAssertEqual(try host.catalog().jobs(state: .queued, batch: nil, limit: 10).count, 2)
+        // The retry reserved nothing more: one more image still fits the $0.03 budget.
+        XCTAssertEqual(try service.enqueue(GenerationRequest(prompt: "b", width: 64, height: 64)).count, 1)
     }
 }

@@ -1,0 +1,71 @@
+/// The configurable part of the content policy (the `policy` section of the config):
+///
+/// ```json
+/// "policy": {
+///   "protected_names": ["Jane Example"],
+///   "non_person_phrases": ["Saint Malo"],
+///   "disabled_rules": [],
+///   "rules": [{"id": "brand.competitors", "name": "Competitor brands", "terms": ["acme"], "applies_to": "all"}],
+///   "adult_attestation": {"attested_by": "Jane Doe, DPO", "attested_at": "2026-02-01T09:00:00Z"}
+/// }
+/// ```
+public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
+    /// Real people who must never appear in adult content, matched in prompt and negative prompt.
+    public var protectedNames: [String]
+    /// Capitalised phrases the named-person detector must not take for names (places, brands).
+    public var nonPersonPhrases: [String]
+    /// Ids of data rules to switch off. Hard blocks cannot be listed here.
+    public var disabledRules: [String]
+    public var rules: [PolicyRule]
+    public var adultAttestation: AgeVerificationAttestation?
+
+    public init(protectedNames: [String] = [], nonPersonPhrases: [String] = [], disabledRules: [String] = [],
+                rules: [PolicyRule] = [], adultAttestation: AgeVerificationAttestation? = nil) {
+        self.protectedNames = protectedNames
+        self.nonPersonPhrases = nonPersonPhrases
+        self.disabledRules = disabledRules
+        self.rules = rules
+        self.adultAttestation = adultAttestation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case protectedNames = "protected_names"
+        case nonPersonPhrases = "non_person_phrases"
+        case disabledRules = "disabled_rules"
+        case rules
+        case adultAttestation = "adult_attestation"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        protectedNames = try container.decodeIfPresent([String].self, forKey: .protectedNames) ?? []
+        nonPersonPhrases = try container.decodeIfPresent([String].self, forKey: .nonPersonPhrases) ?? []
+        disabledRules = try container.decodeIfPresent([String].self, forKey: .disabledRules) ?? []
+        rules = try container.decodeIfPresent([PolicyRule].self, forKey: .rules) ?? []
+        adultAttestation = try container.decodeIfPresent(AgeVerificationAttestation.self, forKey: .adultAttestation)
+    }
+}
+
+/// Why a policy configuration was refused.
+public enum ContentPolicyConfigurationError: Error, CustomStringConvertible, Equatable {
+    case cannotDisableHardRule(String)
+    case unknownRuleToDisable(String)
+    case reservedRuleID(String)
+    case duplicateRuleID(String)
+    case ruleWithoutTerms(String)
+
+    public var description: String {
+        switch self {
+        case .cannotDisableHardRule(let id):
+            return "policy config: rule \(id) is a compiled-in hard block and cannot be disabled; remove it from disabled_rules"
+        case .unknownRuleToDisable(let id):
+            return "policy config: disabled_rules lists \(id), which is not a rule; known data rules: \(PolicyRule.explicitOutsideAdultID) and the ids under rules"
+        case .reservedRuleID(let id):
+            return "policy config: rule id \(id) uses a reserved prefix (hard., routing.); choose another id"
+        case .duplicateRuleID(let id):
+            return "policy config: rule id \(id) is defined twice; rule ids must be unique"
+        case .ruleWithoutTerms(let id):
+            return "policy config: rule \(id) has no terms; give it at least one term or remove it"
+        }
+    }
+}

@@ -1,0 +1,121 @@
+/// The compiled-in vocabulary of the hard blocks, in English and French, written folded
+/// (lowercase, no accents; the normaliser folds prompts the same way). Plurals in -s/-es,
+/// leetspeak, spacing and joined spellings of multi-word terms are matched automatically, so
+/// each concept is listed once.
+///
+/// Words that are innocent on their own (school, teen, lingerie) only matter in combination:
+/// see `HardBlockRule`. Terms that would collide with everyday words ("minor" key, "rape"
+/// field, "force" field) are either left out or placed where they need a sexual context.
+enum PolicyVocabulary {
+    static let youth = [
+        // English
+        "child", "children", "kid", "kiddo", "kiddie", "toddler", "infant", "newborn", "baby girl", "baby boy",
+        "preteen", "pre teen", "tween", "tweenager", "teen", "teenager", "teenage", "teenaged", "underage",
+        "under age", "under 18", "under eighteen", "not yet 18", "minors", "a minor", "juvenile", "pubescent",
+        "prepubescent", "pre pubescent", "adolescent", "youngster", "schoolgirl", "schoolboy", "schoolchild",
+        "schoolkid", "loli", "lolicon", "lolita", "shota", "shotacon", "jailbait", "little girl", "little boy",
+        "young girl", "young boy", "small girl", "small boy", "tiny girl", "tiny boy", "girl child", "boy child",
+        "preschooler", "kindergartner", "kindergartener", "first grader", "second grader", "third grader",
+        "fourth grader", "fifth grader", "sixth grader", "seventh grader", "eighth grader", "grade schooler",
+        "middle schooler", "high schooler", "elementary schooler", "cub scout", "sweet sixteen",
+        // French
+        "enfant", "gamin", "gamine", "gosse", "bambin", "bambine", "fillette", "petite fille", "petit garcon",
+        "garconnet", "ecolier", "ecoliere", "collegien", "collegienne", "lyceen", "lyceenne", "ado", "jeune ado",
+        "adolescente", "preado", "pre ado", "preadolescent", "preadolescente", "mineur", "mineure", "bebe",
+        "nourrisson", "moins de 18 ans", "moins de dix huit ans",
+    ]
+
+    static let school = [
+        "school", "schoolyard", "schoolroom", "school uniform", "school bus", "schoolbag", "classroom",
+        "kindergarten", "preschool", "nursery school", "elementary school", "primary school", "middle school",
+        "junior high", "high school", "grade school", "homeroom", "seifuku", "randoseru",
+        "ecole", "cour de recreation", "cour d ecole", "maternelle", "ecole primaire", "lycee",
+        "uniforme scolaire", "salle de classe", "cartable", "cm1", "cm2", "ce1", "ce2",
+    ]
+
+    static let childLike = [
+        "childlike", "child like", "kid like", "childish", "young looking", "younger looking", "looks young",
+        "look young", "looking young", "looks underage", "look underage", "looks like a child", "baby face",
+        "barely legal", "age regression", "ageplay", "age play", "underdeveloped",
+        "enfantin", "enfantine", "air enfantin", "visage enfantin", "corps d enfant", "jeune fille",
+        "tres jeune", "toute jeune", "si jeune", "petite jeune",
+    ]
+
+    static let explicitSexual = [
+        "nude", "naked", "nudity", "nsfw", "sex", "sexual", "sexually", "porn", "porno", "pornographic",
+        "pornography", "pornstar", "xxx", "topless", "bottomless", "erotic", "erotica", "hentai", "ecchi",
+        "genitals", "genitalia", "nipple", "orgasm", "intercourse", "undressed", "undressing", "striptease",
+        "strip tease", "stripper", "onlyfans", "playboy", "fetish", "bdsm", "bondage", "lewd", "smut", "r18",
+        "nu", "nue", "nudite", "a poil", "denude", "denudee", "deshabille", "deshabillee", "sexe", "sexuel",
+        "sexuelle", "sexuellement", "erotique", "pornographique", "seins nus", "obscene", "lubrique",
+    ]
+
+    static let suggestive = [
+        "sexy", "seductive", "seducing", "sensual", "provocative", "suggestive", "lingerie", "underwear",
+        "panties", "thong", "cleavage", "boudoir", "see through", "wet t shirt", "lap dance", "flirty",
+        "flirting", "kinky", "aroused", "horny", "busty",
+        "seduisant", "seduisante", "sensuel", "sensuelle", "provocant", "provocante", "aguicheur", "aguicheuse",
+        "aguichant", "aguichante", "sous vetements", "culotte", "soutien gorge", "decollete", "coquin", "coquine",
+        "lascif", "lascive", "suggestif", "excitant", "excitante",
+    ]
+
+    static let nonConsentExplicit = [
+        "raped", "raping", "rapist", "non consensual", "nonconsensual", "noncon", "non con", "forced sex",
+        "sexual assault", "sexually assaulted", "sexual abuse", "sexually abused", "molest", "molested",
+        "molesting", "molestation", "molester", "revenge porn", "upskirt", "creepshot", "date rape", "gang rape",
+        "pedophile", "paedophile", "pedo", "pedophilia", "paedophilia", "csam", "child porn", "child pornography",
+        "agression sexuelle", "abus sexuel", "pedopornographie", "viol collectif", "attouchements",
+        "non consentant", "non consentante", "sans consentement", "porno enfant",
+    ]
+
+    static let nonConsentContext = [
+        "rape", "forced", "forcing", "by force", "unconscious", "passed out", "drugged", "sedated",
+        "against her will", "against his will", "against their will", "kidnapped", "abducted", "hidden camera",
+        "hidden cam", "spy cam", "spycam", "voyeur", "voyeurism", "held down", "coerced", "coercion",
+        "blackmail", "blackmailed",
+        "viol", "violer", "violee", "de force", "forcee", "inconsciente", "inconscient", "droguee", "kidnappee",
+        "enlevee", "contre son gre", "contre sa volonte", "camera cachee", "sous la contrainte",
+    ]
+
+    static let adultDescriptors = [
+        "adult", "grown up", "grownup", "grown woman", "grown man", "mature", "mature woman", "mature man",
+        "mature body", "adult body", "adult woman", "adult man", "adult face", "milf",
+        "adulte", "majeur", "majeure", "femme adulte", "homme adulte", "femme mure",
+    ]
+
+    /// Person nouns: not signals, but a joined word made of a signal and one of these
+    /// ("teengirl", "nudemodel") is read as its two parts.
+    static let personNouns = [
+        "girl", "boy", "woman", "man", "lady", "guy", "chick", "babe", "model", "body", "pic", "photo", "video",
+        "fille", "garcon", "femme",
+    ]
+
+    /// Phrases whose words are innocent here even though a word is in a list above; they are
+    /// masked before matching ("nude lipstick", "old school", "forced perspective", and the
+    /// boilerplate "mature content" that negative prompts often carry).
+    static let benignPhrases = [
+        "nude color", "nude colour", "nude colored", "nude coloured", "nude tone", "nude lipstick", "nude lip",
+        "nude heels", "nude pumps", "nude shoes", "nude sandals", "nude palette", "nude shade", "nude makeup",
+        "nude nail", "nude nail polish", "nude beige", "nude pink", "nude fabric",
+        "nu metal", "nu jazz", "nu disco", "sex pistols",
+        "old school", "oldschool", "art school", "film school", "school of athens", "hudson river school",
+        "barbizon school", "school of fish",
+        "forced perspective", "mature content", "mature themes",
+        "naked eye", "naked flame", "pieds nus", "nu pieds", "torse nu", "mains nues", "tete nue", "oeil nu",
+        "kid leather", "kid gloves",
+    ]
+
+    static let signalEntries: [(String, PolicySignal)] =
+        youth.map { ($0, .youthTerm) } + school.map { ($0, .schoolTerm) }
+        + childLike.map { ($0, .childLikeDescriptor) } + explicitSexual.map { ($0, .explicitSexual) }
+        + suggestive.map { ($0, .suggestive) } + nonConsentExplicit.map { ($0, .nonConsentExplicit) }
+        + nonConsentContext.map { ($0, .nonConsentContext) } + adultDescriptors.map { ($0, .adultDescriptor) }
+
+    static let signalLexicon = PolicyLexicon(signalEntries)
+    static let benignLexicon = PolicyLexicon(benignPhrases.map { ($0, true) })
+    static let personNounSet = Set(personNouns)
+
+    /// Signals worth finding inside a run of spaced-out letters ("t e e n", "s.e.x.y t.e.e.n").
+    static let spacedOutSignals: Set<PolicySignal> = [.youthTerm, .schoolTerm, .childLikeDescriptor, .explicitSexual,
+                                                       .suggestive, .nonConsentExplicit]
+}

@@ -1,0 +1,26 @@
+/// What an audit entry records. The raw values are what the log file and `imagegen audit --json`
+/// show, so they are stable: add cases, never rename one.
+public enum AuditAction: String, Codable, Sendable, CaseIterable {
+    /// An image generation was requested (subject: job id; details: model, category, template).
+    case generation
+    /// A job was cancelled (subject: job id).
+    case cancellation
+    /// A budget limit was changed (subject: budget name; details: old and new value).
+    case budgetChange = "budget.change"
+    /// Master keys were rotated or a rotation batch ran (subject: new key id).
+    case keyRotation = "key.rotation"
+    /// A plugin generation was loaded (subject: plugin id; details: file, content hash).
+    case pluginLoad = "plugin.load"
+    /// A plugin file was refused (subject: file; details: reason).
+    case pluginRefusal = "plugin.refusal"
+    /// A plugin was hot-swapped to a new generation (subject: plugin id).
+    case pluginSwap = "plugin.swap"
+    /// The content policy refused a request or template (subject: job or template; details: rule id).
+    case policyRefusal = "policy.refusal"
+    /// A quota refused a request (subject: scope; details: limit and reset time).
+    case quotaRefusal = "quota.refusal"
+    /// A call to the HTTP API (subject: method and path; details: status).
+    case apiCall = "api.call"
+    /// The log's torn last line (a crash during an append) was cut off before appending.
+    case auditRecovery = "audit.recovery"
+}
