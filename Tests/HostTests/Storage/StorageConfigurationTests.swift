@@ -84,4 +84,30 @@ final class StorageConfigurationTests: XCTestCase {
             }
         }
     }
+
+    func testServeBackgroundTasksFollowTheConfiguration() throws {
+        let root = TestEnvironment.temporaryDirectory("storage-tasks")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let paths = HostPaths(config: nil, plugins: root + "/plugins", data: root + "/data")
+        let catalog = try SQLiteCatalog(path: paths.catalog)
+        let (log, _) = TestEnvironment.capturingLog()
+        let none = try StorageBackgroundTasks.make(configuration: try configuration("{}"), paths: paths, catalog: catalog, log: log,
+                                                   environment: [:])
+        XCTAssertNil(none.uploadWorker, "local-only: no worker")
+        XCTAssertNil(none.backupScheduler, "no backup section: no schedule")
+        let tables = try catalog.database.query("SELECT name FROM sqlite_master WHERE name = 'uploads'")
+        XCTAssertTrue(tables.isEmpty, "local-only mode creates no upload table")
+
+        let both = try StorageBackgroundTasks.make(
+            configuration: try configuration(#"{ storage: { s3: { endpoint: "http://127.0.0.1:9", bucket: "b" } }, backup: {} }"#),
+            paths: paths, catalog: catalog, log: log, environment: ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "s"])
+        XCTAssertNotNil(both.uploadWorker)
+        XCTAssertNotNil(both.backupScheduler)
+
+        XCTAssertThrowsError(try StorageBackgroundTasks.make(
+            configuration: try configuration(#"{ storage: { s3: { bucket: "b" } } }"#), paths: paths, catalog: catalog, log: log,
+            environment: [:])) { error in
+            XCTAssertTrue("\(error)".contains("AWS_ACCESS_KEY_ID"), "\(error)")
+        }
+    }
 }

@@ -106,6 +106,22 @@ final class StorageUploadQueueTests: XCTestCase {
         XCTAssertEqual(row.image?.costUSD, 0.01)
     }
 
+    func testQueueFeedsTheAlertEnginesBacklogRuleAndFailedFilesBecomeAlerts() throws {
+        for id in ["img_1", "img_2"] { try queue.enqueue(try record(id), dataDirectory: root, sidecar: false, now: now) }
+        let status = try queue.alertStatus(destination: "s3://renders/prod", now: now.addingTimeInterval(3600))
+        XCTAssertEqual(status.pending, 2)
+        XCTAssertEqual(status.oldestEnqueuedAt, now)
+        let conditions = UploadBacklogRule(maxPending: 100, maxAge: 15 * 60)
+            .evaluate(AlertInputs(uploadQueues: [status]), now: now.addingTimeInterval(3600))
+        XCTAssertEqual(conditions.map(\.id), ["UploadQueueBacklog/s3://renders/prod"], "waiting an hour is a backlog")
+
+        let failed = UploadAlert.fileFailed(filePath: "content/a/2026/01/x.png", attempts: 8, error: "HTTP 503")
+        let transition = try XCTUnwrap(failed.alertTransition(at: now))
+        XCTAssertEqual(transition.alert.id, "UploadFailed/content/a/2026/01/x.png")
+        XCTAssertTrue(transition.alert.message.contains("8 attempt"), transition.alert.message)
+        XCTAssertNil(UploadAlert.backlog(waiting: 3, oldestWaitingSince: now).alertTransition(at: now))
+    }
+
     func testRetryScheduleBacksOffWithJitterAndStops() {
         let schedule = UploadRetrySchedule(baseSeconds: 30, maxSeconds: 300, maxAttempts: 4)
         XCTAssertEqual(schedule.nextAttempt(after: 1, now: now, unitRandom: 1), now.addingTimeInterval(30))
