@@ -93,7 +93,7 @@ public actor BackupScheduler {
         loop = Task {
             while !Task.isCancelled {
                 await self.runIfDue()
-                let wait = await self.secondsUntilNextCheck()
+                let wait = self.secondsUntilNextCheck()
                 let capped = min(Duration.milliseconds(Int64(max(1, wait) * 1000)), maxSleep)
                 try? await Task.sleep(for: capped)
             }
