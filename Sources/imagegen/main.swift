@@ -17,6 +17,9 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     AuditCommand.self,
     ServeCommand.self,
     HealthCommand.self,
+    StorageCommand.self,
+    BackupCommand.self,
+    RestoreCommand.self,
 ]
 
 nonisolated func usage() -> String {

@@ -8,6 +8,8 @@ public final class GenerationService: Sendable {
     public let health: HealthBoard
     public let content: ContentStore
     public let clock: @Sendable () -> Date
+    /// Told about every image (and derivative) once its file and catalog row are committed.
+    public let imageStored = ImageStoredHooks()
     let extraCategories: @Sendable () -> [String: CategorySettings]
 
     public init(runtime: HostRuntime, catalog: any CatalogStore, health: HealthBoard? = nil,

@@ -28,6 +28,9 @@ public final class ImageGenerator: Sendable {
     public let templates: TemplateStore
     let runner: JobRunner?
     let lock: RunnerLock?
+    /// The upload queue when a `storage` section is configured; nil in local-only mode. Every stored
+    /// image is queued into it; `imagegen serve` runs an `UploadWorker` over it.
+    public let uploads: UploadQueue?
 
     public init(configuration: Configuration = Configuration()) throws {
         let settings = try configuration.settings ?? HostConfiguration.load(path: configuration.paths.config)
@@ -40,6 +43,7 @@ public final class ImageGenerator: Sendable {
                                       screen: security.templateScreen(catalog: catalog))
         self.templates = templates
         service = GenerationService(runtime: runtime, catalog: catalog, extraCategories: { templates.categories() })
+        uploads = try UploadQueue.attach(to: service, catalog: catalog, file: configuration.paths.config)
         // A locked host cannot read the prompts of queued jobs: it runs none (they wait for the key).
         lock = security.prompts.canRead ? RunnerLock(dataDirectory: configuration.paths.data) : nil
         runner = lock == nil ? nil : JobRunner(service: service)

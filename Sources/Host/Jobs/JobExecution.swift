@@ -412,11 +412,14 @@ struct JobExecution: Sendable {
                 qualityScore: nil, extra: job.extra)
             do {
                 let content = service.content, catalog = self.catalog, providerModel = job.providerModel, fetched = bytes
+                let stored = service.imageStored
                 try await BlockingWork.run {
                     CrashPoint.whileWriting.hit()
                     try content.write(image: fetched, record: record)
                     try catalog.storeImage(record, outputIndex: index, pluginID: plugin, providerModel: providerModel,
                                            costSource: costSource)
+                    // Observers (the upload queue) write to the catalog too: off the cooperative pool as well.
+                    stored.notify(ImageStoredEvent(record: record, dataDirectory: content.dataDirectory))
                     CrashPoint.afterStore.hit()
                 }
             } catch {

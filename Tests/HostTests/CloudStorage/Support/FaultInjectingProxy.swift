@@ -37,6 +37,15 @@ final class FaultInjectingProxy {
 
     func stop() { child.stop() }
 
+    /// The request line of every request the proxy saw, faulted or forwarded, in arrival order
+    /// (e.g. `PUT /bucket/key HTTP/1.1`) — lets a test count uploads.
+    func requestLines() -> [String] {
+        let log = (try? String(contentsOfFile: child.logPath, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").compactMap { line in
+            line.hasPrefix("request ") ? String(line.dropFirst("request ".count)) : nil
+        }
+    }
+
     private static let script = #"""
 import socket, sys, threading, time
 listen_port, upstream_port, count = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -95,6 +104,7 @@ def handle(conn):
         if data is None:
             return  # a readiness probe: connect and close
         line = data.split(b"\r\n", 1)[0].decode("latin-1")
+        print("request", line, flush=True)
         with lock:
             fault = match in line and faults[0] < count
             if fault:
