@@ -13,6 +13,10 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     TemplatesCommand.self,
     ExperimentsCommand.self,
     TagsCommand.self,
+    PlanCommand.self,
+    StatsCommand.self,
+    AlertsCommand.self,
+    ReportCommand.self,
 ]
 
 nonisolated func usage() -> String {
