@@ -21,6 +21,9 @@ public final class PluginSet: Sendable {
         var generation: PluginGeneration?
         var refusal: PluginRefusal?
         var instance: PluginInstance?
+        /// Size and modification time when last read: an unchanged file is not read again.
+        var size = -1
+        var mtime = Date.distantPast
     }
     struct State {
         var slots: [String: Slot] = [:]
@@ -86,12 +89,17 @@ public final class PluginSet: Sendable {
             if settleMilliseconds > 0, Date().timeIntervalSince(mtime) * 1000 < Double(settleMilliseconds) {
                 continue // still being written; the next scan picks it up
             }
-            guard let data = FileManager.default.contents(atPath: file) else { continue }
-            let hash = PluginLoader.contentHash([UInt8](data))
             let existing = state.withLock { $0.slots[file] }
-            if let existing, existing.hash == hash { continue }
+            if let existing, existing.size == size, existing.mtime == mtime { continue }
+            guard let data = FileManager.default.contents(atPath: file) else { continue }
+            let bytes = [UInt8](data)
+            let hash = PluginLoader.contentHash(bytes)
+            if let existing, existing.hash == hash {
+                state.withLock { $0.slots[file]?.size = size; $0.slots[file]?.mtime = mtime }
+                continue
+            }
             let number = state.withLock { s in defer { s.nextGeneration += 1 }; return s.nextGeneration }
-            var result = loader.load(file: file, generation: number)
+            var result = loader.load(file: file, bytes: bytes, hash: hash, generation: number)
             if case .success(let gen) = result, let other = owner(of: gen.manifest.id, except: file) {
                 result = .failure(.duplicateID(file: name(file), id: gen.manifest.id, otherFile: name(other)))
                 gen.retire()
@@ -100,7 +108,7 @@ public final class PluginSet: Sendable {
             case .success(let gen):
                 let old = state.withLock { s -> PluginGeneration? in
                     let old = s.slots[file]?.generation
-                    s.slots[file] = Slot(file: file, hash: hash, generation: gen, refusal: nil, instance: nil)
+                    s.slots[file] = Slot(file: file, hash: hash, generation: gen, refusal: nil, instance: nil, size: size, mtime: mtime)
                     return old
                 }
                 if let old {
@@ -114,6 +122,8 @@ public final class PluginSet: Sendable {
                     var slot = s.slots[file] ?? Slot(file: file, hash: hash, generation: nil, refusal: nil, instance: nil)
                     slot.hash = hash
                     slot.refusal = refusal
+                    slot.size = size
+                    slot.mtime = mtime
                     s.slots[file] = slot
                 }
                 changes.append(.refused(refusal))
