@@ -42,12 +42,12 @@ public actor OperationsLoop {
         }
     }
 
-    public let plan: PlanService
+    nonisolated public let plan: PlanService
     /// Nil when the config switches the plan off (`plans: { enabled: false }`).
-    public let scheduler: PlanScheduler?
-    public let metrics: HostMetrics
-    public let alertSettings: AlertSettings
-    public let alertStore: CatalogAlertStore
+    nonisolated public let scheduler: PlanScheduler?
+    nonisolated public let metrics: HostMetrics
+    nonisolated public let alertSettings: AlertSettings
+    nonisolated public let alertStore: CatalogAlertStore
     let engine: AlertEngine
     let dispatcher: AlertDispatcher
     let inputSource: AlertInputSource

@@ -22,9 +22,9 @@ final class OpsHost {
         try "{ \(OpsHost.baseConfig), \(config) }".write(toFile: paths.config!, atomically: true, encoding: .utf8)
     }
 
-    func phase() throws -> OpsPhase {
+    func phase(secrets: (any SecretSource)? = nil) throws -> OpsPhase {
         let configuration = try Configuration.load(path: paths.config)
-        let runtime = HostRuntime(paths: paths, configuration: configuration, log: host.log)
+        let runtime = HostRuntime(paths: paths, configuration: configuration, log: host.log, secrets: secrets)
         runtime.plugins.rescan()
         let catalog = try SQLiteCatalog(path: paths.catalog)
         let templates = TemplateStore(folder: TemplateStore.folder(configuration: configuration, paths: paths), catalog: catalog)
@@ -83,7 +83,7 @@ struct OpsPhase {
                                        [.integer(Int64(prefix.count)), .text(prefix)]).first?["n"]?.int ?? 0)
     }
 
-    func loop(clock: any WallClock, sinks: [any AlertSink] = [OpsRecordingSink()],
+    func loop(clock: any WallClock, sinks: [any AlertSink]? = [OpsRecordingSink()],
               balances: (@Sendable (Date) async -> [ProviderBalance])? = nil,
               uploadQueues: @escaping @Sendable () -> [UploadQueueStatus] = { [] }) throws -> OperationsLoop {
         try OperationsLoop(service: service, templates: templates, catalog: catalog, clock: clock,
