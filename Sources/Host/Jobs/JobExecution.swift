@@ -366,14 +366,17 @@ struct JobExecution: Sendable {
                 metadata: .init(generatedAt: JobExecution.iso(generatedAt), apiUsed: "\(plugin)/\(job.providerModel ?? "")",
                                 cost: perImage, processingTime: generatedAt.timeIntervalSince(job.submittedAt ?? job.createdAt)),
                 status: "stored", version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
-                contentSHA256: PluginLoader.contentHash(bytes), jobID: job.id, mime: verified.mime, bytes: bytes.count,
+                contentSHA256: SHA256Digest.of(bytes).hex, jobID: job.id, mime: verified.mime, bytes: bytes.count,
                 qualityScore: nil, extra: job.extra)
             do {
-                CrashPoint.whileWriting.hit()
-                try service.content.write(image: bytes, record: record)
-                try catalog.storeImage(record, outputIndex: index, pluginID: plugin, providerModel: job.providerModel,
-                                       costSource: costSource)
-                CrashPoint.afterStore.hit()
+                let content = service.content, catalog = self.catalog, providerModel = job.providerModel, fetched = bytes
+                try await BlockingWork.run {
+                    CrashPoint.whileWriting.hit()
+                    try content.write(image: fetched, record: record)
+                    try catalog.storeImage(record, outputIndex: index, pluginID: plugin, providerModel: providerModel,
+                                           costSource: costSource)
+                    CrashPoint.afterStore.hit()
+                }
             } catch {
                 return finish(.failed, ("storage", "cannot store output \(index): \(error)"),
                               cost: totalCost, costSource: costSource, providerTime: state.providerTime)

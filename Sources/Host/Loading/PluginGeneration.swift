@@ -22,6 +22,8 @@ public final class PluginGeneration: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
     private let inflight = Atomic<Int>(0)
+    /// Mirrors `LifeState.retired` so the end of every call can skip the lock.
+    private let retiredFlag = Atomic<Bool>(false)
     private let state = Mutex(LifeState())
     struct LifeState {
         var retired = false
@@ -53,7 +55,9 @@ public final class PluginGeneration: @unchecked Sendable {
     func pinned<T>(_ body: () throws(PluginCallError) -> T) throws(PluginCallError) -> T {
         inflight.add(1, ordering: .acquiring)
         defer {
-            if inflight.subtract(1, ordering: .releasing).newValue == 0 { shutdownIfDrained() }
+            if inflight.subtract(1, ordering: .acquiringAndReleasing).newValue == 0, retiredFlag.load(ordering: .acquiring) {
+                shutdownIfDrained()
+            }
         }
         return try body()
     }
@@ -82,6 +86,7 @@ public final class PluginGeneration: @unchecked Sendable {
     /// Stops new calls; once drained, destroys the instances and calls `shutdown` once.
     public func retire() {
         state.withLock { $0.retired = true }
+        retiredFlag.store(true, ordering: .releasing)
         shutdownIfDrained()
     }
 
@@ -124,8 +129,8 @@ enum PluginErrorBuffer {
     static let capacity = 2048
 
     static func call(_ body: (UnsafeMutablePointer<imagegen_error>) -> imagegen_status) -> (PluginStatus, String, Int?) {
-        var buffer = [CChar](repeating: 0, count: capacity)
-        return buffer.withUnsafeMutableBufferPointer { mb in
+        // On the stack: no allocation or zeroing on the (common) successful call.
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { mb in
             var err = imagegen_error()
             err.struct_size = UInt32(MemoryLayout<imagegen_error>.size)
             err.retry_after_ms = -1

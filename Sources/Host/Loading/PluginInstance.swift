@@ -11,10 +11,12 @@ public final class PluginInstance: @unchecked Sendable {
     let pointer: OpaquePointer
     private let serial = NSLock()
     private let destroyed = Atomic<Bool>(false)
+    private let threadSafe: Bool
 
     init(generation: PluginGeneration, pointer: OpaquePointer) {
         self.generation = generation
         self.pointer = pointer
+        self.threadSafe = generation.manifest.threadSafe
     }
 
     func destroy() {
@@ -25,8 +27,8 @@ public final class PluginInstance: @unchecked Sendable {
     private func call<T>(_ name: String, _ body: (UnsafeMutablePointer<imagegen_error>) -> (imagegen_status, T?)) throws(PluginCallError) -> T {
         try generation.pinned { () throws(PluginCallError) -> T in
             guard !destroyed.load(ordering: .acquiring) else { throw PluginCallError(.cancelled, "the plugin generation was retired") }
-            if !generation.manifest.threadSafe { serial.lock() }
-            defer { if !generation.manifest.threadSafe { serial.unlock() } }
+            if !threadSafe { serial.lock() }
+            defer { if !threadSafe { serial.unlock() } }
             var value: T?
             let (status, message, retry) = PluginErrorBuffer.call { err in
                 let (s, v) = body(err)

@@ -221,6 +221,6 @@ public struct PluginRecord: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case file, id, version, abi, status, error, models, generation
-        case contentHash = "content_sha256"
+        case contentHash = "content_blake2b"
     }
 }

@@ -3,25 +3,8 @@ import Foundation
 /// The product's metadata record for one image: what the sidecar `<image_id>.json` holds and
 /// what the catalog answers. Field names are the product's.
 public struct ImageRecord: Sendable, Codable, Equatable {
-    public struct Parameters: Sendable, Codable, Equatable {
-        public var width: Int
-        public var height: Int
-        public var steps: Int?
-        public var guidanceScale: Double?
-        public var seed: UInt32?
-        enum CodingKeys: String, CodingKey {
-            case width, height, steps, seed
-            case guidanceScale = "guidance_scale"
-        }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(width, forKey: .width)
-            try c.encode(height, forKey: .height)
-            try c.encode(steps, forKey: .steps)
-            try c.encode(guidanceScale, forKey: .guidanceScale)
-            try c.encode(seed, forKey: .seed)
-        }
-    }
+    /// The product's `parameters{width,height,steps,guidance_scale,seed}`.
+    public typealias Parameters = GenerationParameters
 
     public struct Metadata: Sendable, Codable, Equatable {
         /// ISO 8601, UTC.

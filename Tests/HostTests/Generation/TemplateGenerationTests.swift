@@ -97,7 +97,7 @@ final class TemplateGenerationTests: XCTestCase {
         XCTAssertEqual(chain.map(\.imageID), [original.imageID, second.imageID, third.imageID])
         // The original file is untouched.
         let bytes = try XCTUnwrap(FileManager.default.contents(atPath: host.paths.data + "/" + original.filePath))
-        XCTAssertEqual(PluginLoader.contentHash([UInt8](bytes)), original.contentSHA256)
+        XCTAssertEqual(SHA256Digest.of(bytes).hex, original.contentSHA256)
     }
 
     func testAnImageCannotBeReservedTwiceAndReservedImagesAreNotAvailable() async throws {

@@ -17,7 +17,7 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(r.filePath.hasSuffix("/\(r.imageID).png"))
         let bytes = try XCTUnwrap(FileManager.default.contents(atPath: host.paths.data + "/" + r.filePath))
         XCTAssertEqual(r.bytes, bytes.count)
-        XCTAssertEqual(r.contentSHA256, PluginLoader.contentHash([UInt8](bytes)))
+        XCTAssertEqual(r.contentSHA256, SHA256Digest.of(bytes).hex)
         XCTAssertEqual(r.parameters, .init(width: 128, height: 96, steps: 20, guidanceScale: 5, seed: 42))
         XCTAssertEqual(r.metadata.cost, 0)
         XCTAssertEqual(r.metadata.apiUsed, "preview/preview-1")
