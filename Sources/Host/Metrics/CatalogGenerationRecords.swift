@@ -3,7 +3,7 @@ import Foundation
 extension GenerationRecord {
     /// The record of a finished catalog job: what statistics, alerts and reports read.
     ///
-    /// - provider: the plugin that had the job last (`"(none)"` when it never reached one);
+    /// - provider: the plugin that had the job last (`"none"` when it never reached one, as serve labels it);
     /// - duration: submit → final state (creation → final state when it was never submitted);
     /// - cost: the job's recorded cost, nil (unknown) stays nil;
     /// - failure kind: from the job's error code (see `ProviderFailureKind(errorCode:message:)`);
@@ -29,7 +29,7 @@ extension GenerationRecord {
     }
 
     /// The provider name of jobs that never reached a plugin.
-    public static let noProvider = "(none)"
+    public static let noProvider = "none"
 }
 
 /// Where an incremental read of finished jobs stopped: the last (finish time, job id) read.

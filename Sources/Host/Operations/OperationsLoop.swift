@@ -271,11 +271,13 @@ public actor OperationsLoop {
         } catch {
             log.warning("metrics: cannot read jobs or alerts: \(error)")
         }
+        // One series per (plugin, model name) of each circuit, as serve's /metrics labels them.
         let now = clock.now
-        metrics.circuitOpen.replaceAll(service.health.records(now: now).map { record in
-            let parts = record.candidate.split(separator: "/", maxSplits: 1).map(String.init)
-            return (["provider": parts.first ?? record.candidate, "model": parts.count > 1 ? parts[1] : ""],
-                    record.state == "open" ? 1 : 0)
+        let entries = service.runtime.models.sortedEntries
+        metrics.circuitOpen.replaceAll(service.health.records(now: now).flatMap { record -> [([String: String], Double)] in
+            let plugin = String(record.candidate.split(separator: "/", maxSplits: 1).first ?? "")
+            let models = entries.filter { $0.candidates.contains { $0.key == record.candidate } }.map(\.name)
+            return models.map { (["provider": plugin, "model": $0], record.state == "open" ? 1 : 0) }
         })
     }
 

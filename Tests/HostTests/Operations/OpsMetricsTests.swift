@@ -121,4 +121,16 @@ final class OpsMetricsTests: XCTestCase {
         XCTAssertEqual(Self.sample(text, #"imagegen_unknown_cost_images_total{model="preview"}"#), 2)
         XCTAssertNil(Self.sample(text, #"imagegen_cost_usd_total{model="preview",category="product"}"#))
     }
+
+    func testAnOpenCircuitIsExposedByPluginAndModelName() async throws {
+        let host = try OpsHost(label: "metrics-circuit", config: """
+            providers: { preview: { fail_every_n: 1, fail_status: 10 } }, jobs: { submit_attempts: 1 },
+            health: { failure_threshold: 1, cooldown_seconds: 600 }
+            """)
+        let phase = try host.phase()
+        let jobs = try await phase.runPrompts(1)
+        XCTAssertEqual(jobs.map(\.state), [.failed])
+        let text = await (try phase.loop(clock: ManualWallClock(Date()))).metricsText()
+        XCTAssertEqual(Self.sample(text, #"imagegen_provider_circuit_open{provider="preview",model="preview"}"#), 1)
+    }
 }
