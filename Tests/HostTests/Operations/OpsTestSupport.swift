@@ -13,8 +13,8 @@ final class OpsHost {
     /// Adult categories need an attestation; the Preview plugin serves the model "preview".
     static let baseConfig = #"attestation: { attested_by: "ops tests", attested_at: "2026-01-01" }"#
 
-    init(label: String, config: String = "") throws {
-        host = try TestHost(label: label, config: "{ \(OpsHost.baseConfig), \(config) }")
+    init(label: String, plugins: [String] = ["preview"], config: String = "") throws {
+        host = try TestHost(label: label, plugins: plugins, config: "{ \(OpsHost.baseConfig), \(config) }")
     }
 
     /// Replaces the config (the base keys stay).
