@@ -62,6 +62,7 @@ public actor OperationsLoop {
     private var tasks: [Task<Void, Never>] = []
     private var delivery: Task<Void, Never>?
     private var running = false
+    private var finished = false
 
     public init(service: GenerationService, templates: TemplateStore, catalog: SQLiteCatalog,
                 clock: any WallClock = SystemWallClock(), metrics: HostMetrics? = nil, version: String = "dev",
@@ -143,9 +144,10 @@ public actor OperationsLoop {
 
     // MARK: - Start and stop
 
-    /// Starts the scheduler, the periodic evaluation and the reaction to finished jobs. Idempotent.
+    /// Starts the scheduler, the periodic evaluation and the reaction to finished jobs. Idempotent;
+    /// a loop runs once (after `stop()`, make a new one).
     public func start() {
-        guard !running else { return }
+        guard !running, !finished else { return }
         running = true
         ingestFinishedJobs()
         if let scheduler {
@@ -182,6 +184,7 @@ public actor OperationsLoop {
     public func stop() async {
         guard running else { return }
         running = false
+        finished = true
         let all = tasks
         tasks = []
         for task in all { task.cancel() }
