@@ -20,6 +20,10 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     StorageCommand.self,
     BackupCommand.self,
     RestoreCommand.self,
+    PlanCommand.self,
+    StatsCommand.self,
+    AlertsCommand.self,
+    ReportCommand.self,
 ]
 
 nonisolated func usage() -> String {
