@@ -33,7 +33,12 @@ struct APIError: Error, Sendable {
             case .adultCategoryWithoutAttestation, .noModelAllowsAdultContent:
                 return APIError(.forbidden, "content_policy", e.description)
             case .field: return .invalidRequest(e.description)
+            case .policy: return APIError(HTTPStatus(code: 422), "content_policy", e.description)
             }
+        case let e as PolicyRefusal:
+            return APIError(HTTPStatus(code: 422), "content_policy", e.description)
+        case let e as QuotaExceeded:
+            return APIError(HTTPStatus(code: 429), "quota_exceeded", e.description)
         case let e as TemplateRequestError:
             switch e {
             case .unknownTemplate: return APIError(.badRequest, "unknown_template", e.description)
