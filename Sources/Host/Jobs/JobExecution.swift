@@ -68,6 +68,7 @@ struct JobExecution: Sendable {
         var failures: [String] = []
         var quotaRefusals: [QuotaExceeded] = []
         while true {
+            if Task.isCancelled { return nil }
             if let fresh = try? catalog.job(job.id), fresh.cancelRequested {
                 finish(.cancelled, ("cancelled", "cancelled before it was accepted by a provider"))
                 return nil
@@ -254,6 +255,8 @@ struct JobExecution: Sendable {
         var lastState = job.state
         var lastProgress = job.progress
         while true {
+            // The host is stopping: leave the job in its committed state; the next start resumes it.
+            if Task.isCancelled { return nil }
             if let fresh = try? catalog.job(job.id), fresh.cancelRequested {
                 if let instance = try? service.runtime.plugins.instance(forPlugin: plugin) {
                     let r = ref

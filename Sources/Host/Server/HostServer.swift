@@ -24,6 +24,10 @@ public final class HostServer: Sendable {
     public let watcher: PluginFolderWatcher
     public let templates: TemplateStore
     public let metrics: ServerMetrics
+    /// Plans, alerts and metrics from finished jobs.
+    public let operations: OperationsLoop
+    /// Uploads to cloud storage and daily backups (nothing runs in local-only mode).
+    public let storage: StorageBackgroundTasks
     let api: ServerAPI
     let http: HTTPServer
     let lock: RunnerLock
@@ -76,13 +80,30 @@ public final class HostServer: Sendable {
         self.templates = templates
         let categories = TemplateCategoryCache(templates: templates)
         service = GenerationService(runtime: runtime, catalog: catalog, extraCategories: { categories.categories() })
-        runner = JobRunner(service: service)
+        let runner = JobRunner(service: service)
+        self.runner = runner
+        let uploads: UploadQueue?
+        do {
+            uploads = try UploadQueue.attach(to: service, catalog: catalog, file: paths.config)
+            operations = try OperationsLoop(
+                service: service, templates: templates, catalog: catalog, metrics: hostMetrics, version: ImagegenVersion.current,
+                hooks: OperationsLoop.Hooks(wakeRunner: { await runner.wake() },
+                                            jobsChanged: { await runner.waitForChange(milliseconds: 5000) },
+                                            uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] }))
+            storage = try StorageBackgroundTasks.make(configuration: configuration, paths: paths, catalog: catalog, uploads: uploads, log: log)
+        } catch let e as ConfigurationError {
+            throw .configuration(e)
+        } catch {
+            throw .catalog("\(error)")
+        }
         let metrics: ServerMetrics
         do throws(MetricsRegistryError) {
-            if let hostMetrics { metrics = try ServerMetrics(host: hostMetrics) } else { metrics = try ServerMetrics() }
+            metrics = try ServerMetrics(host: operations.metrics)
         } catch {
             throw .metrics(error)
         }
+        // The operations loop counts finished generations itself.
+        metrics.countsGenerationsFromCatalog = false
         self.metrics = metrics
         watcher = PluginFolderWatcher(plugins: runtime.plugins, health: service.health, log: log,
                                       intervalMilliseconds: resolved.watchIntervalMilliseconds,
@@ -105,6 +126,8 @@ public final class HostServer: Sendable {
             throw .http(error)
         }
         await runner.start()
+        await operations.start()
+        await storage.start()
         watcher.start()
         let records = runtime.plugins.records
         runtime.log.info("imagegen serve: listening on \(http.boundAddress?.description ?? settings.listen.description); "
@@ -135,6 +158,8 @@ public final class HostServer: Sendable {
         // waiting for jobs are answered once the runner has finished or parked them.
         async let httpStopped: Void = http.stop(grace: .milliseconds(Int(grace * 1000) + 1000))
         await runner.stop(grace: grace)
+        await operations.stop()
+        await storage.stop(grace: 1)
         await api.completions.close()
         await httpStopped
         let parked = (try? catalog.unfinishedJobs().count) ?? 0

@@ -84,6 +84,10 @@ public final class ServerMetrics: Sendable {
         var draining: Bool
     }
 
+    /// False when something else (the operations loop) counts finished generations into the
+    /// same registry: counting them here too would double them.
+    nonisolated(unsafe) var countsGenerationsFromCatalog = true
+
     /// Brings every scrape-time value up to date and renders the registry (text format 0.0.4).
     func render(_ s: Scrape) -> String {
         up.set(s.draining ? 0 : 1)
@@ -95,7 +99,7 @@ public final class ServerMetrics: Sendable {
         var byState: [JobState: Int] = [:]
         for c in s.jobCounts { byState[c.state, default: 0] += c.count }
         host.jobs.replaceAll(JobState.allCases.map { (["state": $0.rawValue], Double(byState[$0] ?? 0)) })
-        for c in s.jobCounts where c.state.isTerminal {
+        for c in s.jobCounts where c.state.isTerminal && countsGenerationsFromCatalog {
             advance(host.generations, ["model": c.model, "provider": c.plugin.isEmpty ? "none" : c.plugin, "status": c.state.rawValue],
                     to: Double(c.count))
         }

@@ -47,8 +47,13 @@ final class BackupCloudTests: XCTestCase {
             let original = try Data(contentsOf: URL(fileURLWithPath: bed.dataDirectory + "/" + record.filePath))
             let fetched = try Data(contentsOf: URL(fileURLWithPath: target + "/" + record.filePath))
             XCTAssertEqual(fetched, original, record.filePath)
+            // Rebuilt from the catalog: the same record as the original sidecar, prompts still sealed.
             let sidecar = try XCTUnwrap(ContentStore(dataDirectory: target).readSidecar(relativeImagePath: record.filePath))
-            XCTAssertEqual(sidecar, record)
+            let originalSidecar = try XCTUnwrap(ContentStore(dataDirectory: bed.dataDirectory).readSidecar(relativeImagePath: record.filePath))
+            XCTAssertEqual(sidecar.imageID, originalSidecar.imageID)
+            XCTAssertEqual(sidecar.contentSHA256, record.contentSHA256)
+            XCTAssertEqual(sidecar.parameters, record.parameters)
+            XCTAssertTrue(sidecar.prompt.hasPrefix("enc:v1:"), "the rebuilt sidecar keeps the prompt encrypted")
         }
     }
 

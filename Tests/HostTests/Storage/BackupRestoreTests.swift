@@ -18,6 +18,9 @@ final class BackupRestoreTests: XCTestCase {
     /// A host with a template, an audit log, and some images.
     private func populatedHost(_ label: String) async throws -> TestHost {
         let host = try TestHost(label: label)
+        // Open the host once first, so its key exists before the (fake) audit logs: an audit log
+        // without its key makes the host refuse to open (the data folder would be locked).
+        _ = try host.catalog()
         try AtomicFile.write(Array("{ name: \"shelf\", category: \"product\", template: \"a {color} shelf\" }\n".utf8),
                              to: host.paths.data + "/templates/product/shelf.json5")
         try AtomicFile.write(Array("{\"seq\":1,\"action\":\"generate\"}\n".utf8), to: host.paths.data + "/audit.log")
