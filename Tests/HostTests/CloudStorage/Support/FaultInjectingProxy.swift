@@ -104,13 +104,17 @@ def handle(conn):
         if data is None:
             return  # a readiness probe: connect and close
         line = data.split(b"\r\n", 1)[0].decode("latin-1")
-        print("request", line, flush=True)
         with lock:
+            # One whole line per write, under the lock: concurrent prints interleave.
+            sys.stdout.write("request " + line + "\n")
+            sys.stdout.flush()
             fault = match in line and faults[0] < count
             if fault:
                 faults[0] += 1
         if fault:
-            print("fault", status, line, flush=True)
+            with lock:
+                sys.stdout.write("fault " + status + " " + line + "\n")
+                sys.stdout.flush()
             if status == "stall":
                 conn.settimeout(20)
                 try:
