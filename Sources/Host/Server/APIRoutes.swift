@@ -42,10 +42,21 @@ extension ServerAPI {
         }
         let routed = router.handler
         let metrics = self.metrics
+        let security = runtime.security
         return { request in
             let slot = MatchedRoute()
             let started = ContinuousClock.now
-            let response = await MatchedRoute.$slot.withValue(slot) { await routed(request) }
+            // Who is calling: the bearer token's holder, or a loopback client when none is set.
+            // Everything the request does (enqueue, cancel) is audited under this principal.
+            let caller = request.headers["authorization"] != nil
+                ? Caller(apiToken: "api") : Caller(principal: "loopback:\(request.remoteAddress.isEmpty ? "unknown" : request.remoteAddress)")
+            let response = await Caller.$current.withValue(caller) {
+                let response = await MatchedRoute.$slot.withValue(slot) { await routed(request) }
+                if request.path != "/healthz" && request.path != "/metrics" {
+                    security.recordAPICall(method: request.method.rawValue, path: request.path, status: response.status.code)
+                }
+                return response
+            }
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             metrics.recordRequest(route: slot.pattern ?? "unmatched", code: response.status.code, seconds: seconds)

@@ -66,6 +66,11 @@ final class ServerEndpointTests: XCTestCase {
         let cached = try await h.client.send("GET", "/v1/images/\(id)/file", headers: ["If-None-Match": etag])
         XCTAssertEqual(cached.status, 304)
         await h.stop()
+        // Every API call is in the audit log with its principal and status.
+        let audit = try String(contentsOfFile: h.host.paths.data + "/audit.log", encoding: .utf8)
+        let calls = audit.split(separator: "\n").filter { $0.contains("\"api.call\"") }
+        XCTAssertTrue(calls.contains { $0.contains("POST /v1/generations") && $0.contains("loopback:") }, "\(calls)")
+        XCTAssertTrue(calls.contains { $0.contains("GET /v1/images/\(id)/file") })
     }
 
     func testGenerationWithoutWaitIs202AndTheJobCanBeFollowed() async throws {
