@@ -11,6 +11,9 @@ public final class GenerationService: Sendable {
     /// Told about every image (and derivative) once its file and catalog row are committed.
     public let imageStored = ImageStoredHooks()
     let extraCategories: @Sendable () -> [String: CategorySettings]
+    /// libvips: the full check of every provider output (decode, limits, bombs) and its
+    /// quality score. nil only when libvips cannot start; the light magic-byte check still runs.
+    public let imaging: ImageWorkshop?
 
     public init(runtime: HostRuntime, catalog: any CatalogStore, health: HealthBoard? = nil,
                 clock: @escaping @Sendable () -> Date = { Date() },
@@ -26,6 +29,17 @@ public final class GenerationService: Sendable {
         self.content = ContentStore(dataDirectory: runtime.paths.data, prompts: runtime.security.prompts)
         self.clock = clock
         self.extraCategories = extraCategories
+        var imagingConfiguration = ImagingConfiguration()
+        if let section = runtime.configuration.sections["imaging"],
+           let decoded = try? JSONDecoder().decode(ImagingConfiguration.self, from: section.encoded()) {
+            imagingConfiguration = decoded
+        }
+        do {
+            imaging = try ImageWorkshop(configuration: imagingConfiguration)
+        } catch {
+            runtime.log.warning("imaging is unavailable (\(error)); provider outputs get only the format check")
+            imaging = nil
+        }
     }
 
     public var budgets: BudgetPolicy { BudgetPolicy(settings: runtime.configuration.budgets) }

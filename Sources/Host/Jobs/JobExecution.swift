@@ -392,12 +392,26 @@ struct JobExecution: Sendable {
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
                 }
             }
-            let verified: ImageCheck.Result
+            var verified: ImageCheck.Result
             switch ImageCheck.verify(bytes, declaredMIME: state.mime(for: index)) {
             case .success(let v): verified = v
             case .failure(let problem):
                 return finish(.failed, ("bad_image", "\(plugin) returned output \(index) that is not a usable image: \(problem)"),
                               cost: totalCost, costSource: costSource, providerTime: state.providerTime)
+            }
+            // The full check (libvips decodes it: truncation, corruption, decompression bombs)
+            // and the quality score, before anything is stored as a good image.
+            var quality: Double?
+            if let workshop = service.imaging {
+                do throws(ImageInputError) {
+                    let image = try workshop.verify(Data(bytes), declaredMIMEType: verified.mime)
+                    verified.width = image.width
+                    verified.height = image.height
+                    quality = try? workshop.score(image).score
+                } catch {
+                    return finish(.failed, ("bad_image", "\(plugin) returned output \(index) that is not a usable image: \(error)"),
+                                  cost: totalCost, costSource: costSource, providerTime: state.providerTime)
+                }
             }
             let imageID = JobExecution.imageID(jobID: job.id, index: index)
             let relative = service.content.relativePath(category: job.category, date: job.createdAt, imageID: imageID,
@@ -412,7 +426,7 @@ struct JobExecution: Sendable {
                                 cost: perImage, processingTime: generatedAt.timeIntervalSince(job.submittedAt ?? job.createdAt)),
                 status: "stored", version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
                 contentSHA256: SHA256Digest.of(bytes).hex, jobID: job.id, mime: verified.mime, bytes: bytes.count,
-                qualityScore: nil, extra: job.extra)
+                qualityScore: quality, extra: job.extra)
             do {
                 let content = service.content, catalog = self.catalog, providerModel = job.providerModel, fetched = bytes
                 let stored = service.imageStored

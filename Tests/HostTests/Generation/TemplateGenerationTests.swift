@@ -62,9 +62,15 @@ final class TemplateGenerationTests: XCTestCase {
         let rows = try XCTUnwrap(report["arms"] as? [[String: Any]])
         let a = try XCTUnwrap(rows.first { $0["arm"] as? String == "a" })
         let b = try XCTUnwrap(rows.first { $0["arm"] as? String == "b" })
-        XCTAssertEqual(a["mean"] as? Double ?? -1, 1.0, accuracy: 1e-9)   // rating 5 → (5-1)/4
-        XCTAssertEqual(b["mean"] as? Double ?? -1, 0.0, accuracy: 1e-9)   // rating 1 → 0
-        XCTAssertGreaterThan(a["probabilityBest"] as? Double ?? (a["probability_best"] as? Double ?? 0), 0.9)
+        // Each outcome is the mean of the rating ((r-1)/4) and the automatic quality score (q/100).
+        let scores = Dictionary(uniqueKeysWithValues: try images.map { ($0.imageID, try XCTUnwrap(try host.catalog().image($0.imageID)?.qualityScore)) })
+        func expected(_ arm: String, rating: Double) -> Double {
+            let mine = images.filter { $0.extra["arm"] == arm }
+            return mine.map { (rating + scores[$0.imageID]! / 100) / 2 }.reduce(0, +) / Double(mine.count)
+        }
+        XCTAssertEqual(a["mean"] as? Double ?? -1, expected("a", rating: 1), accuracy: 1e-9)
+        XCTAssertEqual(b["mean"] as? Double ?? -1, expected("b", rating: 0), accuracy: 1e-9)
+        XCTAssertGreaterThan(a["probabilityBest"] as? Double ?? (a["probability_best"] as? Double ?? 0), 0.7)
     }
 
     func testPromoteRewritesTheTemplateAsANewVersion() async throws {

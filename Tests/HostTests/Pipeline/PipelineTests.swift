@@ -25,6 +25,8 @@ final class PipelineTests: XCTestCase {
         let sidecar = try XCTUnwrap(generator.service.content.readSidecar(relativeImagePath: r.filePath))
         let row = try XCTUnwrap(try host.catalog().image(r.imageID))
         XCTAssertEqual(sidecar, row)
+        let quality = try XCTUnwrap(row.qualityScore, "every stored image gets the automatic quality score")
+        XCTAssertTrue((0...100).contains(quality), "\(quality)")
         XCTAssertEqual(sidecar.prompt, "a red teapot")
         XCTAssertEqual(sidecar.negativePrompt, "blurry")
         // The sidecar has the product's field names.
