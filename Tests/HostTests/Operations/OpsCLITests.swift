@@ -15,7 +15,10 @@ final class OpsCLITests: XCTestCase {
         let host = try OpsHost(label: "cli-stats", config: """
             providers: { preview: { fail_every_n: 3, cost_usd: 0.02 } }, \(OpsAlertRulesLiveTests.failFast), budgets: { daily: 10 }
             """)
-        let jobs = try await host.phase().runPrompts(3, category: "product")
+        let phase = try host.phase()
+        let jobs = try await phase.runPrompts(3, category: "product")
+        // Unscored images, as before post-processing: the quality mean must read null, not 0.
+        try phase.catalog.database.query("UPDATE images SET quality_score = NULL")
         let ok = jobs.filter { $0.state == .succeeded }
         XCTAssertEqual(ok.count, 2)
         let durations = ok.map { $0.finishedAt!.timeIntervalSince($0.submittedAt!) }.sorted()
