@@ -1,9 +1,12 @@
 // ImagingBenchmark: times the host's image pipeline (ImageWorkshop) on one input file.
 //
-//   ImagingBenchmark latency    INPUT ITERATIONS [--vips-threads K] [--serial-encoding] [--malloc-tuning]
+//   ImagingBenchmark latency    INPUT ITERATIONS [--vips-threads K] [--serial-encoding] [--no-malloc-tuning]
 //   ImagingBenchmark breakdown  INPUT ITERATIONS
-//   ImagingBenchmark throughput INPUT IMAGES WORKERS [--vips-threads K] [--serial-encoding] [--malloc-tuning]
-//   (latency and throughput also take --webp-effort E, 0...6, instead of the default profile's 4)
+//   ImagingBenchmark throughput INPUT IMAGES WORKERS [--vips-threads K] [--serial-encoding] [--no-malloc-tuning]
+//   (latency and throughput also take --webp-effort E, 0...6, instead of the default profile's)
+//
+// malloc tuning (VipsRuntimeSettings.tuneMalloc) is on by default, as in the host;
+// --no-malloc-tuning measures glibc's defaults.
 //
 // Every mode prints one JSON object per line. "The pipeline" is what a provider image goes
 // through: verify (magic bytes, header limits, full decode) → process with the default
@@ -30,12 +33,19 @@ func cpuMilliseconds() -> Double {
     return ms(usage.ru_utime) + ms(usage.ru_stime)
 }
 
-/// Current resident set size in MiB (VmRSS from /proc/self/status).
-func currentRSSMiB() -> Double {
+/// A field of /proc/self/status in MiB: VmRSS (resident now), RssAnon (heap, stacks: private)
+/// or RssFile (mapped files: code and data of the shared libraries).
+func statusMiB(_ field: String = "VmRSS") -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") }),
           let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return 0 }
     return kib / 1024
+}
+
+/// Resident memory once the workshop exists (libraries mapped, libvips started, no image yet).
+func startupMemory() -> [String: Double] {
+    ["rss_at_start_mib": statusMiB(), "rss_anon_at_start_mib": statusMiB("RssAnon"),
+     "rss_file_at_start_mib": statusMiB("RssFile")]
 }
 
 func milliseconds(since start: UInt64) -> Double {
@@ -66,7 +76,7 @@ struct Options {
     var numbers: [Int]
     var vipsThreads = 0
     var serialEncoding = false
-    var mallocTuning = false
+    var mallocTuning = true
     var webpEffort: Int?
 
     init(_ arguments: [String]) {
@@ -79,7 +89,8 @@ struct Options {
                 guard index < arguments.count, let threads = Int(arguments[index]) else { fail("--vips-threads needs a number") }
                 vipsThreads = threads
             case "--serial-encoding": serialEncoding = true
-            case "--malloc-tuning": mallocTuning = true
+            case "--malloc-tuning": mallocTuning = true  // the default; kept for old command lines
+            case "--no-malloc-tuning": mallocTuning = false
             case "--webp-effort":
                 index += 1
                 guard index < arguments.count, let effort = Int(arguments[index]) else { fail("--webp-effort needs a number") }
@@ -103,6 +114,7 @@ struct Options {
         var configuration = ImagingConfiguration(profiles: ["default": profile])
         configuration.runtime.concurrency = vipsThreads
         configuration.parallelEncoding = !serialEncoding
+        configuration.runtime.tuneMalloc = mallocTuning
         do { return try ImageWorkshop(configuration: configuration) } catch { fail("\(error)") }
     }
 }
@@ -135,26 +147,11 @@ func timed(_ iterations: Int, _ body: () -> Void) -> [Double] {
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-if options.mallocTuning {
-    // What an image server sets once at start (the libvips and sharp docs recommend the same):
-    // at most 2 malloc arenas instead of 8 per core, so freed image buffers of many threads are
-    // reused rather than kept per thread; and a fixed 1 MiB mmap threshold, so every large
-    // pixel buffer is mapped and returned to the system when freed (glibc otherwise raises the
-    // threshold after the first free and keeps later buffers in the heap).
-    // glibc's mallopt with M_ARENA_MAX (-8) and M_MMAP_THRESHOLD (-3); Glibc's Swift module
-    // does not import <malloc.h>, so the function is looked up by name (RTLD_DEFAULT = nil).
-    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    guard let symbol = dlsym(nil, "mallopt") else { fail("mallopt not found") }
-    let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-    _ = mallopt(-8, 2)
-    _ = mallopt(-3, 1 << 20)
-}
-
 switch options.mode {
 case "latency":
     let iterations = max(1, options.numbers[0])
     let workshop = options.workshop()
-    let startupRSS = currentRSSMiB()  // libraries mapped and libvips started, no image yet
+    let startup = startupMemory()
     var outputBytes = 0
     let cpuBefore = cpuMilliseconds()
     let samples = timed(iterations) { outputBytes = runPipeline(workshop, options.input) }
@@ -163,11 +160,14 @@ case "latency":
     let stats = summary(samples)
     emit(["impl": "swift+libvips", "mode": "latency", "iterations": iterations,
           "median_ms": stats.median, "min_ms": stats.min, "max_ms": stats.max, "cpu_ms_per_image": cpuPerImage,
-          "peak_rss_mib": peakRSSMiB(), "rss_at_start_mib": startupRSS, "output_bytes": outputBytes,
+          "peak_rss_mib": peakRSSMiB(), "peak_above_start_mib": peakRSSMiB() - startup["rss_at_start_mib"]!,
+          "rss_anon_end_mib": statusMiB("RssAnon"), "rss_file_end_mib": statusMiB("RssFile"),
+          "output_bytes": outputBytes,
           "libvips_pixel_memory_high_water_mib": Double(ImageWorkshop.libvipsMemory().highWater) / 1_048_576,
           "malloc_tuning": options.mallocTuning, "webp_effort": options.webpEffort ?? WebPOptions().effort,
           "vips_threads": options.vipsThreads, "parallel_encoding": !options.serialEncoding,
-          "derivatives": result.derivatives.map { "\($0.variant).\($0.fileExtension) \($0.width)x\($0.height) \($0.byteCount)B" }])
+          "derivatives": result.derivatives.map { "\($0.variant).\($0.fileExtension) \($0.width)x\($0.height) \($0.byteCount)B" }]
+         .merging(startup.mapValues { $0 as Any }) { a, _ in a })
 
 case "breakdown":
     // Where the time goes: each step alone, and the pipeline with parts switched off, as the
@@ -211,7 +211,8 @@ case "throughput":
     let images = max(1, options.numbers[0])
     let workers = max(1, options.numbers.count > 1 ? options.numbers[1] : 2)
     let workshop = options.workshop()
-    runPipeline(workshop, options.input)  // warm-up: libvips start, code paths paged in
+    let startup = startupMemory()
+    runPipeline(workshop, options.input)  // warm-up: code paths paged in
     let queue = WorkQueue(count: images)
     let group = DispatchGroup()
     let start = DispatchTime.now().uptimeNanoseconds
@@ -228,9 +229,11 @@ case "throughput":
     let seconds = milliseconds(since: start) / 1000
     emit(["impl": "swift+libvips", "mode": "throughput", "images": images, "workers": workers,
           "seconds": seconds, "images_per_s": Double(images) / seconds, "peak_rss_mib": peakRSSMiB(),
+          "peak_above_start_mib": peakRSSMiB() - startup["rss_at_start_mib"]!,
           "cpu_ms_per_image": (cpuMilliseconds() - cpuBefore) / Double(images),
           "vips_threads": options.vipsThreads, "parallel_encoding": !options.serialEncoding,
-          "malloc_tuning": options.mallocTuning, "webp_effort": options.webpEffort ?? WebPOptions().effort])
+          "malloc_tuning": options.mallocTuning, "webp_effort": options.webpEffort ?? WebPOptions().effort]
+         .merging(startup.mapValues { $0 as Any }) { a, _ in a })
 
 default:
     fail("unknown mode '\(options.mode)'; use latency, breakdown or throughput")

@@ -1,4 +1,7 @@
+#include <dlfcn.h>
+#include <malloc.h>
 #include <vips/vips.h>
+#include <webp/encode.h>
 #include <webp/mux.h>
 // libvips' C API is variadic; Swift cannot call variadic functions, so every call the
 // host makes goes through a typed static inline wrapper here. Each wrapper fixes the
@@ -20,6 +23,48 @@ static void cvips_drop_log_message(const gchar *domain, GLogLevelFlags level, co
 static inline void cvips_silence_warnings(void) {
     g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, cvips_drop_log_message, NULL); }
 
+// MARK: - Process set-up (VipsRuntime, once per process)
+
+/// glibc malloc settings for an image-processing process (see `MallocTuning`): `arena_max`
+/// arenas at most, and a fixed mmap threshold in bytes (which also stops glibc from raising
+/// it). A value of 0 leaves that setting alone. Returns how many settings glibc refused.
+static inline int cvips_tune_malloc(int arena_max, int mmap_threshold) {
+    int refused = 0;
+    if (arena_max > 0 && !mallopt(M_ARENA_MAX, arena_max)) refused++;
+    if (mmap_threshold > 0 && !mallopt(M_MMAP_THRESHOLD, mmap_threshold)) refused++;
+    return refused; }
+
+/// Full path of libvips' loadable module `vips-<name>.so` (e.g. "heif") where libvips itself
+/// looks when VIPSHOME is unset: `vips-modules-X.Y` beside the libvips shared library this
+/// process runs (found with dladdr; glibc declares it only under _GNU_SOURCE, which Swift's
+/// Glibc module is built without, hence the lookup by name and the local copy of Dl_info's
+/// four-pointer layout). Release with g_free; NULL when the library's path is unknown.
+typedef struct { const char *file_name; void *file_base; const char *symbol_name; void *symbol_address; } cvips_dl_info;
+static inline char *cvips_module_path(const char *name) {
+    int (*find)(const void *, cvips_dl_info *) = (int (*)(const void *, cvips_dl_info *)) dlsym(NULL, "dladdr");
+    cvips_dl_info info;
+    if (!find || !find((const void *) &vips_init, &info) || !info.file_name) return NULL;
+    char *library_dir = g_path_get_dirname(info.file_name);
+    char *path = g_strdup_printf("%s/vips-modules-%d.%d/vips-%s.so", library_dir, vips_version(0), vips_version(1), name);
+    g_free(library_dir);
+    return path; }
+
+/// Makes sure libvips' HEIF operations (AVIF in and out) are registered, loading the heif
+/// module on first use when vips_init did not (see `VipsModuleSelection`). The module is
+/// loaded the way vips_init loads modules: g_module_open runs its g_module_check_init, which
+/// registers the operations, under GModule's lock (so concurrent first uses wait for one
+/// load), and it is made resident because registered types can never be unloaded.
+/// Returns 0 when the operations exist, -1 with the reason in vips_error_buffer.
+static inline int cvips_require_heif(void) {
+    if (vips_type_find("VipsOperation", "heifload_buffer")) return 0;
+    char *path = cvips_module_path("heif");
+    if (!path) { vips_error("heif", "%s", "libvips' module directory is unknown"); return -1; }
+    GModule *module = g_module_open(path, G_MODULE_BIND_LAZY);
+    if (!module) { vips_error("heif", "unable to load \"%s\": %s", path, g_module_error()); g_free(path); return -1; }
+    g_free(path);
+    g_module_make_resident(module);
+    return vips_type_find("VipsOperation", "heifload_buffer") ? 0 : -1; }
+
 // MARK: - Loading from memory (one wrapper per trusted loader; the host never lets libvips
 // pick a loader by itself, so untrusted ones such as magickload are never reached).
 // `access` is a VipsAccess, `fail_on` a VipsFailOn. The buffer is NOT copied: it must stay
@@ -32,6 +77,7 @@ static inline int cvips_jpegload_buffer(void *buf, size_t len, VipsImage **out, 
 static inline int cvips_webpload_buffer(void *buf, size_t len, VipsImage **out, VipsAccess access, VipsFailOn fail_on) {
     return vips_webpload_buffer(buf, len, out, "access", access, "fail_on", fail_on, NULL); }
 static inline int cvips_heifload_buffer(void *buf, size_t len, VipsImage **out, VipsAccess access, VipsFailOn fail_on) {
+    if (cvips_require_heif()) return -1;
     return vips_heifload_buffer(buf, len, out, "access", access, "fail_on", fail_on, NULL); }
 
 // MARK: - Colour and geometry
@@ -98,10 +144,50 @@ static inline int cvips_gaussnoise(VipsImage **out, int width, int height, doubl
 static inline int cvips_jpegsave_buffer(VipsImage *in, void **buf, size_t *len, int quality, gboolean interlace, gboolean strip) {
     return vips_jpegsave_buffer(in, buf, len, "Q", quality, "interlace", interlace,
                                 "optimize_coding", TRUE, "strip", strip, NULL); }
+/// Lossy WebP straight from an 8-bit RGB or RGBA image whose pixels libvips holds in memory
+/// (as `vips_image_copy_memory` leaves them), with libwebp's own API: the same settings and
+/// the same bytes as libvips 8.14's webpsave with `strip` (default preset at `quality`,
+/// `method` = effort, alpha quality 100, no sharp YUV), without webpsave's copy of the whole
+/// frame into a second RGB buffer (3 MiB for 1024 x 1024) and without its EXIF block, which
+/// the host would otherwise remove again. Returns 1 when the image does not qualify (not in
+/// memory, not 8-bit, not 3 or 4 bands): use cvips_webpsave_buffer then. On success `*buf`
+/// is allocated by libwebp: release it with WebPFree.
+static inline int cvips_webpsave_memory(VipsImage *in, void **buf, size_t *len, int quality, int method) {
+    if ((in->dtype != VIPS_IMAGE_SETBUF && in->dtype != VIPS_IMAGE_SETBUF_FOREIGN) || !in->data ||
+        in->BandFmt != VIPS_FORMAT_UCHAR || (in->Bands != 3 && in->Bands != 4)) return 1;
+    WebPConfig config;
+    if (!WebPConfigPreset(&config, WEBP_PRESET_DEFAULT, (float) quality)) {
+        vips_error("webpsave", "%s", "libwebp version mismatch"); return -1; }
+    config.method = method;
+    config.alpha_quality = 100;
+    if (!WebPValidateConfig(&config)) { vips_error("webpsave", "%s", "invalid WebP configuration"); return -1; }
+    WebPPicture picture;
+    if (!WebPPictureInit(&picture)) { vips_error("webpsave", "%s", "libwebp version mismatch"); return -1; }
+    WebPMemoryWriter writer;
+    WebPMemoryWriterInit(&writer);
+    picture.width = in->Xsize;
+    picture.height = in->Ysize;
+    picture.use_argb = 0;
+    picture.writer = WebPMemoryWrite;
+    picture.custom_ptr = &writer;
+    int stride = in->Xsize * in->Bands;
+    int ok = in->Bands == 4 ? WebPPictureImportRGBA(&picture, (const uint8_t *) in->data, stride)
+                            : WebPPictureImportRGB(&picture, (const uint8_t *) in->data, stride);
+    ok = ok && WebPEncode(&config, &picture);
+    WebPEncodingError error = picture.error_code;
+    WebPPictureFree(&picture);
+    if (!ok) {
+        WebPMemoryWriterClear(&writer);
+        vips_error("webpsave", "libwebp failed with error %d", (int) error);
+        return -1; }
+    *buf = writer.mem;
+    *len = writer.size;
+    return 0; }
 static inline int cvips_webpsave_buffer(VipsImage *in, void **buf, size_t *len, int quality, int effort, gboolean strip) {
     return vips_webpsave_buffer(in, buf, len, "Q", quality, "effort", effort, "strip", strip, NULL); }
 /// AVIF is HEIF with the AV1 codec; 8 bits per sample, as the web expects.
 static inline int cvips_avifsave_buffer(VipsImage *in, void **buf, size_t *len, int quality, int effort, gboolean strip) {
+    if (cvips_require_heif()) return -1;
     return vips_heifsave_buffer(in, buf, len, "Q", quality, "effort", effort, "bitdepth", 8,
                                 "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, "strip", strip, NULL); }
 /// Removes the EXIF, XMP and ICC chunks from a WebP file, using libwebpmux. libvips 8.14's
@@ -133,6 +219,7 @@ static inline int cvips_pngsave_buffer(VipsImage *in, void **buf, size_t *len, i
 /// may be freed afterwards; metadata is kept. For checking the host's own outputs only:
 /// provider bytes never go through here, they go to the loader their magic number names.
 static inline VipsImage *cvips_load_any_buffer_copy(const void *buf, size_t len) {
+    if (cvips_require_heif()) vips_error_clear();  // AVIF is known even before the host first used it
     VipsImage *lazy = vips_image_new_from_buffer(buf, len, "", NULL);
     if (!lazy) return NULL;
     VipsImage *memory = vips_image_copy_memory(lazy);

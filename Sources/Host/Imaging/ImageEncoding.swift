@@ -35,6 +35,7 @@ extension VipsImageHandle {
             let opaque = hasAlpha ? try flattened(onto: background) : self
             status = cvips_jpegsave_buffer(opaque.pointer, &buffer, &length, Int32(quality), progressive ? 1 : 0, strip)
         case let .webp(quality, effort):
+            if stripMetadata, let direct = try directWebP(quality: quality, effort: effort) { return direct }
             status = cvips_webpsave_buffer(pointer, &buffer, &length, Int32(quality), Int32(effort), strip)
         case let .avif(quality, effort):
             status = cvips_avifsave_buffer(pointer, &buffer, &length, Int32(quality), Int32(effort), strip)
@@ -48,6 +49,22 @@ extension VipsImageHandle {
         let encoded = Data(bytesNoCopy: buffer, count: length, deallocator: .custom { pointer, _ in g_free(pointer) })
         if case .webp = encoding, stripMetadata { return try Self.droppingWebPMetadata(encoded) }
         return encoded
+    }
+
+    /// The WebP file written by libwebp straight from the pixels in memory, or nil when the
+    /// image is not an 8-bit RGB(A) image held in memory. Same settings and same bytes as
+    /// libvips' webpsave followed by `droppingWebPMetadata`, without webpsave's 3 MiB frame
+    /// copy per megapixel (`cvips_webpsave_memory`). Every derivative the renderer encodes
+    /// qualifies: the enhanced master and each resize are kept in memory.
+    private func directWebP(quality: Int, effort: Int) throws(ImageProcessingError) -> Data? {
+        var buffer: UnsafeMutableRawPointer?
+        var length = 0
+        let status = cvips_webpsave_memory(pointer, &buffer, &length, Int32(quality), Int32(effort))
+        if status == 1 { return nil }
+        guard status == 0, let buffer else {
+            throw .libvipsFailed(operation: "webpsave", reason: VipsErrorBuffer.take())
+        }
+        return Data(bytesNoCopy: buffer, count: length, deallocator: .custom { pointer, _ in WebPFree(pointer) })
     }
 
     /// The WebP file without EXIF, XMP and ICC chunks (libvips 8.14 writes a synthetic EXIF

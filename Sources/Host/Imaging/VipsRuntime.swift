@@ -6,15 +6,25 @@ import Synchronization
 /// libvips must be initialised exactly once per process before any other call, and its
 /// cache and thread settings are global. Keeping that here means every `ImageWorkshop`
 /// shares one started library, whichever thread creates it first.
+///
+/// Starting also sets up the process for image work, once: glibc malloc settings
+/// (`MallocTuning`, unless `tuneMalloc` is off) and only the libvips modules the host uses
+/// (`VipsModuleSelection`). Both keep the resident memory down; see their notes for the numbers.
+/// Both touch process-wide state (malloc, the `VIPSHOME` variable during `vips_init`), so create
+/// the first `ImageWorkshop` at start-up, before the process gets busy.
 enum VipsRuntime {
     private static let started = Mutex<Bool>(false)
 
     /// Starts libvips if nobody has yet, then applies `settings` (the latest settings win,
-    /// because libvips has only one set).
+    /// because libvips has only one set; malloc settings only apply at the first start).
     static func start(_ settings: VipsRuntimeSettings) throws(ImageProcessingError) {
         try started.withLock { (isStarted: inout Bool) throws(ImageProcessingError) in
             if !isStarted {
-                guard vips_init("imagegen") == 0 else {
+                if settings.tuneMalloc { MallocTuning().apply() }
+                let modules = VipsModuleSelection.prepare()
+                let status = vips_init("imagegen")
+                modules.finish()
+                guard status == 0 else {
                     throw .libraryUnavailable(reason: VipsErrorBuffer.take())
                 }
                 // Loaders marked untrusted (ImageMagick, PDF, ...) are never reachable: provider
