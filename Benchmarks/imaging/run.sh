@@ -59,19 +59,23 @@ load start
 for round in $(seq "$ROUNDS"); do
   echo "== round $round/$ROUNDS" >&2
   # Latency: one process per run, N timed runs after a warm-up, peak RSS at the end.
+  # The host's defaults: vips threads auto, parallel encoding, malloc tuning, WebP effort 2.
   run "$BIN" latency "$INPUT" "$N"
-  run "$BIN" latency "$INPUT" "$N" --malloc-tuning
-  run "$BIN" latency "$INPUT" "$N" --vips-threads 1 --serial-encoding --malloc-tuning
-  run "$PY" "$REF" pillow-latency "$INPUT" "$N"
-  run "$PY" "$REF" vips-cli-latency "$INPUT" 3 "$SHM"
-  # The same with WebP effort 2 (libwebp method 2) on both sides: the throughput knob.
-  run "$BIN" latency "$INPUT" "$N" --malloc-tuning --webp-effort 2
+  run "$BIN" latency "$INPUT" "$N" --no-malloc-tuning
+  run "$BIN" latency "$INPUT" "$N" --vips-threads 1 --serial-encoding
   run "$PY" "$REF" pillow-latency "$INPUT" "$N" 2
-  # Throughput with two workers on the machine's cores.
-  run "$BIN" throughput "$INPUT" "$IMAGES" 2 --vips-threads 1 --serial-encoding --malloc-tuning
-  run "$PY" "$REF" pillow-throughput "$INPUT" "$IMAGES" 2
-  run "$BIN" throughput "$INPUT" "$IMAGES" 2 --vips-threads 1 --serial-encoding --malloc-tuning --webp-effort 2
+  # WebP effort (libwebp method) 3 and 4 on both sides; Pillow's default is method 4.
+  for effort in 3 4; do
+    run "$BIN" latency "$INPUT" "$N" --webp-effort $effort
+    run "$PY" "$REF" pillow-latency "$INPUT" "$N" $effort
+  done
+  run "$PY" "$REF" vips-cli-latency "$INPUT" 3 "$SHM"
+  # Throughput with two workers on the machine's cores, each with 1 vips thread and serial encoding.
+  for effort in 2 3 4; do
+    run "$BIN" throughput "$INPUT" "$IMAGES" 2 --vips-threads 1 --serial-encoding --webp-effort $effort
+  done
   run "$PY" "$REF" pillow-throughput "$INPUT" "$IMAGES" 2 2
+  run "$PY" "$REF" pillow-throughput "$INPUT" "$IMAGES" 2 4
 done
 # Where the time goes (CPU per step).
 run "$BIN" breakdown "$INPUT" "$N"

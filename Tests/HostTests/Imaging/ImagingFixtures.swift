@@ -32,8 +32,14 @@ enum ImagingFixtures {
         return pixels
     }
 
+    /// Starts libvips the way the host does, once, before any fixture touches it: a libvips
+    /// call made first would start the library by itself, with all its modules
+    /// (see `VipsModuleSelection`).
+    private static let libvipsStarted: Bool = (try? ImageWorkshop()) != nil
+
     static func scene(width: Int, height: Int, alpha: Bool = false) throws -> VipsImageHandle {
-        try VipsImageHandle.fromPixels(scenePixels(width: width, height: height, alpha: alpha),
+        precondition(libvipsStarted, "libvips did not start")
+        return try VipsImageHandle.fromPixels(scenePixels(width: width, height: height, alpha: alpha),
                                        width: width, height: height, bands: alpha ? 4 : 3)
     }
 
