@@ -26,12 +26,14 @@ static inline void cvips_silence_warnings(void) {
 // MARK: - Process set-up (VipsRuntime, once per process)
 
 /// glibc malloc settings for an image-processing process (see `MallocTuning`): `arena_max`
-/// arenas at most, and a fixed mmap threshold in bytes (which also stops glibc from raising
-/// it). A value of 0 leaves that setting alone. Returns how many settings glibc refused.
-static inline int cvips_tune_malloc(int arena_max, int mmap_threshold) {
+/// arenas at most, and fixed mmap and trim thresholds in bytes (setting either stops glibc
+/// from moving them). A value of 0 leaves that setting alone. Returns how many settings glibc
+/// refused.
+static inline int cvips_tune_malloc(int arena_max, int mmap_threshold, int trim_threshold) {
     int refused = 0;
     if (arena_max > 0 && !mallopt(M_ARENA_MAX, arena_max)) refused++;
     if (mmap_threshold > 0 && !mallopt(M_MMAP_THRESHOLD, mmap_threshold)) refused++;
+    if (trim_threshold > 0 && !mallopt(M_TRIM_THRESHOLD, trim_threshold)) refused++;
     return refused; }
 
 /// Full path of libvips' loadable module `vips-<name>.so` (e.g. "heif") where libvips itself

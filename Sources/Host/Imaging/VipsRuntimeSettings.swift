@@ -15,10 +15,11 @@ public struct VipsRuntimeSettings: Codable, Sendable, Equatable {
     public var cacheMaxMemoryBytes: Int
     /// Most files the operation cache may keep open (the host loads from memory, so few).
     public var cacheMaxFiles: Int
-    /// Set glibc malloc up for image buffers when libvips starts (one arena, a fixed
-    /// mmap threshold, see `MallocTuning`): the benchmark's peak drops from 76 to 61–63 MiB
-    /// for the same CPU time. Process-wide and applied once, by the first `ImageWorkshop`; turn it off
-    /// when the embedding process tunes malloc itself. `MALLOC_*` environment variables win.
+    /// Set glibc malloc up for image buffers when libvips starts (one arena; buffers up to
+    /// 8 MiB kept in the heap for reuse, see `MallocTuning`): the benchmark's peak drops from
+    /// 76 to 61–63 MiB, for less CPU time. Process-wide and applied once, by the first
+    /// `ImageWorkshop`; turn it off when the embedding process tunes malloc itself.
+    /// `MALLOC_*` environment variables win.
     public var tuneMalloc: Bool
 
     public init(concurrency: Int = 0, cacheMaxOperations: Int = 0,
