@@ -5,8 +5,8 @@ import Foundation
 /// threads, applied once when libvips starts (`VipsRuntimeSettings.tuneMalloc`).
 ///
 /// Why (figures from Benchmarks/imaging/README.md, 2026-11-25, 1024 × 1024 PNG): with glibc's
-/// defaults the benchmark process peaked at 76 MiB RSS (one image at a time) and 87–90 MiB
-/// (two workers); with these settings at 61–63 and 70–72 MiB, for less CPU time.
+/// defaults the benchmark process peaked at 71–77 MiB RSS (one image at a time) and 86–91 MiB
+/// (two workers); with these settings at 61–64 and 70–72 MiB, for the same CPU time.
 /// - `arenaMax` 1: glibc gives threads up to 8 arenas per core. Each libvips worker and
 ///   encoder thread frees its buffers into its own arena, where they stay, so memory freed by
 ///   one thread is not reused by the next. One arena is where the memory goes down (the libvips

@@ -17,7 +17,7 @@ public struct VipsRuntimeSettings: Codable, Sendable, Equatable {
     public var cacheMaxFiles: Int
     /// Set glibc malloc up for image buffers when libvips starts (one arena; buffers up to
     /// 8 MiB kept in the heap for reuse, see `MallocTuning`): the benchmark's peak drops from
-    /// 76 to 61–63 MiB, for less CPU time. Process-wide and applied once, by the first
+    /// 71–77 to 61–64 MiB, for the same CPU time. Process-wide and applied once, by the first
     /// `ImageWorkshop`; turn it off when the embedding process tunes malloc itself.
     /// `MALLOC_*` environment variables win.
     public var tuneMalloc: Bool

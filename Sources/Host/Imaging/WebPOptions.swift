@@ -6,12 +6,13 @@ public struct WebPOptions: Codable, Sendable, Equatable {
     /// CPU effort 0...6 (libwebp `method`): higher is smaller and slower. The default is 2, not
     /// libwebp's 4, because WebP encoding is most of the pipeline's CPU and effort 2 is what
     /// lets two workers on two cores reach the 15 images/s target. With Debian 12's libwebp
-    /// 1.2.4, for the benchmark's 1024 × 1024 image (Benchmarks/imaging/README.md):
+    /// 1.2.4, for the benchmark's 1024 × 1024 image (Benchmarks/imaging/README.md; CPU times on
+    /// a quiet machine):
     ///
     /// | effort | WebP encode, 1024² | pipeline CPU/image | master + thumbnail WebP |
     /// |---|---|---|---|
-    /// | 2 | ≈ 50 ms | ≈ 100 ms | 84 150 B (+6.5 %) |
-    /// | 3 | ≈ 95 ms | ≈ 150 ms | 78 820 B (−0.2 %) |
+    /// | 2 | ≈ 50 ms | ≈ 105 ms | 84 150 B (+6.5 %) |
+    /// | 3 | ≈ 100 ms | ≈ 150 ms | 78 820 B (−0.2 %) |
     /// | 4 | ≈ 100 ms | ≈ 150 ms | 79 004 B |
     ///
     /// Effort 3 saves almost no time in libwebp 1.2.4 (it uses the same rate-distortion level and
