@@ -35,7 +35,7 @@ extension ServerAPI {
     }
 
     func showImage(_ request: HTTPRequest) async -> HTTPResponse {
-        await answer { APIEncoding.json(try image(request)) }
+        await answer { APIEncoding.json(try ImageDetails(record: try image(request), catalog: catalog)) }
     }
 
     /// The image bytes with their content type; the content hash is the ETag.

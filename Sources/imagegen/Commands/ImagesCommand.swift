@@ -37,7 +37,8 @@ struct ImagesCommand: Command {
             guard let image else {
                 throw .failed("no image \(args.positionals[1]); list them with `imagegen images list`", .invalidInput)
             }
-            Output.json(image)
+            // The record, with the derivatives (and their scores) and post-processing runs of an original.
+            Output.json(try context.catalogCall { try ImageDetails(record: image, catalog: catalog) })
             return .success
         case "rate":
             guard args.positionals.count == 3, let rating = Int(args.positionals[2]), (1...5).contains(rating) else {
