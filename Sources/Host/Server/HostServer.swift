@@ -119,7 +119,8 @@ public final class HostServer: Sendable {
                                       settleMilliseconds: resolved.settleMilliseconds) { changes in
             metrics.recordPluginChanges(changes)
         }
-        api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, templates: templates, metrics: metrics)
+        api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, templates: templates, metrics: metrics,
+                        postProcessor: postProcessing?.processor)
         var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
                                                     token: resolved.token, log: { log.info($0, source: "http") })
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))

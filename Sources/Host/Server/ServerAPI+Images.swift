@@ -1,6 +1,6 @@
 import Foundation
 
-/// `GET /v1/images`, `GET /v1/images/{id}`, `GET /v1/images/{id}/file`.
+/// `GET /v1/images`, `GET /v1/images/{id}`, `GET /v1/images/{id}/file`, `POST /v1/images/{id}/process`.
 extension ServerAPI {
     struct ImagesBody: Encodable { var images: [ImageRecord] }
 
@@ -59,6 +59,32 @@ extension ServerAPI {
             if !record.contentSHA256.isEmpty { headers["ETag"] = etag }
             headers["Cache-Control"] = "private, max-age=31536000, immutable"
             return HTTPResponse(status: .ok, headers: headers, body: [UInt8](data))
+        }
+    }
+
+    struct ProcessRequest: Decodable { var profile: String? }
+
+    struct ProcessAnswer: Encodable {
+        var imageID: String
+        var run: PostProcessingRun
+        var derivatives: [DerivativeSummary]
+        enum CodingKeys: String, CodingKey { case run, derivatives, imageID = "image_id" }
+    }
+
+    /// Re-runs post-processing of an original (body `{"profile": "NAME"}`, optional): a new run
+    /// whose derivatives are new versions; nothing is overwritten.
+    func processImage(_ request: HTTPRequest) async -> HTTPResponse {
+        await answer {
+            guard let processor = postProcessor else {
+                throw APIError(.serviceUnavailable, "imaging_unavailable", "post-processing is unavailable: libvips could not start on this host")
+            }
+            let id = request.pathParameter("id") ?? ""
+            let profile = request.body.isEmpty ? nil : try request.decodeJSON(ProcessRequest.self).profile
+            let done = try await BlockingWork.run { () throws -> ProcessedImage? in
+                try processor.process(imageID: id, profile: profile, trigger: .manual)
+            }
+            guard let done else { throw APIError(.internalServerError, "internal", "a manual run of \(id) was skipped") }
+            return APIEncoding.json(ProcessAnswer(imageID: id, run: done.run, derivatives: done.derivatives.map(DerivativeSummary.init)))
         }
     }
 }
