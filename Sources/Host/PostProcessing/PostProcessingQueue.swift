@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The background queue that renders the derivatives of new originals, a few at a time, so a
 /// job succeeds as soon as its original is stored and never waits for post-processing.
@@ -18,6 +19,7 @@ import Foundation
 public actor PostProcessingQueue {
     nonisolated public let processor: PostProcessor
     nonisolated let log: Log
+    nonisolated private let observer = Mutex<(@Sendable (PostProcessingReport) -> Void)?>(nil)
     /// Queued ids in order; `head` is the next one (a backlog of thousands is never shifted).
     private var pending: [String] = []
     private var head = 0
@@ -49,6 +51,11 @@ public actor PostProcessingQueue {
             }
         }
         return queue
+    }
+
+    /// Called after every image the queue worked on (metrics). Runs on the queue: keep it short.
+    public nonisolated func onFinished(_ report: @escaping @Sendable (PostProcessingReport) -> Void) {
+        observer.withLock { $0 = report }
     }
 
     /// Starts the workers and, with `sweepBacklog` when post-processing is automatic, queues
@@ -139,6 +146,7 @@ public actor PostProcessingQueue {
                 continue
             }
             let processor = self.processor
+            let started = ContinuousClock.now
             let outcome: Result<ProcessedImage?, PostProcessingError>
             do {
                 outcome = .success(try await BlockingWork.run {
@@ -150,6 +158,16 @@ public actor PostProcessingQueue {
                 outcome = .failure(.catalog(imageID: id, reason: "\(error)"))
             }
             finish(id, outcome)
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let result: PostProcessingReport.Result
+            switch outcome {
+            case .success(.some): result = .done
+            case .success(.none): result = .skipped
+            case .failure: result = .failed
+            }
+            observer.withLock { $0 }?(PostProcessingReport(trigger: trigger, result: result, seconds: seconds,
+                                                           waiting: queued.count + inFlight.count))
         }
     }
 

@@ -99,6 +99,8 @@ public final class HostServer: Sendable {
                                                 log.info("maintenance slot \(run.slotID): \(n) image(s) post-processed", source: "plans")
                                             },
                                             uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] }))
+            let metrics = operations.metrics
+            postProcessing?.onFinished { metrics.record($0) }
             storage = try StorageBackgroundTasks.make(configuration: configuration, paths: paths, catalog: catalog, uploads: uploads, log: log)
         } catch let e as ConfigurationError {
             throw .configuration(e)
