@@ -179,25 +179,46 @@ func pipeline() async throws {
 /// recorded, with `workers` images at a time.
 func postProcessing() async throws {
     let count = 40
-    for workers in [1, 2] {
+    for (workers, scored) in [(1, true), (2, true), (2, false)] {
         let root = tempDir("post-processing-\(workers)")
         try FileManager.default.createDirectory(atPath: root + "/plugins", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: previewPath, toPath: root + "/plugins/preview.so")
         var config = Configuration()
         config.imaging.postProcessing.automatic = false
         config.imaging.postProcessing.workers = workers
+        config.imaging.postProcessing.scoreDerivatives = scored
         let paths = HostPaths(config: nil, plugins: root + "/plugins", data: root + "/data")
         let generator = try ImageGenerator(configuration: .init(paths: paths, settings: config, log: Log(minimum: .error)))
-        _ = try await generator.generateCustom(prompt: "a lamp on a desk", parameters: GenerationParameters(width: 1024, height: 1024),
-                                               variations: count)
+        for batch in 0..<(count / 8) {
+            _ = try await generator.generateCustom(prompt: "a lamp on a desk \(batch)",
+                                                   parameters: GenerationParameters(width: 1024, height: 1024), variations: 8)
+        }
+        if workers == 1 {
+            // What one quality score costs on these images (the original and its master JPEG).
+            let catalog = generator.service.catalog
+            let workshop = generator.service.imaging!
+            let image = try catalog.images(ImageFilter(limit: 1))[0]
+            let bytes = FileManager.default.contents(atPath: generator.service.content.absolute(image.filePath))!
+            let decoded = try workshop.verify(bytes)
+            let jpeg = try workshop.process(decoded, category: "product").derivatives[0].bytes
+            for (label, data) in [("original PNG", bytes), ("master JPEG", jpeg)] {
+                var samples: [Double] = []
+                for _ in 0..<5 {
+                    let t = now()
+                    _ = try workshop.score(try workshop.verify(data))
+                    samples.append((now() - t) * 1000)
+                }
+                print(String(format: "post-process decode + score of the 1024×1024 %@: median %.0f ms", label, median(samples)))
+            }
+        }
         let before = rssMB()
         let t0 = now()
         let processed = await generator.processBacklog()
         let elapsed = now() - t0
         let catalog = generator.service.catalog as! SQLiteCatalog
         let runs = try catalog.database.query("SELECT COUNT(*) AS n FROM post_processing_runs WHERE state = 'done'").first?["n"]?.int ?? 0
-        print(String(format: "post-process %d worker(s): %d images (%lld done) in %.2f s = %.1f images/s; RSS %.1f MB → peak %.1f MB",
-                     workers, processed, runs, elapsed, Double(processed) / elapsed, before, peakRSSMB()))
+        print(String(format: "post-process %d worker(s), derivatives %@: %d images (%lld done) in %.2f s = %.1f images/s; RSS %.1f MB → peak %.1f MB",
+                     workers, scored ? "scored" : "not scored", processed, runs, elapsed, Double(processed) / elapsed, before, peakRSSMB()))
         await generator.shutdown()
         try? FileManager.default.removeItem(atPath: root)
     }

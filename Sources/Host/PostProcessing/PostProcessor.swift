@@ -115,13 +115,22 @@ public struct PostProcessor: Sendable {
             throw .processing(imageID: id, error)
         }
         let folder = (original.filePath as NSString).deletingLastPathComponent
+        // Equal bytes score equally: "publish" of an image under 1080 px is the master again.
+        var scores: [String: QualityReport?] = [:]
+        let qualities = rendered.derivatives.map { derivative -> QualityReport? in
+            guard settings.scoreDerivatives else { return nil }
+            let digest = SHA256Digest.of(derivative.bytes).hex
+            if let known = scores[digest] { return known }
+            let report = score(derivative)
+            scores[digest] = report
+            return report
+        }
         let finished = clock()
-        let records = rendered.derivatives.map { derivative in
+        let records = zip(rendered.derivatives, qualities).map { derivative, quality in
             derivativeRecord(derivative, of: original, run: run, profileName: profileName,
                              filePath: folder + "/" + DerivativeName.fileName(original: id, run: run, variant: derivative.variant,
                                                                               format: derivative.format),
-                             quality: settings.scoreDerivatives ? score(derivative) : nil,
-                             seconds: finished.timeIntervalSince(started), at: finished)
+                             quality: quality, seconds: finished.timeIntervalSince(started), at: finished)
         }
         do {
             for (derivative, record) in zip(rendered.derivatives, records) {

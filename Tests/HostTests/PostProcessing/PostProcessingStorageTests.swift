@@ -220,6 +220,19 @@ final class PostProcessingStorageTests: XCTestCase {
         XCTAssertEqual(files, known)
     }
 
+    func testTheDocumentedConfigurationIsAccepted() throws {
+        let text = try String(contentsOfFile: TestEnvironment.repositoryRoot + "/docs/post-processing.md", encoding: .utf8)
+        let section = try XCTUnwrap(text.components(separatedBy: "## Configuration").last)
+        let block = try XCTUnwrap(section.components(separatedBy: "```json5\n").dropFirst().first?.components(separatedBy: "```").first)
+        let configuration = try Configuration.parse(Data(("{" + block + "}").utf8), file: "docs/post-processing.md")
+        let imaging = configuration.imaging
+        XCTAssertEqual(imaging.profileName(forCategory: "lingerie"), "web")
+        XCTAssertEqual(imaging.profileName(forCategory: "product"), "default")
+        XCTAssertEqual(imaging.profile(forCategory: "lingerie").sizes.map(\.name), ["publish", "thumbnail"])
+        XCTAssertTrue(imaging.profile(forCategory: "lingerie").formats.avif.enabled)
+        XCTAssertEqual(imaging.postProcessing, PostProcessingSettings())
+    }
+
     func testInvalidImagingConfigurationIsRefusedNamingTheKey() throws {
         let cases: [(String, String)] = [
             ("{ imaging: { qualityWieghts: {} } }", "unknown key \"imaging.qualityWieghts\""),
