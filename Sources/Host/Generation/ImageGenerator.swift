@@ -159,15 +159,17 @@ public final class ImageGenerator: Sendable {
         }
     }
 
-    /// Runs queued and unfinished jobs until none is left (`imagegen jobs run`). Returns false
-    /// when another process holds the runner lock.
+    /// Runs queued and unfinished jobs until none is left, then the post-processing backlog
+    /// (`imagegen jobs run`). Returns false when another process holds the runner lock.
     public func drain() async throws -> Bool {
         guard let runner else { return false }
         await runner.start()
         while true {
             let active = try JobState.active.reduce(0) { n, s in n + (try service.catalog.jobs(state: s, batch: nil, limit: 1).count) }
             if active == 0, await runner.inFlight == 0 {
+                // Including post-processing a crash or a switched-off queue left behind.
                 await postProcessing?.waitUntilIdle()
+                _ = await processBacklog()
                 return true
             }
             try await Task.sleep(nanoseconds: 20_000_000)
