@@ -67,6 +67,18 @@ struct APIError: Error, Sendable {
             case .imagingUnavailable: return APIError(.serviceUnavailable, "imaging_unavailable", e.description)
             case .processing, .storage, .catalog: return APIError(.internalServerError, "post_processing_failed", e.description)
             }
+        case let e as ImageRatingError:
+            switch e {
+            case .unknownImage: return APIError(.notFound, "not_found", e.description)
+            case .outOfRange: return .invalidRequest(e.description)
+            case .derivative: return APIError(.badRequest, "not_an_original", e.description)
+            }
+        case let e as ReservationError:
+            switch e {
+            case .unknownImage, .notFound: return APIError(.notFound, "not_found", e.description)
+            case .alreadyReserved: return APIError(HTTPStatus(code: 409), "already_reserved", e.description)
+            case .invalidDay: return .invalidRequest(e.description)
+            }
         case let e as SQLiteDatabase.Failure where e.isBusy:
             return APIError(.serviceUnavailable, "catalog_busy", "the catalog is busy (another process holds its write lock); retry shortly")
         default:

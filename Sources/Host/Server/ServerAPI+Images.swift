@@ -4,13 +4,26 @@ import Foundation
 extension ServerAPI {
     struct ImagesBody: Encodable { var images: [ImageRecord] }
 
-    static let imageFilters = ["category", "tag", "model", "since", "status", "job", "limit"]
+    static let imageFilters = ["category", "tag", "model", "since", "status", "job", "limit", "available"]
 
-    /// Filters: category, tag, model, since (ISO 8601 or Unix seconds), status, job, limit.
+    /// Filters: category, tag, model, since (ISO 8601 or Unix seconds), status, job, limit;
+    /// `available=true`: stored originals with no active reservation (with category, tag, limit).
     func listImages(_ request: HTTPRequest) async -> HTTPResponse {
         await answer {
             for item in request.queryItems where !ServerAPI.imageFilters.contains(item.name) {
                 throw APIError.invalidRequest("unknown filter \"\(item.name)\". Known: \(ServerAPI.imageFilters.joined(separator: ", "))")
+            }
+            switch request.filter("available") {
+            case nil, "false": break
+            case "true":
+                let others = ["model", "since", "status", "job"].filter { request.filter($0) != nil }
+                guard others.isEmpty else {
+                    throw APIError.invalidRequest("available=true combines with category, tag and limit only, not \(others.joined(separator: ", "))")
+                }
+                return APIEncoding.json(ImagesBody(images: try catalog.availableImages(
+                    category: request.filter("category"), tag: request.filter("tag"), limit: try ServerAPI.limit(request))))
+            case let other?:
+                throw APIError.invalidRequest("available must be true or false, got \"\(other)\"")
             }
             var since: Date?
             if let text = request.filter("since") {
