@@ -34,13 +34,16 @@ func cpuSeconds() -> Double {
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
-func rssMB() -> Double {
+/// A memory figure of this process from /proc/self/status ("VmRSS", "VmHWM" = peak), in MB.
+func statusMB(_ field: String) -> Double {
     guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in s.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+    for line in s.split(separator: "\n") where line.hasPrefix(field + ":") {
         return Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "0").map { $0 / 1024 } ?? 0
     }
     return 0
 }
+func rssMB() -> Double { statusMB("VmRSS") }
+func peakRSSMB() -> Double { statusMB("VmHWM") }
 func tempDir(_ label: String) -> String {
     let p = NSTemporaryDirectory() + "imagegen-bench-\(label)-\(getpid())"
     try? FileManager.default.removeItem(atPath: p)
@@ -117,6 +120,8 @@ func pipeline() async throws {
         var config = Configuration()
         config.jobs.concurrency = concurrency
         config.jobs.pollIntervalMs = 1
+        // The job pipeline alone; post-processing has its own figure (`post-processing`).
+        config.imaging.postProcessing.automatic = false
         let generator = try ImageGenerator(configuration: .init(
             paths: HostPaths(config: nil, plugins: root + "/plugins", data: root + "/data"), settings: config,
             log: Log(minimum: .error)))
@@ -169,10 +174,61 @@ func pipeline() async throws {
     try? FileManager.default.removeItem(atPath: root)
 }
 
+/// The host's post-processing queue over stored originals: 1024 × 1024 Preview images, the
+/// default profile (enhance, three sizes, JPEG + WebP, each derivative scored), stored and
+/// recorded, with `workers` images at a time.
+func postProcessing() async throws {
+    let count = 40
+    for (workers, scored) in [(1, true), (2, true), (2, false)] {
+        let root = tempDir("post-processing-\(workers)")
+        try FileManager.default.createDirectory(atPath: root + "/plugins", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: previewPath, toPath: root + "/plugins/preview.so")
+        var config = Configuration()
+        config.imaging.postProcessing.automatic = false
+        config.imaging.postProcessing.workers = workers
+        config.imaging.postProcessing.scoreDerivatives = scored
+        let paths = HostPaths(config: nil, plugins: root + "/plugins", data: root + "/data")
+        let generator = try ImageGenerator(configuration: .init(paths: paths, settings: config, log: Log(minimum: .error)))
+        for batch in 0..<(count / 8) {
+            _ = try await generator.generateCustom(prompt: "a lamp on a desk \(batch)",
+                                                   parameters: GenerationParameters(width: 1024, height: 1024), variations: 8)
+        }
+        if workers == 1 {
+            // What one quality score costs on these images (the original and its master JPEG).
+            let catalog = generator.service.catalog
+            let workshop = generator.service.imaging!
+            let image = try catalog.images(ImageFilter(limit: 1))[0]
+            let bytes = FileManager.default.contents(atPath: generator.service.content.absolute(image.filePath))!
+            let decoded = try workshop.verify(bytes)
+            let jpeg = try workshop.process(decoded, category: "product").derivatives[0].bytes
+            for (label, data) in [("original PNG", bytes), ("master JPEG", jpeg)] {
+                var samples: [Double] = []
+                for _ in 0..<5 {
+                    let t = now()
+                    _ = try workshop.score(try workshop.verify(data))
+                    samples.append((now() - t) * 1000)
+                }
+                print(String(format: "post-process decode + score of the 1024×1024 %@: median %.0f ms", label, median(samples)))
+            }
+        }
+        let before = rssMB()
+        let t0 = now()
+        let processed = await generator.processBacklog()
+        let elapsed = now() - t0
+        let catalog = generator.service.catalog as! SQLiteCatalog
+        let runs = try catalog.database.query("SELECT COUNT(*) AS n FROM post_processing_runs WHERE state = 'done'").first?["n"]?.int ?? 0
+        print(String(format: "post-process %d worker(s), derivatives %@: %d images (%lld done) in %.2f s = %.1f images/s; RSS %.1f MB → peak %.1f MB",
+                     workers, scored ? "scored" : "not scored", processed, runs, elapsed, Double(processed) / elapsed, before, peakRSSMB()))
+        await generator.shutdown()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
 switch arguments.first {
 case "plugin-load": pluginLoad()
 case "plugin-call": try pluginCall()
 case "pipeline": try await pipeline()
+case "post-processing": try await postProcessing()
 case nil, "all":
     pluginLoad()
     try pluginCall()

@@ -14,6 +14,11 @@ enum Output {
     }
 
     static func table(_ header: [String], _ rows: [[String]]) {
+        for line in tableLines(header, rows) { print(line) }
+    }
+
+    /// The aligned lines of a table (for output that indents or mixes it with other text).
+    static func tableLines(_ header: [String], _ rows: [[String]]) -> [String] {
         var widths = header.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
@@ -22,8 +27,7 @@ enum Output {
             cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
                 .joined(separator: "  ")
         }
-        print(line(header))
-        for row in rows { print(line(row)) }
+        return [line(header)] + rows.map(line)
     }
 
     static func money(_ v: Double?) -> String {

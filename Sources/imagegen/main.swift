@@ -9,6 +9,7 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     GenerateCommand.self,
     JobsCommand.self,
     ImagesCommand.self,
+    ProcessCommand.self,
     CostsCommand.self,
     TemplatesCommand.self,
     ExperimentsCommand.self,

@@ -104,6 +104,14 @@ enum CatalogSchema {
         ALTER TABLE jobs ADD COLUMN idempotency_key TEXT;
         CREATE UNIQUE INDEX jobs_idempotency ON jobs (idempotency_key) WHERE idempotency_key IS NOT NULL;
         """,
+        // 4: the whole quality report beside the score (components, measurements, weights), and
+        // the derivatives of an image found by their parent (`images show`, post-processing backlog).
+        // Derivatives have no output_index: theirs is the parent's, and NULL keeps every
+        // re-processing run clear of the (job_id, output_index, variant) uniqueness.
+        """
+        ALTER TABLE images ADD COLUMN quality TEXT CHECK (quality IS NULL OR json_valid(quality));
+        CREATE INDEX images_parent ON images (parent_id) WHERE parent_id IS NOT NULL;
+        """,
     ]
 }
 

@@ -51,7 +51,8 @@ extension SQLiteCatalog {
             """, [category.map { .text($0) } ?? .null]).map { ($0["tag"]?.string ?? "", Int($0["n"]?.int ?? 0)) }
     }
 
-    /// The version chain an image belongs to: from its root, every descendant in order.
+    /// The version chain an image belongs to: from its root, every regenerated descendant in
+    /// order. Post-processing derivatives are not part of it (`PostProcessingStore.derivatives`).
     public func versionChain(imageID: String) throws -> [ImageRecord] {
         let root = try database.query("""
             WITH RECURSIVE up(id, parent_id) AS (
@@ -63,7 +64,8 @@ extension SQLiteCatalog {
         return try database.query("""
             WITH RECURSIVE down(id, depth) AS (
                 SELECT id, 0 FROM images WHERE id = ?
-                UNION ALL SELECT i.id, down.depth + 1 FROM images i JOIN down ON i.parent_id = down.id)
+                UNION ALL SELECT i.id, down.depth + 1 FROM images i JOIN down ON i.parent_id = down.id
+                          WHERE i.variant = 'original')
             SELECT images.* FROM images JOIN down USING (id) ORDER BY down.depth, images.version, images.generated_at
             """, [.text(root)]).map(imageRecord(from:))
     }

@@ -173,8 +173,8 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             try db.query("""
                 INSERT OR IGNORE INTO images (id, job_id, output_index, version, parent_id, variant, status, category, model,
                     plugin_id, provider_model, prompt, negative_prompt, width, height, steps, guidance_scale, seed, tags,
-                    file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score, extra)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score, extra, quality)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, try sealedImageBindings(record, outputIndex: outputIndex, pluginID: pluginID, providerModel: providerModel))
             try indexPromptWords(of: record)
             guard let jobID = record.jobID, record.variant == "original" else { return }
@@ -361,12 +361,15 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             status: r["status"]?.string ?? "stored", version: Int(r["version"]?.int ?? 1), parentID: r["parent_id"]?.string,
             variant: r["variant"]?.string ?? "original", contentSHA256: r["content_sha256"]?.string ?? "",
             jobID: r["job_id"]?.string, mime: r["mime"]?.string ?? "", bytes: Int(r["bytes"]?.int ?? 0),
-            qualityScore: r["quality_score"]?.double, extra: decode([String: String].self, r["extra"]?.string) ?? [:])
+            qualityScore: r["quality_score"]?.double, quality: decode(QualityReport.self, r["quality"]?.string),
+            extra: decode([String: String].self, r["extra"]?.string) ?? [:])
     }
 
-    static func imageBindings(_ i: ImageRecord, outputIndex: Int, pluginID: String?, providerModel: String?) -> [SQLiteDatabase.Value] {
+    /// - Parameter outputIndex: the provider output an original came from; nil for a derivative.
+    static func imageBindings(_ i: ImageRecord, outputIndex: Int?, pluginID: String?, providerModel: String?) -> [SQLiteDatabase.Value] {
         let generated = Int64((date(i.metadata.generatedAt).timeIntervalSince1970 * 1000).rounded())
-        return [.text(i.imageID), i.jobID.map { .text($0) } ?? .null, .integer(Int64(outputIndex)), .integer(Int64(i.version)),
+        return [.text(i.imageID), i.jobID.map { .text($0) } ?? .null, outputIndex.map { .integer(Int64($0)) } ?? .null,
+                .integer(Int64(i.version)),
                 i.parentID.map { .text($0) } ?? .null, .text(i.variant), .text(i.status), .text(i.category), .text(i.model),
                 pluginID.map { .text($0) } ?? .null, providerModel.map { .text($0) } ?? .null, .text(i.prompt),
                 i.negativePrompt.map { .text($0) } ?? .null, .integer(Int64(i.parameters.width)),
@@ -374,6 +377,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                 i.parameters.guidanceScale.map { .real($0) } ?? .null, i.parameters.seed.map { .integer(Int64($0)) } ?? .null,
                 .text(encode(i.tags)), .text(i.filePath), .text(i.mime), .integer(Int64(i.bytes)), .text(i.contentSHA256),
                 .integer(generated), i.metadata.processingTime.map { .real($0) } ?? .null,
-                i.metadata.cost.map { .real($0) } ?? .null, i.qualityScore.map { .real($0) } ?? .null, .text(encode(i.extra))]
+                i.metadata.cost.map { .real($0) } ?? .null, i.qualityScore.map { .real($0) } ?? .null, .text(encode(i.extra)),
+                i.quality.map { .text(encode($0)) } ?? .null]
     }
 }

@@ -21,6 +21,8 @@ public struct Configuration: Sendable {
     public var attestation: Attestation?
     public var jobs = JobSettings()
     public var health = HealthSettings()
+    /// Post-processing, input limits and the quality score (checked when the file is loaded).
+    public var imaging = ImagingConfiguration()
     /// Everything else, kept for the modules that own those sections.
     public var sections: [String: JSONValue] = [:]
 

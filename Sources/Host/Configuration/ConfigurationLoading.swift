@@ -102,11 +102,34 @@ extension Configuration {
             throw .invalidValue(file: file, key: "budgets.time_zone",
                                 detail: "unknown time zone \"\(config.budgets.timeZone)\"; use an IANA name such as Europe/Paris")
         }
+        if let imaging = root["imaging"] {
+            config.imaging = try imagingSection(imaging, file: file)
+        }
         for key in root.keys where !["providers", "models", "aliases", "defaults", "budgets", "categories",
                                      "attestation", "jobs", "health"].contains(key) {
             config.sections[key] = root[key]
         }
         return config
+    }
+
+    /// The `imaging` section: known keys only (a misspelt key would silently keep a default),
+    /// right types, and every value within range; each problem names its key.
+    static func imagingSection(_ value: JSONValue, file: String) throws(ConfigurationError) -> ImagingConfiguration {
+        guard let object = value.object else { throw .invalidValue(file: file, key: "imaging", detail: "must be an object") }
+        for key in object.keys.sorted() where !ImagingConfiguration.knownKeys.contains(key) {
+            throw .unknownKey(file: file, key: "imaging.\(key)", known: ImagingConfiguration.knownKeys)
+        }
+        let imaging: ImagingConfiguration
+        do {
+            imaging = try JSONDecoder().decode(ImagingConfiguration.self, from: value.encoded())
+        } catch {
+            throw .invalidValue(file: file, key: "imaging" + Configuration.path(of: error), detail: Configuration.describe(error))
+        }
+        let problems = imaging.problems()
+        guard problems.isEmpty else {
+            throw .invalidValue(file: file, key: "imaging", detail: problems.joined(separator: "; "))
+        }
+        return imaging
     }
 
     static func looksSecret(_ key: String) -> Bool {

@@ -29,13 +29,8 @@ public final class GenerationService: Sendable {
         self.content = ContentStore(dataDirectory: runtime.paths.data, prompts: runtime.security.prompts)
         self.clock = clock
         self.extraCategories = extraCategories
-        var imagingConfiguration = ImagingConfiguration()
-        if let section = runtime.configuration.sections["imaging"],
-           let decoded = try? JSONDecoder().decode(ImagingConfiguration.self, from: section.encoded()) {
-            imagingConfiguration = decoded
-        }
         do {
-            imaging = try ImageWorkshop(configuration: imagingConfiguration)
+            imaging = try ImageWorkshop(configuration: runtime.configuration.imaging)
         } catch {
             runtime.log.warning("imaging is unavailable (\(error)); provider outputs get only the format check")
             imaging = nil

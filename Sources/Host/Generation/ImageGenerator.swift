@@ -31,6 +31,9 @@ public final class ImageGenerator: Sendable {
     /// The upload queue when a `storage` section is configured; nil in local-only mode. Every stored
     /// image is queued into it; `imagegen serve` runs an `UploadWorker` over it.
     public let uploads: UploadQueue?
+    /// Renders the derivatives of the images this process stores (nil when another process
+    /// runs the jobs, or libvips is unavailable); `wait(for:)` returns once they are stored.
+    public let postProcessing: PostProcessingQueue?
 
     public init(configuration: Configuration = Configuration()) throws {
         let settings = try configuration.settings ?? HostConfiguration.load(path: configuration.paths.config)
@@ -47,11 +50,29 @@ public final class ImageGenerator: Sendable {
         // A locked host cannot read the prompts of queued jobs: it runs none (they wait for the key).
         lock = security.prompts.canRead ? RunnerLock(dataDirectory: configuration.paths.data) : nil
         runner = lock == nil ? nil : JobRunner(service: service)
+        postProcessing = runner == nil ? nil : try PostProcessingQueue.attach(to: service, catalog: catalog)
     }
 
     /// Starts the in-process runner if this process holds the runner lock (idempotent).
     public func startRunner() async {
         await runner?.start()
+        await postProcessing?.start(sweepBacklog: false)
+    }
+
+    /// Works through the post-processing backlog now (a plan's maintenance slot run from the
+    /// CLI) and returns how many images it held. Zero when another process runs the jobs: that
+    /// process (`imagegen serve`) owns the backlog.
+    public func processBacklog() async -> Int {
+        guard let postProcessing else { return 0 }
+        await postProcessing.start(sweepBacklog: false)
+        return await postProcessing.processBacklog()
+    }
+
+    /// Waits until the derivatives of `images` (originals) are rendered or have failed; at once
+    /// when post-processing is not automatic or another process runs the jobs.
+    public func waitForPostProcessing(of images: [ImageRecord]) async {
+        guard let postProcessing, postProcessing.processor.settings.automatic else { return }
+        await postProcessing.drain(images.filter { $0.variant == "original" }.map(\.imageID))
     }
 
     /// Generates from a prompt; returns one metadata record per stored image.
@@ -111,7 +132,9 @@ public final class ImageGenerator: Sendable {
         let finished = try await waitUntilFinished(jobs, progress: progress)
         if let bad = finished.first(where: { $0.state != .succeeded }) { throw GenerationFailure(job: bad) }
         // In the order of the jobs (variation order), outputs of one job by image id.
-        return try finished.flatMap { try service.catalog.images(ImageFilter(jobID: $0.id)).sorted { $0.imageID < $1.imageID } }
+        let images = try finished.flatMap { try service.catalog.images(ImageFilter(jobID: $0.id)).sorted { $0.imageID < $1.imageID } }
+        await waitForPostProcessing(of: images)
+        return images
     }
 
     /// Waits until every job is in a final state, whatever it is.
@@ -136,14 +159,19 @@ public final class ImageGenerator: Sendable {
         }
     }
 
-    /// Runs queued and unfinished jobs until none is left (`imagegen jobs run`). Returns false
-    /// when another process holds the runner lock.
+    /// Runs queued and unfinished jobs until none is left, then the post-processing backlog
+    /// (`imagegen jobs run`). Returns false when another process holds the runner lock.
     public func drain() async throws -> Bool {
         guard let runner else { return false }
         await runner.start()
         while true {
             let active = try JobState.active.reduce(0) { n, s in n + (try service.catalog.jobs(state: s, batch: nil, limit: 1).count) }
-            if active == 0, await runner.inFlight == 0 { return true }
+            if active == 0, await runner.inFlight == 0 {
+                // Including post-processing a crash or a switched-off queue left behind.
+                await postProcessing?.waitUntilIdle()
+                _ = await processBacklog()
+                return true
+            }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
     }
@@ -151,6 +179,7 @@ public final class ImageGenerator: Sendable {
     /// Stops the in-process runner; unfinished jobs resume on the next start.
     public func shutdown(grace: TimeInterval = 5) async {
         await runner?.stop(grace: grace)
+        await postProcessing?.stop()
         service.runtime.plugins.shutdown()
     }
 }

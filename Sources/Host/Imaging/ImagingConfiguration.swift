@@ -17,23 +17,31 @@ public struct ImagingConfiguration: Codable, Sendable, Equatable {
     public var profiles: [String: ImagingProfile]
     /// Category name to profile name.
     public var categoryProfiles: [String: String]
+    /// The background queue that renders derivatives.
+    public var postProcessing: PostProcessingSettings
 
     public init(runtime: VipsRuntimeSettings = VipsRuntimeSettings(), limits: InputLimits = InputLimits(),
                 qualityWeights: QualityWeights = QualityWeights(), parallelEncoding: Bool = true,
                 profiles: [String: ImagingProfile] = [defaultProfileName: ImagingProfile()],
-                categoryProfiles: [String: String] = [:]) {
+                categoryProfiles: [String: String] = [:], postProcessing: PostProcessingSettings = PostProcessingSettings()) {
         self.runtime = runtime
         self.limits = limits
         self.qualityWeights = qualityWeights
         self.parallelEncoding = parallelEncoding
         self.profiles = profiles
         self.categoryProfiles = categoryProfiles
+        self.postProcessing = postProcessing
     }
 
     /// The profile a category uses: its mapped profile, else "default", else the built-in default.
     public func profile(forCategory category: String) -> ImagingProfile {
-        if let name = categoryProfiles[category], let profile = profiles[name] { return profile }
-        return profiles[Self.defaultProfileName] ?? ImagingProfile()
+        (try? profile(named: profileName(forCategory: category))) ?? ImagingProfile()
+    }
+
+    /// The name of the profile a category uses (recorded with its derivatives).
+    public func profileName(forCategory category: String) -> String {
+        if let name = categoryProfiles[category], profiles[name] != nil { return name }
+        return Self.defaultProfileName
     }
 
     /// The profile called `name` (e.g. from `imagegen process --profile NAME`).
@@ -45,7 +53,7 @@ public struct ImagingConfiguration: Codable, Sendable, Equatable {
 
     /// Problems that make this configuration unusable, each naming its key; empty when valid.
     public func problems() -> [String] {
-        var found = runtime.problems() + limits.problems() + qualityWeights.problems()
+        var found = runtime.problems() + limits.problems() + qualityWeights.problems() + postProcessing.problems()
         for name in profiles.keys.sorted() { found += profiles[name]!.problems(named: name) }
         for category in categoryProfiles.keys.sorted() {
             let name = categoryProfiles[category]!
@@ -57,8 +65,12 @@ public struct ImagingConfiguration: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case runtime, limits, qualityWeights, parallelEncoding, profiles, categoryProfiles
+        case runtime, limits, qualityWeights, parallelEncoding, profiles, categoryProfiles, postProcessing
     }
+
+    /// The keys `imaging` accepts, so a misspelt one is refused instead of silently ignored.
+    public static let knownKeys = ["runtime", "limits", "qualityWeights", "parallelEncoding", "profiles",
+                                   "categoryProfiles", "postProcessing"]
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -69,5 +81,6 @@ public struct ImagingConfiguration: Codable, Sendable, Equatable {
         parallelEncoding = try c.decodeIfPresent(Bool.self, forKey: .parallelEncoding) ?? d.parallelEncoding
         profiles = try c.decodeIfPresent([String: ImagingProfile].self, forKey: .profiles) ?? d.profiles
         categoryProfiles = try c.decodeIfPresent([String: String].self, forKey: .categoryProfiles) ?? d.categoryProfiles
+        postProcessing = try c.decodeIfPresent(PostProcessingSettings.self, forKey: .postProcessing) ?? d.postProcessing
     }
 }

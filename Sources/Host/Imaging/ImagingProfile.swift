@@ -30,6 +30,12 @@ public struct ImagingProfile: Codable, Sendable, Equatable {
         formats = try c.decodeIfPresent(OutputFormats.self, forKey: .formats) ?? d.formats
     }
 
+    static func isUsableVariantName(_ name: String) -> Bool {
+        name.count <= 32 && name != "original" && name.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
+        }
+    }
+
     /// Problems that make this profile unusable, each naming its key; empty when valid.
     func problems(named name: String) -> [String] {
         var found = enhancement.problems(in: name) + formats.problems(in: name)
@@ -38,6 +44,9 @@ public struct ImagingProfile: Codable, Sendable, Equatable {
         for size in sizes {
             if size.name.trimmingCharacters(in: .whitespaces).isEmpty {
                 found.append("profiles.\(name).sizes has a size without a name")
+            } else if !Self.isUsableVariantName(size.name) {
+                // The name becomes part of the derivative's id and file name.
+                found.append("profiles.\(name).sizes name '\(size.name)' may only use letters, digits and _ (at most 32) and must not be 'original'")
             } else if !seen.insert(size.name).inserted {
                 found.append("profiles.\(name).sizes names '\(size.name)' twice")
             }

@@ -12,6 +12,8 @@ enum CrashPoint: String {
     case whilePolling = "while_polling"
     case whileWriting = "while_writing"
     case afterStore = "after_store"
+    /// After a post-processing run's derivative files are written, before their rows commit.
+    case whilePostProcessing = "while_post_processing"
     /// After a batch of `imagegen keys rotate` is committed.
     case duringRotation = "during_rotation"
 

@@ -401,13 +401,13 @@ struct JobExecution: Sendable {
             }
             // The full check (libvips decodes it: truncation, corruption, decompression bombs)
             // and the quality score, before anything is stored as a good image.
-            var quality: Double?
+            var quality: QualityReport?
             if let workshop = service.imaging {
                 do throws(ImageInputError) {
                     let image = try workshop.verify(Data(bytes), declaredMIMEType: verified.mime)
                     verified.width = image.width
                     verified.height = image.height
-                    quality = try? workshop.score(image).score
+                    quality = try? workshop.score(image)
                 } catch {
                     return finish(.failed, ("bad_image", "\(plugin) returned output \(index) that is not a usable image: \(error)"),
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
@@ -426,7 +426,7 @@ struct JobExecution: Sendable {
                                 cost: perImage, processingTime: generatedAt.timeIntervalSince(job.submittedAt ?? job.createdAt)),
                 status: "stored", version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
                 contentSHA256: SHA256Digest.of(bytes).hex, jobID: job.id, mime: verified.mime, bytes: bytes.count,
-                qualityScore: quality, extra: job.extra)
+                qualityScore: quality?.score, quality: quality, extra: job.extra)
             do {
                 let content = service.content, catalog = self.catalog, providerModel = job.providerModel, fetched = bytes
                 let stored = service.imageStored

@@ -105,13 +105,20 @@ public actor JobRunner {
 
     /// Suspends until some job finishes, or `milliseconds` pass: lets in-process waiters react
     /// at once instead of polling the catalog.
+    /// A cancelled caller returns at once (a stopping loop must not sit out the timeout).
     public func waitForChange(milliseconds: UInt64) async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            changeWaiters.append(c)
-            Task {
-                try? await Task.sleep(nanoseconds: milliseconds * 1_000_000)
-                self.expireChangeWaiters()
+        guard !Task.isCancelled else { return }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                changeWaiters.append(c)
+                Task {
+                    try? await Task.sleep(nanoseconds: milliseconds * 1_000_000)
+                    self.expireChangeWaiters()
+                }
             }
+        } onCancel: {
+            // Waking every waiter early is harmless: each treats a wake-up as "maybe changed".
+            Task { await self.expireChangeWaiters() }
         }
     }
 

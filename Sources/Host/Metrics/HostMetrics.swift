@@ -24,6 +24,9 @@ public struct HostMetrics: Sendable {
     public let alerts: GaugeMetric
     public let alertNotifications: CounterMetric
     public let buildInfo: GaugeMetric
+    public let postProcessingRuns: CounterMetric
+    public let postProcessingDuration: HistogramMetric
+    public let postProcessingWaiting: GaugeMetric
 
     /// Quality score buckets: the score is 0–100.
     public static let qualityBuckets: [Double] = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
@@ -66,6 +69,14 @@ public struct HostMetrics: Sendable {
             help: "Active alerts by rule (1 per firing alert instance).", labels: ["alertname", "state"])
         alertNotifications = try registry.counter("imagegen_alert_notifications_total",
             help: "Alert notifications by sink and outcome.", labels: ["sink", "outcome"])
+        postProcessingRuns = try registry.counter("imagegen_post_processing_runs_total",
+            help: "Post-processing runs of the background queue by trigger and result (done, failed, skipped).",
+            labels: ["trigger", "result"])
+        postProcessingDuration = try registry.histogram("imagegen_post_processing_duration_seconds",
+            help: "Time to render, score and store the derivatives of one image.", labels: [],
+            buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
+        postProcessingWaiting = try registry.gauge("imagegen_post_processing_waiting",
+            help: "Images queued or being rendered by the post-processing queue.", labels: [])
         buildInfo = try registry.gauge("imagegen_build_info", help: "Constant 1, labelled with the host version.",
                                        labels: ["version"])
         buildInfo.set(1, labels: ["version": version])
@@ -85,6 +96,13 @@ public struct HostMetrics: Sendable {
             cost.increment(by: c, labels: ["model": r.model, "category": r.category])
         }
         if let q = r.qualityScore { qualityScore.observe(q, labels: ["model": r.model]) }
+    }
+
+    /// Call after every image the post-processing queue worked on.
+    public func record(_ report: PostProcessingReport) {
+        postProcessingRuns.increment(labels: ["trigger": report.trigger.rawValue, "result": report.result.rawValue])
+        if report.result == .done { postProcessingDuration.observe(report.seconds, labels: [:]) }
+        postProcessingWaiting.set(Double(report.waiting), labels: [:])
     }
 
     /// Call with the budgets' current state (`CatalogStore.budgetStatus`, e.g. before each scrape).

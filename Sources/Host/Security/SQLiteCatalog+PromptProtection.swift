@@ -49,7 +49,7 @@ extension SQLiteCatalog {
     }
 
     /// `imageBindings` with the prompt fields sealed (bound to this image's id).
-    func sealedImageBindings(_ record: ImageRecord, outputIndex: Int, pluginID: String?,
+    func sealedImageBindings(_ record: ImageRecord, outputIndex: Int?, pluginID: String?,
                              providerModel: String?) throws -> [SQLiteDatabase.Value] {
         var sealed = record
         sealed.prompt = try sealedText(record.prompt, .prompt(of: record.imageID))

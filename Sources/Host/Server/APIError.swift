@@ -55,6 +55,30 @@ struct APIError: Error, Sendable {
             return APIError(HTTPStatus(code: 402), "budget_exceeded", e.description)
         case let e as UnpricedModelRefusal:
             return APIError(HTTPStatus(code: 402), "unpriced_model", e.description)
+        case let e as PostProcessingError:
+            switch e {
+            case .unknownImage: return APIError(.notFound, "not_found", e.description)
+            case .notAnOriginal: return APIError(.badRequest, "not_an_original", e.description)
+            case .processing(_, .unknownProfile): return APIError(.badRequest, "unknown_profile", e.description)
+            case .alreadyRunning: return APIError(HTTPStatus(code: 409), "already_processing", e.description)
+            case .originalMissing, .originalChanged, .unreadableOriginal:
+                return APIError(HTTPStatus(code: 409), "original_unusable", e.description)
+            case .locked: return APIError(.serviceUnavailable, "locked", e.description)
+            case .imagingUnavailable: return APIError(.serviceUnavailable, "imaging_unavailable", e.description)
+            case .processing, .storage, .catalog: return APIError(.internalServerError, "post_processing_failed", e.description)
+            }
+        case let e as ImageRatingError:
+            switch e {
+            case .unknownImage: return APIError(.notFound, "not_found", e.description)
+            case .outOfRange: return .invalidRequest(e.description)
+            case .derivative: return APIError(.badRequest, "not_an_original", e.description)
+            }
+        case let e as ReservationError:
+            switch e {
+            case .unknownImage, .notFound: return APIError(.notFound, "not_found", e.description)
+            case .alreadyReserved: return APIError(HTTPStatus(code: 409), "already_reserved", e.description)
+            case .invalidDay: return .invalidRequest(e.description)
+            }
         case let e as SQLiteDatabase.Failure where e.isBusy:
             return APIError(.serviceUnavailable, "catalog_busy", "the catalog is busy (another process holds its write lock); retry shortly")
         default:

@@ -8,7 +8,8 @@ extension ServerAPI {
         (.get, "/healthz"), (.get, "/metrics"),
         (.get, "/v1/models"), (.get, "/v1/plugins"), (.post, "/v1/plugins/reload"), (.get, "/v1/health"),
         (.post, "/v1/generations"), (.get, "/v1/jobs"), (.get, "/v1/jobs/{id}"), (.delete, "/v1/jobs/{id}"),
-        (.get, "/v1/images"), (.get, "/v1/images/{id}"), (.get, "/v1/images/{id}/file"),
+        (.get, "/v1/images"), (.get, "/v1/images/{id}"), (.get, "/v1/images/{id}/file"), (.post, "/v1/images/{id}/process"),
+        (.post, "/v1/images/{id}/rating"), (.post, "/v1/images/{id}/reservation"), (.delete, "/v1/images/{id}/reservation"),
     ]
 
     func endpoint(_ method: HTTPMethod, _ pattern: String) -> HTTPHandler {
@@ -26,6 +27,10 @@ extension ServerAPI {
         case (.get, "/v1/images"): return { [self] in await listImages($0) }
         case (.get, "/v1/images/{id}"): return { [self] in await showImage($0) }
         case (.get, "/v1/images/{id}/file"): return { [self] in await imageFile($0) }
+        case (.post, "/v1/images/{id}/process"): return { [self] in await processImage($0) }
+        case (.post, "/v1/images/{id}/rating"): return { [self] in await rateImage($0) }
+        case (.post, "/v1/images/{id}/reservation"): return { [self] in await reserveImage($0) }
+        case (.delete, "/v1/images/{id}/reservation"): return { [self] in await releaseImage($0) }
         default: preconditionFailure("no endpoint for \(method) \(pattern)")
         }
     }

@@ -28,6 +28,8 @@ public final class HostServer: Sendable {
     public let operations: OperationsLoop
     /// Uploads to cloud storage and daily backups (nothing runs in local-only mode).
     public let storage: StorageBackgroundTasks
+    /// Renders the derivatives of new originals and works through the backlog (nil without libvips).
+    public let postProcessing: PostProcessingQueue?
     let api: ServerAPI
     let http: HTTPServer
     let lock: RunnerLock
@@ -85,11 +87,20 @@ public final class HostServer: Sendable {
         let uploads: UploadQueue?
         do {
             uploads = try UploadQueue.attach(to: service, catalog: catalog, file: paths.config)
+            let postProcessing = try PostProcessingQueue.attach(to: service, catalog: catalog)
+            self.postProcessing = postProcessing
             operations = try OperationsLoop(
                 service: service, templates: templates, catalog: catalog, metrics: hostMetrics, version: ImagegenVersion.current,
                 hooks: OperationsLoop.Hooks(wakeRunner: { await runner.wake() },
                                             jobsChanged: { await runner.waitForChange(milliseconds: 5000) },
+                                            maintenance: { run in
+                                                // The maintenance slot works through the post-processing backlog.
+                                                let n = await postProcessing?.processBacklog() ?? 0
+                                                log.info("maintenance slot \(run.slotID): \(n) image(s) post-processed", source: "plans")
+                                            },
                                             uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] }))
+            let metrics = operations.metrics
+            postProcessing?.onFinished { metrics.record($0) }
             storage = try StorageBackgroundTasks.make(configuration: configuration, paths: paths, catalog: catalog, uploads: uploads, log: log)
         } catch let e as ConfigurationError {
             throw .configuration(e)
@@ -110,7 +121,8 @@ public final class HostServer: Sendable {
                                       settleMilliseconds: resolved.settleMilliseconds) { changes in
             metrics.recordPluginChanges(changes)
         }
-        api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, templates: templates, metrics: metrics)
+        api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, templates: templates, metrics: metrics,
+                        postProcessor: postProcessing?.processor)
         var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
                                                     token: resolved.token, log: { log.info($0, source: "http") })
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))
@@ -126,6 +138,7 @@ public final class HostServer: Sendable {
             throw .http(error)
         }
         await runner.start()
+        await postProcessing?.start()
         await operations.start()
         await storage.start()
         watcher.start()
@@ -158,6 +171,7 @@ public final class HostServer: Sendable {
         // waiting for jobs are answered once the runner has finished or parked them.
         async let httpStopped: Void = http.stop(grace: .milliseconds(Int(grace * 1000) + 1000))
         await runner.stop(grace: grace)
+        await postProcessing?.stop()
         await operations.stop()
         await storage.stop(grace: 1)
         await api.completions.close()

@@ -1,16 +1,29 @@
 import Foundation
 
-/// `GET /v1/images`, `GET /v1/images/{id}`, `GET /v1/images/{id}/file`.
+/// `GET /v1/images`, `GET /v1/images/{id}`, `GET /v1/images/{id}/file`, `POST /v1/images/{id}/process`.
 extension ServerAPI {
     struct ImagesBody: Encodable { var images: [ImageRecord] }
 
-    static let imageFilters = ["category", "tag", "model", "since", "status", "job", "limit"]
+    static let imageFilters = ["category", "tag", "model", "since", "status", "job", "limit", "available"]
 
-    /// Filters: category, tag, model, since (ISO 8601 or Unix seconds), status, job, limit.
+    /// Filters: category, tag, model, since (ISO 8601 or Unix seconds), status, job, limit;
+    /// `available=true`: stored originals with no active reservation (with category, tag, limit).
     func listImages(_ request: HTTPRequest) async -> HTTPResponse {
         await answer {
             for item in request.queryItems where !ServerAPI.imageFilters.contains(item.name) {
                 throw APIError.invalidRequest("unknown filter \"\(item.name)\". Known: \(ServerAPI.imageFilters.joined(separator: ", "))")
+            }
+            switch request.filter("available") {
+            case nil, "false": break
+            case "true":
+                let others = ["model", "since", "status", "job"].filter { request.filter($0) != nil }
+                guard others.isEmpty else {
+                    throw APIError.invalidRequest("available=true combines with category, tag and limit only, not \(others.joined(separator: ", "))")
+                }
+                return APIEncoding.json(ImagesBody(images: try catalog.availableImages(
+                    category: request.filter("category"), tag: request.filter("tag"), limit: try ServerAPI.limit(request))))
+            case let other?:
+                throw APIError.invalidRequest("available must be true or false, got \"\(other)\"")
             }
             var since: Date?
             if let text = request.filter("since") {
@@ -35,7 +48,7 @@ extension ServerAPI {
     }
 
     func showImage(_ request: HTTPRequest) async -> HTTPResponse {
-        await answer { APIEncoding.json(try image(request)) }
+        await answer { APIEncoding.json(try ImageDetails(record: try image(request), catalog: catalog)) }
     }
 
     /// The image bytes with their content type; the content hash is the ETag.
@@ -59,6 +72,32 @@ extension ServerAPI {
             if !record.contentSHA256.isEmpty { headers["ETag"] = etag }
             headers["Cache-Control"] = "private, max-age=31536000, immutable"
             return HTTPResponse(status: .ok, headers: headers, body: [UInt8](data))
+        }
+    }
+
+    struct ProcessRequest: Decodable { var profile: String? }
+
+    struct ProcessAnswer: Encodable {
+        var imageID: String
+        var run: PostProcessingRun
+        var derivatives: [DerivativeSummary]
+        enum CodingKeys: String, CodingKey { case run, derivatives, imageID = "image_id" }
+    }
+
+    /// Re-runs post-processing of an original (body `{"profile": "NAME"}`, optional): a new run
+    /// whose derivatives are new versions; nothing is overwritten.
+    func processImage(_ request: HTTPRequest) async -> HTTPResponse {
+        await answer {
+            guard let processor = postProcessor else {
+                throw APIError(.serviceUnavailable, "imaging_unavailable", "post-processing is unavailable: libvips could not start on this host")
+            }
+            let id = request.pathParameter("id") ?? ""
+            let profile = request.body.isEmpty ? nil : try request.decodeJSON(ProcessRequest.self).profile
+            let done = try await BlockingWork.run { () throws -> ProcessedImage? in
+                try processor.process(imageID: id, profile: profile, trigger: .manual)
+            }
+            guard let done else { throw APIError(.internalServerError, "internal", "a manual run of \(id) was skipped") }
+            return APIEncoding.json(ProcessAnswer(imageID: id, run: done.run, derivatives: done.derivatives.map(DerivativeSummary.init)))
         }
     }
 }

@@ -12,6 +12,8 @@ final class ServerAPI: Sendable {
     let templates: TemplateStore
     let completions: JobCompletionWaiter
     let metrics: ServerMetrics
+    /// Renders derivatives on `POST /v1/images/{id}/process` (nil without libvips).
+    let postProcessor: PostProcessor?
     /// Set when shutdown begins: new generations are refused with 503, `/healthz` says so.
     let draining = Atomic<Bool>(false)
     /// The HTTP server, for its statistics in `/metrics` (set once it exists).
@@ -20,13 +22,14 @@ final class ServerAPI: Sendable {
     let modelsCache = Mutex<(version: Int, body: [UInt8])?>(nil)
 
     init(service: GenerationService, catalog: SQLiteCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
-         templates: TemplateStore, metrics: ServerMetrics) {
+         templates: TemplateStore, metrics: ServerMetrics, postProcessor: PostProcessor? = nil) {
         self.service = service
         self.catalog = catalog
         self.runner = runner
         self.watcher = watcher
         self.templates = templates
         self.metrics = metrics
+        self.postProcessor = postProcessor
         self.completions = JobCompletionWaiter(catalog: catalog, runner: runner)
     }
 

@@ -47,11 +47,13 @@ public struct ImageRecord: Sendable, Codable, Equatable {
     public var mime: String
     public var bytes: Int
     public var qualityScore: Double?
+    /// The whole quality report behind `qualityScore`: components, measurements and weights.
+    public var quality: QualityReport? = nil
     /// Provenance: template, template version, variation, experiment arm, profile...
     public var extra: [String: String]
 
     enum CodingKeys: String, CodingKey {
-        case prompt, model, parameters, category, tags, metadata, status, version, variant, mime, bytes, extra
+        case prompt, model, parameters, category, tags, metadata, status, version, variant, mime, bytes, extra, quality
         case imageID = "image_id", negativePrompt = "negative_prompt", filePath = "file_path"
         case parentID = "parent_id", contentSHA256 = "content_sha256", jobID = "job_id", qualityScore = "quality_score"
     }
@@ -76,6 +78,7 @@ public struct ImageRecord: Sendable, Codable, Equatable {
         try c.encode(mime, forKey: .mime)
         try c.encode(bytes, forKey: .bytes)
         try c.encode(qualityScore, forKey: .qualityScore)
+        try c.encodeIfPresent(quality, forKey: .quality)
         try c.encode(extra, forKey: .extra)
     }
 }

@@ -58,19 +58,24 @@ struct GenerateCommand: Command {
         } catch {
             throw .failed("waiting for the jobs failed: \(error)", .failure)
         }
-        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        await generator.shutdown()
         var records: [ImageRecord] = []
         for j in finished {
             records += (try? generator.service.catalog.images(ImageFilter(jobID: j.id))) ?? []
         }
+        if tty && !records.isEmpty { FileHandle.standardError.write(Data("\r\u{1B}[Kpost-processing \(records.count) image(s)…".utf8)) }
+        await generator.waitForPostProcessing(of: records)
+        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        await generator.shutdown()
         if args.json {
             Output.json(records)
         } else {
             for r in records {
                 print("\(r.imageID)  \(generator.service.content.absolute(r.filePath))")
                 print("    metadata: \(generator.service.content.absolute(generator.service.content.sidecarPath(for: r.filePath)))")
-                print("    model \(r.model) via \(r.metadata.apiUsed), seed \(r.parameters.seed.map(String.init) ?? "-"), cost \(Output.money(r.metadata.cost))")
+                print("    model \(r.model) via \(r.metadata.apiUsed), seed \(r.parameters.seed.map(String.init) ?? "-"), cost \(Output.money(r.metadata.cost)), quality \(r.qualityScore.map { String(format: "%.1f", $0) } ?? "-")")
+                if let derivatives = try? generator.postProcessing?.processor.store.derivatives(of: r.imageID), !derivatives.isEmpty {
+                    print("    derivatives: " + derivatives.map { "\($0.variant).\(ContentStore.fileExtension(mime: $0.mime))" }.joined(separator: " "))
+                }
             }
         }
         for j in finished where j.state != .succeeded {

@@ -37,30 +37,24 @@ struct ImagesCommand: Command {
             guard let image else {
                 throw .failed("no image \(args.positionals[1]); list them with `imagegen images list`", .invalidInput)
             }
-            Output.json(image)
+            // The record, with the derivatives (and their scores) and post-processing runs of an original.
+            Output.json(try context.catalogCall { try ImageDetails(record: image, catalog: catalog) })
             return .success
         case "rate":
-            guard args.positionals.count == 3, let rating = Int(args.positionals[2]), (1...5).contains(rating) else {
+            guard args.positionals.count == 3, let rating = Int(args.positionals[2]) else {
                 throw .usage("usage: imagegen images rate IMAGE_ID 1..5")
             }
-            let id = args.positionals[1]
-            guard try context.catalogCall({ try catalog.image(id) }) != nil else {
-                throw .failed("no image \(id); list them with `imagegen images list`", .invalidInput)
+            let generator = try context.generator()
+            let outcome: ImageRatingOutcome
+            do {
+                outcome = try generator.service.rate(imageID: args.positionals[1], rating: rating)
+            } catch let e as ImageRatingError {
+                throw .failed(e.description, .invalidInput)
+            } catch {
+                throw .failed("rating \(args.positionals[1]): \(error)", .failure)
             }
-            try context.catalogCall { try catalog.rate(imageID: id, rating: rating) }
-            // Highly rated placeholder values gain weight in the profile that chose them.
-            if let image = try context.catalogCall({ try catalog.image(id) }), let name = image.extra["profile"],
-               let json = image.extra["placeholders"],
-               let values = try? JSONDecoder().decode([String: String].self, from: Data(json.utf8)) {
-                let generator = try context.generator()
-                do {
-                    let learned = try generator.service.profile(named: name).learning(fromRating: rating, placeholderValues: values)
-                    try catalog.storeProfile(learned)
-                } catch {
-                    Output.error("rating recorded, but profile \(name) was not updated: \(error)")
-                }
-            }
-            if !args.json { print("\(id) rated \(rating)") }
+            if let problem = outcome.profileProblem { Output.error("rating recorded, but \(problem)") }
+            if args.json { Output.json(outcome) } else { print("\(outcome.imageID) rated \(rating)") }
             return .success
         case "history":
             guard args.positionals.count == 2 else { throw .usage("usage: imagegen images history IMAGE_ID") }

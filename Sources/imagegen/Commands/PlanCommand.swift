@@ -106,7 +106,10 @@ struct PlanCommand: Command {
         let plan = try context.planService(wake: wake)
         let run: SlotRun
         do {
-            let scheduler = try plan.scheduler(onEvent: { _ in })
+            let scheduler = try plan.scheduler(maintenance: { _ in
+                let n = await generator.processBacklog()
+                if !args.json { print("post-processed \(n) image(s) from the backlog") }
+            }, onEvent: { _ in })
             run = try await scheduler.runNow(slotID: slot, requestID: args.string("request-id"))
         } catch let e as PlanSchedulerError {
             switch e {

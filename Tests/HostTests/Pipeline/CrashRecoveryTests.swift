@@ -10,6 +10,7 @@ final class CrashRecoveryTests: XCTestCase {
         var submits: Int
         var pngFiles: [String]
         var imageRows: Int
+        var derivativeRows: Int
         var ledgerRows: Int
     }
 
@@ -37,8 +38,11 @@ final class CrashRecoveryTests: XCTestCase {
         let submits = ((try? String(contentsOfFile: submitLog, encoding: .utf8)) ?? "").split(separator: "\n").count
         let content = host.paths.data + "/content"
         let files = (FileManager.default.enumerator(atPath: content)?.allObjects as? [String] ?? [])
-        return Outcome(job: jobs[0], submits: submits, pngFiles: files.filter { $0.hasSuffix(".png") || $0.hasSuffix(".tmp") },
+        return Outcome(job: jobs[0], submits: submits, pngFiles: files.filter { $0.hasSuffix(".png") || ($0.hasSuffix(".tmp") && $0.contains(".png.")) },
                        imageRows: try host.catalog().images(ImageFilter()).count,
+                       derivativeRows: try host.catalog().images(ImageFilter()).map {
+                           try PostProcessingStore(catalog: try host.catalog()).derivatives(of: $0.imageID).count
+                       }.reduce(0, +),
                        ledgerRows: try host.catalog().ledger(since: nil).count)
     }
 
@@ -47,6 +51,7 @@ final class CrashRecoveryTests: XCTestCase {
         XCTAssertEqual(o.submits, 1, "submitted \(o.submits) times", file: file, line: line)
         XCTAssertEqual(o.pngFiles.count, 1, "files: \(o.pngFiles)", file: file, line: line)
         XCTAssertEqual(o.imageRows, 1, file: file, line: line)
+        XCTAssertEqual(o.derivativeRows, 6, "one set of derivatives, whatever the crash point", file: file, line: line)
         XCTAssertEqual(o.ledgerRows, 1, file: file, line: line)
     }
 

@@ -17,7 +17,7 @@ final class BackupRestoreTests: XCTestCase {
 
     /// A host with a template, an audit log, and some images.
     private func populatedHost(_ label: String) async throws -> TestHost {
-        let host = try TestHost(label: label)
+        let host = try TestHost(label: label, config: "{ imaging: { postProcessing: { automatic: false } } }")
         // Open the host once first, so its key exists before the (fake) audit logs: an audit log
         // without its key makes the host refuse to open (the data folder would be locked).
         _ = try host.catalog()

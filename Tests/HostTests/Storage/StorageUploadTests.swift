@@ -83,6 +83,30 @@ final class StorageUploadTests: XCTestCase {
         XCTAssertTrue(fixed.isClean, "\(fixed.problems)")
     }
 
+    func testDerivativesFromPostProcessingAreQueuedAndUploadedBesideTheirOriginal() async throws {
+        let bed = try await StorageTestBed(moto: moto, label: "derivatives", postProcessing: true)
+        let records = try await bed.generate()
+        let record = try XCTUnwrap(records.first)
+        let queue = try bed.queue()
+        let queued = try queue.items(state: .pending)
+        XCTAssertEqual(queued.filter { $0.kind == .derivative }.count, 6, "\(queued.map(\.filePath))")
+        XCTAssertEqual(queued.count, 8, "the original, its sidecar and six derivatives")
+
+        let client = try bed.client()
+        let report = try await bed.worker(client: client, queue: queue).sync()
+        XCTAssertEqual(report.uploaded, 8, "\(report.failures)")
+        let derivative = try XCTUnwrap(try PostProcessingStore(catalog: try bed.host.catalog()).derivatives(of: record.imageID).first)
+        let row = try XCTUnwrap(try queue.items(imageID: derivative.imageID).first)
+        XCTAssertEqual(row.kind, .derivative)
+        XCTAssertEqual(row.state, .uploaded)
+        XCTAssertEqual(row.sha256, derivative.contentSHA256)
+        let head = try await client.headObject(key: try XCTUnwrap(row.objectKey))
+        let info = try XCTUnwrap(head)
+        XCTAssertEqual(info.contentType, derivative.mime)
+        XCTAssertEqual(info.metadata["variant"], derivative.variant)
+        XCTAssertEqual(info.metadata["image-id"], derivative.imageID)
+    }
+
     func testWrongSecretIsRecordedOnTheRowAsAClearAuthError() async throws {
         let bed = try await StorageTestBed(moto: moto, label: "wrong-secret")
         let records = try await bed.generate()

@@ -12,12 +12,16 @@ final class StorageTestBed {
     let host: TestHost
     let alerts = AlertCollector()
 
-    init(moto: MotoS3Server, label: String, prefix: String = "renders", extraConfig: String = "") async throws {
+    /// - Parameter postProcessing: render derivatives of each generated image (off by default, so
+    ///   counts in these tests are of provider outputs and their sidecars).
+    init(moto: MotoS3Server, label: String, prefix: String = "renders", extraConfig: String = "",
+         postProcessing: Bool = false) async throws {
         self.moto = moto
         bucket = MotoS3Server.uniqueBucketName()
         host = try TestHost(label: label, config: """
             { storage: { s3: { endpoint: "\(moto.endpoint.absoluteString)", region: "us-east-1", bucket: "\(bucket)",
-                               prefix: "\(prefix)" }, max_attempts: 3 }\(extraConfig) }
+                               prefix: "\(prefix)" }, max_attempts: 3 },
+              imaging: { postProcessing: { automatic: \(postProcessing) } }\(extraConfig) }
             """)
         try await client().createBucket()
     }
