@@ -1,6 +1,7 @@
 #include <dlfcn.h>
 #include <malloc.h>
 #include <vips/vips.h>
+#include <vips/vector.h>
 #include <webp/encode.h>
 #include <webp/mux.h>
 // libvips' C API is variadic; Swift cannot call variadic functions, so every call the

@@ -17,6 +17,12 @@ final class ImagingRuntimeTests: XCTestCase {
         XCTAssertNotEqual(vips_type_find("VipsOperation", "heifsave_buffer"), 0)
     }
 
+    func testOrcVectorCodeIsOffAfterStart() throws {
+        // liborc's generated code crashed under concurrent post-processing (see VipsRuntime).
+        _ = try ImageWorkshop()
+        XCTAssertEqual(vips_vector_isenabled(), 0)
+    }
+
     func testMallocTuningIsOnByDefaultAndCanBeTurnedOff() throws {
         XCTAssertTrue(VipsRuntimeSettings().tuneMalloc)
         let decoded = try JSONDecoder().decode(ImagingConfiguration.self, from: Data(#"{"runtime": {"tuneMalloc": false}}"#.utf8))
