@@ -96,10 +96,12 @@ final class OpsCLITests: XCTestCase {
         XCTAssertEqual(plan["time_zone"] as? String, "Europe/Paris")
         XCTAssertEqual(plan["source"] as? String, "default")
         let runs = try XCTUnwrap(plan["runs"] as? [[String: Any]])
-        let expected = try PlanSchedule(plan: .productDefault).upcoming(from: Date(), days: 7).count
-        XCTAssertEqual(runs.count, expected)
+        let upcoming = try PlanSchedule(plan: .productDefault).upcoming(from: Date(), days: 7)
+        XCTAssertEqual(runs.count, upcoming.count)
         XCTAssertGreaterThan(runs.count, 20, "7 days of the product plan")
-        XCTAssertEqual(Set(runs.compactMap { $0["local_date"] as? String }).count, 7)
+        // Today's slots may all be over (after 08:30 in Paris): then the listing has 6 dates.
+        XCTAssertEqual(Set(runs.compactMap { $0["local_date"] as? String }).count, Set(upcoming.map { "\($0.localDate)" }).count)
+        XCTAssertTrue((6...7).contains(Set(upcoming.map { "\($0.localDate)" }).count))
 
         let first = try host.host.cli(["plan", "run", "daily/feet", "--request-id", "cli-1", "--json"])
         XCTAssertEqual(first.status, 0, first.stderr)
