@@ -27,14 +27,9 @@ public struct S3RetryPolicy: Sendable, Hashable {
     /// `unitRandom` in 0…1 and an optional server `Retry-After`.
     public func delay(beforeRetry retry: Int, unitRandom: Double, retryAfter: Duration? = nil) -> Duration {
         let exponent = min(max(retry - 1, 0), 30)
-        let capSeconds = min(seconds(initialDelay) * pow(2, Double(exponent)), seconds(maxDelay))
+        let capSeconds = min(initialDelay.seconds * pow(2, Double(exponent)), maxDelay.seconds)
         var wait = capSeconds * min(max(unitRandom, 0), 1)
-        if let retryAfter { wait = max(wait, min(seconds(retryAfter), seconds(maxDelay))) }
+        if let retryAfter { wait = max(wait, min(retryAfter.seconds, maxDelay.seconds)) }
         return .milliseconds(Int64((wait * 1000).rounded()))
-    }
-
-    private func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

@@ -167,8 +167,7 @@ public final class ImageGenerator: Sendable {
         while true {
             let active = try JobState.active.reduce(0) { n, s in n + (try service.catalog.jobs(state: s, batch: nil, limit: 1).count) }
             if active == 0, await runner.inFlight == 0 {
-                // Including post-processing a crash or a switched-off queue left behind.
-                await postProcessing?.waitUntilIdle()
+                // Images still rendering and what a crash or a switched-off queue left behind.
                 _ = await processBacklog()
                 return true
             }

@@ -30,8 +30,6 @@ public actor PostProcessingQueue {
     private var progressWaiters: [CheckedContinuation<Void, Never>] = []
     private var workers: [Task<Void, Never>] = []
     private var running = false
-    private var processedCount = 0
-    private var failedCount = 0
 
     public init(processor: PostProcessor, log: Log) {
         self.processor = processor
@@ -119,23 +117,13 @@ public actor PostProcessingQueue {
         }
     }
 
-    /// Returns once nothing is queued or being rendered (or the queue stops).
-    public func waitUntilIdle() async {
-        while running && (head < pending.count || !inFlight.isEmpty) {
-            await withCheckedContinuation { progressWaiters.append($0) }
-        }
-    }
-
-    /// Queues the backlog and waits until it is worked through: a plan's maintenance slot.
-    /// Returns the number of images that were in the backlog.
+    /// Queues the backlog and waits until it is worked through (images being rendered right
+    /// now included): a plan's maintenance slot. Returns the number of images in the backlog.
     public func processBacklog() async -> Int {
         let ids = await sweep(trigger: .maintenance)
         await drain(ids)
         return ids.count
     }
-
-    /// Runs since start: rendered, and failed.
-    public var counts: (processed: Int, failed: Int, queued: Int) { (processedCount, failedCount, queued.count + inFlight.count) }
 
     // MARK: - Workers
 
@@ -158,8 +146,7 @@ public actor PostProcessingQueue {
                 outcome = .failure(.catalog(imageID: id, reason: "\(error)"))
             }
             finish(id, outcome)
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = (ContinuousClock.now - started).seconds
             let result: PostProcessingReport.Result
             switch outcome {
             case .success(.some): result = .done
@@ -188,12 +175,10 @@ public actor PostProcessingQueue {
         inFlight.remove(id)
         switch outcome {
         case .success(let processed?):
-            processedCount += 1
             log.debug("post-processing: \(id) run \(processed.run.run): \(processed.derivatives.count) derivative(s)", source: "imaging")
         case .success(nil):
             break
         case .failure(let error):
-            failedCount += 1
             log.warning("post-processing failed: \(error)", source: "imaging")
         }
         resumeProgressWaiters()

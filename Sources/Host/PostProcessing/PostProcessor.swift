@@ -115,22 +115,22 @@ public struct PostProcessor: Sendable {
             throw .processing(imageID: id, error)
         }
         let folder = (original.filePath as NSString).deletingLastPathComponent
+        let digests = rendered.derivatives.map { SHA256Digest.of($0.bytes).hex }
         // Equal bytes score equally: "publish" of an image under 1080 px is the master again.
         var scores: [String: QualityReport?] = [:]
-        let qualities = rendered.derivatives.map { derivative -> QualityReport? in
+        let qualities = zip(rendered.derivatives, digests).map { derivative, digest -> QualityReport? in
             guard settings.scoreDerivatives else { return nil }
-            let digest = SHA256Digest.of(derivative.bytes).hex
             if let known = scores[digest] { return known }
             let report = score(derivative)
             scores[digest] = report
             return report
         }
         let finished = clock()
-        let records = zip(rendered.derivatives, qualities).map { derivative, quality in
-            derivativeRecord(derivative, of: original, run: run, profileName: profileName,
-                             filePath: folder + "/" + DerivativeName.fileName(original: id, run: run, variant: derivative.variant,
-                                                                              format: derivative.format),
-                             quality: quality, seconds: finished.timeIntervalSince(started), at: finished)
+        let records = rendered.derivatives.indices.map { i in
+            derivativeRecord(rendered.derivatives[i], of: original, run: run, profileName: profileName,
+                             filePath: folder + "/" + DerivativeName.fileName(original: id, run: run, variant: rendered.derivatives[i].variant,
+                                                                              format: rendered.derivatives[i].format),
+                             contentSHA256: digests[i], quality: qualities[i], seconds: finished.timeIntervalSince(started), at: finished)
         }
         do {
             for (derivative, record) in zip(rendered.derivatives, records) {
@@ -160,7 +160,8 @@ public struct PostProcessor: Sendable {
     }
 
     private func derivativeRecord(_ d: ImageDerivative, of original: ImageRecord, run: Int, profileName: String,
-                                  filePath: String, quality: QualityReport?, seconds: Double, at: Date) -> ImageRecord {
+                                  filePath: String, contentSHA256: String, quality: QualityReport?, seconds: Double,
+                                  at: Date) -> ImageRecord {
         var parameters = original.parameters
         parameters.width = d.width
         parameters.height = d.height
@@ -171,7 +172,7 @@ public struct PostProcessor: Sendable {
             metadata: .init(generatedAt: SQLiteCatalog.iso(at), apiUsed: original.metadata.apiUsed, cost: nil,
                             processingTime: seconds),
             status: "stored", version: run, parentID: original.imageID, variant: d.variant,
-            contentSHA256: SHA256Digest.of(d.bytes).hex, jobID: original.jobID, mime: d.mimeType, bytes: d.byteCount,
+            contentSHA256: contentSHA256, jobID: original.jobID, mime: d.mimeType, bytes: d.byteCount,
             qualityScore: quality?.score, quality: quality,
             extra: ["imaging_profile": profileName, "post_processing_run": String(run)])
     }

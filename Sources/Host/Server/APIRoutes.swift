@@ -63,7 +63,7 @@ extension ServerAPI {
                 return response
             }
             let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
             metrics.recordRequest(route: slot.pattern ?? "unmatched", code: response.status.code, seconds: seconds)
             return response
         }
