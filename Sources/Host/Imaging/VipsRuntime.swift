@@ -32,7 +32,7 @@ enum VipsRuntime {
                 vips_block_untrusted_set(1)
                 // liborc's run-time generated SIMD code (libvips 8.14 uses it for integer
                 // convolutions) crashed the host now and then under concurrent post-processing:
-                // 1 segfault inside liborc in 12 runs of `Benchmarks post-processing`, none in 9
+                // 1 segfault inside liborc in 12 runs of `Benchmarks post-processing`, none in 15
                 // runs with it off. Off costs up to ~15 % of post-processing throughput in those
                 // runs (within their noise); a crash would end every job in the process, so it
                 // stays off. (VIPS_NOVECTOR=1 does the same.)
