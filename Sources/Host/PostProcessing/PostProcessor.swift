@@ -133,8 +133,14 @@ public struct PostProcessor: Sendable {
                              contentSHA256: digests[i], quality: qualities[i], seconds: finished.timeIntervalSince(started), at: finished)
         }
         do {
-            for (derivative, record) in zip(rendered.derivatives, records) {
-                try AtomicFile.write(derivative.bytes, to: content.absolute(record.filePath), syncDirectory: false)
+            // Equal bytes are stored once: "publish" of an image under 1080 px is a hard link to
+            // the master (each keeps its own name, row and upload).
+            var stored: [String: String] = [:]
+            for (index, (derivative, record)) in zip(rendered.derivatives, records).enumerated() {
+                let path = content.absolute(record.filePath)
+                if let twin = stored[digests[index]], AtomicFile.link(twin, to: path, syncDirectory: false) { continue }
+                try AtomicFile.write(derivative.bytes, to: path, syncDirectory: false)
+                stored[digests[index]] = path
             }
         } catch {
             throw .storage(imageID: id, reason: error.description)

@@ -51,6 +51,22 @@ public enum AtomicFile {
         if syncDirectory { AtomicFile.syncDirectory(folder) }
     }
 
+    /// Makes `path` a second name (hard link) of the already durable file `existing`, atomically:
+    /// link under a temp name, then rename over `path`. Returns false (and changes nothing) when
+    /// the file system cannot link; the caller then writes the bytes instead.
+    /// - Parameter syncDirectory: as for `write`.
+    public static func link(_ existing: String, to path: String, syncDirectory: Bool = true) -> Bool {
+        let folder = (path as NSString).deletingLastPathComponent
+        let temp = "\(folder)/.\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        guard Glibc.link(existing, temp) == 0 else { return false }
+        guard rename(temp, path) == 0 else {
+            unlink(temp)
+            return false
+        }
+        if syncDirectory { AtomicFile.syncDirectory(folder) }
+        return true
+    }
+
     public static func syncDirectory(_ folder: String) {
         let dir = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 {

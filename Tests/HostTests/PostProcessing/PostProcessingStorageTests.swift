@@ -44,6 +44,14 @@ final class PostProcessingStorageTests: XCTestCase {
             XCTAssertEqual(d.quality?.score, score)
             XCTAssertTrue((0...100).contains(score))
         }
+        // "publish" is the master again for a 768 px image: one file on disk under two names.
+        func inode(_ d: ImageRecord) throws -> Int {
+            try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: host.paths.data + "/" + d.filePath)[.systemFileNumber] as? Int)
+        }
+        XCTAssertEqual(try inode(derivatives[0]), try inode(derivatives[2]), "master.jpg and publish.jpg share their bytes")
+        XCTAssertEqual(try inode(derivatives[1]), try inode(derivatives[3]))
+        XCTAssertNotEqual(try inode(derivatives[0]), try inode(derivatives[4]))
+
         // Derivatives stay out of the lists of images, the ledger and the version chain.
         XCTAssertEqual(try catalog.images(ImageFilter()).map(\.imageID), [original.imageID])
         XCTAssertEqual(try catalog.ledger(since: nil).count, 1)
