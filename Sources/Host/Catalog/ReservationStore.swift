@@ -21,6 +21,8 @@ public enum ReservationError: Error, Sendable, Equatable, CustomStringConvertibl
     case alreadyReserved(imageID: String, by: Reservation)
     case invalidDay(String)
     case notFound(String)
+    /// Posts use originals; a derivative is reserved through its original.
+    case derivative(id: String, original: String?)
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public enum ReservationError: Error, Sendable, Equatable, CustomStringConvertibl
             return "image \(id) is already reserved for \(r.channel) on \(r.day) (reservation \(r.id)); release it first or pick another image"
         case .invalidDay(let d): return "day \"\(d)\" must be a date YYYY-MM-DD"
         case .notFound(let id): return "no active reservation \(id)"
+        case let .derivative(id, original): return "image \(id) is a post-processed derivative; reserve its original \(original ?? "") instead"
         }
     }
 }
@@ -40,7 +43,8 @@ extension SQLiteCatalog {
         try migrate(ContentSchema.schema)
         guard day.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else { throw ReservationError.invalidDay(day) }
         return try database.transaction {
-            guard try image(imageID) != nil else { throw ReservationError.unknownImage(imageID) }
+            guard let found = try image(imageID) else { throw ReservationError.unknownImage(imageID) }
+            guard found.variant == "original" else { throw ReservationError.derivative(id: imageID, original: found.parentID) }
             if let existing = try activeReservation(imageID: imageID) {
                 throw ReservationError.alreadyReserved(imageID: imageID, by: existing)
             }

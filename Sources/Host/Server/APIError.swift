@@ -78,6 +78,7 @@ struct APIError: Error, Sendable {
             case .unknownImage, .notFound: return APIError(.notFound, "not_found", e.description)
             case .alreadyReserved: return APIError(HTTPStatus(code: 409), "already_reserved", e.description)
             case .invalidDay: return .invalidRequest(e.description)
+            case .derivative: return APIError(.badRequest, "not_an_original", e.description)
             }
         case let e as SQLiteDatabase.Failure where e.isBusy:
             return APIError(.serviceUnavailable, "catalog_busy", "the catalog is busy (another process holds its write lock); retry shortly")

@@ -21,9 +21,6 @@ extension ServerAPI {
         await answer {
             let body = try request.decodeJSON(ReservationRequest.self)
             let id = request.pathParameter("id") ?? ""
-            guard try catalog.image(id)?.variant ?? "original" == "original" else {
-                throw APIError(.badRequest, "not_an_original", "image \(id) is a derivative; reserve its original")
-            }
             return APIEncoding.json(try catalog.reserve(imageID: id, channel: body.channel, day: body.day, now: service.clock()))
         }
     }

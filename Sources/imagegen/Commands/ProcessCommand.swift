@@ -60,8 +60,7 @@ struct ProcessCommand: Command {
     static func describe(_ done: ProcessedImage, content: ContentStore) -> String {
         var lines = ["\(done.original.imageID): run \(done.run.run), profile \(done.run.profile), "
                      + "\(done.derivatives.count) derivative(s)\(enhancement(done.run.enhancement))"]
-        let rows = done.derivatives.map(DerivativeRow.init)
-        lines.append(contentsOf: DerivativeRow.table(rows).map { "  " + $0 })
+        lines.append(contentsOf: derivativeTable(done.derivatives).map { "  " + $0 })
         if let folder = done.derivatives.first.map({ content.absolute(($0.filePath as NSString).deletingLastPathComponent) }) {
             lines.append("  in \(folder)")
         }
@@ -78,6 +77,13 @@ struct ProcessCommand: Command {
         return parts.isEmpty ? ", not enhanced" : ", " + parts.joined(separator: ", ")
     }
 
+    static func derivativeTable(_ derivatives: [ImageRecord]) -> [String] {
+        Output.tableLines(["RUN", "VARIANT", "FORMAT", "SIZE", "BYTES", "QUALITY", "IMAGE"], derivatives.map { i in
+            ["\(i.version)", i.variant, ContentStore.fileExtension(mime: i.mime), "\(i.parameters.width)x\(i.parameters.height)",
+             "\(i.bytes)", i.qualityScore.map { String(format: "%.1f", $0) } ?? "-", i.imageID]
+        })
+    }
+
     /// The JSON shape of one processed image.
     struct Outcome: Encodable {
         var imageID: String
@@ -89,20 +95,5 @@ struct ProcessCommand: Command {
             derivatives = done.derivatives
         }
         enum CodingKeys: String, CodingKey { case run, derivatives, imageID = "image_id" }
-    }
-}
-
-/// One derivative as a table row (`process`, `images show`).
-struct DerivativeRow {
-    var record: ImageRecord
-
-    init(_ record: ImageRecord) { self.record = record }
-
-    static func table(_ rows: [DerivativeRow]) -> [String] {
-        Output.tableLines(["RUN", "VARIANT", "FORMAT", "SIZE", "BYTES", "QUALITY", "IMAGE"], rows.map { r in
-            let i = r.record
-            return ["\(i.version)", i.variant, ContentStore.fileExtension(mime: i.mime), "\(i.parameters.width)x\(i.parameters.height)",
-                    "\(i.bytes)", i.qualityScore.map { String(format: "%.1f", $0) } ?? "-", i.imageID]
-        })
     }
 }
