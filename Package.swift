@@ -29,7 +29,23 @@ let package = Package(
         // A JSON value type shared by the host and PluginKit (job references are schemaless JSON).
         .target(name: "ImagegenJSON", path: "Sources/ImagegenJSON"),
         .target(name: "PluginKit", dependencies: ["PluginAPI", "ImagegenJSON"], path: "Sources/PluginKit"),
-        .target(name: "Host", dependencies: ["PluginAPI", "ImagegenJSON", "CSQLite", "CVips", "CSodium"], path: "Sources/Host"),
+        .target(name: "ImagegenCore", dependencies: ["ImagegenJSON"], path: "Sources/ImagegenCore"),
+        .target(name: "DurableFiles", dependencies: ["ImagegenJSON", "ImagegenCore"], path: "Sources/DurableFiles"),
+        .target(name: "Crypto", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "CSodium"], path: "Sources/Crypto"),
+        .target(name: "HTTPServer", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto"], path: "Sources/HTTPServer"),
+        .target(name: "Imaging", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "CVips"], path: "Sources/Imaging"),
+        .target(name: "ImagegenConfig", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging"], path: "Sources/ImagegenConfig"),
+        .target(name: "CloudStorage", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig"], path: "Sources/CloudStorage"),
+        .target(name: "Templates", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage"], path: "Sources/Templates"),
+        .target(name: "Catalog", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates"], path: "Sources/Catalog"),
+        .target(name: "CatalogSQLite", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CSQLite"], path: "Sources/CatalogSQLite"),
+        .target(name: "PluginHost", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginAPI"], path: "Sources/PluginHost"),
+        .target(name: "Security", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost"], path: "Sources/Security"),
+        .target(name: "Pipeline", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security"], path: "Sources/Pipeline"),
+        .target(name: "Operations", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline"], path: "Sources/Operations"),
+        .target(name: "Server", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "Operations"], path: "Sources/Server"),
+        .target(name: "Host", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "Operations", "Server"], path: "Sources/Host"),
+        .target(name: "ImagegenTestSupport", dependencies: ["Catalog", "Operations"], path: "Sources/ImagegenTestSupport"),
         .executableTarget(name: "imagegen", dependencies: ["Host"], path: "Sources/imagegen"),
 
         .target(name: "Preview", dependencies: ["PluginAPI"], path: "Plugins/Preview",
@@ -40,7 +56,7 @@ let package = Package(
         .target(name: "StabilityAI", dependencies: ["PluginKit"], path: "Plugins/StabilityAI"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
-        .testTarget(name: "HostTests", dependencies: ["Host", "ImagegenJSON"], path: "Tests/HostTests",
+        .testTarget(name: "HostTests", dependencies: ["Host", "ImagegenJSON", "ImagegenTestSupport"], path: "Tests/HostTests",
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host"], path: "Benchmarks/Sources"),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["Host"], path: "Benchmarks/imaging",

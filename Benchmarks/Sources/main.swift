@@ -1,6 +1,12 @@
 import Foundation
 import Host
 import ImagegenJSON
+import Catalog
+import CatalogSQLite
+import ImagegenConfig
+import ImagegenCore
+import Pipeline
+import PluginHost
 
 /// imagegen's benchmarks (release build: `swift build -c release`, then
 /// `.build/release/Benchmarks <name> [options]`; Benchmarks/run.sh runs them all).

@@ -17,6 +17,7 @@ import Foundation
 import Glibc
 import Host
 import Synchronization
+import Imaging
 
 /// Peak resident set size of this process so far, in MiB (Linux reports ru_maxrss in KiB).
 func peakRSSMiB() -> Double {

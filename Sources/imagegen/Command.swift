@@ -1,5 +1,10 @@
 import Foundation
 import Host
+import CatalogSQLite
+import ImagegenConfig
+import ImagegenCore
+import Pipeline
+import Security
 
 /// A subcommand. Each lives in its own file under Commands/ and is listed in `main.swift`.
 protocol Command {

@@ -1,5 +1,7 @@
 import Foundation
 import Host
+import CatalogSQLite
+import Operations
 
 /// What the operations commands (plan, stats, alerts, report) open: the generator's catalog, the
 /// configured plan over it, and the plan's time zone.

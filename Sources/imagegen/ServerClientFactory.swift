@@ -1,4 +1,6 @@
 import Host
+import ImagegenConfig
+import Server
 
 /// The client for the server these folders belong to: the listen address from `--listen` or
 /// the config's `server.listen`, the token from the environment.

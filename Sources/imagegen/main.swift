@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import Security
 
 /// imagegen's command line: thin over the Host library.
 nonisolated(unsafe) let commands: [any Command.Type] = [

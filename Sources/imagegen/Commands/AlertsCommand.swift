@@ -1,5 +1,7 @@
 import Foundation
 import Host
+import Catalog
+import CatalogSQLite
 
 /// `imagegen alerts [--active] [--since D] [--limit N] [--json]`: the alerts recorded by
 /// `imagegen serve`, newest first, each with its start and (once cleared) its end.

@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import Security
 
 /// `imagegen audit [--since D] [--action A] [--limit N] [--json]` lists the audit log;
 /// `imagegen audit verify [--head SEQ:MAC]` checks its chain and names the first bad entry.

@@ -1,5 +1,9 @@
 import Foundation
 import Host
+import CloudStorage
+import ImagegenConfig
+import Operations
+import Pipeline
 
 /// `imagegen backup [--to DIR|s3://bucket/prefix] [--format tar.gz|directory] [--no-prune] [--json]`:
 /// a consistent snapshot of the catalog (safe while `serve` runs), the config, templates and audit

@@ -1,5 +1,7 @@
 import Foundation
 import Host
+import Catalog
+import ImagegenCore
 
 /// `imagegen costs [--since D] [--by model|category|day] [--json]`: the ledger, summed. Unknown
 /// costs are counted and shown as unknown, never added as 0.

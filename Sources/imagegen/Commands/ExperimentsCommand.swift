@@ -1,5 +1,7 @@
 import Foundation
 import Host
+import DurableFiles
+import Templates
 
 /// `imagegen experiments [--json]`, `experiments show NAME`, `experiments promote NAME ARM`.
 struct ExperimentsCommand: Command {

@@ -1,5 +1,11 @@
 import Foundation
 import Host
+import Catalog
+import Crypto
+import ImagegenCore
+import Pipeline
+import Security
+import Templates
 
 /// `imagegen generate --prompt P [--model M] ...`: queue, wait with progress, print records.
 struct GenerateCommand: Command {

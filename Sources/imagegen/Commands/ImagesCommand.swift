@@ -1,5 +1,8 @@
 import Foundation
 import Host
+import Catalog
+import ImagegenCore
+import Pipeline
 
 /// `imagegen images list [--category C] [--model M] [--tag T] [--since D] [--prompt-word W] [--json]`, `images show ID`.
 struct ImagesCommand: Command {

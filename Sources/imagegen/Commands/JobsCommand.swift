@@ -1,5 +1,7 @@
 import Foundation
 import Host
+import Crypto
+import ImagegenCore
 
 /// `imagegen jobs [--state S] [--json]`, `jobs show ID`, `jobs cancel ID`.
 struct JobsCommand: Command {

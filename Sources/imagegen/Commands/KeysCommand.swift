@@ -1,5 +1,9 @@
 import Foundation
 import Host
+import Crypto
+import Operations
+import Pipeline
+import Security
 
 /// `imagegen keys status`, `keys generate [--file F] [--add]`, `keys rotate [--batch N]`: the
 /// master key that encrypts prompts and signs the audit log (docs/security.md §3).

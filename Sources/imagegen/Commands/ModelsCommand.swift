@@ -1,4 +1,5 @@
 import Host
+import PluginHost
 
 /// `imagegen models [--json]`: one row per routable model name.
 struct ModelsCommand: Command {

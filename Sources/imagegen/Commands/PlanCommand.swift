@@ -1,5 +1,8 @@
 import Foundation
 import Host
+import Catalog
+import ImagegenCore
+import Operations
 
 /// `imagegen plan [--json] [--days N]` (the next runs), `plan run SLOT [--request-id ID] [--no-wait]`
 /// (one slot now, exactly once per request id), `plan history [--since D] [--limit N] [--json]`,

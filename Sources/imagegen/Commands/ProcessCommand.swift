@@ -1,5 +1,9 @@
 import Foundation
 import Host
+import Catalog
+import ImagegenCore
+import Imaging
+import Pipeline
 
 /// `imagegen process ID... [--profile NAME]`: re-runs post-processing (new versions, nothing
 /// overwritten); `imagegen process --pending [--limit N]`: works through the backlog now.

@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import Operations
 
 /// `imagegen report [--day D | --week W] [--format text|json|html] [--output FILE]`: images per
 /// category, cost, success rates, the slowest provider, best and worst quality, experiment

@@ -1,5 +1,8 @@
 import Foundation
 import Host
+import CloudStorage
+import ImagegenConfig
+import Operations
 
 /// `imagegen restore ARCHIVE [--data DIR] [--json]`: restores a backup (a `.tar.gz`, a backup folder,
 /// or `s3://bucket/key`) into an empty or new data folder. Every checksum is verified before anything

@@ -1,5 +1,7 @@
 import Foundation
 import Host
+import ImagegenCore
+import Pipeline
 
 /// `imagegen route MODEL [--category C] [--json]`: which candidate a job would use now, and why.
 struct RouteCommand: Command {

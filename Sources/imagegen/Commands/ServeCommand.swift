@@ -1,6 +1,7 @@
 import Foundation
 import Host
 import Synchronization
+import Server
 
 /// `imagegen serve [--listen 127.0.0.1:8080] [--grace SECONDS]`: the long-running host. It
 /// runs until SIGTERM or SIGINT, then stops accepting, lets in-flight jobs finish within the

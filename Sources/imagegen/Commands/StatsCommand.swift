@@ -1,5 +1,7 @@
 import Foundation
 import Host
+import Catalog
+import Operations
 
 /// `imagegen stats [--since D] [--by model|provider|category|template] [--json]`: generation time
 /// (mean, p50, p95 of succeeded jobs), success rate, cost per image and mean quality per group,

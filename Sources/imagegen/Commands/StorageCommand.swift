@@ -1,5 +1,8 @@
 import Foundation
 import Host
+import CloudStorage
+import ImagegenConfig
+import Operations
 
 /// `imagegen storage status|sync|verify`: the upload queue to S3-compatible storage.
 ///

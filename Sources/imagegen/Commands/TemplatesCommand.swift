@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import Templates
 
 /// `imagegen templates [--category C] [--json]`, `templates show NAME`, `templates check`,
 /// `templates history NAME`.

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import ImagegenTestSupport
+@testable import Operations
 
 final class AlertsEngineTests: XCTestCase {
     private let t0 = Date(timeIntervalSince1970: 1_795_000_000)

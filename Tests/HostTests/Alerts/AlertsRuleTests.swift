@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import ImagegenTestSupport
+@testable import Operations
 
 /// Each rule, run through the engine with a fake clock: it fires once, stays quiet while the
 /// condition holds, resolves once when it clears, and can fire again afterwards as a new instance.

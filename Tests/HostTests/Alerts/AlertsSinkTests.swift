@@ -2,6 +2,9 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import ImagegenTestSupport
+@testable import Operations
 
 final class AlertsSinkTests: XCTestCase {
     private let t0 = Date(timeIntervalSince1970: 1_795_000_000)

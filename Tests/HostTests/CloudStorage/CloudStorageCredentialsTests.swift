@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CloudStorage
 
 final class CloudStorageCredentialsTests: XCTestCase {
     private var directory: URL!

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import XCTest
 @testable import Host
+@testable import CloudStorage
 
 final class CloudStorageErrorTests: XCTestCase {
     private let classifier = S3ErrorClassifier(accessKeyID: "AKIDTEST", bucket: "bkt", region: "eu-west-1",

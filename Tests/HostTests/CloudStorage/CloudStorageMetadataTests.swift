@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CloudStorage
+@testable import Crypto
 
 final class CloudStorageMetadataTests: XCTestCase {
     func testImageMetadataHeadersHaveExactlyTheAllowedFieldsAndNoPrompt() throws {

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CloudStorage
+@testable import Crypto
 
 final class CloudStorageObjectKeyTests: XCTestCase {
     private let november = Date(timeIntervalSince1970: 1_764_000_000)  // 2025-11-24T16:00:00Z

@@ -4,6 +4,8 @@ import FoundationNetworking
 #endif
 import XCTest
 @testable import Host
+@testable import CloudStorage
+@testable import Crypto
 
 /// S3Client against a real S3-compatible server (moto, signature-verifying) on 127.0.0.1.
 /// The class shares one server and gives each test its own bucket; every request has a 10 s timeout

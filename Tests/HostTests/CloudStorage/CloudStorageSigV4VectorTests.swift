@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CloudStorage
+@testable import Crypto
 
 /// SigV4 against the published vectors (copied into Vectors/ with their LICENSE/NOTICE files).
 /// Each case compares the canonical request, then the string to sign, then the signature, so a

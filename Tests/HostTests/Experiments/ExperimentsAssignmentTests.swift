@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Templates
 
 /// Arm assignment: arms take turns until each has k outcomes, then Thompson sampling favours the better arm
 /// in proportion to its probability of being best. Reproducible with a seeded generator.

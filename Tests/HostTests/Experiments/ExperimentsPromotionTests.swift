@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Templates
 
 /// Promote: the winning arm becomes the template's prompt as a new version; the file is edited in place,
 /// keeping comments and other templates, and the edit is verified by loading it again.

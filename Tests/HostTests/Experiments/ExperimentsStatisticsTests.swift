@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Templates
 
 /// Outcome scoring, posteriors, Wilson intervals and the probability of being best, against values
 /// computed by hand (the computations are in the comments).

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CatalogSQLite
+@testable import Crypto
+@testable import ImagegenCore
+@testable import Templates
 
 /// Templates through the pipeline: provenance on every image, experiments fed by ratings,
 /// profiles learning from ratings, version chains and reservations.

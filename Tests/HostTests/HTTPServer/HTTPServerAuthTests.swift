@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import HTTPServer
 
 /// Bearer tokens: the middleware itself, and the rule that a non-loopback listener needs one.
 final class HTTPServerAuthTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import HTTPServer
 
 /// Chunked request bodies: syntax, limits and the overhead defences of `reference/http-server.md` §3.
 final class HTTPServerChunkedTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import HTTPServer
 
 /// `--listen` parsing and the loopback decision that gates the token rule.
 final class HTTPServerListenAddressTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import Host
+@testable import HTTPServer
 
 /// Collects the server's operational log lines.
 final class HTTPServerTestLog: Sendable {

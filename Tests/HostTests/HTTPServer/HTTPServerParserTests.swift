@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import HTTPServer
 
 /// Request-head parsing: grammar, limits and the smuggling shapes of `reference/http-server.md` §1–§2, §5.
 final class HTTPServerParserTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import HTTPServer
 
 /// Response bytes on the wire: framing owned by the server, no header injection, bodiless statuses.
 final class HTTPServerResponseTests: XCTestCase {

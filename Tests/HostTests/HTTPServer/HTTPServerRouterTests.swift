@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import HTTPServer
 
 /// Routing by method and path pattern: parameters, 404, 405 + Allow, HEAD fallback.
 final class HTTPServerRouterTests: XCTestCase {

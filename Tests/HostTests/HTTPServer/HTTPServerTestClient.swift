@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 @testable import Host
+@testable import HTTPServer
 
 /// A deliberately dumb blocking HTTP/1.1 client on a raw socket, so tests control every byte
 /// (pipelining, trickling, malformed framing) and see exactly what the server sends back.

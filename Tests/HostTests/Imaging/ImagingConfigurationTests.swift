@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenCore
+@testable import Imaging
 
 /// The imaging configuration: defaults, tolerant decoding, validation with named keys.
 final class ImagingConfigurationTests: XCTestCase {

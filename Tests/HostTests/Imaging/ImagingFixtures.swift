@@ -1,6 +1,7 @@
 import CVips
 import Foundation
 @testable import Host
+@testable import Imaging
 
 /// Deterministic test images, generated in the tests (no image files checked in): a colour
 /// gradient with flat shapes, a dark disc and a patch of fine stripes, so every quality

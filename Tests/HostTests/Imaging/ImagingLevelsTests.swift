@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Imaging
 
 /// The levels stretch chosen from histograms: a clipping budget it never exceeds, a gain cap.
 final class ImagingLevelsTests: XCTestCase {

@@ -2,6 +2,7 @@ import CVips
 import Foundation
 import XCTest
 @testable import Host
+@testable import Imaging
 
 /// Post-processing: derivatives' sizes, formats, aspect ratio, metadata, and the enhancement.
 final class ImagingPipelineTests: XCTestCase {

@@ -2,6 +2,8 @@ import CVips
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenCore
+@testable import Imaging
 
 /// The no-reference quality score: each component moves the right way on a degraded copy.
 final class ImagingQualityTests: XCTestCase {

@@ -2,6 +2,7 @@ import CVips
 import Foundation
 import XCTest
 @testable import Host
+@testable import Imaging
 
 /// The process set-up libvips gets at start (modules, malloc) and the direct WebP encoder.
 final class ImagingRuntimeTests: XCTestCase {

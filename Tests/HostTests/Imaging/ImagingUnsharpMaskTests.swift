@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Imaging
 
 /// The unsharp mask folded into one integer convolution.
 final class ImagingUnsharpMaskTests: XCTestCase {

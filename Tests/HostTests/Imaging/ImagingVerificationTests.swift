@@ -2,6 +2,7 @@ import CVips
 import Foundation
 import XCTest
 @testable import Host
+@testable import Imaging
 
 /// Input checks: what a provider returns is verified before anything else touches it.
 final class ImagingVerificationTests: XCTestCase {

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenCore
+@testable import Pipeline
 
 /// The C example in docs/plugin-abi.md compiles, loads and generates through the host: the
 /// guide cannot drift from the ABI.

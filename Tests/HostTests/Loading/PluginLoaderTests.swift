@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenConfig
+@testable import PluginHost
 
 /// The loader against ABI fixtures built from C source here: what loads, what is refused, and
 /// that each refusal names the file and the reason.

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import Operations
 
 final class MetricsGenerationStatsTests: XCTestCase {
     private let t0 = Date(timeIntervalSince1970: 1_795_000_000)

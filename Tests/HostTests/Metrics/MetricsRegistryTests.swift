@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import Operations
 
 final class MetricsRegistryTests: XCTestCase {
     func testExpositionMatchesTheFormatByteForByte() throws {

@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import Host
+@testable import ImagegenTestSupport
+@testable import Operations
 
 /// Each alert rule fires once and clears once, driven by real jobs on the Preview plugin (its
 /// `fail_every_n`/`fail_status`, `latency_ms`, `filter_word` knobs and prices) and by a fake clock

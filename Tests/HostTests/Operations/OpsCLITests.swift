@@ -4,6 +4,9 @@ import FoundationXML
 #endif
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import CatalogSQLite
+@testable import Operations
 
 /// `imagegen plan`, `stats`, `alerts` and `report` through the built binary.
 final class OpsCLITests: XCTestCase {

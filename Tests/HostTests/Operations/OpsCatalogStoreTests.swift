@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import CatalogSQLite
 
 /// The catalog-backed stores keep the contracts the scheduler and the alert engine rely on.
 final class OpsCatalogStoreTests: XCTestCase {

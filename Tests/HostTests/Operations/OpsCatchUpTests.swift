@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import CatalogSQLite
+@testable import ImagegenCore
+@testable import ImagegenTestSupport
+@testable import Operations
 
 /// Catch-up and missed slots through the catalog store, with the plan read from the config
 /// (`plans`, snake_case keys, explicit time zone) and the scheduler as serve builds it.

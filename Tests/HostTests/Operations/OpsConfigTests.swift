@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import ImagegenConfig
+@testable import Operations
 
 /// The `plans`, `alerts` and `metrics.report` sections of the config file.
 final class OpsConfigTests: XCTestCase {

@@ -2,6 +2,10 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import CatalogSQLite
+@testable import ImagegenTestSupport
+@testable import Operations
 
 /// Exactly-once through the real catalog: a slot's run stops in each phase (before its record,
 /// after the record, in the middle of queuing, after queuing, while recording it queued, inside a

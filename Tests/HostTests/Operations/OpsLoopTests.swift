@@ -1,6 +1,12 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import CatalogSQLite
+@testable import ImagegenCore
+@testable import Operations
+@testable import Pipeline
+@testable import PluginHost
 
 /// The loop as serve runs it: real clock, a real runner, the plan from config, alerts evaluated
 /// after jobs finish and delivered to the sinks the config names (log, file, signed webhook).

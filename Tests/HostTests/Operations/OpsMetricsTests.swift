@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenCore
+@testable import ImagegenTestSupport
+@testable import Operations
 
 /// The metrics and statistics of real catalog jobs, against values computed by hand from the
 /// job rows (states, submit and finish times, costs) and the images' quality scores.

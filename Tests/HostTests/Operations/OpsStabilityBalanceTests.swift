@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenTestSupport
+@testable import PluginHost
 
 /// The quota alert's balance comes from the Stability AI plugin's `imagegen.balance/1` extension,
 /// here against the Stability emulator (42.5 credits).

@@ -2,6 +2,12 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import Host
+@testable import CatalogSQLite
+@testable import ImagegenConfig
+@testable import ImagegenCore
+@testable import Operations
+@testable import Pipeline
+@testable import PluginHost
 
 /// A host for the operations tests: one data folder that outlives "processes". Each `phase()`
 /// opens the host again from the config as it is now (a restart: new runtime, new catalog

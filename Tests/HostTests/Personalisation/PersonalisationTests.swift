@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Templates
 
 /// Preference profiles: declared weights bias placeholder choice (deterministically for a seed), ratings
 /// move the weights, and the bounds keep every value's probability above a floor however much is learned.

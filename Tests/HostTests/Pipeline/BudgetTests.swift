@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CatalogSQLite
+@testable import ImagegenConfig
+@testable import ImagegenCore
+@testable import Pipeline
 
 /// Budgets reserve the expected cost in the same transaction that queues the job.
 final class BudgetTests: XCTestCase {

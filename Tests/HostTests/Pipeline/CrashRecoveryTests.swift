@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import CatalogSQLite
+@testable import ImagegenCore
 
 /// Kills the host with SIGKILL at each point of a job's life, restarts it, and checks that the
 /// job finishes with exactly one submission to the provider and exactly one stored image.

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Crypto
+@testable import ImagegenCore
+@testable import Pipeline
 
 /// The main job end to end through the library API with the Preview provider.
 final class PipelineTests: XCTestCase {

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenConfig
+@testable import ImagegenCore
+@testable import Pipeline
+@testable import PluginHost
 
 /// Every rule of the request validator: the field, the value and the allowed range are named,
 /// and nothing is queued.

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Pipeline
+@testable import PluginHost
 
 /// The plugins built by Package.swift: they load through the ABI, and their models are the
 /// product's catalog. Preview is deterministic.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Security
 
 final class PolicyConfigurationTests: XCTestCase {
     func testHardRulesCannotBeDisabled() {

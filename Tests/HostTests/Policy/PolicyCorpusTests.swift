@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Security
 
 /// Runs the prompt corpus in `corpus/` and asserts the refusal rate per group.
 final class PolicyCorpusTests: XCTestCase {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Security
 
 final class PolicyNormalizationTests: XCTestCase {
     private func texts(_ prompt: String) -> [String] { PolicyTextNormalizer.tokens(prompt).map(\.text) }

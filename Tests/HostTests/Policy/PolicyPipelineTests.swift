@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenCore
+@testable import Security
 
 /// The content policy where it is enforced: before any provider sees a request (prompt and
 /// template paths), on every template at load, in the routing of adult categories, and again

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Security
 
 final class PolicyRoutingTests: XCTestCase {
     private let attestation = AgeVerificationAttestation(attestedBy: "Jane Doe, DPO",

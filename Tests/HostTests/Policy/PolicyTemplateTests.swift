@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Security
 
 final class PolicyTemplateTests: XCTestCase {
     private let policy = try! ContentPolicy(configuration: ContentPolicyConfiguration(protectedNames: ["Jane Example"]))

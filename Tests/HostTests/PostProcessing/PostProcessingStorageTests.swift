@@ -1,6 +1,13 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import CatalogSQLite
+@testable import Crypto
+@testable import ImagegenConfig
+@testable import ImagegenCore
+@testable import Imaging
+@testable import Pipeline
 
 /// Post-processing as the product stores it: every generated original gets its derivatives as
 /// versions (parent = the original) beside it, recorded in the catalog with size, format, bytes

@@ -2,6 +2,7 @@ import Foundation
 import ImagegenJSON
 import XCTest
 @testable import Host
+@testable import PluginHost
 
 /// The Midjourney plugin through the C ABI against `Tests/Emulators/midjourney_emulator.py`,
 /// in both dialects: the midjourney-proxy task protocol and useapi.net v3.

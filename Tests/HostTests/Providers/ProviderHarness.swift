@@ -3,6 +3,7 @@ import ImagegenJSON
 import Synchronization
 import XCTest
 @testable import Host
+@testable import PluginHost
 
 /// A fake host clock the tests move forward, so a deadline can pass without waiting for it.
 final class TestClock: Sendable {

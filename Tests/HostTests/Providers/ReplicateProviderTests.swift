@@ -3,6 +3,7 @@ import ImagegenJSON
 import Synchronization
 import XCTest
 @testable import Host
+@testable import PluginHost
 
 /// The Replicate plugin through the C ABI against `Tests/Emulators/replicate_emulator.py`.
 final class ReplicateProviderTests: ProviderTestCase {

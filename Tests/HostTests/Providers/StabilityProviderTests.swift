@@ -2,6 +2,7 @@ import Foundation
 import ImagegenJSON
 import XCTest
 @testable import Host
+@testable import PluginHost
 
 /// The Stability AI plugin through the C ABI against `Tests/Emulators/stability_emulator.py`.
 final class StabilityProviderTests: ProviderTestCase {

@@ -1,6 +1,8 @@
 import XCTest
 import Synchronization
 @testable import Host
+@testable import Catalog
+@testable import Security
 
 /// A clock the test moves by hand.
 final class QuotaTestClock: Sendable {

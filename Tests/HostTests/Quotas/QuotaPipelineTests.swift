@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenCore
+@testable import Security
 
 /// Quotas through the host: per provider (checked when queued, counted when sent, failing over
 /// to another provider), per API token (counted when queued), daily counts kept in the catalog

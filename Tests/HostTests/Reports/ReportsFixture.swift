@@ -1,5 +1,7 @@
 import Foundation
 @testable import Host
+@testable import Catalog
+@testable import Operations
 
 /// A week of hand-made data (ISO week 2026-W48 in Paris) whose report values are worked out in the tests.
 enum ReportsFixture {

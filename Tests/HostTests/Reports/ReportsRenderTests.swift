@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import XCTest
 @testable import Host
+@testable import Operations
 
 final class ReportsRenderTests: XCTestCase {
     /// Counts elements while parsing strictly as XML; records the first error.

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenConfig
+@testable import ImagegenCore
+@testable import Pipeline
+@testable import PluginHost
 
 /// Candidate order, fail-over and circuits, with two Preview builds serving the model "preview".
 final class RoutingTests: XCTestCase {

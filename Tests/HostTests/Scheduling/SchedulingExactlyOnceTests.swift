@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import ImagegenTestSupport
+@testable import Operations
 
 /// Restarts are simulated by dropping a `PlanScheduler` and building a new one over the same store
 /// and job queue, which is what a process restart leaves behind.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Operations
 
 final class SchedulingPlanConfigTests: XCTestCase {
     func testDefaultPlanIsTheProductExample() throws {

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenTestSupport
+@testable import Operations
 
 final class SchedulingScheduleTests: XCTestCase {
     private let paris = TimeZone(identifier: "Europe/Paris")!

@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 @testable import Host
+@testable import Catalog
+@testable import Operations
 
 /// Instants written as ISO 8601 UTC in tests.
 func schedulingInstant(_ text: String) -> Date {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Security
 
 /// The audit log as the CLI writes and checks it: what is recorded, by whom, never with a
 /// prompt; and `imagegen audit verify` on an intact, an edited, a cut and a reordered log.

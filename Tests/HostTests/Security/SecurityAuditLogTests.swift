@@ -1,6 +1,8 @@
 import XCTest
 import Synchronization
 @testable import Host
+@testable import Crypto
+@testable import Security
 
 final class SecurityAuditLogTests: XCTestCase {
     private var directory: URL!

@@ -1,6 +1,12 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import CatalogSQLite
+@testable import Crypto
+@testable import ImagegenCore
+@testable import Operations
+@testable import Pipeline
 
 /// Prompts through the whole pipeline: what lands on disk is ciphertext bound to its record,
 /// the key holder reads plaintext, and a host without the key lists everything but no prompt.

@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenConfig
+@testable import ImagegenCore
+@testable import Pipeline
+@testable import PluginHost
+@testable import Security
 
 /// The security services as the host builds them from its config and environment.
 final class SecurityHostServicesTests: XCTestCase {

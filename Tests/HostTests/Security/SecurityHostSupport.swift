@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CatalogSQLite
+@testable import Crypto
+@testable import ImagegenCore
+@testable import Security
 
 /// CLI-level helpers for the Security, Policy and Quota integration tests.
 extension TestHost {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Crypto
 
 final class SecurityKeyRingTests: XCTestCase {
     private var directory: URL!

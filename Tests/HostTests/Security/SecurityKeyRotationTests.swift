@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Operations
+@testable import Pipeline
 
 /// `imagegen keys generate --add` then `keys rotate`: killed after its first batch, every prompt
 /// still opens; run again, it finishes; then the old key can leave the ring.

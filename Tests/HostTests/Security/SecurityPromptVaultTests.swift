@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Crypto
 
 final class SecurityPromptVaultTests: XCTestCase {
     private func vault(current: String = SecurityTestSupport.hexKeyA, previous: [String] = []) throws -> PromptVault {

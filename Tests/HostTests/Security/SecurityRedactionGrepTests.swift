@@ -2,6 +2,7 @@ import Foundation
 import ImagegenJSON
 import XCTest
 @testable import Host
+@testable import Crypto
 
 /// The end-to-end promise: after a full run of the built CLI — generations on Preview and on the
 /// Replicate emulator (which really receives the API key), a provider content filter, a policy

@@ -1,5 +1,7 @@
 import XCTest
 @testable import Host
+@testable import Crypto
+@testable import Security
 
 final class SecurityRedactionTests: XCTestCase {
     private var directory: URL!

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Host
+@testable import Crypto
 
 /// Temporary directories and fixed keys for the Security tests.
 enum SecurityTestSupport {

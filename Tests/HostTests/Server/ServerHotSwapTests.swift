@@ -3,6 +3,7 @@ import ImagegenJSON
 import Synchronization
 import XCTest
 @testable import Host
+@testable import Catalog
 
 /// The product's promise: a failing provider is swapped without stopping anything, and no job
 /// is lost or run twice on the way.

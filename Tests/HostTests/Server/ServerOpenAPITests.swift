@@ -2,6 +2,7 @@ import Foundation
 import ImagegenJSON
 import XCTest
 @testable import Host
+@testable import Server
 
 /// docs/openapi.json against the running server: every documented operation exists and
 /// answers with a documented status, every route the server has is documented, and the

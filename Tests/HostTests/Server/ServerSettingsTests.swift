@@ -2,6 +2,8 @@ import Foundation
 import ImagegenJSON
 import XCTest
 @testable import Host
+@testable import ImagegenConfig
+@testable import Server
 
 /// Where serve listens and how it guards the API: the token never comes from the config file.
 final class ServerSettingsTests: XCTestCase {

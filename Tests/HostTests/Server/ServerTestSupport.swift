@@ -1,4 +1,7 @@
 import Foundation
+@testable import HTTPServer
+@testable import ImagegenConfig
+@testable import Server
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif

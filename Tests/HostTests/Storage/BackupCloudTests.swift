@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Operations
+@testable import Pipeline
 
 /// Backup and restore with the cloud copy (moto on 127.0.0.1): images missing after a restore are
 /// fetched back, backups go to and come from `s3://`, retention prunes the bucket, and the whole

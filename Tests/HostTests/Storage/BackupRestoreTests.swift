@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import CloudStorage
+@testable import DurableFiles
+@testable import ImagegenCore
+@testable import Operations
 
 /// Backups taken while the pipeline writes, restored into empty folders and compared row by row;
 /// damaged archives refused with the damaged part named; non-empty targets refused.

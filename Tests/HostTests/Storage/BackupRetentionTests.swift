@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CatalogSQLite
+@testable import Operations
 
 /// Which backups retention keeps, and the daily schedule's decisions under a manual clock.
 final class BackupRetentionTests: XCTestCase {

@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CloudStorage
+@testable import ImagegenConfig
+@testable import Operations
+@testable import CatalogSQLite
+@testable import ImagegenCore
 
 /// The `storage` and `backup` config sections: defaults, local-only mode, and errors that name the key.
 final class StorageConfigurationTests: XCTestCase {

@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CatalogSQLite
+@testable import DurableFiles
+@testable import ImagegenCore
+@testable import Operations
 
 /// The upload queue's bookkeeping in the catalog, without a store: idempotent queueing, claims,
 /// revisions, resume, reconcile, back-off.

@@ -1,6 +1,14 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CatalogSQLite
+@testable import CloudStorage
+@testable import Crypto
+@testable import DurableFiles
+@testable import ImagegenCore
+@testable import Operations
+@testable import Pipeline
+@testable import PluginHost
 
 /// The upload queue and worker against a real S3-compatible server (moto, signature-verifying) on
 /// 127.0.0.1, with images made by the real pipeline (Preview). Each test has its own host and

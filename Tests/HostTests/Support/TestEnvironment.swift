@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenCore
 
 /// Paths and tools the tests share: the repository, the build output (where SwiftPM put the
 /// plugin .so files), scratch folders, and the C compiler for ABI fixtures.

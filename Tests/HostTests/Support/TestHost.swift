@@ -1,6 +1,10 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import CatalogSQLite
+@testable import ImagegenConfig
+@testable import ImagegenCore
+@testable import Security
 
 /// A throw-away host for one test: its own data folder, plugins folder (Preview copied from
 /// the build output, plus any extra .so), and config.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Templates
 
 /// Automatic tags: from template tags and the prompt, with a per-category vocabulary kept as data,
 /// normalised (lowercase, singular, synonyms), deduplicated, and extensible by config.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Templates
 
 /// The shipped default set: loads without any problem, has the product's categories and templates,
 /// states adult subjects, and is installed without overwriting user files.

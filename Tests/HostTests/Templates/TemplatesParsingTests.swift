@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Templates
 
 /// Template files: good files load with defaults applied; each kind of error is reported with the file,
 /// line and column, and does not stop other templates or files from loading.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Host
+@testable import Templates
 
 /// Variations: placeholder expansion, determinism for a base seed, uniqueness of prompt+seed pairs, seeds
 /// providers accept, and experiment arms.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Templates
 
 /// Template versions: a content hash of the template's canonical JSON, so edits that change what is
 /// generated give a new version, and reformatting or commenting a file does not.

@@ -5,6 +5,7 @@ import FoundationNetworking
 import Synchronization
 import XCTest
 @testable import Host
+@testable import CloudStorage
 
 /// A real S3-compatible server for tests: `python3 -m moto.server` on 127.0.0.1 and a free port, in
 /// signature-verifying mode.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Host
+@testable import CloudStorage
 
 /// Parses the raw request files of the AWS SigV4 test suites (`.req`, `request.txt`).
 ///

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Host
+@testable import CatalogSQLite
 
 /// Every row of a catalog table, ordered, for row-by-row comparison of two catalogs.
 enum CatalogRows {

@@ -2,6 +2,10 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import Host
+@testable import CloudStorage
+@testable import ImagegenConfig
+@testable import ImagegenCore
+@testable import Operations
 
 /// A throw-away host (Preview plugin) whose config points `storage` at a moto bucket, plus the
 /// pieces the storage tests assemble: a client (optionally through a fault proxy), the catalog's

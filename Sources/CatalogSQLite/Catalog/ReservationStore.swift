@@ -1,0 +1,89 @@
+import Foundation
+import ImagegenCore
+
+/// An image held for a post on a channel and day (the planning module's hook).
+public struct Reservation: Sendable, Codable, Equatable {
+    public var id: String
+    public var imageID: String
+    public var channel: String
+    /// YYYY-MM-DD.
+    public var day: String
+    public var createdAt: Date
+    public var releasedAt: Date?
+    enum CodingKeys: String, CodingKey {
+        case id, channel, day
+        case imageID = "image_id", createdAt = "created_at", releasedAt = "released_at"
+    }
+}
+
+/// Why a reservation was refused.
+public enum ReservationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownImage(String)
+    case alreadyReserved(imageID: String, by: Reservation)
+    case invalidDay(String)
+    case notFound(String)
+    /// Posts use originals; a derivative is reserved through its original.
+    case derivative(id: String, original: String?)
+
+    public var description: String {
+        switch self {
+        case .unknownImage(let id): return "no image \(id)"
+        case .alreadyReserved(let id, let r):
+            return "image \(id) is already reserved for \(r.channel) on \(r.day) (reservation \(r.id)); release it first or pick another image"
+        case .invalidDay(let d): return "day \"\(d)\" must be a date YYYY-MM-DD"
+        case .notFound(let id): return "no active reservation \(id)"
+        case let .derivative(id, original): return "image \(id) is a post-processed derivative; reserve its original \(original ?? "") instead"
+        }
+    }
+}
+
+extension SQLiteCatalog {
+    /// Reserves an image for a post. An image holds at most one active reservation, so it is
+    /// never promised to two posts (checked and inserted in one transaction).
+    public func reserve(imageID: String, channel: String, day: String, now: Date = Date()) throws -> Reservation {
+        try migrate(ContentSchema.schema)
+        guard day.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else { throw ReservationError.invalidDay(day) }
+        return try database.transaction {
+            guard let found = try image(imageID) else { throw ReservationError.unknownImage(imageID) }
+            guard found.variant == "original" else { throw ReservationError.derivative(id: imageID, original: found.parentID) }
+            if let existing = try activeReservation(imageID: imageID) {
+                throw ReservationError.alreadyReserved(imageID: imageID, by: existing)
+            }
+            let r = Reservation(id: RecordID.make("res"), imageID: imageID, channel: channel, day: day, createdAt: now, releasedAt: nil)
+            try database.query("INSERT INTO reservations (id, image_id, channel, day, created_at) VALUES (?, ?, ?, ?, ?)",
+                               [.text(r.id), .text(imageID), .text(channel), .text(day), .integer(ms(now))])
+            return r
+        }
+    }
+
+    public func releaseReservation(imageID: String, now: Date = Date()) throws -> Reservation {
+        try migrate(ContentSchema.schema)
+        return try database.transaction {
+            guard var r = try activeReservation(imageID: imageID) else { throw ReservationError.notFound(imageID) }
+            try database.query("UPDATE reservations SET released_at = ? WHERE id = ?", [.integer(ms(now)), .text(r.id)])
+            r.releasedAt = now
+            return r
+        }
+    }
+
+    public func activeReservation(imageID: String) throws -> Reservation? {
+        try migrate(ContentSchema.schema)
+        return try database.query("SELECT * FROM reservations WHERE image_id = ? AND released_at IS NULL", [.text(imageID)]).first.map { r in
+            Reservation(id: r["id"]?.string ?? "", imageID: r["image_id"]?.string ?? "", channel: r["channel"]?.string ?? "",
+                        day: r["day"]?.string ?? "", createdAt: Date(timeIntervalSince1970: Double(r["created_at"]?.int ?? 0) / 1000),
+                        releasedAt: nil)
+        }
+    }
+
+    /// Original images with no active reservation, newest first.
+    public func availableImages(category: String?, tag: String?, limit: Int = 100) throws -> [ImageRecord] {
+        try migrate(ContentSchema.schema)
+        return try database.query("""
+            SELECT * FROM images WHERE variant = 'original' AND status = 'stored' AND (?1 IS NULL OR category = ?1)
+              AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(images.tags) WHERE value = ?2))
+              AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.image_id = images.id AND r.released_at IS NULL)
+            ORDER BY generated_at DESC, id DESC LIMIT ?3
+            """, [category.map { .text($0) } ?? .null, tag.map { .text($0) } ?? .null, .integer(Int64(limit))])
+            .map(imageRecord(from:))
+    }
+}

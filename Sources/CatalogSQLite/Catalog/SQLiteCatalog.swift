@@ -1,0 +1,385 @@
+import Foundation
+import ImagegenJSON
+import Catalog
+import ImagegenCore
+
+/// The catalog on SQLite (WAL, STRICT tables): jobs, images and the ledger. Every state change
+/// is a committed transaction before the next side effect, which is what lets a killed host
+/// resume without losing or repeating anything.
+///
+/// This is the only type that writes SQL; a PostgreSQL catalog would be a second
+/// implementation of `CatalogStore`.
+public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
+    package let db: SQLiteDatabase
+    public let path: String
+    /// Seals prompts on write and opens them on read once a key is known (Security/).
+    public let promptGuard = CatalogPromptGuard()
+
+    public init(path: String, synchronousFull: Bool = false) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        db = try SQLiteDatabase(path: path)
+        self.path = path
+        try db.execute("PRAGMA journal_mode=WAL")
+        // NORMAL survives a killed process (the WAL is in the page cache); FULL also survives
+        // power loss at the cost of an fsync per commit.
+        try db.execute("PRAGMA synchronous=\(synchronousFull ? "FULL" : "NORMAL")")
+        try db.execute("PRAGMA foreign_keys=ON")
+        try migrate()
+    }
+
+    func migrate() throws {
+        let version = Int(try db.query("PRAGMA user_version").first?["user_version"]?.int ?? 0)
+        guard version <= CatalogSchema.migrations.count else {
+            throw SQLiteDatabase.Failure(code: 0, message: "the catalog \(path) has schema version \(version), newer than this imagegen (\(CatalogSchema.migrations.count)); upgrade imagegen")
+        }
+        for (i, sql) in CatalogSchema.migrations.enumerated() where i >= version {
+            try db.transaction {
+                try db.execute(sql)
+                try db.execute("PRAGMA user_version=\(i + 1)")
+            }
+        }
+    }
+
+    /// Brings a module's tables up to date (each migration in its own transaction).
+    public func migrate(_ schema: CatalogModuleSchema) throws {
+        let current = Int(try db.query("SELECT version FROM module_schema WHERE module = ?", [.text(schema.module)])
+            .first?["version"]?.int ?? 0)
+        guard current <= schema.migrations.count else {
+            throw SQLiteDatabase.Failure(code: 0, message: "the catalog's \(schema.module) tables have version \(current), newer than this imagegen; upgrade imagegen")
+        }
+        for (i, sql) in schema.migrations.enumerated() where i >= current {
+            try db.transaction {
+                try db.execute(sql)
+                try db.query("INSERT INTO module_schema (module, version) VALUES (?, ?) ON CONFLICT (module) DO UPDATE SET version = excluded.version",
+                             [.text(schema.module), .integer(Int64(i + 1))])
+            }
+        }
+    }
+
+    public var schemaVersion: Int { (try? db.query("PRAGMA user_version").first?["user_version"]?.int).flatMap { $0 }.map(Int.init) ?? 0 }
+
+    // MARK: - Enqueue with reservations
+
+    public func enqueue(_ jobs: [NewJob], budgets: BudgetPolicy, now: Date, allowPartial: Bool) throws -> [Job] {
+        try db.transaction {
+            var accepted: [Job] = []
+            for (n, new) in jobs.enumerated() {
+                if let key = new.idempotencyKey,
+                   let existing = try db.query("SELECT * FROM jobs WHERE idempotency_key = ?", [.text(key)]).first {
+                    accepted.append(jobRecord(from: existing))
+                    continue
+                }
+                if let cost = new.expectedCost, cost > 0 {
+                    for w in budgets.windows(category: new.category, at: now) {
+                        let (spent, reserved) = try spending(in: w)
+                        if spent + reserved + cost > w.limit + 1e-9 {
+                            if allowPartial && n > 0 { return accepted }
+                            throw BudgetRefusal(budget: w.name, limit: w.limit, spent: spent, reserved: reserved,
+                                                requested: jobs[n...].compactMap(\.expectedCost).reduce(0, +), resetsAt: w.end)
+                        }
+                    }
+                }
+                try insert(new, now: now)
+                accepted.append(try job(new.id)!)
+            }
+            return accepted
+        }
+    }
+
+    /// Spent (ledger, known costs) and reserved (active jobs) in a budget window.
+    func spending(in w: BudgetPolicy.Window) throws -> (Double, Double) {
+        let cat = w.category.map { SQLiteDatabase.Value.text($0) } ?? .null
+        let spent = try db.query("""
+            SELECT COALESCE(SUM(cost_usd), 0) AS s FROM ledger WHERE at >= ? AND at < ? AND (?3 IS NULL OR category = ?3)
+            """, [.integer(ms(w.start)), .integer(ms(w.end)), cat]).first?["s"]?.double ?? 0
+        let reserved = try db.query("""
+            SELECT COALESCE(SUM(reserved_usd), 0) AS r FROM jobs
+            WHERE state IN ('queued','submitting','submitted','running') AND (?1 IS NULL OR category = ?1)
+            """, [cat]).first?["r"]?.double ?? 0
+        return (spent, reserved)
+    }
+
+    func insert(_ j: NewJob, now: Date) throws {
+        try db.query("""
+            INSERT INTO jobs (id, batch_id, state, model, category, priority, prompt, negative_prompt, width, height, steps,
+                              guidance_scale, seed, outputs, extra, reserved_usd, created_at, updated_at, deadline_at,
+                              idempotency_key)
+            VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(j.id), .text(j.batchID), .text(j.model), .text(j.category), .integer(Int64(j.priority)),
+                  .text(try sealedText(j.prompt, .prompt(of: j.id))), try sealedValue(j.negativePrompt, .negativePrompt(of: j.id)), .integer(Int64(j.parameters.width)),
+                  .integer(Int64(j.parameters.height)), j.parameters.steps.map { .integer(Int64($0)) } ?? .null,
+                  j.parameters.guidanceScale.map { .real($0) } ?? .null, .integer(Int64(j.parameters.seed ?? 0)),
+                  .integer(Int64(j.outputs)), .text(SQLiteCatalog.encode(JobExtra(extra: j.extra, tags: j.tags))),
+                  j.expectedCost.map { .real($0) } ?? .null, .integer(ms(now)), .integer(ms(now)), .integer(ms(j.deadline)),
+                  j.idempotencyKey.map { .text($0) } ?? .null])
+    }
+
+    // MARK: - Job transitions
+
+    public func nextQueued() throws -> Job? {
+        try db.query("""
+            SELECT * FROM jobs WHERE state = 'queued' AND cancel_requested = 0 ORDER BY priority DESC, created_at, id LIMIT 1
+            """).first.map(jobRecord(from:))
+    }
+
+    public func queuedJobs(limit: Int) throws -> [Job] {
+        try db.query("""
+            SELECT * FROM jobs WHERE state = 'queued' AND cancel_requested = 0 ORDER BY priority DESC, created_at, id LIMIT ?
+            """, [.integer(Int64(limit))]).map(jobRecord(from:))
+    }
+
+    public func unfinishedJobs() throws -> [Job] {
+        try db.query("SELECT * FROM jobs WHERE state IN ('submitting','submitted','running') ORDER BY created_at")
+            .map(jobRecord(from:))
+    }
+
+    public func markSubmitting(_ id: String, plugin: String, providerModel: String, generation: Int, tried: [String], now: Date) throws {
+        try db.query("""
+            UPDATE jobs SET state = 'submitting', plugin_id = ?, provider_model = ?, plugin_generation = ?,
+                            submit_count = submit_count + 1, tried = ?, updated_at = ? WHERE id = ?
+            """, [.text(plugin), .text(providerModel), .integer(Int64(generation)),
+                  .text(SQLiteCatalog.encode(tried)), .integer(ms(now)), .text(id)])
+    }
+
+    public func recordSubmitted(_ id: String, ref: JSONValue, state: JobState, progress: Double?, now: Date) throws {
+        try db.query("""
+            UPDATE jobs SET state = ?, job_ref = ?, progress = ?, submitted_at = ?, updated_at = ? WHERE id = ?
+            """, [.text(state.rawValue), .text(try sealedReference(ref, jobID: id)), progress.map { .real($0) } ?? .null,
+                  .integer(ms(now)), .integer(ms(now)), .text(id)])
+    }
+
+    public func recordProgress(_ id: String, state: JobState, progress: Double?, ref: JSONValue?, now: Date) throws {
+        if let ref {
+            try db.query("UPDATE jobs SET state = ?, progress = ?, job_ref = ?, updated_at = ? WHERE id = ?",
+                         [.text(state.rawValue), progress.map { .real($0) } ?? .null,
+                          .text(try sealedReference(ref, jobID: id)), .integer(ms(now)), .text(id)])
+        } else {
+            try db.query("UPDATE jobs SET state = ?, progress = ?, updated_at = ? WHERE id = ?",
+                         [.text(state.rawValue), progress.map { .real($0) } ?? .null, .integer(ms(now)), .text(id)])
+        }
+    }
+
+    /// Puts a job back in the queue (a submit the provider did not accept, to be retried).
+    public func requeue(_ id: String, tried: [String], error: (String, String)?, now: Date) throws {
+        try db.query("""
+            UPDATE jobs SET state = 'queued', tried = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ?
+            """, [.text(SQLiteCatalog.encode(tried)), error.map { .text($0.0) } ?? .null, error.map { .text($0.1) } ?? .null,
+                  .integer(ms(now)), .text(id)])
+    }
+
+    /// Stores one image's row and its ledger entry together. Idempotent per (job, output).
+    public func storeImage(_ record: ImageRecord, outputIndex: Int, pluginID: String?, providerModel: String?,
+                           costSource: String) throws {
+        try db.transaction {
+            try db.query("""
+                INSERT OR IGNORE INTO images (id, job_id, output_index, version, parent_id, variant, status, category, model,
+                    plugin_id, provider_model, prompt, negative_prompt, width, height, steps, guidance_scale, seed, tags,
+                    file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score, extra, quality)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, try sealedImageBindings(record, outputIndex: outputIndex, pluginID: pluginID, providerModel: providerModel))
+            try indexPromptWords(of: record)
+            guard let jobID = record.jobID, record.variant == "original" else { return }
+            try db.query("""
+                INSERT OR IGNORE INTO ledger (job_id, image_id, at, model, plugin_id, category, cost_usd, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [.text(jobID), .text(record.imageID), .integer(ms(SQLiteCatalog.date(record.metadata.generatedAt))),
+                      .text(record.model), pluginID.map { .text($0) } ?? .null, .text(record.category),
+                      record.metadata.cost.map { .real($0) } ?? .null, .text(costSource)])
+        }
+    }
+
+    /// Ends a job: its reservation is released and the actual cost recorded.
+    public func finish(_ id: String, state: JobState, cost: Double?, costSource: String?, providerTime: Double?,
+                       error: (String, String)?, now: Date) throws {
+        try db.query("""
+            UPDATE jobs SET state = ?, reserved_usd = NULL, cost_usd = ?, cost_source = ?, provider_time_s = ?,
+                            error_code = ?, error_message = ?, progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END,
+                            finished_at = ?, updated_at = ? WHERE id = ?
+            """, [.text(state.rawValue), cost.map { .real($0) } ?? .null, costSource.map { .text($0) } ?? .null,
+                  providerTime.map { .real($0) } ?? .null, error.map { .text($0.0) } ?? .null,
+                  error.map { .text($0.1) } ?? .null, .text(state.rawValue), .integer(ms(now)), .integer(ms(now)), .text(id)])
+    }
+
+    /// Asks for a job to stop. A queued job is cancelled at once; a running one is cancelled
+    /// by the runner at its next step. Returns the job as it is now.
+    public func requestCancel(_ id: String, now: Date) throws -> Job? {
+        try db.transaction {
+            guard let job = try job(id) else { return nil }
+            guard !job.state.isTerminal else { return job }
+            if job.state == .queued {
+                try db.query("""
+                    UPDATE jobs SET state = 'cancelled', cancel_requested = 1, reserved_usd = NULL, error_code = 'cancelled',
+                                    error_message = 'cancelled before it was sent to a provider', finished_at = ?, updated_at = ?
+                    WHERE id = ?
+                    """, [.integer(ms(now)), .integer(ms(now)), .text(id)])
+            } else {
+                try db.query("UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?", [.integer(ms(now)), .text(id)])
+            }
+            return try self.job(id)
+        }
+    }
+
+    // MARK: - Reads
+
+    public func job(_ id: String) throws -> Job? {
+        try db.query("SELECT * FROM jobs WHERE id = ?", [.text(id)]).first.map(jobRecord(from:))
+    }
+
+    public func jobs(state: JobState?, batch: String?, limit: Int) throws -> [Job] {
+        try db.query("""
+            SELECT * FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR batch_id = ?2)
+            ORDER BY created_at DESC, id DESC LIMIT ?3
+            """, [state.map { .text($0.rawValue) } ?? .null, batch.map { .text($0) } ?? .null, .integer(Int64(limit))])
+            .map(jobRecord(from:))
+    }
+
+    public func jobs(ids: [String]) throws -> [Job] {
+        try db.query("SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?))", [.text(SQLiteCatalog.encode(ids))])
+            .map(jobRecord(from:))
+    }
+
+    public func countJobs(state: JobState) throws -> Int {
+        Int(try db.query("SELECT COUNT(*) AS n FROM jobs WHERE state = ?", [.text(state.rawValue)]).first?["n"]?.int ?? 0)
+    }
+
+    public func image(_ id: String) throws -> ImageRecord? {
+        try db.query("SELECT * FROM images WHERE id = ?", [.text(id)]).first.map(imageRecord(from:))
+    }
+
+    public func images(_ filter: ImageFilter) throws -> [ImageRecord] {
+        try db.query("""
+            SELECT * FROM images WHERE (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR model = ?2)
+              AND (?3 IS NULL OR generated_at >= ?3) AND (?4 IS NULL OR status = ?4)
+              AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(images.tags) WHERE value = ?5))
+              AND (?6 IS NULL OR job_id = ?6) AND (?7 = 1 OR variant = 'original')
+            ORDER BY generated_at DESC, id DESC LIMIT ?8
+            """, [filter.category.map { .text($0) } ?? .null, filter.model.map { .text($0) } ?? .null,
+                  filter.since.map { .integer(ms($0)) } ?? .null, filter.status.map { .text($0) } ?? .null,
+                  filter.tag.map { .text($0) } ?? .null, filter.jobID.map { .text($0) } ?? .null,
+                  .integer(filter.includeDerivatives ? 1 : 0), .integer(Int64(filter.limit))])
+            .map(imageRecord(from:))
+    }
+
+    public func ledger(since: Date?) throws -> [LedgerEntry] {
+        try db.query("""
+            SELECT * FROM ledger WHERE (?1 IS NULL OR at >= ?1) ORDER BY at, id
+            """, [since.map { .integer(ms($0)) } ?? .null]).map { r in
+            LedgerEntry(jobID: r["job_id"]?.string ?? "", imageID: r["image_id"]?.string,
+                        at: Date(timeIntervalSince1970: Double(r["at"]?.int ?? 0) / 1000), model: r["model"]?.string ?? "",
+                        plugin: r["plugin_id"]?.string, category: r["category"]?.string ?? "",
+                        costUSD: r["cost_usd"]?.double, source: r["source"]?.string ?? "unknown")
+        }
+    }
+
+    /// What the budget windows look like now, for `imagegen costs` and metrics.
+    public func budgetStatus(_ policy: BudgetPolicy, categories: [String], now: Date) throws -> [BudgetStatus] {
+        var seen = Set<String>()
+        var out: [BudgetStatus] = []
+        for w in policy.windows(category: nil, at: now) + categories.flatMap({ policy.windows(category: $0, at: now).filter { $0.category != nil } })
+        where seen.insert(w.name).inserted {
+            let (spent, reserved) = try spending(in: w)
+            out.append(BudgetStatus(name: w.name, limit: w.limit, spent: spent, reserved: reserved,
+                                    remaining: max(0, w.limit - spent - reserved), resetsAt: w.end))
+        }
+        return out
+    }
+
+    /// A consistent snapshot of the catalog (online backup API).
+    public func backup(to destination: String) throws { try db.backup(to: destination) }
+
+    /// Raw query access for modules layered on the catalog (tests, migrations of other modules).
+    public var database: SQLiteDatabase { db }
+
+    // MARK: - Row mapping
+
+    package func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+
+    /// ISO 8601 with milliseconds, as records carry it. A format style, not an
+    /// `ISO8601DateFormatter`: creating one of those per call cost ~10% of a generation's CPU.
+    static let isoMilliseconds = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    /// The date as ISO 8601, rounded to the nearest millisecond (the style truncates, and a
+    /// date made from stored milliseconds may sit a hair below its millisecond).
+    package static func iso(_ d: Date) -> String {
+        let ms = (d.timeIntervalSince1970 * 1000).rounded()
+        return Date(timeIntervalSince1970: (ms + 0.5) / 1000).formatted(isoMilliseconds)
+    }
+
+    static func date(_ iso: String) -> Date {
+        (try? Date(iso, strategy: isoMilliseconds)) ?? (try? Date(iso, strategy: Date.ISO8601FormatStyle())) ?? Date()
+    }
+
+    package static func encode<T: Encodable>(_ v: T) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? e.encode(v)) ?? Data("null".utf8), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ t: T.Type, _ s: String?) -> T? {
+        guard let s else { return nil }
+        return try? JSONDecoder().decode(T.self, from: Data(s.utf8))
+    }
+
+    static func job(from r: SQLiteDatabase.Row) -> Job {
+        func d(_ k: String) -> Date? { r[k]?.int.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
+        let tagsAndExtra = decode(JobExtra.self, r["extra"]?.string)
+        return Job(
+            id: r["id"]?.string ?? "", batchID: r["batch_id"]?.string ?? "",
+            state: JobState(rawValue: r["state"]?.string ?? "") ?? .failed,
+            cancelRequested: (r["cancel_requested"]?.int ?? 0) != 0, model: r["model"]?.string ?? "",
+            category: r["category"]?.string ?? "", priority: Int(r["priority"]?.int ?? 0), prompt: r["prompt"]?.string ?? "",
+            negativePrompt: r["negative_prompt"]?.string,
+            parameters: GenerationParameters(width: Int(r["width"]?.int ?? 0), height: Int(r["height"]?.int ?? 0),
+                                             steps: r["steps"]?.int.map(Int.init), guidanceScale: r["guidance_scale"]?.double,
+                                             seed: r["seed"]?.int.map { UInt32(truncatingIfNeeded: $0) }),
+            outputs: Int(r["outputs"]?.int ?? 1), extra: tagsAndExtra?.extra ?? [:], tags: tagsAndExtra?.tags ?? [],
+            pluginID: r["plugin_id"]?.string, providerModel: r["provider_model"]?.string,
+            pluginGeneration: r["plugin_generation"]?.int.map(Int.init),
+            jobRef: r["job_ref"]?.string.flatMap { JSONValue.parse(Array($0.utf8)) },
+            submitCount: Int(r["submit_count"]?.int ?? 0), tried: decode([String].self, r["tried"]?.string) ?? [],
+            reservedUSD: r["reserved_usd"]?.double, costUSD: r["cost_usd"]?.double, costSource: r["cost_source"]?.string,
+            providerTimeSeconds: r["provider_time_s"]?.double, progress: r["progress"]?.double,
+            errorCode: r["error_code"]?.string, errorMessage: r["error_message"]?.string,
+            createdAt: d("created_at") ?? Date(), updatedAt: d("updated_at") ?? Date(), submittedAt: d("submitted_at"),
+            finishedAt: d("finished_at"), deadlineAt: d("deadline_at") ?? Date())
+    }
+
+    struct JobExtra: Codable { var extra: [String: String]; var tags: [String] }
+
+    package static func image(from r: SQLiteDatabase.Row) -> ImageRecord {
+        let generated = Date(timeIntervalSince1970: Double(r["generated_at"]?.int ?? 0) / 1000)
+        return ImageRecord(
+            imageID: r["id"]?.string ?? "", prompt: r["prompt"]?.string ?? "", negativePrompt: r["negative_prompt"]?.string,
+            model: r["model"]?.string ?? "",
+            parameters: .init(width: Int(r["width"]?.int ?? 0), height: Int(r["height"]?.int ?? 0),
+                              steps: r["steps"]?.int.map(Int.init), guidanceScale: r["guidance_scale"]?.double,
+                              seed: r["seed"]?.int.map { UInt32(truncatingIfNeeded: $0) }),
+            category: r["category"]?.string ?? "", tags: decode([String].self, r["tags"]?.string) ?? [],
+            filePath: r["file_path"]?.string ?? "",
+            metadata: .init(generatedAt: iso(generated),
+                            apiUsed: [r["plugin_id"]?.string, r["provider_model"]?.string].compactMap { $0 }.joined(separator: "/"),
+                            cost: r["cost_usd"]?.double, processingTime: r["processing_time_s"]?.double),
+            status: r["status"]?.string ?? "stored", version: Int(r["version"]?.int ?? 1), parentID: r["parent_id"]?.string,
+            variant: r["variant"]?.string ?? "original", contentSHA256: r["content_sha256"]?.string ?? "",
+            jobID: r["job_id"]?.string, mime: r["mime"]?.string ?? "", bytes: Int(r["bytes"]?.int ?? 0),
+            qualityScore: r["quality_score"]?.double, quality: decode(QualityReport.self, r["quality"]?.string),
+            extra: decode([String: String].self, r["extra"]?.string) ?? [:])
+    }
+
+    /// - Parameter outputIndex: the provider output an original came from; nil for a derivative.
+    static func imageBindings(_ i: ImageRecord, outputIndex: Int?, pluginID: String?, providerModel: String?) -> [SQLiteDatabase.Value] {
+        let generated = Int64((date(i.metadata.generatedAt).timeIntervalSince1970 * 1000).rounded())
+        return [.text(i.imageID), i.jobID.map { .text($0) } ?? .null, outputIndex.map { .integer(Int64($0)) } ?? .null,
+                .integer(Int64(i.version)),
+                i.parentID.map { .text($0) } ?? .null, .text(i.variant), .text(i.status), .text(i.category), .text(i.model),
+                pluginID.map { .text($0) } ?? .null, providerModel.map { .text($0) } ?? .null, .text(i.prompt),
+                i.negativePrompt.map { .text($0) } ?? .null, .integer(Int64(i.parameters.width)),
+                .integer(Int64(i.parameters.height)), i.parameters.steps.map { .integer(Int64($0)) } ?? .null,
+                i.parameters.guidanceScale.map { .real($0) } ?? .null, i.parameters.seed.map { .integer(Int64($0)) } ?? .null,
+                .text(encode(i.tags)), .text(i.filePath), .text(i.mime), .integer(Int64(i.bytes)), .text(i.contentSHA256),
+                .integer(generated), i.metadata.processingTime.map { .real($0) } ?? .null,
+                i.metadata.cost.map { .real($0) } ?? .null, i.qualityScore.map { .real($0) } ?? .null, .text(encode(i.extra)),
+                i.quality.map { .text(encode($0)) } ?? .null]
+    }
+}

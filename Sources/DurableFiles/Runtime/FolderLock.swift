@@ -1,0 +1,26 @@
+import Foundation
+import Glibc
+
+/// An exclusive, non-blocking `flock` on a file in the data folder. The kernel drops it when the
+/// process dies, so a restarted process takes over at once. `RunnerLock` and `UploadLock` are
+/// the two roles that use it.
+open class FolderLock: @unchecked Sendable {
+    let fd: Int32
+
+    /// nil when another process holds the lock.
+    public init?(dataDirectory: String, file: String) {
+        try? FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let fd = open(dataDirectory + "/" + file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        self.fd = fd
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+import CatalogSQLite
+import Operations
+import Pipeline
+
+extension OperationsLoop {
+    /// The loop for a library host: its runner is woken after slots queue jobs and signals finished jobs.
+    public init(generator: ImageGenerator, clock: any WallClock = SystemWallClock(), metrics: HostMetrics? = nil,
+                version: String = "dev", hooks: Hooks = Hooks()) throws {
+        guard let catalog = generator.service.catalog as? SQLiteCatalog else {
+            throw OperationsLoopError.unsupportedCatalog
+        }
+        var hooks = hooks
+        if let runner = generator.runner {
+            hooks.wakeRunner = { await runner.wake() }
+            if hooks.jobsChanged == nil { hooks.jobsChanged = { await runner.waitForChange(milliseconds: 5_000) } }
+        }
+        try self.init(service: generator.service, templates: generator.templates, catalog: catalog, clock: clock,
+                      metrics: metrics, version: version, hooks: hooks)
+    }
+}

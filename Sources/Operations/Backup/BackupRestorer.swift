@@ -1,0 +1,120 @@
+import Foundation
+import Glibc
+import CatalogSQLite
+import CloudStorage
+import DurableFiles
+
+/// Restores a backup into an empty data folder: verify everything first, build the new folder beside
+/// the target, move it into place in one rename, then bring back image files from the cloud copy.
+///
+/// The order matters: a damaged archive or a non-empty target is refused before anything is written,
+/// and the target only ever holds nothing or the complete restored catalog, config, templates and
+/// audit log.
+public struct BackupRestorer: Sendable {
+    public var dataDirectory: String
+
+    public init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+    }
+
+    /// What `restoreFiles` put in place.
+    public struct Restored: Sendable {
+        public var manifest: BackupManifest
+        /// Installed files, relative to the data folder.
+        public var files: [String]
+    }
+
+    /// Verifies `archive` (a `.tar.gz` or a backup folder) completely, then installs it into the data
+    /// folder, which must be new or empty. Throws before writing anything if the target is not empty
+    /// or any part of the archive is damaged.
+    public func restoreFiles(archive: String) throws(RestoreError) -> Restored {
+        try checkTarget()
+        let work = try makeWorkDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let verified = try BackupVerifier.open(archive, workDirectory: work + "/unpacked")
+        let files = try install(verified, workDirectory: work)
+        return Restored(manifest: verified.manifest, files: files)
+    }
+
+    /// Brings back image files that the restored catalog lists but the folder lacks, from the cloud
+    /// copy (`client` nil: count them as missing), and rebuilds missing sidecars.
+    public func refetchImages(client: S3Client?, concurrency: Int = 4) async throws -> ImageRefetchReport {
+        let catalog = try SQLiteCatalog(path: dataDirectory + "/catalog.sqlite")
+        return try await ImageRefetcher(dataDirectory: dataDirectory, client: client, concurrency: concurrency).run(catalog: catalog)
+    }
+
+    /// Refuses a target that exists and is not an empty folder.
+    public func checkTarget() throws(RestoreError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataDirectory, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw .targetNotADirectory(path: dataDirectory) }
+        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: dataDirectory)) ?? []).sorted()
+        guard entries.isEmpty else { throw .targetNotEmpty(path: dataDirectory, entries: entries) }
+    }
+
+    /// A scratch folder beside the target (same file system, so the final move is a rename).
+    public func makeWorkDirectory() throws(RestoreError) -> String {
+        let parent = (dataDirectory as NSString).deletingLastPathComponent
+        let work = parent + "/.imagegen-restore-\(UUID().uuidString.prefix(8))"
+        do { try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true) } catch {
+            throw .file(path: work, reason: "cannot create a scratch folder beside the data folder (\(error.localizedDescription))")
+        }
+        return work
+    }
+
+    /// Installs a verified backup: `catalog.sqlite`, `config.json5`, `templates/`, the audit log files.
+    /// Returns the installed files (relative to the data folder).
+    @discardableResult
+    public func install(_ backup: BackupVerifier.Verified, workDirectory: String) throws(RestoreError) -> [String] {
+        try checkTarget()
+        let staging = workDirectory + "/data"
+        var installed: [String] = []
+        for entry in backup.manifest.files {
+            let target: String
+            switch entry.role {
+            case .catalog: target = "catalog.sqlite"
+            case .config: target = "config.json5"
+            case .template: target = entry.path
+            case .audit: target = String(entry.path.dropFirst("audit/".count))
+            }
+            guard !target.isEmpty else { continue }
+            let destination = staging + "/" + target
+            do {
+                try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                try FileManager.default.copyItem(atPath: backup.root + "/" + entry.path, toPath: destination)
+            } catch {
+                throw .file(path: destination, reason: "cannot copy \(entry.path) (\(error.localizedDescription))")
+            }
+            installed.append(target)
+        }
+        // The snapshot is a self-contained file; open it once to prove SQLite accepts it.
+        do {
+            let database = try SQLiteDatabase(path: staging + "/catalog.sqlite")
+            let check = try database.query("PRAGMA integrity_check").first?.values.first?.string
+            guard check == "ok" else { throw RestoreError.file(path: "catalog.sqlite", reason: "fails SQLite's integrity check: \(check ?? "?")") }
+        } catch let error as RestoreError {
+            throw error
+        } catch {
+            throw .file(path: "catalog.sqlite", reason: "SQLite cannot open the restored catalog (\(error))")
+        }
+        try moveIntoPlace(staging)
+        return installed.sorted()
+    }
+
+    /// rename(2) replaces an empty folder atomically, and fails (ENOTEMPTY) if something appeared in it.
+    func moveIntoPlace(_ staging: String) throws(RestoreError) {
+        let parent = (dataDirectory as NSString).deletingLastPathComponent
+        do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
+            throw .file(path: parent, reason: "cannot create it (\(error.localizedDescription))")
+        }
+        guard Glibc.rename(staging, dataDirectory) == 0 else {
+            if errno == ENOTEMPTY || errno == EEXIST {
+                let entries = ((try? FileManager.default.contentsOfDirectory(atPath: dataDirectory)) ?? []).sorted()
+                throw .targetNotEmpty(path: dataDirectory, entries: entries)
+            }
+            throw .file(path: dataDirectory, reason: "cannot move the restored folder into place (\(String(cString: strerror(errno))))")
+        }
+        AtomicFile.syncDirectory(parent)
+    }
+}

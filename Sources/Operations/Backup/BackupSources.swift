@@ -1,0 +1,47 @@
+import Foundation
+import CatalogSQLite
+
+/// What goes into a backup, from a host's paths: the catalog (snapshotted, not copied), the config
+/// file, the templates folder and the audit log files.
+///
+/// Not included, on purpose: image files (they are in the cloud copy, and a restore fetches them
+/// from there), secrets (the S3 credentials file, keys and the master key: back those up separately,
+/// somewhere else — an archive that holds both the ciphertext and its key protects nothing).
+public struct BackupSources: Sendable {
+    public var catalog: SQLiteCatalog
+    public var dataDirectory: String
+    /// nil: the embedded defaults were in use; no config file to save.
+    public var configFile: String?
+    /// The template library's folder (`templates.folder`, by default `<data>/templates`).
+    public var templatesDirectory: String
+
+    public init(catalog: SQLiteCatalog, dataDirectory: String, configFile: String?, templatesDirectory: String? = nil) {
+        self.catalog = catalog
+        self.dataDirectory = dataDirectory
+        self.configFile = configFile
+        self.templatesDirectory = templatesDirectory ?? dataDirectory + "/templates"
+    }
+
+    /// Regular files under `<data>/templates`, relative to it, sorted.
+    func templateFiles() -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: templatesDirectory) else { return [] }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if Self.isRegularFile(templatesDirectory + "/" + relative) { files.append(relative) }
+        }
+        return files.sorted()
+    }
+
+    /// `<data>/audit*.log*` (the log and its rotations), sorted.
+    func auditFiles() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory)) ?? []
+        return names.filter { $0.hasPrefix("audit") && $0.contains(".log") && Self.isRegularFile(dataDirectory + "/" + $0) }
+            .sorted()
+    }
+
+    /// A regular file, not a symbolic link (which could point anywhere).
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import CatalogSQLite
+import CloudStorage
+import Pipeline
+
+/// After a restore, brings back image files that are in the catalog but not on disk, from the
+/// cloud copy the upload queue recorded (object key per file), and rebuilds missing sidecars from
+/// the catalog rows (the catalog is their source).
+public struct ImageRefetcher: Sendable {
+    public let dataDirectory: String
+    /// nil: no cloud storage configured; missing files are only counted.
+    public let client: S3Client?
+    public let concurrency: Int
+
+    public init(dataDirectory: String, client: S3Client?, concurrency: Int = 4) {
+        self.dataDirectory = dataDirectory
+        self.client = client
+        self.concurrency = max(1, concurrency)
+    }
+
+    public func run(catalog: SQLiteCatalog) async throws -> ImageRefetchReport {
+        let db = catalog.database
+        let images = try db.query("SELECT id, file_path, content_sha256 FROM images ORDER BY generated_at, id")
+        let hasQueue = !(try db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uploads'")).isEmpty
+        var keys: [String: String] = [:]
+        if hasQueue {
+            for row in try db.query("SELECT file_path, object_key FROM uploads WHERE state = 'uploaded' AND object_key IS NOT NULL") {
+                if let path = row["file_path"]?.string, let key = row["object_key"]?.string { keys[path] = key }
+            }
+        }
+        var report = ImageRefetchReport(images: images.count)
+        var work: [(id: String, path: String, sha: String, key: String)] = []
+        for row in images {
+            guard let id = row["id"]?.string, let path = row["file_path"]?.string else { continue }
+            if FileManager.default.fileExists(atPath: dataDirectory + "/" + path) {
+                report.present += 1
+            } else if let key = keys[path], client != nil {
+                work.append((id, path, row["content_sha256"]?.string ?? "", key))
+            } else {
+                report.missing.append(.init(imageID: id, filePath: path,
+                    reason: client == nil ? "no cloud storage is configured" : "it was never uploaded"))
+            }
+        }
+        if let client {
+            await withTaskGroup(of: (String, String, String?).self) { group in
+                var next = work.makeIterator()
+                var running = 0
+                func addNext() -> Bool {
+                    guard let item = next.next() else { return false }
+                    group.addTask { (item.id, item.path, await fetch(item.path, key: item.key, sha256: item.sha, client: client)) }
+                    return true
+                }
+                while running < concurrency, addNext() { running += 1 }
+                while let (id, path, failure) = await group.next() {
+                    running -= 1
+                    if let failure {
+                        report.missing.append(.init(imageID: id, filePath: path, reason: failure))
+                    } else {
+                        report.fetched += 1
+                    }
+                    if addNext() { running += 1 }
+                }
+            }
+        }
+        report.missing.sort { $0.filePath < $1.filePath }
+        report.sidecarsRebuilt = rebuildSidecars(catalog: catalog)
+        return report
+    }
+
+    /// Downloads one file; nil on success, else why not.
+    func fetch(_ path: String, key: String, sha256: String, client: S3Client) async -> String? {
+        let local = dataDirectory + "/" + path
+        do {
+            try FileManager.default.createDirectory(atPath: (local as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+        } catch {
+            return "cannot create its folder (\(error.localizedDescription))"
+        }
+        do throws(S3Error) {
+            let digest = try await client.downloadObject(key: key, to: local)
+            if !sha256.isEmpty, digest.hex != sha256.lowercased() {
+                try? FileManager.default.removeItem(atPath: local)
+                return "the cloud copy's SHA-256 \(digest.hex) differs from the catalog's \(sha256)"
+            }
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    /// Writes the sidecar of every image whose file is present and whose sidecar is not.
+    func rebuildSidecars(catalog: SQLiteCatalog) -> Int {
+        let content = ContentStore(dataDirectory: dataDirectory)
+        var rebuilt = 0
+        let ids = ((try? catalog.database.query("SELECT id FROM images")) ?? []).compactMap { $0["id"]?.string }
+        for id in ids {
+            guard let record = try? catalog.image(id),
+                  FileManager.default.fileExists(atPath: content.absolute(record.filePath)),
+                  !FileManager.default.fileExists(atPath: content.absolute(content.sidecarPath(for: record.filePath)))
+            else { continue }
+            if (try? content.writeSidecar(record)) != nil { rebuilt += 1 }
+        }
+        return rebuilt
+    }
+}
+
+/// What `ImageRefetcher` did.
+public struct ImageRefetchReport: Sendable, Equatable, Encodable {
+    public struct Missing: Sendable, Equatable, Encodable {
+        public var imageID: String
+        public var filePath: String
+        public var reason: String
+        enum CodingKeys: String, CodingKey {
+            case reason
+            case imageID = "image_id", filePath = "file_path"
+        }
+    }
+
+    /// Image rows in the catalog.
+    public var images: Int
+    /// Files that were already on disk.
+    public var present = 0
+    /// Files downloaded from the cloud copy.
+    public var fetched = 0
+    /// Files neither on disk nor fetched, with why.
+    public var missing: [Missing] = []
+    public var sidecarsRebuilt = 0
+
+    enum CodingKeys: String, CodingKey {
+        case images, present, fetched, missing
+        case sidecarsRebuilt = "sidecars_rebuilt"
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import CatalogSQLite
+import ImagegenConfig
+import ImagegenCore
+
+/// Assembles the state the alert rules look at (`AlertInputs`) from the catalog and the plugins.
+///
+/// - records: the latest `recentRecords` finished jobs (the rules look at streaks, the last N
+///   successes, the last N attempts of a template and a 15-minute window: all within it);
+/// - baselines: each provider's p50 of succeeded jobs over the last `baselineDays`, leaving out its
+///   latest `slowWindow` successes (the ones the slow rule compares), needing `slowMinSamples` of
+///   them; a configured baseline replaces the computed one;
+/// - budgets: the budgets' state now; balances: from `ProviderBalanceReader`;
+/// - account usage: images stored per provider in the current day or month (budget time zone),
+///   against `alerts.provider_quota.account_limits`;
+/// - slot runs: the last two days of the plan's history; upload queues: from the storage module.
+public struct AlertInputSource: Sendable {
+    let catalog: SQLiteCatalog
+    let slotRuns: CatalogSlotRunStore
+    let settings: AlertSettings
+    let budgetSettings: BudgetSettings
+    let balances: @Sendable (Date) async -> [ProviderBalance]
+    let uploadQueues: @Sendable () -> [UploadQueueStatus]
+    var recentRecords = 1000
+
+    public init(catalog: SQLiteCatalog, slotRuns: CatalogSlotRunStore, settings: AlertSettings, budgetSettings: BudgetSettings,
+                balances: @escaping @Sendable (Date) async -> [ProviderBalance] = { _ in [] },
+                uploadQueues: @escaping @Sendable () -> [UploadQueueStatus] = { [] }) {
+        self.catalog = catalog
+        self.slotRuns = slotRuns
+        self.settings = settings
+        self.budgetSettings = budgetSettings
+        self.balances = balances
+        self.uploadQueues = uploadQueues
+    }
+
+    public func inputs(now: Date) async throws -> AlertInputs {
+        let records = try catalog.latestGenerationRecords(limit: recentRecords)
+        let policy = BudgetPolicy(settings: budgetSettings)
+        return AlertInputs(
+            records: records,
+            providerBaselines: try baselines(now: now),
+            budgets: try catalog.budgetStatus(policy, categories: budgetSettings.categories.keys.sorted(), now: now),
+            providerBalances: await balances(now),
+            accountUsage: try accountUsage(now: now),
+            slotRuns: try slotRuns.history(since: now.addingTimeInterval(-2 * 86_400), limit: 1000),
+            uploadQueues: uploadQueues())
+    }
+
+    /// Each provider's usual p50 (seconds) of succeeded jobs.
+    public func baselines(now: Date) throws -> [String: Double] {
+        let since = now.addingTimeInterval(-settings.baselineDays * 86_400)
+        let successes = try catalog.generationRecords(finishedFrom: since, before: now.addingTimeInterval(1))
+            .filter { $0.outcome == .succeeded }
+        var out: [String: Double] = [:]
+        for (provider, records) in Dictionary(grouping: successes, by: \.provider) {
+            let older = records.dropLast(settings.slowWindow).map(\.durationSeconds).sorted()
+            guard older.count >= settings.slowMinSamples, let p50 = Percentile.nearestRank(older, percent: 50), p50 > 0 else {
+                continue
+            }
+            out[provider] = p50
+        }
+        return out.merging(settings.baselines) { _, configured in configured }
+    }
+
+    /// Images per provider in the current period of each configured account limit.
+    public func accountUsage(now: Date) throws -> [ProviderAccountUsage] {
+        guard !settings.accountLimits.isEmpty else { return [] }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: budgetSettings.timeZone) ?? TimeZone(identifier: "UTC")!
+        return try settings.accountLimits.keys.sorted().compactMap { provider -> ProviderAccountUsage? in
+            let limit = settings.accountLimits[provider]!
+            guard let period = calendar.dateInterval(of: limit.period == .day ? .day : .month, for: now) else { return nil }
+            let used = try catalog.storedImageCount(plugin: provider, from: period.start, before: period.end)
+            return ProviderAccountUsage(provider: provider, used: Double(used), limit: limit.images,
+                                        unit: "images per \(limit.period.rawValue)")
+        }
+    }
+}
+
+extension SQLiteCatalog {
+    /// Original images stored from `plugin` in `[from, before)`.
+    func storedImageCount(plugin: String, from: Date, before: Date) throws -> Int {
+        Int(try database.query("""
+            SELECT COUNT(*) AS n FROM images WHERE plugin_id = ? AND variant = 'original' AND generated_at >= ? AND generated_at < ?
+            """, [.text(plugin), .integer(ms(from)), .integer(ms(before))]).first?["n"]?.int ?? 0)
+    }
+}

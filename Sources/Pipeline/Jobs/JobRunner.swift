@@ -1,0 +1,131 @@
+import Foundation
+import ImagegenJSON
+import ImagegenCore
+
+/// Runs queued jobs: up to `jobs.concurrency` at once, by priority then age. On start it
+/// resumes every job a previous process left unfinished (polling those that were submitted),
+/// so a killed host neither loses a job nor pays for one twice.
+///
+/// Only the holder of the data folder's `RunnerLock` runs a `JobRunner`.
+public actor JobRunner {
+    let service: GenerationService
+    var running: [String: Task<Void, Never>] = [:]
+    var loop: Task<Void, Never>?
+    var stopping = false
+    var wakeups: [CheckedContinuation<Void, Never>] = []
+    public private(set) var started = false
+
+    public init(service: GenerationService) {
+        self.service = service
+    }
+
+    /// Resumes unfinished jobs, then runs the queue until `stop()`.
+    public func start() {
+        guard !started else { return }
+        started = true
+        let log = service.runtime.log
+        do {
+            for job in try service.catalog.unfinishedJobs() where running[job.id] == nil {
+                log.info("resuming \(job.id) (\(job.state.rawValue))")
+                launch(job)
+            }
+        } catch {
+            log.error("cannot read unfinished jobs: \(error)")
+        }
+        loop = Task { await self.dispatch() }
+    }
+
+    /// A new job was queued: look now rather than at the next tick.
+    public func wake() {
+        let w = wakeups
+        wakeups = []
+        for c in w { c.resume() }
+    }
+
+    /// Stops taking queued jobs. Jobs in flight get `grace` seconds to finish; the rest stay
+    /// in the catalog in their committed state and resume on the next start.
+    public func stop(grace: TimeInterval) async {
+        stopping = true
+        wake()
+        loop?.cancel()
+        let end = Date().addingTimeInterval(grace)
+        while !running.isEmpty && Date() < end {
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        for task in running.values { task.cancel() }
+        running = [:]
+    }
+
+    public var inFlight: Int { running.count }
+
+    func dispatch() async {
+        let concurrency = service.runtime.configuration.jobs.concurrency
+        while !stopping && !Task.isCancelled {
+            let free = concurrency - running.count
+            if free > 0 {
+                do {
+                    let queued = try service.catalog.queuedJobs(limit: free + running.count)
+                    for job in queued where running[job.id] == nil && running.count < concurrency {
+                        launch(job)
+                    }
+                } catch {
+                    service.runtime.log.error("cannot read the queue: \(error)")
+                }
+            }
+            await sleepUntilWoken(milliseconds: 200)
+        }
+    }
+
+    func sleepUntilWoken(milliseconds: UInt64) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            wakeups.append(c)
+            Task {
+                try? await Task.sleep(nanoseconds: milliseconds * 1_000_000)
+                self.wake()
+            }
+        }
+    }
+
+    func launch(_ job: Job) {
+        let execution = JobExecution(service: service, job: job)
+        running[job.id] = Task {
+            await execution.run()
+            self.finished(job.id)
+        }
+    }
+
+    func finished(_ id: String) {
+        running[id] = nil
+        wake()
+        let w = changeWaiters
+        changeWaiters = []
+        for c in w { c.resume() }
+    }
+
+    var changeWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Suspends until some job finishes, or `milliseconds` pass: lets in-process waiters react
+    /// at once instead of polling the catalog.
+    /// A cancelled caller returns at once (a stopping loop must not sit out the timeout).
+    public func waitForChange(milliseconds: UInt64) async {
+        guard !Task.isCancelled else { return }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                changeWaiters.append(c)
+                Task {
+                    try? await Task.sleep(nanoseconds: milliseconds * 1_000_000)
+                    self.expireChangeWaiters()
+                }
+            }
+        } onCancel: {
+            // Waking every waiter early is harmless: each treats a wake-up as "maybe changed".
+            Task { await self.expireChangeWaiters() }
+        }
+    }
+
+    func expireChangeWaiters() {
+        let w = changeWaiters
+        changeWaiters = []
+        for c in w { c.resume() }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Catalog
+import CatalogSQLite
+import ImagegenCore
+import Imaging
+
+/// One image as `imagegen images show` and `GET /v1/images/{id}` present it: its record, plus
+/// for an original its derivatives (with their scores) and its post-processing runs.
+public struct ImageDetails: Encodable, Sendable {
+    public var record: ImageRecord
+    public var derivatives: [DerivativeSummary]
+    public var postProcessing: [PostProcessingRun]
+
+    public init(record: ImageRecord, derivatives: [ImageRecord], runs: [PostProcessingRun]) {
+        self.record = record
+        self.derivatives = derivatives.map(DerivativeSummary.init)
+        self.postProcessing = runs
+    }
+
+    /// The details of `record` from the catalog (no derivatives for a derivative).
+    public init(record: ImageRecord, catalog: SQLiteCatalog) throws {
+        guard record.variant == "original" else {
+            self.init(record: record, derivatives: [], runs: [])
+            return
+        }
+        let store = try PostProcessingStore(catalog: catalog)
+        self.init(record: record, derivatives: try store.derivatives(of: record.imageID), runs: try store.runs(of: record.imageID))
+    }
+
+    enum CodingKeys: String, CodingKey { case derivatives, postProcessing = "post_processing" }
+
+    /// The record's own keys, then `derivatives` and `post_processing` beside them, so a reader
+    /// of the plain record (the sidecar's shape) reads this too.
+    public func encode(to encoder: any Encoder) throws {
+        try record.encode(to: encoder)
+        guard record.variant == "original" else { return }
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(derivatives, forKey: .derivatives)
+        try c.encode(postProcessing, forKey: .postProcessing)
+    }
+}
+
+/// A derivative in short: what it is, how big, how good, where.
+public struct DerivativeSummary: Codable, Sendable, Equatable {
+    public var imageID: String
+    public var run: Int
+    public var variant: String
+    public var format: String
+    public var width: Int
+    public var height: Int
+    public var bytes: Int
+    public var qualityScore: Double?
+    public var quality: QualityComponents?
+    public var filePath: String
+
+    public init(_ record: ImageRecord) {
+        imageID = record.imageID
+        run = record.version
+        variant = record.variant
+        format = ImageFormat(mimeType: record.mime)?.rawValue ?? record.mime
+        width = record.parameters.width
+        height = record.parameters.height
+        bytes = record.bytes
+        qualityScore = record.qualityScore
+        quality = record.quality?.components
+        filePath = record.filePath
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case run, variant, format, width, height, bytes, quality
+        case imageID = "image_id", qualityScore = "quality_score", filePath = "file_path"
+    }
+}

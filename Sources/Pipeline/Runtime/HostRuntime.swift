@@ -1,0 +1,65 @@
+import Foundation
+import ImagegenJSON
+import Synchronization
+import ImagegenConfig
+import ImagegenCore
+import PluginHost
+import Security
+
+/// The composition root: configuration, log, secrets and the loaded plugins. The CLI, the
+/// server and the library API all start here, so they see the same host.
+public final class HostRuntime: Sendable {
+    public let paths: HostPaths
+    public let configuration: Configuration
+    public let log: Log
+    public let secrets: any SecretSource
+    public let plugins: PluginSet
+    /// Secrets, keys and prompt protection, audit, content policy and quotas (Security/).
+    public let security: HostSecurity
+
+    /// `security` comes from `HostSecurity.open` (which refuses an unusable key or secrets
+    /// file); without it the runtime opens it itself and stays locked if that fails. `secrets`
+    /// replaces the secret store for plugins (tests).
+    public init(paths: HostPaths, configuration: Configuration, log: Log = Log(), secrets: (any SecretSource)? = nil,
+                security: HostSecurity? = nil,
+                settleMilliseconds: Int = 0, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.paths = paths
+        self.configuration = configuration
+        self.log = log
+        let security = security ?? HostSecurity.openOrLocked(paths: paths, configuration: configuration, log: log, secretSource: secrets)
+        self.security = security
+        let secrets = security.secretSource
+        self.secrets = secrets
+        log.setRedaction { [redaction = security.redaction] line in redaction.redact(line) }
+        let loader = PluginLoader(log: log, secrets: secrets, clock: clock)
+        let plugins = PluginSet(directory: paths.plugins, loader: loader, log: log, providerConfig: configuration.providers,
+                                settleMilliseconds: settleMilliseconds)
+        self.plugins = plugins
+        plugins.observeChanges { [security] changes in security.recordPluginChanges(changes, plugins: plugins) }
+    }
+
+    /// Loads the config at `paths.config` (or the defaults), the security services, and scans
+    /// the plugins folder.
+    public static func open(paths: HostPaths, log: Log = Log()) throws(ConfigurationError) -> HostRuntime {
+        let configuration = try Configuration.load(path: paths.config)
+        let security = try HostSecurity.open(paths: paths, configuration: configuration, log: log)
+        let runtime = HostRuntime(paths: paths, configuration: configuration, log: log, security: security)
+        if !FileManager.default.fileExists(atPath: paths.plugins) {
+            log.warning("the plugins folder \(paths.plugins) does not exist: no provider is loaded. "
+                        + "Run `make plugins` or pass --plugins DIR.")
+        }
+        runtime.plugins.rescan()
+        return runtime
+    }
+
+    private let modelCache = Mutex<(version: Int, table: ModelTable)?>(nil)
+
+    /// The routing table for the plugins loaded now (rebuilt when the plugin set changes).
+    public var models: ModelTable {
+        let version = plugins.version
+        if let cached = modelCache.withLock({ $0 }), cached.version == version { return cached.table }
+        let table = ModelTable(manifests: plugins.generations.map(\.manifest), configuration: configuration)
+        modelCache.withLock { $0 = (version, table) }
+        return table
+    }
+}

@@ -1,0 +1,14 @@
+import Catalog
+/// What `QuotaEnforcer.admit` counted for one request, to be settled when the actual number of
+/// images is known (a failed or partly filtered generation gives unused images back).
+public struct QuotaGrant: Sendable, Equatable {
+    public let scopes: [QuotaScope]
+    public let images: Int
+    /// The day the images were counted on; settling after midnight changes nothing.
+    package let day: String
+    package init(scopes: [QuotaScope], images: Int, day: String) {
+        self.scopes = scopes
+        self.images = images
+        self.day = day
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Crypto
+
+/// One line of the audit log.
+///
+/// `mac` is HMAC-SHA256, keyed with the audit subkey of the master key `key`, over the
+/// canonical form of every other field, `prev_hash` included; `prev_hash` is the SHA-256 of the
+/// previous line exactly as stored. So editing a line breaks its MAC, and deleting, inserting
+/// or reordering lines breaks the chain (and the sequence) at the first line after the change.
+public struct AuditEntry: Codable, Sendable, Equatable {
+    public let seq: Int
+    /// UTC, ISO 8601 with milliseconds: `2026-03-01T12:00:00.000Z`.
+    public let time: String
+    /// Who acted: `cli:<user>`, `token:<token name>`, `system:<component>`. Never a secret.
+    public let principal: String
+    public let action: AuditAction
+    /// What was acted on: a job id, plugin id, budget name, …
+    public let subject: String
+    /// Extra facts (rule id, model, old/new value). Never prompts or secrets: the log is plaintext.
+    public let details: [String: String]
+    /// The id of the master key whose audit subkey made `mac`.
+    public let key: KeyID
+    public let prevHash: String
+    public let mac: String
+
+    enum CodingKeys: String, CodingKey {
+        case seq, time, principal, action, subject, details, key
+        case prevHash = "prev_hash"
+        case mac
+    }
+
+    /// The entry's time as a date (nil only if the line was edited into an invalid time).
+    public var date: Date? { try? Self.timeFormat.parse(time) }
+
+    static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    static func format(_ date: Date) -> String { timeFormat.format(date) }
+
+    /// The bytes the MAC covers: every field but `mac`, length-prefixed and in a fixed order,
+    /// details sorted by key bytes. Defined here rather than as "the JSON" so verification does
+    /// not depend on how a JSON encoder orders keys or escapes characters.
+    static func canonicalBytes(seq: Int, time: String, principal: String, action: AuditAction, subject: String,
+                               details: [String: String], key: KeyID, prevHash: String) -> [UInt8] {
+        var out = Array("imagegen.audit.v1\n".utf8)
+        func field(_ name: String, _ value: String) {
+            let bytes = Array(value.utf8)
+            out.append(contentsOf: Array("\(name):\(bytes.count):".utf8))
+            out.append(contentsOf: bytes)
+            out.append(0x0A)
+        }
+        field("seq", String(seq))
+        field("time", time)
+        field("principal", principal)
+        field("action", action.rawValue)
+        field("subject", subject)
+        let sorted = details.map { (Array($0.key.utf8), Array($0.value.utf8)) }
+            .sorted { $0.0.lexicographicallyPrecedes($1.0) }
+        out.append(contentsOf: Array("details:\(sorted.count)\n".utf8))
+        for (name, value) in sorted {
+            out.append(contentsOf: Array("\(name.count):".utf8)); out.append(contentsOf: name)
+            out.append(contentsOf: Array("=\(value.count):".utf8)); out.append(contentsOf: value)
+            out.append(0x0A)
+        }
+        field("key", key.rawValue)
+        field("prev_hash", prevHash)
+        return out
+    }
+
+    var canonicalBytes: [UInt8] {
+        Self.canonicalBytes(seq: seq, time: time, principal: principal, action: action, subject: subject,
+                            details: details, key: key, prevHash: prevHash)
+    }
+
+    /// The JSON line as written (without the newline); keys sorted for readable diffs.
+    func encodedLine() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a struct of strings and ints cannot fail.
+        return Array(try! encoder.encode(self))
+    }
+}

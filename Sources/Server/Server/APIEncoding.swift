@@ -1,0 +1,30 @@
+import Foundation
+import HTTPServer
+
+/// How the API writes JSON: sorted keys, readable slashes, and dates as ISO 8601 UTC with
+/// milliseconds (the same form as the image records' `generated_at`).
+enum APIEncoding {
+    static let dateStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(date.formatted(APIEncoding.dateStyle))
+        }
+        return encoder
+    }
+
+    static func json<Value: Encodable>(_ value: Value, status: HTTPStatus = .ok) -> HTTPResponse {
+        HTTPResponse.json(value, status: status, encoder: encoder)
+    }
+
+    /// Reads a time the way the API accepts it: ISO 8601 (`2025-05-01T12:00:00Z`, fractional
+    /// seconds allowed) or seconds since the Unix epoch.
+    static func parseTime(_ text: String) -> Date? {
+        if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
+        if let d = try? Date(text, strategy: dateStyle) { return d }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle())
+    }
+}

@@ -1,0 +1,83 @@
+import ImagegenCore
+import Synchronization
+import HTTPServer
+import Security
+
+/// The API's paths. Each route is counted in `imagegen_http_requests_total` under its pattern
+/// (`/v1/jobs/{id}`, never the raw path, so the label set stays bounded); requests no route
+/// matched count as `unmatched`.
+extension ServerAPI {
+    static let routes: [(HTTPMethod, String)] = [
+        (.get, "/healthz"), (.get, "/metrics"),
+        (.get, "/v1/models"), (.get, "/v1/plugins"), (.post, "/v1/plugins/reload"), (.get, "/v1/health"),
+        (.post, "/v1/generations"), (.get, "/v1/jobs"), (.get, "/v1/jobs/{id}"), (.delete, "/v1/jobs/{id}"),
+        (.get, "/v1/images"), (.get, "/v1/images/{id}"), (.get, "/v1/images/{id}/file"), (.post, "/v1/images/{id}/process"),
+        (.post, "/v1/images/{id}/rating"), (.post, "/v1/images/{id}/reservation"), (.delete, "/v1/images/{id}/reservation"),
+    ]
+
+    func endpoint(_ method: HTTPMethod, _ pattern: String) -> HTTPHandler {
+        switch (method, pattern) {
+        case (.get, "/healthz"): return { [self] in await healthz($0) }
+        case (.get, "/metrics"): return { [self] in await metricsText($0) }
+        case (.get, "/v1/models"): return { [self] in await listModels($0) }
+        case (.get, "/v1/plugins"): return { [self] in await listPlugins($0) }
+        case (.post, "/v1/plugins/reload"): return { [self] in await reloadPlugins($0) }
+        case (.get, "/v1/health"): return { [self] in await healthReport($0) }
+        case (.post, "/v1/generations"): return { [self] in await createGeneration($0) }
+        case (.get, "/v1/jobs"): return { [self] in await listJobs($0) }
+        case (.get, "/v1/jobs/{id}"): return { [self] in await showJob($0) }
+        case (.delete, "/v1/jobs/{id}"): return { [self] in await cancelJob($0) }
+        case (.get, "/v1/images"): return { [self] in await listImages($0) }
+        case (.get, "/v1/images/{id}"): return { [self] in await showImage($0) }
+        case (.get, "/v1/images/{id}/file"): return { [self] in await imageFile($0) }
+        case (.post, "/v1/images/{id}/process"): return { [self] in await processImage($0) }
+        case (.post, "/v1/images/{id}/rating"): return { [self] in await rateImage($0) }
+        case (.post, "/v1/images/{id}/reservation"): return { [self] in await reserveImage($0) }
+        case (.delete, "/v1/images/{id}/reservation"): return { [self] in await releaseImage($0) }
+        default: preconditionFailure("no endpoint for \(method) \(pattern)")
+        }
+    }
+
+    /// The handler to give to `HTTPServer`.
+    var handler: HTTPHandler {
+        var router = HTTPRouter()
+        for (method, pattern) in ServerAPI.routes {
+            let endpoint = endpoint(method, pattern)
+            router.add(method, pattern) { request in
+                MatchedRoute.slot?.set(pattern)
+                return await endpoint(request)
+            }
+        }
+        let routed = router.handler
+        let metrics = self.metrics
+        let security = runtime.security
+        return { request in
+            let slot = MatchedRoute()
+            let started = ContinuousClock.now
+            // Who is calling: the bearer token's holder, or a loopback client when none is set.
+            // Everything the request does (enqueue, cancel) is audited under this principal.
+            let caller = request.headers["authorization"] != nil
+                ? Caller(apiToken: "api") : Caller(principal: "loopback:\(request.remoteAddress.isEmpty ? "unknown" : request.remoteAddress)")
+            let response = await Caller.$current.withValue(caller) {
+                let response = await MatchedRoute.$slot.withValue(slot) { await routed(request) }
+                if request.path != "/healthz" && request.path != "/metrics" {
+                    security.recordAPICall(method: request.method.rawValue, path: request.path, status: response.status.code)
+                }
+                return response
+            }
+            let elapsed = ContinuousClock.now - started
+            let seconds = elapsed.seconds
+            metrics.recordRequest(route: slot.pattern ?? "unmatched", code: response.status.code, seconds: seconds)
+            return response
+        }
+    }
+}
+
+/// Which route pattern answered a request, written by the route and read by the counter
+/// around the router (a task-local, because the router does not say which route matched).
+final class MatchedRoute: Sendable {
+    @TaskLocal static var slot: MatchedRoute?
+    private let value = Mutex<String?>(nil)
+    func set(_ pattern: String) { value.withLock { $0 = pattern } }
+    var pattern: String? { value.withLock { $0 } }
+}

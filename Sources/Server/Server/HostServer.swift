@@ -1,0 +1,212 @@
+import Foundation
+import Synchronization
+import CatalogSQLite
+import HTTPServer
+import ImagegenConfig
+import ImagegenCore
+import Operations
+import Pipeline
+
+/// `imagegen serve`: the long-running host. It holds the data folder's runner lock, runs the
+/// job queue, serves the HTTP API and keeps the plugins in step with their folder.
+///
+/// ```swift
+/// let server = try HostServer(paths: HostPaths(), log: Log())
+/// try await server.start()
+/// …                               // SIGTERM arrives
+/// await server.stop()             // refuse new work, finish or park jobs, close
+/// ```
+///
+/// Shutdown order: new generations are refused (503), the plugin watcher stops, the HTTP
+/// listener closes while in-flight requests finish, and the runner gives in-flight jobs the
+/// grace period; what is still unfinished then stays in the catalog in its committed state
+/// and resumes on the next start (polling, never submitting twice).
+public final class HostServer: Sendable {
+    public let settings: ServerSettings
+    public let runtime: HostRuntime
+    public let catalog: SQLiteCatalog
+    public let service: GenerationService
+    public let runner: JobRunner
+    public let watcher: PluginFolderWatcher
+    public let templates: TemplateStore
+    public let metrics: ServerMetrics
+    /// Plans, alerts and metrics from finished jobs.
+    public let operations: OperationsLoop
+    /// Uploads to cloud storage and daily backups (nothing runs in local-only mode).
+    public let storage: StorageBackgroundTasks
+    /// Renders the derivatives of new originals and works through the backlog (nil without libvips).
+    public let postProcessing: PostProcessingQueue?
+    let api: ServerAPI
+    let http: HTTPServer
+    let lock: RunnerLock
+    private let lifecycle = Mutex(Lifecycle())
+
+    struct Lifecycle {
+        var stopping = false
+        var stopped = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// Opens the host for serving: config, `server` settings (unless given), runner lock,
+    /// plugins, catalog, templates. Nothing listens or runs until `start()`.
+    /// - Parameter metrics: the host's metric set, to share one registry with the scheduler and
+    ///   alerts running in the same process; a new one when nil.
+    public init(paths: HostPaths, settings: ServerSettings? = nil, listen: String? = nil, log: Log,
+                metrics hostMetrics: HostMetrics? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws(HostServerError) {
+        let configuration: Configuration
+        do {
+            configuration = try Configuration.load(path: paths.config)
+        } catch {
+            throw .configuration(error)
+        }
+        let resolved: ServerSettings
+        if let settings {
+            resolved = settings
+        } else {
+            do {
+                resolved = try ServerSettings(configuration: configuration, listen: listen, environment: environment)
+            } catch {
+                throw .settings(error)
+            }
+        }
+        self.settings = resolved
+        guard let lock = RunnerLock(dataDirectory: paths.data) else { throw .runnerLockHeld(data: paths.data) }
+        self.lock = lock
+        runtime = HostRuntime(paths: paths, configuration: configuration, log: log,
+                              settleMilliseconds: resolved.settleMilliseconds)
+        if !FileManager.default.fileExists(atPath: paths.plugins) {
+            log.warning("the plugins folder \(paths.plugins) does not exist yet: no provider is loaded. Create it and drop plugins in; they load without a restart.")
+        }
+        runtime.plugins.rescan()
+        do {
+            catalog = try SQLiteCatalog(path: paths.catalog)
+        } catch {
+            throw .catalog("\(paths.catalog): \(error)")
+        }
+        let templates = TemplateStore(folder: TemplateStore.folder(configuration: configuration, paths: paths), catalog: catalog)
+        self.templates = templates
+        let categories = TemplateCategoryCache(templates: templates)
+        service = GenerationService(runtime: runtime, catalog: catalog, extraCategories: { categories.categories() })
+        let runner = JobRunner(service: service)
+        self.runner = runner
+        let uploads: UploadQueue?
+        do {
+            uploads = try UploadQueue.attach(to: service, catalog: catalog, file: paths.config)
+            let postProcessing = try PostProcessingQueue.attach(to: service, catalog: catalog)
+            self.postProcessing = postProcessing
+            operations = try OperationsLoop(
+                service: service, templates: templates, catalog: catalog, metrics: hostMetrics, version: ImagegenVersion.current,
+                hooks: OperationsLoop.Hooks(wakeRunner: { await runner.wake() },
+                                            jobsChanged: { await runner.waitForChange(milliseconds: 5000) },
+                                            maintenance: { run in
+                                                // The maintenance slot works through the post-processing backlog.
+                                                let n = await postProcessing?.processBacklog() ?? 0
+                                                log.info("maintenance slot \(run.slotID): \(n) image(s) post-processed", source: "plans")
+                                            },
+                                            uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] }))
+            let metrics = operations.metrics
+            postProcessing?.onFinished { metrics.record($0) }
+            storage = try StorageBackgroundTasks.make(configuration: configuration, paths: paths, catalog: catalog, uploads: uploads, log: log)
+        } catch let e as ConfigurationError {
+            throw .configuration(e)
+        } catch {
+            throw .catalog("\(error)")
+        }
+        let metrics: ServerMetrics
+        do throws(MetricsRegistryError) {
+            metrics = try ServerMetrics(host: operations.metrics)
+        } catch {
+            throw .metrics(error)
+        }
+        // The operations loop counts finished generations itself.
+        metrics.countsGenerationsFromCatalog = false
+        self.metrics = metrics
+        watcher = PluginFolderWatcher(plugins: runtime.plugins, health: service.health, log: log,
+                                      intervalMilliseconds: resolved.watchIntervalMilliseconds,
+                                      settleMilliseconds: resolved.settleMilliseconds) { changes in
+            metrics.recordPluginChanges(changes)
+        }
+        api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, templates: templates, metrics: metrics,
+                        postProcessor: postProcessing?.processor)
+        var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
+                                                    token: resolved.token, log: { log.info($0, source: "http") })
+        httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))
+        http = HTTPServer(configuration: httpConfiguration, handler: api.handler)
+        api.http.withLock { $0 = http }
+    }
+
+    /// Listens, then resumes unfinished jobs and runs the queue, then watches the plugins folder.
+    public func start() async throws(HostServerError) {
+        do {
+            try http.start()
+        } catch {
+            throw .http(error)
+        }
+        await runner.start()
+        await postProcessing?.start()
+        await operations.start()
+        await storage.start()
+        watcher.start()
+        let records = runtime.plugins.records
+        runtime.log.info("imagegen serve: listening on \(http.boundAddress?.description ?? settings.listen.description); "
+                         + "\(records.filter { $0.generation != nil }.count) plugin(s) loaded, "
+                         + "\(records.filter { $0.error != nil }.count) refused; data \(runtime.paths.data)")
+    }
+
+    /// The port actually listened on (the kernel's choice when 0 was asked for).
+    public var port: Int? { http.port }
+
+    /// The HTTP server's counters.
+    public var httpStatistics: HTTPServerStatistics { http.statistics }
+
+    /// Graceful shutdown within `grace` seconds (default: `server.shutdown_grace_seconds`).
+    /// Safe to call more than once; later calls wait for the first.
+    public func stop(grace: Double? = nil) async {
+        let first = lifecycle.withLock { l -> Bool in
+            defer { l.stopping = true }
+            return !l.stopping
+        }
+        guard first else { return await waitUntilStopped() }
+        let grace = grace ?? settings.shutdownGraceSeconds
+        let log = runtime.log
+        log.info("imagegen serve: shutting down (grace \(grace) s)")
+        api.draining.store(true, ordering: .relaxed)
+        watcher.stop()
+        // The listener closes now; in-flight requests and jobs share the grace period. Requests
+        // waiting for jobs are answered once the runner has finished or parked them.
+        async let httpStopped: Void = http.stop(grace: .milliseconds(Int(grace * 1000) + 1000))
+        await runner.stop(grace: grace)
+        await postProcessing?.stop()
+        await operations.stop()
+        await storage.stop(grace: 1)
+        await api.completions.close()
+        await httpStopped
+        let parked = (try? catalog.unfinishedJobs().count) ?? 0
+        if parked == 0 {
+            runtime.plugins.shutdown()
+        }
+        // Otherwise the plugins stay up until the process exits: a parked job's task may still
+        // be between two steps, and a call into a shut-down plugin would end the job (as
+        // cancelled) instead of leaving it in its committed state for the next start.
+        log.info("imagegen serve: stopped" + (parked > 0 ? "; \(parked) unfinished job(s) resume on the next start" : ""))
+        let waiters = lifecycle.withLock { l in
+            l.stopped = true
+            defer { l.waiters = [] }
+            return l.waiters
+        }
+        for w in waiters { w.resume() }
+    }
+
+    /// Returns once `stop()` has finished.
+    public func waitUntilStopped() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let done = lifecycle.withLock { l -> Bool in
+                if l.stopped { return true }
+                l.waiters.append(c)
+                return false
+            }
+            if done { c.resume() }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import HTTPServer
+import PluginHost
+
+/// The host's own endpoints: liveness, metrics, models, plugins, reload and health.
+extension ServerAPI {
+    /// `GET /healthz`: 200 while serving, 503 once shutdown has begun (load balancers stop
+    /// sending).
+    func healthz(_ request: HTTPRequest) async -> HTTPResponse {
+        if isDraining {
+            return .error(.serviceUnavailable, code: "shutting_down", message: "imagegen serve is shutting down")
+        }
+        return .json(bytes: Array(#"{"status":"ok"}"#.utf8))
+    }
+
+    /// `GET /v1/models`: `{ "models": [ModelRecord] }`, encoded once per plugin-set change.
+    func listModels(_ request: HTTPRequest) async -> HTTPResponse {
+        let version = runtime.plugins.version
+        if let cached = modelsCache.withLock({ $0 }), cached.version == version {
+            return .json(bytes: cached.body)
+        }
+        let records = runtime.models.sortedEntries.map(ModelRecord.init(entry:))
+        let response = APIEncoding.json(["models": records])
+        if response.status == .ok { modelsCache.withLock { $0 = (version, response.body) } }
+        return response
+    }
+
+    struct PluginsBody: Encodable {
+        var plugins: [PluginRecord]
+        var recentChanges: [PluginFolderWatcher.Event]
+        enum CodingKeys: String, CodingKey {
+            case plugins
+            case recentChanges = "recent_changes"
+        }
+    }
+
+    /// `GET /v1/plugins`: every file with its status (a refused file with the reason), and the
+    /// folder changes applied recently.
+    func listPlugins(_ request: HTTPRequest) async -> HTTPResponse {
+        APIEncoding.json(PluginsBody(plugins: runtime.plugins.records, recentChanges: watcher.history))
+    }
+
+    struct ReloadBody: Encodable {
+        var changes: [PluginChangeReport]
+        var plugins: [PluginRecord]
+    }
+
+    /// `POST /v1/plugins/reload`: rescan the folder now; answers what changed.
+    func reloadPlugins(_ request: HTTPRequest) async -> HTTPResponse {
+        let changes = await watcher.reload()
+        return APIEncoding.json(ReloadBody(changes: changes, plugins: runtime.plugins.records))
+    }
+
+    struct HealthBody: Encodable {
+        /// ok: every candidate closed and no file refused; degraded otherwise.
+        var status: String
+        var candidates: [CircuitView]
+        var plugins: [PluginRecord]
+    }
+
+    /// `GET /v1/health`: circuits per candidate and the plugins.
+    func healthReport(_ request: HTTPRequest) async -> HTTPResponse {
+        let circuits = currentCircuits()
+        let plugins = runtime.plugins.records
+        let degraded = circuits.contains { $0.state != "closed" } || plugins.contains { $0.error != nil }
+        return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", candidates: circuits, plugins: plugins))
+    }
+
+    func currentCircuits() -> [CircuitView] {
+        CircuitView.all(models: runtime.models, health: service.health,
+                        loaded: Set(runtime.plugins.generations.map(\.manifest.id)), now: service.clock())
+    }
+
+    /// `GET /metrics`: Prometheus text format 0.0.4.
+    func metricsText(_ request: HTTPRequest) async -> HTTPResponse {
+        let counts = (try? catalog.jobCounts()) ?? []
+        let budgets = (try? catalog.budgetStatus(service.budgets, categories: Array(runtime.configuration.budgets.categories.keys),
+                                                  now: service.clock())) ?? []
+        let scrape = ServerMetrics.Scrape(jobCounts: counts, circuits: currentCircuits(), plugins: runtime.plugins.records,
+                                          budgets: budgets, http: http.withLock { $0?.statistics },
+                                          runnerInFlight: await runner.inFlight, draining: isDraining)
+        return .text(metrics.render(scrape), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+}

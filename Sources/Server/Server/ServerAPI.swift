@@ -1,0 +1,52 @@
+import Foundation
+import Synchronization
+import CatalogSQLite
+import HTTPServer
+import Pipeline
+
+/// What the HTTP endpoints work with: the generation service (runtime, catalog, health), the
+/// runner, the plugin-folder watcher, the waiters of `wait` requests and the metrics. The
+/// endpoints themselves are in the `ServerAPI+…` files; `APIRoutes` maps paths to them.
+final class ServerAPI: Sendable {
+    let service: GenerationService
+    let catalog: SQLiteCatalog
+    let runner: JobRunner
+    let watcher: PluginFolderWatcher
+    let templates: TemplateStore
+    let completions: JobCompletionWaiter
+    let metrics: ServerMetrics
+    /// Renders derivatives on `POST /v1/images/{id}/process` (nil without libvips).
+    let postProcessor: PostProcessor?
+    /// Set when shutdown begins: new generations are refused with 503, `/healthz` says so.
+    let draining = Atomic<Bool>(false)
+    /// The HTTP server, for its statistics in `/metrics` (set once it exists).
+    let http = Mutex<HTTPServer?>(nil)
+    /// `GET /v1/models` bytes for the current plugin set (rebuilt when it changes).
+    let modelsCache = Mutex<(version: Int, body: [UInt8])?>(nil)
+
+    init(service: GenerationService, catalog: SQLiteCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
+         templates: TemplateStore, metrics: ServerMetrics, postProcessor: PostProcessor? = nil) {
+        self.service = service
+        self.catalog = catalog
+        self.runner = runner
+        self.watcher = watcher
+        self.templates = templates
+        self.metrics = metrics
+        self.postProcessor = postProcessor
+        self.completions = JobCompletionWaiter(catalog: catalog, runner: runner)
+    }
+
+    var runtime: HostRuntime { service.runtime }
+    var isDraining: Bool { draining.load(ordering: .relaxed) }
+
+    /// Runs a handler body that may throw anything, answering errors in the API's shape.
+    func answer(_ body: () async throws -> HTTPResponse) async -> HTTPResponse {
+        do {
+            return try await body()
+        } catch {
+            let e = APIError.from(error)
+            if e.status.code >= 500 { runtime.log.error("API: \(e.code): \(e.message)") }
+            return e.response
+        }
+    }
+}
