@@ -5,7 +5,7 @@ DATA ?= $(CURDIR)/data
 PLUGINS ?= $(CURDIR)/plugins
 RELEASE_BIN = .build/release
 
-.PHONY: demo test deps deps-test build release plugins clean
+.PHONY: demo test test-python deps deps-test build release plugins clean
 
 ## make demo: install what is missing, build, install the plugins, generate images offline.
 demo: deps release plugins
@@ -21,6 +21,12 @@ demo: deps release plugins
 test: deps-test build
 	@mkdir -p .build
 	$(SWIFT) test 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+	@$(MAKE) --no-print-directory test-python
+
+## make test-python: the Python client's tests, against an imagegen serve they start (debug build).
+test-python:
+	@test -x .build/debug/imagegen -a -f .build/debug/libimagegen-preview.so || $(SWIFT) build
+	cd clients/python && PYTHONPATH=src:tests python3 -B -m unittest discover -s tests -v
 
 deps:
 	@scripts/install-deps.sh

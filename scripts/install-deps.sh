@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what imagegen needs to build and test, only what is missing (idempotent).
 #   scripts/install-deps.sh          build and run dependencies
-#   scripts/install-deps.sh --test   plus what the test suite uses (moto for the S3 tests)
+#   scripts/install-deps.sh --test   plus what the test suite uses (moto for the S3 tests, wheel for the
+#                                    Python client's offline install test)
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libvips-dev libvips-tools libsodium-dev libpng-dev)
@@ -27,5 +28,9 @@ if [ "${1:-}" = "--test" ]; then
   if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
     echo "installing moto[server] for the S3 tests"
     python3 -m pip install -q "moto[server]" >/dev/null
+  fi
+  if ! python3 -c "import setuptools, wheel" >/dev/null 2>&1; then
+    echo "installing setuptools and wheel for the Python client's install test"
+    python3 -m pip install -q setuptools wheel >/dev/null
   fi
 fi

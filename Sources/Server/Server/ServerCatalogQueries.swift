@@ -14,7 +14,8 @@ struct JobCount: Sendable, Equatable {
 /// The catalog queries only the server makes, each shaped to use an index and to decode no
 /// more than the answer needs.
 extension SQLiteCatalog {
-    /// The original images of some jobs, in job order, then output order. (`images(ImageFilter(jobID:))`
+    /// The original images of some jobs, in job order, then output order, prompts opened like every
+    /// other read (a raw row would hand `enc:v1:` envelopes to the API). (`images(ImageFilter(jobID:))`
     /// cannot use the (job_id, output_index) index because of its optional-filter form, and
     /// scans the whole table.)
     func originalImages(ofJobs ids: [String]) throws -> [ImageRecord] {
@@ -22,7 +23,7 @@ extension SQLiteCatalog {
         let order = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         return try db.query("""
             SELECT * FROM images WHERE job_id IN (SELECT value FROM json_each(?)) AND variant = 'original'
-            """, [.text(SQLiteCatalog.encode(ids))]).map(SQLiteCatalog.image(from:))
+            """, [.text(SQLiteCatalog.encode(ids))]).map(imageRecord(from:))
             .sorted { (order[$0.jobID ?? ""] ?? 0, $0.imageID) < (order[$1.jobID ?? ""] ?? 0, $1.imageID) }
     }
 
