@@ -74,9 +74,10 @@ final class HostedProviderPipelineTests: ProviderTestCase {
     }
 
     /// Queues one job and waits (bounded) until it is final.
-    func run(_ model: String, width: Int = 512, height: Int = 512, category: String? = nil) async throws -> Job {
+    func run(_ model: String, width: Int = 512, height: Int = 512, category: String? = nil, deadline: Double? = nil) async throws -> Job {
         let jobs = try service.enqueue(GenerationRequest(model: model, prompt: "a red bicycle on a beach", negativePrompt: "blurry",
-                                                         width: width, height: height, seed: 42, category: category))
+                                                         width: width, height: height, seed: 42, category: category,
+                                                         deadlineSeconds: deadline))
         await runner?.wake()
         let end = Date().addingTimeInterval(20)
         while Date() < end {
@@ -222,6 +223,24 @@ final class HostedProviderPipelineTests: ProviderTestCase {
         XCTAssertEqual(unclear.state, .failed)
         XCTAssertEqual(unclear.errorCode, "submit_outcome_unknown")
         XCTAssertEqual(try openai.requests(kind: "create").count, 1, "a generation that may have been billed is never repeated")
+    }
+
+    func testServerErrorIsRetriedWhileAuthAndAHangingGenerationFailWithoutResending() async throws {
+        try await startHost()
+        try bfl.scenario(["mode": "server_error", "on": "create", "times": 1])
+        let retried = try await run("flux-2-pro")
+        XCTAssertEqual(retried.state, .succeeded, retried.errorMessage ?? "")
+        XCTAssertEqual(try bfl.requests(kind: "create").count, 2, "a 500 proves BFL did not take the task: sent again")
+        try openai.scenario(["mode": "unauthorized", "on": "create", "times": 1])
+        let refused = try await run("gpt-image-2", width: 1024, height: 1024)
+        XCTAssertEqual(refused.state, .failed)
+        XCTAssertTrue(refused.errorMessage?.contains("OPENAI_API_KEY") ?? false, refused.errorMessage ?? "")
+        try openai.scenario(["mode": "hang", "on": "create", "times": 1, "max_seconds": 20])
+        let hung = try await run("gpt-image-2", width: 1024, height: 1024, deadline: 1)
+        await stopRunner()
+        XCTAssertEqual(hung.state, .failed)
+        XCTAssertTrue(["timeout", "submit_outcome_unknown"].contains(hung.errorCode ?? ""), "\(hung.errorCode ?? ""): \(hung.errorMessage ?? "")")
+        XCTAssertEqual(try openai.requests(kind: "create").count, 2, "the generation that hung was not sent again")
     }
 
     // MARK: adult categories
