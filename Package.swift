@@ -14,6 +14,9 @@ let package = Package(
         .library(name: "imagegen-replicate", type: .dynamic, targets: ["Replicate"]),
         .library(name: "imagegen-midjourney", type: .dynamic, targets: ["Midjourney"]),
         .library(name: "imagegen-stabilityai", type: .dynamic, targets: ["StabilityAI"]),
+        .library(name: "imagegen-fal", type: .dynamic, targets: ["FalAI"]),
+        .library(name: "imagegen-bfl", type: .dynamic, targets: ["BlackForestLabs"]),
+        .library(name: "imagegen-openai", type: .dynamic, targets: ["OpenAIImages"]),
     ],
     targets: [
         // The ABI: one C header, nothing else (the .c file only makes it a buildable target).
@@ -54,6 +57,9 @@ let package = Package(
         .target(name: "Replicate", dependencies: ["PluginKit"], path: "Plugins/Replicate"),
         .target(name: "Midjourney", dependencies: ["PluginKit"], path: "Plugins/Midjourney"),
         .target(name: "StabilityAI", dependencies: ["PluginKit"], path: "Plugins/StabilityAI"),
+        .target(name: "FalAI", dependencies: ["PluginKit"], path: "Plugins/FalAI"),
+        .target(name: "BlackForestLabs", dependencies: ["PluginKit"], path: "Plugins/BlackForestLabs"),
+        .target(name: "OpenAIImages", dependencies: ["PluginKit"], path: "Plugins/OpenAIImages"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
         .testTarget(name: "HostTests", dependencies: ["Host", "ImagegenJSON", "ImagegenTestSupport"], path: "Tests/HostTests",

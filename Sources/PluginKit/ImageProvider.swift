@@ -106,6 +106,8 @@ public struct PollResult: Sendable {
     public var providerTimeSeconds: Double?
     public var seed: UInt32?
     public var error: ProviderError?
+    /// Tokens the provider billed, for token price rules (set it after init).
+    public var usage: TokenUsage?
 
     public init(state: State, ref: JSONValue? = nil, progress: Double? = nil, nextPollMilliseconds: Int? = nil,
                 outputs: [Output] = [], costUSD: Double? = nil, providerTimeSeconds: Double? = nil,
@@ -133,6 +135,7 @@ public struct PollResult: Sendable {
         o["cost_usd"] = costUSD.map { .number($0) } ?? .null
         if let providerTimeSeconds { o["provider_time_s"] = .number(providerTimeSeconds) }
         if let seed { o["seed"] = .number(Double(seed)) }
+        if let usage { o["usage"] = usage.json }
         if let error {
             o["error"] = ["status": .number(Double(error.status.rawValue)), "message": .string(error.message)]
         }
@@ -174,6 +177,8 @@ public struct PluginDescription: Sendable {
         case perImage(Double)
         case perMegapixel(Double)
         case perSecond(Double)
+        /// USD per million tokens; the host prices the job from the reported `usage`.
+        case perMillionTokens(TokenPrices)
     }
 
     public var id: String
@@ -209,6 +214,7 @@ public struct PluginDescription: Sendable {
                 case .perImage(let v): o["price"] = ["per_image": .number(v)]
                 case .perMegapixel(let v): o["price"] = ["per_megapixel": .number(v)]
                 case .perSecond(let v): o["price"] = ["per_second": .number(v)]
+                case .perMillionTokens(let t): o["price"] = ["per_million_tokens": t.json]
                 case nil: o["price"] = .null
                 }
                 if let n = m.nsfwAllowed { o["nsfw_allowed"] = .bool(n) }

@@ -82,7 +82,7 @@ extension SQLiteCatalog {
     }
 
     /// An image row with its prompts opened (`[encrypted]` where they cannot be).
-    func imageRecord(from row: SQLiteDatabase.Row) -> ImageRecord {
+    package func imageRecord(from row: SQLiteDatabase.Row) -> ImageRecord {
         var image = SQLiteCatalog.image(from: row)
         guard let protection = promptProtection else { return image }
         image.prompt = protection.openForDisplay(image.prompt, binding: .prompt(of: image.imageID))

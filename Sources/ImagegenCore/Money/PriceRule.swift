@@ -7,18 +7,20 @@ public enum PriceRule: Sendable, Equatable, Codable, CustomStringConvertible {
     case perMegapixel(Double)
     /// Billed provider time. `expectedSeconds` lets budgets reserve before the job runs.
     case perSecond(Double, expectedSeconds: Double?)
+    /// Billed by tokens (OpenAI's image models): needs the job's reported `usage`.
+    case perToken(TokenPrices)
 
     enum CodingKeys: String, CodingKey {
         case perImage = "per_image", perMegapixel = "per_megapixel", perSecond = "per_second"
-        case expectedSeconds = "expected_seconds"
+        case expectedSeconds = "expected_seconds", perMillionTokens = "per_million_tokens"
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let present = [CodingKeys.perImage, .perMegapixel, .perSecond].filter { c.contains($0) }
+        let present = [CodingKeys.perImage, .perMegapixel, .perSecond, .perMillionTokens].filter { c.contains($0) }
         guard present.count == 1 else {
             throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription:
-                "a price needs exactly one of per_image, per_megapixel, per_second (in USD)"))
+                "a price needs exactly one of per_image, per_megapixel, per_second (in USD), per_million_tokens"))
         }
         func amount(_ k: CodingKeys) throws -> Double {
             let v = try c.decode(Double.self, forKey: k)
@@ -30,6 +32,7 @@ public enum PriceRule: Sendable, Equatable, Codable, CustomStringConvertible {
         switch present[0] {
         case .perImage: self = .perImage(try amount(.perImage))
         case .perMegapixel: self = .perMegapixel(try amount(.perMegapixel))
+        case .perMillionTokens: self = .perToken(try c.decode(TokenPrices.self, forKey: .perMillionTokens))
         default: self = .perSecond(try amount(.perSecond), expectedSeconds: try c.decodeIfPresent(Double.self, forKey: .expectedSeconds))
         }
     }
@@ -42,6 +45,7 @@ public enum PriceRule: Sendable, Equatable, Codable, CustomStringConvertible {
         case .perSecond(let v, let e):
             try c.encode(v, forKey: .perSecond)
             try c.encodeIfPresent(e, forKey: .expectedSeconds)
+        case .perToken(let prices): try c.encode(prices, forKey: .perMillionTokens)
         }
     }
 
@@ -51,13 +55,16 @@ public enum PriceRule: Sendable, Equatable, Codable, CustomStringConvertible {
         case .perImage(let p): return p * Double(outputs)
         case .perMegapixel(let p): return p * Double(width * height) / 1_000_000 * Double(outputs)
         case .perSecond(let p, let expected): return expected.map { p * $0 }
+        case .perToken(let prices): return prices.expectedCost(width: width, height: height, outputs: outputs)
         }
     }
 
-    /// What a finished job costs by the rule, given the provider's billed seconds.
-    public func actualCost(width: Int, height: Int, outputs: Int, providerSeconds: Double?) -> Double? {
+    /// What a finished job costs by the rule, given the provider's billed seconds and reported
+    /// tokens (a token rule without reported tokens is unknown, not the estimate).
+    public func actualCost(width: Int, height: Int, outputs: Int, providerSeconds: Double?, tokens: TokenUsage? = nil) -> Double? {
         switch self {
         case .perSecond(let p, _): return providerSeconds.map { p * $0 }
+        case .perToken(let prices): return tokens.flatMap { prices.cost(of: $0) }
         default: return expectedCost(width: width, height: height, outputs: outputs)
         }
     }
@@ -73,6 +80,7 @@ public enum PriceRule: Sendable, Equatable, Codable, CustomStringConvertible {
         case .perImage(let p): return String(format: "$%.4f/image", p)
         case .perMegapixel(let p): return String(format: "$%.4f/megapixel", p)
         case .perSecond(let p, _): return String(format: "$%.6f/second", p)
+        case .perToken(let t): return String(format: "$%.2f/M text in, $%.2f/M image out", t.textInput, t.imageOutput)
         }
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+import Catalog
+import CatalogSQLite
+import ImagegenCore
 
 /// Generation statistics of finished jobs (time, success rate, cost per image, quality) per
 /// model, provider, category or template, overall, and the budgets: what `imagegen stats --json`

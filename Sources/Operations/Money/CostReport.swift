@@ -1,4 +1,6 @@
 import Foundation
+import Catalog
+import ImagegenCore
 
 /// Spending from the ledger, summed per model, category, plugin or UTC day, with the budgets:
 /// what `imagegen costs --json` prints and `GET /v1/costs` answers. One computation for both,

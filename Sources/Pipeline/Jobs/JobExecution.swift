@@ -369,7 +369,8 @@ struct JobExecution: Sendable {
             costSource = "provider"
         } else if let rule = candidate?.price,
                   let c = rule.actualCost(width: job.parameters.width, height: job.parameters.height,
-                                          outputs: indices.count, providerSeconds: state.providerTime) {
+                                          outputs: indices.count, providerSeconds: state.providerTime,
+                                          tokens: state.tokenUsage) {
             totalCost = c
             costSource = "rule"
         } else {

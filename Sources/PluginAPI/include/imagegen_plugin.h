@@ -219,7 +219,7 @@ struct imagegen_plugin {
      *     "secrets": ["REPLICATE_API_TOKEN"],
      *     "models": [ { "name": "stable-diffusion-v2", "provider_model": "<id>",
      *                   "price": {"per_image": 0.05} | {"per_megapixel": x} |
-     *                            {"per_second": x} | null,
+     *                            {"per_second": x} | {"per_million_tokens": {...}} | null,
      *                   "capabilities": ["text-to-image"], "nsfw_allowed": true,
      *                   "limits": {"min_size": 64, "max_size": 2048, "max_outputs": 4} } ] }
      * Required: schema, id, version, models[].name, models[].provider_model.
@@ -277,6 +277,8 @@ struct imagegen_plugin {
      *     "outputs": [ { "index": 0, "mime": "image/png" } ],   (when succeeded)
      *     "cost_usd": 0.0123 | null,          (provider-reported cost, when it reports one)
      *     "provider_time_s": 3.2 | null,      (billable provider time, for per-second prices)
+     *     "usage": { "input_text_tokens": n, "input_image_tokens": n, "output_image_tokens": n,
+     *                "output_text_tokens": n } | null,   (billed tokens, for per-token prices)
      *     "seed": 42 | null,                  (the seed the provider actually used)
      *     "error": { "status": <imagegen_status>, "message": "..." } | null,  (when failed)
      *     "ref": <new ref> }                  (optional: replaces the persisted ref) }

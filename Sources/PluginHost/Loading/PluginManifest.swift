@@ -53,7 +53,7 @@ public struct PluginManifest: Sendable, Equatable {
             var price: PriceRule?
             if let p = m["price"], !p.isNull {
                 guard let rule = try? JSONDecoder().decode(PriceRule.self, from: p.encoded()) else {
-                    return .failure(.init("models[\(i)] (\(name)) has an invalid \"price\": use {\"per_image\": USD}, {\"per_megapixel\": USD} or {\"per_second\": USD}"))
+                    return .failure(.init("models[\(i)] (\(name)) has an invalid \"price\": use {\"per_image\": USD}, {\"per_megapixel\": USD}, {\"per_second\": USD} or {\"per_million_tokens\": {…}}"))
                 }
                 price = rule
             }

@@ -1,4 +1,7 @@
 import Foundation
+import HTTPServer
+import ImagegenCore
+import Operations
 
 /// `GET /v1/costs` and `GET /v1/stats`: the money and the generation statistics, for the
 /// analytics module and the Python client. They answer exactly what `imagegen costs --json`

@@ -2,6 +2,7 @@ import Foundation
 import Host
 import Catalog
 import ImagegenCore
+import Operations
 
 /// `imagegen costs [--since D] [--by model|category|plugin|day] [--json]`: the ledger, summed
 /// (`CostReport`, which `GET /v1/costs` answers too). Unknown costs are counted and shown as
