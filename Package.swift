@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "imagegen-replicate", type: .dynamic, targets: ["Replicate"]),
         .library(name: "imagegen-midjourney", type: .dynamic, targets: ["Midjourney"]),
         .library(name: "imagegen-stabilityai", type: .dynamic, targets: ["StabilityAI"]),
+        .library(name: "imagegen-comfyui", type: .dynamic, targets: ["ComfyUI"]),
+        .library(name: "imagegen-a1111", type: .dynamic, targets: ["A1111"]),
     ],
     targets: [
         // The ABI: one C header, nothing else (the .c file only makes it a buildable target).
@@ -38,6 +40,8 @@ let package = Package(
         .target(name: "Replicate", dependencies: ["PluginKit"], path: "Plugins/Replicate"),
         .target(name: "Midjourney", dependencies: ["PluginKit"], path: "Plugins/Midjourney"),
         .target(name: "StabilityAI", dependencies: ["PluginKit"], path: "Plugins/StabilityAI"),
+        .target(name: "ComfyUI", dependencies: ["PluginKit"], path: "Plugins/ComfyUI"),
+        .target(name: "A1111", dependencies: ["PluginKit"], path: "Plugins/A1111"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
         .testTarget(name: "HostTests", dependencies: ["Host", "ImagegenJSON"], path: "Tests/HostTests",
