@@ -21,7 +21,8 @@ shared/reference/providers-2026.md §2), every route also under /api:
 - POST /interrupt {prompt_id} (only stops that prompt if it is the running one), POST /queue
   {delete: [ids]} | {clear: true}.
 
-Jobs advance one step each time the job itself is read (/api/jobs/{id} or /history/{id}):
+Jobs advance one step each time they are read (/api/jobs/{id} or /history/{id}; GET /queue
+advances them all, which is how a client of an older server follows them):
 pending -> running -> completed; executions last 2.5 s by their timestamps.
 
 No auth by default (ComfyUI has none); --require-auth wants "Authorization: Bearer <token>",
@@ -185,9 +186,9 @@ class ComfyHandler(EmulatorHandler):
             return
         if self.state.active_mode("never_finishes"):
             return
-        self.finish(entry, "error" if self.state.active_mode("execution_error") else "success")
+        self.complete(entry, "error" if self.state.active_mode("execution_error") else "success")
 
-    def finish(self, entry, outcome):
+    def complete(self, entry, outcome):
         st = self.queue()
         start = entry.get("start") or int(time.time() * 1000)
         end = start + 2500
@@ -267,6 +268,8 @@ class ComfyHandler(EmulatorHandler):
             return Reply.json(200, {prompt_id: item} if item is not None else {})
         if req.kind == "queue":
             st = self.queue()
+            for e in list(st.entries):
+                self.advance(e)
             row = lambda e: [e["number"], e["id"], e["prompt"], e["extra_data"], e["outputs_to_execute"]]
             return Reply.json(200, {"queue_running": [row(e) for e in st.entries if e["status"] == "running"],
                                     "queue_pending": [row(e) for e in st.entries if e["status"] == "pending"]})
@@ -367,7 +370,7 @@ class ComfyHandler(EmulatorHandler):
             target = body.get("prompt_id")
             for e in list(st.entries):
                 if e["status"] == "running" and (target is None or e["id"] == target):
-                    self.finish(e, "interrupted")
+                    self.complete(e, "interrupted")
                     self.state.event("interrupted", prompt_id=e["id"])
             return Reply(200, b"", "text/plain")
         if body.get("clear"):

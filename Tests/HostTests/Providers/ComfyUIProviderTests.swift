@@ -215,7 +215,7 @@ final class ComfyUIProviderTests: ProviderTestCase {
         XCTAssertEqual(try emulator.events(named: "interrupted").compactMap { $0["prompt_id"]?.string },
                        [try XCTUnwrap(running["ref"]?["prompt_id"]?.string)])
         XCTAssertEqual(try p.poll(try XCTUnwrap(running["ref"])).get()["state"]?.string, "cancelled")
-        let interrupt = try XCTUnwrap(emulator.requests().first { $0["path"]?.string == "/interrupt" })
+        let interrupt = try XCTUnwrap(emulator.requests().last { $0["path"]?.string == "/interrupt" })
         XCTAssertEqual(interrupt["json"]?["prompt_id"], running["ref"]?["prompt_id"], "a targeted interrupt, never a global one")
     }
 

@@ -120,7 +120,7 @@ final class LocalProviderPipelineTests: ProviderTestCase {
         let job = try await run("comfyui-txt2img")
         await stopRunner()
         XCTAssertEqual(job.state, .failed)
-        XCTAssertEqual(job.errorCode, "provider")
+        XCTAssertEqual(job.errorCode, "provider_error")
         XCTAssertTrue(job.errorMessage?.contains("KSampler") ?? false, job.errorMessage ?? "")
         XCTAssertEqual(try service.catalog.images(ImageFilter(jobID: job.id)).count, 0)
     }
