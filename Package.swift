@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "imagegen-fal", type: .dynamic, targets: ["FalAI"]),
         .library(name: "imagegen-bfl", type: .dynamic, targets: ["BlackForestLabs"]),
         .library(name: "imagegen-openai", type: .dynamic, targets: ["OpenAIImages"]),
+        .library(name: "imagegen-comfyui", type: .dynamic, targets: ["ComfyUI"]),
+        .library(name: "imagegen-a1111", type: .dynamic, targets: ["A1111"]),
     ],
     targets: [
         // The ABI: one C header, nothing else (the .c file only makes it a buildable target).
@@ -60,6 +62,8 @@ let package = Package(
         .target(name: "FalAI", dependencies: ["PluginKit"], path: "Plugins/FalAI"),
         .target(name: "BlackForestLabs", dependencies: ["PluginKit"], path: "Plugins/BlackForestLabs"),
         .target(name: "OpenAIImages", dependencies: ["PluginKit"], path: "Plugins/OpenAIImages"),
+        .target(name: "ComfyUI", dependencies: ["PluginKit"], path: "Plugins/ComfyUI"),
+        .target(name: "A1111", dependencies: ["PluginKit"], path: "Plugins/A1111"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
         .testTarget(name: "HostTests", dependencies: ["Host", "ImagegenJSON", "ImagegenTestSupport"], path: "Tests/HostTests",

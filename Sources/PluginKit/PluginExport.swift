@@ -123,8 +123,12 @@ public enum PluginExport {
         }
         t.pointee.shutdown = { _ in }
         t.pointee.get_extension = { _, id in
-            guard let id, String(cString: id) == IMAGEGEN_EXT_BALANCE else { return nil }
-            return UnsafeRawPointer(balanceExtension)
+            guard let id else { return nil }
+            switch String(cString: id) {
+            case IMAGEGEN_EXT_BALANCE: return UnsafeRawPointer(balanceExtension)
+            case IMAGEGEN_EXT_RECONCILE where offersReconcile: return UnsafeRawPointer(reconcileExtension)
+            default: return nil
+            }
         }
         return t
     }()

@@ -8,6 +8,9 @@ package enum CrashPoint: String {
     case beforeSubmit = "before_submit"
     /// After the intent to submit is committed, before the plugin is called.
     case duringSubmit = "during_submit"
+    /// After the provider accepted the job, before its reference is committed: the provider
+    /// has a job the catalog does not know about (what `imagegen.reconcile/1` recovers).
+    case submitUnrecorded = "submit_unrecorded"
     case afterSubmit = "after_submit"
     case whilePolling = "while_polling"
     case whileWriting = "while_writing"

@@ -43,12 +43,19 @@ struct JobExecution: Sendable {
         }
         if job.state == .submitting && job.jobRef == nil {
             // The host stopped between the intent to submit and the provider's answer.
-            guard let plugin = job.pluginID, let gen = service.runtime.plugins.generation(forPlugin: plugin),
-                  gen.manifest.idempotentSubmit else {
-                return finish(.failed, ("submit_outcome_unknown",
-                    "the host stopped while submitting to \(job.pluginID ?? "a provider"); the provider may or may not have the job, so it was not sent again (to avoid paying twice). Check the provider's dashboard."))
+            switch await reconcileInterruptedSubmit(job) {
+            case .found(let adopted):
+                job = adopted // the provider has it: poll it
+            case .absent:
+                job.state = .queued // the provider has no such job: submitting it is safe
+            case .unknown:
+                guard let plugin = job.pluginID, let gen = service.runtime.plugins.generation(forPlugin: plugin),
+                      gen.manifest.idempotentSubmit else {
+                    return finish(.failed, ("submit_outcome_unknown",
+                        "the host stopped while submitting to \(job.pluginID ?? "a provider"); the provider may or may not have the job, so it was not sent again (to avoid paying twice). Check the provider's dashboard."))
+                }
+                job.state = .queued // the provider dedupes (or it is free): safe to send again
             }
-            job.state = .queued // the provider dedupes (or it is free): safe to send again
         }
         if job.state == .queued {
             guard let submitted = await submit(job) else { return }
@@ -160,6 +167,7 @@ struct JobExecution: Sendable {
             CrashPoint.duringSubmit.hit()
             do throws(PluginCallError) {
                 let result = try await callCurrent(candidate.plugin, &instance) { (i) throws(PluginCallError) in try i.submit(request) }
+                CrashPoint.submitUnrecorded.hit()
                 guard let ref = result["ref"], !ref.isNull else {
                     service.health.recordFailure(candidate.key, now: now(), message: "submit returned no ref")
                     return .failOver("the plugin's submit returned no job reference")

@@ -1,4 +1,5 @@
 import ImagegenJSON
+import ImagegenCore
 
 extension PollState {
     /// The token counts a plugin reported (`"usage"` in the poll result), for token price rules:

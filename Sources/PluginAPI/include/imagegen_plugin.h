@@ -312,7 +312,8 @@ struct imagegen_plugin {
 
     /* Optional capabilities by id ("imagegen.<name>/<rev>", or reverse-DNS for third
      * parties); NULL when unknown. Any thread, concurrently.
-     * Known ids: "imagegen.balance/1" -> imagegen_balance_extension. */
+     * Known ids: "imagegen.balance/1" -> imagegen_balance_extension,
+     *            "imagegen.reconcile/1" -> imagegen_reconcile_extension. */
     const void *(*get_extension)(const imagegen_plugin *plugin, const char *id);
 };
 
@@ -330,6 +331,32 @@ typedef struct imagegen_balance_extension {
     imagegen_status (*balance)(const imagegen_plugin *plugin, imagegen_instance *instance,
                                imagegen_output *out, imagegen_error *err);
 } imagegen_balance_extension;
+
+#define IMAGEGEN_EXT_RECONCILE "imagegen.reconcile/1"
+
+/* "imagegen.reconcile/1": does the provider already have a job for this host job id?
+ * The host calls it for a job it finds, after a restart, in its "submitting" state: the intent
+ * to submit was committed but no answer was, so the provider may or may not have the job.
+ * Without this extension such a job fails as submit_outcome_unknown (or is sent again when
+ * "idempotent_submit" is declared). Only providers that can look a job up by an id the client
+ * chose (ComfyUI's prompt_id) can offer it.
+ * request_json is the request submit() would get: the same job_id, model and parameters.
+ * reconcile() must not start any work at the provider. Returns:
+ *   OK         the provider has the job: *out holds a POLL RESULT with "ref", exactly what
+ *              submit() would have returned (the host commits the ref, then polls it). The
+ *              plugin releases *out through release(), as for submit;
+ *   NOT_FOUND  the provider has no job for this job_id, and the interrupted attempt can no
+ *              longer create one: the host submits the job again, normally (it may go to any
+ *              provider);
+ *   anything else: the answer is unknown (provider unreachable...): the host may ask again
+ *              later, and otherwise keeps its old behaviour.
+ * Any thread; concurrently only if "thread_safe". */
+typedef struct imagegen_reconcile_extension {
+    imagegen_table_header header;
+    imagegen_status (*reconcile)(const imagegen_plugin *plugin, imagegen_instance *instance,
+                                 const char *request_json, size_t request_len,
+                                 imagegen_output *out, imagegen_error *err);
+} imagegen_reconcile_extension;
 
 /* ------------------------------------------------------------------------------------------ */
 /* Entry point                                                                                 */

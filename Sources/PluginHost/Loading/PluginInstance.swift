@@ -53,7 +53,7 @@ public final class PluginInstance: @unchecked Sendable {
         return bytes
     }
 
-    private func jsonCall(_ name: String, _ input: [UInt8],
+    func jsonCall(_ name: String, _ input: [UInt8],
                           _ fn: (UnsafePointer<CChar>?, Int, UnsafeMutablePointer<imagegen_output>, UnsafeMutablePointer<imagegen_error>) -> imagegen_status)
         throws(PluginCallError) -> JSONValue {
         let bytes: [UInt8] = try call(name) { err in

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import ImagegenCore
 
 /// The `per_million_tokens` price rule: decoded from a description or the config, exact for
 /// reported tokens, unknown (never 0) when tokens or a token kind's price are missing.

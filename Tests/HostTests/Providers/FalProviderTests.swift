@@ -2,6 +2,7 @@ import Foundation
 import ImagegenJSON
 import XCTest
 @testable import Host
+@testable import PluginHost
 
 /// The fal.ai plugin through the C ABI against `Tests/Emulators/fal_emulator.py`.
 final class FalProviderTests: ProviderTestCase {

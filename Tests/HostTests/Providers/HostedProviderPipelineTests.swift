@@ -2,6 +2,12 @@ import Foundation
 import ImagegenJSON
 import XCTest
 @testable import Host
+@testable import Catalog
+@testable import CatalogSQLite
+@testable import ImagegenConfig
+@testable import ImagegenCore
+@testable import Pipeline
+@testable import PluginHost
 
 /// fal.ai, Black Forest Labs and OpenAI end to end through the host's pipeline (jobs in the
 /// catalog, routing, retries, fetch, storage, ledger) against their emulators; Replicate is

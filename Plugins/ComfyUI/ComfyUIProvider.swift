@@ -1,0 +1,139 @@
+import Foundation
+import PluginKit
+
+/// ComfyUI (local, https://github.com/Comfy-Org/ComfyUI): API-format workflows patched with
+/// the host's parameters and queued with `POST /prompt`.
+///
+/// The host's job id becomes the `prompt_id` (as a UUID, see `ComfyUIPromptID`), so the job
+/// can always be found again by an id the host already has: after a lost answer to the submit,
+/// after a host crash (`imagegen.reconcile/1`), and after ComfyUI itself restarted. ComfyUI does
+/// NOT dedupe a repeated `prompt_id` (a second POST queues a second run), so the plugin never
+/// sends a prompt without first knowing that the server has no job under that id.
+///
+/// Config (`providers.comfyui`): `base_url` (http://127.0.0.1:8188), `workflows_dir`,
+/// `checkpoint`, `lora`, `lora_strength`, `sampler_name`, `scheduler` (defaults patched into
+/// every workflow), `gpu_usd_per_hour` (cost = GPU-seconds × rate; 0 by default),
+/// `max_resubmits` (2: times a vanished job is queued again), `reconcile_settle_ms` (1000),
+/// `poll_interval_ms` (1000), `timeout_ms` (30000), `secret_name` (COMFYUI_AUTH, optional).
+public struct ComfyUIProvider: ReconcilingProvider {
+    public static let description = PluginDescription(
+        id: "comfyui", name: "ComfyUI (local)", version: "1.0.0",
+        // A local server has no vendor terms: the studio's own policy and the model licences decide.
+        nsfwAllowed: true,
+        secrets: ["COMFYUI_AUTH"],
+        models: [
+            // The estimate is 0: the real cost (GPU time × the configured rate) is reported per job.
+            .init(name: "comfyui-txt2img", providerModel: ComfyUIDefaultWorkflow.name, price: .perImage(0),
+                  limits: ["min_size": 64, "max_size": 2048, "max_outputs": 4]),
+        ])
+
+    let server: ComfyUIServer
+    let host: HostServices
+    let workflowsDir: String?
+    let defaults: ComfyUIDefaults
+    let usdPerGPUSecond: Double
+    let maxResubmits: Int
+    let settleMilliseconds: Int
+    let pollInterval: Int
+
+    public init(config: JSONValue, host: HostServices) throws(ProviderError) {
+        let c = ProviderConfig(config, pluginID: "comfyui")
+        let client = ProviderClient(
+            host: host, provider: "ComfyUI",
+            baseURL: try c.baseURL(default: "http://127.0.0.1:8188") ?? "http://127.0.0.1:8188",
+            auth: .init(header: "Authorization", scheme: nil,
+                        secretName: try c.string("secret_name", default: "COMFYUI_AUTH") ?? "COMFYUI_AUTH"),
+            timeoutMilliseconds: try c.int("timeout_ms", default: 30_000, range: 1_000...600_000) ?? 30_000,
+            describeError: ComfyUIProvider.describeError)
+        server = ComfyUIServer(client: client, clientID: try c.string("client_id", default: "imagegen") ?? "imagegen")
+        self.host = host
+        workflowsDir = try c.string("workflows_dir")
+        defaults = ComfyUIDefaults(checkpoint: try c.string("checkpoint"), lora: try c.string("lora"),
+                                   loraStrength: try c.number("lora_strength", range: -10...10),
+                                   samplerName: try c.string("sampler_name"), scheduler: try c.string("scheduler"))
+        usdPerGPUSecond = (try c.number("gpu_usd_per_hour", range: 0...10_000) ?? 0) / 3600
+        maxResubmits = try c.int("max_resubmits", default: 2, range: 0...10) ?? 2
+        settleMilliseconds = try c.int("reconcile_settle_ms", default: 1_000, range: 0...60_000) ?? 1_000
+        pollInterval = try c.int("poll_interval_ms", default: 1_000, range: 10...60_000) ?? 1_000
+        if let dir = workflowsDir {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw ProviderError(.invalidRequest, "providers.comfyui.workflows_dir: \(dir) is not a folder")
+            }
+        }
+    }
+
+    /// ComfyUI's error bodies: `{"error": {...} | "text", "node_errors": {...}}`.
+    static func describeError(_ r: HostServices.HTTPResponse) -> String? {
+        guard let j = r.json else { return r.text.isEmpty ? nil : r.text }
+        if let text = j["error"]?.string { return text }
+        return ComfyUIServer.validationMessage(j)
+    }
+
+    /// The patched graph for a request.
+    func workflow(for r: GenerationRequest) throws(ProviderError) -> ComfyUIWorkflow {
+        let spec = try ComfyUIModelSpec(parsing: r.model)
+        var workflow = try ComfyUIWorkflow.load(spec.workflow, folder: workflowsDir)
+        for note in try workflow.apply(r, spec: spec, defaults: defaults) {
+            host.log(.info, "job \(r.jobID): workflow \(spec.workflow): \(note)")
+        }
+        return workflow
+    }
+
+    // MARK: submit
+
+    public func submit(_ r: GenerationRequest) throws(ProviderError) -> PollResult {
+        let workflow = try workflow(for: r)
+        if let deadline = r.deadlineMs, deadline <= host.nowMilliseconds() {
+            throw ProviderError(.timeout, "ComfyUI: the job's deadline passed before it was sent; nothing was sent")
+        }
+        var ref = ComfyUIJobRef(promptID: ComfyUIPromptID.forJob(r.jobID), workflow: workflow)
+        do {
+            let queued = try server.queue(workflow.graph, promptID: ref.promptID)
+            if queued.promptID != ref.promptID {
+                // A server too old to take a client prompt_id: track its id (reconcile cannot find such jobs).
+                host.log(.warning, "job \(r.jobID): ComfyUI ignored the prompt_id it was given and chose \(queued.promptID); "
+                         + "update ComfyUI so that jobs can be found again after a crash")
+                ref.promptID = queued.promptID
+            }
+            if let errors = queued.nodeErrors {
+                host.log(.warning, "job \(r.jobID): ComfyUI queued the prompt with node errors: "
+                         + ComfyUIServer.validationMessage(["node_errors": errors]))
+            }
+        } catch where error.status == .timeout {
+            // The answer was lost, but the id is ours: ask the server instead of leaving the outcome unknown.
+            guard let found = try? server.lookup(ref.promptID) else { throw error }
+            host.log(.info, "job \(r.jobID): the answer to the submit was lost, but ComfyUI has prompt \(ref.promptID): tracking it")
+            return result(found, ref: ref)
+        }
+        host.log(.info, "job \(r.jobID): queued at ComfyUI as prompt \(ref.promptID)")
+        return PollResult(state: .queued, ref: ref.json, progress: 0, nextPollMilliseconds: pollInterval)
+    }
+
+    // MARK: reconcile
+
+    /// The job for `r.jobID` if ComfyUI has it. Absent, it is looked for once more after
+    /// `reconcile_settle_ms`: a POST that the crashed host had sent may still be in ComfyUI's
+    /// validation; after that wait it would be in the queue.
+    public func reconcile(_ r: GenerationRequest) throws(ProviderError) -> PollResult? {
+        let workflow = try workflow(for: r)
+        let ref = ComfyUIJobRef(promptID: ComfyUIPromptID.forJob(r.jobID), workflow: workflow)
+        if let found = try server.lookup(ref.promptID) { return result(found, ref: ref) }
+        if settleMilliseconds > 0 { usleep(useconds_t(settleMilliseconds) * 1000) }
+        if let found = try server.lookup(ref.promptID) { return result(found, ref: ref) }
+        host.log(.info, "job \(r.jobID): ComfyUI has no prompt \(ref.promptID); it can be submitted")
+        return nil
+    }
+}
+
+extension ProviderConfig {
+    /// A number within `range`, or nil when absent.
+    func number(_ name: String, range: ClosedRange<Double>) throws(ProviderError) -> Double? {
+        guard let v = values[name], !v.isNull else { return nil }
+        guard let n = v.number, range.contains(n) else {
+            throw ProviderError(.invalidRequest, "providers.\(pluginID).\(name) must be a number within "
+                                + "\(range.lowerBound)...\(range.upperBound), got \(String(decoding: v.encoded(), as: UTF8.self).prefix(80))")
+        }
+        return n
+    }
+}

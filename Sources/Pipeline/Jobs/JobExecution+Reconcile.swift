@@ -1,0 +1,67 @@
+import Foundation
+import ImagegenCore
+import PluginHost
+import Catalog
+import ImagegenJSON
+import PluginHost
+
+/// Recovery of a job found in `submitting` after a restart: the intent to submit was committed,
+/// the provider's answer was not. A plugin offering `imagegen.reconcile/1` is asked whether
+/// the provider has the job, which turns the unknown outcome into a known one; other plugins
+/// keep the old rule (fail it, unless the plugin declares idempotent submits).
+extension JobExecution {
+    enum ReconcileOutcome {
+        /// The provider has the job: its reference is committed, the job is `submitted`.
+        case found(Job)
+        /// The provider certainly has no such job: it may be submitted like a new one.
+        case absent
+        /// Not offered, or the provider could not be asked.
+        case unknown
+    }
+
+    func reconcileInterruptedSubmit(_ job: Job) async -> ReconcileOutcome {
+        guard let plugin = job.pluginID, var instance = try? service.runtime.plugins.instance(forPlugin: plugin),
+              instance.offersReconcile else { return .unknown }
+        // The request as the interrupted submit built it: same model, same parameters.
+        guard let candidate = service.runtime.models.resolve(job.model)?.candidates
+                .first(where: { $0.plugin == plugin && $0.providerModel == job.providerModel }) else {
+            log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: it no longer serves \(job.model)")
+            return .unknown
+        }
+        let request = requestJSON(job, candidate: candidate)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do throws(PluginCallError) {
+                let answer = try await callCurrent(plugin, &instance) { (i) throws(PluginCallError) in try i.reconcile(request) }
+                switch answer {
+                case nil:
+                    return .unknown
+                case .absent:
+                    log.info("\(job.id): \(plugin) has no job for it after the interrupted submit: submitting it")
+                    return .absent
+                case .found(let result):
+                    guard let ref = result["ref"], !ref.isNull else { return .unknown }
+                    let state = PollState(result)
+                    try? catalog.recordSubmitted(job.id, ref: ref,
+                                                 state: state.jobState == .queued ? .submitted : (state.jobState.isTerminal ? .running : state.jobState),
+                                                 progress: state.progress, now: now())
+                    log.info("\(job.id): \(plugin) has the job from the interrupted submit: polling it")
+                    var adopted = job
+                    adopted.jobRef = ref
+                    adopted.state = .submitted
+                    return .found(adopted)
+                }
+            } catch {
+                let retryable: Set<PluginStatus> = [.provider, .timeout, .rateLimited, .internal]
+                let wait = backoff(attempt: attempt, retryAfterMs: error.retryAfterMilliseconds)
+                guard retryable.contains(error.status), attempt < max(3, settings.submitAttempts),
+                      now().addingTimeInterval(wait) < job.deadlineAt, !Task.isCancelled else {
+                    log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: \(error.message)")
+                    return .unknown
+                }
+                try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            }
+        }
+    }
+}
