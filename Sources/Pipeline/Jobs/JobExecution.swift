@@ -173,8 +173,18 @@ struct JobExecution: Sendable {
                     return .failOver("the plugin's submit returned no job reference")
                 }
                 let state = PollState(result)
-                try? catalog.recordSubmitted(job.id, ref: ref, state: state.jobState == .queued ? .submitted : (state.jobState.isTerminal ? .running : state.jobState),
-                                             progress: state.progress, now: now())
+                let submitted: JobState = state.jobState == .queued ? .submitted : (state.jobState.isTerminal ? .running : state.jobState)
+                if let failure = await recordReference(ref, state: submitted, progress: state.progress) {
+                    // Never poll a job whose reference is not durable, never send it again: cancel
+                    // it at the provider (we cannot track what it costs) and end it here. Should
+                    // even that end not commit, the row stays `submitting`, which a restart
+                    // reconciles or fails as `submit_outcome_unknown`, never resubmits.
+                    await cancelUnrecorded(ref, plugin: candidate.plugin, instance: instance)
+                    finish(.failed, ("catalog_unavailable", "\(candidate.plugin) accepted the job but its reference could not be "
+                                     + "recorded (\(failure)); it was cancelled at the provider and is not retried. "
+                                     + "Check the catalog's disk and locks, then generate again."))
+                    return .final
+                }
                 CrashPoint.afterSubmit.hit()
                 service.health.recordSuccess(candidate.key)
                 var accepted = job
