@@ -1,6 +1,7 @@
 import Foundation
 import Catalog
 import CatalogSQLite
+import Crypto
 import ImagegenConfig
 import ImagegenCore
 import Operations
@@ -43,6 +44,8 @@ public final class ImageGenerator: Sendable {
     public let postProcessing: PostProcessingQueue?
 
     public init(configuration: Configuration = Configuration()) throws {
+        // Fail at start, with the reason, if libsodium cannot initialise (not later, inside a job).
+        try SodiumRuntime.prepare()
         let settings = try configuration.settings ?? HostConfiguration.load(path: configuration.paths.config)
         let security = try HostSecurity.open(paths: configuration.paths, configuration: settings, log: configuration.log)
         let runtime = HostRuntime(paths: configuration.paths, configuration: settings, log: configuration.log, security: security)

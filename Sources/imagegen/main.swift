@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Host
 import Security
@@ -48,6 +49,13 @@ guard let command = commands.first(where: { $0.name == first }) else {
     exit(ExitCode.invalidInput.rawValue)
 }
 argv.removeFirst()
+// Every command hashes, signs or decrypts something: without libsodium, stop here with the reason.
+do {
+    try SodiumRuntime.prepare()
+} catch {
+    Output.error(error.description)
+    exit(ExitCode.failure.rawValue)
+}
 // The audit log names who acted: this user, on the command line.
 Caller.process = Caller(principal: "cli:\(Caller.userName())")
 let code: ExitCode

@@ -139,7 +139,7 @@ public struct SigV4Signer: Sendable {
     }
 
     func signature(stringToSign: String, scopeDate: String) -> String {
-        LowercaseHex.encode(HMACSHA256.authenticate(key: signingKey(scopeDate: scopeDate), message: stringToSign))
+        SodiumEncoding.hex(HMACSHA256.authenticate(key: signingKey(scopeDate: scopeDate), message: stringToSign))
     }
 
     // MARK: Canonicalisation rules

@@ -93,11 +93,7 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
     /// Keyed BLAKE2b of a constant: without the key nobody can compute (or forge) the id, and
     /// the 32-bit prefix reveals nothing about the key.
     private static func deriveID(_ secret: SecretBytes) -> KeyID {
-        var digest = [UInt8](repeating: 0, count: 32)
-        secret.withUnsafeBytes { key in
-            _ = crypto_generichash(&digest, digest.count, keyIDMessage, UInt64(keyIDMessage.count),
-                                   key.baseAddress!.assumingMemoryBound(to: UInt8.self), key.count)
-        }
+        let digest = GenericHash.hash(keyIDMessage, length: 32, key: secret)
         return KeyID(rawValue: SodiumEncoding.hex(digest.prefix(4)))!
     }
 

@@ -1,4 +1,3 @@
-import CSodium
 import Foundation
 
 /// Keyed hashes of a prompt's words, so the catalog can answer "prompts containing these exact
@@ -24,11 +23,7 @@ package struct PromptSearchIndex: Sendable {
 
     func token(forWord word: String) -> String {
         let message = Array(("w1:" + word).utf8)
-        var digest = [UInt8](repeating: 0, count: 16)
-        key.searchKey.withUnsafeBytes { k in
-            _ = crypto_generichash(&digest, digest.count, message, UInt64(message.count),
-                                   k.baseAddress!.assumingMemoryBound(to: UInt8.self), k.count)
-        }
+        let digest = GenericHash.hash(message, length: 16, key: key.searchKey)
         return "\(key.id.rawValue):\(SodiumEncoding.hex(digest))"
     }
 

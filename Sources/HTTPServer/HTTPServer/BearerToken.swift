@@ -1,4 +1,4 @@
-import CSodium
+import Crypto
 
 /// Why a configured API token was refused.
 public enum BearerTokenError: Error, CustomStringConvertible, Hashable {
@@ -17,9 +17,9 @@ public enum BearerTokenError: Error, CustomStringConvertible, Hashable {
 
 /// The secret a client must present as `Authorization: Bearer <token>`.
 ///
-/// Only a BLAKE2b digest of the token is kept (libsodium `crypto_generichash`), so the secret
+/// Only a BLAKE2b digest of the token is kept (`GenericHash`), so the secret
 /// itself never sits in the server's memory, logs or descriptions. Presented tokens are hashed the
-/// same way and compared with `sodium_memcmp` in constant time; hashing first also hides the
+/// same way and compared in constant time (`ConstantTime`); hashing first also hides the
 /// token's length from timing.
 public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
     public static let minimumLength = 16
@@ -36,10 +36,7 @@ public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
 
     /// Constant-time check of a presented token.
     public func matches<Bytes: Collection>(_ presented: Bytes) -> Bool where Bytes.Element == UInt8 {
-        let candidate = Self.hash(Array(presented))
-        return candidate.withUnsafeBytes { a in
-            digest.withUnsafeBytes { b in sodium_memcmp(a.baseAddress, b.baseAddress, Self.digestLength) == 0 }
-        }
+        ConstantTime.equal(Self.hash(Array(presented)), digest)
     }
 
     public var description: String { "BearerToken(<redacted>)" }
@@ -56,14 +53,6 @@ public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func hash(_ bytes: [UInt8]) -> [UInt8] {
-        _ = sodium_init() // idempotent and thread-safe; required before other libsodium calls
-        var out = [UInt8](repeating: 0, count: digestLength)
-        _ = out.withUnsafeMutableBufferPointer { outBuffer in
-            bytes.withUnsafeBufferPointer { input in
-                crypto_generichash(outBuffer.baseAddress!, digestLength, input.baseAddress,
-                                   UInt64(input.count), nil, 0)
-            }
-        }
-        return out
+        GenericHash.hash(bytes, length: digestLength)
     }
 }

@@ -1,11 +1,11 @@
-import CSodium
+import Crypto
 import Foundation
 
 /// Deterministic pseudo-random numbers derived from an occurrence key.
 ///
 /// A slot's count range and template rotation must come out the same every time the same
 /// occurrence is planned (after a restart, on another replica), so they are seeded by the key,
-/// hashed with libsodium's BLAKE2b (`crypto_generichash`) rather than a hand-written hash.
+/// hashed with libsodium's BLAKE2b (`GenericHash`) rather than a hand-written hash.
 public struct OccurrenceSeed: Sendable, Hashable {
     /// Picks the count within a range.
     public let first: UInt64
@@ -13,10 +13,7 @@ public struct OccurrenceSeed: Sendable, Hashable {
     public let second: UInt64
 
     public init(key: String) {
-        _ = sodium_init()  // idempotent and thread-safe; generichash works before it too
-        var digest = [UInt8](repeating: 0, count: 16)
-        let bytes = Array(key.utf8)
-        _ = crypto_generichash(&digest, digest.count, bytes, UInt64(bytes.count), nil, 0)
+        let digest = GenericHash.hash(Array(key.utf8), length: 16)
         func word(_ range: Range<Int>) -> UInt64 {
             digest[range].reduce(UInt64(0)) { ($0 << 8) | UInt64($1) }
         }

@@ -1,4 +1,4 @@
-import CSodium
+import Crypto
 import Foundation
 import Glibc
 import PluginAPI
@@ -37,10 +37,7 @@ public struct PluginLoader: Sendable {
     /// A plugin file's identity: BLAKE2b-256 of its bytes, hex. It only has to tell two builds
     /// apart, and BLAKE2b is several times faster than libsodium's SHA-256 on a multi-MB .so.
     public static func contentHash(_ bytes: [UInt8]) -> String {
-        _ = sodium_init()
-        var digest = [UInt8](repeating: 0, count: 32)
-        _ = crypto_generichash(&digest, 32, bytes, UInt64(bytes.count), nil, 0)
-        return digest.map { String(format: "%02x", $0) }.joined()
+        SodiumEncoding.hex(GenericHash.hash(bytes, length: 32))
     }
 
     public func load(file: String, generation: Int) -> Result<PluginGeneration, PluginRefusal> {

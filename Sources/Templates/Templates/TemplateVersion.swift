@@ -1,4 +1,4 @@
-import CSodium
+import Crypto
 import Foundation
 
 /// A template's version: the first 12 hex digits of the SHA-256 of its canonical JSON.
@@ -19,21 +19,7 @@ public struct TemplateVersion: Hashable, Sendable, Codable, CustomStringConverti
 
     /// The version of `bytes` (the canonical JSON of a template).
     init(hashing bytes: [UInt8]) {
-        _ = sodium_init()
-        var digest = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
-        _ = digest.withUnsafeMutableBufferPointer { out in
-            bytes.withUnsafeBufferPointer { input in
-                crypto_hash_sha256(out.baseAddress!, input.baseAddress, UInt64(input.count))
-            }
-        }
-        let prefix = Array(digest.prefix(Self.length / 2))
-        var text = [CChar](repeating: 0, count: prefix.count * 2 + 1)
-        _ = text.withUnsafeMutableBufferPointer { out in
-            prefix.withUnsafeBufferPointer { input in
-                sodium_bin2hex(out.baseAddress!, out.count, input.baseAddress, input.count)
-            }
-        }
-        hex = String(decoding: text.prefix(prefix.count * 2).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        hex = String(SHA256Digest.of(bytes).hex.prefix(Self.length))
     }
 
     public var description: String { hex }

@@ -159,9 +159,9 @@ final class CloudStorageSigV4VectorTests: XCTestCase {
         let signer = SigV4Signer(
             credentials: AWSCredentials(accessKeyID: "x", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
             region: "us-east-1", service: "iam")
-        XCTAssertEqual(LowercaseHex.encode(signer.signingKey(scopeDate: "20120215")),
+        XCTAssertEqual(SodiumEncoding.hex(signer.signingKey(scopeDate: "20120215")),
                        "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d")
-        XCTAssertEqual(LowercaseHex.encode(s3Signer.signingKey(scopeDate: "20130524")),
+        XCTAssertEqual(SodiumEncoding.hex(s3Signer.signingKey(scopeDate: "20130524")),
                        "dbb893acc010964918f1fd433add87c70e8b0db6be30c1fbeafefa5ec6ba8378")
     }
 

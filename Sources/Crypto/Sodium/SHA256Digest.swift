@@ -3,6 +3,9 @@ import Foundation
 
 /// A SHA-256 digest computed by libsodium (`crypto_hash_sha256`).
 ///
+/// Used wherever an outside format or a stored value fixes the hash: S3 (SigV4, checksums), the
+/// audit chain's line links and template versions (stored, so their output must never change).
+///
 /// S3 needs SHA-256 three ways: lower-case hex for SigV4's `x-amz-content-sha256` and string to sign,
 /// base64 for the `x-amz-checksum-sha256` integrity header, and raw bytes to build a multipart
 /// upload's composite checksum. One value type carries the 32 bytes and renders each form, so
@@ -19,14 +22,7 @@ public struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the lower- or upper-case hex form (64 characters).
     public init?(hex: String) {
-        let clean = hex.lowercased()
-        guard clean.utf8.count == 64 else { return nil }
-        var out = [UInt8](repeating: 0, count: 32)
-        var written = 0
-        let ok = clean.withCString { cstr in
-            sodium_hex2bin(&out, 32, cstr, 64, nil, &written, nil) == 0
-        }
-        guard ok, written == 32 else { return nil }
+        guard hex.utf8.count == 64, let out = SodiumEncoding.decodeHex(hex), out.count == 32 else { return nil }
         self.bytes = out
     }
 
@@ -51,7 +47,7 @@ public struct SHA256Digest: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Lower-case hex, as SigV4 requires.
-    public var hex: String { LowercaseHex.encode(bytes) }
+    public var hex: String { SodiumEncoding.hex(bytes) }
 
     /// Standard padded base64, as the `x-amz-checksum-sha256` header requires.
     public var base64: String { Data(bytes).base64EncodedString() }
@@ -65,7 +61,7 @@ public struct SHA256Hasher: Sendable {
     private var state = crypto_hash_sha256_state()
 
     public init() {
-        SodiumLibrary.ensureInitialised()
+        SodiumRuntime.ensureReady()
         crypto_hash_sha256_init(&state)
     }
 
