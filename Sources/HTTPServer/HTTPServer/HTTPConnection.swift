@@ -38,6 +38,8 @@ final class HTTPConnection {
     private var headerDeadlineArmed = true
 
     private var head: HTTPRequestHead?
+    /// The name of the bearer token the current request presented, decided with its head.
+    private var tokenName: String?
     private var body: [UInt8] = []
     private var bodyRemaining = 0
     private var chunkDecoder: ChunkedBodyDecoder?
@@ -230,11 +232,15 @@ final class HTTPConnection {
                              message: "method \(parsed.method) is not implemented by this server")
             return
         }
-        if let auth = context.auth, !auth.authorizes(parsed.headers) {
-            HTTPServerCounters.increment(context.counters.requestsUnauthorized)
-            // Decided from the head alone: an unauthenticated body is never read.
-            respondFinal(BearerTokenAuth.rejection, for: parsed)
-            return
+        tokenName = nil
+        if let auth = context.auth {
+            guard let name = auth.holder(of: parsed.headers) else {
+                HTTPServerCounters.increment(context.counters.requestsUnauthorized)
+                // Decided from the head alone: an unauthenticated body is never read.
+                respondFinal(BearerTokenAuth.rejection, for: parsed)
+                return
+            }
+            tokenName = name
         }
         head = parsed
         switch parsed.framing {
@@ -309,10 +315,12 @@ final class HTTPConnection {
 
     private func dispatch() {
         guard let head else { return }
-        let request = HTTPRequest(
+        var request = HTTPRequest(
             method: head.method, target: head.target, headers: head.headers, body: body,
             remoteAddress: remoteAddress, version: head.version)
+        request.bearerTokenName = tokenName
         self.head = nil
+        tokenName = nil
         body = []
         chunkDecoder = nil
         requestsServed += 1

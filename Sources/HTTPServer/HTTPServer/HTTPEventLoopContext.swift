@@ -28,7 +28,7 @@ final class HTTPEventLoopContext {
         timeouts = (t.headerRead.nanoseconds, t.bodyReadGap.nanoseconds, t.bodyTotal.nanoseconds,
                     t.idleKeepAlive.nanoseconds, t.writeStall.nanoseconds, t.lingerClose.nanoseconds)
         self.handler = handler
-        auth = configuration.token.map { BearerTokenAuth(token: $0) }
+        auth = configuration.tokens.isEmpty ? nil : BearerTokenAuth(tokens: configuration.tokens)
         self.mailbox = mailbox
         log = configuration.log
     }

@@ -15,6 +15,9 @@ public struct HTTPRequest: Sendable {
     public var version: HTTPVersion
     /// Values of `{name}` segments of the matched route, percent-decoded; set by `HTTPRouter`.
     public var pathParameters: [String: String]
+    /// The configured name of the bearer token the request presented (never the token itself);
+    /// nil when the server accepts requests without a token.
+    public var bearerTokenName: String?
 
     public init(
         method: HTTPMethod, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
@@ -30,6 +33,7 @@ public struct HTTPRequest: Sendable {
         self.remoteAddress = remoteAddress
         self.version = version
         self.pathParameters = [:]
+        self.bearerTokenName = nil
     }
 
     /// The first value of query item `name`, if present.

@@ -67,7 +67,7 @@ public final class HTTPServer: Sendable {
                                      counters: counters)
             try HTTPEventLoop.start(loop)
             state.withLock { $0 = .running(mailbox, listener.address) }
-            configuration.log?("HTTP server: listening on \(listener.address)\(configuration.token == nil ? "" : " (bearer token required)")")
+            configuration.log?("HTTP server: listening on \(listener.address)\(configuration.tokens.isEmpty ? "" : " (bearer token required)")")
         } catch {
             state.withLock { $0 = .idle }
             throw error

@@ -8,8 +8,15 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxConnections: Int
     /// `listen(2)` backlog (the kernel caps it at `net.core.somaxconn`).
     public var listenBacklog: Int32
-    /// When set, every request must carry `Authorization: Bearer <token>`, checked before its body is read.
-    public var token: BearerToken?
+    /// Accepted bearer tokens by name. When any is set, every request must carry
+    /// `Authorization: Bearer <token>` with one of them, checked before its body is read; the
+    /// handler sees the matched token's name as `HTTPRequest.bearerTokenName`.
+    public var tokens: [String: BearerToken]
+    /// The token named `BearerTokenAuth.defaultName`: the single-token form of `tokens`.
+    public var token: BearerToken? {
+        get { tokens[BearerTokenAuth.defaultName] }
+        set { tokens[BearerTokenAuth.defaultName] = newValue }
+    }
     /// Demands a token even on a loopback listener. A non-loopback listener always demands one.
     public var requireToken: Bool
     /// Receives operational messages (start, stop, accept failures). Never receives secrets or bodies.
@@ -22,6 +29,7 @@ public struct HTTPServerConfiguration: Sendable {
         maxConnections: Int = 512,
         listenBacklog: Int32 = 511,
         token: BearerToken? = nil,
+        tokens: [String: BearerToken] = [:],
         requireToken: Bool = false,
         log: (@Sendable (String) -> Void)? = nil
     ) {
@@ -30,13 +38,14 @@ public struct HTTPServerConfiguration: Sendable {
         self.timeouts = timeouts
         self.maxConnections = maxConnections
         self.listenBacklog = listenBacklog
-        self.token = token
+        self.tokens = tokens
+        if let token { self.tokens[BearerTokenAuth.defaultName] = token }
         self.requireToken = requireToken
         self.log = log
     }
 
     /// Whether this configuration must refuse to start for lack of a token.
     var lacksRequiredToken: Bool {
-        token == nil && (requireToken || !listen.isLoopback)
+        tokens.isEmpty && (requireToken || !listen.isLoopback)
     }
 }

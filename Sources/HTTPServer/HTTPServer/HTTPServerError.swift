@@ -10,7 +10,7 @@ public enum HTTPServerError: Error, CustomStringConvertible, Hashable {
     public var description: String {
         switch self {
         case .tokenRequired(let listen):
-            return "refusing to listen on \(listen) without an API token: set IMAGEGEN_API_TOKEN (or the config's api_token), or listen on 127.0.0.1"
+            return "refusing to listen on \(listen) without an API token: set IMAGEGEN_API_TOKEN (or the variable server.token_env names, or server.token_envs), or listen on 127.0.0.1"
         case .alreadyStarted:
             return "this HTTP server was already started; create a new HTTPServer to listen again"
         case .socketFailed(let operation, let listen, let code):

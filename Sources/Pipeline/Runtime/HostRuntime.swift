@@ -26,6 +26,7 @@ public final class HostRuntime: Sendable {
         self.paths = paths
         self.configuration = configuration
         self.log = log
+        HostRuntime.sweepLeftovers(paths: paths, log: log)
         let security = security ?? HostSecurity.openOrLocked(paths: paths, configuration: configuration, log: log, secretSource: secrets)
         self.security = security
         let secrets = security.secretSource

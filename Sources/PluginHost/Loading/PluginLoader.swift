@@ -27,11 +27,8 @@ public struct PluginLoader: Sendable {
         self.secrets = secrets
         self.http = http ?? PluginHTTPClient(secrets: secrets, log: log)
         self.clock = clock
-        // tmpfs when there is one: a copy per load on a disk filesystem costs an inode
-        // allocation each time (measured: most of the load time on ext4).
-        let shm = "/dev/shm"
-        let base = access(shm, W_OK) == 0 ? shm : (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")
-        scratch = "\(base)/imagegen-plugins-\(getpid())"
+        scratch = PluginScratch.folder()
+        PluginScratch.removeAtExit()
     }
 
     /// A plugin file's identity: BLAKE2b-256 of its bytes, hex. It only has to tell two builds
@@ -59,12 +56,17 @@ public struct PluginLoader: Sendable {
             return .failure(.incompleteELF(file: name, detail: problem))
         }
 
-        // Private copy at a unique path.
-        try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        var template = Array("\(scratch)/\(hash.prefix(12))-XXXXXX.so".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { buf -> Int32 in
-            guard let base = buf.baseAddress else { return -1 }
-            return mkstemps(base, 3)
+        // Private copy at a unique path. The folder is removed when a host shuts down
+        // (`PluginScratch.removeOwnFolder`): if that happens between the two steps, try again.
+        var template: [CChar] = []
+        var fd: Int32 = -1
+        for _ in 0..<2 where fd < 0 {
+            try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            template = Array("\(scratch)/\(hash.prefix(12))-XXXXXX.so".utf8CString)
+            fd = template.withUnsafeMutableBufferPointer { buf -> Int32 in
+                guard let base = buf.baseAddress else { return -1 }
+                return mkstemps(base, 3)
+            }
         }
         guard fd >= 0 else { return .failure(.unreadable(file: name, reason: "cannot create a private copy in \(scratch)")) }
         let copyPath = String(cString: template)

@@ -221,10 +221,13 @@ public final class PluginSet: Sendable {
         }
     }
 
-    /// Retires everything (host exit): shutdown runs on each once drained.
+    /// Retires everything (host exit): shutdown runs on each once drained. The scratch folder
+    /// the copies were loaded from is empty (each copy is unlinked right after `dlopen`), so it
+    /// goes too rather than staying behind in /dev/shm.
     public func shutdown() {
         let all = state.withLock { s in s.slots.values.compactMap(\.generation) }
         for g in all { g.retire() }
+        PluginScratch.removeOwnFolder()
     }
 }
 

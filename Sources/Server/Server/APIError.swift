@@ -13,14 +13,21 @@ struct APIError: Error, Sendable {
     var status: HTTPStatus
     var code: String
     var message: String
+    /// Sent as `Retry-After` (a quota refusal says when its limit resets).
+    var retryAfterSeconds: Int?
 
-    init(_ status: HTTPStatus, _ code: String, _ message: String) {
+    init(_ status: HTTPStatus, _ code: String, _ message: String, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
-    var response: HTTPResponse { .error(status, code: code, message: message) }
+    var response: HTTPResponse {
+        var response = HTTPResponse.error(status, code: code, message: message)
+        if let retryAfterSeconds { response.headers["Retry-After"] = String(max(1, retryAfterSeconds)) }
+        return response
+    }
 
     static func invalidRequest(_ message: String) -> APIError { APIError(.badRequest, "invalid_request", message) }
     static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
@@ -45,7 +52,7 @@ struct APIError: Error, Sendable {
         case let e as PolicyRefusal:
             return APIError(HTTPStatus(code: 422), "content_policy", e.description)
         case let e as QuotaExceeded:
-            return APIError(HTTPStatus(code: 429), "quota_exceeded", e.description)
+            return APIError(HTTPStatus(code: 429), "quota_exceeded", e.description, retryAfterSeconds: e.retryAfterSeconds)
         case let e as TemplateRequestError:
             switch e {
             case .unknownTemplate: return APIError(.badRequest, "unknown_template", e.description)

@@ -57,10 +57,11 @@ extension ServerAPI {
         return { request in
             let slot = MatchedRoute()
             let started = ContinuousClock.now
-            // Who is calling: the bearer token's holder, or a loopback client when none is set.
-            // Everything the request does (enqueue, cancel) is audited under this principal.
-            let caller = request.headers["authorization"] != nil
-                ? Caller(apiToken: "api") : Caller(principal: "loopback:\(request.remoteAddress.isEmpty ? "unknown" : request.remoteAddress)")
+            // Who is calling: the configured name of the bearer token the server matched (never
+            // the token), or a loopback client when no token is set. Everything the request does
+            // (enqueue, cancel) is audited, and counted against `quotas.api_tokens`, under it.
+            let caller = request.bearerTokenName.map { Caller(apiToken: $0) }
+                ?? Caller(principal: "loopback:\(request.remoteAddress.isEmpty ? "unknown" : request.remoteAddress)")
             let response = await Caller.$current.withValue(caller) {
                 let response = await MatchedRoute.$slot.withValue(slot) { await routed(request) }
                 if request.path != "/healthz" && request.path != "/metrics" {

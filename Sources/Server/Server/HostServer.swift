@@ -130,7 +130,7 @@ public final class HostServer: Sendable {
         api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, templates: templates, metrics: metrics,
                         postProcessor: postProcessing?.processor)
         var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
-                                                    token: resolved.token, log: { log.info($0, source: "http") })
+                                                    tokens: resolved.tokens, log: { log.info($0, source: "http") })
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))
         http = HTTPServer(configuration: httpConfiguration, handler: api.handler)
         api.http.withLock { $0 = http }

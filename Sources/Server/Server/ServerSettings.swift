@@ -9,7 +9,8 @@ import ImagegenConfig
 /// ```json5
 /// server: {
 ///   listen: "127.0.0.1:8080",      // --listen wins; loopback by default
-///   token_env: "IMAGEGEN_API_TOKEN", // the variable that holds the bearer token
+///   token_env: "IMAGEGEN_API_TOKEN", // the variable that holds the bearer token (named "api")
+///   token_envs: { analytics: "IMAGEGEN_TOKEN_ANALYTICS" }, // more tokens, each by name
 ///   shutdown_grace_seconds: 10,      // SIGTERM: in-flight jobs get this long, the rest park
 ///   watch_interval_ms: 250,          // plugin folder poll
 ///   settle_ms: 500,                  // a plugin file must be this old (and unchanged) to load
@@ -17,17 +18,28 @@ import ImagegenConfig
 /// ```
 ///
 /// The token itself never sits in the config: a `token`-like key is refused, like provider
-/// keys are. Any non-loopback address requires a token.
+/// keys are. Any non-loopback address requires a token. A request is attributed to the *name*
+/// of the token it presented (`token:<name>` in the audit log, `quotas.api_tokens.<name>`); the
+/// lone token of `token_env`/`IMAGEGEN_API_TOKEN` is named `api`.
 public struct ServerSettings: Sendable {
     public static let defaultListen = "127.0.0.1:8080"
     public static let tokenVariable = "IMAGEGEN_API_TOKEN"
     static let knownKeys = ["listen", "token_env", "shutdown_grace_seconds", "watch_interval_ms", "settle_ms",
-                            "max_connections"]
+                            "max_connections", "token_envs"]
 
     public var listen: HTTPListenAddress
-    /// nil on loopback without a configured token.
+    /// The token named `api` (`token_env`/`IMAGEGEN_API_TOKEN`); nil when not set.
     public var token: BearerToken?
-    /// The raw token, kept only so local clients (`imagegen health`) can present it.
+    /// The tokens of `token_envs`, by name.
+    public var namedTokens: [String: BearerToken]
+    /// Every accepted token by name; empty on loopback without a configured token.
+    public var tokens: [String: BearerToken] {
+        var all = namedTokens
+        if let token { all[BearerTokenAuth.defaultName] = token }
+        return all
+    }
+    /// A raw token, kept only so local clients (`imagegen health`) can present it: the `api`
+    /// token, else the first named one.
     let clientToken: String?
     public var shutdownGraceSeconds: Double
     public var watchIntervalMilliseconds: Int
@@ -87,7 +99,12 @@ public struct ServerSettings: Sendable {
         } else {
             token = nil
         }
-        clientToken = raw
+        let named = try ServerSettings.namedTokens(section["token_envs"], environment: environment, hasDefault: token != nil)
+        if let token, named.values.contains(where: { $0.token == token }) {
+            throw .sharedToken(names: [BearerTokenAuth.defaultName] + named.filter { $0.value.token == token }.keys.sorted())
+        }
+        namedTokens = named.mapValues(\.token)
+        clientToken = raw ?? named.keys.sorted().first.flatMap { named[$0]?.raw }
         shutdownGraceSeconds = try number("shutdown_grace_seconds", 0...3600) ?? 10
         watchIntervalMilliseconds = Int(try number("watch_interval_ms", 20...60_000) ?? 250)
         settleMilliseconds = Int(try number("settle_ms", 0...60_000) ?? 500)

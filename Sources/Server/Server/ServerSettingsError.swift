@@ -6,6 +6,8 @@ public enum ServerSettingsError: Error, Sendable, Equatable, CustomStringConvert
     case invalidValue(key: String, detail: String)
     case tokenInConfig(key: String)
     case tokenVariableUnset(String)
+    case namedTokenVariableUnset(String, name: String)
+    case sharedToken(names: [String])
     case invalidToken(source: String, reason: String)
     case invalidListen(String, reason: String)
 
@@ -22,6 +24,10 @@ public enum ServerSettingsError: Error, Sendable, Equatable, CustomStringConvert
                 + "in the environment, or name another variable with server.token_env, and remove this key."
         case .tokenVariableUnset(let name):
             return "config: server.token_env names the environment variable \(name), but it is not set; export it or remove server.token_env"
+        case .namedTokenVariableUnset(let variable, let name):
+            return "config: server.token_envs.\(name) names the environment variable \(variable), but it is not set; export it or remove the entry"
+        case .sharedToken(let names):
+            return "the API tokens named \(names.map { "'\($0)'" }.joined(separator: " and ")) are the same; give each name its own token so calls can be told apart"
         case .invalidToken(let source, let reason):
             return "the API token from \(source) cannot be used: \(reason)"
         case .invalidListen(let text, let reason):

@@ -73,10 +73,11 @@ final class ServerTestHarness: @unchecked Sendable {
     let client: ServerTestClient
 
     init(label: String, plugins: [String] = ["preview"], extraPlugins: [String] = [], config: String = "{}",
-         token: String? = nil, watchMilliseconds: Int = 50, settleMilliseconds: Int = 150) async throws {
+         token: String? = nil, environment: [String: String] = [:],
+         watchMilliseconds: Int = 50, settleMilliseconds: Int = 150) async throws {
         host = try TestHost(label: label, plugins: plugins, extraPlugins: extraPlugins, config: config)
         var settings = try ServerSettings(configuration: try Configuration.load(path: host.paths.config),
-                                          listen: "127.0.0.1:0", environment: [:])
+                                          listen: "127.0.0.1:0", environment: environment)
         if let token { settings.token = try BearerToken(token) }
         settings.watchIntervalMilliseconds = watchMilliseconds
         settings.settleMilliseconds = settleMilliseconds
