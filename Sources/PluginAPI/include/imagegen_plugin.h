@@ -36,25 +36,25 @@
  *
  * Thread and ordering tags (the legend; every tag used below is one of these):
  *
- *   [load-thread]         Called on the thread that is loading this copy of the file (host
- *                         startup, or the plugins-folder rescan), before any other function of
- *                         the table, and never concurrently with another call into this copy.
- *   [any-thread]          The host may call it from any thread: its plugin-call threads, a
- *                         Swift async executor thread, or the thread retiring the plugin. Not
- *                         necessarily the same thread twice; no thread-local state survives.
- *   [thread-safe]         Several calls may be in flight at once, on any threads, concurrently
- *                         with any other function of the same table.
- *   [instance-serialised] Calls on ONE instance never overlap unless the description says
- *                         "thread_safe": true (then they may). Calls on DIFFERENT instances of
- *                         the plugin may always overlap: plugin-global state needs a lock.
- *   [on-call-thread]      Called on the thread that just made the call it belongs to, right
- *                         after that call returned, before that thread calls into the plugin
- *                         again, while the instance's serialisation (if any) is still held.
- *   [drained]             Called only once no other call into this copy is in flight, and
- *                         never concurrently with another table function (get_extension aside).
- *   [once]                Called at most once per object (instance, output, response...).
- *   [blocking]            Blocks the calling thread (network I/O); the host calls it only from
- *                         threads where blocking is allowed.
+ *   [load-thread]          Called on the thread that is loading this copy of the file (host
+ *                          startup, or the plugins-folder rescan), before any other function of
+ *                          the table, and never concurrently with another call into this copy.
+ *   [any-thread]           The host may call it from any thread: its plugin-call threads, a
+ *                          Swift async executor thread, or the thread retiring the plugin. Not
+ *                          necessarily the same thread twice; no thread-local state survives.
+ *   [thread-safe]          Several calls may be in flight at once, on any threads, concurrently
+ *                          with any other function of the same table.
+ *   [instance-serialised]  Calls on ONE instance never overlap unless the description says
+ *                          "thread_safe": true (then they may). Calls on DIFFERENT instances of
+ *                          the plugin may always overlap: plugin-global state needs a lock.
+ *   [on-call-thread]       Called on the thread that just made the call it belongs to, right
+ *                          after that call returned, before that thread calls into the plugin
+ *                          again, while the instance's serialisation (if any) is still held.
+ *   [drained]              Called only once no other call into this copy is in flight, and
+ *                          never concurrently with another table function (get_extension aside).
+ *   [once]                 Called at most once per object (instance, output, response...).
+ *   [blocking]             Blocks the calling thread (network I/O); the host calls it only from
+ *                          threads where blocking is allowed.
  *
  * The err out-parameter (imagegen_error *) of plugin functions:
  *   - it is NEVER NULL when the host calls a plugin function;
