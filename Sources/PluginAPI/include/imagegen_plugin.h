@@ -27,13 +27,45 @@
  *    release(). Nothing is ever freed by the side that did not allocate it.
  *  - Errors. Fallible calls return an imagegen_status. No C++ exception, longjmp, Swift error
  *    or signal may cross the boundary; a plugin that crashes takes the host down with it.
- *  - Threads. Each function says which threads may call it. "Any thread" means the host may
- *    call it from any of its worker threads; "concurrently" means several such calls may be in
- *    flight at once.
+ *  - Threads. Every function pointer below carries one grep-able tag line, a comment such as
+ *    "[any-thread] [thread-safe]" built from the legend that follows (grep -n 'THREADS:').
  *  - Lifetime. The host keeps its table and host_data valid until shutdown() returns. After
- *    shutdown() the host never calls into the plugin again, but it never unmaps the image
- *    either (dlopen with RTLD_NODELETE): a plugin must not leave threads, timers or callbacks
- *    running after shutdown().
+ *    shutdown() the host calls no table function again except get_extension (see there), and
+ *    it never unmaps the image (dlopen with RTLD_NODELETE): a plugin must not leave threads,
+ *    timers or callbacks running after shutdown().
+ *
+ * Thread and ordering tags (the legend; every tag used below is one of these):
+ *
+ *   [load-thread]          Called on the thread that is loading this copy of the file (host
+ *                          startup, or the plugins-folder rescan), before any other function of
+ *                          the table, and never concurrently with another call into this copy.
+ *   [any-thread]           The host may call it from any thread: its plugin-call threads, a
+ *                          Swift async executor thread, or the thread retiring the plugin. Not
+ *                          necessarily the same thread twice; no thread-local state survives.
+ *   [thread-safe]          Several calls may be in flight at once, on any threads, concurrently
+ *                          with any other function of the same table.
+ *   [instance-serialised]  Calls on ONE instance never overlap unless the description says
+ *                          "thread_safe": true (then they may). Calls on DIFFERENT instances of
+ *                          the plugin may always overlap: plugin-global state needs a lock.
+ *   [on-call-thread]       Called on the thread that just made the call it belongs to, right
+ *                          after that call returned, before that thread calls into the plugin
+ *                          again, while the instance's serialisation (if any) is still held.
+ *   [drained]              Called only once no other call into this copy is in flight, and
+ *                          never concurrently with another table function (get_extension aside).
+ *   [once]                 Called at most once per object (instance, output, response...).
+ *   [blocking]             Blocks the calling thread (network I/O); the host calls it only from
+ *                          threads where blocking is allowed.
+ *
+ * The err out-parameter (imagegen_error *) of plugin functions:
+ *   - it is NEVER NULL when the host calls a plugin function;
+ *   - the host sets struct_size, message (a host buffer, never NULL), message_capacity (> 0;
+ *     2048 bytes today, do not depend on the exact figure), message_len = 0 and
+ *     retry_after_ms = -1 before the call;
+ *   - the plugin writes at most message_capacity bytes into message and sets message_len
+ *     (a larger message_len is clamped; truncate at a UTF-8 character boundary, since a cut
+ *     sequence is decoded as U+FFFD); it may set retry_after_ms;
+ *   - the host reads err only when the call returns a non-OK status.
+ * The err parameter of host->http is the other way round: see there.
  */
 #ifndef IMAGEGEN_PLUGIN_H
 #define IMAGEGEN_PLUGIN_H
@@ -102,21 +134,26 @@ typedef struct imagegen_table_header {
     uint16_t abi_minor;   /* IMAGEGEN_ABI_MINOR the writer was built against */
 } imagegen_table_header;
 
-/* Detail for a failed call. Allocated by the HOST, filled by the plugin.
- * Ownership: host-owned; the plugin writes at most message_capacity bytes into message and sets
- * message_len (truncating is fine). Never store the pointer. Never put a secret in a message:
+/* Detail for a failed call. Allocated by the caller (the HOST for plugin functions, the plugin
+ * for host->http), filled by the callee. See "The err out-parameter" at the top for who sets
+ * what. Ownership: the caller's; the callee writes at most message_capacity bytes into message
+ * and sets message_len (truncating is fine). Never store the pointer. Never put a secret in a message:
  * the host redacts known secrets, but a plugin should not rely on it. */
 typedef struct imagegen_error {
-    uint32_t struct_size;       /* set by the host: sizeof(imagegen_error) it allocated */
+    uint32_t struct_size;       /* set by the caller: sizeof(imagegen_error) it allocated */
     int32_t retry_after_ms;     /* for RATE_LIMITED / PROVIDER: wait this long; -1 = unknown */
     char *message;              /* host buffer, UTF-8, not NUL-terminated necessarily */
     size_t message_capacity;    /* bytes available in message */
-    size_t message_len;         /* set by the plugin */
+    size_t message_len;         /* set by the callee */
 } imagegen_error;
 
-/* A variable-size result owned by the PLUGIN (a JSON document or image bytes).
- * The plugin sets data/size and may use plugin_data for its own bookkeeping; the host copies
- * what it needs and then calls plugin->release(plugin, output) exactly once, from any thread.
+/* A variable-size result owned by the PLUGIN (a JSON document or image bytes), returned by
+ * submit, poll, fetch and the extensions' balance and reconcile (describe writes into a host
+ * buffer instead). The plugin sets data/size and may use plugin_data for its own bookkeeping;
+ * the host copies what it needs and then calls plugin->release(plugin, output) exactly once,
+ * on the same thread, right after the call returned: an output never outlives the call that
+ * produced it by more than that copy, so it is always released before the instance is
+ * destroyed and before shutdown. The plugin must not touch it after release.
  * On a non-OK status the host does not call release and ignores the struct. */
 typedef struct imagegen_output {
     const uint8_t *data;
@@ -140,7 +177,7 @@ typedef int32_t imagegen_log_level;
  * "${secret:NAME}", which the host replaces with the secret NAME (see get_secret) after any
  * logging and redaction, so a plugin that uses this never holds the key at all. */
 typedef struct imagegen_http_request {
-    uint32_t struct_size;
+    uint32_t struct_size;                     /* set by the plugin: sizeof(imagegen_http_request) */
     const char *method;  size_t method_len;   /* "GET", "POST", ... */
     const char *url;     size_t url_len;      /* absolute http(s) URL */
     const char *headers; size_t headers_len;
@@ -148,10 +185,15 @@ typedef struct imagegen_http_request {
     int32_t timeout_ms;                       /* whole-request timeout; <= 0: host default */
 } imagegen_http_request;
 
-/* The response to host->http. Owned by the HOST: valid until host->http_release(). */
+/* The response to host->http. The struct itself is the PLUGIN's (usually on its stack): the
+ * plugin zeroes it and sets struct_size = sizeof(imagegen_http_response) before the call, so
+ * that a later host knows how many fields it may write; the host never writes struct_size.
+ * On OK the host fills the other fields; the memory they point to is the HOST's, valid until
+ * host->http_release(). On a non-OK status the host leaves the struct untouched (status_code
+ * keeps whatever the plugin put there) and http_release must not be called. */
 typedef struct imagegen_http_response {
-    uint32_t struct_size;
-    int32_t status_code;                      /* 100..599, or 0 when no response came */
+    uint32_t struct_size;                     /* set by the PLUGIN; the host neither reads nor writes it in 1.0 */
+    int32_t status_code;                      /* 100..599; written by the host only on OK */
     const char *headers; size_t headers_len;  /* "Name: value\r\n" lines, names lower-cased */
     const uint8_t *body; size_t body_len;
     void *host_data;                          /* host bookkeeping; do not touch */
@@ -165,37 +207,52 @@ struct imagegen_host {
     void *host_data;
 
     /* Write a log line. The host adds the plugin id and a timestamp, and masks every known
-     * secret value. Any thread, concurrently. Never blocks for long. */
+     * secret value. Never blocks for long. Usable from the entry function and from shutdown. */
+    /* THREADS: [any-thread] [thread-safe] */
     void (*log)(const imagegen_host *host, imagegen_log_level level, const char *message, size_t message_len);
 
     /* Copy the secret `name` (e.g. "REPLICATE_API_TOKEN") into buf. Secrets come from the
      * host's environment or its 0600 secrets file, never from the config text.
      * Returns OK and sets *out_len; IMAGEGEN_ERR_NOT_FOUND when the secret is not set;
-     * IMAGEGEN_ERR_BUFFER_TOO_SMALL with *out_len = size needed. Any thread, concurrently.
-     * Ownership: buf is the plugin's. Wipe it when done; never log it. Prefer "${secret:NAME}"
+     * IMAGEGEN_ERR_BUFFER_TOO_SMALL with *out_len = size needed (buf may be NULL with
+     * capacity 0 to ask for the size; out_len may be NULL if the size is not wanted).
+     * No err parameter: the status says it all. Ownership: buf is the plugin's. Wipe it when done; never log it. Prefer "${secret:NAME}"
      * in an HTTP header, which keeps the key out of the plugin altogether. */
+    /* THREADS: [any-thread] [thread-safe] */
     imagegen_status (*get_secret)(const imagegen_host *host, const char *name, size_t name_len,
                                   char *buf, size_t capacity, size_t *out_len);
 
     /* Perform one HTTP request with the host's client: its timeouts, proxy, metrics, secret
      * substitution and redaction, and base-URL rewriting for tests. Blocks the calling thread
-     * until the response or the timeout. Any thread, concurrently.
+     * until the response or the timeout.
      * Returns OK when a response arrived (any status code: the plugin classifies it), or
-     * IMAGEGEN_ERR_TIMEOUT / IMAGEGEN_ERR_PROVIDER (connection failed or dropped, with a
-     * message in err) when none did. On OK the plugin must call http_release(response). */
+     * IMAGEGEN_ERR_PROVIDER (nothing was sent) / IMAGEGEN_ERR_TIMEOUT (the outcome is unknown)
+     * when none did; IMAGEGEN_ERR_INTERNAL if request or response is NULL. On OK the plugin
+     * must call http_release(response). request->struct_size and response->struct_size are
+     * set by the plugin (see imagegen_http_response).
+     * err: the PLUGIN's struct and buffer, and it MAY be NULL (the message is then dropped).
+     * On failure the host writes at most err->message_capacity bytes of message (possibly
+     * cutting a UTF-8 sequence) and sets message_len, if err and err->message are non-NULL;
+     * it does not touch struct_size or retry_after_ms, and on OK it does not touch err at all:
+     * initialise message_len to 0 yourself. */
+    /* THREADS: [any-thread] [thread-safe] [blocking] */
     imagegen_status (*http)(const imagegen_host *host, const imagegen_http_request *request,
                             imagegen_http_response *response, imagegen_error *err);
 
-    /* Release a response returned by http(). Exactly once per OK http() call. Any thread. */
+    /* Release a response returned by http(). Exactly once per OK http() call, on any thread
+     * (not necessarily the one that called http), before shutdown() returns. */
+    /* THREADS: [any-thread] [thread-safe] [once] */
     void (*http_release)(const imagegen_host *host, imagegen_http_response *response);
 
     /* Wall-clock time, milliseconds since the Unix epoch. Tests may run the host on a fake
-     * clock: use this, not time(), for anything that the host compares (deadlines).
-     * Any thread. */
+     * clock: use this, not time(), for anything that the host compares (deadlines). */
+    /* THREADS: [any-thread] [thread-safe] */
     int64_t (*now_ms)(const imagegen_host *host);
 
     /* Optional host services by id ("imagegen.<name>/<rev>"); NULL when unknown.
-     * The returned table lives as long as the host table. Any thread. */
+     * The returned table lives as long as the host table. The 1.0 host offers none yet: it
+     * returns NULL for every id. */
+    /* THREADS: [any-thread] [thread-safe] */
     const void *(*get_extension)(const imagegen_host *host, const char *id);
 };
 
@@ -230,8 +287,11 @@ struct imagegen_plugin {
      * (the provider dedupes it, or it is free): the host may then resubmit a job whose
      * submit outcome is unknown after a crash instead of failing it.
      * Returns OK and sets *out_len, or BUFFER_TOO_SMALL with *out_len = size needed (the host
-     * retries with a larger buffer, so describe must be free of side effects).
-     * Any thread, concurrently. */
+     * retries with a larger buffer, so describe must be free of side effects): the first
+     * buffer is 16 KiB, the host tries at most 4 times and accepts at most 16 MiB.
+     * The host calls it only while loading, right after the entry returned, and never again.
+     * No err parameter: a failing describe refuses the load with its status. */
+    /* THREADS: [load-thread] */
     imagegen_status (*describe)(const imagegen_plugin *plugin, char *buf, size_t capacity,
                                 size_t *out_len);
 
@@ -240,12 +300,20 @@ struct imagegen_plugin {
      * Keys are NOT in the config: fetch them with host->get_secret or "${secret:NAME}".
      * A missing key should not fail create(): report it (AUTH, naming the variable) at the
      * first request, so one unconfigured provider does not stop the others.
-     * Ownership: *out belongs to the plugin until destroy(). Any thread, concurrently. */
+     * Ownership: *out belongs to the plugin until destroy(). err is never NULL (see top).
+     * The host creates an instance on first use of the provider, from a Swift async executor
+     * thread: create() must not block on the network. Two first uses racing may create two
+     * instances from the same config; the host then uses one and keeps the other unused until
+     * it destroys both at retirement. */
+    /* THREADS: [any-thread] [thread-safe] */
     imagegen_status (*create)(const imagegen_plugin *plugin, const char *config_json,
                               size_t config_len, imagegen_instance **out, imagegen_error *err);
 
-    /* Destroy an instance. The host calls it once, after every call on the instance returned.
-     * Any thread. */
+    /* Destroy an instance. The host calls it once, after every call on the instance returned
+     * and every output was released, only when it retires the whole plugin copy (hot swap,
+     * removed file, host exit): there is no earlier per-instance destroy. All instances are
+     * destroyed in a row, on the thread that then calls shutdown() (see there). */
+    /* THREADS: [any-thread] [drained] [once] */
     void (*destroy)(const imagegen_plugin *plugin, imagegen_instance *instance);
 
     /* Submit one generation. request_json:
@@ -265,7 +333,8 @@ struct imagegen_plugin {
      *   TIMEOUT: the outcome is unknown (the request went out, no complete answer came
      *     back); the host will not send it again unless "idempotent_submit" is declared.
      * So a plugin never repeats a POST that may have reached the provider by itself.
-     * Any thread; concurrently only if "thread_safe". */
+     * err is never NULL (see top). */
+    /* THREADS: [any-thread] [instance-serialised] [blocking] */
     imagegen_status (*submit)(const imagegen_plugin *plugin, imagegen_instance *instance,
                               const char *request_json, size_t request_len,
                               imagegen_output *out, imagegen_error *err);
@@ -283,37 +352,57 @@ struct imagegen_plugin {
      *     "error": { "status": <imagegen_status>, "message": "..." } | null,  (when failed)
      *     "ref": <new ref> }                  (optional: replaces the persisted ref) }
      * A failed call (non-OK return) means "could not learn the state", not "the job failed".
-     * Any thread; concurrently only if "thread_safe". */
+     * err is never NULL (see top). */
+    /* THREADS: [any-thread] [instance-serialised] [blocking] */
     imagegen_status (*poll)(const imagegen_plugin *plugin, imagegen_instance *instance,
                             const char *ref_json, size_t ref_len,
                             imagegen_output *out, imagegen_error *err);
 
     /* Fetch the bytes of output `index` of a succeeded job. *out holds the encoded image as
      * the provider returned it (PNG, JPEG, WebP). NOT_FOUND when it expired.
-     * Any thread; concurrently only if "thread_safe". */
+     * err is never NULL (see top). */
+    /* THREADS: [any-thread] [instance-serialised] [blocking] */
     imagegen_status (*fetch)(const imagegen_plugin *plugin, imagegen_instance *instance,
                              const char *ref_json, size_t ref_len, uint32_t index,
                              imagegen_output *out, imagegen_error *err);
 
     /* Ask the provider to cancel a job. Idempotent; OK when the job is cancelled or already
      * finished. May race with completion: poll tells the truth afterwards.
-     * Any thread; concurrently only if "thread_safe". */
+     * err is never NULL (see top). */
+    /* THREADS: [any-thread] [instance-serialised] [blocking] */
     imagegen_status (*cancel)(const imagegen_plugin *plugin, imagegen_instance *instance,
                               const char *ref_json, size_t ref_len, imagegen_error *err);
 
-    /* Give back an output that submit/poll/fetch returned with OK. Exactly once per output.
-     * Any thread, concurrently. */
+    /* Give back an output that submit/poll/fetch (or balance/reconcile) returned with OK.
+     * Exactly once per output, on the thread that made the call, right after it returned and
+     * the host copied the bytes; always before destroy() of that instance and before
+     * shutdown(). Releases of outputs of different instances (or of a "thread_safe" plugin's
+     * concurrent calls) may run at the same time. */
+    /* THREADS: [on-call-thread] [once] */
     void (*release)(const imagegen_plugin *plugin, imagegen_output *output);
 
-    /* The host is done with this plugin (it is being replaced, or the host is exiting):
-     * every instance has been destroyed and no call is in flight. Join any thread you
-     * started; the image stays mapped but is never called again. Called once. */
+    /* The host is done with this plugin copy (it is being replaced or removed, or the host is
+     * exiting): every instance has been destroyed, every output released, and no call is in
+     * flight. Join any thread you started; the image stays mapped but is never called again
+     * (get_extension aside, see there). Called once, on no particular thread: the thread that
+     * retires the copy if it is already drained (the plugins-folder rescan, or host exit),
+     * otherwise the thread whose call was the last one in flight, right after that call
+     * returned (a plugin-call thread or a Swift async executor thread); never from inside a
+     * call into the plugin. It may never be called at all: the host process may exit while
+     * calls are in flight, and "imagegen serve" skips it when jobs are left unfinished, so
+     * do not rely on it to persist anything. */
+    /* THREADS: [any-thread] [drained] [once] */
     void (*shutdown)(const imagegen_plugin *plugin);
 
     /* Optional capabilities by id ("imagegen.<name>/<rev>", or reverse-DNS for third
-     * parties); NULL when unknown. Any thread, concurrently.
+     * parties); NULL when unknown.
      * Known ids: "imagegen.balance/1" -> imagegen_balance_extension,
-     *            "imagegen.reconcile/1" -> imagegen_reconcile_extension. */
+     *            "imagegen.reconcile/1" -> imagegen_reconcile_extension.
+     * The host asks again before every use (it does not cache the answer), from Swift async
+     * executor threads too, and without the drain accounting of the other calls: it may run
+     * concurrently with destroy()/shutdown() or after shutdown() returned. Answer from static
+     * data only (return pointers to static tables) and never fail because of shutdown. */
+    /* THREADS: [any-thread] [thread-safe] */
     const void *(*get_extension)(const imagegen_plugin *plugin, const char *id);
 };
 
@@ -325,9 +414,10 @@ struct imagegen_plugin {
 
 /* "imagegen.balance/1": the provider account's remaining credit, for quota alerts.
  * balance() writes { "schema": 1, "credits": 12.5, "unit": "credits" | "usd" } into *out
- * (released with plugin->release). Any thread; concurrently only if "thread_safe". */
+ * (released with plugin->release). err is never NULL (see top). */
 typedef struct imagegen_balance_extension {
     imagegen_table_header header;
+    /* THREADS: [any-thread] [instance-serialised] [blocking] */
     imagegen_status (*balance)(const imagegen_plugin *plugin, imagegen_instance *instance,
                                imagegen_output *out, imagegen_error *err);
 } imagegen_balance_extension;
@@ -350,9 +440,10 @@ typedef struct imagegen_balance_extension {
  *              provider);
  *   anything else: the answer is unknown (provider unreachable...): the host may ask again
  *              later, and otherwise keeps its old behaviour.
- * Any thread; concurrently only if "thread_safe". */
+ * err is never NULL (see top). */
 typedef struct imagegen_reconcile_extension {
     imagegen_table_header header;
+    /* THREADS: [any-thread] [instance-serialised] [blocking] */
     imagegen_status (*reconcile)(const imagegen_plugin *plugin, imagegen_instance *instance,
                                  const char *request_json, size_t request_len,
                                  imagegen_output *out, imagegen_error *err);
@@ -362,10 +453,12 @@ typedef struct imagegen_reconcile_extension {
 /* Entry point                                                                                 */
 /* ------------------------------------------------------------------------------------------ */
 
-/* The one exported function. Called once per loaded copy, on any thread, before anything else.
+/* The one exported function. Called once per loaded copy, on the loading thread, before
+ * anything else.
  * host stays valid until shutdown() returns. Return the plugin's table (static storage, or
  * storage that lives until shutdown), or NULL to refuse (log why through host->log first).
  * A plugin may read host->header to refuse a host that is too old for it. */
+/* THREADS: [load-thread] [once] */
 typedef const imagegen_plugin *(*imagegen_plugin_entry_v1_fn)(const imagegen_host *host);
 
 IMAGEGEN_EXPORT const imagegen_plugin *imagegen_plugin_entry_v1(const imagegen_host *host);
