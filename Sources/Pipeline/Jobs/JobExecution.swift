@@ -401,6 +401,27 @@ struct JobExecution: Sendable {
         let parentID = job.extra["parent_id"]
         let parentVersion = try? parentID.flatMap { try catalog.image($0) }?.version
         for index in indices {
+            let imageID = JobExecution.imageID(jobID: job.id, index: index)
+            // The catalog row is the one source of truth for an image's record. A row for this
+            // output means an earlier run committed it and was killed before finishing the job:
+            // keep that run's file and record (its generated_at, processing_time, cost) rather
+            // than fetching again and writing a sidecar the catalog would never match.
+            let committed: ImageRecord?
+            do {
+                committed = try catalog.image(imageID)
+            } catch {
+                return finish(.failed, ("catalog", "cannot read the record of output \(index): \(error)"),
+                              cost: totalCost, costSource: costSource, providerTime: state.providerTime)
+            }
+            if let committed {
+                do {
+                    try await restoreCommitted(committed, job: job)
+                } catch {
+                    return finish(.failed, ("storage", "cannot restore the sidecar of output \(index): \(error)"),
+                                  cost: totalCost, costSource: costSource, providerTime: state.providerTime)
+                }
+                continue
+            }
             var bytes: [UInt8] = []
             var attempt = 0
             while true {
@@ -440,7 +461,6 @@ struct JobExecution: Sendable {
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
                 }
             }
-            let imageID = JobExecution.imageID(jobID: job.id, index: index)
             let relative = service.content.relativePath(category: job.category, date: job.createdAt, imageID: imageID,
                                                         ext: ContentStore.fileExtension(mime: verified.mime))
             let record = ImageRecord(
@@ -457,6 +477,14 @@ struct JobExecution: Sendable {
             do {
                 let content = service.content, catalog = self.catalog, providerModel = job.providerModel, fetched = bytes
                 let stored = service.imageStored
+                // Durability order, and what a kill between the steps leaves for the resumed run:
+                // 1. image file + sidecar (atomic, fsynced): files without a row; the resumed
+                //    run finds no row, builds its own record and overwrites both files;
+                // 2. the row (with its ledger entry), built from the same record as the sidecar:
+                //    the commit point; the resumed run finds it and only rewrites the sidecar
+                //    from it (`restoreCommitted`), so file, sidecar and row always agree;
+                // 3. observers, told again on resume (they are idempotent).
+                // A row therefore never names a file that is not on disk.
                 try await BlockingWork.run {
                     CrashPoint.whileWriting.hit()
                     try content.write(image: fetched, record: record)
@@ -474,7 +502,23 @@ struct JobExecution: Sendable {
         finish(.succeeded, cost: totalCost, costSource: costSource, providerTime: state.providerTime)
     }
 
-    /// Deterministic per (job, output): a resumed job rewrites the same file and row.
+    /// An output an earlier run committed (file, then row): its sidecar is rewritten from the
+    /// row (repairing it whatever state the kill left it in) and the observers are told again,
+    /// since the earlier run may have died before telling them. The file is the row's: it was
+    /// on disk before the row was committed, so it is not fetched or written again.
+    func restoreCommitted(_ committed: ImageRecord, job: Job) async throws {
+        var record = committed
+        // A catalog read masks a prompt it cannot open; the row was sealed from this job's own.
+        record.prompt = job.prompt
+        record.negativePrompt = job.negativePrompt
+        let content = service.content, stored = service.imageStored, final = record
+        try await BlockingWork.run {
+            try content.writeSidecar(final)
+            stored.notify(ImageStoredEvent(record: final, dataDirectory: content.dataDirectory))
+        }
+    }
+
+    /// Deterministic per (job, output): a resumed job finds the row an earlier run committed.
     static func imageID(jobID: String, index: Int) -> String {
         "img_" + jobID.dropFirst(4) + (index == 0 ? "" : "_\(index)")
     }

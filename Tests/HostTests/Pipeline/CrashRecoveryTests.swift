@@ -4,6 +4,7 @@ import XCTest
 @testable import Catalog
 @testable import CatalogSQLite
 @testable import ImagegenCore
+@testable import Pipeline
 
 /// Kills the host with SIGKILL at each point of a job's life, restarts it, and checks that the
 /// job finishes with exactly one submission to the provider and exactly one stored image.
@@ -15,6 +16,8 @@ final class CrashRecoveryTests: XCTestCase {
         var imageRows: Int
         var derivativeRows: Int
         var ledgerRows: Int
+        /// Each stored image: its sidecar as read from disk (prompts opened) and its catalog row.
+        var sidecarsAndRows: [(sidecar: ImageRecord?, row: ImageRecord)]
     }
 
     func crashAndResume(at point: String, previewVariant: [String]? = nil, latencyMs: Int = 150) throws -> Outcome {
@@ -41,12 +44,18 @@ final class CrashRecoveryTests: XCTestCase {
         let submits = ((try? String(contentsOfFile: submitLog, encoding: .utf8)) ?? "").split(separator: "\n").count
         let content = host.paths.data + "/content"
         let files = (FileManager.default.enumerator(atPath: content)?.allObjects as? [String] ?? [])
+        let catalog = try host.catalog()
+        let sidecars = ContentStore(dataDirectory: host.paths.data, prompts: catalog.promptProtection)
+        let pairs = try catalog.images(ImageFilter()).map { listed in
+            let row = try XCTUnwrap(try catalog.image(revealingPrompts: listed.imageID))
+            return (sidecar: sidecars.readSidecar(relativeImagePath: row.filePath), row: row)
+        }
         return Outcome(job: jobs[0], submits: submits, pngFiles: files.filter { $0.hasSuffix(".png") || ($0.hasSuffix(".tmp") && $0.contains(".png.")) },
                        imageRows: try host.catalog().images(ImageFilter()).count,
                        derivativeRows: try host.catalog().images(ImageFilter()).map {
                            try PostProcessingStore(catalog: try host.catalog()).derivatives(of: $0.imageID).count
                        }.reduce(0, +),
-                       ledgerRows: try host.catalog().ledger(since: nil).count)
+                       ledgerRows: try host.catalog().ledger(since: nil).count, sidecarsAndRows: pairs)
     }
 
     func assertCompletedOnce(_ o: Outcome, file: StaticString = #filePath, line: UInt = #line) {
@@ -56,6 +65,23 @@ final class CrashRecoveryTests: XCTestCase {
         XCTAssertEqual(o.imageRows, 1, file: file, line: line)
         XCTAssertEqual(o.derivativeRows, 6, "one set of derivatives, whatever the crash point", file: file, line: line)
         XCTAssertEqual(o.ledgerRows, 1, file: file, line: line)
+        assertSidecarsMatchCatalog(o, file: file, line: line)
+    }
+
+    /// The sidecar is a copy of the catalog row, whichever run wrote it: a resumed run must not
+    /// leave its own timings in the file while the catalog keeps the first run's.
+    func assertSidecarsMatchCatalog(_ o: Outcome, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(o.sidecarsAndRows.isEmpty, "no image to compare", file: file, line: line)
+        for (sidecar, row) in o.sidecarsAndRows {
+            guard let sidecar else {
+                XCTFail("\(row.imageID) has no readable sidecar", file: file, line: line)
+                continue
+            }
+            XCTAssertEqual(sidecar.metadata.generatedAt, row.metadata.generatedAt, "generated_at", file: file, line: line)
+            XCTAssertEqual(sidecar.metadata.processingTime, row.metadata.processingTime, "processing_time", file: file, line: line)
+            XCTAssertEqual(sidecar.metadata.cost, row.metadata.cost, "cost", file: file, line: line)
+            XCTAssertEqual(sidecar, row, "every field of \(row.imageID)", file: file, line: line)
+        }
     }
 
     func testKilledBeforeSubmitIsSubmittedOnceAfterRestart() throws {
