@@ -15,6 +15,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
+        // try?: probing which JSON type the value holds; the last case throws the real error
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let n = try? c.decode(Double.self) { self = .number(n) }
         else if let s = try? c.decode(String.self) { self = .string(s) }
@@ -55,6 +56,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     /// Parses UTF-8 JSON; `nil` when the bytes are not JSON. (Foundation's JSONSerialization:
     /// several times faster than decoding this enum through `JSONDecoder`.)
     public static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
+        // try?: nil is this function's answer for "not JSON"; callers that need the reason parse themselves
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else { return nil }
         return JSONValue(foundation: object)
     }
@@ -146,6 +148,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Converts any `Encodable` into a `JSONValue`.
     public static func from(_ value: some Encodable) -> JSONValue {
+        // try?: a value that does not encode becomes null, the documented fallback of this convenience
         guard let data = try? JSONEncoder().encode(value) else { return .null }
         return parse(data) ?? .null
     }

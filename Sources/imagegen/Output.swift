@@ -7,6 +7,7 @@ enum Output {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         e.dateEncodingStrategy = .iso8601
+        // try?: encoding the CLI's own Encodable output types cannot fail
         if let data = try? e.encode(value) {
             FileHandle.standardOutput.write(data)
             FileHandle.standardOutput.write(Data("\n".utf8))

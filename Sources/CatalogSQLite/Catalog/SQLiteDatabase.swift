@@ -127,6 +127,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
             try execute("COMMIT")
             return result
         } catch {
+            // try?: the transaction's own error is rethrown below; a failed ROLLBACK leaves SQLite to roll back when the connection closes
             try? execute("ROLLBACK")
             throw error
         }

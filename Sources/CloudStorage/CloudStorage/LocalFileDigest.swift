@@ -20,6 +20,7 @@ public struct LocalFileDigest: Sendable, Hashable {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .localFile(path: path, reason: "the file does not exist or is not readable")
         }
+        // try?: closing a file opened for reading loses nothing
         defer { try? handle.close() }
         var hasher = SHA256Hasher()
         var size: Int64 = 0

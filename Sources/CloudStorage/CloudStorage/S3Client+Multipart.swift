@@ -102,6 +102,7 @@ extension S3Client {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .localFile(path: path, reason: "the file does not exist or is not readable")
         }
+        // try?: closing a file opened for reading loses nothing
         defer { try? handle.close() }
         let metadata = try metadataWithDigest(metadata, digest.sha256, label: label("CreateMultipartUpload", key: key))
         let uploadID = try await createMultipartUpload(key: key, contentType: contentType, metadata: metadata)
@@ -137,6 +138,7 @@ extension S3Client {
         } catch {
             // Best effort: the original error is what the caller needs; a failed abort leaves parts that a
             // lifecycle rule (AbortIncompleteMultipartUpload) or `listMultipartUploads` clean-up removes.
+            // try?: best effort; the part's error is what the caller must see, and an upload left open expires by the bucket's lifecycle rule
             try? await abortMultipartUpload(key: key, uploadID: uploadID)
             throw error
         }

@@ -70,6 +70,7 @@ extension S3Client {
         guard let downloaded = response.bodyFile else {
             throw .malformedResponse(operation: operation.label, reason: "no body")
         }
+        // try?: cleanup of a temporary download; the original error or result stands
         defer { try? FileManager.default.removeItem(at: downloaded) }
         let digest = try LocalFileDigest.compute(fileAt: downloaded.path)
         let info = S3ObjectInfo(key: key, responseHeaders: response.headers)
@@ -78,6 +79,7 @@ extension S3Client {
         }
         let partial = path + ".partial"
         do {
+            // try?: cleanup of a partial download before the error below is thrown
             try? FileManager.default.removeItem(atPath: partial)
             try FileManager.default.moveItem(at: downloaded, to: URL(fileURLWithPath: partial))
             if FileManager.default.fileExists(atPath: path) {
@@ -87,6 +89,7 @@ extension S3Client {
                 try FileManager.default.moveItem(atPath: partial, toPath: path)
             }
         } catch {
+            // try?: cleanup of a partial download before the error below is thrown
             try? FileManager.default.removeItem(atPath: partial)
             throw .localFile(path: path, reason: "cannot write the downloaded object (\(error.localizedDescription))")
         }

@@ -173,12 +173,15 @@ public final class S3Client: Sendable {
                 (data, response) = try await session.data(for: request)
             }
             guard let http = response as? HTTPURLResponse else {
+                // try?: cleanup before the error below is thrown
                 if let file { try? FileManager.default.removeItem(at: file) }
                 throw S3Error.malformedResponse(operation: operation.label, reason: "not an HTTP response")
             }
             if let downloaded = file, !(200..<300).contains(http.statusCode) {
                 // An error document, not the object: read it for the error code and drop the file.
+                // try?: an unreadable error document still ends as an S3 error with its HTTP status; only its detail is lost
                 data = (try? Data(contentsOf: downloaded)) ?? Data()
+                // try?: cleanup of the error document's temporary file
                 try? FileManager.default.removeItem(at: downloaded)
                 file = nil
             }

@@ -81,11 +81,13 @@ public struct PromptProtection: Sendable {
 
     /// The plaintext, or `unreadable` when it cannot be opened (listings, never an error).
     public func openForDisplay(_ stored: String, binding: EnvelopeBinding) -> String {
+        // try?: a prompt sealed under a key this host lacks is shown as the unreadable marker, by design (a locked host lists, never reveals)
         (try? open(stored, binding: binding)) ?? Self.unreadable
     }
 
     /// Whether a stored value is sealed under a key the host does not hold now.
     public func isReadable(_ stored: String, binding: EnvelopeBinding) -> Bool {
+        // try?: only the answer matters here: can this host open it
         (try? open(stored, binding: binding)) != nil
     }
 
@@ -102,6 +104,7 @@ public struct PromptProtection: Sendable {
     /// (the runner does not run while the host is locked).
     public func openReference(_ stored: JSONValue?, jobID: String) -> JSONValue? {
         guard case .string(let text)? = stored, PromptEnvelope.looksLikeEnvelope(text),
+              // try?: a reference this host cannot open stays sealed; the job then waits for the key (see SubmitAdmission)
               let json = try? open(text, binding: Self.referenceBinding(jobID)) else { return stored }
         return JSONValue.parse(Array(json.utf8)) ?? stored
     }

@@ -78,6 +78,7 @@ struct ImageInputVerifier: Sendable {
     private static func normalized(_ image: VipsImageHandle, applyOrientation: Bool) throws(ImageProcessingError) -> VipsImageHandle {
         var current = image
         if applyOrientation { current = try current.autorotated() }
+        // try?: an ICC profile libvips cannot apply leaves the pixels as they are; the image is still verified and stored
         if current.hasICCProfile, let converted = try? current.fromEmbeddedProfileToSRGB() {
             current = converted
         }

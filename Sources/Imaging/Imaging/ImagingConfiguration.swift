@@ -36,6 +36,7 @@ public struct ImagingConfiguration: Codable, Sendable, Equatable {
 
     /// The profile a category uses: its mapped profile, else "default", else the built-in default.
     public func profile(forCategory category: String) -> ImagingProfile {
+        // try?: profile names are checked when the config loads; a category without a profile gets the default one
         (try? profile(named: profileName(forCategory: category))) ?? ImagingProfile()
     }
 

@@ -52,6 +52,7 @@ public struct PluginManifest: Sendable, Equatable {
             guard seen.insert(name).inserted else { return .failure(.init("model \"\(name)\" is listed twice")) }
             var price: PriceRule?
             if let p = m["price"], !p.isNull {
+                // try?: the else branch refuses the manifest with the field's name
                 guard let rule = try? JSONDecoder().decode(PriceRule.self, from: p.encoded()) else {
                     return .failure(.init("models[\(i)] (\(name)) has an invalid \"price\": use {\"per_image\": USD}, {\"per_megapixel\": USD}, {\"per_second\": USD} or {\"per_million_tokens\": {…}}"))
                 }

@@ -37,6 +37,7 @@ public enum PluginScratch {
     /// no longer run. Returns the folders removed and the ones that could not be.
     public static func sweep(base: String = PluginScratch.base) -> (removed: [String], failures: [String]) {
         var removed: [String] = [], failures: [String] = []
+        // try?: no scratch folder yet means nothing to sweep
         let names = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
         for name in names where name.hasPrefix(prefix) {
             guard let pid = pid_t(name.dropFirst(prefix.count)), ProcessLiveness.isDead(pid) else { continue }

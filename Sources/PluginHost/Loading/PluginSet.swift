@@ -63,6 +63,7 @@ public final class PluginSet: Sendable {
 
     /// The `.so` files in the folder, sorted (the load order is part of the documented rules).
     func listFiles() -> [String] {
+        // try?: a missing plugins folder means no plugins; the runtime warns about it once at start
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.filter { $0.hasSuffix(".so") && !$0.hasPrefix(".") }.sorted().map { directory + "/" + $0 }
     }
@@ -85,6 +86,7 @@ public final class PluginSet: Sendable {
             }
         }
         for file in files {
+            // try?: a file removed between listing and stat is simply not loaded this scan
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
                   let size = (attributes[.size] as? NSNumber)?.intValue,
                   let mtime = attributes[.modificationDate] as? Date else { continue }

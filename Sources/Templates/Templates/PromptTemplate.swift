@@ -54,6 +54,7 @@ public struct PromptTemplate: Codable, Sendable, Hashable, Identifiable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain strings, numbers and arrays cannot fail.
+        // try?: encoding these plain value fields cannot fail
         return (try? encoder.encode(self)) ?? Data()
     }
 

@@ -127,6 +127,7 @@ struct TemplateFileEditor {
     static func literal(_ value: String) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
+        // try?: encoding a Swift String as JSON cannot fail
         guard let data = try? encoder.encode(value) else { return "\"\"" }
         return String(decoding: data, as: UTF8.self)
     }

@@ -66,7 +66,11 @@ struct GenerateCommand: Command {
         }
         var records: [ImageRecord] = []
         for j in finished {
-            records += (try? generator.service.catalog.images(ImageFilter(jobID: j.id))) ?? []
+            do {
+                records += try generator.service.catalog.images(ImageFilter(jobID: j.id))
+            } catch {
+                throw .failed("job \(j.id) finished but its images cannot be read from the catalog: \(error)", .failure)
+            }
         }
         if tty && !records.isEmpty { FileHandle.standardError.write(Data("\r\u{1B}[Kpost-processing \(records.count) image(s)…".utf8)) }
         await generator.waitForPostProcessing(of: records)
@@ -79,6 +83,7 @@ struct GenerateCommand: Command {
                 print("\(r.imageID)  \(generator.service.content.absolute(r.filePath))")
                 print("    metadata: \(generator.service.content.absolute(generator.service.content.sidecarPath(for: r.filePath)))")
                 print("    model \(r.model) via \(r.metadata.apiUsed), seed \(r.parameters.seed.map(String.init) ?? "-"), cost \(Output.money(r.metadata.cost)), quality \(r.qualityScore.map { String(format: "%.1f", $0) } ?? "-")")
+                // try?: a summary line; `images show ID` reports the derivatives and any catalog error.
                 if let derivatives = try? generator.postProcessing?.processor.store.derivatives(of: r.imageID), !derivatives.isEmpty {
                     print("    derivatives: " + derivatives.map { "\($0.variant).\(ContentStore.fileExtension(mime: $0.mime))" }.joined(separator: " "))
                 }

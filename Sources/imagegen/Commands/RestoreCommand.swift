@@ -39,6 +39,7 @@ struct RestoreCommand: Command {
         let restorer = BackupRestorer(dataDirectory: context.paths.data)
         do { try restorer.checkTarget() } catch { throw .failed(error.description, .invalidInput) }
         let download = NSTemporaryDirectory() + "imagegen-restore-download-\(UUID().uuidString.prefix(8))"
+        // try?: cleanup of a downloaded backup archive after the restore has succeeded or thrown
         defer { try? FileManager.default.removeItem(atPath: download) }
         let local = try await localArchive(archive, work: download, context: context)
         let restored: BackupRestorer.Restored
