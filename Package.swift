@@ -34,24 +34,52 @@ let package = Package(
         // A JSON value type shared by the host and PluginKit (job references are schemaless JSON).
         .target(name: "ImagegenJSON", path: "Sources/ImagegenJSON"),
         .target(name: "PluginKit", dependencies: ["PluginAPI", "ImagegenJSON"], path: "Sources/PluginKit"),
+        // Domain values and errors every layer shares: jobs and their states, image records, generation
+        // parameters, prices and budgets, ids, the log. No I/O, no storage, no plugins.
         .target(name: "ImagegenCore", dependencies: ["ImagegenJSON"], path: "Sources/ImagegenCore"),
-        .target(name: "DurableFiles", dependencies: ["ImagegenJSON", "ImagegenCore"], path: "Sources/DurableFiles"),
-        .target(name: "Crypto", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "CSodium"], path: "Sources/Crypto"),
-        .target(name: "HTTPServer", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto"], path: "Sources/HTTPServer"),
-        .target(name: "Imaging", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "CVips"], path: "Sources/Imaging"),
-        .target(name: "ImagegenConfig", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging"], path: "Sources/ImagegenConfig"),
-        .target(name: "CloudStorage", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig"], path: "Sources/CloudStorage"),
-        .target(name: "Templates", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage"], path: "Sources/Templates"),
-        .target(name: "Catalog", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates"], path: "Sources/Catalog"),
-        .target(name: "CatalogSQLite", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CSQLite"], path: "Sources/CatalogSQLite"),
-        .target(name: "PluginHost", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginAPI"], path: "Sources/PluginHost"),
-        .target(name: "Security", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost"], path: "Sources/Security"),
-        .target(name: "Pipeline", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security"], path: "Sources/Pipeline"),
-        .target(name: "Operations", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline"], path: "Sources/Operations"),
-        .target(name: "Server", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "Operations"], path: "Sources/Server"),
-        .target(name: "Host", dependencies: ["ImagegenJSON", "ImagegenCore", "DurableFiles", "Crypto", "HTTPServer", "Imaging", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "Operations", "Server"], path: "Sources/Host"),
+        // Writes that survive a crash: atomic files (temp + fsync + rename + directory fsync), folder
+        // locks, owner-only key files, the sweep of temp files left by dead processes.
+        .target(name: "DurableFiles", dependencies: [], path: "Sources/DurableFiles"),
+        // libsodium's only door (one init): hashes, HMAC, random, master keys and the envelopes that
+        // seal prompts at rest. Knows nothing of catalogs or HTTP.
+        .target(name: "Crypto", dependencies: ["DurableFiles", "CSodium", "ImagegenJSON"], path: "Sources/Crypto"),
+        // A generic hardened HTTP/1.1 server (limits, timeouts, keep-alive, bearer tokens). No product
+        // knowledge: routes and JSON bodies are the Server target's.
+        .target(name: "HTTPServer", dependencies: ["Crypto"], path: "Sources/HTTPServer"),
+        // libvips: verify provider outputs (decode, limits, bombs), enhance, resize, encode, score.
+        // Pure pixel work; storing the results is the Pipeline's.
+        .target(name: "Imaging", dependencies: ["ImagegenCore", "CVips"], path: "Sources/Imaging"),
+        // The operator's JSON5 config: parsing, unknown-key refusal, the host-wide settings values.
+        .target(name: "ImagegenConfig", dependencies: ["ImagegenCore", "Imaging", "ImagegenJSON"], path: "Sources/ImagegenConfig"),
+        // S3-compatible object storage: SigV4 signing and an S3 client with multipart and retries.
+        .target(name: "CloudStorage", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "ImagegenJSON"], path: "Sources/CloudStorage"),
+        // Prompt templates and what is chosen from them: variations, experiments (A/B arms),
+        // preference profiles, automatic tags. Values and files only; storage is behind the Catalog port.
+        .target(name: "Templates", dependencies: ["Crypto"], path: "Sources/Templates"),
+        // The storage port: protocols by concern (jobs and budgets, images, ledger, alerts, plan runs,
+        // quotas, post-processing runs, ...) and their row types. No SQL, no concrete store.
+        .target(name: "Catalog", dependencies: ["ImagegenCore", "Imaging", "ImagegenJSON"], path: "Sources/Catalog"),
+        // The embedded catalog: the only target that writes SQL or imports CSQLite (WAL, STRICT tables,
+        // numbered migrations). Implements the Catalog port.
+        .target(name: "CatalogSQLite", dependencies: ["ImagegenCore", "Crypto", "Imaging", "Templates", "Catalog", "CSQLite", "ImagegenJSON"], path: "Sources/CatalogSQLite"),
+        // The C ABI from the host's side: loading plugin files (private copies, never dlclose),
+        // instances and their calls, generations for hot swap, the model table.
+        .target(name: "PluginHost", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "ImagegenJSON", "PluginAPI"], path: "Sources/PluginHost"),
+        // Secrets, redaction, the audit log, the content policy (hard lines first), quotas.
+        .target(name: "Security", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "Catalog", "CatalogSQLite", "PluginHost", "ImagegenJSON"], path: "Sources/Security"),
+        // validate -> route -> price -> run -> verify -> store: the generation service, the job runner
+        // and its durable state machine, routing with circuits, the content store, post-processing.
+        .target(name: "Pipeline", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "Imaging", "ImagegenConfig", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "ImagegenJSON"], path: "Sources/Pipeline"),
+        // Running a studio: plans and their slots, alerts, metrics, reports, uploads, backups, key rotation.
+        .target(name: "Operations", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "ImagegenJSON"], path: "Sources/Operations"),
+        // `imagegen serve`: the HTTP API over HTTPServer, the plugin-folder watcher, shutdown.
+        .target(name: "Server", dependencies: ["ImagegenCore", "HTTPServer", "ImagegenConfig", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "Operations", "ImagegenJSON"], path: "Sources/Server"),
+        // The library users import (`import Host`): ImageGenerator, the product's examples.
+        .target(name: "Host", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "Catalog", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Host"),
+        // Test doubles (in-memory stores, a manual clock); only tests depend on it.
         .target(name: "ImagegenTestSupport", dependencies: ["Catalog", "Operations"], path: "Sources/ImagegenTestSupport"),
-        .executableTarget(name: "imagegen", dependencies: ["Host"], path: "Sources/imagegen"),
+
+        .executableTarget(name: "imagegen", dependencies: ["Host", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON"], path: "Sources/imagegen"),
 
         .target(name: "Preview", dependencies: ["PluginAPI"], path: "Plugins/Preview",
                 cSettings: [.unsafeFlags(["-fvisibility=hidden"])],
@@ -66,10 +94,10 @@ let package = Package(
         .target(name: "A1111", dependencies: ["PluginKit"], path: "Plugins/A1111"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
-        .testTarget(name: "HostTests", dependencies: ["Host", "ImagegenJSON", "ImagegenTestSupport"], path: "Tests/HostTests",
+        .testTarget(name: "HostTests", dependencies: ["Host", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "HTTPServer", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenTestSupport"], path: "Tests/HostTests",
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
-        .executableTarget(name: "Benchmarks", dependencies: ["Host"], path: "Benchmarks/Sources"),
-        .executableTarget(name: "ImagingBenchmark", dependencies: ["Host"], path: "Benchmarks/imaging",
+        .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON"], path: "Benchmarks/Sources"),
+        .executableTarget(name: "ImagingBenchmark", dependencies: ["Host", "Imaging"], path: "Benchmarks/imaging",
                           exclude: ["run.sh", "README.md", "reference_pipelines.py", "summarize.py"]),
     ],
     swiftLanguageModes: [.v6]
