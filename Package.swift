@@ -72,10 +72,13 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "Imaging", "ImagegenConfig", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "ImagegenJSON"], path: "Sources/Pipeline"),
         // Running a studio: plans and their slots, alerts, metrics, reports, uploads, backups, key rotation.
         .target(name: "Operations", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "ImagegenJSON"], path: "Sources/Operations"),
+        // The composition root: builds a host from a data folder in one order for the CLI, the library
+        // and serve. The only code outside CatalogSQLite that names the concrete catalog.
+        .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
         // `imagegen serve`: the HTTP API over HTTPServer, the plugin-folder watcher, shutdown.
-        .target(name: "Server", dependencies: ["ImagegenCore", "HTTPServer", "ImagegenConfig", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "Operations", "ImagegenJSON"], path: "Sources/Server"),
+        .target(name: "Server", dependencies: ["Composition", "ImagegenCore", "HTTPServer", "ImagegenConfig", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "Operations", "ImagegenJSON"], path: "Sources/Server"),
         // The library users import (`import Host`): ImageGenerator, the product's examples.
-        .target(name: "Host", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "Catalog", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Host"),
+        .target(name: "Host", dependencies: ["Composition", "ImagegenCore", "Crypto", "ImagegenConfig", "Catalog", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Host"),
         // Test doubles (in-memory stores, a manual clock); only tests depend on it.
         .target(name: "ImagegenTestSupport", dependencies: ["Catalog", "Operations"], path: "Sources/ImagegenTestSupport"),
 

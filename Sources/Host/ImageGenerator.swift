@@ -1,4 +1,5 @@
 import Foundation
+import Composition
 import Catalog
 import CatalogSQLite
 import Crypto
@@ -32,6 +33,8 @@ public final class ImageGenerator: Sendable {
         }
     }
 
+    /// The host this generator runs on, built by the one composition root the CLI and serve use.
+    public let composition: HostComposition
     public let service: GenerationService
     public let templates: TemplateStore
     let runner: JobRunner?
@@ -44,23 +47,15 @@ public final class ImageGenerator: Sendable {
     public let postProcessing: PostProcessingQueue?
 
     public init(configuration: Configuration = Configuration()) throws {
-        // Fail at start, with the reason, if libsodium cannot initialise (not later, inside a job).
         try SodiumRuntime.prepare()
-        let settings = try configuration.settings ?? HostConfiguration.load(path: configuration.paths.config)
-        let security = try HostSecurity.open(paths: configuration.paths, configuration: settings, log: configuration.log)
-        let runtime = HostRuntime(paths: configuration.paths, configuration: settings, log: configuration.log, security: security)
-        runtime.plugins.rescan()
-        let catalog = try SQLiteCatalog(path: configuration.paths.catalog)
-        try security.attach(catalog)
-        let templates = TemplateStore(folder: TemplateStore.folder(configuration: settings, paths: configuration.paths), catalog: catalog,
-                                      screen: security.templateScreen(catalog: catalog))
-        self.templates = templates
-        service = GenerationService(runtime: runtime, catalog: catalog, extraCategories: { templates.categories() })
-        uploads = try UploadQueue.attach(to: service, catalog: catalog, file: configuration.paths.config)
-        // A locked host cannot read the prompts of queued jobs: it runs none (they wait for the key).
-        lock = security.prompts.canRead ? RunnerLock(dataDirectory: configuration.paths.data) : nil
+        let host = try HostComposition.open(paths: configuration.paths, log: configuration.log, configuration: configuration.settings)
+        composition = host
+        templates = host.templates
+        service = host.service
+        uploads = host.uploads
+        lock = host.runnerLock()
         runner = lock == nil ? nil : JobRunner(service: service)
-        postProcessing = runner == nil ? nil : try PostProcessingQueue.attach(to: service, catalog: catalog)
+        postProcessing = runner == nil ? nil : try host.postProcessingQueue()
     }
 
     /// Starts the in-process runner if this process holds the runner lock (idempotent).

@@ -26,8 +26,6 @@ public final class GenerationService: Sendable {
                 extraCategories: @escaping @Sendable () -> [String: CategorySettings] = { [:] }) {
         self.runtime = runtime
         self.catalog = catalog
-        // Prompts are encrypted at rest whoever built the catalog (Security/).
-        if let sqlite = catalog as? SQLiteCatalog, sqlite.promptProtection == nil { try? runtime.security.attach(sqlite) }
         let log = runtime.log
         self.health = health ?? HealthBoard(settings: runtime.configuration.health) { key, failures, message in
             log.warning("circuit opened for \(key) after \(failures) consecutive failures: \(message ?? "")")

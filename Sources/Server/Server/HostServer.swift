@@ -1,4 +1,5 @@
 import Foundation
+import Composition
 import Synchronization
 import CatalogSQLite
 import HTTPServer
@@ -23,6 +24,8 @@ import Pipeline
 /// and resumes on the next start (polling, never submitting twice).
 public final class HostServer: Sendable {
     public let settings: ServerSettings
+    /// Built by the composition root the CLI and the library use too: same checks, same order.
+    public let composition: HostComposition
     public let runtime: HostRuntime
     public let catalog: SQLiteCatalog
     public let service: GenerationService
@@ -73,27 +76,24 @@ public final class HostServer: Sendable {
         self.settings = resolved
         guard let lock = RunnerLock(dataDirectory: paths.data) else { throw .runnerLockHeld(data: paths.data) }
         self.lock = lock
-        runtime = HostRuntime(paths: paths, configuration: configuration, log: log,
-                              settleMilliseconds: resolved.settleMilliseconds)
-        if !FileManager.default.fileExists(atPath: paths.plugins) {
-            log.warning("the plugins folder \(paths.plugins) does not exist yet: no provider is loaded. Create it and drop plugins in; they load without a restart.")
-        }
-        runtime.plugins.rescan()
+        let host: HostComposition
         do {
-            catalog = try SQLiteCatalog(path: paths.catalog)
+            host = try HostComposition.open(paths: paths, log: log, configuration: configuration,
+                                            settleMilliseconds: resolved.settleMilliseconds)
         } catch {
-            throw .catalog("\(paths.catalog): \(error)")
+            throw .composition(error)
         }
-        let templates = TemplateStore(folder: TemplateStore.folder(configuration: configuration, paths: paths), catalog: catalog)
+        composition = host
+        runtime = host.runtime
+        catalog = host.catalog
+        let templates = host.templates
         self.templates = templates
-        let categories = TemplateCategoryCache(templates: templates)
-        service = GenerationService(runtime: runtime, catalog: catalog, extraCategories: { categories.categories() })
+        service = host.service
         let runner = JobRunner(service: service)
         self.runner = runner
-        let uploads: UploadQueue?
+        let uploads = host.uploads
         do {
-            uploads = try UploadQueue.attach(to: service, catalog: catalog, file: paths.config)
-            let postProcessing = try PostProcessingQueue.attach(to: service, catalog: catalog)
+            let postProcessing = try host.postProcessingQueue()
             self.postProcessing = postProcessing
             operations = try OperationsLoop(
                 service: service, templates: templates, catalog: catalog, metrics: hostMetrics, version: ImagegenVersion.current,
@@ -108,6 +108,8 @@ public final class HostServer: Sendable {
             let metrics = operations.metrics
             postProcessing?.onFinished { metrics.record($0) }
             storage = try StorageBackgroundTasks.make(configuration: configuration, paths: paths, catalog: catalog, uploads: uploads, log: log)
+        } catch let e as CompositionError {
+            throw .composition(e)
         } catch let e as ConfigurationError {
             throw .configuration(e)
         } catch {

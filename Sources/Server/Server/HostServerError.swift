@@ -1,9 +1,12 @@
+import Composition
 import HTTPServer
 import ImagegenConfig
 import Operations
 /// Why `imagegen serve` could not start. Each says what to do.
 public enum HostServerError: Error, Sendable, CustomStringConvertible {
     case configuration(ConfigurationError)
+    /// The host could not be built from its data folder (key, catalog, prompt protection).
+    case composition(CompositionError)
     case settings(ServerSettingsError)
     case runnerLockHeld(data: String)
     case catalog(String)
@@ -13,6 +16,7 @@ public enum HostServerError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .configuration(let e): return e.description
+        case .composition(let e): return e.description
         case .settings(let e): return e.description
         case .runnerLockHeld(let data):
             return "another imagegen process already runs the jobs of \(data) (an `imagegen serve`, or a `generate` or `jobs run` "
