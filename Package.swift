@@ -82,7 +82,7 @@ let package = Package(
         // Test doubles (in-memory stores, a manual clock); only tests depend on it.
         .target(name: "ImagegenTestSupport", dependencies: ["Catalog", "Operations"], path: "Sources/ImagegenTestSupport"),
 
-        .executableTarget(name: "imagegen", dependencies: ["Host", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON"], path: "Sources/imagegen"),
+        .executableTarget(name: "imagegen", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON"], path: "Sources/imagegen"),
 
         .target(name: "Preview", dependencies: ["PluginAPI"], path: "Plugins/Preview",
                 cSettings: [.unsafeFlags(["-fvisibility=hidden"])],
@@ -97,7 +97,7 @@ let package = Package(
         .target(name: "A1111", dependencies: ["PluginKit"], path: "Plugins/A1111"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
-        .testTarget(name: "HostTests", dependencies: ["Host", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "HTTPServer", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenTestSupport"], path: "Tests/HostTests",
+        .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "HTTPServer", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenTestSupport"], path: "Tests/HostTests",
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON"], path: "Benchmarks/Sources"),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["Host", "Imaging"], path: "Benchmarks/imaging",

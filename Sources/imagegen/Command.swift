@@ -1,4 +1,5 @@
 import Foundation
+import Composition
 import Host
 import CatalogSQLite
 import ImagegenConfig
@@ -40,6 +41,9 @@ final class CommandContext {
             return g
         } catch let e as ConfigurationError {
             throw .usage(e.description)
+        } catch let e as CompositionError {
+            if case .configuration(let c) = e { throw .usage(c.description) }
+            throw .failed(e.description, .failure)
         } catch {
             throw .failed("cannot open the host: \(error)", .failure)
         }
