@@ -29,6 +29,21 @@ class CatalogContractTests: XCTestCase {
         throw XCTSkip("CatalogContractTests is abstract: subclass it and override connectAgain(to:)")
     }
 
+    /// The alert store kept in the same storage as `store`.
+    func makeAlertStore(on store: any CatalogStore) throws -> any AlertStore {
+        throw XCTSkip("CatalogContractTests is abstract: subclass it and override makeAlertStore(on:)")
+    }
+
+    /// The slot-run store kept in the same storage as `store`.
+    func makeSlotRunStore(on store: any CatalogStore) throws -> any SlotRunStore {
+        throw XCTSkip("CatalogContractTests is abstract: subclass it and override makeSlotRunStore(on:)")
+    }
+
+    /// The daily quota-count store kept in the same storage as `store`.
+    func makeQuotaUsageStore(on store: any CatalogStore) throws -> any QuotaUsageStore {
+        throw XCTSkip("CatalogContractTests is abstract: subclass it and override makeQuotaUsageStore(on:)")
+    }
+
     override func setUpWithError() throws {
         try super.setUpWithError()
         try XCTSkipIf(type(of: self) == CatalogContractTests.self, "abstract contract: runs only through a subclass")

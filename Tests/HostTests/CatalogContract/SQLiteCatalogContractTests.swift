@@ -36,4 +36,16 @@ final class SQLiteCatalogContractTests: CatalogContractTests {
         let catalog = try XCTUnwrap(store as? SQLiteCatalog, "not a SQLiteCatalog: \(type(of: store))")
         return try SQLiteCatalog(path: catalog.path)
     }
+
+    override func makeAlertStore(on store: any CatalogStore) throws -> any AlertStore {
+        try CatalogAlertStore(catalog: try XCTUnwrap(store as? SQLiteCatalog))
+    }
+
+    override func makeSlotRunStore(on store: any CatalogStore) throws -> any SlotRunStore {
+        try CatalogSlotRunStore(catalog: try XCTUnwrap(store as? SQLiteCatalog))
+    }
+
+    override func makeQuotaUsageStore(on store: any CatalogStore) throws -> any QuotaUsageStore {
+        CatalogQuotaUsageStore(catalog: try XCTUnwrap(store as? SQLiteCatalog))
+    }
 }
