@@ -44,10 +44,10 @@ extension CatalogContractTests {
     }
 
     func testAlertsSurviveReopening() throws {
-        let store = try makeStore()
+        var store: (any CatalogStore)? = try makeStore()
         let firing = alert("ProviderFailing", "fal", startedAt: noon)
-        XCTAssertTrue(try makeAlertStore(on: store).insertIfNotActive(firing))
-        let reopened = try makeAlertStore(on: try reopen(consume store))
+        XCTAssertTrue(try makeAlertStore(on: XCTUnwrap(store)).insertIfNotActive(firing))
+        let reopened = try makeAlertStore(on: try reopen(&store))
         XCTAssertEqual(try reopened.activeAlerts(), [firing])
         XCTAssertFalse(try reopened.insertIfNotActive(firing), "a restarted host knows what it already reported")
     }
@@ -102,10 +102,10 @@ extension CatalogContractTests {
     }
 
     func testSlotRunsSurviveReopening() throws {
-        let store = try makeStore()
+        var store: (any CatalogStore)? = try makeStore()
         let run = slotRun("morning@2026-03-15", start: noon)
-        XCTAssertTrue(try makeSlotRunStore(on: store).insertIfAbsent(run))
-        let reopened = try makeSlotRunStore(on: try reopen(consume store))
+        XCTAssertTrue(try makeSlotRunStore(on: XCTUnwrap(store)).insertIfAbsent(run))
+        let reopened = try makeSlotRunStore(on: try reopen(&store))
         XCTAssertEqual(try reopened.run(occurrenceKey: run.occurrenceKey), run)
         XCTAssertFalse(try reopened.insertIfAbsent(run))
     }
@@ -123,12 +123,12 @@ extension CatalogContractTests {
     }
 
     func testDailyImageCountsSurviveReopening() throws {
-        let store = try makeStore()
-        let quotas = try makeQuotaUsageStore(on: store)
-        _ = quotas.dailyImageCounts(day: "2026-03-15")
-        quotas.saveDailyImageCount(5, scope: .provider("fal"), day: "2026-03-15")
-        _ = consume quotas
-        let reopened = try makeQuotaUsageStore(on: try reopen(consume store))
+        var store: (any CatalogStore)? = try makeStore()
+        var quotas: (any QuotaUsageStore)? = try makeQuotaUsageStore(on: XCTUnwrap(store))
+        _ = quotas?.dailyImageCounts(day: "2026-03-15")
+        quotas?.saveDailyImageCount(5, scope: .provider("fal"), day: "2026-03-15")
+        quotas = nil
+        let reopened = try makeQuotaUsageStore(on: try reopen(&store))
         XCTAssertEqual(reopened.dailyImageCounts(day: "2026-03-15"), [.provider("fal"): 5])
     }
 }

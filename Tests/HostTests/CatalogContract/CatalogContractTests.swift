@@ -17,9 +17,9 @@ class CatalogContractTests: XCTestCase {
         throw XCTSkip("CatalogContractTests is abstract: subclass it and override makeStore()")
     }
 
-    /// Closes `store` (the caller hands over its only reference) and opens the same storage
-    /// again, as a restarted host would.
-    func reopen(_ store: consuming any CatalogStore) throws -> any CatalogStore {
+    /// Closes `store` (the caller hands over its only reference: it is set to nil) and opens
+    /// the same storage again, as a restarted host would.
+    func reopen(_ store: inout (any CatalogStore)?) throws -> any CatalogStore {
         throw XCTSkip("CatalogContractTests is abstract: subclass it and override reopen(_:)")
     }
 
@@ -85,6 +85,14 @@ class CatalogContractTests: XCTestCase {
     }
 
     var noBudgets: BudgetPolicy { policy() }
+
+    /// `CategoryBudget` has no public initialiser: it is built the way the config builds it.
+    func categoryBudget(daily: Double?, monthly: Double?) -> CategoryBudget {
+        var fields: [String] = []
+        if let daily { fields.append("\"daily\": \(daily)") }
+        if let monthly { fields.append("\"monthly\": \(monthly)") }
+        return try! JSONDecoder().decode(CategoryBudget.self, from: Data("{\(fields.joined(separator: ","))}".utf8))
+    }
 
     func image(_ id: String, job: String?, category: String = "general", model: String = "model-a",
                tags: [String] = ["cups"], generatedAt: Date, cost: Double?, variant: String = "original",
@@ -285,7 +293,7 @@ extension CatalogContractTests {
 
     func testCategoryBudgetsCountOnlyTheirCategory() throws {
         let store = try makeStore()
-        let budgets = policy(daily: 10, categories: ["product": CategoryBudget(daily: 1, monthly: nil)])
+        let budgets = policy(daily: 10, categories: ["product": categoryBudget(daily: 1, monthly: nil)])
         _ = try store.enqueue([newJob("p1", cost: 0.6, category: "product")], budgets: budgets, now: noon, allowPartial: false)
         _ = try store.enqueue([newJob("o1", cost: 3, category: "other")], budgets: budgets, now: noon, allowPartial: false)
         let refusal = expectRefusal {
@@ -302,7 +310,7 @@ extension CatalogContractTests {
 
     func testTheGlobalBudgetAlsoAppliesToACategoryWithItsOwn() throws {
         let store = try makeStore()
-        let budgets = policy(daily: 1, categories: ["product": CategoryBudget(daily: 5, monthly: nil)])
+        let budgets = policy(daily: 1, categories: ["product": categoryBudget(daily: 5, monthly: nil)])
         _ = try store.enqueue([newJob("o1", cost: 0.8, category: "other")], budgets: budgets, now: noon, allowPartial: false)
         let refusal = expectRefusal {
             _ = try store.enqueue([newJob("p1", cost: 0.5, category: "product")], budgets: budgets, now: noon, allowPartial: false)
@@ -329,7 +337,7 @@ extension CatalogContractTests {
 
     func testBudgetStatusListsGlobalThenCategoryWindowsWithSpentReservedRemainingAndReset() throws {
         let store = try makeStore()
-        let budgets = policy(daily: 5, monthly: 50, categories: ["product": CategoryBudget(daily: 2, monthly: 20)])
+        let budgets = policy(daily: 5, monthly: 50, categories: ["product": categoryBudget(daily: 2, monthly: 20)])
         try queue(store, newJob("done", cost: 1.5, category: "product"))
         try runToEnd(store, "done", state: .succeeded, cost: 1.5, source: "provider", now: noon)
         try store.storeImage(image("img", job: "done", category: "product", generatedAt: noon, cost: 1.5), outputIndex: 0,
@@ -739,21 +747,26 @@ extension CatalogContractTests {
 extension CatalogContractTests {
     /// Runs `count` enqueues of one job each (cost 1) on real threads at once.
     func raceEnqueues(_ stores: [any CatalogStore], count: Int, budgets: BudgetPolicy) -> (queued: Int, refused: Int, other: [String]) {
-        let lock = NSLock()
-        var queued = 0, refused = 0
-        var other: [String] = []
+        final class Tally: @unchecked Sendable {
+            let lock = NSLock()
+            var queued = 0, refused = 0
+            var other: [String] = []
+        }
+        let tally = Tally()
+        let jobs = (0..<count).map { newJob("race-\($0)", cost: 1) }
+        let now = noon
         DispatchQueue.concurrentPerform(iterations: count) { i in
             let store = stores[i % stores.count]
             do {
-                let jobs = try store.enqueue([newJob("race-\(i)", cost: 1)], budgets: budgets, now: noon, allowPartial: false)
-                lock.withLock { queued += jobs.count }
+                let queued = try store.enqueue([jobs[i]], budgets: budgets, now: now, allowPartial: false)
+                tally.lock.withLock { tally.queued += queued.count }
             } catch is BudgetRefusal {
-                lock.withLock { refused += 1 }
+                tally.lock.withLock { tally.refused += 1 }
             } catch {
-                lock.withLock { other.append("\(error)") }
+                tally.lock.withLock { tally.other.append("\(error)") }
             }
         }
-        return (queued, refused, other)
+        return tally.lock.withLock { (tally.queued, tally.refused, tally.other) }
     }
 
     func testConcurrentEnqueuesOnOneStoreNeverOverspend() throws {
@@ -780,22 +793,26 @@ extension CatalogContractTests {
     }
 
     func testJobsRefsImagesAndLedgerSurviveReopening() throws {
-        let store = try makeStore()
+        var original: (any CatalogStore)? = try makeStore()
         let budgets = policy(daily: 5)
-        _ = try store.enqueue([newJob("waiting", cost: 1, key: "k-wait"), newJob("inflight", cost: 1), newJob("done", cost: 1)],
-                              budgets: budgets, now: noon, allowPartial: false)
         let ref: JSONValue = ["id": "pred-9", "poll": "https://example.test/9"]
-        try store.markSubmitting("inflight", plugin: "fake", providerModel: "provider-x", generation: 2, tried: ["fake/provider-x"],
-                                 now: noon)
-        try store.recordSubmitted("inflight", ref: ref, state: .running, progress: 0.4, now: noon)
-        try runToEnd(store, "done", state: .succeeded, cost: 0.9, source: "provider", now: noon)
         let record = image("img", job: "done", generatedAt: noon, cost: 0.9)
-        try store.storeImage(record, outputIndex: 0, pluginID: "fake", providerModel: "provider-x", costSource: "provider")
-        let jobsBefore = try store.jobs(state: nil, batch: nil, limit: 10)
-        let ledgerBefore = try store.ledger(since: nil)
+        var jobsBefore: [Job] = [], ledgerBefore: [LedgerEntry] = []
+        do {
+            let store = try XCTUnwrap(original)
+            _ = try store.enqueue([newJob("waiting", cost: 1, key: "k-wait"), newJob("inflight", cost: 1), newJob("done", cost: 1)],
+                                  budgets: budgets, now: noon, allowPartial: false)
+            try store.markSubmitting("inflight", plugin: "fake", providerModel: "provider-x", generation: 2,
+                                     tried: ["fake/provider-x"], now: noon)
+            try store.recordSubmitted("inflight", ref: ref, state: .running, progress: 0.4, now: noon)
+            try runToEnd(store, "done", state: .succeeded, cost: 0.9, source: "provider", now: noon)
+            try store.storeImage(record, outputIndex: 0, pluginID: "fake", providerModel: "provider-x", costSource: "provider")
+            jobsBefore = try store.jobs(state: nil, batch: nil, limit: 10)
+            ledgerBefore = try store.ledger(since: nil)
+        }
         XCTAssertEqual(jobsBefore.count, 3)
 
-        let reopened = try reopen(consume store)
+        let reopened = try reopen(&original)
         XCTAssertEqual(try reopened.jobs(state: nil, batch: nil, limit: 10), jobsBefore)
         let resumed = try reopened.unfinishedJobs()
         XCTAssertEqual(resumed.map(\.id), ["inflight"])

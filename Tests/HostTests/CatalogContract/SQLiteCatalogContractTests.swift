@@ -20,12 +20,15 @@ final class SQLiteCatalogContractTests: CatalogContractTests {
         return try SQLiteCatalog(path: folder + "/catalog.sqlite")
     }
 
-    override func reopen(_ store: consuming any CatalogStore) throws -> any CatalogStore {
-        let catalog = try XCTUnwrap(store as? SQLiteCatalog, "not a SQLiteCatalog: \(type(of: store))")
-        let path = catalog.path
-        weak var closed: SQLiteCatalog? = catalog
-        _ = consume store
-        _ = consume catalog
+    override func reopen(_ store: inout (any CatalogStore)?) throws -> any CatalogStore {
+        let path: String
+        weak var closed: SQLiteCatalog?
+        do {
+            let catalog = try XCTUnwrap(store as? SQLiteCatalog, "not a SQLiteCatalog: \(type(of: store))")
+            path = catalog.path
+            closed = catalog
+        }
+        store = nil
         // The last reference is gone, so the connection is closed (sqlite3_close_v2 in deinit):
         // what the new one reads comes from the file, not from a live connection.
         XCTAssertNil(closed, "the old catalog is still referenced, so its connection was not closed")
