@@ -49,6 +49,28 @@ class CatalogContractTests: XCTestCase {
         try XCTSkipIf(type(of: self) == CatalogContractTests.self, "abstract contract: runs only through a subclass")
     }
 
+    /// Linux finds tests by reading source, not the runtime, so a subclass runs only the tests
+    /// it declares (swiftlang/swift-package-manager#5573): every subclass overrides each contract
+    /// test with a one-line forward and calls this from a test of its own, which fails when a
+    /// contract test is added here and not forwarded there.
+    func assertForwardsEveryContractTest(subclassFile: StaticString = #filePath, file: StaticString = #filePath,
+                                         line: UInt = #line) throws {
+        let folder = ("\(subclassFile)" as NSString).deletingLastPathComponent
+        let contract = try String(contentsOfFile: folder + "/CatalogContractTests.swift", encoding: .utf8)
+        let subclass = try String(contentsOfFile: "\(subclassFile)", encoding: .utf8)
+        func names(_ source: String, _ pattern: String) throws -> Set<String> {
+            let regex = try NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
+            return Set(regex.matches(in: source, range: NSRange(source.startIndex..., in: source)).compactMap {
+                Range($0.range(at: 1), in: source).map { String(source[$0]) }
+            })
+        }
+        let required = try names(contract, #"^    func (test\w+)\("#)
+        let forwarded = try names(subclass, #"^    override func (test\w+)\(\) throws \{ try super\.\1\(\) \}"#)
+        XCTAssertGreaterThan(required.count, 30, "the contract's tests were not found in \(folder)", file: file, line: line)
+        XCTAssertEqual(required.subtracting(forwarded).sorted(), [], "contract tests not forwarded by \(subclassFile)",
+                       file: file, line: line)
+    }
+
     // MARK: - Fixtures
 
     static let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
@@ -139,11 +161,9 @@ class CatalogContractTests: XCTestCase {
         try store.recordSubmitted(id, ref: ["id": .string("ref-\(id)")], state: .submitted, progress: nil, now: now)
         try store.finish(id, state: state, cost: cost, costSource: source, providerTime: 2, error: nil, now: now)
     }
-}
 
-// MARK: - Enqueue and budgets
+    // MARK: - Enqueue and budgets
 
-extension CatalogContractTests {
     func testEnqueueStoresEveryFieldAndReservesTheExpectedCost() throws {
         let store = try makeStore()
         let queued = try store.enqueue([newJob("j1", cost: 1.25, priority: 3)], budgets: policy(daily: 5), now: noon,
@@ -270,9 +290,9 @@ extension CatalogContractTests {
         let budgets = policy(daily: 10, monthly: 3)
         let earlier = at("2026-03-02T09:00:00Z")
         _ = try store.enqueue([newJob("old", cost: 2)], budgets: budgets, now: earlier, allowPartial: false)
-        try runToEnd(store, "old", state: .succeeded, cost: 2, source: "price", now: earlier)
+        try runToEnd(store, "old", state: .succeeded, cost: 2, source: "rule", now: earlier)
         try store.storeImage(image("img-old", job: "old", generatedAt: earlier, cost: 2), outputIndex: 0, pluginID: "fake",
-                             providerModel: "provider-x", costSource: "price")
+                             providerModel: "provider-x", costSource: "rule")
 
         let daily = try status(store, budgets, "daily")
         XCTAssertEqual(daily.spent, 0, accuracy: 1e-9, "another day's spending is outside today's window")
@@ -326,9 +346,9 @@ extension CatalogContractTests {
         try queue(store, newJob("y", cost: nil), now: yesterdayThere)
         try queue(store, newJob("t", cost: nil), now: todayThere)
         try store.storeImage(image("img-y", job: "y", generatedAt: yesterdayThere, cost: 1), outputIndex: 0, pluginID: "fake",
-                             providerModel: "provider-x", costSource: "price")
+                             providerModel: "provider-x", costSource: "rule")
         try store.storeImage(image("img-t", job: "t", generatedAt: todayThere, cost: 2), outputIndex: 0, pluginID: "fake",
-                             providerModel: "provider-x", costSource: "price")
+                             providerModel: "provider-x", costSource: "rule")
         let daily = try status(store, budgets, "daily")
         XCTAssertEqual(daily.spent, 2, accuracy: 1e-9, "a window includes its start and excludes what came before")
         XCTAssertEqual(daily.resetsAt, at("2026-03-16T04:00:00Z"))
@@ -372,11 +392,9 @@ extension CatalogContractTests {
         XCTAssertEqual(daily.spent, 3, accuracy: 1e-9)
         XCTAssertEqual(daily.remaining, 0, accuracy: 1e-9)
     }
-}
 
-// MARK: - Idempotency
+    // MARK: - Idempotency
 
-extension CatalogContractTests {
     func testTheSameIdempotencyKeyReturnsTheJobAlreadyQueued() throws {
         let store = try makeStore()
         let budgets = policy(daily: 1)
@@ -402,17 +420,15 @@ extension CatalogContractTests {
     func testAKeyStillReturnsItsJobAfterTheJobFinished() throws {
         let store = try makeStore()
         try queue(store, newJob("a", key: "k"))
-        try runToEnd(store, "a", state: .succeeded, cost: 1, source: "price", now: noon)
+        try runToEnd(store, "a", state: .succeeded, cost: 1, source: "rule", now: noon)
         let again = try store.enqueue([newJob("b", key: "k")], budgets: noBudgets, now: noon, allowPartial: false)
         XCTAssertEqual(again.map(\.id), ["a"])
         XCTAssertEqual(again.first?.state, .succeeded)
         XCTAssertNil(try store.job("b"))
     }
-}
 
-// MARK: - The queue
+    // MARK: - The queue
 
-extension CatalogContractTests {
     func testQueuedJobsComeByPriorityThenAgeAndHonourTheLimit() throws {
         let store = try makeStore()
         try queue(store, newJob("low-old", priority: 0), now: noon)
@@ -433,11 +449,9 @@ extension CatalogContractTests {
         _ = try store.requestCancel("c", now: noon)
         XCTAssertEqual(try store.queuedJobs(limit: 10).map(\.id), ["d"])
     }
-}
 
-// MARK: - A job's life
+    // MARK: - A job's life
 
-extension CatalogContractTests {
     func testSubmitProgressStoreAndFinishRecordEveryStep() throws {
         let store = try makeStore()
         let budgets = policy(daily: 5)
@@ -543,23 +557,41 @@ extension CatalogContractTests {
         let store = try makeStore()
         try queue(store, newJob("j", outputs: 2))
         let first = image("img-0", job: "j", generatedAt: noon, cost: 0.5)
-        try store.storeImage(first, outputIndex: 0, pluginID: "fake", providerModel: "provider-x", costSource: "price")
-        try store.storeImage(first, outputIndex: 0, pluginID: "fake", providerModel: "provider-x", costSource: "price")
+        try store.storeImage(first, outputIndex: 0, pluginID: "fake", providerModel: "provider-x", costSource: "rule")
+        try store.storeImage(first, outputIndex: 0, pluginID: "fake", providerModel: "provider-x", costSource: "rule")
         try store.storeImage(image("img-1", job: "j", generatedAt: noon, cost: 0.5), outputIndex: 1, pluginID: "fake",
-                             providerModel: "provider-x", costSource: "price")
+                             providerModel: "provider-x", costSource: "rule")
         XCTAssertEqual(Set(try store.images(ImageFilter(jobID: "j")).map(\.imageID)), ["img-0", "img-1"])
         XCTAssertEqual(try store.ledger(since: nil).map(\.imageID), ["img-0", "img-1"])
         XCTAssertEqual(try status(store, policy(daily: 5), "daily").spent, 1, accuracy: 1e-9)
+    }
+
+    /// DISABLED (not a `test…` method): fails on SQLiteCatalog today. `storeImage` writes the
+    /// ledger row with `INSERT OR IGNORE`, which also ignores the `source IN ('provider','rule',
+    /// 'unknown')` CHECK: an image stored with any other cost source is kept with no ledger entry
+    /// and no error, so its cost never counts against a budget. A charge must be recorded or refused.
+    /// Rename to `test…` once `storeImage` throws (or records) instead of dropping the entry.
+    func disabled_testAnImageIsNeverStoredWithoutItsLedgerEntry() throws {
+        let store = try makeStore()
+        try queue(store, newJob("j"))
+        do {
+            try store.storeImage(image("img", job: "j", generatedAt: noon, cost: 0.5), outputIndex: 0, pluginID: "fake",
+                                 providerModel: "provider-x", costSource: "estimate")
+        } catch {
+            XCTAssertNil(try store.image("img"), "a refused charge must not leave its image behind")
+            return
+        }
+        XCTAssertEqual(try store.ledger(since: nil).map(\.costUSD), [0.5])
     }
 
     func testDerivativesAreNotCharged() throws {
         let store = try makeStore()
         try queue(store, newJob("j"))
         try store.storeImage(image("orig", job: "j", generatedAt: noon, cost: 0.5), outputIndex: 0, pluginID: "fake",
-                             providerModel: "provider-x", costSource: "price")
+                             providerModel: "provider-x", costSource: "rule")
         try store.storeImage(image("thumb", job: "j", generatedAt: noon.addingTimeInterval(1), cost: nil, variant: "upscaled",
                                    parentID: "orig"), outputIndex: 0, pluginID: "fake", providerModel: "provider-x",
-                             costSource: "price")
+                             costSource: "rule")
         XCTAssertEqual(try store.image("thumb")?.parentID, "orig")
         XCTAssertEqual(try store.ledger(since: nil).map(\.imageID), ["orig"])
     }
@@ -577,7 +609,7 @@ extension CatalogContractTests {
         try store.markSubmitting("cancelling", plugin: "fake", providerModel: "provider-x", generation: 1, tried: [], now: noon)
         try store.recordSubmitted("cancelling", ref: ["id": "c"], state: .running, progress: nil, now: noon)
         _ = try store.requestCancel("cancelling", now: noon)
-        try runToEnd(store, "succeeded", state: .succeeded, cost: 1, source: "price", now: noon)
+        try runToEnd(store, "succeeded", state: .succeeded, cost: 1, source: "rule", now: noon)
         try runToEnd(store, "failed", state: .failed, cost: nil, source: nil, now: noon)
         try runToEnd(store, "filtered", state: .contentFiltered, cost: nil, source: nil, now: noon)
         _ = try store.requestCancel("cancelled", now: noon)
@@ -655,18 +687,16 @@ extension CatalogContractTests {
     func testCancellingAFinishedOrUnknownJob() throws {
         let store = try makeStore()
         try queue(store, newJob("j"))
-        try runToEnd(store, "j", state: .succeeded, cost: 1, source: "price", now: noon)
+        try runToEnd(store, "j", state: .succeeded, cost: 1, source: "rule", now: noon)
         let before = try store.job("j")
         let after = try store.requestCancel("j", now: noon.addingTimeInterval(99))
         XCTAssertEqual(after, before, "a finished job is left as it is")
         XCTAssertEqual(after?.cancelRequested, false)
         XCTAssertNil(try store.requestCancel("nope", now: noon))
     }
-}
 
-// MARK: - Reads
+    // MARK: - Reads
 
-extension CatalogContractTests {
     func testJobsFilterByStateAndBatchNewestFirstWithALimit() throws {
         let store = try makeStore()
         try queue(store, newJob("a1", batch: "A"), now: noon)
@@ -699,7 +729,7 @@ extension CatalogContractTests {
         try queue(store, newJob("j1", cost: nil))
         try queue(store, newJob("j2", cost: nil))
         func put(_ record: ImageRecord, _ index: Int) throws {
-            try store.storeImage(record, outputIndex: index, pluginID: "fake", providerModel: "provider-x", costSource: "price")
+            try store.storeImage(record, outputIndex: index, pluginID: "fake", providerModel: "provider-x", costSource: "rule")
         }
         try put(image("i1", job: "j1", category: "product", model: "model-a", tags: ["cups"], generatedAt: noon, cost: nil), 0)
         try put(image("i2", job: "j1", category: "product", model: "model-b", tags: ["mugs", "red"],
@@ -731,20 +761,18 @@ extension CatalogContractTests {
         try queue(store, newJob("j", cost: nil, outputs: 3))
         for (index, offset) in [20.0, 0, 10].enumerated() {
             try store.storeImage(image("i\(index)", job: "j", generatedAt: noon.addingTimeInterval(offset), cost: Double(index + 1)),
-                                 outputIndex: index, pluginID: "fake", providerModel: "provider-x", costSource: "price")
+                                 outputIndex: index, pluginID: "fake", providerModel: "provider-x", costSource: "rule")
         }
         XCTAssertEqual(try store.ledger(since: nil).map(\.imageID), ["i1", "i2", "i0"])
         XCTAssertEqual(try store.ledger(since: noon.addingTimeInterval(10)).map(\.imageID), ["i2", "i0"])
         XCTAssertEqual(try store.ledger(since: noon.addingTimeInterval(21)).map(\.imageID), [])
         let entry = try XCTUnwrap(try store.ledger(since: nil).first)
         XCTAssertEqual(entry, LedgerEntry(jobID: "j", imageID: "i1", at: noon, model: "model-a", plugin: "fake",
-                                          category: "general", costUSD: 2, source: "price"))
+                                          category: "general", costUSD: 2, source: "rule"))
     }
-}
 
-// MARK: - Concurrency and durability
+    // MARK: - Concurrency and durability
 
-extension CatalogContractTests {
     /// Runs `count` enqueues of one job each (cost 1) on real threads at once.
     func raceEnqueues(_ stores: [any CatalogStore], count: Int, budgets: BudgetPolicy) -> (queued: Int, refused: Int, other: [String]) {
         final class Tally: @unchecked Sendable {
@@ -827,5 +855,146 @@ extension CatalogContractTests {
         // The idempotency key survives too.
         XCTAssertEqual(try reopened.enqueue([newJob("again", key: "k-wait")], budgets: budgets, now: noon, allowPartial: false)
                         .map(\.id), ["waiting"])
+    }
+
+    // MARK: - Alerts, slot runs and daily quota counts (made on the same storage)
+
+    func alert(_ rule: String, _ subject: String, startedAt: Date, severity: AlertSeverity = .warning) -> Alert {
+        Alert(AlertCondition(rule: rule, subject: subject, severity: severity, message: "\(rule) on \(subject)"), startedAt: startedAt)
+    }
+
+    func testAlertsKeepOneActiveInstancePerConditionAndListNewestFirst() throws {
+        let alerts = try makeAlertStore(on: try makeStore())
+        let first = alert("ProviderFailing", "fal", startedAt: noon, severity: .critical)
+        XCTAssertTrue(try alerts.insertIfNotActive(first))
+        XCTAssertFalse(try alerts.insertIfNotActive(alert("ProviderFailing", "fal", startedAt: noon.addingTimeInterval(60))),
+                       "a condition still firing is not recorded (nor paged) twice")
+        let other = alert("BudgetLow", "daily", startedAt: noon.addingTimeInterval(30))
+        XCTAssertTrue(try alerts.insertIfNotActive(other))
+        XCTAssertEqual(try alerts.activeAlerts(), [first, other])
+
+        let ended = noon.addingTimeInterval(120)
+        try alerts.resolve(id: first.id, startedAt: first.startedAt, endedAt: ended)
+        XCTAssertEqual(try alerts.activeAlerts(), [other])
+        let again = alert("ProviderFailing", "fal", startedAt: noon.addingTimeInterval(180))
+        XCTAssertTrue(try alerts.insertIfNotActive(again), "after it cleared, the condition may fire again")
+
+        var resolvedFirst = first
+        resolvedFirst.endedAt = ended
+        XCTAssertEqual(try alerts.alerts(since: nil, activeOnly: false, limit: 10), [again, other, resolvedFirst])
+        XCTAssertEqual(try alerts.alerts(since: nil, activeOnly: true, limit: 10), [again, other])
+        XCTAssertEqual(try alerts.alerts(since: noon.addingTimeInterval(30), activeOnly: false, limit: 10), [again, other])
+        XCTAssertEqual(try alerts.alerts(since: nil, activeOnly: false, limit: 1), [again])
+    }
+
+    func testResolvingAnInstanceThatIsNotActiveChangesNothing() throws {
+        let alerts = try makeAlertStore(on: try makeStore())
+        let firing = alert("QueueStuck", "runner", startedAt: noon)
+        XCTAssertTrue(try alerts.insertIfNotActive(firing))
+        try alerts.resolve(id: firing.id, startedAt: noon.addingTimeInterval(1), endedAt: noon.addingTimeInterval(5))
+        try alerts.resolve(id: "Nope/none", startedAt: noon, endedAt: noon.addingTimeInterval(5))
+        XCTAssertEqual(try alerts.activeAlerts(), [firing])
+    }
+
+    func testAlertsSurviveReopening() throws {
+        var store: (any CatalogStore)? = try makeStore()
+        let firing = alert("ProviderFailing", "fal", startedAt: noon)
+        XCTAssertTrue(try makeAlertStore(on: XCTUnwrap(store)).insertIfNotActive(firing))
+        let reopened = try makeAlertStore(on: try reopen(&store))
+        XCTAssertEqual(try reopened.activeAlerts(), [firing])
+        XCTAssertFalse(try reopened.insertIfNotActive(firing), "a restarted host knows what it already reported")
+    }
+
+    func slotRun(_ key: String, start: Date, status: SlotRunStatus = .claimed) -> SlotRun {
+        SlotRun(occurrenceKey: key, slotID: "morning", kind: .generate, scheduledStart: start,
+                scheduledEnd: start.addingTimeInterval(3600), trigger: .scheduled, status: status, recordedAt: start,
+                requestedCount: 2,
+                plannedJobs: [SlotJobRequest(idempotencyKey: "\(key)#1", occurrenceKey: key, slotID: "morning", index: 1,
+                                             category: "product", template: "hero", model: "model-a", profile: nil),
+                              SlotJobRequest(idempotencyKey: "\(key)#2", occurrenceKey: key, slotID: "morning", index: 2,
+                                             category: "product", template: "hero", model: nil, profile: "warm")],
+                skippedCount: 1, skipReason: "budget", jobIDs: [], attempts: 0, lastError: nil)
+    }
+
+    func testSlotRunsAreRecordedOncePerOccurrenceAndUpdatedInPlace() throws {
+        let runs = try makeSlotRunStore(on: try makeStore())
+        let run = slotRun("morning@2026-03-15", start: noon)
+        XCTAssertTrue(try runs.insertIfAbsent(run))
+        var duplicate = run
+        duplicate.requestedCount = 9
+        XCTAssertFalse(try runs.insertIfAbsent(duplicate), "an occurrence is recorded once")
+        XCTAssertEqual(try runs.run(occurrenceKey: run.occurrenceKey), run)
+        XCTAssertNil(try runs.run(occurrenceKey: "nope"))
+
+        var queued = run
+        queued.status = .queued
+        queued.jobIDs = ["job-1", "job-2"]
+        queued.attempts = 1
+        queued.lastError = "busy once"
+        queued.updatedAt = noon.addingTimeInterval(5)
+        try runs.update(queued)
+        XCTAssertEqual(try runs.run(occurrenceKey: run.occurrenceKey), queued)
+
+        XCTAssertThrowsError(try runs.update(slotRun("never-inserted", start: noon))) { error in
+            XCTAssertEqual(error as? SlotRunStoreError, .notFound(occurrenceKey: "never-inserted"))
+        }
+        XCTAssertNil(try runs.run(occurrenceKey: "never-inserted"), "update does not insert")
+    }
+
+    func testSlotRunsByStatusAndHistory() throws {
+        let runs = try makeSlotRunStore(on: try makeStore())
+        let a = slotRun("a", start: noon), b = slotRun("b", start: noon.addingTimeInterval(3600), status: .queued)
+        let c = slotRun("c", start: noon.addingTimeInterval(7200)), d = slotRun("d", start: noon.addingTimeInterval(-3600), status: .missed)
+        for run in [c, a, d, b] { XCTAssertTrue(try runs.insertIfAbsent(run)) }
+        XCTAssertEqual(try runs.runs(status: .claimed).map(\.occurrenceKey), ["a", "c"])
+        XCTAssertEqual(try runs.runs(status: .missed), [d])
+        XCTAssertEqual(try runs.runs(status: .failed), [])
+        XCTAssertEqual(try runs.history(since: nil, limit: 10).map(\.occurrenceKey), ["c", "b", "a", "d"])
+        XCTAssertEqual(try runs.history(since: noon, limit: 10).map(\.occurrenceKey), ["c", "b", "a"])
+        XCTAssertEqual(try runs.history(since: nil, limit: 2).map(\.occurrenceKey), ["c", "b"])
+    }
+
+    func testSlotRunsSurviveReopening() throws {
+        var store: (any CatalogStore)? = try makeStore()
+        let run = slotRun("morning@2026-03-15", start: noon)
+        XCTAssertTrue(try makeSlotRunStore(on: XCTUnwrap(store)).insertIfAbsent(run))
+        let reopened = try makeSlotRunStore(on: try reopen(&store))
+        XCTAssertEqual(try reopened.run(occurrenceKey: run.occurrenceKey), run)
+        XCTAssertFalse(try reopened.insertIfAbsent(run))
+    }
+
+    func testDailyImageCountsArePerDayAndScopeAndTheLastSaveWins() throws {
+        let quotas = try makeQuotaUsageStore(on: try makeStore())
+        XCTAssertEqual(quotas.dailyImageCounts(day: "2026-03-15"), [:])
+        quotas.saveDailyImageCount(3, scope: .provider("fal"), day: "2026-03-15")
+        quotas.saveDailyImageCount(4, scope: .provider("fal"), day: "2026-03-15")
+        quotas.saveDailyImageCount(2, scope: .apiToken("ci"), day: "2026-03-15")
+        quotas.saveDailyImageCount(7, scope: .provider("fal"), day: "2026-03-16")
+        XCTAssertEqual(quotas.dailyImageCounts(day: "2026-03-15"), [.provider("fal"): 4, .apiToken("ci"): 2])
+        XCTAssertEqual(quotas.dailyImageCounts(day: "2026-03-16"), [.provider("fal"): 7])
+        XCTAssertEqual(quotas.dailyImageCounts(day: "2026-03-14"), [:])
+    }
+
+    func testDailyImageCountsSurviveReopening() throws {
+        var store: (any CatalogStore)? = try makeStore()
+        var quotas: (any QuotaUsageStore)? = try makeQuotaUsageStore(on: XCTUnwrap(store))
+        _ = quotas?.dailyImageCounts(day: "2026-03-15")
+        quotas?.saveDailyImageCount(5, scope: .provider("fal"), day: "2026-03-15")
+        quotas = nil
+        let reopened = try makeQuotaUsageStore(on: try reopen(&store))
+        XCTAssertEqual(reopened.dailyImageCounts(day: "2026-03-15"), [.provider("fal"): 5])
+    }
+
+    /// DISABLED (not a `test…` method): fails on SQLiteCatalog today. `CatalogQuotaUsageStore`
+    /// creates `quota_daily` only in `dailyImageCounts` (or when prompt protection is turned on),
+    /// and `saveDailyImageCount` swallows errors, so a save before any read on a catalog without
+    /// that table is silently lost. The host is safe today only because `HostSecurity.attach`
+    /// calls `protectPrompts` (which migrates the table) before attaching the store.
+    /// Rename to `test…` once the store creates its table itself (e.g. in `init`/`attach`).
+    func disabled_testADailyImageCountSavedBeforeAnyReadIsKept() throws {
+        let store = try makeStore()
+        let quotas = try makeQuotaUsageStore(on: store)
+        quotas.saveDailyImageCount(5, scope: .apiToken("ci"), day: "2026-03-15")
+        XCTAssertEqual(quotas.dailyImageCounts(day: "2026-03-15"), [.apiToken("ci"): 5])
     }
 }
