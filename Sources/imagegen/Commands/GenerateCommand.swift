@@ -43,7 +43,7 @@ struct GenerateCommand: Command {
         } catch let e as CLIError {
             throw e
         } catch {
-            throw GenerateCommand.map(error)
+            throw CLIError.from(error)
         }
         if args.flags.contains("no-wait") {
             if args.json { Output.json(jobs) } else { for j in jobs { print("\(j.id) queued") } }
@@ -96,19 +96,5 @@ struct GenerateCommand: Command {
         if finished.contains(where: { $0.errorCode == "quota_exceeded" }) { return .budget }
         if finished.contains(where: { $0.state != .succeeded }) { return .provider }
         return .success
-    }
-
-    static func map(_ error: any Error) -> CLIError {
-        switch error {
-        case let e as ValidationError: return .failed(e.description, e.policyRuleID == nil ? .invalidInput : .contentFiltered)
-        case let e as PolicyRefusal: return .failed(e.description, .contentFiltered)
-        case let e as QuotaExceeded: return .failed(e.description, .budget)
-        case let e as PromptAccessError: return .failed(e.description, .failure)
-        case let e as BudgetRefusal: return .failed(e.description, .budget)
-        case let e as UnpricedModelRefusal: return .failed(e.description, .budget)
-        case let e as TemplateRequestError: return .failed(e.description, .invalidInput)
-        case let e as VariationError: return .failed(e.description, .invalidInput)
-        default: return .failed("\(error)", .failure)
-        }
     }
 }

@@ -84,7 +84,7 @@ struct ImagesCommand: Command {
             } catch let e as GenerationFailure {
                 throw .failed(e.description, e.job.state == .contentFiltered ? .contentFiltered : .provider)
             } catch {
-                throw GenerateCommand.map(error)
+                throw CLIError.from(error)
             }
         case "available":
             let images = try context.catalogCall { try catalog.availableImages(category: args.string("category"), tag: args.string("tag"),

@@ -1,0 +1,7 @@
+import ImagegenCore
+
+/// Carries its reset time, so the API can send `Retry-After` (429; exit 3 like a budget refusal).
+extension QuotaExceeded: MeaningfulError {
+    public var meaning: ErrorMeaning { .quotaExceeded(retryAfterSeconds: retryAfterSeconds) }
+    public var errorCode: String { "quota_exceeded" }
+}
