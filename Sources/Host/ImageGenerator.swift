@@ -47,7 +47,8 @@ public final class ImageGenerator: Sendable {
         // Fail at start, with the reason, if libsodium cannot initialise (not later, inside a job).
         try SodiumRuntime.prepare()
         let settings = try configuration.settings ?? HostConfiguration.load(path: configuration.paths.config)
-        let security = try HostSecurity.open(paths: configuration.paths, configuration: settings, log: configuration.log)
+        let security = try HostSecurity.open(paths: configuration.paths, configuration: settings, log: configuration.log,
+                                             catalogAtRest: { try SQLiteCatalog(path: $0) })
         let runtime = HostRuntime(paths: configuration.paths, configuration: settings, log: configuration.log, security: security)
         runtime.plugins.rescan()
         let catalog = try SQLiteCatalog(path: configuration.paths.catalog)

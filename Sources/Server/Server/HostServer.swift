@@ -6,6 +6,7 @@ import ImagegenConfig
 import ImagegenCore
 import Operations
 import Pipeline
+import Security
 
 /// `imagegen serve`: the long-running host. It holds the data folder's runner lock, runs the
 /// job queue, serves the HTTP API and keeps the plugins in step with their folder.
@@ -73,7 +74,9 @@ public final class HostServer: Sendable {
         self.settings = resolved
         guard let lock = RunnerLock(dataDirectory: paths.data) else { throw .runnerLockHeld(data: paths.data) }
         self.lock = lock
-        runtime = HostRuntime(paths: paths, configuration: configuration, log: log,
+        let security = HostSecurity.openOrLocked(paths: paths, configuration: configuration, log: log,
+                                                 catalogAtRest: { try SQLiteCatalog(path: $0) })
+        runtime = HostRuntime(paths: paths, configuration: configuration, log: log, security: security,
                               settleMilliseconds: resolved.settleMilliseconds)
         if !FileManager.default.fileExists(atPath: paths.plugins) {
             log.warning("the plugins folder \(paths.plugins) does not exist yet: no provider is loaded. Create it and drop plugins in; they load without a restart.")
