@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["DurableFiles", "CSodium", "ImagegenJSON"], path: "Sources/Crypto"),
         // A generic hardened HTTP/1.1 server (limits, timeouts, keep-alive, bearer tokens). No product
         // knowledge: routes and JSON bodies are the Server target's.
-        .target(name: "HTTPServer", dependencies: ["Crypto"], path: "Sources/HTTPServer"),
+        .target(name: "HTTPServer", dependencies: ["ImagegenCore", "Crypto"], path: "Sources/HTTPServer"),
         // libvips: verify provider outputs (decode, limits, bombs), enhance, resize, encode, score.
         // Pure pixel work; storing the results is the Pipeline's.
         .target(name: "Imaging", dependencies: ["ImagegenCore", "CVips"], path: "Sources/Imaging"),
@@ -55,10 +55,10 @@ let package = Package(
         .target(name: "CloudStorage", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "ImagegenJSON"], path: "Sources/CloudStorage"),
         // Prompt templates and what is chosen from them: variations, experiments (A/B arms),
         // preference profiles, automatic tags. Values and files only; storage is behind the Catalog port.
-        .target(name: "Templates", dependencies: ["Crypto"], path: "Sources/Templates"),
+        .target(name: "Templates", dependencies: ["ImagegenCore", "Crypto"], path: "Sources/Templates"),
         // The storage port: protocols by concern (jobs and budgets, images, ledger, alerts, plan runs,
         // quotas, post-processing runs, ...) and their row types. No SQL, no concrete store.
-        .target(name: "Catalog", dependencies: ["ImagegenCore", "Imaging", "ImagegenJSON"], path: "Sources/Catalog"),
+        .target(name: "Catalog", dependencies: ["ImagegenCore", "Crypto", "Imaging", "ImagegenJSON"], path: "Sources/Catalog"),
         // The embedded catalog: the only target that writes SQL or imports CSQLite (WAL, STRICT tables,
         // numbered migrations). Implements the Catalog port.
         .target(name: "CatalogSQLite", dependencies: ["ImagegenCore", "Crypto", "Imaging", "Templates", "Catalog", "CSQLite", "ImagegenJSON"], path: "Sources/CatalogSQLite"),
@@ -66,7 +66,7 @@ let package = Package(
         // instances and their calls, generations for hot swap, the model table.
         .target(name: "PluginHost", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "ImagegenJSON", "PluginAPI"], path: "Sources/PluginHost"),
         // Secrets, redaction, the audit log, the content policy (hard lines first), quotas.
-        .target(name: "Security", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "Catalog", "CatalogSQLite", "PluginHost", "ImagegenJSON"], path: "Sources/Security"),
+        .target(name: "Security", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "Catalog", "PluginHost", "ImagegenJSON"], path: "Sources/Security"),
         // validate -> route -> price -> run -> verify -> store: the generation service, the job runner
         // and its durable state machine, routing with circuits, the content store, post-processing.
         .target(name: "Pipeline", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "Imaging", "ImagegenConfig", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "ImagegenJSON"], path: "Sources/Pipeline"),
@@ -76,9 +76,9 @@ let package = Package(
         // and serve. The only code outside CatalogSQLite that names the concrete catalog.
         .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
         // `imagegen serve`: the HTTP API over HTTPServer, the plugin-folder watcher, shutdown.
-        .target(name: "Server", dependencies: ["Composition", "ImagegenCore", "HTTPServer", "ImagegenConfig", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "Operations", "ImagegenJSON"], path: "Sources/Server"),
+        .target(name: "Server", dependencies: ["ImagegenCore", "HTTPServer", "ImagegenConfig", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "Operations", "Composition", "ImagegenJSON"], path: "Sources/Server"),
         // The library users import (`import Host`): ImageGenerator, the product's examples.
-        .target(name: "Host", dependencies: ["Composition", "ImagegenCore", "Crypto", "ImagegenConfig", "Catalog", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Host"),
+        .target(name: "Host", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "Catalog", "CatalogSQLite", "Security", "Pipeline", "Operations", "Composition"], path: "Sources/Host"),
         // Test doubles (in-memory stores, a manual clock); only tests depend on it.
         .target(name: "ImagegenTestSupport", dependencies: ["Catalog", "Operations"], path: "Sources/ImagegenTestSupport"),
 

@@ -39,7 +39,8 @@ public final class HostComposition: Sendable {
         if let override { configuration = override } else { configuration = try loadConfiguration(paths) }
         let security: HostSecurity
         do {
-            security = try HostSecurity.open(paths: paths, configuration: configuration, log: log)
+            security = try HostSecurity.open(paths: paths, configuration: configuration, log: log,
+                                             catalogAtRest: { try SQLiteCatalog(path: $0) })
         } catch {
             throw .configuration(error)
         }

@@ -47,6 +47,7 @@ public final class ImageGenerator: Sendable {
     public let postProcessing: PostProcessingQueue?
 
     public init(configuration: Configuration = Configuration()) throws {
+        // Fail at start, with the reason, if libsodium cannot initialise (not later, inside a job).
         try SodiumRuntime.prepare()
         let host = try HostComposition.open(paths: configuration.paths, log: configuration.log, configuration: configuration.settings)
         composition = host

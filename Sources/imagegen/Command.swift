@@ -77,7 +77,7 @@ final class CommandContext {
         if let openedSecurity { return openedSecurity }
         do {
             let config = try HostConfiguration.load(path: paths.config)
-            let s = try HostSecurity.open(paths: paths, configuration: config, log: log)
+            let s = try HostSecurity.open(paths: paths, configuration: config, log: log, catalogAtRest: { try SQLiteCatalog(path: $0) })
             log.setRedaction { [redaction = s.redaction] in redaction.redact($0) }
             openedSecurity = s
             return s
@@ -96,7 +96,7 @@ final class CommandContext {
         if let openedGenerator { return openedGenerator.service.runtime }
         if let opened { return opened }
         do {
-            let r = try HostRuntime.open(paths: paths, log: log)
+            let r = try HostRuntime.open(paths: paths, log: log, catalogAtRest: { try SQLiteCatalog(path: $0) })
             opened = r
             return r
         } catch {

@@ -1,6 +1,6 @@
 import Foundation
 import ImagegenJSON
-import CatalogSQLite
+import Catalog
 import Crypto
 import DurableFiles
 import ImagegenCore
@@ -32,13 +32,13 @@ public struct KeyRotation: Sendable {
         }
     }
 
-    let catalog: SQLiteCatalog
+    let catalog: any PromptRewrapStore
     let content: ContentStore
     let vault: PromptVault
     let search: PromptSearchMode
     let batchSize: Int
 
-    public init(catalog: SQLiteCatalog, content: ContentStore, protection: PromptProtection, batchSize: Int = 500) throws {
+    package init(catalog: any PromptRewrapStore, content: ContentStore, protection: PromptProtection, batchSize: Int = 500) throws {
         guard let vault = protection.vault else {
             throw PromptAccessError.locked(reason: protection.lockedReason ?? "no key")
         }
@@ -54,7 +54,7 @@ public struct KeyRotation: Sendable {
 
     /// Runs until nothing is left; `progress` is called after each committed batch.
     public func run(progress: (Report) -> Void = { _ in }) throws -> Report {
-        try catalog.migrate(SecuritySchema.schema)
+        try catalog.prepareForPromptRewrap()
         var report = Report(currentKey: current)
         try rotateImages(&report, progress: progress)
         try rotateJobs(&report, progress: progress)
@@ -64,18 +64,7 @@ public struct KeyRotation: Sendable {
 
     /// How many stored values are not under the current key yet (for `keys status` and tests).
     public func pending() throws -> (images: Int, jobs: Int) {
-        let images = try catalog.database.query("SELECT COUNT(*) AS n FROM images WHERE \(imageCondition)", [.text(currentPrefix + "%")])
-        let jobs = try catalog.database.query("SELECT COUNT(*) AS n FROM jobs WHERE \(jobCondition)",
-                                              [.text(currentPrefix + "%"), .text("\"" + currentPrefix + "%")])
-        return (Int(images.first?["n"]?.int ?? 0), Int(jobs.first?["n"]?.int ?? 0))
-    }
-
-    private var imageCondition: String {
-        "(prompt NOT LIKE ?1 OR (negative_prompt IS NOT NULL AND negative_prompt NOT LIKE ?1))"
-    }
-
-    private var jobCondition: String {
-        "(prompt NOT LIKE ?1 OR (negative_prompt IS NOT NULL AND negative_prompt NOT LIKE ?1) OR (job_ref IS NOT NULL AND job_ref NOT LIKE ?2))"
+        try catalog.countPromptsNotUnder(keyPrefix: currentPrefix)
     }
 
     // MARK: - Images and their sidecars
@@ -83,33 +72,27 @@ public struct KeyRotation: Sendable {
     private func rotateImages(_ report: inout Report, progress: (Report) -> Void) throws {
         var skipped: [String] = []
         while true {
-            let rows = try catalog.database.query("""
-                SELECT id, prompt, negative_prompt, file_path FROM images
-                WHERE \(imageCondition) AND id NOT IN (SELECT value FROM json_each(?2)) ORDER BY id LIMIT ?3
-                """, [.text(currentPrefix + "%"), .text(SQLiteCatalog.encode(skipped)), .integer(Int64(batchSize))])
+            let rows = try catalog.imagePromptsNotUnder(keyPrefix: currentPrefix, excluding: skipped, limit: batchSize)
             if rows.isEmpty { return }
             var updates: [(id: String, prompt: String, negative: String?, plaintext: String)] = []
             for row in rows {
-                let id = row["id"]?.string ?? ""
+                let id = row.imageID
                 do {
-                    let stored = row["prompt"]?.string ?? ""
+                    let stored = row.prompt
                     let plaintext = PromptEnvelope.looksLikeEnvelope(stored) ? try vault.decrypt(stored, binding: .prompt(of: id)) : stored
                     let prompt = try vault.upgrade(stored, binding: .prompt(of: id))
-                    let negative = try row["negative_prompt"]?.string.map { try vault.upgrade($0, binding: .negativePrompt(of: id)) }
-                    try rotateSidecar(of: id, filePath: row["file_path"]?.string ?? "", report: &report)
+                    let negative = try row.negativePrompt.map { try vault.upgrade($0, binding: .negativePrompt(of: id)) }
+                    try rotateSidecar(of: id, filePath: row.filePath, report: &report)
                     updates.append((id, prompt, negative, plaintext))
                 } catch {
                     skipped.append(id)
                     report.failures.append("image \(id): \(error)")
                 }
             }
-            try catalog.database.transaction {
-                for update in updates {
-                    try catalog.database.query("UPDATE images SET prompt = ?, negative_prompt = ? WHERE id = ?",
-                                               [.text(update.prompt), update.negative.map { .text($0) } ?? .null, .text(update.id)])
-                    if search == .index { try reindex(update.id, plaintext: update.plaintext) }
-                }
-            }
+            try catalog.rewrapImagePrompts(updates.map { update in
+                ImagePromptRewrap(imageID: update.id, prompt: update.prompt, negativePrompt: update.negative,
+                                  searchTokens: search == .index ? try vault.searchTokens(for: update.plaintext) : nil)
+            })
             report.images += updates.count
             report.indexedImages += search == .index ? updates.count : 0
             progress(report)
@@ -137,32 +120,22 @@ public struct KeyRotation: Sendable {
     private func rotateJobs(_ report: inout Report, progress: (Report) -> Void) throws {
         var skipped: [String] = []
         while true {
-            let rows = try catalog.database.query("""
-                SELECT id, prompt, negative_prompt, job_ref FROM jobs
-                WHERE \(jobCondition) AND id NOT IN (SELECT value FROM json_each(?3)) ORDER BY id LIMIT ?4
-                """, [.text(currentPrefix + "%"), .text("\"" + currentPrefix + "%"), .text(SQLiteCatalog.encode(skipped)),
-                      .integer(Int64(batchSize))])
+            let rows = try catalog.jobPromptsNotUnder(keyPrefix: currentPrefix, excluding: skipped, limit: batchSize)
             if rows.isEmpty { return }
-            var updates: [(id: String, prompt: String, negative: String?, reference: String?)] = []
+            var updates: [StoredJobPrompts] = []
             for row in rows {
-                let id = row["id"]?.string ?? ""
+                let id = row.jobID
                 do {
-                    let prompt = try vault.upgrade(row["prompt"]?.string ?? "", binding: .prompt(of: id))
-                    let negative = try row["negative_prompt"]?.string.map { try vault.upgrade($0, binding: .negativePrompt(of: id)) }
-                    let reference = try row["job_ref"]?.string.map { try rotatedReference($0, jobID: id) }
-                    updates.append((id, prompt, negative, reference))
+                    let prompt = try vault.upgrade(row.prompt, binding: .prompt(of: id))
+                    let negative = try row.negativePrompt.map { try vault.upgrade($0, binding: .negativePrompt(of: id)) }
+                    let reference = try row.reference.map { try rotatedReference($0, jobID: id) }
+                    updates.append(StoredJobPrompts(jobID: id, prompt: prompt, negativePrompt: negative, reference: reference))
                 } catch {
                     skipped.append(id)
                     report.failures.append("job \(id): \(error)")
                 }
             }
-            try catalog.database.transaction {
-                for update in updates {
-                    try catalog.database.query("UPDATE jobs SET prompt = ?, negative_prompt = ?, job_ref = ? WHERE id = ?",
-                                               [.text(update.prompt), update.negative.map { .text($0) } ?? .null,
-                                                update.reference.map { .text($0) } ?? .null, .text(update.id)])
-                }
-            }
+            try catalog.rewrapJobPrompts(updates)
             report.jobs += updates.count
             progress(report)
             CrashPoint.duringRotation.hit()
@@ -185,36 +158,24 @@ public struct KeyRotation: Sendable {
     /// the index is emptied (it would only leak word statistics).
     private func rebuildIndex(_ report: inout Report, progress: (Report) -> Void) throws {
         guard search == .index else {
-            try catalog.database.query("DELETE FROM prompt_words")
+            try catalog.clearPromptWordIndex()
             return
         }
         var done = Set<String>()
         while true {
-            let rows = try catalog.database.query("""
-                SELECT id, prompt FROM images
-                WHERE (id IN (SELECT image_id FROM prompt_words WHERE token NOT LIKE ?1)
-                       OR id NOT IN (SELECT image_id FROM prompt_words))
-                  AND id NOT IN (SELECT value FROM json_each(?2)) ORDER BY id LIMIT ?3
-                """, [.text(current + ":%"), .text(SQLiteCatalog.encode(Array(done))), .integer(Int64(batchSize))])
+            let rows = try catalog.imagesToReindex(keyID: current, excluding: Array(done), limit: batchSize)
             if rows.isEmpty { return }
-            try catalog.database.transaction {
-                for row in rows {
-                    let id = row["id"]?.string ?? ""
-                    done.insert(id)
-                    guard let plaintext = try? vault.decrypt(row["prompt"]?.string ?? "", binding: .prompt(of: id)) else { continue }
-                    try reindex(id, plaintext: plaintext)
-                    report.indexedImages += 1
-                }
+            var entries: [(imageID: String, tokens: [String])] = []
+            for row in rows {
+                done.insert(row.imageID)
+                // An image whose prompt the ring cannot open keeps its tokens; the image rotation
+                // above has already reported it.
+                guard let plaintext = try? vault.decrypt(row.prompt, binding: .prompt(of: row.imageID)) else { continue }
+                entries.append((row.imageID, try vault.searchTokens(for: plaintext)))
             }
+            try catalog.replacePromptWords(entries)
+            report.indexedImages += entries.count
             progress(report)
-        }
-    }
-
-    private func reindex(_ imageID: String, plaintext: String) throws {
-        try catalog.database.query("DELETE FROM prompt_words WHERE image_id = ?", [.text(imageID)])
-        for token in try vault.searchTokens(for: plaintext) {
-            try catalog.database.query("INSERT OR IGNORE INTO prompt_words (token, image_id) VALUES (?, ?)",
-                                       [.text(token), .text(imageID)])
         }
     }
 }

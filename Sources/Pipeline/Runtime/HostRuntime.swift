@@ -40,10 +40,12 @@ public final class HostRuntime: Sendable {
     }
 
     /// Loads the config at `paths.config` (or the defaults), the security services, and scans
-    /// the plugins folder.
-    public static func open(paths: HostPaths, log: Log = Log()) throws(ConfigurationError) -> HostRuntime {
+    /// the plugins folder. `catalogAtRest` lets security look into an existing catalog before it
+    /// generates a key (`HostSecurity.open`).
+    package static func open(paths: HostPaths, log: Log = Log(),
+                             catalogAtRest: CatalogAtRest? = nil) throws(ConfigurationError) -> HostRuntime {
         let configuration = try Configuration.load(path: paths.config)
-        let security = try HostSecurity.open(paths: paths, configuration: configuration, log: log)
+        let security = try HostSecurity.open(paths: paths, configuration: configuration, log: log, catalogAtRest: catalogAtRest)
         let runtime = HostRuntime(paths: paths, configuration: configuration, log: log, security: security)
         if !FileManager.default.fileExists(atPath: paths.plugins) {
             log.warning("the plugins folder \(paths.plugins) does not exist: no provider is loaded. "

@@ -1,5 +1,5 @@
 import Foundation
-import CatalogSQLite
+import Catalog
 import Security
 
 extension HostSecurity {
@@ -8,38 +8,52 @@ extension HostSecurity {
     /// (a new imagegen build may have new compiled-in rules), and refusals are audited once per
     /// template version and rule — the audit log says when a refused template appeared, not how
     /// often it was loaded.
-    public func templateScreen(catalog: SQLiteCatalog?) -> TemplateScreen {
+    ///
+    /// The memory and the audit-once markers are conveniences: when the catalog cannot read or
+    /// write them the screen still decides (from scratch), and the failure is logged.
+    package func templateScreen(catalog: (any SecurityStateStore)?) -> TemplateScreen {
         let fingerprint = Self.policyFingerprint(settings.policy)
         let memory = catalog.map { catalog in
             TemplateScreen.Memory(
-                recall: { version in
-                    guard let value = try? catalog.database.query("SELECT value FROM security_state WHERE name = ?",
-                                                                  [.text("template_screen:\(fingerprint):\(version)")]).first?["value"]?.string
-                    else { return nil }
+                recall: { [log] version in
+                    let name = "template_screen:\(fingerprint):\(version)"
+                    let value: String?
+                    do {
+                        value = try catalog.securityState(name)
+                    } catch {
+                        log.warning("cannot read the remembered screening of template version \(version): \(error); "
+                                    + "screening it again", source: "policy")
+                        return nil
+                    }
+                    guard let value else { return nil }
                     if value == "allowed" { return .allowed }
                     guard let stored = try? JSONDecoder().decode(StoredRefusal.self, from: Data(value.utf8)) else { return nil }
                     return .refused(PolicyRefusal(ruleID: stored.rule, ruleName: stored.name, message: stored.message,
                                                   isHardBlock: stored.hard))
                 },
-                remember: { version, decision in
+                remember: { [log] version, decision in
                     let value = decision.refusal.map {
-                        SQLiteCatalog.encode(StoredRefusal(rule: $0.ruleID, name: $0.ruleName, message: $0.message, hard: $0.isHardBlock))
+                        SortedJSON.encode(StoredRefusal(rule: $0.ruleID, name: $0.ruleName, message: $0.message, hard: $0.isHardBlock))
                     } ?? "allowed"
-                    _ = try? catalog.database.query("""
-                        INSERT INTO security_state (name, value, updated_at) VALUES (?, ?, ?)
-                        ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-                        """, [.text("template_screen:\(fingerprint):\(version)"), .text(value),
-                              .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+                    do {
+                        try catalog.setSecurityState("template_screen:\(fingerprint):\(version)", to: value, now: Date())
+                    } catch {
+                        log.warning("cannot remember the screening of template version \(version): \(error); "
+                                    + "it is screened again at the next load", source: "policy")
+                    }
                 })
         }
         return TemplateScreen(policy: policy, memory: memory) { [self] template, refusal in
             if let catalog {
                 let marker = "template_refusal:\(template.name):\(template.version):\(refusal.ruleID)"
-                let inserted = try? catalog.database.query("""
-                    INSERT OR IGNORE INTO security_state (name, value, updated_at)
-                    VALUES (?, 'audited', CAST(strftime('%s','now') AS INTEGER) * 1000) RETURNING name
-                    """, [.text(marker)])
-                guard let inserted, !inserted.isEmpty else { return }
+                do {
+                    guard try catalog.markAudited(marker) else { return }
+                } catch {
+                    log.warning("cannot check whether the refusal of template \(template.name) version \(template.version) "
+                                + "(rule \(refusal.ruleID)) was audited: \(error); it is not loaded, and not audited this time",
+                                source: "policy")
+                    return
+                }
             }
             log.warning("template \(template.name) refused by the content policy (rule \(refusal.ruleID)); it is not loaded",
                         source: "policy")
@@ -57,7 +71,7 @@ extension HostSecurity {
 
     /// Changes when the policy configuration changes or the program is rebuilt or upgraded.
     static func policyFingerprint(_ configuration: ContentPolicyConfiguration) -> String {
-        var material = SQLiteCatalog.encode(configuration)
+        var material = SortedJSON.encode(configuration)
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
         if let attributes = try? FileManager.default.attributesOfItem(atPath: executable) {
             material += "|\(executable)|\((attributes[.size] as? NSNumber)?.intValue ?? 0)"

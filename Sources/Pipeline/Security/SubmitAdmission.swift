@@ -1,6 +1,5 @@
 import Foundation
 import Catalog
-import CatalogSQLite
 import ImagegenCore
 import PluginHost
 import Security
@@ -26,7 +25,7 @@ extension HostSecurity {
     ///   because only now is the provider known (a fail-over moves the count to the next one).
     func admitSubmit(_ job: Job, candidate: ModelTable.Candidate, adult: Bool, catalog: any CatalogStore) -> SubmitAdmission {
         let system = Caller.system("runner")
-        if let sqlite = catalog as? SQLiteCatalog, (try? sqlite.jobPromptIsReadable(job.id)) != true {
+        if let protected = catalog as? any PromptProtectedStore, (try? protected.jobPromptIsReadable(job.id)) != true {
             return .refuse(code: "prompt_unreadable", message: "the job's prompt cannot be decrypted with the keys held now "
                            + "(\(prompts.lockedReason ?? "its key is not in the ring")); add the key that encrypted it as a previous key")
         }

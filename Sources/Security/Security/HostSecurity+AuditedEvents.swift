@@ -1,5 +1,5 @@
 import Foundation
-import CatalogSQLite
+import Catalog
 import ImagegenCore
 import PluginHost
 
@@ -7,15 +7,12 @@ import PluginHost
 /// budgets differ from those of the last start) and plugin loads, refusals, swaps and removals.
 extension HostSecurity {
     /// Compares the configured budgets with those recorded at the last start and audits a change.
-    package func recordBudgetChange(in catalog: SQLiteCatalog) {
-        let current = SQLiteCatalog.encode(budgets)
+    package func recordBudgetChange(in catalog: any SecurityStateStore) {
+        let current = SortedJSON.encode(budgets)
         do {
-            let previous = try catalog.database.query("SELECT value FROM security_state WHERE name = 'budgets'").first?["value"]?.string
+            let previous = try catalog.securityState("budgets")
             guard previous != current else { return }
-            try catalog.database.query("""
-                INSERT INTO security_state (name, value, updated_at) VALUES ('budgets', ?, ?)
-                ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-                """, [.text(current), .integer(Int64(Date().timeIntervalSince1970 * 1000))])
+            try catalog.setSecurityState("budgets", to: current, now: Date())
             if previous == nil && BudgetPolicy(settings: budgets).isEmpty { return }
             audit.record(.budgetChange, subject: "budgets", details: ["old": previous ?? "none recorded", "new": current],
                          caller: Caller.system("config"))

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import CatalogSQLite
+import Catalog
 import Crypto
 import ImagegenConfig
 import ImagegenCore
@@ -13,7 +13,7 @@ import PluginHost
 /// | where | what |
 /// |---|---|
 /// | `HostRuntime` | plugins' secrets (`secretSource`), log redaction, plugin load/refusal/swap audit |
-/// | `SQLiteCatalog`, `ContentStore` | prompts sealed on write, opened on read (`attach`) |
+/// | the catalog, `ContentStore` | prompts sealed on write, opened on read (`attach`) |
 /// | `GenerationService.enqueue` | policy, quotas, locked check, generation/refusal audit (`admitEnqueue`) |
 /// | `JobExecution` | policy and provider quota before submit (`admitSubmit`), redaction, settle, filter audit (`jobFinished`) |
 /// | `TemplateStore` | templates screened by the policy at load (`screen`) |
@@ -30,7 +30,7 @@ public final class HostSecurity: Sendable {
     public let audit: AuditTrail
     public let policy: ContentPolicy
     public let quotas: QuotaEnforcer
-    package let quotaUsage: CatalogQuotaUsageStore
+    package let quotaUsage: AttachableQuotaUsageStore
     package let log: Log
     /// Lines an operator should see when a long-running host starts (`imagegen serve`).
     public let notices: [String]
@@ -38,7 +38,7 @@ public final class HostSecurity: Sendable {
     package let state = Mutex(State())
 
     package struct State {
-        var catalog: SQLiteCatalog?
+        var catalog: (any CatalogStore)?
         /// Provider quota admitted for a job being submitted, settled when it ends.
         package var providerGrants: [String: QuotaGrant] = [:]
         /// API-token quota admitted when jobs were queued (by the server), settled when they end.
@@ -47,7 +47,7 @@ public final class HostSecurity: Sendable {
 
     init(settings: SecuritySettings, secretStore: SecretStore, redaction: LiveRedaction, secretSource: any SecretSource,
          keyRing: KeyRing?, keySource: String?, prompts: PromptProtection, audit: AuditTrail, policy: ContentPolicy,
-         quotas: QuotaEnforcer, quotaUsage: CatalogQuotaUsageStore, log: Log, notices: [String], budgets: BudgetSettings) {
+         quotas: QuotaEnforcer, quotaUsage: AttachableQuotaUsageStore, log: Log, notices: [String], budgets: BudgetSettings) {
         self.settings = settings
         self.secretStore = secretStore
         self.redaction = redaction
@@ -69,10 +69,13 @@ public final class HostSecurity: Sendable {
     /// why; a missing configured key file leaves the host locked (see `MasterKeyResolution`).
     ///
     /// `secretSource` replaces the secret store for plugins (tests pass fixed secrets); its values
-    /// are redacted too.
-    public static func open(paths: HostPaths, configuration: Configuration, log: Log,
-                            environment: [String: String] = ProcessInfo.processInfo.environment,
-                            secretSource: (any SecretSource)? = nil) throws(ConfigurationError) -> HostSecurity {
+    /// are redacted too. `catalogAtRest` opens the catalog file, if there is one, to ask whether it
+    /// already holds encrypted prompts before a key is generated; the composition root passes it
+    /// (without it only the audit log is asked).
+    package static func open(paths: HostPaths, configuration: Configuration, log: Log,
+                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                             secretSource: (any SecretSource)? = nil,
+                             catalogAtRest: CatalogAtRest? = nil) throws(ConfigurationError) -> HostSecurity {
         let settings = try SecuritySettings.from(configuration, paths: paths)
         let store: SecretStore
         do {
@@ -84,7 +87,8 @@ public final class HostSecurity: Sendable {
         do {
             resolution = try MasterKeyResolution.resolve(
                 environment: environment, configuredKeyFile: settings.keyFile, dataDirectory: paths.data,
-                protectedDataExists: { protectedData(paths: paths, auditFile: settings.auditFile) }, log: log)
+                protectedDataExists: { protectedData(paths: paths, auditFile: settings.auditFile, catalogAtRest: catalogAtRest) },
+                log: log)
         } catch {
             throw .security("\(error)")
         }
@@ -100,12 +104,13 @@ public final class HostSecurity: Sendable {
 
     /// For a runtime built without `open` (tests, benchmarks): `open`, or on failure a locked host
     /// with the default policy that says why in its log.
-    public static func openOrLocked(paths: HostPaths, configuration: Configuration, log: Log,
-                                    environment: [String: String] = ProcessInfo.processInfo.environment,
-                                    secretSource: (any SecretSource)? = nil) -> HostSecurity {
+    package static func openOrLocked(paths: HostPaths, configuration: Configuration, log: Log,
+                                     environment: [String: String] = ProcessInfo.processInfo.environment,
+                                     secretSource: (any SecretSource)? = nil,
+                                     catalogAtRest: CatalogAtRest? = nil) -> HostSecurity {
         do {
             return try open(paths: paths, configuration: configuration, log: log, environment: environment,
-                            secretSource: secretSource)
+                            secretSource: secretSource, catalogAtRest: catalogAtRest)
         } catch {
             log.error("security: \(error); prompts stay locked", source: "security")
             let settings = (try? SecuritySettings.from(configuration, paths: paths))
@@ -151,7 +156,7 @@ public final class HostSecurity: Sendable {
         let source = secretSource ?? HostSecretSource(store: store, environment: environment, redaction: redaction)
         let audit = AuditTrail.open(path: settings.auditFile, keyRing: ring, redaction: redaction, hostLog: log,
                                     lockedReason: prompts.lockedReason)
-        let usage = CatalogQuotaUsageStore()
+        let usage = AttachableQuotaUsageStore()
         let timeZone = TimeZone(identifier: configuration.budgets.timeZone) ?? TimeZone(identifier: "UTC")!
         let quotas = QuotaEnforcer(configuration: settings.quotas, timeZone: timeZone, store: usage)
         return HostSecurity(settings: settings, secretStore: store, redaction: redaction, secretSource: source,
@@ -160,28 +165,27 @@ public final class HostSecurity: Sendable {
     }
 
     /// What in the data folder already depends on a key, or nil: asked before a key is generated.
-    package static func protectedData(paths: HostPaths, auditFile: String) -> String? {
+    /// A catalog that cannot be opened or read counts as holding none (as a missing one does).
+    package static func protectedData(paths: HostPaths, auditFile: String, catalogAtRest: CatalogAtRest?) -> String? {
         if let size = (try? FileManager.default.attributesOfItem(atPath: auditFile))?[.size] as? NSNumber, size.intValue > 0 {
             return "the audit log \(auditFile) is signed with it"
         }
-        guard FileManager.default.fileExists(atPath: paths.catalog),
-              let catalog = try? SQLiteCatalog(path: paths.catalog) else { return nil }
-        let rows = try? catalog.database.query("""
-            SELECT 1 FROM jobs WHERE prompt LIKE 'enc:%' UNION ALL SELECT 1 FROM images WHERE prompt LIKE 'enc:%' LIMIT 1
-            """)
-        return (rows?.isEmpty ?? true) ? nil : "the catalog \(paths.catalog) holds prompts encrypted with it"
+        guard FileManager.default.fileExists(atPath: paths.catalog), let catalogAtRest,
+              let catalog = try? catalogAtRest(paths.catalog) else { return nil }
+        let holds = (try? catalog.holdsEncryptedPrompts()) ?? false
+        return holds ? "the catalog \(paths.catalog) holds prompts encrypted with it" : nil
     }
 
     /// Connects the catalog: its prompts are sealed and opened from now on, daily quota counts
     /// are kept in it, and a change of the configured budgets since the last start is audited.
-    public func attach(_ catalog: SQLiteCatalog) throws {
+    package func attach(_ catalog: any CatalogStore & PromptProtectedStore & QuotaUsageStore & SecurityStateStore) throws {
         try catalog.protectPrompts(with: prompts)
         quotaUsage.attach(catalog)
         state.withLock { $0.catalog = catalog }
         recordBudgetChange(in: catalog)
     }
 
-    package var catalog: SQLiteCatalog? { state.withLock { $0.catalog } }
+    package var catalog: (any CatalogStore)? { state.withLock { $0.catalog } }
 
     /// Masks every secret in `text`.
     public func redact(_ text: String) -> String { redaction.redact(text) }

@@ -7,6 +7,7 @@ import ImagegenConfig
 import ImagegenCore
 import Operations
 import Pipeline
+import Security
 
 /// `imagegen serve`: the long-running host. It holds the data folder's runner lock, runs the
 /// job queue, serves the HTTP API and keeps the plugins in step with their folder.

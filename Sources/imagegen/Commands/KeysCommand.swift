@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import Catalog
 import Crypto
 import Operations
 import Pipeline
@@ -46,20 +47,9 @@ struct KeysCommand: Command {
     private func status(_ args: Arguments, _ context: CommandContext) throws(CLIError) -> ExitCode {
         let security = try context.security()
         let catalog = try context.catalog()
-        var envelopes: [String: Int] = [:]
-        var plaintext = 0
-        try context.catalogCall {
-            for table in ["images", "jobs"] {
-                for row in try catalog.database.query("""
-                    SELECT CASE WHEN prompt LIKE 'enc:v1:%' THEN substr(prompt, 8, 8) ELSE '' END AS k, COUNT(*) AS n
-                    FROM \(table) GROUP BY k
-                    """) {
-                    let key = row["k"]?.string ?? ""
-                    let n = Int(row["n"]?.int ?? 0)
-                    if key.isEmpty { plaintext += n } else { envelopes[key, default: 0] += n }
-                }
-            }
-        }
+        let census = try context.catalogCall { try catalog.promptKeyCensus() }
+        let envelopes = census.byKey
+        let plaintext = census.plaintext
         var pending: (images: Int, jobs: Int)?
         if security.prompts.canRead {
             pending = try context.catalogCall {

@@ -49,7 +49,7 @@ final class SQLiteCatalogContractTests: CatalogContractTests {
     }
 
     override func makeQuotaUsageStore(on store: any CatalogStore) throws -> any QuotaUsageStore {
-        CatalogQuotaUsageStore(catalog: try XCTUnwrap(store as? SQLiteCatalog))
+        try XCTUnwrap(store as? SQLiteCatalog)
     }
 
 

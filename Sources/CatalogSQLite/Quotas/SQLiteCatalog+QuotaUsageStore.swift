@@ -1,29 +1,16 @@
-import Synchronization
 import Catalog
 
 /// Daily image counts in the catalog (`quota_daily`), so a restarted host keeps counting where
-/// it stopped instead of granting a fresh day. The catalog is attached once it is open; before
-/// that (and for a host without a catalog) counts live only in memory.
+/// it stopped instead of granting a fresh day.
 ///
 /// Only the process that runs jobs (the runner-lock holder) admits provider quotas and only
 /// the server admits API-token quotas, so one writer per scope keeps these totals exact.
-public final class CatalogQuotaUsageStore: QuotaUsageStore {
-    private let catalog = Mutex<SQLiteCatalog?>(nil)
-
-    public init(catalog: SQLiteCatalog? = nil) {
-        self.catalog.withLock { $0 = catalog }
-    }
-
-    public func attach(_ catalog: SQLiteCatalog) {
-        self.catalog.withLock { $0 = catalog }
-    }
-
+extension SQLiteCatalog: QuotaUsageStore {
     public func dailyImageCounts(day: String) -> [QuotaScope: Int] {
-        guard let catalog = catalog.withLock({ $0 }) else { return [:] }
         do {
-            try catalog.migrate(SecuritySchema.schema)
+            try migrate(SecuritySchema.schema)
             var counts: [QuotaScope: Int] = [:]
-            for row in try catalog.database.query("SELECT scope, images FROM quota_daily WHERE day = ?", [.text(day)]) {
+            for row in try database.query("SELECT scope, images FROM quota_daily WHERE day = ?", [.text(day)]) {
                 if let scope = QuotaScope(storageKey: row["scope"]?.string ?? ""), let images = row["images"]?.int {
                     counts[scope] = Int(images)
                 }
@@ -35,8 +22,7 @@ public final class CatalogQuotaUsageStore: QuotaUsageStore {
     }
 
     public func saveDailyImageCount(_ count: Int, scope: QuotaScope, day: String) {
-        guard let catalog = catalog.withLock({ $0 }) else { return }
-        _ = try? catalog.database.query("""
+        _ = try? database.query("""
             INSERT INTO quota_daily (scope, day, images) VALUES (?, ?, ?)
             ON CONFLICT (scope, day) DO UPDATE SET images = excluded.images
             """, [.text(scope.storageKey), .text(day), .integer(Int64(count))])

@@ -1,0 +1,24 @@
+import Synchronization
+import Catalog
+
+/// The quota enforcer's usage store, created with the security services before any catalog is
+/// open and pointed at the catalog once it is (`HostSecurity.attach`). Until then (and for a
+/// host without a catalog) daily counts live only in the enforcer's memory.
+package final class AttachableQuotaUsageStore: QuotaUsageStore {
+    private let store = Mutex<(any QuotaUsageStore)?>(nil)
+
+    package init() {}
+
+    package func attach(_ store: any QuotaUsageStore) {
+        self.store.withLock { $0 = store }
+    }
+
+    public func dailyImageCounts(day: String) -> [QuotaScope: Int] {
+        guard let store = store.withLock({ $0 }) else { return [:] }
+        return store.dailyImageCounts(day: day)
+    }
+
+    public func saveDailyImageCount(_ count: Int, scope: QuotaScope, day: String) {
+        store.withLock { $0 }?.saveDailyImageCount(count, scope: scope, day: day)
+    }
+}
