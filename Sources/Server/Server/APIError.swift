@@ -1,6 +1,5 @@
 import Foundation
 import Catalog
-import CatalogSQLite
 import HTTPServer
 import ImagegenCore
 import Pipeline
@@ -94,7 +93,7 @@ struct APIError: Error, Sendable {
             case .invalidDay: return .invalidRequest(e.description)
             case .derivative: return APIError(.badRequest, "not_an_original", e.description)
             }
-        case let e as SQLiteDatabase.Failure where e.isBusy:
+        case let e as any CatalogFailure where e.isBusy:
             return APIError(.serviceUnavailable, "catalog_busy", "the catalog is busy (another process holds its write lock); retry shortly")
         default:
             return APIError(.internalServerError, "internal", "the server failed: \(error)")
