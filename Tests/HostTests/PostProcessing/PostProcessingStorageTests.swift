@@ -129,7 +129,7 @@ final class PostProcessingStorageTests: XCTestCase {
         XCTAssertEqual(try host.cli(["generate", "--prompt", "a cup", "--model", "preview", "--width", "64", "--height", "64"]).status, 0)
         let catalog = try host.catalog()
         let original = try XCTUnwrap(try catalog.images(ImageFilter()).first)
-        let derivative = try XCTUnwrap(catalog.derivatives(of: original.imageID).first)
+        let derivative = try XCTUnwrap(try catalog.derivatives(of: original.imageID).first)
 
         let unknown = try host.cli(["process", "img_nope"])
         XCTAssertEqual(unknown.status, 2)
@@ -143,7 +143,7 @@ final class PostProcessingStorageTests: XCTestCase {
         let usage = try host.cli(["process"])
         XCTAssertEqual(usage.status, 2)
         XCTAssertTrue(usage.stderr.contains("usage: imagegen process"), usage.stderr)
-        XCTAssertEqual(catalog.runs(of: original.imageID).count, 1, "refusals take no run")
+        XCTAssertEqual(try catalog.runs(of: original.imageID).count, 1, "refusals take no run")
     }
 
     func testDamagedOriginalFailsTheRunWithItsReasonAndStoresNothing() throws {
