@@ -295,16 +295,11 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
 
     package func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
 
-    /// ISO 8601 with milliseconds, as records carry it. A format style, not an
-    /// `ISO8601DateFormatter`: creating one of those per call cost ~10% of a generation's CPU.
-    static let isoMilliseconds = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    /// ISO 8601 with milliseconds, as records carry it (`RecordTime`).
+    static var isoMilliseconds: Date.ISO8601FormatStyle { RecordTime.style }
 
-    /// The date as ISO 8601, rounded to the nearest millisecond (the style truncates, and a
-    /// date made from stored milliseconds may sit a hair below its millisecond).
-    package static func iso(_ d: Date) -> String {
-        let ms = (d.timeIntervalSince1970 * 1000).rounded()
-        return Date(timeIntervalSince1970: (ms + 0.5) / 1000).formatted(isoMilliseconds)
-    }
+    /// The date as records carry it (`RecordTime.iso`).
+    package static func iso(_ d: Date) -> String { RecordTime.iso(d) }
 
     static func date(_ iso: String) -> Date {
         (try? Date(iso, strategy: isoMilliseconds)) ?? (try? Date(iso, strategy: Date.ISO8601FormatStyle())) ?? Date()

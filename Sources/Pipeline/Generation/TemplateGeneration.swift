@@ -1,5 +1,5 @@
 import Foundation
-import CatalogSQLite
+import Catalog
 import ImagegenCore
 import Templates
 
@@ -68,7 +68,7 @@ extension GenerationService {
         } catch {
             throw TemplateRequestError.invalidProfile(name, "\(error)")
         }
-        if let learned = try (catalog as? SQLiteCatalog)?.storedProfile(name) { return learned }
+        if let learned = try profiles?.storedProfile(name) { return learned }
         return configured
     }
 
@@ -93,8 +93,8 @@ extension GenerationService {
         }
         let profile = try request.profile.map { try self.profile(named: $0) }
         var arms: [String]?
-        if template.experiment != nil, let catalog = catalog as? SQLiteCatalog {
-            let data = try catalog.experimentData(template: template.name)
+        if template.experiment != nil, let experiments {
+            let data = try experiments.experimentData(template: template.name)
             var state = try ExperimentState(template: template, assignments: data.assignments, outcomes: data.outcomes)
             var random = SystemRandomNumberGenerator()
             arms = ArmAssigner().assign(request.variations, in: &state, using: &random).map(\.arm)

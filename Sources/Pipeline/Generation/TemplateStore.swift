@@ -1,5 +1,5 @@
 import Foundation
-import CatalogSQLite
+import Catalog
 import ImagegenConfig
 import ImagegenCore
 import Templates
@@ -9,14 +9,15 @@ import Templates
 /// `imagegen templates history` and each image's `template_version` stay meaningful).
 public final class TemplateStore: Sendable {
     public let folder: URL
-    let catalog: SQLiteCatalog?
+    /// Where every version seen is recorded (nil: nowhere, e.g. a throwaway library).
+    let catalog: (any TemplateHistoryStore)?
     /// The content policy's check of every template at load (refused ones become problems).
     let screen: TemplateScreen?
     private let cache = NSLock()
     nonisolated(unsafe) private var cached: (stamp: String, library: TemplateLibrary)?
     nonisolated(unsafe) private var screened: (stamp: String, library: TemplateLibrary)?
 
-    public init(folder: URL, catalog: SQLiteCatalog?, screen: TemplateScreen? = nil) {
+    package init(folder: URL, catalog: (any TemplateHistoryStore)?, screen: TemplateScreen? = nil) {
         self.folder = folder
         self.catalog = catalog
         self.screen = screen
@@ -59,7 +60,7 @@ public final class TemplateStore: Sendable {
         }
         cache.unlock()
         let library = try TemplateLibrary.load(folder: folder)
-        try catalog?.recordTemplateVersions(library.templates)
+        try catalog?.recordTemplateVersions(library.templates, reason: "loaded", now: Date())
         cache.lock()
         cached = (stamp, library)
         cache.unlock()

@@ -1,7 +1,6 @@
 import Foundation
 import ImagegenJSON
 import Catalog
-import CatalogSQLite
 import Crypto
 import ImagegenConfig
 import ImagegenCore
@@ -524,7 +523,7 @@ struct JobExecution: Sendable {
     }
 
     static func iso(_ d: Date) -> String {
-        SQLiteCatalog.iso(d)
+        RecordTime.iso(d)
     }
 }
 

@@ -1,5 +1,5 @@
 import Foundation
-import CatalogSQLite
+import Catalog
 
 /// Why a rating was not recorded.
 public enum ImageRatingError: Error, Equatable, CustomStringConvertible {
@@ -36,17 +36,17 @@ extension GenerationService {
     /// and lets the preference profile that chose its placeholder values learn from it.
     public func rate(imageID: String, rating: Int, now: Date? = nil) throws -> ImageRatingOutcome {
         guard (1...5).contains(rating) else { throw ImageRatingError.outOfRange(rating) }
-        guard let catalog = catalog as? SQLiteCatalog, let image = try catalog.image(imageID) else {
+        guard let ratings, let image = try catalog.image(imageID) else {
             throw ImageRatingError.unknownImage(imageID)
         }
         guard image.variant == "original" else { throw ImageRatingError.derivative(id: imageID, original: image.parentID) }
-        try catalog.rate(imageID: imageID, rating: rating, now: now ?? clock())
+        try ratings.rate(imageID: imageID, rating: rating, now: now ?? clock())
         var outcome = ImageRatingOutcome(imageID: imageID, rating: rating)
         // Highly rated placeholder values gain weight in the profile that chose them.
         if let name = image.extra["profile"], let json = image.extra["placeholders"],
            let values = try? JSONDecoder().decode([String: String].self, from: Data(json.utf8)) {
             do {
-                try catalog.storeProfile(try profile(named: name).learning(fromRating: rating, placeholderValues: values))
+                try ratings.storeProfile(try profile(named: name).learning(fromRating: rating, placeholderValues: values), now: Date())
                 outcome.learnedProfile = name
             } catch {
                 outcome.profileProblem = "profile \(name) was not updated: \(error)"

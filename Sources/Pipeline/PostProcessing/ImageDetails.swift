@@ -1,6 +1,5 @@
 import Foundation
 import Catalog
-import CatalogSQLite
 import ImagegenCore
 import Imaging
 
@@ -18,13 +17,12 @@ public struct ImageDetails: Encodable, Sendable {
     }
 
     /// The details of `record` from the catalog (no derivatives for a derivative).
-    public init(record: ImageRecord, catalog: SQLiteCatalog) throws {
+    package init(record: ImageRecord, catalog: any PostProcessingStore) throws {
         guard record.variant == "original" else {
             self.init(record: record, derivatives: [], runs: [])
             return
         }
-        let store = try PostProcessingStore(catalog: catalog)
-        self.init(record: record, derivatives: try store.derivatives(of: record.imageID), runs: try store.runs(of: record.imageID))
+        self.init(record: record, derivatives: try catalog.derivatives(of: record.imageID), runs: try catalog.runs(of: record.imageID))
     }
 
     enum CodingKeys: String, CodingKey { case derivatives, postProcessing = "post_processing" }

@@ -1,7 +1,6 @@
 import Foundation
 import Synchronization
 import Catalog
-import CatalogSQLite
 import ImagegenCore
 
 /// The background queue that renders the derivatives of new originals, a few at a time, so a
@@ -41,7 +40,7 @@ public actor PostProcessingQueue {
 
     /// The queue of a host, fed by every stored original when `imaging.postProcessing.automatic`
     /// is on. Nil when libvips could not start (the reason is logged once, at start-up).
-    public static func attach(to service: GenerationService, catalog: SQLiteCatalog) throws -> PostProcessingQueue? {
+    package static func attach(to service: GenerationService, catalog: PostProcessingCatalog) throws -> PostProcessingQueue? {
         guard service.imaging != nil else { return nil }
         let queue = PostProcessingQueue(processor: try PostProcessor(service: service, catalog: catalog), log: service.runtime.log)
         if queue.processor.settings.automatic {

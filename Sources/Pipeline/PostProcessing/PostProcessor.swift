@@ -1,6 +1,5 @@
 import Foundation
 import Catalog
-import CatalogSQLite
 import Crypto
 import DurableFiles
 import ImagegenCore
@@ -20,14 +19,15 @@ import Imaging
 /// cooperative pool with it.
 public struct PostProcessor: Sendable {
     public let workshop: ImageWorkshop
-    public let store: PostProcessingStore
+    /// The catalog the run reads its original from and commits its derivatives to.
+    package let store: PostProcessingCatalog
     public let content: ContentStore
     let imageStored: ImageStoredHooks?
     let clock: @Sendable () -> Date
 
     public var settings: PostProcessingSettings { workshop.configuration.postProcessing }
 
-    public init(workshop: ImageWorkshop, store: PostProcessingStore, content: ContentStore,
+    package init(workshop: ImageWorkshop, store: PostProcessingCatalog, content: ContentStore,
                 imageStored: ImageStoredHooks? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.workshop = workshop
         self.store = store
@@ -37,11 +37,11 @@ public struct PostProcessor: Sendable {
     }
 
     /// The processor of a host: its imaging, catalog, content folder and stored-image observers.
-    public init(service: GenerationService, catalog: SQLiteCatalog) throws {
+    package init(service: GenerationService, catalog: PostProcessingCatalog) throws {
         guard let workshop = service.imaging else {
             throw PostProcessingError.imagingUnavailable(reason: "libvips could not start; see the log at start-up")
         }
-        self.init(workshop: workshop, store: try PostProcessingStore(catalog: catalog), content: service.content,
+        self.init(workshop: workshop, store: catalog, content: service.content,
                   imageStored: service.imageStored, clock: service.clock)
     }
 
@@ -79,7 +79,7 @@ public struct PostProcessor: Sendable {
     }
 
     private func loadOriginal(_ imageID: String) throws(PostProcessingError) -> ImageRecord {
-        let catalog = store.catalog
+        let catalog = store
         let found: ImageRecord?
         do {
             found = try catalog.image(imageID)
@@ -181,7 +181,7 @@ public struct PostProcessor: Sendable {
             imageID: DerivativeName.imageID(original: original.imageID, run: run, variant: d.variant, format: d.format),
             prompt: original.prompt, negativePrompt: original.negativePrompt, model: original.model, parameters: parameters,
             category: original.category, tags: original.tags, filePath: filePath,
-            metadata: .init(generatedAt: SQLiteCatalog.iso(at), apiUsed: original.metadata.apiUsed, cost: nil,
+            metadata: .init(generatedAt: RecordTime.iso(at), apiUsed: original.metadata.apiUsed, cost: nil,
                             processingTime: seconds),
             status: "stored", version: run, parentID: original.imageID, variant: d.variant,
             contentSHA256: contentSHA256, jobID: original.jobID, mime: d.mimeType, bytes: d.byteCount,

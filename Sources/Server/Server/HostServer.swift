@@ -130,7 +130,9 @@ public final class HostServer: Sendable {
                                       settleMilliseconds: resolved.settleMilliseconds) { changes in
             metrics.recordPluginChanges(changes)
         }
+        let catalog = self.catalog
         api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, templates: templates, metrics: metrics,
+                        statsReport: { try StatsReport(catalog: catalog, budgets: $0, by: $1, since: $2, now: $3) },
                         postProcessor: postProcessing?.processor)
         var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
                                                     tokens: resolved.tokens, log: { log.info($0, source: "http") })

@@ -1,5 +1,5 @@
 import Foundation
-import CatalogSQLite
+import Catalog
 import Pipeline
 
 /// Lets HTTP handlers block until their jobs are final (`POST /v1/generations` with `wait`)
@@ -14,14 +14,14 @@ actor JobCompletionWaiter {
         var timeout: Task<Void, Never>?
     }
 
-    private let catalog: SQLiteCatalog
+    private let catalog: any JobOverviewStore
     private let runner: JobRunner
     private var waiters: [Int: Waiter] = [:]
     private var nextID = 0
     private var pumping = false
     private var closed = false
 
-    init(catalog: SQLiteCatalog, runner: JobRunner) {
+    init(catalog: any JobOverviewStore, runner: JobRunner) {
         self.catalog = catalog
         self.runner = runner
     }

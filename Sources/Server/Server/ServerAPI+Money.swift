@@ -27,9 +27,9 @@ extension ServerAPI {
         await answer {
             let since = try ServerAPI.moneyQuery(request)
             let by = try ServerAPI.dimension(request, StatsDimension.self, default: .model)
-            let catalog = self.catalog, settings = runtime.configuration.budgets, now = service.clock()
+            let report = statsReport, settings = runtime.configuration.budgets, now = service.clock()
             return APIEncoding.json(try await BlockingWork.run {
-                try StatsReport(catalog: catalog, budgets: settings, by: by, since: since, now: now)
+                try report(settings, by, since, now)
             })
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
+import Catalog
 import Synchronization
-import CatalogSQLite
 import HTTPServer
 import Pipeline
 
@@ -9,12 +9,15 @@ import Pipeline
 /// endpoints themselves are in the `ServerAPI+…` files; `APIRoutes` maps paths to them.
 final class ServerAPI: Sendable {
     let service: GenerationService
-    let catalog: SQLiteCatalog
+    let catalog: ServerCatalog
     let runner: JobRunner
     let watcher: PluginFolderWatcher
     let templates: TemplateStore
     let completions: JobCompletionWaiter
     let metrics: ServerMetrics
+    /// Builds `GET /v1/stats`. Bound by whoever opened the catalog: the report reads generation
+    /// records no port protocol covers yet, so the API never names the concrete store.
+    let statsReport: StatsReportSource
     /// Renders derivatives on `POST /v1/images/{id}/process` (nil without libvips).
     let postProcessor: PostProcessor?
     /// Set when shutdown begins: new generations are refused with 503, `/healthz` says so.
@@ -24,14 +27,16 @@ final class ServerAPI: Sendable {
     /// `GET /v1/models` bytes for the current plugin set (rebuilt when it changes).
     let modelsCache = Mutex<(version: Int, body: [UInt8])?>(nil)
 
-    init(service: GenerationService, catalog: SQLiteCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
-         templates: TemplateStore, metrics: ServerMetrics, postProcessor: PostProcessor? = nil) {
+    init(service: GenerationService, catalog: ServerCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
+         templates: TemplateStore, metrics: ServerMetrics, statsReport: @escaping StatsReportSource,
+         postProcessor: PostProcessor? = nil) {
         self.service = service
         self.catalog = catalog
         self.runner = runner
         self.watcher = watcher
         self.templates = templates
         self.metrics = metrics
+        self.statsReport = statsReport
         self.postProcessor = postProcessor
         self.completions = JobCompletionWaiter(catalog: catalog, runner: runner)
     }

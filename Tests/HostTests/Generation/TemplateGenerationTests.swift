@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Host
+@testable import Catalog
 @testable import CatalogSQLite
 @testable import Crypto
 @testable import ImagegenCore

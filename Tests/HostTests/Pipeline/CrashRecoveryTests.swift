@@ -53,7 +53,7 @@ final class CrashRecoveryTests: XCTestCase {
         return Outcome(job: jobs[0], submits: submits, pngFiles: files.filter { $0.hasSuffix(".png") || ($0.hasSuffix(".tmp") && $0.contains(".png.")) },
                        imageRows: try host.catalog().images(ImageFilter()).count,
                        derivativeRows: try host.catalog().images(ImageFilter()).map {
-                           try PostProcessingStore(catalog: try host.catalog()).derivatives(of: $0.imageID).count
+                           try host.catalog().derivatives(of: $0.imageID).count
                        }.reduce(0, +),
                        ledgerRows: try host.catalog().ledger(since: nil).count, sidecarsAndRows: pairs)
     }

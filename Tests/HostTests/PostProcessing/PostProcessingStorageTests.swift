@@ -23,7 +23,7 @@ final class PostProcessingStorageTests: XCTestCase {
         let originalBytes = try Data(contentsOf: URL(fileURLWithPath: originalPath))
         XCTAssertEqual(SHA256Digest.of(originalBytes).hex, original.contentSHA256, "the provider's bytes are kept as they came")
 
-        let store = try PostProcessingStore(catalog: catalog)
+        let store: any PostProcessingStore = catalog
         let derivatives = try store.derivatives(of: original.imageID)
         // Default profile: master (as generated), publish (1080 px, never upscaled), thumbnail (256 px); JPEG + WebP.
         let expected: [(String, String, Int, Int)] = [
@@ -84,7 +84,7 @@ final class PostProcessingStorageTests: XCTestCase {
         XCTAssertEqual(try host.cli(["generate", "--prompt", "a lamp", "--model", "preview", "--width", "256", "--height", "512"]).status, 0)
         let catalog = try host.catalog()
         let original = try XCTUnwrap(try catalog.images(ImageFilter()).first)
-        let store = try PostProcessingStore(catalog: catalog)
+        let store: any PostProcessingStore = catalog
         let first = try store.derivatives(of: original.imageID)
         let firstFiles = try Dictionary(uniqueKeysWithValues: first.map {
             ($0.filePath, try Data(contentsOf: URL(fileURLWithPath: host.paths.data + "/" + $0.filePath)))
@@ -129,7 +129,7 @@ final class PostProcessingStorageTests: XCTestCase {
         XCTAssertEqual(try host.cli(["generate", "--prompt", "a cup", "--model", "preview", "--width", "64", "--height", "64"]).status, 0)
         let catalog = try host.catalog()
         let original = try XCTUnwrap(try catalog.images(ImageFilter()).first)
-        let derivative = try XCTUnwrap(try PostProcessingStore(catalog: catalog).derivatives(of: original.imageID).first)
+        let derivative = try XCTUnwrap(try catalog.derivatives(of: original.imageID).first)
 
         let unknown = try host.cli(["process", "img_nope"])
         XCTAssertEqual(unknown.status, 2)
@@ -143,7 +143,7 @@ final class PostProcessingStorageTests: XCTestCase {
         let usage = try host.cli(["process"])
         XCTAssertEqual(usage.status, 2)
         XCTAssertTrue(usage.stderr.contains("usage: imagegen process"), usage.stderr)
-        XCTAssertEqual(try PostProcessingStore(catalog: catalog).runs(of: original.imageID).count, 1, "refusals take no run")
+        XCTAssertEqual(try catalog.runs(of: original.imageID).count, 1, "refusals take no run")
     }
 
     func testDamagedOriginalFailsTheRunWithItsReasonAndStoresNothing() throws {
@@ -151,7 +151,7 @@ final class PostProcessingStorageTests: XCTestCase {
         XCTAssertEqual(try host.cli(["generate", "--prompt", "a vase", "--model", "preview", "--width", "64", "--height", "64"]).status, 0)
         let catalog = try host.catalog()
         let original = try XCTUnwrap(try catalog.images(ImageFilter()).first)
-        let store = try PostProcessingStore(catalog: catalog)
+        let store: any PostProcessingStore = catalog
         XCTAssertEqual(try store.derivatives(of: original.imageID).count, 0, "automatic post-processing is off")
         XCTAssertEqual(try store.backlog(maxAttempts: 3, limit: 10), [original.imageID])
 
@@ -186,7 +186,7 @@ final class PostProcessingStorageTests: XCTestCase {
         XCTAssertEqual(try host.cli(["generate", "--prompt", "a bowl", "--model", "preview", "--width", "64", "--height", "64",
                                      "--variations", "2"]).status, 0)
         let catalog = try host.catalog()
-        let store = try PostProcessingStore(catalog: catalog)
+        let store: any PostProcessingStore = catalog
         let originals = try catalog.images(ImageFilter()).map(\.imageID).sorted()
         XCTAssertEqual(originals.count, 2)
         XCTAssertEqual(try store.backlog(maxAttempts: 3, limit: 10).sorted(), originals)
@@ -214,7 +214,7 @@ final class PostProcessingStorageTests: XCTestCase {
         XCTAssertTrue(first.signalled, "killed after writing the derivative files, before their rows: \(first.stderr)")
         let catalog = try host.catalog()
         let original = try XCTUnwrap(try catalog.images(ImageFilter()).first)
-        let store = try PostProcessingStore(catalog: catalog)
+        let store: any PostProcessingStore = catalog
         XCTAssertEqual(try store.runs(of: original.imageID).map(\.state), [.running], "the dead process's run")
         XCTAssertEqual(try store.derivatives(of: original.imageID).count, 0, "no row without its whole run")
 

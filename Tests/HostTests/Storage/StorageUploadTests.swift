@@ -103,7 +103,7 @@ final class StorageUploadTests: XCTestCase {
         let client = try bed.client()
         let report = try await bed.worker(client: client, queue: queue).sync()
         XCTAssertEqual(report.uploaded, 8, "\(report.failures)")
-        let derivative = try XCTUnwrap(try PostProcessingStore(catalog: try bed.host.catalog()).derivatives(of: record.imageID).first)
+        let derivative = try XCTUnwrap(try bed.host.catalog().derivatives(of: record.imageID).first)
         let row = try XCTUnwrap(try queue.items(imageID: derivative.imageID).first)
         XCTAssertEqual(row.kind, .derivative)
         XCTAssertEqual(row.state, .uploaded)

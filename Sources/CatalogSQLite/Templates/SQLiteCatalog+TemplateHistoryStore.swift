@@ -1,21 +1,8 @@
 import Foundation
+import Catalog
 import Templates
 
-/// Template versions as the catalog remembers them: every version a template had, when it was
-/// first seen, and why (loaded from its file, or promoted from an experiment).
-public struct TemplateVersionRecord: Sendable, Codable, Equatable {
-    public var name: String
-    public var version: String
-    public var category: String
-    public var firstSeenAt: Date
-    public var reason: String
-    enum CodingKeys: String, CodingKey {
-        case name, version, category, reason
-        case firstSeenAt = "first_seen_at"
-    }
-}
-
-extension SQLiteCatalog {
+extension SQLiteCatalog: TemplateHistoryStore {
     /// Records the versions of a loaded library; known versions are left as they are.
     public func recordTemplateVersions(_ templates: [PromptTemplate], reason: String = "loaded", now: Date = Date()) throws {
         try migrate(ContentSchema.schema)

@@ -4,39 +4,21 @@ import Catalog
 import ImagegenCore
 import Imaging
 
-/// The catalog side of post-processing: taking a run number, committing a run's derivatives,
-/// recording failures, and the backlog. Every change is one transaction.
-public struct PostProcessingStore: Sendable {
-    public let catalog: SQLiteCatalog
-    var db: SQLiteDatabase { catalog.database }
-    /// A `running` run older than this is abandoned even if a process with its pid exists (pids
-    /// are reused; a run takes seconds).
-    public static let staleAfter: TimeInterval = 600
-
-    public init(catalog: SQLiteCatalog) throws {
-        self.catalog = catalog
-        try catalog.migrate(PostProcessingSchema.schema)
-    }
-
-    /// What `beginRun` decided.
-    package enum Start: Equatable {
-        /// Go ahead with run `run`; `abandoned` lists runs of this image left by a dead process
-        /// (their partly written files can be removed).
-        case started(run: Int, abandoned: [Int])
-        /// Nothing to do: the image already has a finished run, or used up its attempts.
-        case skipped
-    }
-
+/// The catalog side of post-processing on SQLite: the `post_processing_runs` table beside the
+/// derivatives' `images` rows. Every change is one transaction. Each method that touches the
+/// runs table brings it up to date first (`migrate` is one indexed read once it is).
+extension SQLiteCatalog: PostProcessingStore {
     /// Takes the next run number for `imageID` and records it as running, in one transaction
     /// (two processes never get the same number). Automatic triggers skip an image that has a
     /// finished run or `maxAttempts` failures.
     package func beginRun(imageID: String, profile: String, trigger: PostProcessingTrigger, maxAttempts: Int,
-                  now: Date) throws(PostProcessingError) -> Start {
+                  now: Date) throws(PostProcessingError) -> PostProcessingStart {
         do {
-            return try db.transaction { () throws -> Start in
+            try migrate(PostProcessingSchema.schema)
+            return try db.transaction { () throws -> PostProcessingStart in
                 let rows = try db.query("SELECT run, state, started_at, owner_pid FROM post_processing_runs WHERE image_id = ?",
                                         [.text(imageID)])
-                let staleBefore = catalog.ms(now.addingTimeInterval(-Self.staleAfter))
+                let staleBefore = ms(now.addingTimeInterval(-PostProcessingLiveness.staleAfter))
                 var abandoned: [Int] = []
                 var failures = 0
                 var last = 0
@@ -47,7 +29,7 @@ public struct PostProcessingStore: Sendable {
                     case "done":
                         if trigger.onlyWhenUnprocessed { return .skipped }
                     case "running":
-                        if (row["started_at"]?.int ?? 0) > staleBefore && Self.isAlive(pid: row["owner_pid"]?.int) {
+                        if (row["started_at"]?.int ?? 0) > staleBefore && PostProcessingLiveness.isAlive(pid: row["owner_pid"]?.int) {
                             if trigger.onlyWhenUnprocessed { return .skipped }
                             throw PostProcessingError.alreadyRunning(imageID: imageID, run: run)
                         }
@@ -62,13 +44,13 @@ public struct PostProcessingStore: Sendable {
                         UPDATE post_processing_runs SET state = 'failed', finished_at = ?,
                             error = 'abandoned: the process rendering it stopped before it finished'
                         WHERE image_id = ? AND run = ?
-                        """, [.integer(catalog.ms(now)), .text(imageID), .integer(Int64(run))])
+                        """, [.integer(ms(now)), .text(imageID), .integer(Int64(run))])
                 }
                 try db.query("""
                     INSERT INTO post_processing_runs (image_id, run, profile, trigger, state, owner_pid, started_at)
                     VALUES (?, ?, ?, ?, 'running', ?, ?)
                     """, [.text(imageID), .integer(Int64(last + 1)), .text(profile), .text(trigger.rawValue),
-                          .integer(Int64(getpid())), .integer(catalog.ms(now))])
+                          .integer(Int64(getpid())), .integer(ms(now))])
                 return .started(run: last + 1, abandoned: abandoned)
             }
         } catch let error as PostProcessingError {
@@ -84,6 +66,7 @@ public struct PostProcessingStore: Sendable {
     package func completeRun(imageID: String, run: Int, derivatives: [ImageRecord], pluginID: String?, providerModel: String?,
                      enhancement: AppliedEnhancement, now: Date) throws(PostProcessingError) {
         do {
+            try migrate(PostProcessingSchema.schema)
             try db.transaction {
                 for record in derivatives {
                     try db.query("""
@@ -92,12 +75,12 @@ public struct PostProcessingStore: Sendable {
                             tags, file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score,
                             extra, quality)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, try catalog.sealedImageBindings(record, outputIndex: nil, pluginID: pluginID, providerModel: providerModel))
+                        """, try sealedImageBindings(record, outputIndex: nil, pluginID: pluginID, providerModel: providerModel))
                 }
                 try db.query("""
                     UPDATE post_processing_runs SET state = 'done', derivatives = ?, enhancement = ?, error = NULL, finished_at = ?
                     WHERE image_id = ? AND run = ?
-                    """, [.integer(Int64(derivatives.count)), .text(SQLiteCatalog.encode(enhancement)), .integer(catalog.ms(now)),
+                    """, [.integer(Int64(derivatives.count)), .text(SQLiteCatalog.encode(enhancement)), .integer(ms(now)),
                           .text(imageID), .integer(Int64(run))])
             }
         } catch {
@@ -111,7 +94,7 @@ public struct PostProcessingStore: Sendable {
     package func failRun(imageID: String, run: Int, error: PostProcessingError, now: Date) {
         _ = try? db.query("""
             UPDATE post_processing_runs SET state = 'failed', error = ?, finished_at = ? WHERE image_id = ? AND run = ?
-            """, [.text(error.description), .integer(catalog.ms(now)), .text(imageID), .integer(Int64(run))])
+            """, [.text(error.description), .integer(ms(now)), .text(imageID), .integer(Int64(run))])
     }
 
     /// The plugin and provider model columns of an original, copied to its derivatives.
@@ -124,15 +107,16 @@ public struct PostProcessingStore: Sendable {
 
     /// Every run of an image, oldest first.
     public func runs(of imageID: String) throws -> [PostProcessingRun] {
-        try db.query("SELECT * FROM post_processing_runs WHERE image_id = ? ORDER BY run", [.text(imageID)]).map { r in
+        try migrate(PostProcessingSchema.schema)
+        return try db.query("SELECT * FROM post_processing_runs WHERE image_id = ? ORDER BY run", [.text(imageID)]).map { r in
             PostProcessingRun(
                 imageID: r["image_id"]?.string ?? imageID, run: Int(r["run"]?.int ?? 0), profile: r["profile"]?.string ?? "",
                 trigger: PostProcessingTrigger(rawValue: r["trigger"]?.string ?? "") ?? .automatic,
                 state: PostProcessingRun.State(rawValue: r["state"]?.string ?? "") ?? .failed,
                 derivativeCount: Int(r["derivatives"]?.int ?? 0),
                 enhancement: SQLiteCatalog.decode(AppliedEnhancement.self, r["enhancement"]?.string),
-                error: r["error"]?.string, startedAt: Self.date(r["started_at"]?.int) ?? Date(),
-                finishedAt: Self.date(r["finished_at"]?.int))
+                error: r["error"]?.string, startedAt: PostProcessingLiveness.date(r["started_at"]?.int) ?? Date(),
+                finishedAt: PostProcessingLiveness.date(r["finished_at"]?.int))
         }
     }
 
@@ -140,13 +124,14 @@ public struct PostProcessingStore: Sendable {
     public func derivatives(of imageID: String) throws -> [ImageRecord] {
         try db.query("""
             SELECT * FROM images WHERE parent_id = ? AND variant <> 'original' ORDER BY version, rowid
-            """, [.text(imageID)]).map(catalog.imageRecord(from:))
+            """, [.text(imageID)]).map(imageRecord(from:))
     }
 
     /// Stored originals that still need a run: none finished, fewer than `maxAttempts` failures.
     /// Oldest first. One being rendered right now is listed too; `beginRun` skips it.
     public func backlog(maxAttempts: Int, limit: Int) throws -> [String] {
-        try db.query("""
+        try migrate(PostProcessingSchema.schema)
+        return try db.query("""
             SELECT i.id FROM images i
             WHERE i.variant = 'original' AND i.status = 'stored'
               AND NOT EXISTS (SELECT 1 FROM post_processing_runs r WHERE r.image_id = i.id AND r.state = 'done')
@@ -154,6 +139,13 @@ public struct PostProcessingStore: Sendable {
             ORDER BY i.generated_at, i.id LIMIT ?2
             """, [.integer(Int64(maxAttempts)), .integer(Int64(limit))]).compactMap { $0["id"]?.string }
     }
+}
+
+/// When a `running` run is still being rendered and when it was left by a dead process.
+enum PostProcessingLiveness {
+    /// A `running` run older than this is abandoned even if a process with its pid exists (pids
+    /// are reused; a run takes seconds).
+    static let staleAfter: TimeInterval = 600
 
     /// Whether the process that started a run still exists (the data folder is local, so its
     /// processes are on this machine).

@@ -1,24 +1,14 @@
-import CatalogSQLite
+import Catalog
 import ImagegenCore
-/// Jobs counted by model, plugin and state in one query: `/metrics` derives both "jobs by
-/// state" and "generations by model, plugin and outcome" from it, so the numbers survive a
-/// restart and include jobs run by any process.
-struct JobCount: Sendable, Equatable {
-    var model: String
-    /// Empty while no plugin has been chosen (a queued job).
-    var plugin: String
-    var state: JobState
-    var count: Int
-}
 
-/// The catalog queries only the server makes, each shaped to use an index and to decode no
-/// more than the answer needs.
-extension SQLiteCatalog {
+/// The job overview reads of the HTTP API, each shaped to use an index and to decode no more
+/// than the answer needs.
+extension SQLiteCatalog: JobOverviewStore {
     /// The original images of some jobs, in job order, then output order, prompts opened like every
     /// other read (a raw row would hand `enc:v1:` envelopes to the API). (`images(ImageFilter(jobID:))`
     /// cannot use the (job_id, output_index) index because of its optional-filter form, and
     /// scans the whole table.)
-    func originalImages(ofJobs ids: [String]) throws -> [ImageRecord] {
+    package func originalImages(ofJobs ids: [String]) throws -> [ImageRecord] {
         guard !ids.isEmpty else { return [] }
         let order = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         return try db.query("""
@@ -29,14 +19,14 @@ extension SQLiteCatalog {
 
     /// The ids among `ids` whose jobs are final: one light query for all the waiters of
     /// `POST /v1/generations` with `wait` (no row decoding).
-    func finalJobIDs(among ids: [String]) throws -> Set<String> {
+    package func finalJobIDs(among ids: [String]) throws -> Set<String> {
         Set(try db.query("""
             SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?))
               AND state IN ('succeeded','failed','cancelled','content_filtered')
             """, [.text(SQLiteCatalog.encode(ids))]).compactMap { $0["id"]?.string })
     }
 
-    func jobCounts() throws -> [JobCount] {
+    package func jobCounts() throws -> [JobCount] {
         try db.query("""
             SELECT model, COALESCE(plugin_id, '') AS plugin, state, COUNT(*) AS n FROM jobs GROUP BY model, plugin, state
             """).compactMap { r in

@@ -1,43 +1,8 @@
 import Foundation
+import Catalog
 import ImagegenCore
 
-/// An image held for a post on a channel and day (the planning module's hook).
-public struct Reservation: Sendable, Codable, Equatable {
-    public var id: String
-    public var imageID: String
-    public var channel: String
-    /// YYYY-MM-DD.
-    public var day: String
-    public var createdAt: Date
-    public var releasedAt: Date?
-    enum CodingKeys: String, CodingKey {
-        case id, channel, day
-        case imageID = "image_id", createdAt = "created_at", releasedAt = "released_at"
-    }
-}
-
-/// Why a reservation was refused.
-public enum ReservationError: Error, Sendable, Equatable, CustomStringConvertible {
-    case unknownImage(String)
-    case alreadyReserved(imageID: String, by: Reservation)
-    case invalidDay(String)
-    case notFound(String)
-    /// Posts use originals; a derivative is reserved through its original.
-    case derivative(id: String, original: String?)
-
-    public var description: String {
-        switch self {
-        case .unknownImage(let id): return "no image \(id)"
-        case .alreadyReserved(let id, let r):
-            return "image \(id) is already reserved for \(r.channel) on \(r.day) (reservation \(r.id)); release it first or pick another image"
-        case .invalidDay(let d): return "day \"\(d)\" must be a date YYYY-MM-DD"
-        case .notFound(let id): return "no active reservation \(id)"
-        case let .derivative(id, original): return "image \(id) is a post-processed derivative; reserve its original \(original ?? "") instead"
-        }
-    }
-}
-
-extension SQLiteCatalog {
+extension SQLiteCatalog: ReservationStore {
     /// Reserves an image for a post. An image holds at most one active reservation, so it is
     /// never promised to two posts (checked and inserted in one transaction).
     public func reserve(imageID: String, channel: String, day: String, now: Date = Date()) throws -> Reservation {

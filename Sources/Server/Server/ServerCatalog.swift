@@ -1,0 +1,6 @@
+import Catalog
+
+/// What the HTTP endpoints need of the catalog: jobs, images and money (`CatalogStore`),
+/// reservations, the indexed job-overview reads of waits and scrapes, and post-processing
+/// runs for `GET /v1/images/{id}`. Whichever store implements these serves the API.
+typealias ServerCatalog = any CatalogStore & ReservationStore & JobOverviewStore & PostProcessingStore
