@@ -34,16 +34,6 @@ extension GenerationRecord {
     public static let noProvider = "none"
 }
 
-/// Where an incremental read of finished jobs stopped: the last (finish time, job id) read.
-public struct GenerationRecordCursor: Sendable, Hashable {
-    public var finishedAt: Date
-    public var jobID: String
-    public init(finishedAt: Date, jobID: String) {
-        self.finishedAt = finishedAt
-        self.jobID = jobID
-    }
-}
-
 extension SQLiteCatalog {
     /// An index on the jobs' finish time, for the reads below (the alert loop runs them every 30 s).
     static let generationRecordSchema = CatalogModuleSchema(module: "metrics", migrations: [

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import CatalogSQLite
+import Catalog
 import CloudStorage
 import DurableFiles
 
@@ -12,9 +12,12 @@ import DurableFiles
 /// audit log.
 public struct BackupRestorer: Sendable {
     public var dataDirectory: String
+    /// How the restored catalog file is checked and opened (the engine that wrote it).
+    package var catalogFormat: any CatalogFileFormat
 
-    public init(dataDirectory: String) {
+    package init(dataDirectory: String, catalogFormat: any CatalogFileFormat) {
         self.dataDirectory = dataDirectory
+        self.catalogFormat = catalogFormat
     }
 
     /// What `restoreFiles` put in place.
@@ -39,7 +42,7 @@ public struct BackupRestorer: Sendable {
     /// Brings back image files that the restored catalog lists but the folder lacks, from the cloud
     /// copy (`client` nil: count them as missing), and rebuilds missing sidecars.
     public func refetchImages(client: S3Client?, concurrency: Int = 4) async throws -> ImageRefetchReport {
-        let catalog = try SQLiteCatalog(path: dataDirectory + "/catalog.sqlite")
+        let catalog = try catalogFormat.open(path: dataDirectory + "/catalog.sqlite")
         return try await ImageRefetcher(dataDirectory: dataDirectory, client: client, concurrency: concurrency).run(catalog: catalog)
     }
 
@@ -88,15 +91,13 @@ public struct BackupRestorer: Sendable {
             }
             installed.append(target)
         }
-        // The snapshot is a self-contained file; open it once to prove SQLite accepts it.
+        // The snapshot is a self-contained file; open it once to prove the catalog's engine accepts it.
         do {
-            let database = try SQLiteDatabase(path: staging + "/catalog.sqlite")
-            let check = try database.query("PRAGMA integrity_check").first?.values.first?.string
-            guard check == "ok" else { throw RestoreError.file(path: "catalog.sqlite", reason: "fails SQLite's integrity check: \(check ?? "?")") }
-        } catch let error as RestoreError {
-            throw error
+            try catalogFormat.checkIntegrity(ofFileAt: staging + "/catalog.sqlite")
+        } catch let error as CatalogSnapshotError {
+            throw .file(path: "catalog.sqlite", reason: error.description)
         } catch {
-            throw .file(path: "catalog.sqlite", reason: "SQLite cannot open the restored catalog (\(error))")
+            throw .file(path: "catalog.sqlite", reason: "the catalog's engine cannot open the restored catalog (\(error))")
         }
         try moveIntoPlace(staging)
         return installed.sorted()

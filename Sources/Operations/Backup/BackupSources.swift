@@ -1,5 +1,5 @@
 import Foundation
-import CatalogSQLite
+import Catalog
 
 /// What goes into a backup, from a host's paths: the catalog (snapshotted, not copied), the config
 /// file, the templates folder and the audit log files.
@@ -8,14 +8,15 @@ import CatalogSQLite
 /// from there), secrets (the S3 credentials file, keys and the master key: back those up separately,
 /// somewhere else — an archive that holds both the ciphertext and its key protects nothing).
 public struct BackupSources: Sendable {
-    public var catalog: SQLiteCatalog
+    /// The catalog, which snapshots itself (it is never copied as live files).
+    package var catalog: any CatalogSnapshotting
     public var dataDirectory: String
     /// nil: the embedded defaults were in use; no config file to save.
     public var configFile: String?
     /// The template library's folder (`templates.folder`, by default `<data>/templates`).
     public var templatesDirectory: String
 
-    public init(catalog: SQLiteCatalog, dataDirectory: String, configFile: String?, templatesDirectory: String? = nil) {
+    package init(catalog: any CatalogSnapshotting, dataDirectory: String, configFile: String?, templatesDirectory: String? = nil) {
         self.catalog = catalog
         self.dataDirectory = dataDirectory
         self.configFile = configFile

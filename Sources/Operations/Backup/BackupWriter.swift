@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import CatalogSQLite
+import Catalog
 import CloudStorage
 import DurableFiles
 import ImagegenCore
@@ -219,34 +219,19 @@ public struct BackupWriter: Sendable {
         return (folder, manifest)
     }
 
-    /// The online backup copies a consistent snapshot even while another connection writes. The copy
-    /// is then switched out of WAL mode so it is one self-contained file, checked, and counted.
+    /// The catalog copies a consistent snapshot of itself even while other connections write
+    /// (`CatalogSnapshotting`); the copy is checked and counted for the manifest.
     func snapshotCatalog(to path: String) throws(BackupError) -> BackupManifest.CatalogInfo {
+        let snapshot: CatalogSnapshot
         do {
-            try sources.catalog.backup(to: path)
+            snapshot = try sources.catalog.snapshot(to: path)
+        } catch let error as CatalogSnapshotError {
+            throw .catalogSnapshot("the snapshot \(error)")
         } catch {
             throw .catalogSnapshot("\(error)")
         }
-        do {
-            let snapshot = try SQLiteDatabase(path: path)
-            try snapshot.execute("PRAGMA journal_mode=DELETE")
-            let check = try snapshot.query("PRAGMA integrity_check").first?.values.first?.string
-            guard check == "ok" else { throw BackupError.catalogSnapshot("the snapshot fails SQLite's integrity check: \(check ?? "?")") }
-            func count(_ table: String) throws -> Int {
-                Int(try snapshot.query("SELECT COUNT(*) AS n FROM \(table)").first?["n"]?.int ?? 0)
-            }
-            var modules: [String: Int] = [:]
-            for row in (try? snapshot.query("SELECT module, version FROM module_schema")) ?? [] {
-                if let module = row["module"]?.string { modules[module] = Int(row["version"]?.int ?? 0) }
-            }
-            return BackupManifest.CatalogInfo(
-                schemaVersion: Int(try snapshot.query("PRAGMA user_version").first?["user_version"]?.int ?? 0),
-                modules: modules, jobs: try count("jobs"), images: try count("images"), ledger: try count("ledger"))
-        } catch let error as BackupError {
-            throw error
-        } catch {
-            throw .catalogSnapshot("\(error)")
-        }
+        return BackupManifest.CatalogInfo(schemaVersion: snapshot.schemaVersion, modules: snapshot.modules,
+                                          jobs: snapshot.jobs, images: snapshot.images, ledger: snapshot.ledger)
     }
 
     // MARK: - Files

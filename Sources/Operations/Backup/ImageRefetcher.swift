@@ -1,5 +1,5 @@
 import Foundation
-import CatalogSQLite
+import Catalog
 import CloudStorage
 import Pipeline
 
@@ -18,24 +18,18 @@ public struct ImageRefetcher: Sendable {
         self.concurrency = max(1, concurrency)
     }
 
-    public func run(catalog: SQLiteCatalog) async throws -> ImageRefetchReport {
-        let db = catalog.database
-        let images = try db.query("SELECT id, file_path, content_sha256 FROM images ORDER BY generated_at, id")
-        let hasQueue = !(try db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uploads'")).isEmpty
-        var keys: [String: String] = [:]
-        if hasQueue {
-            for row in try db.query("SELECT file_path, object_key FROM uploads WHERE state = 'uploaded' AND object_key IS NOT NULL") {
-                if let path = row["file_path"]?.string, let key = row["object_key"]?.string { keys[path] = key }
-            }
-        }
+    package func run(catalog: any CatalogStore & ImageFileStore & UploadQueueStore) async throws -> ImageRefetchReport {
+        let images = try catalog.imageFiles()
+        // The restored catalog is read as it is: a host without cloud storage never created the queue.
+        let keys = try catalog.uploadedObjectKeys()
         var report = ImageRefetchReport(images: images.count)
         var work: [(id: String, path: String, sha: String, key: String)] = []
-        for row in images {
-            guard let id = row["id"]?.string, let path = row["file_path"]?.string else { continue }
+        for image in images {
+            let id = image.imageID, path = image.filePath
             if FileManager.default.fileExists(atPath: dataDirectory + "/" + path) {
                 report.present += 1
             } else if let key = keys[path], client != nil {
-                work.append((id, path, row["content_sha256"]?.string ?? "", key))
+                work.append((id, path, image.sha256, key))
             } else {
                 report.missing.append(.init(imageID: id, filePath: path,
                     reason: client == nil ? "no cloud storage is configured" : "it was never uploaded"))
@@ -89,10 +83,10 @@ public struct ImageRefetcher: Sendable {
     }
 
     /// Writes the sidecar of every image whose file is present and whose sidecar is not.
-    func rebuildSidecars(catalog: SQLiteCatalog) -> Int {
+    func rebuildSidecars(catalog: any CatalogStore & ImageFileStore) -> Int {
         let content = ContentStore(dataDirectory: dataDirectory)
         var rebuilt = 0
-        let ids = ((try? catalog.database.query("SELECT id FROM images")) ?? []).compactMap { $0["id"]?.string }
+        let ids = ((try? catalog.imageFiles()) ?? []).map(\.imageID)
         for id in ids {
             guard let record = try? catalog.image(id),
                   FileManager.default.fileExists(atPath: content.absolute(record.filePath)),

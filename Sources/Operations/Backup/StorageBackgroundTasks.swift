@@ -1,5 +1,5 @@
 import Foundation
-import CatalogSQLite
+import Catalog
 import CloudStorage
 import ImagegenConfig
 import ImagegenCore
@@ -22,7 +22,7 @@ public final class StorageBackgroundTasks: Sendable {
 
     /// Throws `ConfigurationError` (naming the key) for an invalid section, and the credential or
     /// client error when storage is configured but cannot be used.
-    public static func make(configuration: Configuration, paths: HostPaths, catalog: SQLiteCatalog,
+    package static func make(configuration: Configuration, paths: HostPaths, catalog: any UploadQueueStore & CatalogSnapshotting,
                             uploads: UploadQueue? = nil, log: Log, uploadAlerts: UploadAlertHandler? = nil,
                             backupFailed: BackupScheduler.FailureHandler? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StorageBackgroundTasks {

@@ -1,6 +1,5 @@
 import Foundation
 import Catalog
-import CatalogSQLite
 import ImagegenCore
 
 /// Generation statistics of finished jobs (time, success rate, cost per image, quality) per
@@ -63,8 +62,8 @@ public struct StatsReport: Encodable, Sendable {
     }
 
     /// Reads the jobs finished at or after `since` and the budgets' state at `now`.
-    public init(catalog: SQLiteCatalog, budgets: BudgetSettings, by: StatsDimension, since: Date?, now: Date) throws {
-        let finished = try catalog.generationRecords(finishedFrom: since)
+    package init(catalog: any CatalogStore & GenerationRecordStore, budgets: BudgetSettings, by: StatsDimension, since: Date?, now: Date) throws {
+        let finished = try catalog.generationRecords(finishedFrom: since, before: nil, limit: 1_000_000)
         self.by = by
         self.since = since
         records = finished.count

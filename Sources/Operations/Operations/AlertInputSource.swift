@@ -1,5 +1,5 @@
 import Foundation
-import CatalogSQLite
+import Catalog
 import ImagegenConfig
 import ImagegenCore
 
@@ -15,15 +15,15 @@ import ImagegenCore
 ///   against `alerts.provider_quota.account_limits`;
 /// - slot runs: the last two days of the plan's history; upload queues: from the storage module.
 public struct AlertInputSource: Sendable {
-    let catalog: SQLiteCatalog
-    let slotRuns: CatalogSlotRunStore
+    let catalog: any CatalogStore & GenerationRecordStore
+    let slotRuns: any SlotRunStore
     let settings: AlertSettings
     let budgetSettings: BudgetSettings
     let balances: @Sendable (Date) async -> [ProviderBalance]
     let uploadQueues: @Sendable () -> [UploadQueueStatus]
     var recentRecords = 1000
 
-    public init(catalog: SQLiteCatalog, slotRuns: CatalogSlotRunStore, settings: AlertSettings, budgetSettings: BudgetSettings,
+    package init(catalog: any CatalogStore & GenerationRecordStore, slotRuns: any SlotRunStore, settings: AlertSettings, budgetSettings: BudgetSettings,
                 balances: @escaping @Sendable (Date) async -> [ProviderBalance] = { _ in [] },
                 uploadQueues: @escaping @Sendable () -> [UploadQueueStatus] = { [] }) {
         self.catalog = catalog
@@ -50,7 +50,7 @@ public struct AlertInputSource: Sendable {
     /// Each provider's usual p50 (seconds) of succeeded jobs.
     public func baselines(now: Date) throws -> [String: Double] {
         let since = now.addingTimeInterval(-settings.baselineDays * 86_400)
-        let successes = try catalog.generationRecords(finishedFrom: since, before: now.addingTimeInterval(1))
+        let successes = try catalog.generationRecords(finishedFrom: since, before: now.addingTimeInterval(1), limit: 1_000_000)
             .filter { $0.outcome == .succeeded }
         var out: [String: Double] = [:]
         for (provider, records) in Dictionary(grouping: successes, by: \.provider) {
@@ -75,14 +75,5 @@ public struct AlertInputSource: Sendable {
             return ProviderAccountUsage(provider: provider, used: Double(used), limit: limit.images,
                                         unit: "images per \(limit.period.rawValue)")
         }
-    }
-}
-
-extension SQLiteCatalog {
-    /// Original images stored from `plugin` in `[from, before)`.
-    func storedImageCount(plugin: String, from: Date, before: Date) throws -> Int {
-        Int(try database.query("""
-            SELECT COUNT(*) AS n FROM images WHERE plugin_id = ? AND variant = 'original' AND generated_at >= ? AND generated_at < ?
-            """, [.text(plugin), .integer(ms(from)), .integer(ms(before))]).first?["n"]?.int ?? 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Catalog
 import CatalogSQLite
 import ImagegenCore
 import Pipeline

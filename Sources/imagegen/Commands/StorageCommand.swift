@@ -3,6 +3,7 @@ import Host
 import CloudStorage
 import ImagegenConfig
 import Operations
+import Catalog
 
 /// `imagegen storage status|sync|verify`: the upload queue to S3-compatible storage.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Host
 @testable import Operations
+@testable import CatalogSQLite
 @testable import Pipeline
 
 /// Backup and restore with the cloud copy (moto on 127.0.0.1): images missing after a restore are
@@ -37,7 +38,7 @@ final class BackupCloudTests: XCTestCase {
                                                                    configFile: bed.host.paths.config))
             .write(to: .directory(scratch + "/backups"))
         let target = scratch + "/restored"
-        let restorer = BackupRestorer(dataDirectory: target)
+        let restorer = BackupRestorer(dataDirectory: target, catalogFormat: SQLiteCatalogFileFormat())
         _ = try restorer.restoreFiles(archive: backup.location)
         let report = try await restorer.refetchImages(client: client)
         XCTAssertEqual(report.images, 3)
@@ -92,7 +93,7 @@ final class BackupCloudTests: XCTestCase {
         // The archive in the bucket restores like a local one.
         let downloaded = scratch + "/from-s3.tar.gz"
         try await client.downloadObject(key: keys[1], to: downloaded)
-        let restored = try BackupRestorer(dataDirectory: scratch + "/restored").restoreFiles(archive: downloaded)
+        let restored = try BackupRestorer(dataDirectory: scratch + "/restored", catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: downloaded)
         XCTAssertEqual(restored.manifest.catalog.images, 1)
         XCTAssertEqual(restored.manifest.createdAt, "2026-04-03T03:30:00Z")
     }

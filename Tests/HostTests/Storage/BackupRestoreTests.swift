@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Host
 @testable import Catalog
+@testable import CatalogSQLite
 @testable import CloudStorage
 @testable import DurableFiles
 @testable import ImagegenCore
@@ -67,7 +68,7 @@ final class BackupRestoreTests: XCTestCase {
         // The snapshot taken mid-run restores, and every row in it is exactly the source's row:
         // each image arrives with its ledger entry, never one without the other.
         let midRun = scratch + "/restored-during"
-        let restorer = BackupRestorer(dataDirectory: midRun)
+        let restorer = BackupRestorer(dataDirectory: midRun, catalogFormat: SQLiteCatalogFileFormat())
         let restored = try restorer.restoreFiles(archive: during.location)
         XCTAssertEqual(Set(restored.files), ["catalog.sqlite", "config.json5", "templates/product/shelf.json5", "audit.log", "audit.log.1"])
         let source = host.paths.catalog
@@ -88,7 +89,7 @@ final class BackupRestoreTests: XCTestCase {
         // A backup once the work is done restores to the identical catalog, row by row.
         let after = try await writer(host).write(to: .directory(scratch + "/after"))
         let quiet = scratch + "/restored-after"
-        _ = try BackupRestorer(dataDirectory: quiet).restoreFiles(archive: after.location)
+        _ = try BackupRestorer(dataDirectory: quiet, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: after.location)
         for table in ["jobs", "images", "ledger"] { try assertSameRows(table, source, quiet + "/catalog.sqlite") }
         XCTAssertEqual(try String(contentsOfFile: quiet + "/templates/product/shelf.json5", encoding: .utf8),
                        try String(contentsOfFile: host.paths.data + "/templates/product/shelf.json5", encoding: .utf8))
@@ -101,7 +102,7 @@ final class BackupRestoreTests: XCTestCase {
         XCTAssertEqual(try reopened.service.catalog.images(ImageFilter(limit: 1000)).count, 24)
         await reopened.shutdown()
         // Without a cloud copy the image files are reported missing (they are not in the archive).
-        let images = try await BackupRestorer(dataDirectory: quiet).refetchImages(client: nil)
+        let images = try await BackupRestorer(dataDirectory: quiet, catalogFormat: SQLiteCatalogFileFormat()).refetchImages(client: nil)
         XCTAssertEqual(images.images, 24)
         XCTAssertEqual(images.missing.count, 24)
         XCTAssertEqual(images.missing.first?.reason, "no cloud storage is configured")
@@ -175,7 +176,7 @@ final class BackupRestoreTests: XCTestCase {
     private func assertRefused(_ archive: String, naming parts: [String], file: StaticString = #filePath, line: UInt = #line) {
         let target = scratch + "/target"
         do {
-            _ = try BackupRestorer(dataDirectory: target).restoreFiles(archive: archive)
+            _ = try BackupRestorer(dataDirectory: target, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: archive)
             XCTFail("\(archive) must be refused", file: file, line: line)
         } catch {
             guard case .damaged(_, let damaged) = error else {
@@ -199,7 +200,7 @@ final class BackupRestoreTests: XCTestCase {
         let target = scratch + "/occupied"
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: target + "/notes.txt"))
-        XCTAssertThrowsError(try BackupRestorer(dataDirectory: target).restoreFiles(archive: archive)) { error in
+        XCTAssertThrowsError(try BackupRestorer(dataDirectory: target, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: archive)) { error in
             XCTAssertTrue("\(error)".contains("not empty") && "\(error)".contains("notes.txt"), "\(error)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: target), ["notes.txt"])
@@ -211,7 +212,7 @@ final class BackupRestoreTests: XCTestCase {
         // An empty folder is fine.
         let empty = scratch + "/empty"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-        let restored = try BackupRestorer(dataDirectory: empty).restoreFiles(archive: archive)
+        let restored = try BackupRestorer(dataDirectory: empty, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: archive)
         XCTAssertEqual(restored.manifest.catalog.images, 1)
         XCTAssertTrue(FileManager.default.fileExists(atPath: empty + "/catalog.sqlite"))
     }

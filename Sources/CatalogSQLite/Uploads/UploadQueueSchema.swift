@@ -1,4 +1,3 @@
-import CatalogSQLite
 /// The upload queue's table in the catalog (module `uploads`), versioned on its own.
 /// Append migrations; never edit a shipped one.
 ///

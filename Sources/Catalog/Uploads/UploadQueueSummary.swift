@@ -8,6 +8,13 @@ public struct UploadQueueSummary: Sendable, Equatable, Encodable {
         public var at: Date
         public var attempts: Int
         public var state: UploadState
+        package init(filePath: String, message: String, at: Date, attempts: Int, state: UploadState) {
+            self.filePath = filePath
+            self.message = message
+            self.at = at
+            self.attempts = attempts
+            self.state = state
+        }
         enum CodingKeys: String, CodingKey {
             case message, at, attempts, state
             case filePath = "file_path"
@@ -20,6 +27,14 @@ public struct UploadQueueSummary: Sendable, Equatable, Encodable {
     public var oldestWaitingSince: Date?
     public var lastError: LastError?
     public var at: Date
+
+    package init(counts: [UploadState: Int], uploadedBytes: Int64, oldestWaitingSince: Date?, lastError: LastError?, at: Date) {
+        self.counts = counts
+        self.uploadedBytes = uploadedBytes
+        self.oldestWaitingSince = oldestWaitingSince
+        self.lastError = lastError
+        self.at = at
+    }
 
     public func count(_ state: UploadState) -> Int { counts[state] ?? 0 }
     /// Files not yet in the cloud and not given up on.

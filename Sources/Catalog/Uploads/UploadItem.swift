@@ -1,6 +1,7 @@
 import Foundation
 
 /// One row of the upload queue, with the catalog fields of its image that go into object metadata.
+/// `id` is the queue's own key for the row, assigned by the store; it means nothing outside it.
 public struct UploadItem: Sendable, Equatable, Encodable {
     public var id: Int64
     /// Relative to the data folder, e.g. `content/product/2026/01/img_x.png`.
@@ -30,6 +31,35 @@ public struct UploadItem: Sendable, Equatable, Encodable {
         public var variant: String
         public var costUSD: Double?
         public var generatedAt: Date
+        package init(category: String, model: String, variant: String, costUSD: Double?, generatedAt: Date) {
+            self.category = category
+            self.model = model
+            self.variant = variant
+            self.costUSD = costUSD
+            self.generatedAt = generatedAt
+        }
+    }
+
+    package init(id: Int64, filePath: String, imageID: String, kind: UploadKind, state: UploadState, revision: Int64,
+                 attempts: Int, enqueuedAt: Date, nextAttemptAt: Date, uploadedAt: Date?, objectKey: String?,
+                 objectURL: String?, etag: String?, bytes: Int64?, sha256: String?, lastError: String?, image: ImageFields?) {
+        self.id = id
+        self.filePath = filePath
+        self.imageID = imageID
+        self.kind = kind
+        self.state = state
+        self.revision = revision
+        self.attempts = attempts
+        self.enqueuedAt = enqueuedAt
+        self.nextAttemptAt = nextAttemptAt
+        self.uploadedAt = uploadedAt
+        self.objectKey = objectKey
+        self.objectURL = objectURL
+        self.etag = etag
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.lastError = lastError
+        self.image = image
     }
 
     enum CodingKeys: String, CodingKey {
