@@ -69,20 +69,20 @@ let package = Package(
         .target(name: "Security", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "Catalog", "PluginHost", "ImagegenJSON"], path: "Sources/Security"),
         // validate -> route -> price -> run -> verify -> store: the generation service, the job runner
         // and its durable state machine, routing with circuits, the content store, post-processing.
-        .target(name: "Pipeline", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "Imaging", "ImagegenConfig", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "ImagegenJSON"], path: "Sources/Pipeline"),
+        .target(name: "Pipeline", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "Imaging", "ImagegenConfig", "Templates", "Catalog", "PluginHost", "Security", "ImagegenJSON"], path: "Sources/Pipeline"),
         // Running a studio: plans and their slots, alerts, metrics, reports, uploads, backups, key rotation.
-        .target(name: "Operations", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "ImagegenJSON"], path: "Sources/Operations"),
+        .target(name: "Operations", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "PluginHost", "Security", "Pipeline", "ImagegenJSON"], path: "Sources/Operations"),
         // The composition root: builds a host from a data folder in one order for the CLI, the library
         // and serve. The only code outside CatalogSQLite that names the concrete catalog.
         .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
         // `imagegen serve`: the HTTP API over HTTPServer, the plugin-folder watcher, shutdown.
-        .target(name: "Server", dependencies: ["ImagegenCore", "HTTPServer", "ImagegenConfig", "Catalog", "CatalogSQLite", "PluginHost", "Security", "Pipeline", "Operations", "Composition", "ImagegenJSON"], path: "Sources/Server"),
+        .target(name: "Server", dependencies: ["ImagegenCore", "HTTPServer", "ImagegenConfig", "Catalog", "PluginHost", "Security", "Pipeline", "Operations", "Composition", "ImagegenJSON"], path: "Sources/Server"),
         // The library users import (`import Host`): ImageGenerator, the product's examples.
-        .target(name: "Host", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "Catalog", "CatalogSQLite", "Security", "Pipeline", "Operations", "Composition"], path: "Sources/Host"),
+        .target(name: "Host", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "Catalog", "Security", "Pipeline", "Operations", "Composition"], path: "Sources/Host"),
         // Test doubles (in-memory stores, a manual clock); only tests depend on it.
         .target(name: "ImagegenTestSupport", dependencies: ["Catalog", "Operations"], path: "Sources/ImagegenTestSupport"),
 
-        .executableTarget(name: "imagegen", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON"], path: "Sources/imagegen"),
+        .executableTarget(name: "imagegen", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON"], path: "Sources/imagegen"),
 
         .target(name: "Preview", dependencies: ["PluginAPI"], path: "Plugins/Preview",
                 cSettings: [.unsafeFlags(["-fvisibility=hidden"])],

@@ -22,7 +22,9 @@ public final class HostComposition: Sendable {
     public let log: Log
     public let security: HostSecurity
     public let runtime: HostRuntime
-    package let catalog: SQLiteCatalog
+    /// The catalog, prompt protection attached, as the entry points use it (its ports only).
+    package var catalog: EntryCatalog { store }
+    private let store: SQLiteCatalog
     public let templates: TemplateStore
     public let service: GenerationService
     /// The upload queue when a `storage` section is configured; nil in local-only mode.
@@ -40,7 +42,7 @@ public final class HostComposition: Sendable {
         let security: HostSecurity
         do {
             security = try HostSecurity.open(paths: paths, configuration: configuration, log: log,
-                                             catalogAtRest: { try SQLiteCatalog(path: $0) })
+                                             catalogAtRest: catalogAtRest)
         } catch {
             throw .configuration(error)
         }
@@ -93,7 +95,7 @@ public final class HostComposition: Sendable {
         self.log = log
         self.security = security
         self.runtime = runtime
-        self.catalog = catalog
+        self.store = catalog
         self.templates = templates
         self.service = service
         self.uploads = uploads
@@ -110,7 +112,7 @@ public final class HostComposition: Sendable {
     /// post-processing is off).
     public func postProcessingQueue() throws(CompositionError) -> PostProcessingQueue? {
         do {
-            return try PostProcessingQueue.attach(to: service, catalog: catalog)
+            return try PostProcessingQueue.attach(to: service, catalog: store)
         } catch {
             throw .catalog(path: paths.catalog, reason: "cannot set up post-processing: \(error)")
         }

@@ -1,7 +1,6 @@
 import Foundation
 import Composition
 import Catalog
-import CatalogSQLite
 import Crypto
 import ImagegenConfig
 import ImagegenCore
@@ -113,7 +112,8 @@ public final class ImageGenerator: Sendable {
     /// image's `parent_id` is the original and its `version` one more.
     public func regenerate(imageID: String, seed: UInt32? = nil) async throws -> [Job] {
         // The prompt must really open: never regenerate from an "[encrypted]" placeholder.
-        let stored = try (service.catalog as? SQLiteCatalog)?.image(revealingPrompts: imageID) ?? service.catalog.image(imageID)
+        let stored = try (service.catalog as? any PromptRevealingImageStore)?.image(revealingPrompts: imageID)
+            ?? service.catalog.image(imageID)
         guard let original = stored else { throw GenerationLookupError.unknownImage(imageID) }
         var extra = original.extra
         extra["parent_id"] = original.imageID

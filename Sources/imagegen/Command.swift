@@ -1,7 +1,6 @@
 import Foundation
 import Composition
 import Host
-import CatalogSQLite
 import ImagegenConfig
 import ImagegenCore
 import Pipeline
@@ -29,7 +28,7 @@ final class CommandContext {
     }
 
     private var openedGenerator: ImageGenerator?
-    private var openedCatalog: SQLiteCatalog?
+    private var openedCatalog: EntryCatalog?
 
     /// The library's generator (runtime + catalog + an in-process runner when no server runs).
     func generator() throws(CLIError) -> ImageGenerator {
@@ -51,16 +50,16 @@ final class CommandContext {
 
     /// The catalog, with prompts sealed and opened by the host's key (the generator's own
     /// catalog when it is open, so one process holds one connection).
-    func catalog() throws(CLIError) -> SQLiteCatalog {
+    func catalog() throws(CLIError) -> EntryCatalog {
         if let openedCatalog { return openedCatalog }
-        if let generator = openedGenerator, let c = generator.service.catalog as? SQLiteCatalog {
+        if let generator = openedGenerator {
+            let c = generator.composition.catalog
             openedCatalog = c
             return c
         }
         let security = try self.security()
         do {
-            let c = try SQLiteCatalog(path: paths.catalog)
-            try security.attach(c)
+            let c = try HostComposition.openCatalog(paths: paths, security: security)
             openedCatalog = c
             return c
         } catch {
@@ -77,7 +76,7 @@ final class CommandContext {
         if let openedSecurity { return openedSecurity }
         do {
             let config = try HostConfiguration.load(path: paths.config)
-            let s = try HostSecurity.open(paths: paths, configuration: config, log: log, catalogAtRest: { try SQLiteCatalog(path: $0) })
+            let s = try HostSecurity.open(paths: paths, configuration: config, log: log, catalogAtRest: HostComposition.catalogAtRest)
             log.setRedaction { [redaction = s.redaction] in redaction.redact($0) }
             openedSecurity = s
             return s
@@ -96,7 +95,7 @@ final class CommandContext {
         if let openedGenerator { return openedGenerator.service.runtime }
         if let opened { return opened }
         do {
-            let r = try HostRuntime.open(paths: paths, log: log, catalogAtRest: { try SQLiteCatalog(path: $0) })
+            let r = try HostRuntime.open(paths: paths, log: log, catalogAtRest: HostComposition.catalogAtRest)
             opened = r
             return r
         } catch {

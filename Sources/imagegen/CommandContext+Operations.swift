@@ -1,17 +1,14 @@
 import Foundation
 import Host
-import CatalogSQLite
+import Composition
 import Operations
 
 /// What the operations commands (plan, stats, alerts, report) open: the generator's catalog, the
 /// configured plan over it, and the plan's time zone.
 extension CommandContext {
     /// The generator's own catalog connection (one connection per process keeps writes serialised).
-    func operationsCatalog() throws(CLIError) -> SQLiteCatalog {
-        guard let catalog = try generator().service.catalog as? SQLiteCatalog else {
-            throw .failed("the catalog is not the SQLite catalog; the operations commands need it", .failure)
-        }
-        return catalog
+    func operationsCatalog() throws(CLIError) -> EntryCatalog {
+        try generator().composition.catalog
     }
 
     /// The configured plan (or the product default) with the catalog's slot-run store.
@@ -19,7 +16,8 @@ extension CommandContext {
         let generator = try generator()
         let catalog = try operationsCatalog()
         do {
-            return try PlanService(service: generator.service, templates: generator.templates, catalog: catalog, wake: wake)
+            return try PlanService(service: generator.service, templates: generator.templates,
+                                   slotRuns: try catalog.openSlotRunStore(), wake: wake)
         } catch let e as GenerationPlanError {
             throw .usage("config plans: \(e.description)")
         } catch {

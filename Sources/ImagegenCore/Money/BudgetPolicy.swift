@@ -1,7 +1,7 @@
 import Foundation
 
 /// The budgets that apply to a request, as windows with limits. Reservations are checked
-/// against them inside the catalog's write transaction (see `SQLiteCatalog.enqueue`), so
+/// against them inside the catalog's write transaction (see `CatalogStore.enqueue`), so
 /// concurrent requests — even from two processes — cannot overspend.
 public struct BudgetPolicy: Sendable {
     public struct Window: Sendable, Equatable {

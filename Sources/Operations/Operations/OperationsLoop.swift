@@ -1,6 +1,5 @@
 import Foundation
 import Catalog
-import CatalogSQLite
 import ImagegenCore
 import Pipeline
 
@@ -51,12 +50,12 @@ public actor OperationsLoop {
     nonisolated public let scheduler: PlanScheduler?
     nonisolated public let metrics: HostMetrics
     nonisolated public let alertSettings: AlertSettings
-    nonisolated public let alertStore: CatalogAlertStore
+    nonisolated public let alertStore: any AlertStore
     let engine: AlertEngine
     let dispatcher: AlertDispatcher
     let inputSource: AlertInputSource
     let service: GenerationService
-    let catalog: SQLiteCatalog
+    let catalog: any CatalogStore & GenerationRecordStore
     let clock: any WallClock
     let log: Log
     let hooks: Hooks
@@ -68,7 +67,12 @@ public actor OperationsLoop {
     private var running = false
     private var finished = false
 
-    public init(service: GenerationService, templates: TemplateStore, catalog: SQLiteCatalog,
+    /// - Parameters:
+    ///   - catalog: the finished jobs, budgets and job counts the metrics and alerts read.
+    ///   - slotRuns: the plan's slot runs (the catalog's, for the exactly-once guarantee).
+    ///   - alerts: where firing alerts are recorded (the catalog's, so a restart does not page again).
+    package init(service: GenerationService, templates: TemplateStore, catalog: any CatalogStore & GenerationRecordStore,
+                slotRuns: any SlotRunStore & SchedulerStartStore, alerts: any AlertStore,
                 clock: any WallClock = SystemWallClock(), metrics: HostMetrics? = nil, version: String = "dev",
                 hooks: Hooks = Hooks()) throws {
         let runtime = service.runtime
@@ -76,7 +80,7 @@ public actor OperationsLoop {
         let alertSettings = try AlertSettings(configuration: runtime.configuration)
         let metrics = try metrics ?? HostMetrics(version: version)
         let (nudges, nudge) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let plan = try PlanService(service: service, templates: templates, catalog: catalog, wake: hooks.wakeRunner)
+        let plan = try PlanService(service: service, templates: templates, slotRuns: slotRuns, wake: hooks.wakeRunner)
         self.plan = plan
         self.scheduler = plan.configuration.enabled
             ? try plan.scheduler(clock: clock, maintenance: hooks.maintenance, onEvent: { event in
@@ -90,7 +94,7 @@ public actor OperationsLoop {
             : nil
         self.metrics = metrics
         self.alertSettings = alertSettings
-        alertStore = try CatalogAlertStore(catalog: catalog)
+        alertStore = alerts
         engine = AlertEngine(rules: alertSettings.rules, store: alertStore, clock: clock, timing: alertSettings.timing)
         let sinks = hooks.sinks ?? OperationsLoop.configuredSinks(alertSettings, runtime: runtime)
         dispatcher = AlertDispatcher(sinks: sinks, clock: clock, metrics: metrics, onFailure: { log.warning($0) })

@@ -1,33 +1,33 @@
 import Foundation
 import Catalog
-import CatalogSQLite
 import ImagegenCore
 import Pipeline
 
 /// Runs a maintenance slot (post-processing and organisation of the day's images).
 public typealias MaintenanceAction = @Sendable (SlotRun) async throws -> Void
 
-/// The configured plan wired to this host: its schedule, the catalog's slot-run store and the
+/// The configured plan wired to this host: its schedule, the slot-run store and the
 /// job queue. `imagegen plan …` uses it directly; `OperationsLoop` runs its scheduler in serve.
 public struct PlanService: Sendable {
     public let configuration: PlanConfiguration
     public let schedule: PlanSchedule
-    public let store: CatalogSlotRunStore
+    public let store: any SlotRunStore & SchedulerStartStore
     public let queue: PlanJobQueue
     let log: Log
 
-    /// Reads the plan from the host's config (or the product default) and opens the slot-run store.
-    public init(service: GenerationService, templates: TemplateStore, catalog: SQLiteCatalog,
+    /// Reads the plan from the host's config (or the product default) over `slotRuns` (the
+    /// catalog's, opened by the entry point).
+    public init(service: GenerationService, templates: TemplateStore, slotRuns: any SlotRunStore & SchedulerStartStore,
                 wake: @escaping @Sendable () async -> Void = {}) throws {
         let configuration = try PlanConfiguration(configuration: service.runtime.configuration)
         self.configuration = configuration
         schedule = try PlanSchedule(plan: configuration.plan)
-        store = try CatalogSlotRunStore(catalog: catalog)
+        store = slotRuns
         queue = PlanJobQueue(service: service, templates: templates, wake: wake)
         log = service.runtime.log
     }
 
-    /// The plan's scheduler over the catalog store.
+    /// The plan's scheduler over the slot-run store.
     ///
     /// Occurrences that started before the plan's first start on this catalog are ignored (a fresh
     /// install does not record a morning of missed slots); later ones are run, caught up within the

@@ -1,5 +1,5 @@
 import Foundation
-import CatalogSQLite
+import Catalog
 import ImagegenConfig
 import Pipeline
 import Templates
@@ -10,9 +10,10 @@ import Templates
 public struct ReportSource: Sendable {
     public let service: GenerationService
     public let templates: TemplateStore
-    public let catalog: SQLiteCatalog
+    package let catalog: any CatalogStore & GenerationRecordStore & ExperimentStore
 
-    public init(service: GenerationService, templates: TemplateStore, catalog: SQLiteCatalog) {
+    package init(service: GenerationService, templates: TemplateStore,
+                 catalog: any CatalogStore & GenerationRecordStore & ExperimentStore) {
         self.service = service
         self.templates = templates
         self.catalog = catalog
@@ -22,7 +23,7 @@ public struct ReportSource: Sendable {
     public func input(period: ReportPeriod, timeZone: TimeZone, now: Date) throws -> ReportInput {
         let (previousStart, _) = period.previous.interval(in: timeZone)
         let (_, end) = period.interval(in: timeZone)
-        let records = try catalog.generationRecords(finishedFrom: previousStart, before: end)
+        let records = try catalog.generationRecords(finishedFrom: previousStart, before: end, limit: 1_000_000)
         let budgets = try catalog.budgetStatus(service.budgets,
                                                categories: service.runtime.configuration.budgets.categories.keys.sorted(), now: now)
         return ReportInput(period: period, timeZone: timeZone, records: records, experiments: try experiments(),

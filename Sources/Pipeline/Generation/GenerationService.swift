@@ -1,6 +1,5 @@
 import Foundation
 import Catalog
-import CatalogSQLite
 import ImagegenConfig
 import ImagegenCore
 import Imaging

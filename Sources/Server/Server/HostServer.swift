@@ -1,7 +1,6 @@
 import Foundation
 import Composition
 import Synchronization
-import CatalogSQLite
 import HTTPServer
 import ImagegenConfig
 import ImagegenCore
@@ -28,7 +27,8 @@ public final class HostServer: Sendable {
     /// Built by the composition root the CLI and the library use too: same checks, same order.
     public let composition: HostComposition
     public let runtime: HostRuntime
-    public let catalog: SQLiteCatalog
+    /// The composition's catalog, through its ports.
+    package let catalog: EntryCatalog
     public let service: GenerationService
     public let runner: JobRunner
     public let watcher: PluginFolderWatcher
@@ -97,7 +97,8 @@ public final class HostServer: Sendable {
             let postProcessing = try host.postProcessingQueue()
             self.postProcessing = postProcessing
             operations = try OperationsLoop(
-                service: service, templates: templates, catalog: catalog, metrics: hostMetrics, version: ImagegenVersion.current,
+                service: service, templates: templates, catalog: catalog, slotRuns: try catalog.openSlotRunStore(),
+                alerts: try catalog.openAlertStore(), metrics: hostMetrics, version: ImagegenVersion.current,
                 hooks: OperationsLoop.Hooks(wakeRunner: { await runner.wake() },
                                             jobsChanged: { await runner.waitForChange(milliseconds: 5000) },
                                             maintenance: { run in

@@ -1,7 +1,6 @@
 import Foundation
 import Host
 import Catalog
-import CatalogSQLite
 
 /// `imagegen alerts [--active] [--since D] [--limit N] [--json]`: the alerts recorded by
 /// `imagegen serve`, newest first, each with its start and (once cleared) its end.
@@ -36,7 +35,7 @@ struct AlertsCommand: Command {
         guard limit > 0 else { throw .usage("--limit must be positive") }
         let catalog = try context.catalog()
         let alerts = try context.catalogCall {
-            try CatalogAlertStore(catalog: catalog).alerts(since: since, activeOnly: args.flags.contains("active"), limit: limit)
+            try catalog.openAlertStore().alerts(since: since, activeOnly: args.flags.contains("active"), limit: limit)
         }
         if args.json { Output.json(alerts.map(Line.init)); return .success }
         if alerts.isEmpty {

@@ -51,7 +51,7 @@ struct ExperimentsCommand: Command {
                 let promotion = try ExperimentPromoter().promote(t, arm: arm, fileText: text, file: source.file)
                 guard let newText = promotion.fileText else { throw CLIError.failed("the template file could not be edited", .failure) }
                 try AtomicFile.write(Array(newText.utf8), to: source.file)
-                try catalog.recordTemplateVersions([promotion.template], reason: "promoted arm \(arm)")
+                try catalog.recordTemplateVersions([promotion.template], reason: "promoted arm \(arm)", now: Date())
                 print("\(name): arm \(arm) promoted; version \(promotion.previousVersion) → \(promotion.newVersion) (\(source.file))")
                 return .success
             } catch let e as CLIError { throw e } catch { throw .failed("promote: \(error)", .invalidInput) }

@@ -3,7 +3,7 @@ import Host
 import CloudStorage
 import ImagegenConfig
 import Operations
-import CatalogSQLite
+import Composition
 
 /// `imagegen restore ARCHIVE [--data DIR] [--json]`: restores a backup (a `.tar.gz`, a backup folder,
 /// or `s3://bucket/key`) into an empty or new data folder. Every checksum is verified before anything
@@ -37,7 +37,7 @@ struct RestoreCommand: Command {
         guard args.positionals.count == 1, let archive = args.positionals.first else {
             throw .usage("usage: imagegen restore ARCHIVE [--data DIR]  (ARCHIVE: a .tar.gz, a backup folder, or s3://bucket/key)")
         }
-        let restorer = BackupRestorer(dataDirectory: context.paths.data, catalogFormat: SQLiteCatalogFileFormat())
+        let restorer = BackupRestorer(dataDirectory: context.paths.data, catalogFormat: HostComposition.catalogFileFormat)
         do { try restorer.checkTarget() } catch { throw .failed(error.description, .invalidInput) }
         let download = NSTemporaryDirectory() + "imagegen-restore-download-\(UUID().uuidString.prefix(8))"
         // try?: cleanup of a downloaded backup archive after the restore has succeeded or thrown

@@ -164,10 +164,11 @@ final class OpsExactlyOnceTests: XCTestCase {
         let host = try OpsHost(label: "once-manual")
         let clock = ManualWallClock(schedulingInstant("2026-11-25T12:00:00Z"))
         let phase = try host.phase()
-        let plan = try PlanService(service: phase.service, templates: phase.templates, catalog: phase.catalog)
+        let plan = try PlanService(service: phase.service, templates: phase.templates, slotRuns: try phase.catalog.openSlotRunStore())
         let first = try await plan.scheduler(clock: clock).runNow(slotID: "daily/feet", requestID: "r-1")
         // A retry of the same request (another process) returns the first run.
-        let again = try await (try PlanService(service: phase.service, templates: phase.templates, catalog: try host.phase().catalog))
+        let again = try await (try PlanService(service: phase.service, templates: phase.templates,
+                                               slotRuns: try host.phase().catalog.openSlotRunStore()))
             .scheduler(clock: clock).runNow(slotID: "daily/feet", requestID: "r-1")
         XCTAssertEqual(first.occurrenceKey, "daily/feet@manual-r-1")
         XCTAssertEqual(again.jobIDs, first.jobIDs)

@@ -47,6 +47,7 @@ final class OpsLoopTests: XCTestCase {
         let runner = JobRunner(service: phase.service)
         await runner.start()
         let loop = try OperationsLoop(service: phase.service, templates: phase.templates, catalog: phase.catalog,
+                                      slotRuns: try phase.catalog.openSlotRunStore(), alerts: try phase.catalog.openAlertStore(),
                                       hooks: .init(wakeRunner: { await runner.wake() },
                                                    jobsChanged: { await runner.waitForChange(milliseconds: 1000) }))
         await loop.start()

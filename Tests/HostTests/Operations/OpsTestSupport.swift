@@ -92,7 +92,8 @@ struct OpsPhase {
     func loop(clock: any WallClock, sinks: [any AlertSink]? = [OpsRecordingSink()],
               balances: (@Sendable (Date) async -> [ProviderBalance])? = nil,
               uploadQueues: @escaping @Sendable () -> [UploadQueueStatus] = { [] }) throws -> OperationsLoop {
-        try OperationsLoop(service: service, templates: templates, catalog: catalog, clock: clock,
+        try OperationsLoop(service: service, templates: templates, catalog: catalog, slotRuns: try catalog.openSlotRunStore(),
+                           alerts: try catalog.openAlertStore(), clock: clock,
                            hooks: .init(uploadQueues: uploadQueues, balances: balances, sinks: sinks))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import CatalogSQLite
 import ImagegenJSON
 import XCTest
 @testable import Host
@@ -17,7 +18,7 @@ final class ServerCurationTests: XCTestCase {
         let rated = try await h.client.send("POST", "/v1/images/\(ids[0])/rating", json: ["rating": 4])
         XCTAssertEqual(rated.status, 200, rated.text)
         XCTAssertEqual(rated.json?["rating"]?.int, 4)
-        XCTAssertEqual(try h.server.catalog.rating(imageID: ids[0]), 4)
+        XCTAssertEqual(try XCTUnwrap(h.server.catalog as? SQLiteCatalog).rating(imageID: ids[0]), 4)
         let outOfRange = try await h.client.send("POST", "/v1/images/\(ids[0])/rating", json: ["rating": 9])
         XCTAssertEqual(outOfRange.status, 400)
         XCTAssertTrue(outOfRange.json?["error"]?["message"]?.string?.contains("from 1 to 5") ?? false, outOfRange.text)

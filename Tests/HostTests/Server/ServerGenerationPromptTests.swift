@@ -1,4 +1,5 @@
 import Foundation
+import CatalogSQLite
 import ImagegenJSON
 import XCTest
 @testable import Host
@@ -21,7 +22,7 @@ final class ServerGenerationPromptTests: XCTestCase {
         XCTAssertEqual(job.json?["images"]?[0]?["prompt"]?.string, "a lighthouse in fog")
         let stored = try await h.client.get("/v1/images/\(try XCTUnwrap(image["image_id"]?.string))")
         XCTAssertEqual(stored.json?["prompt"], image["prompt"])
-        let raw = try XCTUnwrap(try h.server.catalog.database.query("SELECT prompt FROM images").first?["prompt"]?.string)
+        let raw = try XCTUnwrap(try XCTUnwrap(h.server.catalog as? SQLiteCatalog).database.query("SELECT prompt FROM images").first?["prompt"]?.string)
         XCTAssertTrue(raw.hasPrefix("enc:v1:"), "the catalog keeps the envelope; only answers are opened")
         await h.stop()
     }

@@ -1,8 +1,10 @@
 import Foundation
+import Catalog
 import ImagegenCore
 
-/// Reads only the CLI makes (tags, version chains); no port protocol covers them yet.
-extension SQLiteCatalog {
+/// The image commands' browsing reads (tags, version chains); the prompt-word search is with the
+/// prompt protection (`SQLiteCatalog+PromptProtection.swift`), which it needs.
+extension SQLiteCatalog: ImageBrowsingStore {
     /// The tags in use with their image counts.
     public func tagCounts(category: String?) throws -> [(tag: String, count: Int)] {
         try database.query("""
