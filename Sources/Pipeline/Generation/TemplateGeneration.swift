@@ -115,6 +115,7 @@ extension GenerationService {
             if let arm = v.arm { extra["arm"] = arm }
             if let p = v.profile { extra["profile"] = p }
             if !v.placeholderValues.isEmpty,
+               // try?: a [String: String] always serialises; the placeholders only feed learning from ratings
                let json = try? JSONSerialization.data(withJSONObject: v.placeholderValues, options: [.sortedKeys]) {
                 extra["placeholders"] = String(decoding: json, as: UTF8.self)
             }

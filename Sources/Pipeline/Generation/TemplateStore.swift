@@ -69,8 +69,10 @@ public final class TemplateStore: Sendable {
 
     /// Names, sizes and modification times of the folder's files: changes when a file does.
     static func stamp(_ folder: URL) -> String {
+        // try?: a cache key only; an unreadable folder or file makes the load that follows report the error
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
         return names.map { name -> String in
+            // try?: a cache key only (see above)
             let a = try? FileManager.default.attributesOfItem(atPath: folder.path + "/" + name)
             let m = (a?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
             return "\(name):\((a?[.size] as? NSNumber)?.intValue ?? 0):\(m)"
@@ -79,6 +81,7 @@ public final class TemplateStore: Sendable {
 
     /// Categories the templates declare (with their adult flag), for validation and routing.
     public func categories() -> [String: CategorySettings] {
+        // try?: templates that do not load declare no categories; generating from them reports the load error itself
         guard let library = try? unscreenedLibrary().library else { return [:] }
         return Dictionary(library.categories.map { ($0.name, CategorySettings(adult: $0.adult)) }, uniquingKeysWith: { a, _ in a })
     }

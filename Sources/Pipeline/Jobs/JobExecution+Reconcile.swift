@@ -17,11 +17,21 @@ extension JobExecution {
         case absent
         /// Not offered, or the provider could not be asked.
         case unknown
+        /// The provider has the job but its reference could not be committed: it was cancelled
+        /// there and the job is ended (as after a fresh submit whose reference cannot be recorded).
+        case ended
     }
 
     func reconcileInterruptedSubmit(_ job: Job) async -> ReconcileOutcome {
-        guard let plugin = job.pluginID, var instance = try? service.runtime.plugins.instance(forPlugin: plugin),
-              instance.offersReconcile else { return .unknown }
+        guard let plugin = job.pluginID else { return .unknown }
+        var instance: PluginInstance
+        do {
+            instance = try service.runtime.plugins.instance(forPlugin: plugin)
+        } catch {
+            log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: the plugin is not available (\(error.message))")
+            return .unknown
+        }
+        guard instance.offersReconcile else { return .unknown }
         // The request as the interrupted submit built it: same model, same parameters.
         guard let candidate = service.runtime.models.resolve(job.model)?.candidates
                 .first(where: { $0.plugin == plugin && $0.providerModel == job.providerModel }) else {
@@ -43,9 +53,15 @@ extension JobExecution {
                 case .found(let result):
                     guard let ref = result["ref"], !ref.isNull else { return .unknown }
                     let state = PollState(result)
-                    try? catalog.recordSubmitted(job.id, ref: ref,
-                                                 state: state.jobState == .queued ? .submitted : (state.jobState.isTerminal ? .running : state.jobState),
-                                                 progress: state.progress, now: now())
+                    let adoptedState: JobState = state.jobState == .queued ? .submitted : (state.jobState.isTerminal ? .running : state.jobState)
+                    if let failure = await recordReference(ref, state: adoptedState, progress: state.progress) {
+                        // Never poll a job whose reference is not durable (the rule of a fresh submit).
+                        await cancelUnrecorded(ref, plugin: plugin, instance: instance)
+                        finish(.failed, ("catalog_unavailable", "\(plugin) has the job from the interrupted submit but its reference "
+                                         + "could not be recorded (\(failure)); it was cancelled at the provider and is not retried. "
+                                         + "Check the catalog's disk and locks, then generate again."))
+                        return .ended
+                    }
                     log.info("\(job.id): \(plugin) has the job from the interrupted submit: polling it")
                     var adopted = job
                     adopted.jobRef = ref
@@ -60,6 +76,7 @@ extension JobExecution {
                     log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: \(error.message)")
                     return .unknown
                 }
+                // try?: a cancelled sleep means the host is stopping; the next attempt's answer stands either way
                 try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
             }
         }

@@ -17,7 +17,7 @@ extension JobExecution {
         var lastError: (any Error)?
         for delay in [Duration.zero] + Self.referenceRetryDelays {
             if delay > .zero {
-                // Cancellation only shortens the wait; the write is still attempted.
+                // try?: cancellation only shortens the wait; the write is still attempted
                 try? await Task.sleep(for: delay)
             }
             do {
@@ -39,6 +39,35 @@ extension JobExecution {
             _ = try await PluginThreads.run { () throws(PluginCallError) in try instance.cancel(ref) }
         } catch {
             log.warning("\(job.id): cancel at \(plugin) after the unrecorded submit failed: \(error.message)")
+        }
+    }
+
+    /// Whether a cancel was requested for the job. A catalog that cannot be read is logged and
+    /// taken as "not requested": the loops check again on their next round, and the step that
+    /// follows (marking the submit, recording progress) needs the same catalog and ends the job
+    /// in a committed state if it is really gone.
+    func cancelRequested(while step: String) -> Bool {
+        do {
+            return try catalog.job(job.id)?.cancelRequested ?? false
+        } catch {
+            log.warning("\(job.id): cannot read the job to check for a cancel request while \(step) (\(error)); checking again next round")
+            return false
+        }
+    }
+
+    /// Best effort: asks the provider to stop a job this host is about to end. The job is ended
+    /// either way; a failure is logged so a job still running (and costing) at the provider is seen.
+    func cancelAtProvider(_ ref: JSONValue, plugin: String, because reason: String) async {
+        let instance: PluginInstance
+        do {
+            instance = try service.runtime.plugins.instance(forPlugin: plugin)
+        } catch {
+            return log.warning("\(job.id): \(reason), but \(plugin) is not loaded to cancel it at the provider: \(error.message)")
+        }
+        do {
+            _ = try await PluginThreads.run { () throws(PluginCallError) in try instance.cancel(ref) }
+        } catch {
+            log.warning("\(job.id): \(reason), but the cancel at \(plugin) failed: \(error.message)")
         }
     }
 }

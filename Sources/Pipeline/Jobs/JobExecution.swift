@@ -47,6 +47,8 @@ struct JobExecution: Sendable {
                 job = adopted // the provider has it: poll it
             case .absent:
                 job.state = .queued // the provider has no such job: submitting it is safe
+            case .ended:
+                return
             case .unknown:
                 guard let plugin = job.pluginID, let gen = service.runtime.plugins.generation(forPlugin: plugin),
                       gen.manifest.idempotentSubmit else {
@@ -83,7 +85,7 @@ struct JobExecution: Sendable {
         var quotaRefusals: [QuotaExceeded] = []
         while true {
             if Task.isCancelled { return nil }
-            if let fresh = try? catalog.job(job.id), fresh.cancelRequested {
+            if cancelRequested(while: "routing") {
                 finish(.cancelled, ("cancelled", "cancelled before it was accepted by a provider"))
                 return nil
             }
@@ -98,6 +100,7 @@ struct JobExecution: Sendable {
                 if let recovery = plan.earliestRecovery, recovery < job.deadlineAt {
                     // Every candidate is cooling down: wait for the first to recover.
                     let wait = max(0.05, recovery.timeIntervalSince(now()))
+                    // try?: a cancelled sleep means the host is stopping; the loop's first check returns
                     try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
                     continue
                 }
@@ -217,6 +220,7 @@ struct JobExecution: Sendable {
                         let wait = backoff(attempt: attempt, retryAfterMs: error.retryAfterMilliseconds)
                         if now().addingTimeInterval(wait) < job.deadlineAt {
                             log.info("\(job.id): \(candidate.key) \(error.status); retrying in \(String(format: "%.2f", wait)) s")
+                            // try?: a cancelled sleep only shortens the back-off; the provider refused this attempt, so retrying is safe
                             try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
                             continue
                         }
@@ -282,19 +286,13 @@ struct JobExecution: Sendable {
         while true {
             // The host is stopping: leave the job in its committed state; the next start resumes it.
             if Task.isCancelled { return nil }
-            if let fresh = try? catalog.job(job.id), fresh.cancelRequested {
-                if let instance = try? service.runtime.plugins.instance(forPlugin: plugin) {
-                    let r = ref
-                    _ = try? await PluginThreads.run { () throws(PluginCallError) in try instance.cancel(r) }
-                }
+            if cancelRequested(while: "polling") {
+                await cancelAtProvider(ref, plugin: plugin, because: "the job was cancelled on request")
                 finish(.cancelled, ("cancelled", "cancelled on request; the provider was asked to stop"))
                 return nil
             }
             if now() >= job.deadlineAt {
-                if let instance = try? service.runtime.plugins.instance(forPlugin: plugin) {
-                    let r = ref
-                    _ = try? await PluginThreads.run { () throws(PluginCallError) in try instance.cancel(r) }
-                }
+                await cancelAtProvider(ref, plugin: plugin, because: "the job passed its deadline")
                 let seconds = Int(job.deadlineAt.timeIntervalSince(job.createdAt))
                 finish(.failed, ("timeout", "\(plugin) did not finish the job within its deadline (\(seconds) s); it was cancelled at the provider"))
                 return nil
@@ -309,6 +307,7 @@ struct JobExecution: Sendable {
                     finish(.failed, ("plugin_unavailable", "plugin \(plugin) is not loaded, so the job cannot be polled: \(error.message)"))
                     return nil
                 }
+                // try?: a cancelled sleep means the host is stopping; the loop's first check returns
                 try? await Task.sleep(nanoseconds: 200_000_000)
                 continue
             }
@@ -335,13 +334,21 @@ struct JobExecution: Sendable {
                     return nil
                 default:
                     if state.jobState != lastState || state.progress != lastProgress || result["ref"] != nil {
-                        try? catalog.recordProgress(job.id, state: state.jobState == .queued ? .submitted : state.jobState,
-                                                    progress: state.progress, ref: result["ref"], now: now())
-                        lastState = state.jobState
-                        lastProgress = state.progress
+                        // The first reference is already committed, so polling goes on; a failed
+                        // write is logged and made again on the next poll (last* stay unchanged).
+                        do {
+                            try catalog.recordProgress(job.id, state: state.jobState == .queued ? .submitted : state.jobState,
+                                                       progress: state.progress, ref: result["ref"], now: now())
+                            lastState = state.jobState
+                            lastProgress = state.progress
+                        } catch {
+                            let what = result["ref"] != nil ? "the provider's new job reference and progress" : "progress"
+                            log.warning("\(job.id): cannot record \(what) (\(error)); polling goes on and the write is retried on the next poll")
+                        }
                     }
                     let hint = state.nextPollMs ?? settings.pollIntervalMs
                     let wait = Double(min(max(hint, 20), 10_000)) / 1000
+                    // try?: a cancelled sleep means the host is stopping; the loop's first check returns
                     try? await Task.sleep(nanoseconds: UInt64(min(wait, max(0.01, job.deadlineAt.timeIntervalSince(now()))) * 1e9))
                 }
             } catch {
@@ -356,6 +363,7 @@ struct JobExecution: Sendable {
                         return nil
                     }
                     let wait = backoff(attempt: errors, retryAfterMs: error.retryAfterMilliseconds)
+                    // try?: a cancelled sleep means the host is stopping; the loop's first check returns
                     try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
                 case .notFound:
                     finish(.failed, ("not_found", "\(plugin) no longer knows the job: \(error.message)"))
@@ -372,8 +380,11 @@ struct JobExecution: Sendable {
 
     func store(_ job: Job, result: (PollState, JSONValue), plugin: String) async {
         let (state, ref) = result
-        guard var instance = try? service.runtime.plugins.instance(forPlugin: plugin) else {
-            return finish(.failed, ("plugin_unavailable", "plugin \(plugin) is not loaded, so the outputs cannot be fetched"))
+        var instance: PluginInstance
+        do {
+            instance = try service.runtime.plugins.instance(forPlugin: plugin)
+        } catch {
+            return finish(.failed, ("plugin_unavailable", "plugin \(plugin) is not loaded, so the outputs cannot be fetched: \(error.message)"))
         }
         let indices = state.outputIndices.isEmpty ? Array(0..<job.outputs) : state.outputIndices
         let entry = service.runtime.models.resolve(job.model)
@@ -398,7 +409,15 @@ struct JobExecution: Sendable {
         let generatedAt = now()
         // A regeneration is a new version of its parent image.
         let parentID = job.extra["parent_id"]
-        let parentVersion = try? parentID.flatMap { try catalog.image($0) }?.version
+        // A failed read must not store the new version as 1 beside its parent: end the job as
+        // the read of a committed output below does.
+        let parentVersion: Int?
+        do {
+            parentVersion = try parentID.flatMap { try catalog.image($0) }?.version
+        } catch {
+            return finish(.failed, ("catalog", "cannot read the parent image \(parentID ?? "") of the regeneration: \(error)"),
+                          cost: totalCost, costSource: costSource, providerTime: state.providerTime)
+        }
         for index in indices {
             let imageID = JobExecution.imageID(jobID: job.id, index: index)
             // The catalog row is the one source of truth for an image's record. A row for this
@@ -431,6 +450,7 @@ struct JobExecution: Sendable {
                     break
                 } catch {
                     if [.provider, .timeout, .rateLimited].contains(error.status) && attempt < 4 {
+                        // try?: a cancelled sleep only shortens the back-off; fetching again is a read
                         try? await Task.sleep(nanoseconds: UInt64(backoff(attempt: attempt, retryAfterMs: error.retryAfterMilliseconds) * 1e9))
                         continue
                     }
@@ -454,6 +474,7 @@ struct JobExecution: Sendable {
                     let image = try workshop.verify(Data(bytes), declaredMIMEType: verified.mime)
                     verified.width = image.width
                     verified.height = image.height
+                    // try?: the score is advisory (nil = not scored); the image itself passed the full check above
                     quality = try? workshop.score(image)
                 } catch {
                     return finish(.failed, ("bad_image", "\(plugin) returned output \(index) that is not a usable image: \(error)"),

@@ -50,6 +50,7 @@ public actor JobRunner {
         loop?.cancel()
         let end = Date().addingTimeInterval(grace)
         while !running.isEmpty && Date() < end {
+            // try?: a cancelled stop only ends the grace early; the jobs are cancelled below either way
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
         for task in running.values { task.cancel() }
@@ -80,6 +81,7 @@ public actor JobRunner {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             wakeups.append(c)
             Task {
+                // try?: a cancelled timer only wakes the loop early, which it treats as "look again"
                 try? await Task.sleep(nanoseconds: milliseconds * 1_000_000)
                 self.wake()
             }
@@ -113,6 +115,7 @@ public actor JobRunner {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 changeWaiters.append(c)
                 Task {
+                    // try?: an early wake-up is harmless: each waiter treats it as "maybe changed"
                     try? await Task.sleep(nanoseconds: milliseconds * 1_000_000)
                     self.expireChangeWaiters()
                 }

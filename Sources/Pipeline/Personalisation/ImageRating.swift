@@ -43,9 +43,10 @@ extension GenerationService {
         try ratings.rate(imageID: imageID, rating: rating, now: now ?? clock())
         var outcome = ImageRatingOutcome(imageID: imageID, rating: rating)
         // Highly rated placeholder values gain weight in the profile that chose them.
-        if let name = image.extra["profile"], let json = image.extra["placeholders"],
-           let values = try? JSONDecoder().decode([String: String].self, from: Data(json.utf8)) {
+        if let name = image.extra["profile"], let json = image.extra["placeholders"] {
             do {
+                // Unreadable placeholders are reported like any other reason the profile was not updated.
+                let values = try JSONDecoder().decode([String: String].self, from: Data(json.utf8))
                 try ratings.storeProfile(try profile(named: name).learning(fromRating: rating, placeholderValues: values), now: Date())
                 outcome.learnedProfile = name
             } catch {

@@ -153,7 +153,14 @@ public struct PostProcessor: Sendable {
         }
         AtomicFile.syncDirectory(content.absolute(folder))
         CrashPoint.whilePostProcessing.hit()
-        let provenance = (try? store.provenance(of: id)) ?? (pluginID: nil, providerModel: nil)
+        // The derivative rows keep the original's provenance for good: a failed read fails the run
+        // (recorded, and retried like any failed run) rather than committing rows without it.
+        let provenance: (pluginID: String?, providerModel: String?)
+        do {
+            provenance = try store.provenance(of: id)
+        } catch {
+            throw .catalog(imageID: id, reason: "cannot read the original's provider: \(error)")
+        }
         try store.completeRun(imageID: id, run: run, derivatives: records, pluginID: provenance.pluginID,
                               providerModel: provenance.providerModel, enhancement: rendered.enhancement, now: finished)
         for record in records {
@@ -167,6 +174,7 @@ public struct PostProcessor: Sendable {
 
     /// The quality report of a derivative as it will be seen: decoded from its encoded bytes.
     private func score(_ derivative: ImageDerivative) -> QualityReport? {
+        // try?: the score is advisory (nil = not scored); the derivative was rendered from a verified original
         guard let decoded = try? workshop.verify(derivative.bytes, declaredMIMEType: derivative.mimeType) else { return nil }
         return try? workshop.score(decoded)
     }
@@ -193,6 +201,7 @@ public struct PostProcessor: Sendable {
     private func removeFiles(of original: ImageRecord, run: Int) {
         let folder = content.absolute((original.filePath as NSString).deletingLastPathComponent)
         let prefix = DerivativeName.runPrefix(original: original.imageID, run: run)
+        // try?: best-effort cleanup of files no committed row refers to; a new run uses new names, so a leftover only wastes space
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) {
             try? FileManager.default.removeItem(atPath: folder + "/" + name)
         }

@@ -27,6 +27,7 @@ extension HostSecurity {
                     }
                     guard let value else { return nil }
                     if value == "allowed" { return .allowed }
+                    // try?: an unreadable remembered screening is a cache miss: the version is screened again
                     guard let stored = try? JSONDecoder().decode(StoredRefusal.self, from: Data(value.utf8)) else { return nil }
                     return .refused(PolicyRefusal(ruleID: stored.rule, ruleName: stored.name, message: stored.message,
                                                   isHardBlock: stored.hard))
@@ -72,6 +73,7 @@ extension HostSecurity {
     /// Changes when the policy configuration changes or the program is rebuilt or upgraded.
     static func policyFingerprint(_ configuration: ContentPolicyConfiguration) -> String {
         var material = SortedJSON.encode(configuration)
+        // try?: a fingerprint input only; without it the fingerprint changes less often, never wrongly
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
         if let attributes = try? FileManager.default.attributesOfItem(atPath: executable) {
             material += "|\(executable)|\((attributes[.size] as? NSNumber)?.intValue ?? 0)"

@@ -25,9 +25,16 @@ extension HostSecurity {
     ///   because only now is the provider known (a fail-over moves the count to the next one).
     func admitSubmit(_ job: Job, candidate: ModelTable.Candidate, adult: Bool, catalog: any CatalogStore) -> SubmitAdmission {
         let system = Caller.system("runner")
-        if let protected = catalog as? any PromptProtectedStore, (try? protected.jobPromptIsReadable(job.id)) != true {
-            return .refuse(code: "prompt_unreadable", message: "the job's prompt cannot be decrypted with the keys held now "
-                           + "(\(prompts.lockedReason ?? "its key is not in the ring")); add the key that encrypted it as a previous key")
+        if let protected = catalog as? any PromptProtectedStore {
+            let readable: Bool
+            do {
+                readable = try protected.jobPromptIsReadable(job.id)
+            } catch {
+                // Not known to be readable: never send it; say it is the catalog, not the key.
+                return .refuse(code: "catalog", message: "cannot check that the job's prompt can be decrypted: \(error)")
+            }
+            if !readable { return .refuse(code: "prompt_unreadable", message: "the job's prompt cannot be decrypted with the keys held now "
+                           + "(\(prompts.lockedReason ?? "its key is not in the ring")); add the key that encrypted it as a previous key") }
         }
         for decision in [policy.checkRouting(isAdultCategory: adult, modelAllowsNSFW: candidate.nsfwAllowed),
                          policy.evaluate(prompt: job.prompt, negativePrompt: job.negativePrompt, category: job.category,
@@ -73,6 +80,7 @@ extension HostSecurity {
         }
         for grant in grants { quotas.settle(grant, deliveredImages: delivered) }
         if final == .contentFiltered {
+            // try?: the audit falls back to the job as the runner holds it; only template/arm details may be missing
             let job = (try? catalog?.job(job.id)) ?? job
             var details = ["model": job.model, "category": job.category, "plugin": job.pluginID ?? ""]
             for key in ["template", "template_version", "arm"] { details[key] = job.extra[key] }

@@ -33,16 +33,22 @@ public struct ContentStore: Sendable {
     /// The image and its sidecar, each atomically, with one folder sync for both renames.
     public func write(image bytes: [UInt8], record: ImageRecord) throws(AtomicFile.Failure) {
         let path = absolute(record.filePath)
-        let sidecar = sidecarBytes(try sealedForDisk(record))
+        let sidecar = try sidecarBytes(try sealedForDisk(record))
         try AtomicFile.write(bytes, to: path, syncDirectory: false)
         try AtomicFile.write(sidecar, to: absolute(sidecarPath(for: record.filePath)), syncDirectory: false)
         AtomicFile.syncDirectory((path as NSString).deletingLastPathComponent)
     }
 
-    package func sidecarBytes(_ record: ImageRecord) -> [UInt8] {
+    /// The sidecar's bytes. A record that does not encode (a non-finite number) is an error,
+    /// never an empty sidecar written over a good one.
+    package func sidecarBytes(_ record: ImageRecord) throws(AtomicFile.Failure) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(record)) ?? Data()) + [0x0A]
+        do {
+            return Array(try encoder.encode(record)) + [0x0A]
+        } catch {
+            throw AtomicFile.Failure(path: absolute(sidecarPath(for: record.filePath)), reason: "cannot encode the sidecar: \(error)")
+        }
     }
 
     /// The sidecar sits beside the image: same name, `.json`.
@@ -51,11 +57,12 @@ public struct ContentStore: Sendable {
     }
 
     public func writeSidecar(_ record: ImageRecord) throws(AtomicFile.Failure) {
-        try AtomicFile.write(sidecarBytes(try sealedForDisk(record)), to: absolute(sidecarPath(for: record.filePath)))
+        try AtomicFile.write(try sidecarBytes(try sealedForDisk(record)), to: absolute(sidecarPath(for: record.filePath)))
     }
 
     public func readSidecar(relativeImagePath: String) -> ImageRecord? {
         guard let data = FileManager.default.contents(atPath: absolute(sidecarPath(for: relativeImagePath))) else { return nil }
+        // try?: a sidecar that does not decode reads as absent; the catalog row, not the sidecar, is the image's record
         return (try? JSONDecoder().decode(ImageRecord.self, from: data)).map(openedFromDisk)
     }
 

@@ -24,6 +24,7 @@ enum APIEncoding {
     /// seconds allowed) or seconds since the Unix epoch.
     static func parseTime(_ text: String) -> Date? {
         if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
+        // try?: each format is tried in turn; nil tells the caller the text is no time, which it reports as a bad request
         if let d = try? Date(text, strategy: dateStyle) { return d }
         return try? Date(text, strategy: Date.ISO8601FormatStyle())
     }

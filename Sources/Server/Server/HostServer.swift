@@ -106,6 +106,7 @@ public final class HostServer: Sendable {
                                                 let n = await postProcessing?.processBacklog() ?? 0
                                                 log.info("maintenance slot \(run.slotID): \(n) image(s) post-processed", source: "plans")
                                             },
+                                            // try?: an unreadable upload queue gives no backlog alert this round; the next ops round asks again
                                             uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] }))
             let metrics = operations.metrics
             postProcessing?.onFinished { metrics.record($0) }
@@ -188,6 +189,7 @@ public final class HostServer: Sendable {
         await storage.stop(grace: 1)
         await api.completions.close()
         await httpStopped
+        // try?: FIXME — an unreadable catalog counts as "nothing parked" and shuts the plugins down; `?? 1` (keep them up) is the safe side
         let parked = (try? catalog.unfinishedJobs().count) ?? 0
         if parked == 0 {
             runtime.plugins.shutdown()

@@ -34,6 +34,7 @@ actor JobCompletionWaiter {
         nextID += 1
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let timer = Task {
+                // try?: the timer is cancelled when the waiter is released first; releasing again is a no-op
                 try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
                 self.release(id)
             }
@@ -68,6 +69,7 @@ actor JobCompletionWaiter {
 
     private func check() {
         let all = Set(waiters.values.flatMap(\.pending))
+        // try?: a failed read only delays the release to the next change or the timeout; the caller reads the jobs' states itself
         guard !all.isEmpty, let final = try? catalog.finalJobIDs(among: Array(all)), !final.isEmpty else { return }
         for (id, var waiter) in waiters {
             waiter.pending.subtract(final)

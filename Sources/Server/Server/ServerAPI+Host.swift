@@ -74,9 +74,18 @@ extension ServerAPI {
 
     /// `GET /metrics`: Prometheus text format 0.0.4.
     func metricsText(_ request: HTTPRequest) async -> HTTPResponse {
-        let counts = (try? catalog.jobCounts()) ?? []
-        let budgets = (try? catalog.budgetStatus(service.budgets, categories: Array(runtime.configuration.budgets.categories.keys),
-                                                  now: service.clock())) ?? []
+        // Zero job counts and no budget gauges would read as "nothing queued, nothing spent" and
+        // silence alerts: a catalog that cannot be read fails the scrape instead (up == 0).
+        let counts: [JobCount]
+        let budgets: [BudgetStatus]
+        do {
+            counts = try catalog.jobCounts()
+            budgets = try catalog.budgetStatus(service.budgets, categories: Array(runtime.configuration.budgets.categories.keys),
+                                               now: service.clock())
+        } catch {
+            runtime.log.error("GET /metrics: cannot read job counts and budgets from the catalog: \(error)")
+            return .error(.serviceUnavailable, code: "catalog_unavailable", message: "cannot read the catalog for metrics: \(error)")
+        }
         let scrape = ServerMetrics.Scrape(jobCounts: counts, circuits: currentCircuits(), plugins: runtime.plugins.records,
                                           budgets: budgets, http: http.withLock { $0?.statistics },
                                           runnerInFlight: await runner.inFlight, draining: isDraining)

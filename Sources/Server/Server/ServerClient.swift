@@ -45,6 +45,7 @@ public struct ServerClient: Sendable {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
             if status == 401 { throw .unauthorized(baseURL) }
+            // try?: a body that is not our error document is reported raw below, with its HTTP status
             let body = try? JSONDecoder().decode(HTTPErrorBody.self, from: data)
             throw .http(status: status, code: body?.error.code,
                         message: body?.error.message ?? String(decoding: data.prefix(300), as: UTF8.self))
