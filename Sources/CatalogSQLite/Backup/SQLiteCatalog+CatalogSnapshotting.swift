@@ -15,8 +15,9 @@ extension SQLiteCatalog: CatalogSnapshotting {
             Int(try snapshot.query("SELECT COUNT(*) AS n FROM \(table)").first?["n"]?.int ?? 0)
         }
         var modules: [String: Int] = [:]
-        // A catalog older than per-module versions has no module_schema table: no modules to list.
-        for row in (try? snapshot.query("SELECT module, version FROM module_schema")) ?? [] {
+        // Opening a catalog migrates it, so module_schema is always there: a failed read is a
+        // broken snapshot, not an absent list.
+        for row in try snapshot.query("SELECT module, version FROM module_schema") {
             if let module = row["module"]?.string { modules[module] = Int(row["version"]?.int ?? 0) }
         }
         return CatalogSnapshot(

@@ -13,7 +13,7 @@ extension SQLiteCatalog: JobOverviewStore {
         let order = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         return try db.query("""
             SELECT * FROM images WHERE job_id IN (SELECT value FROM json_each(?)) AND variant = 'original'
-            """, [.text(SQLiteCatalog.encode(ids))]).map(imageRecord(from:))
+            """, [.text(try SQLiteCatalog.encode(ids))]).map(imageRecord(from:))
             .sorted { (order[$0.jobID ?? ""] ?? 0, $0.imageID) < (order[$1.jobID ?? ""] ?? 0, $1.imageID) }
     }
 
@@ -23,7 +23,7 @@ extension SQLiteCatalog: JobOverviewStore {
         Set(try db.query("""
             SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?))
               AND state IN ('succeeded','failed','cancelled','content_filtered')
-            """, [.text(SQLiteCatalog.encode(ids))]).compactMap { $0["id"]?.string })
+            """, [.text(try SQLiteCatalog.encode(ids))]).compactMap { $0["id"]?.string })
     }
 
     package func jobCounts() throws -> [JobCount] {

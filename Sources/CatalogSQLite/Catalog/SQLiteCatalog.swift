@@ -26,6 +26,10 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
         try db.execute("PRAGMA synchronous=\(synchronousFull ? "FULL" : "NORMAL")")
         try db.execute("PRAGMA foreign_keys=ON")
         try migrate()
+        // The security module's tables (quota counts, remembered state) exist from the start, so
+        // a quota count saved before anything read it is kept rather than failing on a missing
+        // table.
+        try migrate(SecuritySchema.schema)
     }
 
     func migrate() throws {
@@ -57,7 +61,11 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
         }
     }
 
-    public var schemaVersion: Int { (try? db.query("PRAGMA user_version").first?["user_version"]?.int).flatMap { $0 }.map(Int.init) ?? 0 }
+    /// The catalog schema's version (`PRAGMA user_version`); a failed read throws rather than
+    /// reporting 0, which would claim an empty catalog.
+    public var schemaVersion: Int {
+        get throws { Int(try db.query("PRAGMA user_version").first?["user_version"]?.int ?? 0) }
+    }
 
     // MARK: - Enqueue with reservations
 
@@ -110,7 +118,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                   .text(try sealedText(j.prompt, .prompt(of: j.id))), try sealedValue(j.negativePrompt, .negativePrompt(of: j.id)), .integer(Int64(j.parameters.width)),
                   .integer(Int64(j.parameters.height)), j.parameters.steps.map { .integer(Int64($0)) } ?? .null,
                   j.parameters.guidanceScale.map { .real($0) } ?? .null, .integer(Int64(j.parameters.seed ?? 0)),
-                  .integer(Int64(j.outputs)), .text(SQLiteCatalog.encode(JobExtra(extra: j.extra, tags: j.tags))),
+                  .integer(Int64(j.outputs)), .text(try SQLiteCatalog.encode(JobExtra(extra: j.extra, tags: j.tags))),
                   j.expectedCost.map { .real($0) } ?? .null, .integer(ms(now)), .integer(ms(now)), .integer(ms(j.deadline)),
                   j.idempotencyKey.map { .text($0) } ?? .null])
     }
@@ -139,7 +147,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             UPDATE jobs SET state = 'submitting', plugin_id = ?, provider_model = ?, plugin_generation = ?,
                             submit_count = submit_count + 1, tried = ?, updated_at = ? WHERE id = ?
             """, [.text(plugin), .text(providerModel), .integer(Int64(generation)),
-                  .text(SQLiteCatalog.encode(tried)), .integer(ms(now)), .text(id)])
+                  .text(try SQLiteCatalog.encode(tried)), .integer(ms(now)), .text(id)])
     }
 
     public func recordSubmitted(_ id: String, ref: JSONValue, state: JobState, progress: Double?, now: Date) throws {
@@ -164,7 +172,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     public func requeue(_ id: String, tried: [String], error: (String, String)?, now: Date) throws {
         try db.query("""
             UPDATE jobs SET state = 'queued', tried = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ?
-            """, [.text(SQLiteCatalog.encode(tried)), error.map { .text($0.0) } ?? .null, error.map { .text($0.1) } ?? .null,
+            """, [.text(try SQLiteCatalog.encode(tried)), error.map { .text($0.0) } ?? .null, error.map { .text($0.1) } ?? .null,
                   .integer(ms(now)), .text(id)])
     }
 
@@ -183,7 +191,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             try db.query("""
                 INSERT OR IGNORE INTO ledger (job_id, image_id, at, model, plugin_id, category, cost_usd, source)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, [.text(jobID), .text(record.imageID), .integer(ms(SQLiteCatalog.date(record.metadata.generatedAt))),
+                """, [.text(jobID), .text(record.imageID), .integer(ms(try SQLiteCatalog.date(record.metadata.generatedAt))),
                       .text(record.model), pluginID.map { .text($0) } ?? .null, .text(record.category),
                       record.metadata.cost.map { .real($0) } ?? .null, .text(costSource)])
         }
@@ -235,7 +243,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     }
 
     public func jobs(ids: [String]) throws -> [Job] {
-        try db.query("SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?))", [.text(SQLiteCatalog.encode(ids))])
+        try db.query("SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?))", [.text(try SQLiteCatalog.encode(ids))])
             .map(jobRecord(from:))
     }
 
@@ -301,18 +309,29 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     /// The date as records carry it (`RecordTime.iso`).
     package static func iso(_ d: Date) -> String { RecordTime.iso(d) }
 
-    static func date(_ iso: String) -> Date {
-        (try? Date(iso, strategy: isoMilliseconds)) ?? (try? Date(iso, strategy: Date.ISO8601FormatStyle())) ?? Date()
+    /// A record's ISO 8601 time (with or without milliseconds). An unparsable one throws: it
+    /// dates a ledger entry, and the time of the write instead would move the cost into another
+    /// budget window.
+    static func date(_ iso: String) throws -> Date {
+        if let date = try? Date(iso, strategy: isoMilliseconds) { return date }  // try?: the plain ISO 8601 form below is the other accepted form
+        do {
+            return try Date(iso, strategy: Date.ISO8601FormatStyle())
+        } catch {
+            throw SQLiteDatabase.Failure(code: 0, message: "unparsable record time '\(iso)' (expected ISO 8601)")
+        }
     }
 
-    package static func encode<T: Encodable>(_ v: T) -> String {
+    /// JSON for a column. Throws (a non-finite number, say) rather than storing `null`, which
+    /// would silently drop a job's tags and extra parameters or a slot's planned jobs.
+    package static func encode<T: Encodable>(_ v: T) throws -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? e.encode(v)) ?? Data("null".utf8), as: UTF8.self)
+        return String(decoding: try e.encode(v), as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ t: T.Type, _ s: String?) -> T? {
         guard let s else { return nil }
+        // try?: these columns are written by `encode` from the same types; one that no longer decodes (another version's shape) reads as absent rather than making the whole row unreadable
         return try? JSONDecoder().decode(T.self, from: Data(s.utf8))
     }
 
@@ -363,8 +382,8 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     }
 
     /// - Parameter outputIndex: the provider output an original came from; nil for a derivative.
-    static func imageBindings(_ i: ImageRecord, outputIndex: Int?, pluginID: String?, providerModel: String?) -> [SQLiteDatabase.Value] {
-        let generated = Int64((date(i.metadata.generatedAt).timeIntervalSince1970 * 1000).rounded())
+    static func imageBindings(_ i: ImageRecord, outputIndex: Int?, pluginID: String?, providerModel: String?) throws -> [SQLiteDatabase.Value] {
+        let generated = Int64((try date(i.metadata.generatedAt).timeIntervalSince1970 * 1000).rounded())
         return [.text(i.imageID), i.jobID.map { .text($0) } ?? .null, outputIndex.map { .integer(Int64($0)) } ?? .null,
                 .integer(Int64(i.version)),
                 i.parentID.map { .text($0) } ?? .null, .text(i.variant), .text(i.status), .text(i.category), .text(i.model),
@@ -372,9 +391,9 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                 i.negativePrompt.map { .text($0) } ?? .null, .integer(Int64(i.parameters.width)),
                 .integer(Int64(i.parameters.height)), i.parameters.steps.map { .integer(Int64($0)) } ?? .null,
                 i.parameters.guidanceScale.map { .real($0) } ?? .null, i.parameters.seed.map { .integer(Int64($0)) } ?? .null,
-                .text(encode(i.tags)), .text(i.filePath), .text(i.mime), .integer(Int64(i.bytes)), .text(i.contentSHA256),
+                .text(try encode(i.tags)), .text(i.filePath), .text(i.mime), .integer(Int64(i.bytes)), .text(i.contentSHA256),
                 .integer(generated), i.metadata.processingTime.map { .real($0) } ?? .null,
-                i.metadata.cost.map { .real($0) } ?? .null, i.qualityScore.map { .real($0) } ?? .null, .text(encode(i.extra)),
-                i.quality.map { .text(encode($0)) } ?? .null]
+                i.metadata.cost.map { .real($0) } ?? .null, i.qualityScore.map { .real($0) } ?? .null, .text(try encode(i.extra)),
+                try i.quality.map { .text(try encode($0)) } ?? .null]
     }
 }

@@ -7,7 +7,9 @@ extension SQLiteCatalog: PreferenceProfileStore {
     public func storedProfile(_ name: String) throws -> PreferenceProfile? {
         try migrate(ContentSchema.schema)
         guard let json = try database.query("SELECT profile FROM profiles WHERE name = ?", [.text(name)]).first?["profile"]?.string else { return nil }
-        return try? JSONDecoder().decode(PreferenceProfile.self, from: Data(json.utf8))
+        // A stored profile that does not decode throws: falling back to the configured profile
+        // would silently generate with different preferences than the ones learned.
+        return try JSONDecoder().decode(PreferenceProfile.self, from: Data(json.utf8))
     }
 
     public func storeProfile(_ profile: PreferenceProfile, now: Date = Date()) throws {

@@ -80,7 +80,7 @@ extension SQLiteCatalog: PostProcessingStore {
                 try db.query("""
                     UPDATE post_processing_runs SET state = 'done', derivatives = ?, enhancement = ?, error = NULL, finished_at = ?
                     WHERE image_id = ? AND run = ?
-                    """, [.integer(Int64(derivatives.count)), .text(SQLiteCatalog.encode(enhancement)), .integer(ms(now)),
+                    """, [.integer(Int64(derivatives.count)), .text(try SQLiteCatalog.encode(enhancement)), .integer(ms(now)),
                           .text(imageID), .integer(Int64(run))])
             }
         } catch {
@@ -92,6 +92,7 @@ extension SQLiteCatalog: PostProcessingStore {
     /// image's automatic attempts). Best effort: a catalog that refuses this too leaves the run
     /// `running`, and it is abandoned once stale.
     package func failRun(imageID: String, run: Int, error: PostProcessingError, now: Date) {
+        // try?: the caller throws the run's own error; a run this leaves `running` is marked failed ("abandoned") by the next beginRun once stale, so the attempt still counts
         _ = try? db.query("""
             UPDATE post_processing_runs SET state = 'failed', error = ?, finished_at = ? WHERE image_id = ? AND run = ?
             """, [.text(error.description), .integer(ms(now)), .text(imageID), .integer(Int64(run))])

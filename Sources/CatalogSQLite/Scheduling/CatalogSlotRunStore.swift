@@ -52,7 +52,7 @@ public final class CatalogSlotRunStore: SlotRunStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (occurrence_key) DO NOTHING
             RETURNING occurrence_key
-            """, bindings(run))
+            """, try bindings(run))
         return !inserted.isEmpty
     }
 
@@ -62,7 +62,7 @@ public final class CatalogSlotRunStore: SlotRunStore {
     }
 
     public func update(_ run: SlotRun) throws {
-        let b = bindings(run)
+        let b = try bindings(run)
         let changed = try catalog.database.query("""
             UPDATE slot_runs SET slot_id = ?2, kind = ?3, scheduled_start = ?4, scheduled_end = ?5, run_trigger = ?6,
                 status = ?7, recorded_at = ?8, updated_at = ?9, requested_count = ?10, planned_jobs = ?11,
@@ -88,12 +88,12 @@ public final class CatalogSlotRunStore: SlotRunStore {
 
     // MARK: - Rows
 
-    private func bindings(_ run: SlotRun) -> [SQLiteDatabase.Value] {
+    private func bindings(_ run: SlotRun) throws -> [SQLiteDatabase.Value] {
         [.text(run.occurrenceKey), .text(run.slotID), .text(run.kind.rawValue), .integer(catalog.ms(run.scheduledStart)),
          .integer(catalog.ms(run.scheduledEnd)), .text(run.trigger.rawValue), .text(run.status.rawValue),
          .integer(catalog.ms(run.recordedAt)), .integer(catalog.ms(run.updatedAt)), .integer(Int64(run.requestedCount)),
-         .text(SQLiteCatalog.encode(run.plannedJobs)), .integer(Int64(run.skippedCount)),
-         run.skipReason.map { .text($0) } ?? .null, .text(SQLiteCatalog.encode(run.jobIDs)),
+         .text(try SQLiteCatalog.encode(run.plannedJobs)), .integer(Int64(run.skippedCount)),
+         run.skipReason.map { .text($0) } ?? .null, .text(try SQLiteCatalog.encode(run.jobIDs)),
          .integer(Int64(run.attempts)), run.lastError.map { .text($0) } ?? .null]
     }
 

@@ -57,7 +57,7 @@ extension SQLiteCatalog {
         var sealed = record
         sealed.prompt = try sealedText(record.prompt, .prompt(of: record.imageID))
         sealed.negativePrompt = try record.negativePrompt.map { try sealedText($0, .negativePrompt(of: record.imageID)) }
-        return SQLiteCatalog.imageBindings(sealed, outputIndex: outputIndex, pluginID: pluginID, providerModel: providerModel)
+        return try SQLiteCatalog.imageBindings(sealed, outputIndex: outputIndex, pluginID: pluginID, providerModel: providerModel)
     }
 
     /// Adds the image's prompt words to the keyed-hash index (inside the caller's transaction).
@@ -128,7 +128,7 @@ extension SQLiteCatalog {
             var bindings = Self.filterBindings(filter)
             for group in groups {
                 sql += " AND id IN (SELECT image_id FROM prompt_words WHERE token IN (SELECT value FROM json_each(?)))"
-                bindings.append(.text(SQLiteCatalog.encode(group)))
+                bindings.append(.text(try SQLiteCatalog.encode(group)))
             }
             sql += " ORDER BY generated_at DESC, id DESC LIMIT ?"
             bindings.append(.integer(Int64(filter.limit)))

@@ -46,7 +46,7 @@ extension SQLiteCatalog: PromptRewrapStore {
         try database.query("""
             SELECT id, prompt, negative_prompt, file_path FROM images
             WHERE \(Self.imageNotUnderKey) AND id NOT IN (SELECT value FROM json_each(?2)) ORDER BY id LIMIT ?3
-            """, [.text(keyPrefix + "%"), .text(SQLiteCatalog.encode(excluding)), .integer(Int64(limit))]).map { row in
+            """, [.text(keyPrefix + "%"), .text(try SQLiteCatalog.encode(excluding)), .integer(Int64(limit))]).map { row in
             StoredImagePrompts(imageID: row["id"]?.string ?? "", prompt: row["prompt"]?.string ?? "",
                                negativePrompt: row["negative_prompt"]?.string, filePath: row["file_path"]?.string ?? "")
         }
@@ -66,7 +66,7 @@ extension SQLiteCatalog: PromptRewrapStore {
         try database.query("""
             SELECT id, prompt, negative_prompt, job_ref FROM jobs
             WHERE \(Self.jobNotUnderKey) AND id NOT IN (SELECT value FROM json_each(?3)) ORDER BY id LIMIT ?4
-            """, [.text(keyPrefix + "%"), .text("\"" + keyPrefix + "%"), .text(SQLiteCatalog.encode(excluding)),
+            """, [.text(keyPrefix + "%"), .text("\"" + keyPrefix + "%"), .text(try SQLiteCatalog.encode(excluding)),
                   .integer(Int64(limit))]).map { row in
             StoredJobPrompts(jobID: row["id"]?.string ?? "", prompt: row["prompt"]?.string ?? "",
                              negativePrompt: row["negative_prompt"]?.string, reference: row["job_ref"]?.string)
@@ -93,7 +93,7 @@ extension SQLiteCatalog: PromptRewrapStore {
             WHERE (id IN (SELECT image_id FROM prompt_words WHERE token NOT LIKE ?1)
                    OR id NOT IN (SELECT image_id FROM prompt_words))
               AND id NOT IN (SELECT value FROM json_each(?2)) ORDER BY id LIMIT ?3
-            """, [.text(keyID + ":%"), .text(SQLiteCatalog.encode(excluding)), .integer(Int64(limit))]).map { row in
+            """, [.text(keyID + ":%"), .text(try SQLiteCatalog.encode(excluding)), .integer(Int64(limit))]).map { row in
             StoredImagePrompts(imageID: row["id"]?.string ?? "", prompt: row["prompt"]?.string ?? "", negativePrompt: nil, filePath: "")
         }
     }

@@ -49,7 +49,7 @@ public struct AlertNotification: Sendable, Hashable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        // Encoding plain strings and dates cannot fail.
+        // try?: encoding plain strings and dates cannot fail.
         return (try? encoder.encode(body)) ?? Foundation.Data("{}".utf8)
     }
 

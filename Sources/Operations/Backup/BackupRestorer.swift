@@ -33,6 +33,7 @@ public struct BackupRestorer: Sendable {
     public func restoreFiles(archive: String) throws(RestoreError) -> Restored {
         try checkTarget()
         let work = try makeWorkDirectory()
+        // try?: cleanup of the scratch folder; the restore's own outcome stands
         defer { try? FileManager.default.removeItem(atPath: work) }
         let verified = try BackupVerifier.open(archive, workDirectory: work + "/unpacked")
         let files = try install(verified, workDirectory: work)
@@ -51,7 +52,13 @@ public struct BackupRestorer: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataDirectory, isDirectory: &isDirectory) else { return }
         guard isDirectory.boolValue else { throw .targetNotADirectory(path: dataDirectory) }
-        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: dataDirectory)) ?? []).sorted()
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: dataDirectory).sorted()
+        } catch {
+            // An unreadable folder is not known to be empty: refuse rather than restore over it.
+            throw .file(path: dataDirectory, reason: "cannot list it (\(error.localizedDescription))")
+        }
         guard entries.isEmpty else { throw .targetNotEmpty(path: dataDirectory, entries: entries) }
     }
 
@@ -111,6 +118,7 @@ public struct BackupRestorer: Sendable {
         }
         guard Glibc.rename(staging, dataDirectory) == 0 else {
             if errno == ENOTEMPTY || errno == EEXIST {
+                // try?: only names entries for the targetNotEmpty error thrown here either way
                 let entries = ((try? FileManager.default.contentsOfDirectory(atPath: dataDirectory)) ?? []).sorted()
                 throw .targetNotEmpty(path: dataDirectory, entries: entries)
             }

@@ -96,6 +96,7 @@ public actor BackupScheduler {
                 await self.runIfDue()
                 let wait = self.secondsUntilNextCheck()
                 let capped = min(Duration.milliseconds(Int64(max(1, wait) * 1000)), maxSleep)
+                // try?: cancellation ends the wait early and the loop condition stops
                 try? await Task.sleep(for: capped)
             }
         }

@@ -34,8 +34,13 @@ public struct BackupSources: Sendable {
     }
 
     /// `<data>/audit*.log*` (the log and its rotations), sorted.
-    func auditFiles() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory)) ?? []
+    /// A data folder that cannot be listed throws: a backup silently without its audit log would
+    /// look complete.
+    func auditFiles() throws(BackupError) -> [String] {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: dataDirectory) } catch {
+            throw .file(path: dataDirectory, reason: "cannot list it for audit logs (\(error.localizedDescription))")
+        }
         return names.filter { $0.hasPrefix("audit") && $0.contains(".log") && Self.isRegularFile(dataDirectory + "/" + $0) }
             .sorted()
     }

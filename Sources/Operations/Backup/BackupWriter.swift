@@ -51,6 +51,7 @@ public struct BackupWriter: Sendable {
         // Staging inside the destination keeps the final rename on one file system (atomic).
         let work = directory + "/.\(name.stem).partial-\(UUID().uuidString.prefix(8))"
         try Self.createDirectory(work)
+        // try?: cleanup of the staging folder; the backup's own outcome stands
         defer { try? FileManager.default.removeItem(atPath: work) }
         let (folder, manifest) = try stage(in: work, name: name)
         let final = directory + "/" + name.fileName(format)
@@ -66,7 +67,7 @@ public struct BackupWriter: Sendable {
             let packed = work + "/" + name.fileName(.tarGzip)
             try SystemTar.pack(folder: folder, into: packed)
             Self.syncFile(packed)
-            bytes = Self.size(of: packed)
+            bytes = try Self.size(of: packed)
             try Self.rename(packed, to: final)
         }
         AtomicFile.syncDirectory(directory)
@@ -107,6 +108,7 @@ public struct BackupWriter: Sendable {
         let client = try s3Client(bucket: bucket, destination: "s3://\(bucket)/\(prefix)")
         let work = NSTemporaryDirectory() + "imagegen-backup-\(UUID().uuidString.prefix(8))"
         try Self.createDirectory(work)
+        // try?: cleanup of the staging folder; the backup's own outcome stands
         defer { try? FileManager.default.removeItem(atPath: work) }
         let (folder, manifest) = try stage(in: work, name: name)
         let packed = work + "/" + name.fileName(.tarGzip)
@@ -193,7 +195,7 @@ public struct BackupWriter: Sendable {
             try Self.copy(sources.templatesDirectory + "/" + relative, to: folder + "/templates/" + relative)
             entries.append(("templates/" + relative, .template))
         }
-        for file in sources.auditFiles() {
+        for file in try sources.auditFiles() {
             try Self.copy(sources.dataDirectory + "/" + file, to: folder + "/audit/" + file)
             entries.append(("audit/" + file, .audit))
         }
@@ -269,8 +271,13 @@ public struct BackupWriter: Sendable {
         }
     }
 
-    static func size(of path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    /// The size of a file just written; one that cannot be read is an error, not 0 bytes.
+    static func size(of path: String) throws(BackupError) -> Int64 {
+        do {
+            return (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+        } catch {
+            throw .file(path: path, reason: "cannot read its size (\(error.localizedDescription))")
+        }
     }
 
     static func iso8601(_ date: Date) -> String {
@@ -285,7 +292,13 @@ extension BackupWriter {
     public func latest(at destination: BackupDestination) async throws(BackupError) -> BackupArchiveName? {
         switch destination {
         case .directory(let directory):
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            // A folder not created yet holds no backup; one that cannot be listed is an error
+            // (nil would make a scheduler take a backup it does not need, or hide the problem).
+            guard FileManager.default.fileExists(atPath: directory) else { return nil }
+            let entries: [String]
+            do { entries = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+                throw .file(path: directory, reason: "cannot list it (\(error.localizedDescription))")
+            }
             return entries.compactMap(BackupArchiveName.init(fileName:)).max()
         case let .s3(bucket, prefix):
             let client = try s3Client(bucket: bucket, destination: destination.description)

@@ -57,7 +57,7 @@ public struct ImageRefetcher: Sendable {
             }
         }
         report.missing.sort { $0.filePath < $1.filePath }
-        report.sidecarsRebuilt = rebuildSidecars(catalog: catalog)
+        report.sidecarsRebuilt = try rebuildSidecars(catalog: catalog)
         return report
     }
 
@@ -73,6 +73,7 @@ public struct ImageRefetcher: Sendable {
         do throws(S3Error) {
             let digest = try await client.downloadObject(key: key, to: local)
             if !sha256.isEmpty, digest.hex != sha256.lowercased() {
+                // try?: removing the bad download; the checksum mismatch below is the reported error
                 try? FileManager.default.removeItem(atPath: local)
                 return "the cloud copy's SHA-256 \(digest.hex) differs from the catalog's \(sha256)"
             }
@@ -82,17 +83,19 @@ public struct ImageRefetcher: Sendable {
         }
     }
 
-    /// Writes the sidecar of every image whose file is present and whose sidecar is not.
-    func rebuildSidecars(catalog: any CatalogStore & ImageFileStore) -> Int {
+    /// Writes the sidecar of every image whose file is present and whose sidecar is not. A
+    /// catalog read or sidecar write that fails throws: running the refetch again is safe (present
+    /// files are kept, and only missing sidecars are written).
+    func rebuildSidecars(catalog: any CatalogStore & ImageFileStore) throws -> Int {
         let content = ContentStore(dataDirectory: dataDirectory)
         var rebuilt = 0
-        let ids = ((try? catalog.imageFiles()) ?? []).map(\.imageID)
-        for id in ids {
-            guard let record = try? catalog.image(id),
+        for id in try catalog.imageFiles().map(\.imageID) {
+            guard let record = try catalog.image(id),
                   FileManager.default.fileExists(atPath: content.absolute(record.filePath)),
                   !FileManager.default.fileExists(atPath: content.absolute(content.sidecarPath(for: record.filePath)))
             else { continue }
-            if (try? content.writeSidecar(record)) != nil { rebuilt += 1 }
+            try content.writeSidecar(record)
+            rebuilt += 1
         }
         return rebuilt
     }

@@ -25,6 +25,7 @@ enum SystemTar {
             throw .tar(command: command, status: -1, output: "cannot create a temporary file in \(NSTemporaryDirectory())")
         }
         defer {
+            // try?: cleanup of tar's temporary stderr file; the command's result stands
             try? errorHandle.close()
             try? FileManager.default.removeItem(atPath: errorPath)
         }

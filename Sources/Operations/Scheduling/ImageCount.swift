@@ -22,6 +22,7 @@ public struct ImageCount: Sendable, Hashable, Codable, CustomStringConvertible {
     private enum Keys: String, CodingKey { case min, max }
 
     public init(from decoder: any Decoder) throws {
+        // try?: not a plain number; the {min, max} form below is decoded and its error reported
         if let single = try? decoder.singleValueContainer().decode(Int.self) {
             self.init(exactly: single)
             return

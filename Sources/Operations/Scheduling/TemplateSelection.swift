@@ -17,6 +17,7 @@ public struct TemplateSelection: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
+        // try?: not a single name; the list form below is decoded and its error reported
         if let one = try? c.decode(String.self) {
             names = [one]
         } else {

@@ -170,6 +170,7 @@ public struct KeyRotation: Sendable {
                 done.insert(row.imageID)
                 // An image whose prompt the ring cannot open keeps its tokens; the image rotation
                 // above has already reported it.
+                // try?: see above; the rotation report carries the failure
                 guard let plaintext = try? vault.decrypt(row.prompt, binding: .prompt(of: row.imageID)) else { continue }
                 entries.append((row.imageID, try vault.searchTokens(for: plaintext)))
             }

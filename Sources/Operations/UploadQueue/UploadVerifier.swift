@@ -39,8 +39,13 @@ public struct UploadVerifier: Sendable {
                 if let problem {
                     report.problems.append(problem)
                     if repair, problem.kind != .error {
-                        try? queue.requeue(id: item.id, reason: "verify: \(problem.detail)", now: now())
-                        report.requeued += 1
+                        do {
+                            try queue.requeue(id: item.id, reason: "verify: \(problem.detail)", now: now())
+                            report.requeued += 1
+                        } catch {
+                            report.problems.append(.init(filePath: item.filePath, key: problem.key, kind: .error,
+                                                         detail: "could not queue it again: \(error)"))
+                        }
                     }
                 }
                 progress?(done, items.count)

@@ -80,6 +80,7 @@ public actor UploadWorker {
         wake()
         let end = Date().addingTimeInterval(grace)
         while !inFlight.isEmpty && Date() < end {
+            // try?: cancellation only ends the grace wait early, which the loop condition handles
             try? await Task.sleep(for: .milliseconds(20))
         }
         let remaining = Array(inFlight.values)
@@ -119,7 +120,12 @@ public actor UploadWorker {
             }
             if now.timeIntervalSince(lastLeaseSweep) > 30 {
                 lastLeaseSweep = now
-                _ = try? queue.resumeInterrupted(all: false, now: now)
+                do {
+                    _ = try queue.resumeInterrupted(all: false, now: now)
+                } catch {
+                    // Expired leases stay claimed until the next sweep (30 s on).
+                    log.error("cannot put uploads with expired leases back in the queue: \(error)", source: "uploads")
+                }
             }
             checkBacklog(now: now)
             await sleepUntilWoken(settings.pollInterval)
@@ -148,6 +154,7 @@ public actor UploadWorker {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             waiter = continuation
             timer = Task {
+                // try?: cancelled means woken early; the check below handles it
                 try? await Task.sleep(for: duration)
                 if !Task.isCancelled { self.wake() }
             }
@@ -158,6 +165,7 @@ public actor UploadWorker {
 
     /// Raises the backlog alert when the condition starts and clears it when it ends (no storms).
     func checkBacklog(now: Date) {
+        // try?: a queue that cannot be read is logged by dispatch/sync, which read it first; the alert is checked again at the next poll
         guard let summary = try? queue.summary(now: now) else { return }
         let tooMany = summary.waiting > settings.backlogCount
         let tooOld = summary.oldestWaitingSince.map { now.timeIntervalSince($0) > settings.backlogAge } ?? false
@@ -205,7 +213,16 @@ public actor UploadWorker {
             var done = 0
             func addNext() -> Bool {
                 while let id = next.next() {
-                    guard let item = try? context.queue.claim(ids: [id], now: context.clock(), lease: lease).first else { continue }
+                    let claimed: [UploadItem]
+                    do {
+                        claimed = try context.queue.claim(ids: [id], now: context.clock(), lease: lease)
+                    } catch {
+                        // The row stays waiting: the worker or the next sync takes it.
+                        report.failures.append(.init(filePath: "(upload \(id))", error: "cannot claim it: \(error)", willRetry: true))
+                        continue
+                    }
+                    // Nothing claimed: another worker holds it or it is no longer waiting.
+                    guard let item = claimed.first else { continue }
                     group.addTask {
                         let outcome = await context.transfer.run(item)
                         return (item, context.record(outcome, for: item))

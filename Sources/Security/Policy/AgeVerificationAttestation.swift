@@ -21,6 +21,7 @@ public struct AgeVerificationAttestation: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         attestedBy = try container.decode(String.self, forKey: .attestedBy)
         let text = try container.decode(String.self, forKey: .attestedAt)
+        // try?: replaced by the DecodingError below, which names the key and the expected form
         guard let date = try? Date(text, strategy: .iso8601) else {
             throw DecodingError.dataCorruptedError(forKey: .attestedAt, in: container,
                                                    debugDescription: "attested_at '\(text)' is not an ISO 8601 time like 2026-02-01T09:00:00Z")

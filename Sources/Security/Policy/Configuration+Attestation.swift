@@ -9,6 +9,7 @@ extension Configuration {
     /// The attestation as the policy sees it; nil when none is configured or it cannot be read
     /// (start-up reports an unreadable one as a config error, see `ageVerificationAttestation(file:)`).
     public var effectiveAttestation: AgeVerificationAttestation? {
+        // try?: start-up rejects an unreadable attestation as a config error; nil here means "not attested", the refusing side
         try? ageVerificationAttestation(file: "")
     }
 
@@ -37,6 +38,7 @@ extension Configuration {
     }
 
     static func attestationDate(_ text: String) -> Date? {
+        // try?: not a full time; the plain date below is the other accepted form (nil from both is reported by the caller)
         if let date = try? Date(text, strategy: .iso8601) { return date }
         let day = DateFormatter()
         day.locale = Locale(identifier: "en_US_POSIX")

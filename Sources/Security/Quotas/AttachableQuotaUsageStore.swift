@@ -13,12 +13,12 @@ package final class AttachableQuotaUsageStore: QuotaUsageStore {
         self.store.withLock { $0 = store }
     }
 
-    public func dailyImageCounts(day: String) -> [QuotaScope: Int] {
+    public func dailyImageCounts(day: String) throws -> [QuotaScope: Int] {
         guard let store = store.withLock({ $0 }) else { return [:] }
-        return store.dailyImageCounts(day: day)
+        return try store.dailyImageCounts(day: day)
     }
 
-    public func saveDailyImageCount(_ count: Int, scope: QuotaScope, day: String) {
-        store.withLock { $0 }?.saveDailyImageCount(count, scope: scope, day: day)
+    public func saveDailyImageCount(_ count: Int, scope: QuotaScope, day: String) throws {
+        try store.withLock { $0 }?.saveDailyImageCount(count, scope: scope, day: day)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Catalog
+import ImagegenCore
 
 /// Enforces per-provider and per-API-token quotas on requests per minute (sliding 60-second
 /// window) and images per day (calendar day, reset at midnight in `timeZone`), in memory, with
@@ -16,22 +17,28 @@ public final class QuotaEnforcer: Sendable {
     private let calendar: Calendar
     private let store: (any QuotaUsageStore)?
     private let now: @Sendable () -> Date
+    private let log: Log?
     private let state = Mutex(State())
 
     private struct State {
         var day = ""
+        /// The stored counts of `day` could not be read: `imagesToday` holds only what this
+        /// process counted, and the read is retried at the next check.
+        var storedCountsUnread = false
         var imagesToday: [QuotaScope: Int] = [:]
         /// Admission times within the last window, oldest first, per scope.
         var recentRequests: [QuotaScope: [Date]] = [:]
     }
 
     public init(configuration: QuotaConfiguration, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
-                store: (any QuotaUsageStore)? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+                store: (any QuotaUsageStore)? = nil, log: Log? = nil,
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         self.calendar = calendar
         self.store = store
+        self.log = log
         self.now = now
     }
 
@@ -137,14 +144,35 @@ public final class QuotaEnforcer: Sendable {
         guard delta != 0 else { return }
         let total = max(0, state.imagesToday[scope, default: 0] + delta)
         state.imagesToday[scope] = total
-        store?.saveDailyImageCount(total, scope: scope, day: state.day)
+        guard let store else { return }
+        do {
+            try store.saveDailyImageCount(total, scope: scope, day: state.day)
+        } catch {
+            // The count in memory stays right and the next change of this scope saves the full
+            // total again; only a restart before then would forget these images.
+            log?.error("quota: could not save \(total) images for \(scope) on \(state.day): \(error); "
+                       + "a restart before the next save would undercount today", source: "quota")
+        }
     }
 
     private func rollDay(_ state: inout State, at time: Date) {
         let day = dayKey(time)
-        guard day != state.day else { return }
-        state.day = day
-        state.imagesToday = store?.dailyImageCounts(day: day) ?? [:]
+        if day != state.day {
+            state.day = day
+            state.imagesToday = [:]
+            state.storedCountsUnread = store != nil
+        }
+        guard state.storedCountsUnread, let store else { return }
+        do {
+            // Images counted here while the store could not be read are kept when they exceed
+            // the stored total (saves meanwhile may already have written them).
+            let stored = try store.dailyImageCounts(day: day)
+            state.imagesToday.merge(stored) { max($0, $1) }
+            state.storedCountsUnread = false
+        } catch {
+            log?.error("quota: could not read the daily image counts of \(day): \(error); counting only this "
+                       + "process's images until a read succeeds (retried at the next check)", source: "quota")
+        }
     }
 
     func dayKey(_ time: Date) -> String {

@@ -30,7 +30,10 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     }
 
     /// The entry's time as a date (nil only if the line was edited into an invalid time).
-    public var date: Date? { try? Self.timeFormat.parse(time) }
+    public var date: Date? {
+        // try?: nil is this property's documented answer for an edited time; `verify` reports the edit
+        try? Self.timeFormat.parse(time)
+    }
 
     static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 

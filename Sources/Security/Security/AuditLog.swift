@@ -161,8 +161,11 @@ public final class AuditLog: Sendable {
             let body = complete.dropLast()  // the final newline
             let start = body.lastIndex(of: 0x0A).map { $0 + 1 } ?? body.startIndex
             let lastLine = body[start...]
-            guard let entry = try? JSONDecoder().decode(AuditEntry.self, from: Data(lastLine)) else {
-                throw AuditLogError.unreadableTail(path: path, reason: "the last line is not a valid entry")
+            let entry: AuditEntry
+            do {
+                entry = try JSONDecoder().decode(AuditEntry.self, from: Data(lastLine))
+            } catch {
+                throw AuditLogError.unreadableTail(path: path, reason: "the last line is not a valid entry (\(error))")
             }
             state.lastSeq = entry.seq
             state.lastLineHash = AuditDigest.lineHash(lastLine)

@@ -16,6 +16,7 @@ public struct AuditLogReader: Sendable {
         let lines = try readLines()
         var listing = AuditListing()
         for (index, line) in lines.lines.enumerated() {
+            // try?: the listing records the line number in `unreadableLines` (documented above); `verify` names the defect
             guard let entry = try? JSONDecoder().decode(AuditEntry.self, from: Data(line)) else {
                 listing.unreadableLines.append(index + 1)
                 continue

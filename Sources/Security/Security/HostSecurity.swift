@@ -113,11 +113,13 @@ public final class HostSecurity: Sendable {
                             secretSource: secretSource, catalogAtRest: catalogAtRest)
         } catch {
             log.error("security: \(error); prompts stay locked", source: "security")
+            // try?: (this and the two below) `error`, logged above, already names what failed; a locked host falls back to defaults for the rest
             let settings = (try? SecuritySettings.from(configuration, paths: paths))
                 ?? SecuritySettings(keyFile: nil, secretsFile: nil, auditFile: paths.data + "/audit.log",
                                     policy: ContentPolicyConfiguration(), quotas: QuotaConfiguration())
+            // try?: as above, a locked host without its secrets file
             let store = (try? SecretStore.load(environment: environment)) ?? SecretStore(values: [:])
-            // The default configuration has no rules to reject.
+            // try?: as above; the default configuration has no rules to reject.
             let policy = (try? ContentPolicy(configuration: settings.policy)) ?? (try! ContentPolicy())
             return assemble(settings: settings, store: store, resolution: .locked(reason: "\(error)"), policy: policy,
                             paths: paths, configuration: configuration, environment: environment,
@@ -158,22 +160,32 @@ public final class HostSecurity: Sendable {
                                     lockedReason: prompts.lockedReason)
         let usage = AttachableQuotaUsageStore()
         let timeZone = TimeZone(identifier: configuration.budgets.timeZone) ?? TimeZone(identifier: "UTC")!
-        let quotas = QuotaEnforcer(configuration: settings.quotas, timeZone: timeZone, store: usage)
+        let quotas = QuotaEnforcer(configuration: settings.quotas, timeZone: timeZone, store: usage, log: log)
         return HostSecurity(settings: settings, secretStore: store, redaction: redaction, secretSource: source,
                             keyRing: ring, keySource: keySource, prompts: prompts, audit: audit, policy: policy,
                             quotas: quotas, quotaUsage: usage, log: log, notices: notices, budgets: configuration.budgets)
     }
 
     /// What in the data folder already depends on a key, or nil: asked before a key is generated.
-    /// A catalog that cannot be opened or read counts as holding none (as a missing one does).
+    /// An audit log or catalog that exists but cannot be checked counts as depending on one: a
+    /// new key would leave it unverifiable or its prompts unreadable, so the host stays locked
+    /// and says why rather than guessing.
     package static func protectedData(paths: HostPaths, auditFile: String, catalogAtRest: CatalogAtRest?) -> String? {
-        if let size = (try? FileManager.default.attributesOfItem(atPath: auditFile))?[.size] as? NSNumber, size.intValue > 0 {
-            return "the audit log \(auditFile) is signed with it"
+        if FileManager.default.fileExists(atPath: auditFile) {
+            do {
+                let size = try FileManager.default.attributesOfItem(atPath: auditFile)[.size] as? NSNumber
+                if let size, size.intValue > 0 { return "the audit log \(auditFile) is signed with it" }
+            } catch {
+                return "the audit log \(auditFile) could not be checked (\(error)) and may be signed with it"
+            }
         }
-        guard FileManager.default.fileExists(atPath: paths.catalog), let catalogAtRest,
-              let catalog = try? catalogAtRest(paths.catalog) else { return nil }
-        let holds = (try? catalog.holdsEncryptedPrompts()) ?? false
-        return holds ? "the catalog \(paths.catalog) holds prompts encrypted with it" : nil
+        guard FileManager.default.fileExists(atPath: paths.catalog), let catalogAtRest else { return nil }
+        do {
+            let holds = try catalogAtRest(paths.catalog).holdsEncryptedPrompts()
+            return holds ? "the catalog \(paths.catalog) holds prompts encrypted with it" : nil
+        } catch {
+            return "the catalog \(paths.catalog) could not be checked for encrypted prompts (\(error))"
+        }
     }
 
     /// Connects the catalog: its prompts are sealed and opened from now on, daily quota counts

@@ -965,36 +965,32 @@ class CatalogContractTests: XCTestCase {
 
     func testDailyImageCountsArePerDayAndScopeAndTheLastSaveWins() throws {
         let quotas = try makeQuotaUsageStore(on: try makeStore())
-        XCTAssertEqual(quotas.dailyImageCounts(day: "2026-03-15"), [:])
-        quotas.saveDailyImageCount(3, scope: .provider("fal"), day: "2026-03-15")
-        quotas.saveDailyImageCount(4, scope: .provider("fal"), day: "2026-03-15")
-        quotas.saveDailyImageCount(2, scope: .apiToken("ci"), day: "2026-03-15")
-        quotas.saveDailyImageCount(7, scope: .provider("fal"), day: "2026-03-16")
-        XCTAssertEqual(quotas.dailyImageCounts(day: "2026-03-15"), [.provider("fal"): 4, .apiToken("ci"): 2])
-        XCTAssertEqual(quotas.dailyImageCounts(day: "2026-03-16"), [.provider("fal"): 7])
-        XCTAssertEqual(quotas.dailyImageCounts(day: "2026-03-14"), [:])
+        XCTAssertEqual(try quotas.dailyImageCounts(day: "2026-03-15"), [:])
+        try quotas.saveDailyImageCount(3, scope: .provider("fal"), day: "2026-03-15")
+        try quotas.saveDailyImageCount(4, scope: .provider("fal"), day: "2026-03-15")
+        try quotas.saveDailyImageCount(2, scope: .apiToken("ci"), day: "2026-03-15")
+        try quotas.saveDailyImageCount(7, scope: .provider("fal"), day: "2026-03-16")
+        XCTAssertEqual(try quotas.dailyImageCounts(day: "2026-03-15"), [.provider("fal"): 4, .apiToken("ci"): 2])
+        XCTAssertEqual(try quotas.dailyImageCounts(day: "2026-03-16"), [.provider("fal"): 7])
+        XCTAssertEqual(try quotas.dailyImageCounts(day: "2026-03-14"), [:])
     }
 
     func testDailyImageCountsSurviveReopening() throws {
         var store: (any CatalogStore)? = try makeStore()
         var quotas: (any QuotaUsageStore)? = try makeQuotaUsageStore(on: XCTUnwrap(store))
-        _ = quotas?.dailyImageCounts(day: "2026-03-15")
-        quotas?.saveDailyImageCount(5, scope: .provider("fal"), day: "2026-03-15")
+        _ = try quotas?.dailyImageCounts(day: "2026-03-15")
+        try quotas?.saveDailyImageCount(5, scope: .provider("fal"), day: "2026-03-15")
         quotas = nil
         let reopened = try makeQuotaUsageStore(on: try reopen(&store))
-        XCTAssertEqual(reopened.dailyImageCounts(day: "2026-03-15"), [.provider("fal"): 5])
+        XCTAssertEqual(try reopened.dailyImageCounts(day: "2026-03-15"), [.provider("fal"): 5])
     }
 
-    /// DISABLED (not a `test…` method): fails on SQLiteCatalog today. `CatalogQuotaUsageStore`
-    /// creates `quota_daily` only in `dailyImageCounts` (or when prompt protection is turned on),
-    /// and `saveDailyImageCount` swallows errors, so a save before any read on a catalog without
-    /// that table is silently lost. The host is safe today only because `HostSecurity.attach`
-    /// calls `protectPrompts` (which migrates the table) before attaching the store.
-    /// Rename to `test…` once the store creates its table itself (e.g. in `init`/`attach`).
-    func disabled_testADailyImageCountSavedBeforeAnyReadIsKept() throws {
+    /// A save before any read is kept: the store's tables exist from the start (on SQLite the
+    /// security module is migrated when the catalog opens), and a failed save throws.
+    func testADailyImageCountSavedBeforeAnyReadIsKept() throws {
         let store = try makeStore()
         let quotas = try makeQuotaUsageStore(on: store)
-        quotas.saveDailyImageCount(5, scope: .apiToken("ci"), day: "2026-03-15")
-        XCTAssertEqual(quotas.dailyImageCounts(day: "2026-03-15"), [.apiToken("ci"): 5])
+        try quotas.saveDailyImageCount(5, scope: .apiToken("ci"), day: "2026-03-15")
+        XCTAssertEqual(try quotas.dailyImageCounts(day: "2026-03-15"), [.apiToken("ci"): 5])
     }
 }

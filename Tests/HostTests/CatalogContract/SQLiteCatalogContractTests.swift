@@ -100,4 +100,5 @@ final class SQLiteCatalogContractTests: CatalogContractTests {
     override func testSlotRunsSurviveReopening() throws { try super.testSlotRunsSurviveReopening() }
     override func testDailyImageCountsArePerDayAndScopeAndTheLastSaveWins() throws { try super.testDailyImageCountsArePerDayAndScopeAndTheLastSaveWins() }
     override func testDailyImageCountsSurviveReopening() throws { try super.testDailyImageCountsSurviveReopening() }
+    override func testADailyImageCountSavedBeforeAnyReadIsKept() throws { try super.testADailyImageCountSavedBeforeAnyReadIsKept() }
 }

@@ -21,6 +21,21 @@ final class QuotaTestStore: QuotaUsageStore {
     }
 }
 
+/// A store that fails while `failing` is set, as a catalog on a full or locked disk would.
+final class FailingQuotaTestStore: QuotaUsageStore {
+    struct Failure: Error {}
+    let inner = QuotaTestStore()
+    let failing = Mutex(true)
+    func dailyImageCounts(day: String) throws -> [QuotaScope: Int] {
+        if failing.withLock({ $0 }) { throw Failure() }
+        return inner.dailyImageCounts(day: day)
+    }
+    func saveDailyImageCount(_ count: Int, scope: QuotaScope, day: String) throws {
+        if failing.withLock({ $0 }) { throw Failure() }
+        inner.saveDailyImageCount(count, scope: scope, day: day)
+    }
+}
+
 final class QuotaEnforcerTests: XCTestCase {
     private let configuration = QuotaConfiguration(
         providers: ["replicate": .init(imagesPerDay: 10, requestsPerMinute: 3)],
@@ -111,6 +126,24 @@ final class QuotaEnforcerTests: XCTestCase {
         let restarted = QuotaEnforcer(configuration: configuration, store: store, now: clock.now)
         XCTAssertThrowsError(try restarted.admit(provider: "replicate", images: 2))
         XCTAssertNoThrow(try restarted.admit(provider: "replicate", images: 1))
+    }
+
+    func testAStoreThatFailsIsLoggedAndReadAgainOnceItWorks() throws {
+        let clock = QuotaTestClock("2026-03-01T08:00:00Z")
+        let store = FailingQuotaTestStore()
+        store.inner.saveDailyImageCount(6, scope: .provider("replicate"), day: "2026-03-01")
+        let (log, lines) = TestEnvironment.capturingLog()
+        let quotas = QuotaEnforcer(configuration: configuration, store: store, log: log, now: clock.now)
+        _ = try quotas.admit(provider: "replicate", images: 2)
+        XCTAssertTrue(lines.lines.contains { $0.contains("could not read the daily image counts of 2026-03-01") }, "\(lines.lines)")
+        XCTAssertTrue(lines.lines.contains { $0.contains("could not save 2 images for provider 'replicate'") }, "\(lines.lines)")
+        // Once the store answers, its count is taken (it exceeds the 2 counted here) and the
+        // next change is saved.
+        store.failing.withLock { $0 = false }
+        _ = try quotas.admit(provider: "replicate", images: 1)
+        XCTAssertEqual(quotas.usage(of: .provider("replicate")).imagesToday, 7)
+        XCTAssertEqual(store.inner.dailyImageCounts(day: "2026-03-01")[.provider("replicate")], 7)
+        XCTAssertThrowsError(try quotas.admit(provider: "replicate", images: 4))
     }
 
     func testConfigurationDecodesAndRejectsNegativeLimits() throws {
