@@ -189,8 +189,14 @@ public final class HostServer: Sendable {
         await storage.stop(grace: 1)
         await api.completions.close()
         await httpStopped
-        // try?: FIXME — an unreadable catalog counts as "nothing parked" and shuts the plugins down; `?? 1` (keep them up) is the safe side
-        let parked = (try? catalog.unfinishedJobs().count) ?? 0
+        let parked: Int
+        do {
+            parked = try catalog.unfinishedJobs().count
+        } catch {
+            // Unknown means "maybe": keep the plugins up, so no parked job is ended as cancelled.
+            log.error("imagegen serve: cannot count unfinished jobs (\(error)); leaving the plugins up until exit")
+            parked = 1
+        }
         if parked == 0 {
             runtime.plugins.shutdown()
         }
