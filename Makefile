@@ -20,6 +20,7 @@ demo: deps release plugins
 ## make test: install what is missing, build everything (plugins included), run every test.
 test: deps-test build
 	@mkdir -p .build
+	@python3 scripts/check-try.py
 	$(SWIFT) test 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 	@$(MAKE) --no-print-directory test-python
 
