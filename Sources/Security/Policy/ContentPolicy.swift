@@ -45,6 +45,10 @@ public struct ContentPolicy: Sendable {
             ruleTerms: PolicyLexicon(ruleEntries),
             nonPersonPhrases: Set(configuration.nonPersonPhrases.map {
                 PolicyTextNormalizer.tokens($0).map(\.text).joined(separator: " ")
+            }),
+            givenNames: configuration.givenNames,
+            allowedNames: Set((configuration.allowedNames + configuration.nonPersonPhrases).map {
+                PolicyTextNormalizer.tokens($0).map(\.text).joined(separator: " ")
             }))
     }
 
@@ -71,6 +75,12 @@ public struct ContentPolicy: Sendable {
                 message: "category '\(category)' is not an adult category, and the prompt asks for explicit content; use an adult category (with an attestation and an nsfw_allowed model)",
                 isHardBlock: false, triggers: prompt.terms([.explicitSexual])))
         }
+        // Not data: adult wording never goes out under a non-adult category (whose route may be
+        // a provider whose terms forbid it). The pipeline refuses earlier with the category
+        // names, or reclassifies (policy.reclassify_adult); this is the backstop for every path.
+        if !isAdultCategory, case let wording = Self.adultWording(prompt), !wording.isEmpty {
+            return .refused(Self.adultOutsideAdultRefusal(category: category, adultCategories: nil, triggers: wording))
+        }
         for rule in activeRules where rule.appliesTo.applies(isAdultCategory: isAdultCategory) {
             let terms = (prompt.ruleMatches[rule.id] ?? []) + (rule.checkNegativePrompt ? negative.ruleMatches[rule.id] ?? [] : [])
             guard !terms.isEmpty else { continue }
@@ -81,7 +91,7 @@ public struct ContentPolicy: Sendable {
         return .allowed
     }
 
-    private func lengthRefusal(prompt: String, negativePrompt: String?) -> PolicyRefusal? {
+    func lengthRefusal(prompt: String, negativePrompt: String?) -> PolicyRefusal? {
         let longest = max(prompt.count, negativePrompt?.count ?? 0)
         guard longest > Self.maximumPromptLength else { return nil }
         return PolicyRefusal(ruleID: HardBlockRule.promptLengthRuleID, ruleName: HardBlockRule.promptLengthRuleName,

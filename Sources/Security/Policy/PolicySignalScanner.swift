@@ -5,6 +5,9 @@ struct PolicySignalScanner: Sendable {
     let protectedNames: PolicyLexicon<String>
     let ruleTerms: PolicyLexicon<String>
     let nonPersonPhrases: Set<String>
+    var givenNames: GivenNameList = .shipped
+    /// Folded allowed names and non-person phrases: never taken for a given-name pair.
+    var allowedNames: Set<String> = []
 
     /// Vocabulary terms of at least 4 letters worth finding inside a spaced-out run.
     static let spacedOutTerms: [(String, Set<PolicySignal>)] = PolicyVocabulary.signalLexicon.singles
@@ -32,6 +35,10 @@ struct PolicySignalScanner: Sendable {
         if detectNamedPersons {
             for name in NamedPersonDetector.names(in: PolicyTextNormalizer.clean(text),
                                                   extraNonPersonPhrases: nonPersonPhrases) {
+                signals.add(.namedPerson, name)
+            }
+            for name in NamedPersonDetector.givenNamePairs(in: PolicyTextNormalizer.clean(text), givenNames: givenNames,
+                                                           skip: allowedNames) {
                 signals.add(.namedPerson, name)
             }
         }

@@ -37,6 +37,10 @@ enum PolicyVocabulary {
         "childlike", "child like", "kid like", "childish", "young looking", "younger looking", "looks young",
         "look young", "looking young", "looks underage", "look underage", "looks like a child", "baby face",
         "barely legal", "age regression", "ageplay", "age play", "underdeveloped",
+        "barely 18", "barely eighteen", "just turned 18", "just turned eighteen", "child body", "body of a child",
+        "childs body", "looks like a kid", "looks like a little girl", "looks like a little boy", "child sized",
+        "child size body", "innocent little", "a peine 18 ans", "a peine majeure", "tout juste majeure",
+        "corps de fillette", "corps d ado", "air d enfant", "air d une enfant", "air d ado", "air d une ado",
         "enfantin", "enfantine", "air enfantin", "visage enfantin", "corps d enfant", "jeune fille",
         "tres jeune", "toute jeune", "si jeune", "petite jeune",
     ]
@@ -83,6 +87,21 @@ enum PolicyVocabulary {
         "adulte", "majeur", "majeure", "femme adulte", "homme adulte", "femme mure",
     ]
 
+    /// A person or a body in the picture (`PolicySignal.person`).
+    static let personContext = [
+        "woman", "man", "men", "women", "girl", "boy", "lady", "ladies", "guy", "model", "person", "people", "she", "her",
+        "he", "him", "body", "skin", "legs", "curves", "posing", "pose", "wearing", "portrait", "couple", "wife",
+        "husband", "girlfriend", "boyfriend", "actress", "figure", "torso", "hips", "chest", "lips",
+        "femme", "femmes", "homme", "hommes", "fille", "garcon", "modele", "elle", "lui", "corps", "peau", "jambes",
+        "portant", "posant", "epouse", "mari", "silhouette",
+    ]
+
+    /// Suggestive words that are adult content with or without a person in the prompt.
+    static let adultOnTheirOwn: Set<String> = [
+        "boudoir", "seductive", "seducing", "lap dance", "kinky", "horny", "aroused", "wet t shirt", "aguicheur",
+        "aguicheuse", "aguichant", "aguichante", "lascif", "lascive",
+    ]
+
     /// Person nouns: not signals, but a joined word made of a signal and one of these
     /// ("teengirl", "nudemodel") is read as its two parts.
     static let personNouns = [
@@ -101,7 +120,8 @@ enum PolicyVocabulary {
         "old school", "oldschool", "art school", "film school", "school of athens", "hudson river school",
         "barbizon school", "school of fish",
         "forced perspective", "mature content", "mature themes",
-        "naked eye", "naked flame", "pieds nus", "nu pieds", "torse nu", "mains nues", "tete nue", "oeil nu",
+        "naked eye", "naked flame", "levres nude", "vernis nude", "teinte nude", "ton nude", "beige nude",
+        "fond de teint nude", "pieds nus", "nu pieds", "torse nu", "mains nues", "tete nue", "oeil nu",
         "kid leather", "kid gloves",
     ]
 
@@ -110,6 +130,7 @@ enum PolicyVocabulary {
         + childLike.map { ($0, .childLikeDescriptor) } + explicitSexual.map { ($0, .explicitSexual) }
         + suggestive.map { ($0, .suggestive) } + nonConsentExplicit.map { ($0, .nonConsentExplicit) }
         + nonConsentContext.map { ($0, .nonConsentContext) } + adultDescriptors.map { ($0, .adultDescriptor) }
+        + personContext.map { ($0, .person) }
 
     static let signalLexicon = PolicyLexicon(signalEntries)
     static let benignLexicon = PolicyLexicon(benignPhrases.map { ($0, true) })

@@ -80,6 +80,18 @@ public struct SecuritySettings: Sendable {
             }
         }
         settings.policy.adultAttestation = try configuration.ageVerificationAttestation(file: file)
+        // The real-person heuristic's given names: the configured file, else the data folder's
+        // copy when present, else the list compiled in. Read at start, so a new list needs no rebuild.
+        let namesFile = settings.policy.givenNamesFile.map(resolve)
+            ?? (FileManager.default.fileExists(atPath: paths.data + "/policy/given-names.txt")
+                ? paths.data + "/policy/given-names.txt" : nil)
+        if let namesFile {
+            do {
+                settings.policy.givenNames = try GivenNameList.load(path: namesFile)
+            } catch {
+                throw .invalidValue(file: file, key: "policy.given_names_file", detail: "\(namesFile): \(error)")
+            }
+        }
         if let quotas = configuration.sections["quotas"] {
             do {
                 settings.quotas = try decoder.decode(QuotaConfiguration.self, from: quotas.encoded())
