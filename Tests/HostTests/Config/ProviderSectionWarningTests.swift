@@ -18,6 +18,6 @@ final class ProviderSectionWarningTests: XCTestCase {
     func testAPrefixOfALoadedIDIsSuggested() {
         let problems = ProviderSectionCheck.problems(configured: ["stability", "replicate"], loaded: ["stabilityai", "replicate"])
         XCTAssertEqual(problems.count, 1)
-        XCTAssertTrue(problems[0].contains("did you mean providers.stabilityai?"), problems[0])
+        XCTAssertTrue(problems.first?.contains("did you mean providers.stabilityai?") == true, "\(problems)")
     }
 }
