@@ -53,6 +53,7 @@ public final class HostComposition: Sendable {
                         + "Run `make plugins`, pass --plugins DIR, or create it and drop plugins in.")
         }
         runtime.plugins.rescan()
+        runtime.warnAboutUnusedProviderSections()
         let catalog: SQLiteCatalog
         do {
             catalog = try SQLiteCatalog(path: paths.catalog)

@@ -27,6 +27,7 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     StatsCommand.self,
     AlertsCommand.self,
     ReportCommand.self,
+    ConfigCommand.self,
 ]
 
 nonisolated func usage() -> String {

@@ -52,7 +52,17 @@ public final class HostRuntime: Sendable {
                         + "Run `make plugins` or pass --plugins DIR.")
         }
         runtime.plugins.rescan()
+        runtime.warnAboutUnusedProviderSections()
         return runtime
+    }
+
+    /// Names each `providers.<id>` section no loaded plugin reports (with the loaded ids and a
+    /// did-you-mean): such a section is otherwise ignored without a word. Call after a scan.
+    package func warnAboutUnusedProviderSections() {
+        for problem in ProviderSectionCheck.problems(configured: configuration.providers.keys,
+                                                     loaded: plugins.generations.map(\.manifest.id)) {
+            log.warning(problem)
+        }
     }
 
     private let modelCache = Mutex<(version: Int, table: ModelTable)?>(nil)

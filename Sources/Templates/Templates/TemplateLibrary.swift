@@ -1,3 +1,4 @@
+import ImagegenJSON5
 import Foundation
 
 /// All templates of the templates folder: the ones that loaded, and the problems of the ones that did not.

@@ -3,6 +3,7 @@ import Host
 import Catalog
 import ImagegenCore
 import Operations
+import Templates
 
 /// `imagegen plan [--json] [--days N]` (the next runs), `plan run SLOT [--request-id ID] [--no-wait]`
 /// (one slot now, exactly once per request id), `plan history [--since D] [--limit N] [--json]`,
@@ -38,8 +39,10 @@ struct PlanCommand: Command {
         var model: String?
         var note: String?
         var status: String?
+        /// Why the slot cannot run as written (unknown template or model, adult content on a model that forbids it).
+        var invalid: String?
         enum CodingKeys: String, CodingKey {
-            case slot, kind, category, templates, count, model, note, status, start, end
+            case slot, kind, category, templates, count, model, note, status, start, end, invalid
             case occurrenceKey = "occurrence_key", localDate = "local_date"
         }
         func encode(to encoder: any Encoder) throws {
@@ -56,6 +59,7 @@ struct PlanCommand: Command {
             try c.encode(model, forKey: .model)
             try c.encode(note, forKey: .note)
             try c.encode(status, forKey: .status)
+            try c.encode(invalid, forKey: .invalid)
         }
     }
 
@@ -75,22 +79,38 @@ struct PlanCommand: Command {
         let now = Date()
         let occurrences = plan.schedule.upcoming(from: now, days: days)
         let zone = plan.schedule.timeZone
+        let invalid = try slotProblems(plan, context)
         let runs = try occurrences.map { o throws(CLIError) -> Upcoming in
             let recorded = try context.catalogCall { try plan.store.run(occurrenceKey: o.occurrenceKey) }
             return Upcoming(slot: o.slotID, occurrenceKey: o.occurrenceKey, localDate: o.localDate.description, start: o.start,
                             end: o.end, kind: o.slot.kind.rawValue, category: o.slot.category, templates: o.slot.templates?.names ?? [],
-                            count: o.slot.count?.description, model: o.slot.model, note: o.slot.note, status: recorded?.status.rawValue)
+                            count: o.slot.count?.description, model: o.slot.model, note: o.slot.note, status: recorded?.status.rawValue,
+                            invalid: invalid[o.slotID])
         }
         let report = UpcomingReport(timeZone: zone.identifier, source: plan.configuration.fromConfig ? "config" : "default",
                                     enabled: plan.configuration.enabled, days: days, runs: runs)
-        if args.json { Output.json(report); return .success }
+        let exit: ExitCode = invalid.isEmpty ? .success : .invalidInput
+        if args.json { Output.json(report); return exit }
         print("plan (\(report.source), time zone \(zone.identifier)\(report.enabled ? "" : ", disabled in config: serve will not run it")): next \(days) day(s)")
         Output.table(["WHEN", "SLOT", "WHAT", "STATUS"], runs.map { r in
             let what = r.kind == "maintenance" ? (r.note ?? "maintenance")
                 : "\(r.category ?? "?") ×\(r.count ?? "?") from \(r.templates.joined(separator: ", "))\(r.model.map { " on \($0)" } ?? "")"
-            return ["\(PlanCommand.local(r.start, zone))–\(PlanCommand.local(r.end, zone, timeOnly: true))", r.slot, what, r.status ?? ""]
+            return ["\(PlanCommand.local(r.start, zone))–\(PlanCommand.local(r.end, zone, timeOnly: true))", r.slot, what,
+                    r.invalid.map { "INVALID: \($0)" } ?? r.status ?? ""]
         })
-        return .success
+        for (slot, reason) in invalid.sorted(by: { $0.key < $1.key }) {
+            Output.error("plan slot \(slot) is invalid: \(reason)")
+        }
+        return exit
+    }
+
+    /// Slot id → why it cannot run, checked against the templates and models loaded now.
+    func slotProblems(_ plan: PlanService, _ context: CommandContext) throws(CLIError) -> [String: String] {
+        let generator = try context.generator()
+        let library: TemplateLibrary
+        do { library = try generator.templates.library() } catch { throw .failed("templates: \(error)", .failure) }
+        return HostConsistency.slotProblems(plan.configuration.plan.allSlots, templates: library,
+                                            models: generator.service.runtime.models)
     }
 
     func runSlot(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
