@@ -39,6 +39,12 @@ extension HTTPRequest {
             }
         }
         guard !body.isEmpty else { throw .emptyBody }
+        // Strict RFC 8259 first: the decoder alone accepts trailing commas and more.
+        do throws(StrictJSONSyntax.Violation) {
+            try StrictJSONSyntax.check(body)
+        } catch {
+            throw .invalidJSON(error.description)
+        }
         do {
             return try decoder.decode(type, from: Data(body))
         } catch let error as DecodingError {

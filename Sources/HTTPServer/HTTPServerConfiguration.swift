@@ -3,9 +3,15 @@ public struct HTTPServerConfiguration: Sendable {
     public var listen: HTTPListenAddress
     public var limits: HTTPServerLimits
     public var timeouts: HTTPServerTimeouts
-    /// Open connections at most; at the cap the listener is not polled, so further clients wait
-    /// in the kernel's backlog instead of consuming descriptors (nginx `worker_connections`).
+    /// Open connections at most (nginx `worker_connections`). At the cap a new client is admitted
+    /// by closing the oldest connection with no request in progress (idle keep-alive first, then
+    /// one still sending its head: slowloris); when every connection has a request in progress,
+    /// the listener is not polled and further clients wait in the kernel's backlog.
     public var maxConnections: Int
+    /// Open connections from one client address at most (the port is not part of it). A new
+    /// connection over the limit closes that address's oldest connection with no request in
+    /// progress, or is closed itself when there is none. nil: only `maxConnections` applies.
+    public var maxConnectionsPerAddress: Int?
     /// `listen(2)` backlog (the kernel caps it at `net.core.somaxconn`).
     public var listenBacklog: Int32
     /// Accepted bearer tokens by name. When any is set, every request must carry
@@ -27,6 +33,7 @@ public struct HTTPServerConfiguration: Sendable {
         limits: HTTPServerLimits = .default,
         timeouts: HTTPServerTimeouts = .default,
         maxConnections: Int = 512,
+        maxConnectionsPerAddress: Int? = nil,
         listenBacklog: Int32 = 511,
         token: BearerToken? = nil,
         tokens: [String: BearerToken] = [:],
@@ -37,6 +44,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.limits = limits
         self.timeouts = timeouts
         self.maxConnections = maxConnections
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
         self.listenBacklog = listenBacklog
         self.tokens = tokens
         if let token { self.tokens[BearerTokenAuth.defaultName] = token }

@@ -13,6 +13,9 @@ public struct HTTPServerStatistics: Sendable, Hashable {
     public var requestsUnauthorized: Int
     /// Connections closed by a header, body, idle or write deadline.
     public var timeouts: Int
+    /// Connections with no request in progress closed to admit a new client (connection cap or
+    /// per-address limit), and new connections refused by the per-address limit.
+    public var connectionsReclaimed: Int = 0
 }
 
 /// The live counters behind `HTTPServerStatistics`: relaxed atomics, written by the socket thread.
@@ -23,6 +26,7 @@ final class HTTPServerCounters: Sendable {
     let requestsRejected = Atomic<Int>(0)
     let requestsUnauthorized = Atomic<Int>(0)
     let timeouts = Atomic<Int>(0)
+    let connectionsReclaimed = Atomic<Int>(0)
 
     static func increment(_ counter: borrowing Atomic<Int>) {
         counter.add(1, ordering: .relaxed)
@@ -35,6 +39,7 @@ final class HTTPServerCounters: Sendable {
             requestsHandled: requestsHandled.load(ordering: .relaxed),
             requestsRejected: requestsRejected.load(ordering: .relaxed),
             requestsUnauthorized: requestsUnauthorized.load(ordering: .relaxed),
-            timeouts: timeouts.load(ordering: .relaxed))
+            timeouts: timeouts.load(ordering: .relaxed),
+            connectionsReclaimed: connectionsReclaimed.load(ordering: .relaxed))
     }
 }

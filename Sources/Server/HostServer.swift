@@ -137,6 +137,7 @@ public final class HostServer: Sendable {
                         statsReport: { try StatsReport(catalog: catalog, budgets: $0, by: $1, since: $2, now: $3) },
                         postProcessor: postProcessing?.processor)
         var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
+                                                    maxConnectionsPerAddress: resolved.maxConnectionsPerAddress,
                                                     tokens: resolved.tokens, log: { log.info($0, source: "http") })
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))
         http = HTTPServer(configuration: httpConfiguration, handler: api.handler)

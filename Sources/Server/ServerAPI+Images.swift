@@ -32,7 +32,7 @@ extension ServerAPI {
             var since: Date?
             if let text = request.filter("since") {
                 guard let d = APIEncoding.parseTime(text) else {
-                    throw APIError.invalidRequest("since must be an ISO 8601 time (2025-05-01T00:00:00Z) or Unix seconds")
+                    throw APIError.invalidRequest("since must be an ISO 8601 time (2025-05-01T00:00:00Z) or Unix seconds, \(TimeBounds.description)")
                 }
                 since = d
             }

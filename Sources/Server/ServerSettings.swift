@@ -25,7 +25,7 @@ public struct ServerSettings: Sendable {
     public static let defaultListen = "127.0.0.1:8080"
     public static let tokenVariable = "IMAGEGEN_API_TOKEN"
     static let knownKeys = ["listen", "token_env", "shutdown_grace_seconds", "watch_interval_ms", "settle_ms",
-                            "max_connections", "token_envs"]
+                            "max_connections", "max_connections_per_address", "token_envs"]
 
     public var listen: HTTPListenAddress
     /// The token named `api` (`token_env`/`IMAGEGEN_API_TOKEN`); nil when not set.
@@ -45,6 +45,8 @@ public struct ServerSettings: Sendable {
     public var watchIntervalMilliseconds: Int
     public var settleMilliseconds: Int
     public var maxConnections: Int
+    /// Connections one client address may hold (`max_connections_per_address`, default 128).
+    public var maxConnectionsPerAddress: Int
 
     /// Resolves the settings. `listen` (the flag) overrides `server.listen`.
     public init(configuration: Configuration, listen flag: String? = nil,
@@ -109,6 +111,7 @@ public struct ServerSettings: Sendable {
         watchIntervalMilliseconds = Int(try number("watch_interval_ms", 20...60_000) ?? 250)
         settleMilliseconds = Int(try number("settle_ms", 0...60_000) ?? 500)
         maxConnections = Int(try number("max_connections", 1...100_000) ?? 512)
+        maxConnectionsPerAddress = Int(try number("max_connections_per_address", 1...100_000) ?? 128)
     }
 
     /// Where a client on this machine reaches the server: the listen address, with a wildcard

@@ -301,7 +301,8 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
 
     // MARK: - Row mapping
 
-    package func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    /// Never traps: a date beyond years 0001...9999 (refused at every input boundary) is clamped.
+    package func ms(_ d: Date) -> Int64 { TimeBounds.milliseconds(d) }
 
     /// ISO 8601 with milliseconds, as records carry it (`RecordTime`).
     static var isoMilliseconds: Date.ISO8601FormatStyle { RecordTime.style }
@@ -383,7 +384,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
 
     /// - Parameter outputIndex: the provider output an original came from; nil for a derivative.
     static func imageBindings(_ i: ImageRecord, outputIndex: Int?, pluginID: String?, providerModel: String?) throws -> [SQLiteDatabase.Value] {
-        let generated = Int64((try date(i.metadata.generatedAt).timeIntervalSince1970 * 1000).rounded())
+        let generated = TimeBounds.milliseconds(try date(i.metadata.generatedAt))
         return [.text(i.imageID), i.jobID.map { .text($0) } ?? .null, outputIndex.map { .integer(Int64($0)) } ?? .null,
                 .integer(Int64(i.version)),
                 i.parentID.map { .text($0) } ?? .null, .text(i.variant), .text(i.status), .text(i.category), .text(i.model),

@@ -160,7 +160,7 @@ extension SQLiteCatalog {
 
     static func filterBindings(_ filter: ImageFilter) -> [SQLiteDatabase.Value] {
         [filter.category.map { .text($0) } ?? .null, filter.model.map { .text($0) } ?? .null,
-         filter.since.map { .integer(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? .null,
+         filter.since.map { .integer(TimeBounds.milliseconds($0)) } ?? .null,
          filter.status.map { .text($0) } ?? .null, filter.tag.map { .text($0) } ?? .null,
          filter.jobID.map { .text($0) } ?? .null, .integer(filter.includeDerivatives ? 1 : 0)]
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Catalog
+import ImagegenCore
 
 /// Security facts in `security_state` (created with the security tables when prompts are
 /// protected, `protectPrompts(with:)`).
@@ -12,7 +13,7 @@ extension SQLiteCatalog: SecurityStateStore {
         try database.query("""
             INSERT INTO security_state (name, value, updated_at) VALUES (?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-            """, [.text(name), .text(value), .integer(Int64(now.timeIntervalSince1970 * 1000))])
+            """, [.text(name), .text(value), .integer(TimeBounds.milliseconds(now))])
     }
 
     package func markAudited(_ marker: String) throws -> Bool {

@@ -254,9 +254,18 @@ struct JobExecution: Sendable {
 
     /// Jittered exponential back-off, at least the provider's Retry-After.
     func backoff(attempt: Int, retryAfterMs: Int?) -> TimeInterval {
-        let base = min(8.0, 0.25 * pow(2.0, Double(attempt - 1)))
+        JobExecution.backoff(attempt: attempt, retryAfterMs: retryAfterMs)
+    }
+
+    /// The longest wait a plugin's `retry_after_ms` can ask for: a day, the longest deadline.
+    /// A plugin answer is outside input: an unbounded value became `UInt64(seconds * 1e9)` for
+    /// the sleep, which traps (and kills the host) beyond ~584 years.
+    static let maximumRetryAfter: TimeInterval = 86_400
+
+    static func backoff(attempt: Int, retryAfterMs: Int?) -> TimeInterval {
+        let base = min(8.0, 0.25 * pow(2.0, Double(min(max(attempt, 1), 64) - 1)))
         let jittered = base * Double.random(in: 0.5...1.0)
-        return max(jittered, Double(retryAfterMs ?? 0) / 1000)
+        return max(jittered, min(Double(max(0, retryAfterMs ?? 0)) / 1000, maximumRetryAfter))
     }
 
     func requestJSON(_ job: Job, candidate: ModelTable.Candidate) -> JSONValue {

@@ -98,17 +98,28 @@ struct ImagesCommand: Command {
     }
 }
 
-/// Dates on the command line: YYYY-MM-DD (UTC midnight), full ISO 8601, or "7d"/"24h" ago.
+/// Dates on the command line: YYYY-MM-DD (UTC midnight), full ISO 8601, or "7d"/"24h" ago; always
+/// within years 0001...9999 (`TimeBounds`): `999999999999d` is refused, not turned into a time that
+/// traps where it becomes milliseconds.
 enum DateArgument {
     static func parse(_ s: String, option: String) throws(CLIError) -> Date {
-        if let n = Double(s.dropLast()), s.hasSuffix("d") { return Date().addingTimeInterval(-n * 86_400) }
-        if let n = Double(s.dropLast()), s.hasSuffix("h") { return Date().addingTimeInterval(-n * 3_600) }
+        guard let date = read(s), TimeBounds.contains(date) else {
+            throw .usage("--\(option) must be YYYY-MM-DD, an ISO 8601 time, or a span like 7d or 24h, \(TimeBounds.description); got \"\(s.prefix(64))\"")
+        }
+        return date
+    }
+
+    private static func read(_ s: String) -> Date? {
+        for (unit, seconds) in [("d", 86_400.0), ("h", 3_600.0)] where s.hasSuffix(unit) {
+            guard let n = Double(s.dropLast()) else { continue }
+            guard n.isFinite, abs(n * seconds) <= TimeBounds.seconds.upperBound else { return nil }
+            return Date().addingTimeInterval(-n * seconds)
+        }
         let day = DateFormatter()
         day.locale = Locale(identifier: "en_US_POSIX")
         day.timeZone = TimeZone(identifier: "UTC")
         day.dateFormat = "yyyy-MM-dd"
         if let d = day.date(from: s) { return d }
-        if let d = ISO8601DateFormatter().date(from: s) { return d }
-        throw .usage("--\(option) must be YYYY-MM-DD, an ISO 8601 time, or a span like 7d or 24h; got \"\(s)\"")
+        return ISO8601DateFormatter().date(from: s)
     }
 }
