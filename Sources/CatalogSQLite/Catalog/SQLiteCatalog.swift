@@ -10,7 +10,7 @@ import ImagegenCore
 /// This is the only type that writes SQL; a PostgreSQL catalog would be a second
 /// implementation of `CatalogStore`.
 public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
-    package let db: SQLiteDatabase
+    public let db: SQLiteDatabase
     public let path: String
     /// Seals prompts on write and opens them on read once a key is known (Security/).
     public let promptGuard = CatalogPromptGuard()
@@ -301,13 +301,13 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
 
     // MARK: - Row mapping
 
-    package func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    public func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
 
     /// ISO 8601 with milliseconds, as records carry it (`RecordTime`).
     static var isoMilliseconds: Date.ISO8601FormatStyle { RecordTime.style }
 
     /// The date as records carry it (`RecordTime.iso`).
-    package static func iso(_ d: Date) -> String { RecordTime.iso(d) }
+    public static func iso(_ d: Date) -> String { RecordTime.iso(d) }
 
     /// A record's ISO 8601 time (with or without milliseconds). An unparsable one throws: it
     /// dates a ledger entry, and the time of the write instead would move the cost into another
@@ -323,7 +323,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
 
     /// JSON for a column. Throws (a non-finite number, say) rather than storing `null`, which
     /// would silently drop a job's tags and extra parameters or a slot's planned jobs.
-    package static func encode<T: Encodable>(_ v: T) throws -> String {
+    public static func encode<T: Encodable>(_ v: T) throws -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         return String(decoding: try e.encode(v), as: UTF8.self)
@@ -361,7 +361,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
 
     struct JobExtra: Codable { var extra: [String: String]; var tags: [String] }
 
-    package static func image(from r: SQLiteDatabase.Row) -> ImageRecord {
+    public static func image(from r: SQLiteDatabase.Row) -> ImageRecord {
         let generated = Date(timeIntervalSince1970: Double(r["generated_at"]?.int ?? 0) / 1000)
         return ImageRecord(
             imageID: r["id"]?.string ?? "", prompt: r["prompt"]?.string ?? "", negativePrompt: r["negative_prompt"]?.string,
