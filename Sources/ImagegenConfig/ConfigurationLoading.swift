@@ -155,13 +155,13 @@ extension Configuration {
         return imaging
     }
 
-    package static func looksSecret(_ key: String) -> Bool {
+    public static func looksSecret(_ key: String) -> Bool {
         let k = key.lowercased()
         return ["api_key", "apikey", "token", "secret", "password", "api_token", "key"].contains(k)
             || k.hasSuffix("_api_key") || k.hasSuffix("_token") || k.hasSuffix("_secret")
     }
 
-    package static func path(of error: any Error) -> String {
+    public static func path(of error: any Error) -> String {
         guard let e = error as? DecodingError else { return "" }
         let path: [any CodingKey]
         switch e {
@@ -172,7 +172,7 @@ extension Configuration {
         return path.map { "." + $0.stringValue }.joined()
     }
 
-    package static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         guard let e = error as? DecodingError else { return "\(error)" }
         switch e {
         case .typeMismatch(let t, _): return "expected \(Configuration.typeName(t))"

@@ -5,7 +5,7 @@ import Catalog
 /// connection writes. The copy is then switched out of WAL mode so it is one self-contained file,
 /// checked, and counted.
 extension SQLiteCatalog: CatalogSnapshotting {
-    package func snapshot(to path: String) throws -> CatalogSnapshot {
+    public func snapshot(to path: String) throws -> CatalogSnapshot {
         try backup(to: path)
         let snapshot = try SQLiteDatabase(path: path)
         try snapshot.execute("PRAGMA journal_mode=DELETE")

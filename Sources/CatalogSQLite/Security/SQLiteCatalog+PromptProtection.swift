@@ -82,7 +82,7 @@ extension SQLiteCatalog {
     }
 
     /// An image row with its prompts opened (`[encrypted]` where they cannot be).
-    package func imageRecord(from row: SQLiteDatabase.Row) -> ImageRecord {
+    public func imageRecord(from row: SQLiteDatabase.Row) -> ImageRecord {
         var image = SQLiteCatalog.image(from: row)
         guard let protection = promptProtection else { return image }
         image.prompt = protection.openForDisplay(image.prompt, binding: .prompt(of: image.imageID))
@@ -101,7 +101,7 @@ extension SQLiteCatalog {
     }
 
     /// Whether a job's prompt can be opened now (the runner never sends `[encrypted]`).
-    package func jobPromptIsReadable(_ id: String) throws -> Bool {
+    public func jobPromptIsReadable(_ id: String) throws -> Bool {
         guard let protection = promptProtection else { return true }
         guard let row = try database.query("SELECT prompt, negative_prompt FROM jobs WHERE id = ?", [.text(id)]).first else { return false }
         let prompt = row["prompt"]?.string ?? ""

@@ -10,8 +10,8 @@ import DurableFiles
 /// The order matters: a damaged archive or a non-empty target is refused before anything is written,
 /// and the target only ever holds nothing or the complete restored catalog, config, templates and
 /// audit log.
-public struct BackupRestorer: Sendable {
-    public var dataDirectory: String
+package struct BackupRestorer: Sendable {
+    package var dataDirectory: String
     /// How the restored catalog file is checked and opened (the engine that wrote it).
     package var catalogFormat: any CatalogFileFormat
 
@@ -21,16 +21,16 @@ public struct BackupRestorer: Sendable {
     }
 
     /// What `restoreFiles` put in place.
-    public struct Restored: Sendable {
-        public var manifest: BackupManifest
+    package struct Restored: Sendable {
+        package var manifest: BackupManifest
         /// Installed files, relative to the data folder.
-        public var files: [String]
+        package var files: [String]
     }
 
     /// Verifies `archive` (a `.tar.gz` or a backup folder) completely, then installs it into the data
     /// folder, which must be new or empty. Throws before writing anything if the target is not empty
     /// or any part of the archive is damaged.
-    public func restoreFiles(archive: String) throws(RestoreError) -> Restored {
+    package func restoreFiles(archive: String) throws(RestoreError) -> Restored {
         try checkTarget()
         let work = try makeWorkDirectory()
         // try?: cleanup of the scratch folder; the restore's own outcome stands
@@ -42,13 +42,13 @@ public struct BackupRestorer: Sendable {
 
     /// Brings back image files that the restored catalog lists but the folder lacks, from the cloud
     /// copy (`client` nil: count them as missing), and rebuilds missing sidecars.
-    public func refetchImages(client: S3Client?, concurrency: Int = 4) async throws -> ImageRefetchReport {
+    package func refetchImages(client: S3Client?, concurrency: Int = 4) async throws -> ImageRefetchReport {
         let catalog = try catalogFormat.open(path: dataDirectory + "/catalog.sqlite")
         return try await ImageRefetcher(dataDirectory: dataDirectory, client: client, concurrency: concurrency).run(catalog: catalog)
     }
 
     /// Refuses a target that exists and is not an empty folder.
-    public func checkTarget() throws(RestoreError) {
+    package func checkTarget() throws(RestoreError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dataDirectory, isDirectory: &isDirectory) else { return }
         guard isDirectory.boolValue else { throw .targetNotADirectory(path: dataDirectory) }
@@ -63,7 +63,7 @@ public struct BackupRestorer: Sendable {
     }
 
     /// A scratch folder beside the target (same file system, so the final move is a rename).
-    public func makeWorkDirectory() throws(RestoreError) -> String {
+    package func makeWorkDirectory() throws(RestoreError) -> String {
         let parent = (dataDirectory as NSString).deletingLastPathComponent
         let work = parent + "/.imagegen-restore-\(UUID().uuidString.prefix(8))"
         do { try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true) } catch {
@@ -75,7 +75,7 @@ public struct BackupRestorer: Sendable {
     /// Installs a verified backup: `catalog.sqlite`, `config.json5`, `templates/`, the audit log files.
     /// Returns the installed files (relative to the data folder).
     @discardableResult
-    public func install(_ backup: BackupVerifier.Verified, workDirectory: String) throws(RestoreError) -> [String] {
+    package func install(_ backup: BackupVerifier.Verified, workDirectory: String) throws(RestoreError) -> [String] {
         try checkTarget()
         let staging = workDirectory + "/data"
         var installed: [String] = []

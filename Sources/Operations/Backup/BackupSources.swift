@@ -7,14 +7,14 @@ import Catalog
 /// Not included, on purpose: image files (they are in the cloud copy, and a restore fetches them
 /// from there), secrets (the S3 credentials file, keys and the master key: back those up separately,
 /// somewhere else — an archive that holds both the ciphertext and its key protects nothing).
-public struct BackupSources: Sendable {
+package struct BackupSources: Sendable {
     /// The catalog, which snapshots itself (it is never copied as live files).
     package var catalog: any CatalogSnapshotting
-    public var dataDirectory: String
+    package var dataDirectory: String
     /// nil: the embedded defaults were in use; no config file to save.
-    public var configFile: String?
+    package var configFile: String?
     /// The template library's folder (`templates.folder`, by default `<data>/templates`).
-    public var templatesDirectory: String
+    package var templatesDirectory: String
 
     package init(catalog: any CatalogSnapshotting, dataDirectory: String, configFile: String?, templatesDirectory: String? = nil) {
         self.catalog = catalog

@@ -11,19 +11,19 @@ import Crypto
 /// the system `tar` into `imagegen-backup-<time>.tar.gz` (or left as a folder), written under a
 /// temporary name and renamed into place so a crash never leaves a half archive under the real name.
 /// Then applies retention at the destination.
-public struct BackupWriter: Sendable {
-    public var sources: BackupSources
-    public var format: BackupFormat
+package struct BackupWriter: Sendable {
+    package var sources: BackupSources
+    package var format: BackupFormat
     /// nil: keep everything.
-    public var retention: BackupRetention?
+    package var retention: BackupRetention?
     /// Endpoint, region and credentials for `s3://` destinations.
-    public var storage: StorageConfiguration?
-    public var environment: [String: String]
-    public var clock: @Sendable () -> Date
+    package var storage: StorageConfiguration?
+    package var environment: [String: String]
+    package var clock: @Sendable () -> Date
     /// Overrides how the S3 client for a destination bucket is made (tests).
-    public var makeS3Client: (@Sendable (_ bucket: String) throws -> S3Client)?
+    package var makeS3Client: (@Sendable (_ bucket: String) throws -> S3Client)?
 
-    public init(sources: BackupSources, format: BackupFormat = .tarGzip, retention: BackupRetention? = nil,
+    package init(sources: BackupSources, format: BackupFormat = .tarGzip, retention: BackupRetention? = nil,
                 storage: StorageConfiguration? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.sources = sources
@@ -34,7 +34,7 @@ public struct BackupWriter: Sendable {
         self.clock = clock
     }
 
-    public func write(to destination: BackupDestination) async throws(BackupError) -> BackupResult {
+    package func write(to destination: BackupDestination) async throws(BackupError) -> BackupResult {
         let name = BackupArchiveName(createdAt: clock())
         switch destination {
         case .directory(let directory):
@@ -289,7 +289,7 @@ public struct BackupWriter: Sendable {
 
 extension BackupWriter {
     /// The newest backup at `destination` (by the time in its name), or nil when there is none.
-    public func latest(at destination: BackupDestination) async throws(BackupError) -> BackupArchiveName? {
+    package func latest(at destination: BackupDestination) async throws(BackupError) -> BackupArchiveName? {
         switch destination {
         case .directory(let directory):
             // A folder not created yet holds no backup; one that cannot be listed is an error

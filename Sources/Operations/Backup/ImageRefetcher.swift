@@ -6,13 +6,13 @@ import Pipeline
 /// After a restore, brings back image files that are in the catalog but not on disk, from the
 /// cloud copy the upload queue recorded (object key per file), and rebuilds missing sidecars from
 /// the catalog rows (the catalog is their source).
-public struct ImageRefetcher: Sendable {
-    public let dataDirectory: String
+package struct ImageRefetcher: Sendable {
+    package let dataDirectory: String
     /// nil: no cloud storage configured; missing files are only counted.
-    public let client: S3Client?
-    public let concurrency: Int
+    package let client: S3Client?
+    package let concurrency: Int
 
-    public init(dataDirectory: String, client: S3Client?, concurrency: Int = 4) {
+    package init(dataDirectory: String, client: S3Client?, concurrency: Int = 4) {
         self.dataDirectory = dataDirectory
         self.client = client
         self.concurrency = max(1, concurrency)
@@ -102,11 +102,11 @@ public struct ImageRefetcher: Sendable {
 }
 
 /// What `ImageRefetcher` did.
-public struct ImageRefetchReport: Sendable, Equatable, Encodable {
-    public struct Missing: Sendable, Equatable, Encodable {
-        public var imageID: String
-        public var filePath: String
-        public var reason: String
+package struct ImageRefetchReport: Sendable, Equatable, Encodable {
+    package struct Missing: Sendable, Equatable, Encodable {
+        package var imageID: String
+        package var filePath: String
+        package var reason: String
         enum CodingKeys: String, CodingKey {
             case reason
             case imageID = "image_id", filePath = "file_path"
@@ -114,14 +114,14 @@ public struct ImageRefetchReport: Sendable, Equatable, Encodable {
     }
 
     /// Image rows in the catalog.
-    public var images: Int
+    package var images: Int
     /// Files that were already on disk.
-    public var present = 0
+    package var present = 0
     /// Files downloaded from the cloud copy.
-    public var fetched = 0
+    package var fetched = 0
     /// Files neither on disk nor fetched, with why.
-    public var missing: [Missing] = []
-    public var sidecarsRebuilt = 0
+    package var missing: [Missing] = []
+    package var sidecarsRebuilt = 0
 
     enum CodingKeys: String, CodingKey {
         case images, present, fetched, missing

@@ -23,7 +23,7 @@ public struct AlertInputSource: Sendable {
     let uploadQueues: @Sendable () -> [UploadQueueStatus]
     var recentRecords = 1000
 
-    package init(catalog: any CatalogStore & GenerationRecordStore, slotRuns: any SlotRunStore, settings: AlertSettings, budgetSettings: BudgetSettings,
+    public init(catalog: any CatalogStore & GenerationRecordStore, slotRuns: any SlotRunStore, settings: AlertSettings, budgetSettings: BudgetSettings,
                 balances: @escaping @Sendable (Date) async -> [ProviderBalance] = { _ in [] },
                 uploadQueues: @escaping @Sendable () -> [UploadQueueStatus] = { [] }) {
         self.catalog = catalog

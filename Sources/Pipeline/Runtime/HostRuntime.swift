@@ -42,7 +42,7 @@ public final class HostRuntime: Sendable {
     /// Loads the config at `paths.config` (or the defaults), the security services, and scans
     /// the plugins folder. `catalogAtRest` lets security look into an existing catalog before it
     /// generates a key (`HostSecurity.open`).
-    package static func open(paths: HostPaths, log: Log = Log(),
+    public static func open(paths: HostPaths, log: Log = Log(),
                              catalogAtRest: CatalogAtRest? = nil) throws(ConfigurationError) -> HostRuntime {
         let configuration = try Configuration.load(path: paths.config)
         let security = try HostSecurity.open(paths: paths, configuration: configuration, log: log, catalogAtRest: catalogAtRest)

@@ -8,7 +8,7 @@ import ImagegenConfig
 extension Configuration {
     /// The attestation as the policy sees it; nil when none is configured or it cannot be read
     /// (start-up reports an unreadable one as a config error, see `ageVerificationAttestation(file:)`).
-    public var effectiveAttestation: AgeVerificationAttestation? {
+    package var effectiveAttestation: AgeVerificationAttestation? {
         // try?: start-up rejects an unreadable attestation as a config error; nil here means "not attested", the refusing side
         try? ageVerificationAttestation(file: "")
     }

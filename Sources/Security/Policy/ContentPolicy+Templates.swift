@@ -12,7 +12,7 @@ extension ContentPolicy {
     static let maximumFullSubstitutions = 256
 
     /// Placeholders are written `{name}` or `{{name}}`; missing values count as empty.
-    public func checkTemplate(name: String, prompt: String, negativePrompt: String? = nil,
+    package func checkTemplate(name: String, prompt: String, negativePrompt: String? = nil,
                               placeholderValues: [String: [String]], category: String,
                               isAdultCategory: Bool) -> PolicyDecision {
         let negativeText = negativePrompt ?? ""

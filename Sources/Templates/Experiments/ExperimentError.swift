@@ -1,5 +1,5 @@
 /// Why an experiment operation cannot be done.
-public enum ExperimentError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum ExperimentError: Error, Sendable, Hashable, CustomStringConvertible {
     case notAnExperiment(template: String)
     case unknownArm(template: String, arm: String, known: [String])
     case ratingOutOfRange(Int)
@@ -7,7 +7,7 @@ public enum ExperimentError: Error, Sendable, Hashable, CustomStringConvertible 
     case invalidSettings(String)
     case edit(TemplateEditError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notAnExperiment(let template):
             return "template '\(template)' has no experiment; add experiment: { arms: [...] } to it first"

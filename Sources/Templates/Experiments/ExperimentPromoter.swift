@@ -4,10 +4,10 @@
 /// so the arms are removed, and so are the template's own placeholders that no remaining prompt uses. Given
 /// the category file's text, the same change is made to the text in place, and the edited text is loaded
 /// again to check that it yields exactly the promoted template before it is returned.
-public struct ExperimentPromoter: Sendable {
-    public init() {}
+package struct ExperimentPromoter: Sendable {
+    package init() {}
 
-    public func promote(_ template: PromptTemplate, arm name: String, fileText: String? = nil,
+    package func promote(_ template: PromptTemplate, arm name: String, fileText: String? = nil,
                         file: String = "template file") throws(ExperimentError) -> Promotion {
         guard let experiment = template.experiment else { throw .notAnExperiment(template: template.name) }
         guard let arm = experiment.arm(named: name) else {
