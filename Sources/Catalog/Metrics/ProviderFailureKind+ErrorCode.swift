@@ -1,4 +1,3 @@
-import Catalog
 extension ProviderFailureKind {
     /// The failure class of a failed job, from the `error_code` (and, for fail-over, the message)
     /// the job runner recorded.
