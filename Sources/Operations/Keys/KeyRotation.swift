@@ -170,8 +170,7 @@ package struct KeyRotation: Sendable {
                 done.insert(row.imageID)
                 // An image whose prompt the ring cannot open keeps its tokens; the image rotation
                 // above has already reported it.
-                // try?: see above; the rotation report carries the failure
-                guard let plaintext = try? vault.decrypt(row.prompt, binding: .prompt(of: row.imageID)) else { continue }
+                guard let plaintext = try? vault.decrypt(row.prompt, binding: .prompt(of: row.imageID)) else { continue }  // try?: the image rotation above already reported this prompt
                 entries.append((row.imageID, try vault.searchTokens(for: plaintext)))
             }
             try catalog.replacePromptWords(entries)

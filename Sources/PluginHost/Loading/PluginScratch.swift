@@ -37,8 +37,7 @@ package enum PluginScratch {
     /// no longer run. Returns the folders removed and the ones that could not be.
     package static func sweep(base: String = PluginScratch.base) -> (removed: [String], failures: [String]) {
         var removed: [String] = [], failures: [String] = []
-        // try?: no scratch folder yet means nothing to sweep
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []  // try?: no scratch folder means nothing to sweep
         for name in names where name.hasPrefix(prefix) {
             guard let pid = pid_t(name.dropFirst(prefix.count)), ProcessLiveness.isDead(pid) else { continue }
             let path = base + "/" + name

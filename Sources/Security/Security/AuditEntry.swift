@@ -31,8 +31,7 @@ package struct AuditEntry: Codable, Sendable, Equatable {
 
     /// The entry's time as a date (nil only if the line was edited into an invalid time).
     package var date: Date? {
-        // try?: nil is this property's documented answer for an edited time; `verify` reports the edit
-        try? Self.timeFormat.parse(time)
+        try? Self.timeFormat.parse(time)  // try?: nil is the documented answer; `verify` reports the edit
     }
 
     static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
