@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ImagegenJSON
 import Catalog
 import ImagegenCore
@@ -12,6 +13,9 @@ import ImagegenCore
 package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     package let db: SQLiteDatabase
     package let path: String
+    /// Modules brought up to date through this connection: stores call `migrate(_:)` before
+    /// their queries, and once a module is current its check need not be read again.
+    private let currentModules = Mutex<Set<String>>([])
     /// Seals prompts on write and opens them on read once a key is known (Security/).
     package let promptGuard = CatalogPromptGuard()
 
@@ -47,6 +51,7 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
 
     /// Brings a module's tables up to date (each migration in its own transaction).
     package func migrate(_ schema: CatalogModuleSchema) throws {
+        if currentModules.withLock({ $0.contains(schema.module) }) { return }
         let current = Int(try db.query("SELECT version FROM module_schema WHERE module = ?", [.text(schema.module)])
             .first?["version"]?.int ?? 0)
         guard current <= schema.migrations.count else {
@@ -59,6 +64,7 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                              [.text(schema.module), .integer(Int64(i + 1))])
             }
         }
+        currentModules.withLock { _ = $0.insert(schema.module) }
     }
 
     /// The catalog schema's version (`PRAGMA user_version`); a failed read throws rather than
