@@ -86,6 +86,11 @@ final class HTTPConnection {
     /// Idle with nothing buffered: safe to close when draining.
     var isIdle: Bool { phase == .idle && input.count == inputStart && !wantsWrite }
 
+    /// Idle after serving at least one request. A fresh connection that has sent nothing yet
+    /// counts with the ones still sending a head: whether its first bytes were read before a
+    /// reclaim is a race, and must not decide which client loses its connection.
+    var isIdleKeepAlive: Bool { isIdle && requestsServed > 0 }
+
     /// No request of it has reached a handler, and nothing is owed to it: closing it to admit
     /// another client under connection pressure loses no work. Idle keep-alive connections, and
     /// ones still sending a request head (slowloris).

@@ -189,8 +189,8 @@ final class HTTPEventLoop {
         }
     }
 
-    /// Closes the oldest reclaimable connection (from `host`, or from anyone): idle ones before
-    /// ones still sending a head. False when every connection has a request in progress.
+    /// Closes the oldest reclaimable connection (from `host`, or from anyone): idle keep-alive ones
+    /// before ones still sending (or yet to send) a head. False when every connection has a request in progress.
     private func reclaimOldest(from host: String?) -> Bool {
         var oldestIdle: HTTPConnection?
         var oldestReading: HTTPConnection?
@@ -198,7 +198,7 @@ final class HTTPEventLoop {
             if let host, connection.peerHost != host { continue }
             connection.collectCompletion()
             guard connection.isReclaimable else { continue }
-            if connection.isIdle {
+            if connection.isIdleKeepAlive {
                 if connection.id < (oldestIdle?.id ?? .max) { oldestIdle = connection }
             } else if connection.id < (oldestReading?.id ?? .max) {
                 oldestReading = connection
