@@ -51,6 +51,7 @@ extension ServerAPI {
                 return await endpoint(request)
             }
         }
+        addWebApp(to: &router)
         let routed = router.handler
         let metrics = self.metrics
         let security = runtime.security

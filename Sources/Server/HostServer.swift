@@ -142,6 +142,8 @@ package final class HostServer: Sendable {
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))
         http = HTTPServer(configuration: httpConfiguration, handler: api.handler)
         api.http.withLock { $0 = http }
+        let links = WebAppLinks(operations: operations, uploadsConfigured: uploads != nil)
+        api.webAppLinks.withLock { $0 = links }
     }
 
     /// Listens, then resumes unfinished jobs and runs the queue, then watches the plugins folder.

@@ -3,6 +3,7 @@ import Catalog
 import Synchronization
 import HTTPServer
 import Pipeline
+import Operations
 
 /// What the HTTP endpoints work with: the generation service (runtime, catalog, health), the
 /// runner, the plugin-folder watcher, the waiters of `wait` requests and the metrics. The
@@ -24,6 +25,8 @@ final class ServerAPI: Sendable {
     let draining = Atomic<Bool>(false)
     /// The HTTP server, for its statistics in `/metrics` (set once it exists).
     let http = Mutex<HTTPServer?>(nil)
+    /// What the web app's Plan and Operations pages read beyond the catalog (set once it exists).
+    let webAppLinks = Mutex<WebAppLinks?>(nil)
     /// `GET /v1/models` bytes for the current plugin set (rebuilt when it changes).
     let modelsCache = Mutex<(version: Int, body: [UInt8])?>(nil)
 
