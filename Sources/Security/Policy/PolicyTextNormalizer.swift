@@ -96,6 +96,12 @@ enum PolicyTextNormalizer {
             ("α", "a"), ("ο", "o"), ("ν", "v"), ("ι", "i"), ("κ", "k"), ("ρ", "p"), ("τ", "t"), ("υ", "u"),
             ("χ", "x"), ("ε", "e"), ("Α", "A"), ("Β", "B"), ("Ε", "E"), ("Ζ", "Z"), ("Η", "H"), ("Ι", "I"),
             ("Κ", "K"), ("Μ", "M"), ("Ν", "N"), ("Ο", "O"), ("Ρ", "P"), ("Τ", "T"), ("Υ", "Y"), ("Χ", "X"),
+            // IPA and phonetic letters, Latin small capitals, dotless i: Latin-script look-alikes
+            // that neither NFKC nor transliteration map back to ASCII.
+            ("ı", "i"), ("ɑ", "a"), ("ɡ", "g"), ("ɪ", "i"), ("ɩ", "i"), ("ʏ", "y"), ("ɴ", "n"), ("ʀ", "r"),
+            ("ɛ", "e"), ("ɔ", "o"), ("ʜ", "h"), ("ʟ", "l"), ("ʙ", "b"), ("ɢ", "g"), ("ɾ", "r"), ("ʋ", "v"),
+            ("ᴀ", "a"), ("ᴄ", "c"), ("ᴅ", "d"), ("ᴇ", "e"), ("ꜰ", "f"), ("ᴊ", "j"), ("ᴋ", "k"), ("ᴍ", "m"),
+            ("ᴏ", "o"), ("ᴘ", "p"), ("ꜱ", "s"), ("ᴛ", "t"), ("ᴜ", "u"), ("ᴠ", "v"), ("ᴡ", "w"), ("ᴢ", "z"),
         ]
         var map: [Unicode.Scalar: Character] = [:]
         for (from, to) in pairs { map[from.unicodeScalars.first!] = Character(to) }
@@ -103,7 +109,7 @@ enum PolicyTextNormalizer {
     }()
 
     static func mapConfusables(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value >= 0x370 }) else { return text }
+        guard text.unicodeScalars.contains(where: { $0.value > 0x7F }) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
             if let latin = confusables[scalar] { out.append(latin) } else { out.unicodeScalars.append(scalar) }

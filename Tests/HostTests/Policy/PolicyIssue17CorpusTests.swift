@@ -57,6 +57,8 @@ final class PolicyIssue17CorpusTests: XCTestCase {
 
     func testAdultWordingOutsideAdultCategories() throws { _ = try run("adult-wording.json") }
 
+    func testNonConsentInAnyWordingAndItsEvasions() throws { _ = try run("non-consent.json") }
+
     /// Every variation of every shipped template (all placeholder combinations, every arm):
     /// none may be refused, the given-name heuristic included.
     func testShippedTemplatesGiveNoRefusalInAnyVariation() throws {
