@@ -40,8 +40,7 @@ public struct ContentPolicy: Sendable {
         self.explicitOutsideAdultEnabled = !disabled.contains(PolicyRule.explicitOutsideAdultID)
         let ruleEntries = activeRules.flatMap { rule in rule.terms.map { (PolicyTextNormalizer.fold($0), rule.id) } }
         self.scanner = PolicySignalScanner(
-            protectedNames: PolicyLexicon(configuration.protectedNames.map { (PolicyTextNormalizer.fold($0), $0) },
-                                          useVariants: false),
+            protectedNames: configuration.publicFigures.lexicon(adding: configuration.protectedNames),
             ruleTerms: PolicyLexicon(ruleEntries),
             nonPersonPhrases: Set(configuration.nonPersonPhrases.map {
                 PolicyTextNormalizer.tokens($0).map(\.text).joined(separator: " ")

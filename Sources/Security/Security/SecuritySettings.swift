@@ -92,6 +92,16 @@ public struct SecuritySettings: Sendable {
                 throw .invalidValue(file: file, key: "policy.given_names_file", detail: "\(namesFile): \(error)")
             }
         }
+        let figuresFile = settings.policy.publicFiguresFile.map(resolve)
+            ?? (FileManager.default.fileExists(atPath: paths.data + "/policy/public-figures.txt")
+                ? paths.data + "/policy/public-figures.txt" : nil)
+        if let figuresFile {
+            do {
+                settings.policy.publicFigures = try PublicFigureList.load(path: figuresFile)
+            } catch {
+                throw .invalidValue(file: file, key: "policy.public_figures_file", detail: "\(figuresFile): \(error)")
+            }
+        }
         if let quotas = configuration.sections["quotas"] {
             do {
                 settings.quotas = try decoder.decode(QuotaConfiguration.self, from: quotas.encoded())
