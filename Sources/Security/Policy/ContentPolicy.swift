@@ -109,13 +109,13 @@ public struct ContentPolicy: Sendable {
         guard let attestation else {
             return .refused(PolicyRefusal(
                 ruleID: Self.attestationRuleID, ruleName: "Adult categories need an age-verification attestation",
-                message: "adult categories are refused until the operator records an age-verification attestation: set policy.adult_attestation {\"attested_by\": …, \"attested_at\": …} in the config",
+                message: "adult categories are refused until the operator records an age-verification attestation: set attestation: { attested_by: \"name\", attested_at: \"YYYY-MM-DD\" } in the config",
                 isHardBlock: false))
         }
         if let problem = attestation.problem(now: now) {
             return .refused(PolicyRefusal(
                 ruleID: Self.attestationRuleID, ruleName: "Adult categories need an age-verification attestation",
-                message: "the age-verification attestation cannot be used: \(problem); fix policy.adult_attestation in the config",
+                message: "the age-verification attestation cannot be used: \(problem); fix attestation in the config",
                 isHardBlock: false))
         }
         guard modelMayServe(isAdultCategory: isAdultCategory, modelAllowsNSFW: modelAllowsNSFW) else {

@@ -6,7 +6,6 @@
 ///   "non_person_phrases": ["Saint Malo"],
 ///   "disabled_rules": [],
 ///   "rules": [{"id": "brand.competitors", "name": "Competitor brands", "terms": ["acme"], "applies_to": "all"}],
-///   "adult_attestation": {"attested_by": "Jane Doe, DPO", "attested_at": "2026-02-01T09:00:00Z"},
 ///   "allowed_names": ["Jessica Rabbit"], "reclassify_adult": false, "given_names_file": "given-names.txt",
 ///   "public_figures_file": "public-figures.txt"
 /// }
@@ -19,6 +18,8 @@ public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
     /// Ids of data rules to switch off. Hard blocks cannot be listed here.
     public var disabledRules: [String]
     public var rules: [PolicyRule]
+    /// Filled from the top-level `attestation` key at start (`Configuration.ageVerificationAttestation`);
+    /// a `policy.adult_attestation` in the config is refused there with a did-you-mean.
     public var adultAttestation: AgeVerificationAttestation?
     /// Names that look like "Given-name Surname" but are not real people (fictional characters,
     /// brands, product lines): the given-name heuristic leaves them alone. Protected names win.

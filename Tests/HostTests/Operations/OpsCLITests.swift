@@ -121,6 +121,13 @@ final class OpsCLITests: XCTestCase {
         XCTAssertEqual(history.status, 0, history.stderr)
         let recorded = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(recorded.map { $0["occurrenceKey"] as? String }, ["daily/feet@manual-cli-1"])
+        // The run's jobs all succeeded: that is what history says, not the queuing step's "queued".
+        XCTAssertEqual(recorded.map { $0["status"] as? String }, ["queued"], "the run record itself is unchanged")
+        XCTAssertEqual(recorded.map { $0["outcome"] as? String }, ["succeeded"])
+        let table = try host.host.cli(["plan", "history"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        let line = try XCTUnwrap(table.stdout.split(separator: "\n").first { $0.contains("daily/feet@manual-cli-1") })
+        XCTAssertTrue(line.contains("succeeded") && !line.contains("queued"), String(line))
         XCTAssertEqual(try host.host.cli(["plan", "run", "no/such-slot"]).status, 2)
     }
 
