@@ -20,11 +20,11 @@ enum OptionHelp {
         "alerts": ["since": since, "active": "only alerts still active (not yet cleared)", "limit": "at most this many alerts, newest first (default 100)"],
         "audit": ["since": since, "action": "only entries of this action (e.g. generate, key.rotate)",
                   "limit": "only the last N entries", "head": "for `verify`: the head SEQ:MAC recorded earlier, to detect truncation"],
-        "backup": ["to": "destination folder or s3://bucket/prefix (default: backup.to in the config)",
+        "backup": ["without-images": "leave the image files out (only when a verified cloud copy holds them: `storage verify`)", "to": "destination folder or s3://bucket/prefix (default: backup.to in the config)",
                    "format": "tar.gz (default) or directory", "no-prune": "keep every older backup instead of applying backup.keep"],
         "config": [:],
         "costs": ["since": since, "by": "group by model (default), category, plugin or day"],
-        "experiments": ["draws": "Monte Carlo draws behind P(best), at least 1 (default 20000; its error is at most 0.5/√draws)"],
+        "experiments": ["force": "for `promote`: promote although an arm has fewer scored images than metrics.report.min_arm_samples", "draws": "Monte Carlo draws behind P(best), at least 1 (default 20000; its error is at most 0.5/√draws)"],
         "generate": [
             "model": "the model to use (default: defaults.model, or the template's model); see `imagegen models`",
             "prompt": "the prompt (or give it as the remaining words); at most defaults.max_prompt_length characters",
