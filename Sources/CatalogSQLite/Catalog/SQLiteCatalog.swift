@@ -182,21 +182,25 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                   .integer(ms(now)), .text(id)])
     }
 
-    /// Stores one image's row and its ledger entry together. Idempotent per (job, output).
+    /// Stores one image's row and its ledger entry together. Idempotent per (job, output): only a
+    /// uniqueness conflict is skipped (`ON CONFLICT DO NOTHING`), never a failed CHECK — `OR IGNORE`
+    /// skipped those too, and an image or a charge vanished without an error.
     package func storeImage(_ record: ImageRecord, outputIndex: Int, pluginID: String?, providerModel: String?,
                            costSource: String) throws {
         try db.transaction {
             try db.query("""
-                INSERT OR IGNORE INTO images (id, job_id, output_index, version, parent_id, variant, status, category, model,
+                INSERT INTO images (id, job_id, output_index, version, parent_id, variant, status, category, model,
                     plugin_id, provider_model, prompt, negative_prompt, width, height, steps, guidance_scale, seed, tags,
                     file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score, extra, quality)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
                 """, try sealedImageBindings(record, outputIndex: outputIndex, pluginID: pluginID, providerModel: providerModel))
             try indexPromptWords(of: record)
             guard let jobID = record.jobID, record.variant == "original" else { return }
             try db.query("""
-                INSERT OR IGNORE INTO ledger (job_id, image_id, at, model, plugin_id, category, cost_usd, source)
+                INSERT INTO ledger (job_id, image_id, at, model, plugin_id, category, cost_usd, source)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
                 """, [.text(jobID), .text(record.imageID), .integer(ms(try SQLiteCatalog.date(record.metadata.generatedAt))),
                       .text(record.model), pluginID.map { .text($0) } ?? .null, .text(record.category),
                       record.metadata.cost.map { .real($0) } ?? .null, .text(costSource)])
