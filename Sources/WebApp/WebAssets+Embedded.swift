@@ -57,7 +57,7 @@ export function events(onEvent) {
 }
 
 """#),
-        WebAsset(name: "app.css", contentType: "text/css; charset=utf-8", etag: "\"1f0142782e153766a7a5a3e366a99f3b\"", text: #"""
+        WebAsset(name: "app.css", contentType: "text/css; charset=utf-8", etag: "\"f983c84f88a9d4593095a3fa1fb51ff6\"", text: #"""
 :root { --bg: #f6f6f4; --fg: #1d1d1f; --muted: #6b6b70; --line: #d8d8dc; --accent: #2a5bd7; --ok: #1f8a3b; --bad: #c0392b; --card: #fff; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--bg); color: var(--fg); }
@@ -121,9 +121,12 @@ svg.chart line.axis { stroke: var(--line); }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; min-width: 200px; }
 .warn { color: var(--bad); font-weight: 600; }
 pre.prompt { white-space: pre-wrap; background: var(--card); border: 1px solid var(--line); padding: 8px; }
+/* Keyboard users see where they are: every focused control gets a visible ring. */
+:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.tile.focused { outline: 3px solid var(--accent); outline-offset: -3px; }
 
 """#),
-        WebAsset(name: "app.js", contentType: "text/javascript; charset=utf-8", etag: "\"bb6967dffe90414e54789b799d029ade\"", text: #"""
+        WebAsset(name: "app.js", contentType: "text/javascript; charset=utf-8", etag: "\"534075b0df1a13f62fee7d7b82414530\"", text: #"""
 // The studio's shell: who is logged in, the navigation, and the hash router (#/page/arg?query).
 import { api, get, setCsrf, ApiError } from './api.js';
 import { h, clear, flash } from './dom.js';
@@ -147,10 +150,11 @@ let cleanup = null;
 
 async function loadSession() {
   try {
+    // A person (kind "user"), or a machine: a loopback caller of a server without tokens acts
+    // as the operator did before accounts existed (no cookie, no CSRF token, nothing to log out of).
     const s = await get('/v1/session');
-    const user = s.user || s;
-    session.user = { name: user.name || user.username, role: user.role, adult: Boolean(user.adult ?? user.is_adult) };
-    setCsrf(s.csrf_token || s.csrf || null);
+    session.user = { name: s.user ? s.user.name : s.principal, role: s.role, adult: Boolean(s.adult_verified), local: s.kind !== 'user' };
+    setCsrf(s.csrf_token || null);
     return true;
   } catch (e) {
     if (e.status === 404 || e.status === 405) {
@@ -224,13 +228,13 @@ async function start() {
 start();
 
 """#),
-        WebAsset(name: "detail.js", contentType: "text/javascript; charset=utf-8", etag: "\"a5f3f3bf20c6473c0aab689c0fb62381\"", text: #"""
+        WebAsset(name: "detail.js", contentType: "text/javascript; charset=utf-8", etag: "\"4656361a358b6293ccf9ca65cca4cf1e\"", text: #"""
 // One image: the large view, its derivatives, the metadata record, cost and quality, the version
 // chain, editable tags, the prompt (when the server shows it to this user), and the actions.
 import { get, post } from './api.js';
 import { h, clear, flash, money, when, table } from './dom.js';
 import { session, isAdult } from './state.js';
-import { reviewState, ratingOf, rate, approve, reject, stars, rejectReason, reservationOf } from './review.js';
+import { reviewState, ratingOf, rate, approve, reject, stars, rejectReason, reservationOf, reserve, release } from './review.js';
 import { askReason } from './reason.js';
 
 export async function renderDetail(main, { arg }) {
@@ -264,8 +268,28 @@ export async function renderDetail(main, { arg }) {
       h('button', { type: 'button', id: 'variation', onclick: () => regenerate(false) }, 'New variation'),
     ] : null);
 
+  // Reserve for a channel and day (reviewers): the image leaves the publishing pool until released.
+  const reservationLine = h('p', { id: 'detail-reservation' });
+  const channel = h('input', { name: 'channel', id: 'reserve-channel', size: 12, required: true, placeholder: 'instagram' });
+  const day = h('input', { name: 'day', id: 'reserve-day', type: 'date', required: true, value: new Date().toISOString().slice(0, 10) });
+  const reserveForm = canReview && rec.variant === 'original'
+    ? h('form', { class: 'toolbar', id: 'reserve-form' }, h('label', { class: 'field' }, 'Channel', channel),
+      h('label', { class: 'field' }, 'Day', day), h('button', { type: 'submit', id: 'reserve' }, 'Reserve'))
+    : null;
+  if (reserveForm) reserveForm.addEventListener('submit', e => {
+    e.preventDefault();
+    run(() => reserve(rec, channel.value.trim(), day.value), 'reserved');
+  });
+  const paintReservation = () => {
+    const r = reservationOf(rec);
+    clear(reservationLine, r ? ['Reserved for ', r.channel, ' on ', r.day, ' ',
+      canReview ? h('button', { type: 'button', id: 'release', onclick: () => run(() => release(rec), 'released') }, 'Release') : null] : 'Not reserved.');
+    if (reserveForm) reserveForm.hidden = Boolean(r);
+  };
+  paintReservation();
+
   async function run(fn, message) {
-    try { await fn(); paintReview(); flash(message); } catch (e) { flash(e.message, true); }
+    try { await fn(); paintReview(); paintReservation(); flash(message); } catch (e) { flash(e.message, true); }
   }
 
   // Regenerate: the same request (seed included); a variation: the same with a new seed.
@@ -294,7 +318,7 @@ export async function renderDetail(main, { arg }) {
   const paintTags = () => clear(tags, rec.tags.map(t => h('span', { class: 'tag' }, t,
     canReview ? h('button', { type: 'button', title: 'remove tag', onclick: () => saveTags(rec.tags.filter(x => x !== t)) }, '×') : null)));
   paintTags();
-  const newTag = h('input', { name: 'tag', size: 12, placeholder: 'add tag' });
+  const newTag = h('input', { name: 'tag', size: 12, placeholder: 'add tag', 'aria-label': 'New tag' });
   const tagForm = canReview ? h('form', { class: 'toolbar' }, newTag, h('button', { type: 'submit' }, 'Add')) : null;
   if (tagForm) tagForm.addEventListener('submit', e => {
     e.preventDefault();
@@ -313,21 +337,19 @@ export async function renderDetail(main, { arg }) {
   const q = rec.quality || {};
   const components = q.components || {};
   const meta = rec.metadata || {};
-  const reservation = reservationOf(rec);
   const kv = (pairs) => h('dl', { class: 'kv' }, pairs.filter(p => p[1] !== undefined && p[1] !== null && p[1] !== '').map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
 
   clear(main,
     h('p', null, h('a', { href: '#/gallery' }, '← Review')),
     h('h1', null, rec.image_id),
     h('div', { class: 'detail' },
-      h('div', null, large, h('div', null, reveal), actions, reviewLine),
+      h('div', null, large, h('div', null, reveal), actions, reviewLine, reservationLine, reserveForm),
       h('div', null,
         kv([['Category', rec.category], ['Model', rec.model], ['API', meta.api_used], ['Generated', when(meta.generated_at)],
           ['Cost', money(meta.cost)], ['Processing', meta.processing_time != null ? meta.processing_time + ' s' : ''],
           ['Size', `${(rec.parameters || {}).width}×${(rec.parameters || {}).height}`], ['Seed', (rec.parameters || {}).seed],
           ['Status', rec.status], ['Version', rec.version], ['Variant', rec.variant],
           ['Template', (rec.extra || {}).template], ['Experiment arm', (rec.extra || {}).arm || (rec.extra || {}).experiment_arm],
-          ['Reserved', reservation ? `${reservation.channel} ${reservation.day}` : ''],
           ['Quality', rec.quality_score != null ? rec.quality_score.toFixed(3) : '']]),
         h('h2', null, 'Tags'), tags, tagForm,
         Object.keys(components).length ? [h('h2', null, 'Quality components'), kv(Object.entries(components).map(([k, v]) => [k, typeof v === 'number' ? v.toFixed(3) : JSON.stringify(v)]))] : null,
@@ -347,7 +369,7 @@ export async function renderDetail(main, { arg }) {
 }
 
 """#),
-        WebAsset(name: "dom.js", contentType: "text/javascript; charset=utf-8", etag: "\"d356cb7a3814ee72158c8d7cd5075303\"", text: #"""
+        WebAsset(name: "dom.js", contentType: "text/javascript; charset=utf-8", etag: "\"8ac108ff78636f6267ae46bdf2b9422d\"", text: #"""
 // Building the page without ever parsing data as HTML: every string goes in as a text node or
 // an attribute value, so a prompt, tag or name containing markup stays text.
 export function h(tag, attrs, ...children) {
@@ -390,7 +412,8 @@ export function flash(message, isError) {
 
 export function money(v) {
   if (v === null || v === undefined) return 'unknown';
-  return '$' + Number(v).toFixed(v !== 0 && Math.abs(v) < 0.1 ? 4 : 2);
+  // Cents, and tenths of cents where a price has them ($0.02, $0.0035, $12.50).
+  return '$' + Number(v).toFixed(4).replace(/0{1,2}$/, '');
 }
 
 export function when(iso) {
@@ -468,7 +491,7 @@ export async function renderExperiments(main) {
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d1d1f"/><circle cx="6" cy="7" r="3" fill="#2a5bd7"/><circle cx="10.5" cy="9.5" r="3" fill="#c98a00"/></svg>
 
 """##),
-        WebAsset(name: "gallery.js", contentType: "text/javascript; charset=utf-8", etag: "\"0ab98ffa1bf3bb312635601b732f29aa\"", text: #"""
+        WebAsset(name: "gallery.js", contentType: "text/javascript; charset=utf-8", etag: "\"f4743fa28ea559b603981c05f040a74d\"", text: #"""
 // The review gallery: thumbnails page by page (a cursor, never an offset), filters in the URL,
 // multi-select with bulk actions, and a keyboard-first review loop:
 //   arrows move · 1–5 rate · A approve · R reject (asks a reason) · Space large view ·
@@ -707,7 +730,8 @@ export async function renderGallery(main, { params }) {
   };
 
   function onKey(e) {
-    if (e.target.closest && e.target.closest('input, textarea, select, dialog')) return;
+    // Keys typed into a control, or Enter/Space on a focused link or button, are the control's.
+    if (e.target.closest && e.target.closest('input, textarea, select, dialog, a[href], button')) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const k = e.key;
     let handled = true;
@@ -903,7 +927,7 @@ export async function renderGenerate(main, { params }) {
 </html>
 
 """##),
-        WebAsset(name: "login.js", contentType: "text/javascript; charset=utf-8", etag: "\"6baf8142118b7b76df61b0a5a82eac50\"", text: #"""
+        WebAsset(name: "login.js", contentType: "text/javascript; charset=utf-8", etag: "\"9decf50f268024198c6cd2063513c92c\"", text: #"""
 import { post, setCsrf } from './api.js';
 import { h, clear } from './dom.js';
 
@@ -913,7 +937,7 @@ export function renderLogin(main, done) {
   const error = h('p', { class: 'warn', id: 'login-error' });
   const form = h('form', { class: 'login', id: 'login-form' },
     h('h1', null, 'Log in'),
-    h('label', { class: 'field' }, 'Name', name),
+    h('label', { class: 'field' }, 'User name', name),
     h('label', { class: 'field' }, 'Password', password),
     error,
     h('button', { class: 'primary', type: 'submit' }, 'Log in'));
@@ -921,7 +945,7 @@ export function renderLogin(main, done) {
     e.preventDefault();
     error.textContent = '';
     try {
-      const s = await post('/v1/session', { name: name.value, password: password.value });
+      const s = await post('/v1/session', { user: name.value, password: password.value });
       if (s && (s.csrf_token || s.csrf)) setCsrf(s.csrf_token || s.csrf);
       await done();
     } catch (err) {
@@ -1096,13 +1120,13 @@ export async function renderQueue(main, { params }) {
 }
 
 """#),
-        WebAsset(name: "reason.js", contentType: "text/javascript; charset=utf-8", etag: "\"14bdf1fd4fe4ead93a90e7e87c9749db\"", text: #"""
+        WebAsset(name: "reason.js", contentType: "text/javascript; charset=utf-8", etag: "\"25900966d0781be4c891d744664b9267\"", text: #"""
 // Asks why images are rejected: a small dialog the keyboard drives (type, Enter; Esc cancels).
 import { h } from './dom.js';
 
 export function askReason(count) {
   return new Promise(resolve => {
-    const input = h('input', { name: 'reason', id: 'reject-reason', required: true, size: 40, placeholder: 'e.g. extra fingers' });
+    const input = h('input', { name: 'reason', id: 'reject-reason', required: true, size: 40, placeholder: 'e.g. extra fingers', 'aria-label': 'Reason for rejecting' });
     const form = h('form', { method: 'dialog' },
       h('p', null, `Reject ${count} image(s): why?`), input, ' ',
       h('button', { type: 'submit', class: 'danger' }, 'Reject'),
@@ -1125,10 +1149,10 @@ export function askReason(count) {
 }
 
 """#),
-        WebAsset(name: "review.js", contentType: "text/javascript; charset=utf-8", etag: "\"255fc6089d9243c69f12d6e48a137f36\"", text: #"""
+        WebAsset(name: "review.js", contentType: "text/javascript; charset=utf-8", etag: "\"4174fa023d53746b906c0a7d6e5d0a4a\"", text: #"""
 // Review actions and how a record says its review state, rating and reservation, in one place
 // so the gallery, the large view and the detail page agree.
-import { post } from './api.js';
+import { api, post } from './api.js';
 
 export function reviewState(rec) {
   const r = rec.review;
@@ -1176,6 +1200,16 @@ export function stars(n) {
 export async function reviewMany(recs, decision, reason) {
   await post('/v1/images/review', { ids: recs.map(r => r.image_id), decision, reason });
   for (const rec of recs) rec.review = { state: decision === 'approve' ? 'approved' : 'rejected', reason };
+}
+
+// Holds the image for a post on a channel and day (it leaves the publishing pool until released).
+export async function reserve(rec, channel, day) {
+  rec.reservation = await post(`/v1/images/${encodeURIComponent(rec.image_id)}/reservation`, { channel, day });
+}
+
+export async function release(rec) {
+  await api('DELETE', `/v1/images/${encodeURIComponent(rec.image_id)}/reservation`);
+  rec.reservation = null;
 }
 
 """#),

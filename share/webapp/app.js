@@ -21,10 +21,11 @@ let cleanup = null;
 
 async function loadSession() {
   try {
+    // A person (kind "user"), or a machine: a loopback caller of a server without tokens acts
+    // as the operator did before accounts existed (no cookie, no CSRF token, nothing to log out of).
     const s = await get('/v1/session');
-    const user = s.user || s;
-    session.user = { name: user.name || user.username, role: user.role, adult: Boolean(user.adult ?? user.is_adult) };
-    setCsrf(s.csrf_token || s.csrf || null);
+    session.user = { name: s.user ? s.user.name : s.principal, role: s.role, adult: Boolean(s.adult_verified), local: s.kind !== 'user' };
+    setCsrf(s.csrf_token || null);
     return true;
   } catch (e) {
     if (e.status === 404 || e.status === 405) {

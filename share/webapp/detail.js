@@ -3,7 +3,7 @@
 import { get, post } from './api.js';
 import { h, clear, flash, money, when, table } from './dom.js';
 import { session, isAdult } from './state.js';
-import { reviewState, ratingOf, rate, approve, reject, stars, rejectReason, reservationOf } from './review.js';
+import { reviewState, ratingOf, rate, approve, reject, stars, rejectReason, reservationOf, reserve, release } from './review.js';
 import { askReason } from './reason.js';
 
 export async function renderDetail(main, { arg }) {
@@ -37,8 +37,28 @@ export async function renderDetail(main, { arg }) {
       h('button', { type: 'button', id: 'variation', onclick: () => regenerate(false) }, 'New variation'),
     ] : null);
 
+  // Reserve for a channel and day (reviewers): the image leaves the publishing pool until released.
+  const reservationLine = h('p', { id: 'detail-reservation' });
+  const channel = h('input', { name: 'channel', id: 'reserve-channel', size: 12, required: true, placeholder: 'instagram' });
+  const day = h('input', { name: 'day', id: 'reserve-day', type: 'date', required: true, value: new Date().toISOString().slice(0, 10) });
+  const reserveForm = canReview && rec.variant === 'original'
+    ? h('form', { class: 'toolbar', id: 'reserve-form' }, h('label', { class: 'field' }, 'Channel', channel),
+      h('label', { class: 'field' }, 'Day', day), h('button', { type: 'submit', id: 'reserve' }, 'Reserve'))
+    : null;
+  if (reserveForm) reserveForm.addEventListener('submit', e => {
+    e.preventDefault();
+    run(() => reserve(rec, channel.value.trim(), day.value), 'reserved');
+  });
+  const paintReservation = () => {
+    const r = reservationOf(rec);
+    clear(reservationLine, r ? ['Reserved for ', r.channel, ' on ', r.day, ' ',
+      canReview ? h('button', { type: 'button', id: 'release', onclick: () => run(() => release(rec), 'released') }, 'Release') : null] : 'Not reserved.');
+    if (reserveForm) reserveForm.hidden = Boolean(r);
+  };
+  paintReservation();
+
   async function run(fn, message) {
-    try { await fn(); paintReview(); flash(message); } catch (e) { flash(e.message, true); }
+    try { await fn(); paintReview(); paintReservation(); flash(message); } catch (e) { flash(e.message, true); }
   }
 
   // Regenerate: the same request (seed included); a variation: the same with a new seed.
@@ -67,7 +87,7 @@ export async function renderDetail(main, { arg }) {
   const paintTags = () => clear(tags, rec.tags.map(t => h('span', { class: 'tag' }, t,
     canReview ? h('button', { type: 'button', title: 'remove tag', onclick: () => saveTags(rec.tags.filter(x => x !== t)) }, '×') : null)));
   paintTags();
-  const newTag = h('input', { name: 'tag', size: 12, placeholder: 'add tag' });
+  const newTag = h('input', { name: 'tag', size: 12, placeholder: 'add tag', 'aria-label': 'New tag' });
   const tagForm = canReview ? h('form', { class: 'toolbar' }, newTag, h('button', { type: 'submit' }, 'Add')) : null;
   if (tagForm) tagForm.addEventListener('submit', e => {
     e.preventDefault();
@@ -86,21 +106,19 @@ export async function renderDetail(main, { arg }) {
   const q = rec.quality || {};
   const components = q.components || {};
   const meta = rec.metadata || {};
-  const reservation = reservationOf(rec);
   const kv = (pairs) => h('dl', { class: 'kv' }, pairs.filter(p => p[1] !== undefined && p[1] !== null && p[1] !== '').map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
 
   clear(main,
     h('p', null, h('a', { href: '#/gallery' }, '← Review')),
     h('h1', null, rec.image_id),
     h('div', { class: 'detail' },
-      h('div', null, large, h('div', null, reveal), actions, reviewLine),
+      h('div', null, large, h('div', null, reveal), actions, reviewLine, reservationLine, reserveForm),
       h('div', null,
         kv([['Category', rec.category], ['Model', rec.model], ['API', meta.api_used], ['Generated', when(meta.generated_at)],
           ['Cost', money(meta.cost)], ['Processing', meta.processing_time != null ? meta.processing_time + ' s' : ''],
           ['Size', `${(rec.parameters || {}).width}×${(rec.parameters || {}).height}`], ['Seed', (rec.parameters || {}).seed],
           ['Status', rec.status], ['Version', rec.version], ['Variant', rec.variant],
           ['Template', (rec.extra || {}).template], ['Experiment arm', (rec.extra || {}).arm || (rec.extra || {}).experiment_arm],
-          ['Reserved', reservation ? `${reservation.channel} ${reservation.day}` : ''],
           ['Quality', rec.quality_score != null ? rec.quality_score.toFixed(3) : '']]),
         h('h2', null, 'Tags'), tags, tagForm,
         Object.keys(components).length ? [h('h2', null, 'Quality components'), kv(Object.entries(components).map(([k, v]) => [k, typeof v === 'number' ? v.toFixed(3) : JSON.stringify(v)]))] : null,

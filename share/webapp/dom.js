@@ -40,7 +40,8 @@ export function flash(message, isError) {
 
 export function money(v) {
   if (v === null || v === undefined) return 'unknown';
-  return '$' + Number(v).toFixed(v !== 0 && Math.abs(v) < 0.1 ? 4 : 2);
+  // Cents, and tenths of cents where a price has them ($0.02, $0.0035, $12.50).
+  return '$' + Number(v).toFixed(4).replace(/0{1,2}$/, '');
 }
 
 export function when(iso) {

@@ -236,7 +236,8 @@ export async function renderGallery(main, { params }) {
   };
 
   function onKey(e) {
-    if (e.target.closest && e.target.closest('input, textarea, select, dialog')) return;
+    // Keys typed into a control, or Enter/Space on a focused link or button, are the control's.
+    if (e.target.closest && e.target.closest('input, textarea, select, dialog, a[href], button')) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const k = e.key;
     let handled = true;

@@ -7,7 +7,7 @@ export function renderLogin(main, done) {
   const error = h('p', { class: 'warn', id: 'login-error' });
   const form = h('form', { class: 'login', id: 'login-form' },
     h('h1', null, 'Log in'),
-    h('label', { class: 'field' }, 'Name', name),
+    h('label', { class: 'field' }, 'User name', name),
     h('label', { class: 'field' }, 'Password', password),
     error,
     h('button', { class: 'primary', type: 'submit' }, 'Log in'));
@@ -15,7 +15,7 @@ export function renderLogin(main, done) {
     e.preventDefault();
     error.textContent = '';
     try {
-      const s = await post('/v1/session', { name: name.value, password: password.value });
+      const s = await post('/v1/session', { user: name.value, password: password.value });
       if (s && (s.csrf_token || s.csrf)) setCsrf(s.csrf_token || s.csrf);
       await done();
     } catch (err) {

@@ -3,7 +3,7 @@ import { h } from './dom.js';
 
 export function askReason(count) {
   return new Promise(resolve => {
-    const input = h('input', { name: 'reason', id: 'reject-reason', required: true, size: 40, placeholder: 'e.g. extra fingers' });
+    const input = h('input', { name: 'reason', id: 'reject-reason', required: true, size: 40, placeholder: 'e.g. extra fingers', 'aria-label': 'Reason for rejecting' });
     const form = h('form', { method: 'dialog' },
       h('p', null, `Reject ${count} image(s): why?`), input, ' ',
       h('button', { type: 'submit', class: 'danger' }, 'Reject'),

@@ -1,6 +1,6 @@
 // Review actions and how a record says its review state, rating and reservation, in one place
 // so the gallery, the large view and the detail page agree.
-import { post } from './api.js';
+import { api, post } from './api.js';
 
 export function reviewState(rec) {
   const r = rec.review;
@@ -48,4 +48,14 @@ export function stars(n) {
 export async function reviewMany(recs, decision, reason) {
   await post('/v1/images/review', { ids: recs.map(r => r.image_id), decision, reason });
   for (const rec of recs) rec.review = { state: decision === 'approve' ? 'approved' : 'rejected', reason };
+}
+
+// Holds the image for a post on a channel and day (it leaves the publishing pool until released).
+export async function reserve(rec, channel, day) {
+  rec.reservation = await post(`/v1/images/${encodeURIComponent(rec.image_id)}/reservation`, { channel, day });
+}
+
+export async function release(rec) {
+  await api('DELETE', `/v1/images/${encodeURIComponent(rec.image_id)}/reservation`);
+  rec.reservation = null;
 }
