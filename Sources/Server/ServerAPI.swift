@@ -24,12 +24,14 @@ final class ServerAPI: Sendable {
     let draining = Atomic<Bool>(false)
     /// The HTTP server, for its statistics in `/metrics` (set once it exists).
     let http = Mutex<HTTPServer?>(nil)
+    /// Who may call: credentials required or not, cookie flags, the login throttle.
+    let access: ServerAccess
     /// `GET /v1/models` bytes for the current plugin set (rebuilt when it changes).
     let modelsCache = Mutex<(version: Int, body: [UInt8])?>(nil)
 
     init(service: GenerationService, catalog: ServerCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
          templates: TemplateStore, metrics: ServerMetrics, statsReport: @escaping StatsReportSource,
-         postProcessor: PostProcessor? = nil) {
+         postProcessor: PostProcessor? = nil, access: ServerAccess = ServerAccess()) {
         self.service = service
         self.catalog = catalog
         self.runner = runner
@@ -38,6 +40,7 @@ final class ServerAPI: Sendable {
         self.metrics = metrics
         self.statsReport = statsReport
         self.postProcessor = postProcessor
+        self.access = access
         self.completions = JobCompletionWaiter(catalog: catalog, runner: runner)
     }
 
