@@ -135,10 +135,13 @@ package final class HostServer: Sendable {
         let catalog = self.catalog
         api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, templates: templates, metrics: metrics,
                         statsReport: { try StatsReport(catalog: catalog, budgets: $0, by: $1, since: $2, now: $3) },
-                        postProcessor: postProcessing?.processor)
+                        postProcessor: postProcessing?.processor,
+                        access: ServerAccess(credentialsRequired: !resolved.tokens.isEmpty, secureCookies: !resolved.listen.isLoopback))
         var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
                                                     maxConnectionsPerAddress: resolved.maxConnectionsPerAddress,
                                                     tokens: resolved.tokens, log: { log.info($0, source: "http") })
+        // Browsers sign in with a session cookie instead of a token; the API checks those itself.
+        httpConfiguration.admitsWithoutToken = ServerAccess.admitsWithoutToken
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))
         http = HTTPServer(configuration: httpConfiguration, handler: api.handler)
         api.http.withLock { $0 = http }

@@ -58,7 +58,7 @@ extension ServerAPI {
         await answer {
             let record = try image(request)
             guard let browsing = catalog as? any ImageBrowsingStore else { return APIEncoding.json(VersionsBody(versions: [record])) }
-            return APIEncoding.json(VersionsBody(versions: try browsing.versionChain(imageID: record.imageID)))
+            return APIEncoding.json(VersionsBody(versions: try browsing.versionChain(imageID: record.imageID).map(forCaller)))
         }
     }
 
@@ -108,7 +108,8 @@ extension ServerAPI {
     func listTemplates(_ request: HTTPRequest) async -> HTTPResponse {
         await answer {
             let library = try templates.library()
-            let list = library.templates.map {
+            // A person not marked as an adult sees no adult template, as no adult image.
+            let list = library.templates.filter { maySeeCategory($0.category) }.map {
                 TemplateSummary(name: $0.name, category: $0.category, adult: $0.adult, model: $0.model, tags: $0.tags,
                                 arms: $0.experiment?.arms.map(\.name) ?? [])
             }

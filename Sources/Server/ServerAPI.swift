@@ -27,12 +27,14 @@ final class ServerAPI: Sendable {
     let http = Mutex<HTTPServer?>(nil)
     /// What the web app's Plan and Operations pages read beyond the catalog (set once it exists).
     let webAppLinks = Mutex<WebAppLinks?>(nil)
+    /// Who may call: credentials required or not, cookie flags, the login throttle.
+    let access: ServerAccess
     /// `GET /v1/models` bytes for the current plugin set (rebuilt when it changes).
     let modelsCache = Mutex<(version: Int, body: [UInt8])?>(nil)
 
     init(service: GenerationService, catalog: ServerCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
          templates: TemplateStore, metrics: ServerMetrics, statsReport: @escaping StatsReportSource,
-         postProcessor: PostProcessor? = nil) {
+         postProcessor: PostProcessor? = nil, access: ServerAccess = ServerAccess()) {
         self.service = service
         self.catalog = catalog
         self.runner = runner
@@ -41,6 +43,7 @@ final class ServerAPI: Sendable {
         self.metrics = metrics
         self.statsReport = statsReport
         self.postProcessor = postProcessor
+        self.access = access
         self.completions = JobCompletionWaiter(catalog: catalog, runner: runner)
     }
 

@@ -32,4 +32,23 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case keyGeneration = "key.generation"
     /// A plugin file disappeared from the plugins folder (subject: plugin id).
     case pluginRemoval = "plugin.removal"
+    /// An original was approved (subject: image id).
+    case imageApproval = "image.approve"
+    /// An original was rejected (subject: image id; details: reason).
+    case imageRejection = "image.reject"
+    /// An original was rated (subject: image id; details: rating).
+    case imageRating = "image.rate"
+    /// An image was reserved for a post, or released (subject: image id; details: channel, day, released).
+    case imageReservation = "image.reserve"
+    /// A user account was added, disabled, re-enabled, given a password or a role (subject: user name; details: what).
+    case userChange = "user.change"
+    /// An admin marked a user as verified adult, or withdrew it (subject: user name; details: verified).
+    case adultVerification = "user.adult_verification"
+    /// A user logged in (subject: user name; details: address).
+    case login = "session.login"
+    /// A login was refused (subject: user name as given; details: reason, address).
+    case loginRefusal = "session.refusal"
+    /// A user logged out (subject: user name).
+    case logout = "session.logout"
 }
+
