@@ -95,7 +95,8 @@ struct JobExecution: Sendable {
             }
             let loaded = Set(service.runtime.plugins.generations.map(\.manifest.id))
             let plan = router.plan(entry, adult: adult, width: job.parameters.width, height: job.parameters.height,
-                                   outputs: job.outputs, loaded: loaded, tried: tried, now: now())
+                                   outputs: job.outputs, loaded: loaded, tried: tried, now: now(),
+                                   missingSecrets: service.runtime.missingSecrets())
             guard let candidate = plan.chosen, service.health.admit(candidate.key, now: now()) else {
                 if let recovery = plan.earliestRecovery, recovery < job.deadlineAt {
                     // Every candidate is cooling down: wait for the first to recover.
