@@ -78,6 +78,7 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     package func enqueue(_ jobs: [NewJob], budgets: BudgetPolicy, now: Date, allowPartial: Bool) throws -> [Job] {
         try db.transaction {
             var accepted: [Job] = []
+            var inserted: [NewJob] = []
             for (n, new) in jobs.enumerated() {
                 if let key = new.idempotencyKey,
                    let existing = try db.query("SELECT * FROM jobs WHERE idempotency_key = ?", [.text(key)]).first {
@@ -89,12 +90,17 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                         let (spent, reserved) = try spending(in: w)
                         if spent + reserved + cost > w.limit + 1e-9 {
                             if allowPartial && n > 0 { return accepted }
-                            throw BudgetRefusal(budget: w.name, limit: w.limit, spent: spent, reserved: reserved,
-                                                requested: jobs[n...].compactMap(\.expectedCost).reduce(0, +), resetsAt: w.end)
+                            // The refusal rolls back this request's earlier jobs: their reservations are
+                            // part of what it asks for, not "reserved by running jobs".
+                            let own = inserted.filter { j in budgets.windows(category: j.category, at: now).contains { $0.name == w.name } }
+                                .compactMap(\.expectedCost).reduce(0, +)
+                            throw BudgetRefusal(budget: w.name, limit: w.limit, spent: spent, reserved: max(reserved - own, 0),
+                                                requested: own + jobs[n...].compactMap(\.expectedCost).reduce(0, +), resetsAt: w.end)
                         }
                     }
                 }
                 try insert(new, now: now)
+                inserted.append(new)
                 accepted.append(try job(new.id)!)
             }
             return accepted
