@@ -67,7 +67,9 @@ struct ImageQuery {
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY images.generated_at DESC, images.id DESC LIMIT ?
             """
-        bindings.append(.integer(Int64(max(0, f.limit) + extra)))
+        // A limit near Int.max (a hostile --limit) must not trap when the look-ahead row is added.
+        let (rows, overflow) = max(0, f.limit).addingReportingOverflow(extra)
+        bindings.append(.integer(Int64(overflow ? Int.max : rows)))
         self.bindings = bindings
     }
 }

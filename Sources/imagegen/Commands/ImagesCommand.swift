@@ -30,8 +30,9 @@ struct ImagesCommand: Command {
                 return .success
             }
             let page = try context.catalogCall { try catalog.imagePage(filter) }
-            if args.json { Output.json(ListPage(images: page.images, nextCursor: page.next?.token)); return .success }
-            ImagesCommand.table(page.images, ratings: true)
+            // --json stays an array of records (scripts and the docs read it so); the next page's
+            // cursor goes to standard error, as for the table.
+            if args.json { Output.json(page.images) } else { ImagesCommand.table(page.images, ratings: true) }
             if let next = page.next { Output.error("more: --cursor \(next.token)") }
             return .success
         case "approve", "reject":
