@@ -56,7 +56,7 @@ class WebAppTests(unittest.TestCase):
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def wait(self, timeout: float = 30):
+    def wait(self, timeout: float = 60):
         return WebDriverWait(self.driver, timeout)
 
     def open(self, hash_path: str) -> None:
