@@ -230,7 +230,7 @@ class WebAppTests(unittest.TestCase):
                 self.wait().until(lambda d: not d.find_elements(By.ID, "reject-dialog"))
             else:
                 self.keys(str(rating_for(i)), "a")
-        self.wait(60).until(lambda d: d.find_element(By.ID, "gallery-grid").get_attribute("data-pending") == "0")
+        self.wait(180).until(lambda d: d.find_element(By.ID, "gallery-grid").get_attribute("data-pending") == "0")
         self.shot("06-gallery-reviewed")
 
         listed = self.images("tag=kbreview&limit=100")
@@ -259,7 +259,7 @@ class WebAppTests(unittest.TestCase):
         self.wait().until(lambda d: d.find_element(By.ID, "expected-cost").text == "$0.02")
         self.shot("07-generate")
         self.driver.find_element(By.ID, "generate-submit").click()
-        self.wait(90).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#batch-state[data-state='done']")
+        self.wait(180).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#batch-state[data-state='done']")
                             and len(d.find_elements(By.CSS_SELECTOR, "#batch-images img")) == 2)
         self.shot("08-generate-done")
         made = [a.get_attribute("href").rsplit("/", 1)[1] for a in self.css("#batch-images a")]
