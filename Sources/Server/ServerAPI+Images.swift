@@ -3,6 +3,7 @@ import Catalog
 import HTTPServer
 import ImagegenCore
 import Pipeline
+import Templates
 
 /// `GET /v1/images`, `GET /v1/images/{id}`, `GET /v1/images/{id}/file`, `POST /v1/images/{id}/process`.
 extension ServerAPI {
@@ -42,7 +43,7 @@ extension ServerAPI {
             }
             since = d
         }
-        var filter = ImageFilter(category: request.filter("category"), model: request.filter("model"), tag: request.filter("tag"),
+        var filter = ImageFilter(category: request.filter("category"), model: request.filter("model"), tag: AutoTagger.filterTag(request.filter("tag")),
                                  since: since, status: request.filter("status"), jobID: request.filter("job"),
                                  limit: try ServerAPI.limit(request))
         filter.availableOnly = try ServerAPI.flag(request, "available") ?? false

@@ -39,7 +39,7 @@ struct ImageQuery {
         if let v = f.minRating { add("r.rating >= ?", .integer(Int64(v))) }
         if let v = f.rated { conditions.append(v ? "r.rating IS NOT NULL" : "r.rating IS NULL") }
         if f.availableOnly {
-            conditions.append("images.status = 'stored' AND res.id IS NULL AND (rv.state IS NULL OR rv.state <> 'rejected')")
+            conditions.append("images.status = 'completed' AND res.id IS NULL AND (rv.state IS NULL OR rv.state <> 'rejected')")
         }
         if let v = f.reserved { conditions.append(v ? "res.id IS NOT NULL" : "res.id IS NULL") }
         if !f.excludedCategories.isEmpty {

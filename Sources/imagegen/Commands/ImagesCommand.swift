@@ -3,6 +3,7 @@ import Host
 import Catalog
 import ImagegenCore
 import Pipeline
+import Templates
 
 /// `imagegen images list [--category C] [--model M] [--tag T] [--since D] [--prompt-word W] [--review S] [--min-rating N]
 /// [--rated true|false] [--cursor C] [--json]`, `images show ID`, `approve ID…`, `reject ID… --reason R`.
@@ -18,7 +19,7 @@ struct ImagesCommand: Command {
         switch args.positionals.first {
         case nil, "list":
             let since = try args.string("since").map { s throws(CLIError) in try DateArgument.parse(s, option: "since") }
-            var filter = ImageFilter(category: args.string("category"), model: args.string("model"), tag: args.string("tag"),
+            var filter = ImageFilter(category: args.string("category"), model: args.string("model"), tag: AutoTagger.filterTag(args.string("tag")),
                                      since: since, status: args.string("status"), limit: try args.int("limit") ?? 100)
             try ImagesCommand.reviewFilters(args, into: &filter)
             // Prompts are encrypted: words are found through the keyed word index (or by decrypting).
@@ -93,7 +94,7 @@ struct ImagesCommand: Command {
                 throw CLIError.from(error)
             }
         case "available":
-            let images = try context.catalogCall { try catalog.availableImages(category: args.string("category"), tag: args.string("tag"),
+            let images = try context.catalogCall { try catalog.availableImages(category: args.string("category"), tag: AutoTagger.filterTag(args.string("tag")),
                                                                                limit: try args.int("limit") ?? 100) }
             if args.json { Output.json(images); return .success }
             Output.table(["IMAGE", "CATEGORY", "TAGS", "FILE"], images.map { [$0.imageID, $0.category, $0.tags.joined(separator: ","), $0.filePath] })

@@ -27,7 +27,7 @@ final class ReviewCatalogTests: XCTestCase {
         let record = ImageRecord(imageID: id, prompt: "p", model: "preview", parameters: .init(width: 8, height: 8, seed: 1),
                                  category: category, tags: ["t"], filePath: "content/\(id).png",
                                  metadata: .init(generatedAt: RecordTime.iso(at), apiUsed: "preview/preview-1"),
-                                 status: "stored", version: 1, parentID: parent, variant: variant,
+                                 status: "completed", version: 1, parentID: parent, variant: variant,
                                  contentSHA256: String(repeating: "a", count: 64), mime: "image/png", bytes: 3, extra: [:])
         if variant == "original" {
             try catalog.storeImage(record, outputIndex: second, pluginID: nil, providerModel: nil, costSource: "unknown")
