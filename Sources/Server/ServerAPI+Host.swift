@@ -1,6 +1,7 @@
 import Foundation
 import Catalog
 import HTTPServer
+import Operations
 import PluginHost
 
 /// The host's own endpoints: liveness, metrics, models, plugins, reload and health.
@@ -57,6 +58,8 @@ extension ServerAPI {
         var status: String
         /// Plugin files arrived or changed and not loaded yet: what will serve is not known.
         var settling: Bool
+        /// What in the config, templates or plan cannot run as written (as `config check` says).
+        var problems: [String]
         var candidates: [CircuitView]
         var plugins: [PluginRecord]
     }
@@ -69,8 +72,22 @@ extension ServerAPI {
         let stranded = Dictionary(grouping: circuits.flatMap { c in c.models.map { ($0, c) } }, by: \.0)
             .contains { $0.value.allSatisfy { $0.1.unusable != nil } }
         let settling = watcher.isSettling
+        let problems = configurationProblems()
         let degraded = circuits.contains { $0.state != "closed" } || plugins.contains { $0.error != nil } || stranded || settling
-        return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", settling: settling, candidates: circuits, plugins: plugins))
+            || !problems.isEmpty
+        return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", settling: settling, problems: problems,
+                                           candidates: circuits, plugins: plugins))
+    }
+
+    /// The configuration's problems against the plugins loaded now (see `HostConsistency.problems`).
+    func configurationProblems() -> [String] {
+        do {
+            return HostConsistency.problems(configuration: runtime.configuration,
+                                            loadedPlugins: runtime.plugins.generations.map(\.manifest.id),
+                                            models: runtime.models, library: try templates.library())
+        } catch {
+            return ["templates: \(error)"]
+        }
     }
 
     func currentCircuits() -> [CircuitView] {
