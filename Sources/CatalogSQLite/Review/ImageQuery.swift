@@ -67,7 +67,8 @@ struct ImageQuery {
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY images.generated_at DESC, images.id DESC LIMIT ?
             """
-        bindings.append(.integer(Int64(max(0, f.limit) + extra)))
+        // Saturating: --limit 9223372036854775807 must not trap (SQLite treats a huge LIMIT as none).
+        bindings.append(.integer(Int64(max(0, f.limit).addingReportingOverflow(extra).overflow ? Int.max : max(0, f.limit) + extra)))
         self.bindings = bindings
     }
 }

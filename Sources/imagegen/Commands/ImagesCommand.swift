@@ -30,8 +30,8 @@ struct ImagesCommand: Command {
                 return .success
             }
             let page = try context.catalogCall { try catalog.imagePage(filter) }
-            if args.json { Output.json(ListPage(images: page.images, nextCursor: page.next?.token)); return .success }
-            ImagesCommand.table(page.images, ratings: true)
+            // --json stays an array of records (scripts read it as before); the next page's cursor goes to stderr.
+            if args.json { Output.json(page.images) } else { ImagesCommand.table(page.images, ratings: true) }
             if let next = page.next { Output.error("more: --cursor \(next.token)") }
             return .success
         case "approve", "reject":
