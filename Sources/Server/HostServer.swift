@@ -42,6 +42,8 @@ package final class HostServer: Sendable {
     package let postProcessing: PostProcessingQueue?
     let api: ServerAPI
     let http: HTTPServer
+    /// Durable, signed deliveries of job and image events (nil when no `server.webhooks`).
+    let webhooks: WebhookOutbox?
     let lock: RunnerLock
     private let lifecycle = Mutex(Lifecycle())
 
@@ -143,6 +145,17 @@ package final class HostServer: Sendable {
         // Browsers sign in with a session cookie instead of a token; the API checks those itself.
         httpConfiguration.admitsWithoutToken = ServerAccess.admitsWithoutToken
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))
+        // Events: jobs the runner finished, images stored; the API adds queued, reviewed, reserved.
+        let api = self.api
+        runner.onJobFinished { api.jobFinished($0) }
+        service.imageStored.add { api.announceStored($0.record) }
+        if resolved.webhooks.isEmpty {
+            webhooks = nil
+        } else {
+            let outbox = WebhookOutbox(targets: resolved.webhooks, dataDirectory: runtime.paths.data, log: log)
+            api.events.subscribe { outbox.enqueue($0) }
+            webhooks = outbox
+        }
         http = HTTPServer(configuration: httpConfiguration, handler: api.handler)
         api.http.withLock { $0 = http }
         let links = WebAppLinks(operations: operations, uploadsConfigured: uploads != nil)
@@ -156,6 +169,7 @@ package final class HostServer: Sendable {
         } catch {
             throw .http(error)
         }
+        webhooks?.resume()
         await runner.start()
         await postProcessing?.start()
         await operations.start()
@@ -198,6 +212,7 @@ package final class HostServer: Sendable {
         let log = runtime.log
         log.info("imagegen serve: shutting down (grace \(grace) s)")
         api.draining.store(true, ordering: .relaxed)
+        api.events.wakeAll()
         watcher.stop()
         // The listener closes now; in-flight requests and jobs share the grace period. Requests
         // waiting for jobs are answered once the runner has finished or parked them.
@@ -208,6 +223,7 @@ package final class HostServer: Sendable {
         await storage.stop(grace: 1)
         await api.completions.close()
         await httpStopped
+        await webhooks?.stop()
         ServerAddressFile.remove(dataDirectory: runtime.paths.data, listen: nil)
         let parked: Int
         do {

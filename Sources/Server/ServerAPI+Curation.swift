@@ -42,10 +42,15 @@ extension ServerAPI {
             try ensureVisible([id])
             let released = try catalog.releaseReservation(imageID: id, now: service.clock())
             runtime.security.audit.record(.imageReservation, subject: id, details: ["released": "true", "reservation": released.id])
+            reserved(released)
             return APIEncoding.json(released)
         }
     }
 
-    /// Hook for what follows a reservation (events).
-    func reserved(_ reservation: Reservation) {}
+    /// Announces a reservation or its release (`image.reserved`, `image.released`).
+    func reserved(_ reservation: Reservation) {
+        var data = ["image_id": reservation.imageID, "reservation_id": reservation.id, "channel": reservation.channel, "day": reservation.day]
+        if let category = try? catalog.image(reservation.imageID)?.category { data["category"] = category } // try?: without a category the event is shown only to verified adults (see visibleEvents)
+        events.publish(reservation.releasedAt == nil ? "image.reserved" : "image.released", data)
+    }
 }

@@ -57,8 +57,14 @@ extension ServerAPI {
         return reviews
     }
 
-    /// Hook for what follows a decision (events); nothing else to do here.
-    func reviewed(_ reviews: [ImageReview]) {}
+    /// Announces each decision (`image.reviewed`).
+    func reviewed(_ reviews: [ImageReview]) {
+        for review in reviews {
+            var data = ["image_id": review.imageID, "state": review.state.rawValue, "reviewer": review.reviewer ?? ""]
+            if let category = try? catalog.image(review.imageID)?.category { data["category"] = category } // try?: without a category the event is shown only to verified adults (see visibleEvents)
+            events.publish("image.reviewed", data)
+        }
+    }
 
     /// Images the caller may not see are answered as unknown (404), never as forbidden.
     func ensureVisible(_ ids: [String]) throws {

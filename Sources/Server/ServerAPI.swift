@@ -29,6 +29,8 @@ final class ServerAPI: Sendable {
     let webAppLinks = Mutex<WebAppLinks?>(nil)
     /// Who may call: credentials required or not, cookie flags, the login throttle.
     let access: ServerAccess
+    /// Recent job and image changes, for `GET /v1/events` and the webhooks.
+    let events = EventHub()
     /// `GET /v1/models` bytes for the current plugin set (rebuilt when it changes).
     let modelsCache = Mutex<(version: Int, body: [UInt8])?>(nil)
 

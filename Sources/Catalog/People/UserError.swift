@@ -11,8 +11,8 @@ public enum UserError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidName(let n): return "user name \"\(n.prefix(64))\" must be 1…64 letters, digits, '.', '_' or '-', starting with a letter or digit"
-        case .exists(let n): return "user \(n) exists already; change its password with `imagegen users passwd \(n) --password-stdin`"
-        case .unknown(let n): return "no user \(n.prefix(64)); list them with `imagegen users list`"
+        case .exists(let n): return "user \(n) exists already; change its password with POST /v1/users/\(n) {\"password\": \"…\"}"
+        case .unknown(let n): return "no user \(n.prefix(64)); list them with GET /v1/users"
         case .weakPassword(let why): return "password refused: \(why)"
         case .lastAdmin(let n): return "\(n) is the last enabled admin; add another admin first"
         }

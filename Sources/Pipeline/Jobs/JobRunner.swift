@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ImagegenJSON
 import ImagegenCore
 
@@ -14,6 +15,14 @@ public actor JobRunner {
     var stopping = false
     var wakeups: [CheckedContinuation<Void, Never>] = []
     public private(set) var started = false
+    /// Told the id of every job the runner finished running (succeeded, failed, cancelled or
+    /// parked by a stop): the server's events and webhooks read its state from the catalog.
+    nonisolated let finishObservers = Mutex<[@Sendable (String) -> Void]>([])
+
+    /// Adds an observer of finished jobs; it runs on the runner and must return quickly.
+    public nonisolated func onJobFinished(_ observer: @escaping @Sendable (String) -> Void) {
+        finishObservers.withLock { $0.append(observer) }
+    }
 
     public init(service: GenerationService) {
         self.service = service
@@ -98,6 +107,7 @@ public actor JobRunner {
 
     func finished(_ id: String) {
         running[id] = nil
+        for observer in finishObservers.withLock({ $0 }) { observer(id) }
         wake()
         let w = changeWaiters
         changeWaiters = []

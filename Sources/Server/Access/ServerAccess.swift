@@ -23,10 +23,11 @@ final class ServerAccess: Sendable {
 
     /// What the HTTP server lets through without a bearer token, decided from the head: requests
     /// with a session cookie (checked by the handler), the login itself, and the web
-    /// app's pages (anything outside `/v1/` and `/metrics`, read-only).
+    /// app's pages (anything outside `/v1/`, `/metrics` and `/healthz`, read-only).
     static let admitsWithoutToken: @Sendable (HTTPMethod, String, HTTPHeaders) -> Bool = { method, path, headers in
         if SessionToken.fromCookies(headers) != nil { return true }
         if path == "/v1/session" { return true }
-        return (method == .get || method == .head) && !path.hasPrefix("/v1/") && path != "/metrics"
+        // Health and metrics keep needing the token when one is set, as before sessions existed.
+        return (method == .get || method == .head) && !path.hasPrefix("/v1/") && path != "/metrics" && path != "/healthz"
     }
 }

@@ -6,17 +6,6 @@ import Security
 
 /// `images approve ID…`, `images reject ID… --reason R` and the review filters of `images list`.
 extension ImagesCommand {
-    struct ListPage: Encodable {
-        var images: [ListedImage]
-        var nextCursor: String?
-        enum CodingKeys: String, CodingKey { case images, nextCursor = "next_cursor" }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(images, forKey: .images)
-            try c.encode(nextCursor, forKey: .nextCursor)
-        }
-    }
-
     static func reviewFilters(_ args: Arguments, into filter: inout ImageFilter) throws(CLIError) {
         if let text = args.string("review") {
             guard let state = ReviewState(rawValue: text) else {

@@ -70,7 +70,7 @@ final class ServerSessionTests: XCTestCase {
         let record = ImageRecord(imageID: id, prompt: "a secret prompt", model: "preview", parameters: .init(width: 8, height: 8, seed: 1),
                                  category: category, tags: [], filePath: "content/\(id).png",
                                  metadata: .init(generatedAt: RecordTime.iso(Date()), apiUsed: "preview/preview-1"),
-                                 status: "stored", version: 1, variant: "original", contentSHA256: String(repeating: "b", count: 64),
+                                 status: "completed", version: 1, variant: "original", contentSHA256: String(repeating: "b", count: 64),
                                  mime: "image/png", bytes: 3, extra: [:])
         try h.server.catalog.storeImage(record, outputIndex: 0, pluginID: nil, providerModel: nil, costSource: "unknown")
     }
