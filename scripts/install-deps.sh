@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what imagegen needs to build and test, only what is missing (idempotent).
 #   scripts/install-deps.sh          build and run dependencies
-#   scripts/install-deps.sh --test   plus what the test suite uses (moto for the S3 tests, wheel for the
-#                                    Python client's offline install test)
+#   scripts/install-deps.sh --test   plus what the test suite uses (moto for the S3 tests, exiftool for
+#                                    the AI-marking tests, wheel for the Python client's offline install test)
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libvips-dev libvips-tools libsodium-dev libpng-dev)
@@ -28,6 +28,13 @@ if [ "${1:-}" = "--test" ]; then
   if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
     echo "installing moto[server] for the S3 tests"
     python3 -m pip install -q "moto[server]" >/dev/null
+  fi
+  if ! command -v exiftool >/dev/null 2>&1; then
+    echo "installing exiftool for the AI-marking tests (an independent XMP reader)"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libimage-exiftool-perl >/dev/null
   fi
   if ! python3 -c "import setuptools, wheel" >/dev/null 2>&1; then
     echo "installing setuptools and wheel for the Python client's install test"
