@@ -8,7 +8,7 @@ import Security
 /// and nothing of the concrete store. Domain code takes the few protocols it needs instead.
 public typealias EntryCatalog = any CatalogStore & GenerationRecordStore & ExperimentStore & ImageBrowsingStore
     & PromptRevealingImageStore & PromptRewrapStore & TemplateHistoryStore & ReservationStore & JobOverviewStore
-    & PostProcessingStore & UploadQueueStore & CatalogSnapshotting & SlotRunStoreOpening & AlertStoreOpening
+    & PostProcessingStore & UploadQueueStore & CatalogSnapshotting & SlotRunStoreOpening & AlertStoreOpening & TakedownStore
 
 extension HostComposition {
     /// Opens the catalog of `paths` with the prompt protection of `security` attached (fail

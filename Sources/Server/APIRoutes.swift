@@ -13,7 +13,7 @@ extension ServerAPI {
         (.post, "/v1/generations"), (.get, "/v1/jobs"), (.get, "/v1/jobs/{id}"), (.delete, "/v1/jobs/{id}"),
         (.get, "/v1/images"), (.get, "/v1/images/{id}"), (.get, "/v1/images/{id}/file"), (.post, "/v1/images/{id}/process"),
         (.post, "/v1/images/{id}/rating"), (.post, "/v1/images/{id}/reservation"), (.delete, "/v1/images/{id}/reservation"),
-        (.get, "/v1/costs"), (.get, "/v1/stats"),
+        (.get, "/v1/costs"), (.get, "/v1/stats"), (.post, "/v1/takedowns"), (.get, "/v1/takedowns"),
     ]
 
     func endpoint(_ method: HTTPMethod, _ pattern: String) -> HTTPHandler {
@@ -37,6 +37,8 @@ extension ServerAPI {
         case (.delete, "/v1/images/{id}/reservation"): return { [self] in await releaseImage($0) }
         case (.get, "/v1/costs"): return { [self] in await costs($0) }
         case (.get, "/v1/stats"): return { [self] in await stats($0) }
+        case (.post, "/v1/takedowns"): return { [self] in await createTakedown($0) }
+        case (.get, "/v1/takedowns"): return { [self] in await listTakedowns($0) }
         default: preconditionFailure("no endpoint for \(method) \(pattern)")
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Catalog
 import Synchronization
 import HTTPServer
+import Operations
 import Pipeline
 
 /// What the HTTP endpoints work with: the generation service (runtime, catalog, health), the
@@ -20,6 +21,8 @@ final class ServerAPI: Sendable {
     let statsReport: StatsReportSource
     /// Renders derivatives on `POST /v1/images/{id}/process` (nil without libvips).
     let postProcessor: PostProcessor?
+    /// Carries out `POST /v1/takedowns` (nil when the host could not build it: the reason is logged).
+    let takedowns: TakedownService?
     /// Set when shutdown begins: new generations are refused with 503, `/healthz` says so.
     let draining = Atomic<Bool>(false)
     /// The HTTP server, for its statistics in `/metrics` (set once it exists).
@@ -29,7 +32,7 @@ final class ServerAPI: Sendable {
 
     init(service: GenerationService, catalog: ServerCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
          templates: TemplateStore, metrics: ServerMetrics, statsReport: @escaping StatsReportSource,
-         postProcessor: PostProcessor? = nil) {
+         postProcessor: PostProcessor? = nil, takedowns: TakedownService? = nil) {
         self.service = service
         self.catalog = catalog
         self.runner = runner
@@ -38,6 +41,7 @@ final class ServerAPI: Sendable {
         self.metrics = metrics
         self.statsReport = statsReport
         self.postProcessor = postProcessor
+        self.takedowns = takedowns
         self.completions = JobCompletionWaiter(catalog: catalog, runner: runner)
     }
 
