@@ -163,6 +163,14 @@ package final class HostServer: Sendable {
         await operations.start()
         await storage.start()
         watcher.start()
+        if let bound = http.boundAddress?.description {
+            do {
+                try ServerAddressFile.write(listen: bound, dataDirectory: runtime.paths.data)
+            } catch {
+                runtime.log.warning("cannot record the listen address in \(ServerAddressFile.path(dataDirectory: runtime.paths.data)): \(error); "
+                                    + "client commands need --listen \(bound)")
+            }
+        }
         let records = runtime.plugins.records
         runtime.log.info("imagegen serve: listening on \(http.boundAddress?.description ?? settings.listen.description); "
                          + "\(records.filter { $0.generation != nil }.count) plugin(s) loaded, "
@@ -197,6 +205,7 @@ package final class HostServer: Sendable {
         await storage.stop(grace: 1)
         await api.completions.close()
         await httpStopped
+        ServerAddressFile.remove(dataDirectory: runtime.paths.data, listen: nil)
         let parked: Int
         do {
             parked = try catalog.unfinishedJobs().count

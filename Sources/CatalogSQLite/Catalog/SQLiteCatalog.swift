@@ -381,7 +381,7 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             metadata: .init(generatedAt: iso(generated),
                             apiUsed: [r["plugin_id"]?.string, r["provider_model"]?.string].compactMap { $0 }.joined(separator: "/"),
                             cost: r["cost_usd"]?.double, processingTime: r["processing_time_s"]?.double),
-            status: r["status"]?.string ?? "stored", version: Int(r["version"]?.int ?? 1), parentID: r["parent_id"]?.string,
+            status: r["status"]?.string ?? ImageRecord.completed, version: Int(r["version"]?.int ?? 1), parentID: r["parent_id"]?.string,
             variant: r["variant"]?.string ?? "original", contentSHA256: r["content_sha256"]?.string ?? "",
             jobID: r["job_id"]?.string, mime: r["mime"]?.string ?? "", bytes: Int(r["bytes"]?.int ?? 0),
             qualityScore: r["quality_score"]?.double, quality: decode(QualityReport.self, r["quality"]?.string),

@@ -17,7 +17,7 @@ extension SQLiteCatalog: TakedownStore {
     public func originalsWithoutFingerprint(limit: Int) throws -> [ImageRecord] {
         try migrate(TakedownSchema.schema)
         return try database.query("""
-            SELECT * FROM images i WHERE variant = 'original' AND status = 'stored'
+            SELECT * FROM images i WHERE variant = 'original' AND status = 'completed'
               AND NOT EXISTS (SELECT 1 FROM image_fingerprints f WHERE f.image_id = i.id)
             ORDER BY generated_at, id LIMIT ?
             """, [.integer(Int64(limit))]).map(imageRecord(from:))
@@ -27,7 +27,7 @@ extension SQLiteCatalog: TakedownStore {
         try migrate(TakedownSchema.schema)
         return try database.query("""
             SELECT i.id, i.content_sha256, f.dhash FROM images i JOIN image_fingerprints f ON f.image_id = i.id
-            WHERE i.variant = 'original' AND i.status = 'stored'
+            WHERE i.variant = 'original' AND i.status = 'completed'
             """).compactMap { row in
             guard let id = row["id"]?.string, let hash = row["dhash"]?.string.flatMap(PerceptualHash.init(hex:)) else { return nil }
             return ImageFingerprint(imageID: id, contentSHA256: row["content_sha256"]?.string ?? "", hash: hash)
@@ -36,7 +36,7 @@ extension SQLiteCatalog: TakedownStore {
 
     public func images(withSHA256 hex: String) throws -> [ImageRecord] {
         try migrate(TakedownSchema.schema)
-        return try database.query("SELECT * FROM images WHERE content_sha256 = ? AND status = 'stored' ORDER BY id",
+        return try database.query("SELECT * FROM images WHERE content_sha256 = ? AND status = 'completed' ORDER BY id",
                                   [.text(hex.lowercased())]).map(imageRecord(from:))
     }
 

@@ -115,7 +115,7 @@ public struct TakedownService: Sendable {
             guard let image = try catalogCall({ try catalog.image(id) }) else { throw .unknownImage(id) }
             let originalID = image.variant == "original" ? image.imageID : (image.parentID ?? image.imageID)
             guard let original = try catalogCall({ try catalog.image(originalID) }) else { throw .unknownImage(originalID) }
-            guard original.status == "stored" else { throw .alreadyTakenDown(originalID) }
+            guard original.status == ImageRecord.completed else { throw .alreadyTakenDown(originalID) }
             seeds.originals.insert(originalID)
             seeds.sha256.insert(original.contentSHA256)
             return ("image", id, seeds)
@@ -176,7 +176,7 @@ public struct TakedownService: Sendable {
         }
         var originals: [ImageRecord] = []
         for id in seeds.originals.sorted() {
-            if let image = try catalogCall({ try catalog.image(id) }), image.status == "stored", image.variant == "original" {
+            if let image = try catalogCall({ try catalog.image(id) }), image.status == ImageRecord.completed, image.variant == "original" {
                 originals.append(image)
             }
         }

@@ -500,7 +500,7 @@ struct JobExecution: Sendable {
                 category: job.category, tags: job.tags, filePath: relative,
                 metadata: .init(generatedAt: JobExecution.iso(generatedAt), apiUsed: "\(plugin)/\(job.providerModel ?? "")",
                                 cost: perImage, processingTime: generatedAt.timeIntervalSince(job.submittedAt ?? job.createdAt)),
-                status: "stored", version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
+                status: ImageRecord.completed, version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
                 contentSHA256: SHA256Digest.of(bytes).hex, jobID: job.id, mime: verified.mime, bytes: bytes.count,
                 qualityScore: quality?.score, quality: quality, extra: job.extra)
             do {

@@ -53,13 +53,12 @@ struct GenerateCommand: Command {
         let started = Date()
         let finished: [Job]
         do {
+            // One short line a batch on a terminal (cut to its width so redraws never wrap); nothing on a pipe.
+            let progressLine = BatchProgressLine(width: BatchProgressLine.terminalWidth() - 1)
             finished = try await generator.waitUntilFinished(jobs) { current in
                 guard tty else { return }
-                let line = current.map { j in
-                    let p = j.progress.map { String(format: " %.0f%%", $0 * 100) } ?? ""
-                    return "\(j.state.rawValue)\(p)\(j.pluginID.map { " on \($0)" } ?? "")"
-                }.joined(separator: ", ")
-                FileHandle.standardError.write(Data(String(format: "\r\u{1B}[K%.1fs  %@", Date().timeIntervalSince(started), line).utf8))
+                let line = progressLine.render(current, elapsed: Date().timeIntervalSince(started))
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
             }
         } catch {
             throw .failed("waiting for the jobs failed: \(error)", .failure)

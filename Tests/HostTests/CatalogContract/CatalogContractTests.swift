@@ -118,7 +118,7 @@ class CatalogContractTests: XCTestCase {
 
     func image(_ id: String, job: String?, category: String = "general", model: String = "model-a",
                tags: [String] = ["cups"], generatedAt: Date, cost: Double?, variant: String = "original",
-               parentID: String? = nil, status: String = "stored") -> ImageRecord {
+               parentID: String? = nil, status: String = ImageRecord.completed) -> ImageRecord {
         ImageRecord(imageID: id, prompt: "a red cup", negativePrompt: "blurry", model: model,
                     parameters: GenerationParameters(width: 512, height: 768, steps: 30, guidanceScale: 7.5, seed: 42),
                     category: category, tags: tags, filePath: "\(category)/2026/03/\(id).png",
