@@ -22,16 +22,20 @@ public struct TakedownService: Sendable {
     let workshop: ImageWorkshop?
     /// The bucket the upload queue publishes to; nil for a local-only host.
     let cloud: S3Client?
+    /// Where backups keep image blobs: a takedown deletes them there and leaves a record that
+    /// every later restore honours (`BackupWithdrawal`). nil: no backup destination.
+    let backups: (any BackupBlobStore)?
     let audit: AuditTrail?
     let log: Log
     let clock: @Sendable () -> Date
 
     package init(catalog: TakedownCatalog, content: ContentStore, workshop: ImageWorkshop?, cloud: S3Client?,
-                 audit: AuditTrail?, log: Log, clock: @escaping @Sendable () -> Date = { Date() }) {
+                 backups: (any BackupBlobStore)? = nil, audit: AuditTrail?, log: Log, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.catalog = catalog
         self.content = content
         self.workshop = workshop
         self.cloud = cloud
+        self.backups = backups
         self.audit = audit
         self.log = log
         self.clock = clock
@@ -226,6 +230,14 @@ public struct TakedownService: Sendable {
     private func finish(_ id: String) async throws(TakedownError) -> TakedownRecord {
         guard let record = try catalogCall({ try catalog.takedown(id: id) }) else { throw .catalog("takedown \(id) vanished") }
         var problems: [String] = []
+        if let backups {
+            // Before the files go: a sidecar's blob is named by its hash, read from the file.
+            do {
+                try await backups.withdraw(try withdrawal(of: record))
+            } catch {
+                problems.append("cannot withdraw the images from the backups at \(backups.location): \(error)")
+            }
+        }
         for file in record.cleanup.files {
             let path = content.absolute(file)
             guard FileManager.default.fileExists(atPath: path) else { continue }
@@ -264,6 +276,21 @@ public struct TakedownService: Sendable {
         audit?.record(.takedownCompletion, subject: id, details: details)
         guard let done = try catalogCall({ try catalog.takedown(id: id) }) else { throw .catalog("takedown \(id) vanished") }
         return done
+    }
+
+    /// What the backups must forget of a committed request: its tombstones and every file with its hash.
+    private func withdrawal(of record: TakedownRecord) throws(TakedownError) -> BackupWithdrawal {
+        let tombstones = try catalogCall { try catalog.tombstones() }.filter { $0.takedownID == record.id }
+        var known: [String: String] = [:]
+        for id in record.images {
+            let rows = try catalogCall { try [catalog.image(id)].compactMap { $0 } + catalog.derivatives(of: id) }
+            for row in rows where !row.contentSHA256.isEmpty { known[row.filePath] = row.contentSHA256.lowercased() }
+        }
+        let files = record.cleanup.files.map { path in
+            // try?: a file already deleted (a resumed request) has no hash to read; its path still matches in a restore
+            BackupWithdrawal.File(path: path, sha256: known[path] ?? (try? LocalFileDigest.compute(fileAt: content.absolute(path)))?.sha256.hex)
+        }
+        return BackupWithdrawal(record, tombstones: tombstones, files: files)
     }
 
     private func catalogCall<T>(_ body: () throws -> T) throws(TakedownError) -> T {

@@ -39,8 +39,15 @@ final class ServerTakedownTests: XCTestCase {
         let rows = listed.json?["takedowns"]?.array ?? []
         XCTAssertEqual(rows.count, 1)
         XCTAssertGreaterThan(rows.first?["seconds_to_completion"]?.number ?? 0, 0)
-        let images = try await h.client.get("/v1/images/\(ids[0])/file")
-        XCTAssertNotEqual(images.status, 200, "the file is gone")
+        // Both copies answer 410 Gone with a message that says why, for the record and the file.
+        for id in ids {
+            for path in ["/v1/images/\(id)", "/v1/images/\(id)/file"] {
+                let gone = try await h.client.get(path)
+                XCTAssertEqual(gone.status, 410, "\(path): \(gone.text)")
+                XCTAssertEqual(gone.json?["error"]?["code"]?.string, "taken_down", gone.text)
+                XCTAssertTrue(gone.json?["error"]?["message"]?.string?.contains("was taken down") ?? false, gone.text)
+            }
+        }
         await h.stop()
     }
 }
