@@ -23,6 +23,13 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
+# The output nudity check (docs/compliance.md §3): NudeNet's ONNX detector ships inside the wheel and runs
+# offline through onnxruntime (PyPI only); share/classifiers/nudenet-detect.py calls it.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c "import nudenet" >/dev/null 2>&1; then
+  echo "installing nudenet (offline nudity detector, model inside the wheel)"
+  python3 -m pip install -q "nudenet==3.4.2" >/dev/null
+fi
+
 if [ "${1:-}" = "--test" ]; then
   command -v python3 >/dev/null || { echo "python3 is needed by the test emulators" >&2; exit 1; }
   if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
