@@ -15,6 +15,11 @@ import XCTest
 final class TakedownBackupTests: XCTestCase {
     private var scratch: String!
 
+    override class func tearDown() {
+        MotoS3Server.stopShared()
+        super.tearDown()
+    }
+
     override func setUp() {
         scratch = TestEnvironment.temporaryDirectory("takedown-backup")
     }
@@ -89,5 +94,44 @@ final class TakedownBackupTests: XCTestCase {
         XCTAssertEqual(try restored.takedowns(limit: 5).map(\.id), [takedownID])
         XCTAssertNotNil(try restored.takedowns(limit: 5).first?.completedAt)
         XCTAssertEqual(try restored.tombstones().map(\.imageID), [doomed.imageID])
+    }
+
+    /// The same through an S3 backup destination (moto): the blob goes from the bucket, the record
+    /// lands beside the archives, and a restore from the bucket honours it.
+    func testAnS3BackupDestinationForgetsTheImageAndItsRestoreDoesNotBringItBack() async throws {
+        let moto = try await MotoS3Server.shared()
+        let bed = try await StorageTestBed(moto: moto, label: "takedown-s3-backup", extraConfig: ", backup: { to: \"s3://BUCKET/backups\" }")
+        // The bucket name is made by the bed: put it into the config now.
+        let config = try String(contentsOfFile: bed.host.paths.config!, encoding: .utf8).replacingOccurrences(of: "BUCKET", with: bed.bucket)
+        try config.write(toFile: bed.host.paths.config!, atomically: true, encoding: .utf8)
+        let credentials = ["AWS_ACCESS_KEY_ID": moto.credentials.accessKeyID, "AWS_SECRET_ACCESS_KEY": moto.credentials.secretAccessKey]
+        let records = try await bed.generate(2)
+        let backup = try bed.host.cli(["backup", "--json"], environment: credentials)
+        XCTAssertEqual(backup.status, 0, backup.stderr)
+        let location = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(backup.stdout.utf8)) as? [String: Any])?["location"] as? String)
+        XCTAssertTrue(location.hasPrefix("s3://\(bed.bucket)/backups/"), location)
+        let client = try bed.client()
+        let blobs = S3BackupBlobStore(client: client, backupsPrefix: "backups")
+        let before = try await blobs.storedSize(sha256: records[0].contentSHA256)
+        XCTAssertNotNil(before, "the backup stored the blob")
+
+        let takedown = try bed.host.cli(["takedown", records[0].imageID, "--reason", "request", "--json"], environment: credentials)
+        XCTAssertEqual(takedown.status, 0, takedown.stdout + takedown.stderr)
+        let after = try await blobs.storedSize(sha256: records[0].contentSHA256)
+        XCTAssertNil(after, "the blob is gone from the bucket")
+        let kept = try await blobs.storedSize(sha256: records[1].contentSHA256)
+        XCTAssertNotNil(kept)
+        let withdrawals = try await blobs.withdrawals()
+        XCTAssertEqual(withdrawals.all.flatMap { $0.images.map(\.imageID) }, [records[0].imageID])
+
+        let target = scratch + "/restored-s3"
+        let restore = try runImagegen(["restore", location, "--data", target, "--config", bed.host.paths.config!, "--plugins",
+                                       bed.host.paths.plugins], environment: credentials)
+        XCTAssertEqual(restore.status, 0, restore.stdout + restore.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: target + "/" + records[0].filePath))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: target + "/" + records[1].filePath))
+        let restored = try SQLiteCatalog(path: target + "/catalog.sqlite")
+        XCTAssertEqual(try restored.image(records[0].imageID)?.status, ImageRecord.takenDown)
+        XCTAssertEqual(try restored.tombstones().map(\.imageID), [records[0].imageID])
     }
 }
