@@ -175,6 +175,11 @@ package final class HostServer: Sendable {
         runtime.log.info("imagegen serve: listening on \(http.boundAddress?.description ?? settings.listen.description); "
                          + "\(records.filter { $0.generation != nil }.count) plugin(s) loaded, "
                          + "\(records.filter { $0.error != nil }.count) refused; data \(runtime.paths.data)")
+        // Serving on is better than refusing to start (other slots and the API still work), but
+        // the operator hears why at once, and /v1/health stays degraded until it is fixed.
+        for problem in api.configurationProblems() {
+            runtime.log.warning("serve starts degraded: \(problem) (`imagegen config check` lists every problem)")
+        }
     }
 
     /// The port actually listened on (the kernel's choice when 0 was asked for).

@@ -72,7 +72,10 @@ do {
         print(OptionHelp.text(for: command))
         exit(0)
     }
-    code = try await command.init().run(args, CommandContext(args))
+    var paths = HostPaths(config: args.string("config"), plugins: args.string("plugins"), data: args.string("data"))
+    let standIn = MissingDataFolder.standIn(for: &paths, command: command, args: args)
+    defer { standIn?.remove() }
+    code = try await command.init().run(args, CommandContext(args, paths: paths))
 } catch {
     Output.error(error.description)
     code = error.exitCode

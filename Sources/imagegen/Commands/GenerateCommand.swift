@@ -14,6 +14,7 @@ struct GenerateCommand: Command {
     static let options: Set<String> = ["model", "prompt", "negative", "width", "height", "steps", "guidance", "seed",
                                        "category", "variations", "priority", "deadline", "tag", "template", "profile"]
     static let flags: Set<String> = ["no-wait"]
+    static func createsDataFolder(_ positionals: [String]) -> Bool { true }
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         let generator = try context.generator()

@@ -13,6 +13,7 @@ struct PlanCommand: Command {
     static let summary = "the generation plan: next runs (7 days), `run SLOT` now, `history`, `show`"
     static let options: Set<String> = ["days", "request-id", "since", "limit"]
     static let flags: Set<String> = ["no-wait"]
+    static func createsDataFolder(_ positionals: [String]) -> Bool { positionals.first == "run" }
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         switch args.positionals.first {

@@ -16,6 +16,7 @@ struct RestoreCommand: Command {
     static let summary = "restore a backup, image files included, into an empty data folder"
     static let options: Set<String> = []
     static let flags: Set<String> = []
+    static func createsDataFolder(_ positionals: [String]) -> Bool { true }
 
     struct Report: Encodable {
         var archive: String
