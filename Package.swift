@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "Operations", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "PluginHost", "Security", "Pipeline", "ImagegenJSON"], path: "Sources/Operations"),
         // The composition root: builds a host from a data folder in one order for the CLI, the library
         // and serve. The only code outside CatalogSQLite that names the concrete catalog.
-        .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
+        .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "CloudStorage", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
         // `imagegen serve`: the HTTP API over HTTPServer, the plugin-folder watcher, shutdown.
         .target(name: "Server", dependencies: ["ImagegenCore", "DurableFiles", "HTTPServer", "WebApp", "ImagegenConfig", "Catalog", "PluginHost", "Security", "Pipeline", "Operations", "Composition", "Templates", "ImagegenJSON"], path: "Sources/Server"),
         // The library users import (`import Host`): ImageGenerator, the product's examples.

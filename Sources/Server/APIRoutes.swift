@@ -16,7 +16,7 @@ extension ServerAPI {
         (.post, "/v1/images/{id}/approve"), (.post, "/v1/images/{id}/reject"), (.post, "/v1/images/review"),
         (.get, "/v1/session"), (.post, "/v1/session"), (.delete, "/v1/session"),
         (.get, "/v1/users"), (.post, "/v1/users"), (.post, "/v1/users/{name}"),
-        (.get, "/v1/costs"), (.get, "/v1/stats"), (.get, "/v1/events"),
+        (.get, "/v1/costs"), (.get, "/v1/stats"), (.get, "/v1/events"), (.post, "/v1/takedowns"), (.get, "/v1/takedowns"),
     ]
 
     func endpoint(_ method: HTTPMethod, _ pattern: String) -> HTTPHandler {
@@ -50,6 +50,8 @@ extension ServerAPI {
         case (.get, "/v1/costs"): return { [self] in await costs($0) }
         case (.get, "/v1/stats"): return { [self] in await stats($0) }
         case (.get, "/v1/events"): return { [self] in await streamEvents($0) }
+        case (.post, "/v1/takedowns"): return { [self] in await createTakedown($0) }
+        case (.get, "/v1/takedowns"): return { [self] in await listTakedowns($0) }
         default: preconditionFailure("no endpoint for \(method) \(pattern)")
         }
     }

@@ -135,9 +135,17 @@ package final class HostServer: Sendable {
             metrics.recordPluginChanges(changes)
         }
         let catalog = self.catalog
+        let takedowns: TakedownService?
+        do {
+            takedowns = try host.takedownService()
+        } catch {
+            log.error("takedowns are unavailable over the API: \(error)")
+            takedowns = nil
+        }
         api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, templates: templates, metrics: metrics,
                         statsReport: { try StatsReport(catalog: catalog, budgets: $0, by: $1, since: $2, now: $3) },
                         postProcessor: postProcessing?.processor,
+                        takedowns: takedowns,
                         access: ServerAccess(credentialsRequired: !resolved.tokens.isEmpty, secureCookies: !resolved.listen.isLoopback))
         var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
                                                     maxConnectionsPerAddress: resolved.maxConnectionsPerAddress,

@@ -110,6 +110,11 @@ extension ServerAPI {
         guard let record = try catalog.image(id), maySeeCategory(record.category) else {
             throw APIError.notFound("no image \(id); list them with GET /v1/images")
         }
+        // A takedown removed it for good: say so rather than "missing file" or a plain 404.
+        guard record.status != ImageRecord.takenDown else {
+            throw APIError(.gone, "taken_down", "image \(id) was taken down on request and is no longer served; "
+                           + "see GET /v1/takedowns for the request")
+        }
         return forCaller(record)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Catalog
 import Synchronization
 import HTTPServer
+import Operations
 import Pipeline
 import Operations
 
@@ -21,6 +22,8 @@ final class ServerAPI: Sendable {
     let statsReport: StatsReportSource
     /// Renders derivatives on `POST /v1/images/{id}/process` (nil without libvips).
     let postProcessor: PostProcessor?
+    /// Carries out `POST /v1/takedowns` (nil when the host could not build it: the reason is logged).
+    let takedowns: TakedownService?
     /// Set when shutdown begins: new generations are refused with 503, `/healthz` says so.
     let draining = Atomic<Bool>(false)
     /// The HTTP server, for its statistics in `/metrics` (set once it exists).
@@ -36,7 +39,7 @@ final class ServerAPI: Sendable {
 
     init(service: GenerationService, catalog: ServerCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
          templates: TemplateStore, metrics: ServerMetrics, statsReport: @escaping StatsReportSource,
-         postProcessor: PostProcessor? = nil, access: ServerAccess = ServerAccess()) {
+         postProcessor: PostProcessor? = nil, takedowns: TakedownService? = nil, access: ServerAccess = ServerAccess()) {
         self.service = service
         self.catalog = catalog
         self.runner = runner
@@ -46,6 +49,7 @@ final class ServerAPI: Sendable {
         self.statsReport = statsReport
         self.postProcessor = postProcessor
         self.access = access
+        self.takedowns = takedowns
         self.completions = JobCompletionWaiter(catalog: catalog, runner: runner)
     }
 

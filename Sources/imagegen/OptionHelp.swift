@@ -75,6 +75,11 @@ enum OptionHelp {
         "stats": ["since": since, "by": "group by model (default), provider, category or template"],
         "storage": ["repair": "for `verify`: queue the missing or different files again", "pending-only": "for `sync`: leave the failed uploads alone, send only the pending ones"],
         "tags": ["category": "only this category's tags"],
+        "takedown": ["reason": "why the image is removed (required; kept with the request and in the audit log)",
+                     "sha256": "remove every stored image with these bytes (64 hex digits) instead of naming an id",
+                     "like": "remove every stored image identical or near-identical to this file (the reported copy)",
+                     "requested-at": "when the requester asked (ISO 8601 or a span back like 2h; default: now): the 48-hour clock starts here",
+                     "limit": "for `list`: at most this many requests, newest first (default 100)"],
         "templates": ["category": "only this category's templates"],
     ]
 

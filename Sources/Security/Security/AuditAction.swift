@@ -50,5 +50,13 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case loginRefusal = "session.refusal"
     /// A user logged out (subject: user name).
     case logout = "session.logout"
+    /// A takedown request was received (subject: takedown id; details: target, reason, requested_at).
+    case takedownRequest = "takedown.request"
+    /// A takedown finished (subject: takedown id; details: images, files, objects, requested_at,
+    /// completed_at, seconds) or stopped short (details: error).
+    case takedownCompletion = "takedown.completion"
+    /// A generation was refused because its template and seed made an image that was taken down
+    /// (subject: template; details: seed, takedown id).
+    case takedownRefusal = "takedown.refusal"
 }
 

@@ -17,6 +17,9 @@ enum RoutePermissions {
             return .role(.reviewer)
         case (.post, "/v1/generations"), (.delete, "/v1/jobs/{id}"), (.post, "/v1/plugins/reload"), (.post, "/v1/images/{id}/process"):
             return .role(.operator)
+        case (_, "/v1/takedowns"):
+            // A takedown deletes images for good and its requests carry legal reasons: admins only.
+            return .role(.admin)
         case (_, let p) where p.hasPrefix("/v1/users"):
             return .role(.admin)
         case (.get, _), (.head, _):
