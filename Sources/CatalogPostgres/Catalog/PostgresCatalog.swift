@@ -14,6 +14,12 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     /// The URL without password, for messages and for connecting again.
     package let url: String
     let password: String?
+    /// This host's name in job claims (`HostIdentity`); two catalogs with different names in
+    /// one process behave as two hosts (the tests' race).
+    package let host: String
+    /// How long a claim keeps other hosts off a queued job it has not yet marked submitting.
+    /// Far longer than the moments between the two; the runner renews it every pass.
+    package static let claimLease: Int64 = 300_000
     /// Seals prompts on write and opens them on read once a key is known.
     package let promptGuard = CatalogPromptGuard()
 
@@ -29,15 +35,17 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     /// - Parameters:
     ///   - url: `postgresql://user@host:5432/db`, without a password (`CatalogURL` refuses one).
     ///   - password: from the secrets file; nil lets libpq read `PGPASSWORD`.
-    package init(url: String, password: String? = nil) throws {
+    ///   - host: the name this catalog claims jobs under.
+    package init(url: String, password: String? = nil, host: String = HostIdentity.current.name) throws {
         self.url = url
         self.password = password
+        self.host = host
         db = try PostgresDatabase(url: url, password: password, location: url)
         try PostgresMigrator(db: db).migrate(PostgresSchema.modules)
     }
 
     /// A second, independent connection to the same database (another worker or host).
-    package func connectAgain() throws -> PostgresCatalog { try PostgresCatalog(url: url, password: password) }
+    package func connectAgain() throws -> PostgresCatalog { try PostgresCatalog(url: url, password: password, host: host) }
 
     // MARK: - Enqueue with reservations
 
@@ -99,10 +107,25 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
 
     // MARK: - Job transitions
 
+    /// The next queued jobs, claimed for this host: the runner submits what this returns, so
+    /// two hosts must never both get one job. Rows another transaction is claiming are skipped
+    /// (`FOR UPDATE SKIP LOCKED`); a row claimed and committed meanwhile is re-checked against its
+    /// new version when it is locked, so its live claim by another host excludes it. The picked
+    /// rows are materialised once (an `IN (… LIMIT)` subquery may be run again per row). This
+    /// host's own claims are renewed, so the runner's next pass sees the jobs it launched.
     package func queuedJobs(limit: Int) throws -> [Job] {
         try db.query("""
-            SELECT * FROM jobs WHERE state = 'queued' AND cancel_requested = 0 ORDER BY priority DESC, created_at, id LIMIT $1
-            """, [.integer(Int64(limit))]).map(jobRecord(from:))
+            WITH now AS MATERIALIZED (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms),
+            picked AS MATERIALIZED (
+                SELECT id FROM jobs, now
+                WHERE state = 'queued' AND cancel_requested = 0
+                  AND (claimed_by IS NULL OR claimed_by = $1 OR claim_until < now.ms)
+                ORDER BY priority DESC, created_at, id LIMIT $3 FOR UPDATE OF jobs SKIP LOCKED)
+            UPDATE jobs SET claimed_by = $1, claim_until = now.ms + $2 FROM picked, now WHERE jobs.id = picked.id
+            RETURNING jobs.*
+            """, [.text(host), .integer(Self.claimLease), .integer(Int64(limit))])
+            .map(jobRecord(from:))
+            .sorted { ($0.priority, $1.createdAt, $1.id) > ($1.priority, $0.createdAt, $0.id) }
     }
 
     package func unfinishedJobs() throws -> [Job] {
@@ -138,7 +161,8 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
 
     package func requeue(_ id: String, tried: [String], error: (String, String)?, now: Date) throws {
         try db.query("""
-            UPDATE jobs SET state = 'queued', tried = $1, error_code = $2, error_message = $3, updated_at = $4 WHERE id = $5
+            UPDATE jobs SET state = 'queued', tried = $1, error_code = $2, error_message = $3, updated_at = $4,
+                            claimed_by = NULL, claim_until = NULL WHERE id = $5
             """, [.text(try SQLiteCatalog.encode(tried)), error.map { .text($0.0) } ?? .null, error.map { .text($0.1) } ?? .null,
                   .integer(ms(now)), .text(id)])
     }

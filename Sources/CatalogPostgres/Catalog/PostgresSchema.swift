@@ -6,11 +6,13 @@ import CatalogSQLite
 /// in SQLite, so a row copies across unchanged (`imagegen catalog migrate`). Append only.
 ///
 /// Differences that are not dialect: `images.seq` stands in for SQLite's `rowid` (the order
-/// derivatives were written in), and `job_leases`/`hosts` (module "hosts") exist only here.
+/// derivatives were written in), and the queue claims (`jobs.claimed_by`/`claim_until`, module
+/// "claims") exist only here: one host's claim keeps the others from submitting the same job.
 package enum PostgresSchema {
     /// The migrations of each module, applied in this order (the core first: the others
     /// reference its tables).
-    package static let modules: [CatalogModuleSchema] = [core, content, security, alerts, scheduling, metrics, postProcessing, uploads]
+    package static let modules: [CatalogModuleSchema] = [core, content, security, alerts, scheduling, metrics, postProcessing, uploads,
+                                                                  claims]
 
     package static let core = CatalogModuleSchema(module: "catalog", migrations: [
         // 1: jobs, images, ledger.
@@ -269,6 +271,17 @@ package enum PostgresSchema {
         );
         CREATE INDEX uploads_due ON uploads (state, next_attempt_at);
         CREATE INDEX uploads_image ON uploads (image_id);
+        """,
+    ])
+
+    /// Which host took a queued job and until when (milliseconds on the database's clock, so
+    /// hosts' clocks need not agree). A claim whose time passed is free again: a host that died
+    /// between claiming and `markSubmitting` does not strand the job.
+    package static let claims = CatalogModuleSchema(module: "claims", migrations: [
+        """
+        ALTER TABLE jobs ADD COLUMN claimed_by TEXT;
+        ALTER TABLE jobs ADD COLUMN claim_until BIGINT;
+        CREATE INDEX jobs_claimable ON jobs (priority DESC, created_at, id) WHERE state = 'queued';
         """,
     ])
 }
