@@ -17,8 +17,9 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     /// This host's name in job claims (`HostIdentity`); two catalogs with different names in
     /// one process behave as two hosts (the tests' race).
     package let host: String
-    /// How long a claim keeps other hosts off a queued job it has not yet marked submitting.
-    /// Far longer than the moments between the two; the runner renews it every pass.
+    /// How long a claim keeps other hosts off a job: a queued one between claiming and
+    /// `markSubmitting` (the runner renews it every pass), one in flight between two steps
+    /// (every submit, reference and progress record renews it; polls come seconds apart).
     package static let claimLease: Int64 = 300_000
     /// Seals prompts on write and opens them on read once a key is known.
     package let promptGuard = CatalogPromptGuard()
@@ -53,6 +54,7 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         try db.transaction {
             try db.query("SELECT pg_advisory_xact_lock($1)", [.integer(LockKey.enqueue)])
             var accepted: [Job] = []
+            var inserted: [NewJob] = []
             for (n, new) in jobs.enumerated() {
                 if let key = new.idempotencyKey,
                    let existing = try db.query("SELECT * FROM jobs WHERE idempotency_key = $1", [.text(key)]).first {
@@ -64,12 +66,17 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
                         let (spent, reserved) = try spending(in: w)
                         if spent + reserved + cost > w.limit + 1e-9 {
                             if allowPartial && n > 0 { return accepted }
-                            throw BudgetRefusal(budget: w.name, limit: w.limit, spent: spent, reserved: reserved,
-                                                requested: jobs[n...].compactMap(\.expectedCost).reduce(0, +), resetsAt: w.end)
+                            // The refusal rolls back this request's earlier jobs: their reservations are
+                            // part of what it asks for, not "reserved by running jobs".
+                            let own = inserted.filter { j in budgets.windows(category: j.category, at: now).contains { $0.name == w.name } }
+                                .compactMap(\.expectedCost).reduce(0, +)
+                            throw BudgetRefusal(budget: w.name, limit: w.limit, spent: spent, reserved: max(reserved - own, 0),
+                                                requested: own + jobs[n...].compactMap(\.expectedCost).reduce(0, +), resetsAt: w.end)
                         }
                     }
                 }
                 try insert(new, now: now)
+                inserted.append(new)
                 accepted.append(try job(new.id)!)
             }
             return accepted
@@ -115,7 +122,7 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     /// host's own claims are renewed, so the runner's next pass sees the jobs it launched.
     package func queuedJobs(limit: Int) throws -> [Job] {
         try db.query("""
-            WITH now AS MATERIALIZED (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms),
+            WITH now AS MATERIALIZED (SELECT \(Self.databaseNow) AS ms),
             picked AS MATERIALIZED (
                 SELECT id FROM jobs, now
                 WHERE state = 'queued' AND cancel_requested = 0
@@ -128,34 +135,50 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
             .sorted { ($0.priority, $1.createdAt, $1.id) > ($1.priority, $0.createdAt, $0.id) }
     }
 
+    /// Jobs sent or being sent to a provider that this host should resume: its own, and those
+    /// whose host stopped renewing its claim (died), taken over from their persisted reference.
+    /// Never another live host's: resuming those would poll them twice, or settle a submit still
+    /// in progress as unknown.
     package func unfinishedJobs() throws -> [Job] {
-        try db.query("SELECT * FROM jobs WHERE state IN ('submitting','submitted','running') ORDER BY created_at, id")
-            .map(jobRecord(from:))
+        try db.query("""
+            SELECT * FROM jobs WHERE state IN ('submitting','submitted','running')
+              AND (claimed_by IS NULL OR claimed_by = $1 OR claim_until < \(Self.databaseNow))
+            ORDER BY created_at, id
+            """, [.text(host)]).map(jobRecord(from:))
     }
+
+    /// Milliseconds on the database's clock: every host's claims are timed by one clock.
+    static let databaseNow = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+
+    /// Renews this host's claim on a job it works on (SET clause; `$lease` is its parameter).
+    static func renewClaim(lease: Int) -> String { "claimed_by = $\(lease - 1), claim_until = \(databaseNow) + $\(lease)" }
 
     package func markSubmitting(_ id: String, plugin: String, providerModel: String, generation: Int, tried: [String], now: Date) throws {
         try db.query("""
             UPDATE jobs SET state = 'submitting', plugin_id = $1, provider_model = $2, plugin_generation = $3,
-                            submit_count = submit_count + 1, tried = $4, updated_at = $5 WHERE id = $6
+                            submit_count = submit_count + 1, tried = $4, updated_at = $5, \(Self.renewClaim(lease: 8))
+            WHERE id = $6
             """, [.text(plugin), .text(providerModel), .integer(Int64(generation)),
-                  .text(try SQLiteCatalog.encode(tried)), .integer(ms(now)), .text(id)])
+                  .text(try SQLiteCatalog.encode(tried)), .integer(ms(now)), .text(id), .text(host), .integer(Self.claimLease)])
     }
 
     package func recordSubmitted(_ id: String, ref: JSONValue, state: JobState, progress: Double?, now: Date) throws {
         try db.query("""
-            UPDATE jobs SET state = $1, job_ref = $2, progress = $3, submitted_at = $4, updated_at = $4 WHERE id = $5
+            UPDATE jobs SET state = $1, job_ref = $2, progress = $3, submitted_at = $4, updated_at = $4, \(Self.renewClaim(lease: 7))
+            WHERE id = $5
             """, [.text(state.rawValue), .text(try sealedReference(ref, jobID: id)), progress.map { .real($0) } ?? .null,
-                  .integer(ms(now)), .text(id)])
+                  .integer(ms(now)), .text(id), .text(host), .integer(Self.claimLease)])
     }
 
     package func recordProgress(_ id: String, state: JobState, progress: Double?, ref: JSONValue?, now: Date) throws {
         if let ref {
-            try db.query("UPDATE jobs SET state = $1, progress = $2, job_ref = $3, updated_at = $4 WHERE id = $5",
+            try db.query("UPDATE jobs SET state = $1, progress = $2, job_ref = $3, updated_at = $4, \(Self.renewClaim(lease: 7)) WHERE id = $5",
                          [.text(state.rawValue), progress.map { .real($0) } ?? .null,
-                          .text(try sealedReference(ref, jobID: id)), .integer(ms(now)), .text(id)])
+                          .text(try sealedReference(ref, jobID: id)), .integer(ms(now)), .text(id), .text(host), .integer(Self.claimLease)])
         } else {
-            try db.query("UPDATE jobs SET state = $1, progress = $2, updated_at = $3 WHERE id = $4",
-                         [.text(state.rawValue), progress.map { .real($0) } ?? .null, .integer(ms(now)), .text(id)])
+            try db.query("UPDATE jobs SET state = $1, progress = $2, updated_at = $3, \(Self.renewClaim(lease: 6)) WHERE id = $4",
+                         [.text(state.rawValue), progress.map { .real($0) } ?? .null, .integer(ms(now)), .text(id),
+                          .text(host), .integer(Self.claimLease)])
         }
     }
 

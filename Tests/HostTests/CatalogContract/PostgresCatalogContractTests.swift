@@ -48,6 +48,7 @@ final class PostgresCatalogContractTests: CatalogContractTests {
     override func testEnqueueStoresEveryFieldAndReservesTheExpectedCost() throws { try super.testEnqueueStoresEveryFieldAndReservesTheExpectedCost() }
     override func testRefusalReportsTheBudgetAndQueuesNothing() throws { try super.testRefusalReportsTheBudgetAndQueuesNothing() }
     override func testABatchThatDoesNotFitIsRefusedWholeWithoutAllowPartial() throws { try super.testABatchThatDoesNotFitIsRefusedWholeWithoutAllowPartial() }
+    override func testBatchRefusalReportsTheStateBeforeTheRequest() throws { try super.testBatchRefusalReportsTheStateBeforeTheRequest() }
     override func testAllowPartialQueuesTheJobsThatFitInOrder() throws { try super.testAllowPartialQueuesTheJobsThatFitInOrder() }
     override func testAllowPartialStillRefusesWhenNotEvenTheFirstJobFits() throws { try super.testAllowPartialStillRefusesWhenNotEvenTheFirstJobFits() }
     override func testAJobThatExactlyFillsTheBudgetIsAccepted() throws { try super.testAJobThatExactlyFillsTheBudgetIsAccepted() }
