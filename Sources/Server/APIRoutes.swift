@@ -62,12 +62,15 @@ extension ServerAPI {
             // (enqueue, cancel) is audited, and counted against `quotas.api_tokens`, under it.
             let caller = request.bearerTokenName.map { Caller(apiToken: $0) }
                 ?? Caller(principal: "loopback:\(request.remoteAddress.isEmpty ? "unknown" : request.remoteAddress)")
-            let response = await Caller.$current.withValue(caller) {
-                let response = await MatchedRoute.$slot.withValue(slot) { await routed(request) }
-                if request.path != "/healthz" && request.path != "/metrics" {
-                    security.recordAPICall(method: request.method.rawValue, path: request.path, status: response.status.code)
+            // What the request changed is audited on disk before the response acknowledges it.
+            let response = await security.audit.acknowledging {
+                await Caller.$current.withValue(caller) {
+                    let response = await MatchedRoute.$slot.withValue(slot) { await routed(request) }
+                    if request.path != "/healthz" && request.path != "/metrics" {
+                        security.recordAPICall(method: request.method.rawValue, path: request.path, status: response.status.code)
+                    }
+                    return response
                 }
-                return response
             }
             let elapsed = ContinuousClock.now - started
             let seconds = elapsed.seconds

@@ -190,6 +190,8 @@ package final class HostServer: Sendable {
         await storage.stop(grace: 1)
         await api.completions.close()
         await httpStopped
+        // The audit entries of the last read-only calls are still queued: on disk before "stopped".
+        await runtime.security.audit.flush()
         let parked: Int
         do {
             parked = try catalog.unfinishedJobs().count
