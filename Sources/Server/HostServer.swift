@@ -156,6 +156,14 @@ package final class HostServer: Sendable {
         await operations.start()
         await storage.start()
         watcher.start()
+        if let bound = http.boundAddress?.description {
+            do {
+                try ServerAddressFile.write(listen: bound, dataDirectory: runtime.paths.data)
+            } catch {
+                runtime.log.warning("cannot record the listen address in \(ServerAddressFile.path(dataDirectory: runtime.paths.data)): \(error); "
+                                    + "client commands need --listen \(bound)")
+            }
+        }
         let records = runtime.plugins.records
         runtime.log.info("imagegen serve: listening on \(http.boundAddress?.description ?? settings.listen.description); "
                          + "\(records.filter { $0.generation != nil }.count) plugin(s) loaded, "
@@ -192,6 +200,7 @@ package final class HostServer: Sendable {
         await httpStopped
         // The audit entries of the last read-only calls are still queued: on disk before "stopped".
         await runtime.security.audit.flush()
+        ServerAddressFile.remove(dataDirectory: runtime.paths.data, listen: nil)
         let parked: Int
         do {
             parked = try catalog.unfinishedJobs().count

@@ -53,8 +53,10 @@ extension ServerAPI {
     }
 
     struct HealthBody: Encodable {
-        /// ok: every candidate closed and no file refused; degraded otherwise.
+        /// ok: every candidate closed, no file refused, none settling, and every model with a candidate that has its key; degraded otherwise.
         var status: String
+        /// Plugin files arrived or changed and not loaded yet: what will serve is not known.
+        var settling: Bool
         var candidates: [CircuitView]
         var plugins: [PluginRecord]
     }
@@ -63,13 +65,18 @@ extension ServerAPI {
     func healthReport(_ request: HTTPRequest) async -> HTTPResponse {
         let circuits = currentCircuits()
         let plugins = runtime.plugins.records
-        let degraded = circuits.contains { $0.state != "closed" } || plugins.contains { $0.error != nil }
-        return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", candidates: circuits, plugins: plugins))
+        // A model none of whose candidates can take a job (no key set) is as down as an open circuit.
+        let stranded = Dictionary(grouping: circuits.flatMap { c in c.models.map { ($0, c) } }, by: \.0)
+            .contains { $0.value.allSatisfy { $0.1.unusable != nil } }
+        let settling = watcher.isSettling
+        let degraded = circuits.contains { $0.state != "closed" } || plugins.contains { $0.error != nil } || stranded || settling
+        return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", settling: settling, candidates: circuits, plugins: plugins))
     }
 
     func currentCircuits() -> [CircuitView] {
         CircuitView.all(models: runtime.models, health: service.health,
-                        loaded: Set(runtime.plugins.generations.map(\.manifest.id)), now: service.clock())
+                        loaded: Set(runtime.plugins.generations.map(\.manifest.id)), now: service.clock(),
+                        missingSecrets: runtime.missingSecrets())
     }
 
     /// `GET /metrics`: Prometheus text format 0.0.4.
