@@ -81,14 +81,17 @@ extension ServerAPI {
             // A signed-in person is audited as `user:<name>`.
             let identity = identify(request)
             let caller = ServerAPI.caller(for: identity, bearerTokenName: request.bearerTokenName)
-            let response = await Caller.$current.withValue(caller) {
-                let response = await RequestIdentity.$current.withValue(identity) {
-                    await MatchedRoute.$slot.withValue(slot) { await routed(request) }
+            // What the request changed is audited on disk before the response acknowledges it.
+            let response = await security.audit.acknowledging {
+                await Caller.$current.withValue(caller) {
+                    let response = await RequestIdentity.$current.withValue(identity) {
+                        await MatchedRoute.$slot.withValue(slot) { await routed(request) }
+                    }
+                    if request.path != "/healthz" && request.path != "/metrics" {
+                        security.recordAPICall(method: request.method.rawValue, path: request.path, status: response.status.code)
+                    }
+                    return response
                 }
-                if request.path != "/healthz" && request.path != "/metrics" {
-                    security.recordAPICall(method: request.method.rawValue, path: request.path, status: response.status.code)
-                }
-                return response
             }
             let elapsed = ContinuousClock.now - started
             let seconds = elapsed.seconds

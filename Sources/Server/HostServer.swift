@@ -232,6 +232,8 @@ package final class HostServer: Sendable {
         await api.completions.close()
         await httpStopped
         await webhooks?.stop()
+        // The audit entries of the last read-only calls are still queued: on disk before "stopped".
+        await runtime.security.audit.flush()
         ServerAddressFile.remove(dataDirectory: runtime.paths.data, listen: nil)
         let parked: Int
         do {

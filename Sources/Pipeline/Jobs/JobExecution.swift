@@ -5,6 +5,7 @@ import Crypto
 import ImagegenConfig
 import ImagegenCore
 import Imaging
+import DurableFiles
 import PluginHost
 import Security
 
@@ -519,9 +520,14 @@ struct JobExecution: Sendable {
                 //    from it (`restoreCommitted`), so file, sidecar and row always agree;
                 // 3. observers, told again on resume (they are idempotent).
                 // A row therefore never names a file that is not on disk.
-                try await BlockingWork.run {
+                // The files' fsyncs are shared with every job storing in the same round
+                // (AtomicFileBatch); the row is written only once they are durable.
+                let staged = try await BlockingWork.run {
                     CrashPoint.whileWriting.hit()
-                    try content.write(image: fetched, record: record)
+                    return try content.stage(image: fetched, record: record)
+                }
+                try await AtomicFileBatch.shared.commit(staged)
+                try await BlockingWork.run {
                     try catalog.storeImage(record, outputIndex: index, pluginID: plugin, providerModel: providerModel,
                                            costSource: costSource)
                     // Observers (the upload queue) write to the catalog too: off the cooperative pool as well.
