@@ -38,7 +38,7 @@ extension ServerAPI {
     /// `GET /v1/plugins`: every file with its status (a refused file with the reason), and the
     /// folder changes applied recently.
     func listPlugins(_ request: HTTPRequest) async -> HTTPResponse {
-        APIEncoding.json(PluginsBody(plugins: runtime.plugins.records, recentChanges: watcher.history))
+        APIEncoding.json(PluginsBody(plugins: runtime.pluginRecords, recentChanges: watcher.history))
     }
 
     struct ReloadBody: Encodable {
@@ -49,22 +49,40 @@ extension ServerAPI {
     /// `POST /v1/plugins/reload`: rescan the folder now; answers what changed.
     func reloadPlugins(_ request: HTTPRequest) async -> HTTPResponse {
         let changes = await watcher.reload()
-        return APIEncoding.json(ReloadBody(changes: changes, plugins: runtime.plugins.records))
+        return APIEncoding.json(ReloadBody(changes: changes, plugins: runtime.pluginRecords))
     }
 
     struct HealthBody: Encodable {
-        /// ok: every candidate closed and no file refused; degraded otherwise.
+        /// ok: every candidate closed, no file refused and no plugin health signal; degraded otherwise.
         var status: String
+        /// Each reason for "degraded", naming the plugin: quarantined, crash-looping, hung past
+        /// its time limit, holding every runner slot, breaking the ABI, circuit open.
+        var problems: [PluginHealthSignal]
+        var runner: RunnerBody
         var candidates: [CircuitView]
         var plugins: [PluginRecord]
     }
 
-    /// `GET /v1/health`: circuits per candidate and the plugins.
+    struct RunnerBody: Encodable {
+        var slots: Int
+        var inUse: Int
+        enum CodingKeys: String, CodingKey {
+            case slots
+            case inUse = "in_use"
+        }
+    }
+
+    /// `GET /v1/health`: why the host is degraded (by plugin), circuits per candidate and the plugins.
+    /// `/healthz` stays liveness only: a degraded host still serves.
     func healthReport(_ request: HTTPRequest) async -> HTTPResponse {
+        let now = service.clock()
         let circuits = currentCircuits()
-        let plugins = runtime.plugins.records
-        let degraded = circuits.contains { $0.state != "closed" } || plugins.contains { $0.error != nil }
-        return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", candidates: circuits, plugins: plugins))
+        let plugins = runtime.pluginRecords
+        let problems = runtime.pluginHealth.allSignals(now: now)
+        let degraded = !problems.isEmpty || circuits.contains { $0.state != "closed" } || plugins.contains { $0.error != nil }
+        return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", problems: problems,
+                                           runner: RunnerBody(slots: runner.slots.capacity, inUse: runner.slots.inUse),
+                                           candidates: circuits, plugins: plugins))
     }
 
     func currentCircuits() -> [CircuitView] {
@@ -86,7 +104,7 @@ extension ServerAPI {
             runtime.log.error("GET /metrics: cannot read job counts and budgets from the catalog: \(error)")
             return .error(.serviceUnavailable, code: "catalog_unavailable", message: "cannot read the catalog for metrics: \(error)")
         }
-        let scrape = ServerMetrics.Scrape(jobCounts: counts, circuits: currentCircuits(), plugins: runtime.plugins.records,
+        let scrape = ServerMetrics.Scrape(jobCounts: counts, circuits: currentCircuits(), plugins: runtime.pluginRecords,
                                           budgets: budgets, http: http.withLock { $0?.statistics },
                                           runnerInFlight: await runner.inFlight, draining: isDraining)
         return .text(metrics.render(scrape), contentType: "text/plain; version=0.0.4; charset=utf-8")

@@ -22,7 +22,6 @@ public final class PluginSet: Sendable {
         var hash: String
         var generation: PluginGeneration?
         var refusal: PluginRefusal?
-        var instance: PluginInstance?
         /// Size and modification time when last read: an unchanged file is not read again.
         var size = -1
         var mtime = Date.distantPast
@@ -33,6 +32,9 @@ public final class PluginSet: Sendable {
         var retired: [PluginGeneration] = []
         /// Bumped whenever the set of current generations changes.
         var version = 0
+        var scans = 0
+        /// Plugin id → the scan that first loaded it (kept across hot swaps, forgotten on removal).
+        var arrivals: [String: Int] = [:]
     }
 
     /// What a rescan changed, for logs, audit and the API.
@@ -71,12 +73,16 @@ public final class PluginSet: Sendable {
     @discardableResult
     public func rescan() -> [Change] {
         let files = listFiles()
+        let scan = state.withLock { s in s.scans += 1; return s.scans }
         var changes: [Change] = []
         let present = Set(files)
         // Removed files.
         let gone: [Slot] = state.withLock { s in
             let g = s.slots.values.filter { !present.contains($0.file) }
-            for slot in g { s.slots[slot.file] = nil }
+            for slot in g {
+                s.slots[slot.file] = nil
+                if let id = slot.generation?.manifest.id { s.arrivals[id] = nil }
+            }
             return g
         }
         for slot in gone {
@@ -112,7 +118,8 @@ public final class PluginSet: Sendable {
             case .success(let gen):
                 let old = state.withLock { s -> PluginGeneration? in
                     let old = s.slots[file]?.generation
-                    s.slots[file] = Slot(file: file, hash: hash, generation: gen, refusal: nil, instance: nil, size: size, mtime: mtime)
+                    if s.arrivals[gen.manifest.id] == nil { s.arrivals[gen.manifest.id] = scan }
+                    s.slots[file] = Slot(file: file, hash: hash, generation: gen, refusal: nil, size: size, mtime: mtime)
                     return old
                 }
                 if let old {
@@ -123,7 +130,7 @@ public final class PluginSet: Sendable {
                 }
             case .failure(let refusal):
                 state.withLock { s in
-                    var slot = s.slots[file] ?? Slot(file: file, hash: hash, generation: nil, refusal: nil, instance: nil)
+                    var slot = s.slots[file] ?? Slot(file: file, hash: hash, generation: nil, refusal: nil)
                     slot.hash = hash
                     slot.refusal = refusal
                     slot.size = size
@@ -165,6 +172,10 @@ public final class PluginSet: Sendable {
         gen.retire()
     }
 
+    /// Plugin id → the scan that first loaded it: the model table puts a plugin that arrived
+    /// after another already served a model last for that model.
+    public var arrivals: [String: Int] { state.withLock { $0.arrivals } }
+
     /// Changes whenever a generation is loaded, swapped or removed (for caches).
     public var version: Int { state.withLock { $0.version } }
 
@@ -195,18 +206,17 @@ public final class PluginSet: Sendable {
         guard let gen = generation(forPlugin: id) else {
             throw PluginCallError(.unsupported, "plugin \(id) is not loaded")
         }
-        if let existing = state.withLock({ $0.slots[gen.file]?.instance }), existing.generation === gen { return existing }
+        return try gen.sharedInstance(config: createConfig(forPlugin: id))
+    }
+
+    /// What `create` gets: the `providers.<id>` section re-serialised, with `"schema": 1`.
+    func createConfig(forPlugin id: String) -> JSONValue {
         var config = providerConfig.withLock { $0[id] } ?? .object([:])
         if case .object(var o) = config {
             o["schema"] = 1
             config = .object(o)
         }
-        let instance = try gen.makeInstance(config: config)
-        return state.withLock { s in
-            if let existing = s.slots[gen.file]?.instance, existing.generation === gen { return existing }
-            if s.slots[gen.file]?.generation === gen { s.slots[gen.file]?.instance = instance }
-            return instance
-        }
+        return config
     }
 
     /// Rows for `imagegen plugins` and `GET /v1/plugins`.
@@ -246,9 +256,12 @@ public struct PluginRecord: Sendable, Codable, Equatable {
     public var models: [String]
     public var generation: Int?
     public var contentHash: String?
+    /// For each model the plugin serves last because it was loaded after another plugin
+    /// already served it (no priority in the config): why. nil when none.
+    public var ordering: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case file, id, version, abi, status, error, models, generation
+        case file, id, version, abi, status, error, models, generation, ordering
         case contentHash = "content_blake2b"
     }
 }

@@ -23,7 +23,7 @@ struct PluginsCommand: Command {
 
     func list(_ args: Arguments, _ context: CommandContext) throws(CLIError) -> ExitCode {
         let runtime = try context.runtime()
-        let records = runtime.plugins.records
+        let records = runtime.pluginRecords
         if args.json {
             Output.json(records)
         } else if records.isEmpty {
@@ -33,6 +33,7 @@ struct PluginsCommand: Command {
                 [r.file, r.id ?? "-", r.version ?? "-", r.abi ?? "-", r.status,
                  r.error ?? r.models.joined(separator: ", ")]
             })
+            for r in records { for note in r.ordering ?? [] { print("note: \(r.id ?? r.file) \(note)") } }
         }
         return .success
     }
