@@ -41,7 +41,7 @@ public final class HostRuntime: Sendable {
                                   limits: PluginBoundaryLimits(maxImageBytes: configuration.imaging.limits.maxBytes),
                                   tracker: pluginHealth.tracker)
         let plugins = PluginSet(directory: paths.plugins, loader: loader, log: log, providerConfig: configuration.providers,
-                                settleMilliseconds: settleMilliseconds)
+                                settleMilliseconds: settleMilliseconds, arrivalsFile: paths.data + "/plugin-arrivals.json")
         self.plugins = plugins
         plugins.observeChanges { [security] changes in security.recordPluginChanges(changes, plugins: plugins) }
         plugins.observeChanges { [weak self] changes in

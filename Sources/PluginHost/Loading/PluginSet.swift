@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 import ImagegenJSON
 import Synchronization
@@ -32,8 +33,9 @@ public final class PluginSet: Sendable {
         var retired: [PluginGeneration] = []
         /// Bumped whenever the set of current generations changes.
         var version = 0
-        var scans = 0
-        /// Plugin id → the scan that first loaded it (kept across hot swaps, forgotten on removal).
+        /// Plugin id → when it was first loaded, as a rank: every id first loaded by one scan
+        /// shares the rank one above the highest so far. Kept across hot swaps, removals and
+        /// restarts (in `arrivalsFile`), so a plugin dropped in later stays "later".
         var arrivals: [String: Int] = [:]
     }
 
@@ -54,8 +56,19 @@ public final class PluginSet: Sendable {
         }
     }
 
+    /// Where the arrival order persists (`<data>/plugin-arrivals.json`); nil keeps it in memory.
+    let arrivalsFile: String?
+
     public init(directory: String, loader: PluginLoader, log: Log, providerConfig: [String: JSONValue],
-                settleMilliseconds: Int = 0) {
+                settleMilliseconds: Int = 0, arrivalsFile: String? = nil) {
+        self.arrivalsFile = arrivalsFile
+        if let arrivalsFile, let data = FileManager.default.contents(atPath: arrivalsFile) {
+            if let saved = JSONValue.parse([UInt8](data))?.object {
+                state.withLock { $0.arrivals = saved.compactMapValues(\.int) }
+            } else {
+                log.warning("\(arrivalsFile) is not a JSON object of plugin ids; the plugins' load order starts afresh")
+            }
+        }
         self.directory = directory
         self.loader = loader
         self.log = log
@@ -73,16 +86,14 @@ public final class PluginSet: Sendable {
     @discardableResult
     public func rescan() -> [Change] {
         let files = listFiles()
-        let scan = state.withLock { s in s.scans += 1; return s.scans }
+        let scan = state.withLock { s in (s.arrivals.values.max() ?? 0) + 1 }
+        var arrived = false
         var changes: [Change] = []
         let present = Set(files)
         // Removed files.
         let gone: [Slot] = state.withLock { s in
             let g = s.slots.values.filter { !present.contains($0.file) }
-            for slot in g {
-                s.slots[slot.file] = nil
-                if let id = slot.generation?.manifest.id { s.arrivals[id] = nil }
-            }
+            for slot in g { s.slots[slot.file] = nil }
             return g
         }
         for slot in gone {
@@ -118,7 +129,10 @@ public final class PluginSet: Sendable {
             case .success(let gen):
                 let old = state.withLock { s -> PluginGeneration? in
                     let old = s.slots[file]?.generation
-                    if s.arrivals[gen.manifest.id] == nil { s.arrivals[gen.manifest.id] = scan }
+                    if s.arrivals[gen.manifest.id] == nil {
+                        s.arrivals[gen.manifest.id] = scan
+                        arrived = true
+                    }
                     s.slots[file] = Slot(file: file, hash: hash, generation: gen, refusal: nil, size: size, mtime: mtime)
                     return old
                 }
@@ -140,6 +154,7 @@ public final class PluginSet: Sendable {
                 changes.append(.refused(refusal))
             }
         }
+        if arrived { saveArrivals() }
         if changes.contains(where: { if case .refused = $0 { return false }; return true }) {
             state.withLock { $0.version += 1 }
         }
@@ -172,7 +187,17 @@ public final class PluginSet: Sendable {
         gen.retire()
     }
 
-    /// Plugin id → the scan that first loaded it: the model table puts a plugin that arrived
+    private func saveArrivals() {
+        guard let arrivalsFile else { return }
+        let saved = JSONValue.object(state.withLock { $0.arrivals }.mapValues { .number(Double($0)) })
+        do {
+            try AtomicFile.write(saved.encoded(), to: arrivalsFile)
+        } catch {
+            log.warning("cannot save the plugins' load order (\(error)); a plugin added later may be ordered as if loaded first after a restart")
+        }
+    }
+
+    /// Plugin id → when it was first loaded (a rank): the model table puts a plugin that arrived
     /// after another already served a model last for that model.
     public var arrivals: [String: Int] { state.withLock { $0.arrivals } }
 
