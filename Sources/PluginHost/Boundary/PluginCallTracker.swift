@@ -13,11 +13,11 @@ public final class PluginCallTracker: Sendable {
     }
 
     /// How long each call may run before health calls it hung. The HTTP client's own limits
-    /// (60 s by default per request) keep a healthy call well inside these.
+    /// (60 s by default per request, 300 s at most) keep a healthy call inside these.
     public static let defaultLimits: [String: TimeInterval] = [
-        "create": 10, "submit": 300, "poll": 120, "fetch": 300, "cancel": 120, "balance": 120, "reconcile": 120,
+        "create": 10, "submit": 600, "poll": 300, "fetch": 600, "cancel": 300, "balance": 300, "reconcile": 300,
     ]
-    public static let fallbackLimit: TimeInterval = 300
+    public static let fallbackLimit: TimeInterval = 600
 
     private let state = Mutex<(next: Int, calls: [Int: Call])>((0, [:]))
     let clock: @Sendable () -> Date

@@ -48,18 +48,10 @@ public final class PluginInstance: @unchecked Sendable {
         }
     }
 
-    /// Takes a plugin-owned output: checks its size against `limit` before copying anything
-    /// (an answer claiming 2^40 bytes is refused, naming the size, not allocated), copies it,
-    /// then hands it back to `release` either way.
+    /// Takes a plugin-owned output, size-checked before the copy (`PluginOutputCopy`).
     private func take(_ out: inout imagegen_output, _ name: String, limit: Int, what: String) -> Result<[UInt8], PluginCallError> {
-        defer { generation.table.release?(generation.pluginPointer, &out) }
-        guard out.size <= limit else {
-            return .failure(.fault("\(name) answered \(out.size) bytes, more than the \(limit)-byte limit for \(what); refused without reading it"))
-        }
-        guard let data = out.data else {
-            return out.size == 0 ? .success([]) : .failure(.fault("\(name) answered a NULL data pointer with size \(out.size)"))
-        }
-        return .success(Array(UnsafeBufferPointer(start: data, count: out.size)))
+        let g = generation
+        return PluginOutputCopy.take(&out, release: { g.table.release?(g.pluginPointer, $0) }, call: name, limit: limit, what: what)
     }
 
     /// A JSON answer (submit, poll, reconcile, balance): bounded, then parsed as an object.

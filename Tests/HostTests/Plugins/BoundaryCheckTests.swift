@@ -5,7 +5,7 @@ import XCTest
 @testable import PluginHost
 
 /// Issue 15, item 3: everything a plugin hands the host is checked. Each misbehaving plugin
-/// is a C fixture built here (`Fixtures/misbehaving_plugin.c`) and dropped beside Preview into
+/// is a C fixture built here (`Fixtures/boundary_fixture.c`) and dropped beside Preview into
 /// a served host. After each: the host is alive, a Preview generation succeeds, the job ended
 /// as `plugin_error` naming the plugin and what was wrong, and `/v1/health` names the plugin.
 final class BoundaryCheckTests: XCTestCase {
@@ -13,7 +13,7 @@ final class BoundaryCheckTests: XCTestCase {
 
     static func buildFixture(_ defines: [String], id: String = "bad", model: String = "bad-model") throws -> String {
         let out = TestEnvironment.temporaryDirectory("mb-build") + "/lib\(id).so"
-        try TestEnvironment.compilePlugin(source: TestEnvironment.repositoryRoot + "/Tests/HostTests/Fixtures/misbehaving_plugin.c",
+        try TestEnvironment.compilePlugin(source: TestEnvironment.repositoryRoot + "/Tests/HostTests/Fixtures/boundary_fixture.c",
                                           output: out, defines: defines + [#"MB_ID="\#(id)""#, #"MB_MODEL="\#(model)""#])
         return out
     }
@@ -87,5 +87,40 @@ final class BoundaryCheckTests: XCTestCase {
     static func probe(_ gen: PluginGeneration, _ name: String) throws -> Int {
         let sym = try XCTUnwrap(dlsym(gen.handle, name), "the fixture exports \(name)")
         return Int(unsafeBitCast(sym, to: (@convention(c) () -> Int32).self)())
+    }
+}
+
+/// Issue 15, item 5: a submit that does not return holds the only runner slot; health says so,
+/// naming the plugin, while `/healthz` stays liveness.
+final class RunnerSlotHealthTests: XCTestCase {
+    func testASubmitThatDoesNotReturnIsNamedWhenItHoldsEverySlot() async throws {
+        let so = try BoundaryCheckTests.buildFixture(["MB_SUBMIT_GATED"])
+        let h = try await ServerTestHarness(label: "mb-slots", extraPlugins: [so], config: "{ jobs: { concurrency: 1 } }")
+        let gen = try XCTUnwrap(h.server.runtime.plugins.generation(forPlugin: "bad"))
+        let close = unsafeBitCast(try XCTUnwrap(dlsym(gen.handle, "mb_close_gate")), to: (@convention(c) () -> Void).self)
+        let open = unsafeBitCast(try XCTUnwrap(dlsym(gen.handle, "mb_open_gate")), to: (@convention(c) () -> Void).self)
+        close()
+        let r = try await h.client.generate(["model": "bad-model", "prompt": "stuck", "parameters": ["width": 64, "height": 64]])
+        let id = try XCTUnwrap(r.json?["jobs"]?[0]?["id"]?.string)
+        var health: JSONValue?
+        // The slot is taken from create() on (slow in the fixture), so wait for the submit.
+        try await h.eventually(20, "health reports the slot held by the submit") {
+            health = try await h.client.get("/v1/health").json
+            let held = health?["problems"]?.array?.first { $0["kind"]?.string == "slots_exhausted" }
+            return health?["status"]?.string == "degraded" && (held?["message"]?.string ?? "").contains("submit")
+        }
+        let problem = health?["problems"]?.array?.first { $0["kind"]?.string == "slots_exhausted" }
+        XCTAssertEqual(problem?["plugin"]?.string, "bad", "\(String(describing: health?["problems"]))")
+        XCTAssertTrue((problem?["message"]?.string ?? "").contains("all 1 runner slots are in use"), "\(String(describing: problem))")
+        XCTAssertTrue((problem?["message"]?.string ?? "").contains("plugin bad holds 1 call(s) in flight (submit ×1)"), "\(String(describing: problem))")
+        XCTAssertEqual(health?["runner"]?["in_use"]?.int, 1)
+        let liveness = try await h.client.get("/healthz").status
+        XCTAssertEqual(liveness, 200)
+        open()
+        try await h.eventually(20, "the job finishes once submit returns") {
+            try await h.client.get("/v1/jobs/\(id)").json?["state"]?.string == "succeeded"
+        }
+        try await h.eventually(10, "health is ok again") { try await h.client.get("/v1/health").json?["status"]?.string == "ok" }
+        await h.stop()
     }
 }

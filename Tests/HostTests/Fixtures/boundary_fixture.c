@@ -1,11 +1,12 @@
 /* A plugin that breaks the ABI contract in one chosen way, compiled by the tests
- * (BoundaryCheckTests, PluginLifecycleFixtureTests). Each -D switch makes one plugin:
+ * (BoundaryCheckTests, PluginABIDefectTests, ModelTakeoverTests). Each -D switch makes one plugin:
  *   MB_ID="..."            plugin id (default "misbehaving"); MB_MODEL="..." its model name
  *   MB_POLL_MALFORMED      poll answers text that is not JSON
  *   MB_POLL_UNKNOWN_STATE  poll answers "state": "exploded"
  *   MB_POLL_TOO_MANY       poll lists 100,001 outputs (for any job)
  *   MB_POLL_RUNNING        poll answers "running" forever
  *   MB_FETCH_HUGE          fetch answers a size of 2^40 (over a 16-byte buffer)
+ *   MB_SUBMIT_GATED        submit waits while the gate is closed (a submit that does not return)
  *   (otherwise poll succeeds with one output and fetch returns a 1x1 PNG)
  * Exported probes the tests read with dlsym: mb_create_count, mb_shutdown_count,
  * mb_ext_after_shutdown, mb_ext_in_flight, mb_fetch_count, mb_close_gate, mb_open_gate.
@@ -76,6 +77,9 @@ static imagegen_status answer(const char *text, imagegen_output *o) {
 
 static imagegen_status submit(const imagegen_plugin *p, imagegen_instance *i, const char *r, size_t n, imagegen_output *o, imagegen_error *e) {
     (void)p; (void)i; (void)r; (void)n; (void)e;
+#ifdef MB_SUBMIT_GATED
+    while (atomic_load(&gate_closed)) nap_ms(1);
+#endif
     return answer("{\"schema\":1,\"state\":\"queued\",\"ref\":{\"job\":1},\"next_poll_ms\":20}", o);
 }
 
