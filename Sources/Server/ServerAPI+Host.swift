@@ -1,6 +1,7 @@
 import Foundation
 import Catalog
 import HTTPServer
+import Operations
 import PluginHost
 
 /// The host's own endpoints: liveness, metrics, models, plugins, reload and health.
@@ -53,14 +54,23 @@ extension ServerAPI {
     }
 
     struct HealthBody: Encodable {
-        /// ok: every candidate closed, no file refused and no plugin health signal; degraded otherwise.
+        /// ok: every candidate closed, no file refused, none settling, every model with a candidate
+        /// that has its key, no configuration problem and no plugin health signal; degraded otherwise.
         var status: String
-        /// Each reason for "degraded", naming the plugin: quarantined, crash-looping, hung past
-        /// its time limit, holding every runner slot, breaking the ABI, circuit open.
-        var problems: [PluginHealthSignal]
+        /// Plugin files arrived or changed and not loaded yet: what will serve is not known.
+        var settling: Bool
+        /// What in the config, templates or plan cannot run as written (as `config check` says).
+        var problems: [String]
+        /// Each plugin reason for "degraded", naming the plugin: quarantined, crash-looping, hung
+        /// past its time limit, holding every runner slot, breaking the ABI, circuit open.
+        var pluginProblems: [PluginHealthSignal]
         var runner: RunnerBody
         var candidates: [CircuitView]
         var plugins: [PluginRecord]
+        enum CodingKeys: String, CodingKey {
+            case status, settling, problems, runner, candidates, plugins
+            case pluginProblems = "plugin_problems"
+        }
     }
 
     struct RunnerBody: Encodable {
@@ -78,16 +88,35 @@ extension ServerAPI {
         let now = service.clock()
         let circuits = currentCircuits()
         let plugins = runtime.pluginRecords
-        let problems = runtime.pluginHealth.allSignals(now: now)
-        let degraded = !problems.isEmpty || circuits.contains { $0.state != "closed" } || plugins.contains { $0.error != nil }
-        return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", problems: problems,
+        // A model none of whose candidates can take a job (no key set) is as down as an open circuit.
+        let stranded = Dictionary(grouping: circuits.flatMap { c in c.models.map { ($0, c) } }, by: \.0)
+            .contains { $0.value.allSatisfy { $0.1.unusable != nil } }
+        let settling = watcher.isSettling
+        let problems = configurationProblems()
+        let pluginProblems = runtime.pluginHealth.allSignals(now: now)
+        let degraded = circuits.contains { $0.state != "closed" } || plugins.contains { $0.error != nil } || stranded || settling
+            || !problems.isEmpty || !pluginProblems.isEmpty
+        return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", settling: settling, problems: problems,
+                                           pluginProblems: pluginProblems,
                                            runner: RunnerBody(slots: runner.slots.capacity, inUse: runner.slots.inUse),
                                            candidates: circuits, plugins: plugins))
     }
 
+    /// The configuration's problems against the plugins loaded now (see `HostConsistency.problems`).
+    func configurationProblems() -> [String] {
+        do {
+            return HostConsistency.problems(configuration: runtime.configuration,
+                                            loadedPlugins: runtime.plugins.generations.map(\.manifest.id),
+                                            models: runtime.models, library: try templates.library())
+        } catch {
+            return ["templates: \(error)"]
+        }
+    }
+
     func currentCircuits() -> [CircuitView] {
         CircuitView.all(models: runtime.models, health: service.health,
-                        loaded: Set(runtime.plugins.generations.map(\.manifest.id)), now: service.clock())
+                        loaded: Set(runtime.plugins.generations.map(\.manifest.id)), now: service.clock(),
+                        missingSecrets: runtime.missingSecrets())
     }
 
     /// `GET /metrics`: Prometheus text format 0.0.4.

@@ -27,9 +27,10 @@ struct HealthCommand: Command {
             return degraded ? .provider : .success
         }
         print("status: \(report["status"]?.string ?? "?")")
-        for p in report["problems"]?.array ?? [] {
+        for p in report["plugin_problems"]?.array ?? [] {
             print("  \(p["kind"]?.string ?? "?"): \(p["message"]?.string ?? "")")
         }
+        for p in report["problems"]?.array ?? [] { print("  config: \(p.string ?? "")") }
         if let r = report["runner"], let slots = r["slots"]?.int { print("runner slots: \(r["in_use"]?.int ?? 0) of \(slots) in use") }
         let candidates = report["candidates"]?.array ?? []
         if !candidates.isEmpty {

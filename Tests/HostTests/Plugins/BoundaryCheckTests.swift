@@ -48,7 +48,7 @@ final class BoundaryCheckTests: XCTestCase {
         // Health names the faulty plugin; liveness stays ok.
         let health = try await h.client.get("/v1/health").json
         XCTAssertEqual(health?["status"]?.string, "degraded", file: file, line: line)
-        let problems = health?["problems"]?.array ?? []
+        let problems = health?["plugin_problems"]?.array ?? []
         XCTAssertTrue(problems.contains { $0["plugin"]?.string == "bad" && $0["kind"]?.string == "plugin_error"
                                           && ($0["message"]?.string ?? "").contains(detail) }, "\(problems)", file: file, line: line)
         XCTAssertFalse(problems.contains { $0["plugin"]?.string == "preview" }, "\(problems)", file: file, line: line)
@@ -106,11 +106,11 @@ final class RunnerSlotHealthTests: XCTestCase {
         // The slot is taken from create() on (slow in the fixture), so wait for the submit.
         try await h.eventually(20, "health reports the slot held by the submit") {
             health = try await h.client.get("/v1/health").json
-            let held = health?["problems"]?.array?.first { $0["kind"]?.string == "slots_exhausted" }
+            let held = health?["plugin_problems"]?.array?.first { $0["kind"]?.string == "slots_exhausted" }
             return health?["status"]?.string == "degraded" && (held?["message"]?.string ?? "").contains("submit")
         }
-        let problem = health?["problems"]?.array?.first { $0["kind"]?.string == "slots_exhausted" }
-        XCTAssertEqual(problem?["plugin"]?.string, "bad", "\(String(describing: health?["problems"]))")
+        let problem = health?["plugin_problems"]?.array?.first { $0["kind"]?.string == "slots_exhausted" }
+        XCTAssertEqual(problem?["plugin"]?.string, "bad", "\(String(describing: health?["plugin_problems"]))")
         XCTAssertTrue((problem?["message"]?.string ?? "").contains("all 1 runner slots are in use"), "\(String(describing: problem))")
         XCTAssertTrue((problem?["message"]?.string ?? "").contains("plugin bad holds 1 call(s) in flight (submit ×1)"), "\(String(describing: problem))")
         XCTAssertEqual(health?["runner"]?["in_use"]?.int, 1)
