@@ -356,6 +356,13 @@ struct imagegen_plugin {
      *     "error": { "status": <imagegen_status>, "message": "..." } | null,  (when failed)
      *     "ref": <new ref> }                  (optional: replaces the persisted ref) }
      * A failed call (non-OK return) means "could not learn the state", not "the job failed".
+     * The host checks every poll result (from submit, poll and reconcile) before acting on
+     * it: a JSON object of at most the JSON size limit, "schema" 1 if present, "state" one of
+     * the six values, the numbers numbers (or null), "outputs" at most num_outputs entries
+     * with distinct "index" values in 0..num_outputs-1. A result that breaks this is a
+     * plugin error: the job fails at once as "plugin_error", naming the plugin and what was
+     * wrong (logged, counted against the circuit, never re-polled, nothing fetched).
+     * "progress" is clamped to 0..1 and "next_poll_ms" to 20..10000.
      * err is never NULL (see top). */
     /* THREADS: [any-thread] [instance-serialised] [blocking] */
     imagegen_status (*poll)(const imagegen_plugin *plugin, imagegen_instance *instance,
@@ -364,6 +371,10 @@ struct imagegen_plugin {
 
     /* Fetch the bytes of output `index` of a succeeded job. *out holds the encoded image as
      * the provider returned it (PNG, JPEG, WebP). NOT_FOUND when it expired.
+     * out->size is checked against the image limit (imaging.limits.maxBytes, 40 MiB by
+     * default) BEFORE the host reads a byte: a larger size fails the job as "plugin_error"
+     * naming the size, and the output is still released. The host fetches only indexes its
+     * checked poll result listed.
      * err is never NULL (see top). */
     /* THREADS: [any-thread] [instance-serialised] [blocking] */
     imagegen_status (*fetch)(const imagegen_plugin *plugin, imagegen_instance *instance,
