@@ -239,16 +239,13 @@ package final class HostServer: Sendable {
         do {
             parked = try catalog.unfinishedJobs().count
         } catch {
-            // Unknown means "maybe": keep the plugins up, so no parked job is ended as cancelled.
-            log.error("imagegen serve: cannot count unfinished jobs (\(error)); leaving the plugins up until exit")
-            parked = 1
+            log.error("imagegen serve: cannot count unfinished jobs (\(error)); those left resume on the next start")
+            parked = 0
         }
-        if parked == 0 {
-            runtime.plugins.shutdown()
-        }
-        // Otherwise the plugins stay up until the process exits: a parked job's task may still
-        // be between two steps, and a call into a shut-down plugin would end the job (as
-        // cancelled) instead of leaving it in its committed state for the next start.
+        // Every plugin copy is retired and shut down once drained, parked jobs or not: the
+        // runner has ended its jobs' tasks (a job stopped between two steps goes back to its
+        // committed state, never ends as cancelled), so nothing calls into a plugin any more.
+        runtime.plugins.shutdown()
         log.info("imagegen serve: stopped" + (parked > 0 ? "; \(parked) unfinished job(s) resume on the next start" : ""))
         let waiters = lifecycle.withLock { l in
             l.stopped = true

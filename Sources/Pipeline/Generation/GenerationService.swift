@@ -41,6 +41,7 @@ public final class GenerationService: Sendable {
             runtime.log.warning("imaging is unavailable (\(error)); provider outputs get only the format check")
             imaging = nil
         }
+        runtime.pluginHealth.register("circuits", self.health)
     }
 
     public var budgets: BudgetPolicy { BudgetPolicy(settings: runtime.configuration.budgets) }

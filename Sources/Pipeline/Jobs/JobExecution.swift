@@ -172,6 +172,14 @@ struct JobExecution: Sendable {
             do throws(PluginCallError) {
                 let result = try await callCurrent(candidate.plugin, &instance) { (i) throws(PluginCallError) in try i.submit(request) }
                 CrashPoint.submitUnrecorded.hit()
+                do throws(PluginCallError) {
+                    try checkPollResult(result, call: "submit")
+                } catch {
+                    // The provider may have the job: never send it again; stop it if we can.
+                    if let ref = result["ref"], !ref.isNull { await cancelUnrecorded(ref, plugin: candidate.plugin, instance: instance) }
+                    failPluginFault(error, plugin: candidate.plugin, providerModel: candidate.providerModel)
+                    return .final
+                }
                 guard let ref = result["ref"], !ref.isNull else {
                     service.health.recordFailure(candidate.key, now: now(), message: "submit returned no ref")
                     return .failOver("the plugin's submit returned no job reference")
@@ -198,6 +206,21 @@ struct JobExecution: Sendable {
                 accepted.state = .submitted
                 return .accepted(accepted)
             } catch {
+                if error.generationRetired {
+                    // Every generation of the plugin retired (the host is stopping): the submit
+                    // never reached it, so the job goes back to the queue for the next start.
+                    do {
+                        try catalog.requeue(job.id, tried: job.tried, error: nil, now: now())
+                    } catch {
+                        log.error("\(job.id): cannot put the job back in the queue after the host stopped before its submit: \(error)")
+                    }
+                    return .final
+                }
+                if error.pluginFault {
+                    // An unreadable answer to a submit: the outcome is unknown, so no resend.
+                    failPluginFault(error, plugin: candidate.plugin, providerModel: candidate.providerModel)
+                    return .final
+                }
                 switch error.status {
                 case .contentFiltered:
                     finish(.contentFiltered, ("content_filtered", "\(candidate.plugin): \(error.message)"))
@@ -326,6 +349,7 @@ struct JobExecution: Sendable {
             let r = ref
             do throws(PluginCallError) {
                 let result = try await PluginThreads.run { () throws(PluginCallError) in try instance.poll(r) }
+                try checkPollResult(result, call: "poll")
                 errors = 0
                 let state = PollState(result)
                 if let newRef = result["ref"], !newRef.isNull { ref = newRef }
@@ -366,6 +390,11 @@ struct JobExecution: Sendable {
                 // A hot swap retired the instance before the call reached it: the loop takes
                 // the new generation's instance.
                 if error.generationRetired { continue }
+                if error.pluginFault {
+                    await cancelAtProvider(ref, plugin: plugin, because: "its plugin broke the plugin ABI")
+                    failPluginFault(error, plugin: plugin, providerModel: job.providerModel)
+                    return nil
+                }
                 switch error.status {
                 case .rateLimited, .provider, .timeout, .internal:
                     errors += 1
@@ -460,6 +489,12 @@ struct JobExecution: Sendable {
                     bytes = try await callCurrent(plugin, &instance) { (i) throws(PluginCallError) in try i.fetch(r, index: index) }
                     break
                 } catch {
+                    // The host is stopping (the plugin retired): the job resumes at the next start.
+                    if error.generationRetired { return }
+                    if error.pluginFault {
+                        return failPluginFault(error, plugin: plugin, providerModel: job.providerModel,
+                                               cost: totalCost, costSource: costSource, providerTime: state.providerTime)
+                    }
                     if [.provider, .timeout, .rateLimited].contains(error.status) && attempt < 4 {
                         // try?: a cancelled sleep only shortens the back-off; fetching again is a read
                         try? await Task.sleep(nanoseconds: UInt64(backoff(attempt: attempt, retryAfterMs: error.retryAfterMilliseconds) * 1e9))
@@ -584,8 +619,10 @@ struct PollState: Sendable {
         default: return .running
         }
     }
-    var progress: Double? { raw["progress"]?.number }
-    var nextPollMs: Int? { raw["next_poll_ms"]?.number.map { Int($0) } }
+    /// Clamped to 0...1: a plugin's number is outside input.
+    var progress: Double? { raw["progress"]?.number.flatMap { $0.isFinite ? min(1, max(0, $0)) : nil } }
+    /// Clamped before the conversion: `Int(1e300)` traps.
+    var nextPollMs: Int? { raw["next_poll_ms"]?.number.flatMap { $0.isFinite ? Int(min(86_400_000, max(0, $0))) : nil } }
     var costUSD: Double? { raw["cost_usd"]?.number }
     var providerTime: Double? { raw["provider_time_s"]?.number }
     var seed: UInt32? { raw["seed"]?.number.flatMap { UInt32(exactly: $0) } }
@@ -595,6 +632,6 @@ struct PollState: Sendable {
     }
     var errorMessage: String? { raw["error"]?["message"]?.string }
     var errorCode: String? {
-        raw["error"]?["status"]?.number.map { PluginStatus(code: Int32($0)).description }
+        raw["error"]?["status"]?.number.map { PluginStatus(code: Int32(exactly: $0) ?? -1).description }
     }
 }

@@ -24,8 +24,13 @@ public actor JobRunner {
         finishObservers.withLock { $0.append(observer) }
     }
 
+    /// Slots in use, read by the health report (registered with the runtime's monitor).
+    public nonisolated let slots: RunnerSlots
+
     public init(service: GenerationService) {
         self.service = service
+        slots = RunnerSlots(capacity: service.runtime.configuration.jobs.concurrency, tracker: service.runtime.pluginHealth.tracker)
+        service.runtime.pluginHealth.register("runner", slots)
     }
 
     /// Resumes unfinished jobs, then runs the queue until `stop()`.
@@ -63,6 +68,15 @@ public actor JobRunner {
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
         for task in running.values { task.cancel() }
+        // A cancelled job ends at its next step, leaving its committed state for the next start.
+        // Wait (briefly) for that, so the plugins can then be shut down with no job left to
+        // call into them; a job stuck in a plugin call is left behind.
+        let cancelled = Date().addingTimeInterval(2)
+        while !running.isEmpty && Date() < cancelled {
+            // try?: a cancelled stop only ends this wait early
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+        for _ in running.keys { slots.give() }
         running = [:]
     }
 
@@ -99,6 +113,7 @@ public actor JobRunner {
 
     func launch(_ job: Job) {
         let execution = JobExecution(service: service, job: job)
+        slots.take()
         running[job.id] = Task {
             await execution.run()
             self.finished(job.id)
@@ -106,7 +121,7 @@ public actor JobRunner {
     }
 
     func finished(_ id: String) {
-        running[id] = nil
+        if running.removeValue(forKey: id) != nil { slots.give() }
         for observer in finishObservers.withLock({ $0 }) { observer(id) }
         wake()
         let w = changeWaiters

@@ -20,6 +20,12 @@ public final class PluginGeneration: @unchecked Sendable {
     let table: imagegen_plugin
     let host: HostServiceTable
     let handle: UnsafeMutableRawPointer
+    /// Size caps on what the plugin hands back.
+    let limits: PluginBoundaryLimits
+    /// Where calls in flight are recorded (shared by every generation of the set).
+    let tracker: PluginCallTracker
+    /// Held while `create` runs, so one generation creates one instance (see `sharedInstance`).
+    private let creating = NSLock()
 
     private let inflight = Atomic<Int>(0)
     /// Mirrors `LifeState.retired` so the end of every call can skip the lock.
@@ -29,11 +35,14 @@ public final class PluginGeneration: @unchecked Sendable {
         var retired = false
         var shutDown = false
         var instances: [PluginInstance] = []
+        /// The one configured instance every caller shares.
+        var shared: PluginInstance?
     }
 
     init(file: String, number: Int, contentHash: String, manifest: PluginManifest, abiMajor: Int, abiMinor: Int,
          pluginPointer: UnsafePointer<imagegen_plugin>, table: imagegen_plugin, host: HostServiceTable,
-         handle: UnsafeMutableRawPointer) {
+         handle: UnsafeMutableRawPointer, limits: PluginBoundaryLimits = PluginBoundaryLimits(),
+         tracker: PluginCallTracker = PluginCallTracker()) {
         self.file = file
         self.number = number
         self.contentHash = contentHash
@@ -44,6 +53,8 @@ public final class PluginGeneration: @unchecked Sendable {
         self.table = table
         self.host = host
         self.handle = handle
+        self.limits = limits
+        self.tracker = tracker
         self.loadedAt = Date()
     }
 
@@ -79,9 +90,11 @@ public final class PluginGeneration: @unchecked Sendable {
         return try pinned { () throws(PluginCallError) -> PluginInstance in
             let bytes = [UInt8](config.encoded())
             var out: OpaquePointer?
-            let (status, message, retry) = PluginErrorBuffer.call { err in
-                bytes.withUnsafeBufferPointer { b in
-                    b.withMemoryRebound(to: CChar.self) { create(pluginPointer, $0.baseAddress, $0.count, &out, err) }
+            let (status, message, retry) = tracker.tracking(manifest.id, "create") {
+                PluginErrorBuffer.call { err in
+                    bytes.withUnsafeBufferPointer { b in
+                        b.withMemoryRebound(to: CChar.self) { create(pluginPointer, $0.baseAddress, $0.count, &out, err) }
+                    }
                 }
             }
             guard status == .ok, let out else {
@@ -92,6 +105,20 @@ public final class PluginGeneration: @unchecked Sendable {
             state.withLock { $0.instances.append(instance) }
             return instance
         }
+    }
+
+    /// The generation's one instance, created by the first caller. Racing first uses wait for
+    /// that one `create` instead of each running their own (two instances from one config, one
+    /// of them never used); a failed `create` is tried again by the next use. `create` must not
+    /// block (the ABI says so), so the wait is short.
+    public func sharedInstance(config: @autoclosure () -> JSONValue) throws(PluginCallError) -> PluginInstance {
+        if let existing = state.withLock({ $0.shared }) { return existing }
+        creating.lock()
+        defer { creating.unlock() }
+        if let existing = state.withLock({ $0.shared }) { return existing }
+        let instance = try makeInstance(config: config())
+        state.withLock { $0.shared = instance }
+        return instance
     }
 
     /// Stops new calls; once drained, destroys the instances and calls `shutdown` once.
@@ -115,7 +142,7 @@ public final class PluginGeneration: @unchecked Sendable {
         let instances: [PluginInstance]? = state.withLock { s in
             guard s.retired, !s.shutDown, inflight.load(ordering: .sequentiallyConsistent) == 0 else { return nil }
             s.shutDown = true
-            defer { s.instances = [] }
+            defer { s.instances = []; s.shared = nil }
             return s.instances
         }
         guard let instances else { return }
@@ -149,7 +176,8 @@ enum PluginErrorBuffer {
             err.message_capacity = mb.count
             let status = PluginStatus(code: body(&err))
             let n = min(err.message_len, mb.count)
-            let message = String(decoding: UnsafeRawBufferPointer(start: mb.baseAddress, count: n), as: UTF8.self)
+            // A plugin that cut its message at the capacity mid-character: drop the cut tail.
+            let message = UTF8Cut.decode(UnsafeRawBufferPointer(start: mb.baseAddress, count: n))
             return (status, message, err.retry_after_ms >= 0 ? Int(err.retry_after_ms) : nil)
         }
     }

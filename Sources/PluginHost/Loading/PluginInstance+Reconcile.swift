@@ -27,14 +27,19 @@ extension PluginInstance {
         case absent
     }
 
-    /// Whether the plugin can reconcile at all.
-    package var offersReconcile: Bool { generation.reconcileExtension != nil }
+    /// Whether the plugin can reconcile at all. Asked inside the drain accounting (a retiring
+    /// copy's `shutdown` waits for it); a retired generation throws `generationRetired`, so the
+    /// caller asks the current one.
+    package func offersReconcile() throws(PluginCallError) -> Bool {
+        let g = generation
+        return try generation.pinned { () throws(PluginCallError) in g.reconcileExtension != nil }
+    }
 
     /// Asks the provider about `request` (the request submit would get). nil when the plugin
     /// does not offer the extension; throws when the provider could not be asked.
     package func reconcile(_ request: JSONValue) throws(PluginCallError) -> Reconciliation? {
-        guard let ext = generation.reconcileExtension, let fn = ext.pointee.reconcile else { return nil }
         let g = generation
+        guard let fn = try generation.pinned({ () throws(PluginCallError) in g.reconcileExtension?.pointee.reconcile }) else { return nil }
         do throws(PluginCallError) {
             let result = try jsonCall("reconcile", [UInt8](request.encoded())) { p, n, out, err in
                 fn(g.pluginPointer, pointer, p, n, out, err)

@@ -29,6 +29,8 @@ public final class PluginInstance: @unchecked Sendable {
             guard !destroyed.load(ordering: .acquiring) else {
                 throw PluginCallError(.cancelled, "the plugin generation was retired", generationRetired: true)
             }
+            let token = generation.tracker.begin(plugin: generation.manifest.id, function: name)
+            defer { generation.tracker.end(token) }
             if !threadSafe { serial.lock() }
             defer { if !threadSafe { serial.unlock() } }
             var value: T?
@@ -46,27 +48,34 @@ public final class PluginInstance: @unchecked Sendable {
         }
     }
 
-    /// Takes a plugin-owned output: copies it, then hands it back to `release`.
-    private func take(_ out: inout imagegen_output) -> [UInt8] {
-        let bytes = out.data.map { Array(UnsafeBufferPointer(start: $0, count: out.size)) } ?? []
-        generation.table.release?(generation.pluginPointer, &out)
-        return bytes
+    /// Takes a plugin-owned output, size-checked before the copy (`PluginOutputCopy`).
+    private func take(_ out: inout imagegen_output, _ name: String, limit: Int, what: String) -> Result<[UInt8], PluginCallError> {
+        let g = generation
+        return PluginOutputCopy.take(&out, release: { g.table.release?(g.pluginPointer, $0) }, call: name, limit: limit, what: what)
+    }
+
+    /// A JSON answer (submit, poll, reconcile, balance): bounded, then parsed as an object.
+    private func takeJSON(_ out: inout imagegen_output, _ name: String) -> Result<[UInt8], PluginCallError> {
+        take(&out, name, limit: generation.limits.maxJSONBytes, what: "a JSON answer")
+    }
+
+    static func parseObject(_ bytes: [UInt8], _ name: String) throws(PluginCallError) -> JSONValue {
+        guard let value = JSONValue.parse(bytes) else { throw .fault("\(name) returned malformed JSON (\(bytes.count) bytes)") }
+        guard value.object != nil else { throw .fault("\(name) returned JSON that is not an object (\(bytes.count) bytes)") }
+        return value
     }
 
     func jsonCall(_ name: String, _ input: [UInt8],
-                          _ fn: (UnsafePointer<CChar>?, Int, UnsafeMutablePointer<imagegen_output>, UnsafeMutablePointer<imagegen_error>) -> imagegen_status)
+                  _ fn: (UnsafePointer<CChar>?, Int, UnsafeMutablePointer<imagegen_output>, UnsafeMutablePointer<imagegen_error>) -> imagegen_status)
         throws(PluginCallError) -> JSONValue {
-        let bytes: [UInt8] = try call(name) { err in
+        let taken: Result<[UInt8], PluginCallError> = try call(name) { err in
             var out = imagegen_output()
             let status = input.withUnsafeBufferPointer { b in
                 b.withMemoryRebound(to: CChar.self) { fn($0.baseAddress, $0.count, &out, err) }
             }
-            return (status, status == IMAGEGEN_OK ? take(&out) : nil)
+            return (status, status == IMAGEGEN_OK ? takeJSON(&out, name) : nil)
         }
-        guard let value = JSONValue.parse(bytes), value.object != nil else {
-            throw PluginCallError(.internal, "\(name) returned malformed JSON (\(bytes.count) bytes)")
-        }
-        return value
+        return try PluginInstance.parseObject(try taken.get(), name)
     }
 
     public func submit(_ request: JSONValue) throws(PluginCallError) -> JSONValue {
@@ -76,11 +85,7 @@ public final class PluginInstance: @unchecked Sendable {
     }
 
     public func poll(_ ref: JSONValue) throws(PluginCallError) -> JSONValue {
-        let bytes = try pollBytes([UInt8](ref.encoded()))
-        guard let value = JSONValue.parse(bytes), value.object != nil else {
-            throw PluginCallError(.internal, "poll returned malformed JSON (\(bytes.count) bytes)")
-        }
-        return value
+        try PluginInstance.parseObject(try pollBytes([UInt8](ref.encoded())), "poll")
     }
 
     /// `poll` on encoded bytes, without JSON work on the host side: the bare cost of a call
@@ -88,26 +93,30 @@ public final class PluginInstance: @unchecked Sendable {
     public func pollBytes(_ ref: [UInt8]) throws(PluginCallError) -> [UInt8] {
         guard let poll = generation.table.poll else { throw PluginCallError(.unsupported, "no poll()") }
         let g = generation
-        return try call("poll") { err in
+        let taken: Result<[UInt8], PluginCallError> = try call("poll") { err in
             var out = imagegen_output()
             let status = ref.withUnsafeBufferPointer { b in
                 b.withMemoryRebound(to: CChar.self) { poll(g.pluginPointer, pointer, $0.baseAddress, $0.count, &out, err) }
             }
-            return (status, status == IMAGEGEN_OK ? take(&out) : nil)
+            return (status, status == IMAGEGEN_OK ? takeJSON(&out, "poll") : nil)
         }
+        return try taken.get()
     }
 
     public func fetch(_ ref: JSONValue, index: Int) throws(PluginCallError) -> [UInt8] {
         guard let fetch = generation.table.fetch else { throw PluginCallError(.unsupported, "no fetch()") }
         let input = [UInt8](ref.encoded())
         let g = generation
-        return try call("fetch") { err in
+        guard let index32 = UInt32(exactly: index) else { throw .fault("output index \(index) is out of range") }
+        let limit = generation.limits.maxImageBytes
+        let taken: Result<[UInt8], PluginCallError> = try call("fetch") { err in
             var out = imagegen_output()
             let status = input.withUnsafeBufferPointer { b in
-                b.withMemoryRebound(to: CChar.self) { fetch(g.pluginPointer, pointer, $0.baseAddress, $0.count, UInt32(index), &out, err) }
+                b.withMemoryRebound(to: CChar.self) { fetch(g.pluginPointer, pointer, $0.baseAddress, $0.count, index32, &out, err) }
             }
-            return (status, status == IMAGEGEN_OK ? take(&out) : nil)
+            return (status, status == IMAGEGEN_OK ? take(&out, "fetch", limit: limit, what: "one image (imaging.limits.maxBytes)") : nil)
         }
+        return try taken.get()
     }
 
     public func cancel(_ ref: JSONValue) throws(PluginCallError) {
@@ -124,7 +133,9 @@ public final class PluginInstance: @unchecked Sendable {
 
     /// The provider's remaining credit via `imagegen.balance/1`; nil when not offered.
     public func balance() throws(PluginCallError) -> JSONValue? {
-        guard let ext = generation.balanceExtension, let fn = ext.pointee.balance else { return nil }
+        // Looked up inside the drain accounting, so a retiring copy's shutdown waits for it.
+        let g0 = generation
+        guard let fn = try generation.pinned({ () throws(PluginCallError) in g0.balanceExtension?.pointee.balance }) else { return nil }
         let g = generation
         return try jsonCall("balance", []) { _, _, out, err in fn(g.pluginPointer, pointer, out, err) }
     }

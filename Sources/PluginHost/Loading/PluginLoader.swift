@@ -20,9 +20,15 @@ public struct PluginLoader: Sendable {
     let http: PluginHTTPClient
     let clock: @Sendable () -> Int64
     let scratch: String
+    let limits: PluginBoundaryLimits
+    /// Calls in flight into every plugin this loader loads (what health reads).
+    public let tracker: PluginCallTracker
 
     public init(log: Log, secrets: any SecretSource, http: PluginHTTPClient? = nil,
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+                limits: PluginBoundaryLimits = PluginBoundaryLimits(), tracker: PluginCallTracker = PluginCallTracker()) {
+        self.limits = limits
+        self.tracker = tracker
         self.log = log
         self.secrets = secrets
         self.http = http ?? PluginHTTPClient(secrets: secrets, log: log)
@@ -123,7 +129,7 @@ public struct PluginLoader: Sendable {
         return .success(PluginGeneration(
             file: file, number: generation, contentHash: hash, manifest: manifest,
             abiMajor: Int(header.abi_major), abiMinor: Int(header.abi_minor),
-            pluginPointer: plugin, table: table, host: host, handle: handle))
+            pluginPointer: plugin, table: table, host: host, handle: handle, limits: limits, tracker: tracker))
     }
 
     static func describe(_ table: imagegen_plugin, _ plugin: UnsafePointer<imagegen_plugin>) -> Result<[UInt8], ManifestProblem> {
@@ -137,8 +143,10 @@ public struct PluginLoader: Sendable {
             case .ok:
                 guard len <= capacity else { return .failure(ManifestProblem("describe reported \(len) bytes into a \(capacity)-byte buffer")) }
                 return .success(buf.prefix(len).map { UInt8(bitPattern: $0) })
-            case .bufferTooSmall where len > capacity && len <= 16 * 1024 * 1024:
+            case .bufferTooSmall where len > capacity && len <= PluginBoundaryLimits.maxDescribeBytes:
                 capacity = len
+            case .bufferTooSmall where len > PluginBoundaryLimits.maxDescribeBytes:
+                return .failure(ManifestProblem("describe asked for a \(len)-byte buffer, more than the \(PluginBoundaryLimits.maxDescribeBytes)-byte limit"))
             default:
                 return .failure(ManifestProblem("status \(status)"))
             }

@@ -56,13 +56,27 @@ public struct PluginCallError: Error, Sendable, CustomStringConvertible {
     /// removal) and has shut down. The caller should take the plugin's current instance and
     /// call again; it is not a provider failure, and nothing was sent to the provider.
     public var generationRetired: Bool
+    /// The plugin broke the ABI contract (an oversized or malformed answer, an unknown state,
+    /// more outputs than asked for): not a provider answer to retry, so the job fails at once
+    /// as `plugin_error` and the candidate's circuit counts it.
+    public var pluginFault: Bool
 
-    public init(_ status: PluginStatus, _ message: String, retryAfterMilliseconds: Int? = nil, generationRetired: Bool = false) {
+    public init(_ status: PluginStatus, _ message: String, retryAfterMilliseconds: Int? = nil, generationRetired: Bool = false,
+                pluginFault: Bool = false) {
         self.status = status
         self.message = message
         self.retryAfterMilliseconds = retryAfterMilliseconds
         self.generationRetired = generationRetired
+        self.pluginFault = pluginFault
     }
+
+    /// A broken contract (see `pluginFault`), with what was wrong.
+    public static func fault(_ message: String) -> PluginCallError {
+        PluginCallError(.internal, message, pluginFault: true)
+    }
+
+    /// The job error code of a broken contract.
+    public static let faultCode = "plugin_error"
 
     public var description: String { "\(status): \(message)" }
 }

@@ -25,7 +25,7 @@ struct PluginsCommand: Command {
         // With --listen: the running server's plugins (this process opens no data folder).
         if args.string("listen") != nil { return try await listFromServer(args, context) }
         let runtime = try context.runtime()
-        let records = runtime.plugins.records
+        let records = runtime.pluginRecords
         if args.json {
             Output.json(records)
         } else if records.isEmpty {
@@ -35,6 +35,7 @@ struct PluginsCommand: Command {
                 [r.file, r.id ?? "-", r.version ?? "-", r.abi ?? "-", r.status,
                  r.error ?? r.models.joined(separator: ", ")]
             })
+            for r in records { for note in r.ordering ?? [] { print("note: \(r.id ?? r.file) \(note)") } }
         }
         return .success
     }
