@@ -15,6 +15,8 @@ public struct Router: Sendable {
         case tooManyOutputs(Int)
         case notLoaded
         case alreadyTried
+        /// The job is a `vary` or `upscale` and this model does not declare the capability.
+        case capabilityMissing(String)
 
         public var description: String {
             switch self {
@@ -26,6 +28,7 @@ public struct Router: Sendable {
             case .tooManyOutputs(let m): return "at most \(m) outputs per job"
             case .notLoaded: return "plugin not loaded"
             case .alreadyTried: return "already tried for this job"
+            case .capabilityMissing(let c): return "the model does not declare \"\(c)\""
             }
         }
 
@@ -46,11 +49,15 @@ public struct Router: Sendable {
 
     public init(health: HealthBoard) { self.health = health }
 
+    /// - Parameter requires: the capability the job needs beyond text-to-image (`image-to-image`,
+    ///   `upscale`), or nil: a plugin that does not declare it would treat the job as a plain
+    ///   generation, so it never gets it.
     public func plan(_ entry: ModelTable.Entry, adult: Bool, width: Int, height: Int, outputs: Int,
-                     loaded: Set<String>, tried: [String], now: Date) -> Plan {
+                     loaded: Set<String>, tried: [String], now: Date, requires: String? = nil) -> Plan {
         Plan(model: entry.name, candidates: entry.candidates.map { c in
             let verdict: Verdict
             if !loaded.contains(c.plugin) { verdict = .notLoaded }
+            else if let requires, !c.capabilities.contains(requires) { verdict = .capabilityMissing(requires) }
             else if !ContentPolicy.modelMayServe(isAdultCategory: adult, modelAllowsNSFW: c.nsfwAllowed) { verdict = .adultContentNotAllowed }
             else if width < c.limits.minSize || height < c.limits.minSize || width > c.limits.maxSize || height > c.limits.maxSize {
                 verdict = .sizeNotSupported(c.limits)
