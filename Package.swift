@@ -33,6 +33,9 @@ let package = Package(
 
         // A JSON value type shared by the host and PluginKit (job references are schemaless JSON).
         .target(name: "ImagegenJSON", path: "Sources/ImagegenJSON"),
+        // The JSON5 syntax locator (line and column of the first error, key positions) and the
+        // did-you-mean for misspelt keys: one piece of code for the config and the template loaders.
+        .target(name: "ImagegenJSON5", path: "Sources/ImagegenJSON5"),
         .target(name: "PluginKit", dependencies: ["PluginAPI", "ImagegenJSON"], path: "Sources/PluginKit"),
         // Domain values and errors every layer shares: jobs and their states, image records, generation
         // parameters, prices and budgets, ids, the log. No I/O, no storage, no plugins.
@@ -50,12 +53,12 @@ let package = Package(
         // Pure pixel work; storing the results is the Pipeline's.
         .target(name: "Imaging", dependencies: ["ImagegenCore", "CVips"], path: "Sources/Imaging"),
         // The operator's JSON5 config: parsing, unknown-key refusal, the host-wide settings values.
-        .target(name: "ImagegenConfig", dependencies: ["ImagegenCore", "Imaging", "ImagegenJSON"], path: "Sources/ImagegenConfig"),
+        .target(name: "ImagegenConfig", dependencies: ["ImagegenCore", "Imaging", "ImagegenJSON", "ImagegenJSON5"], path: "Sources/ImagegenConfig"),
         // S3-compatible object storage: SigV4 signing and an S3 client with multipart and retries.
         .target(name: "CloudStorage", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "ImagegenJSON"], path: "Sources/CloudStorage"),
         // Prompt templates and what is chosen from them: variations, experiments (A/B arms),
         // preference profiles, automatic tags. Values and files only; storage is behind the Catalog port.
-        .target(name: "Templates", dependencies: ["ImagegenCore", "Crypto"], path: "Sources/Templates"),
+        .target(name: "Templates", dependencies: ["ImagegenCore", "Crypto", "ImagegenJSON5"], path: "Sources/Templates"),
         // The storage port: protocols by concern (jobs and budgets, images, ledger, alerts, plan runs,
         // quotas, post-processing runs, ...) and their row types. No SQL, no concrete store.
         .target(name: "Catalog", dependencies: ["ImagegenCore", "Crypto", "Imaging", "ImagegenJSON"], path: "Sources/Catalog"),
@@ -76,7 +79,7 @@ let package = Package(
         // and serve. The only code outside CatalogSQLite that names the concrete catalog.
         .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
         // `imagegen serve`: the HTTP API over HTTPServer, the plugin-folder watcher, shutdown.
-        .target(name: "Server", dependencies: ["ImagegenCore", "HTTPServer", "ImagegenConfig", "Catalog", "PluginHost", "Security", "Pipeline", "Operations", "Composition", "ImagegenJSON"], path: "Sources/Server"),
+        .target(name: "Server", dependencies: ["ImagegenCore", "DurableFiles", "HTTPServer", "ImagegenConfig", "Catalog", "PluginHost", "Security", "Pipeline", "Operations", "Composition", "Templates", "ImagegenJSON"], path: "Sources/Server"),
         // The library users import (`import Host`): ImageGenerator, the product's examples.
         .target(name: "Host", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "Catalog", "Security", "Pipeline", "Operations", "Composition"], path: "Sources/Host"),
         // Test doubles (in-memory stores, a manual clock); only tests depend on it.
@@ -97,7 +100,7 @@ let package = Package(
         .target(name: "A1111", dependencies: ["PluginKit"], path: "Plugins/A1111"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
-        .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "HTTPServer", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenTestSupport"], path: "Tests/HostTests",
+        .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "HTTPServer", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenJSON5", "ImagegenTestSupport"], path: "Tests/HostTests",
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON"], path: "Benchmarks/Sources"),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["Host", "Imaging"], path: "Benchmarks/imaging",

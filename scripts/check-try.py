@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fails when a `try?` in Sources/ has no reason written beside it.
+"""Fails when a `try?` in Sources/ or Plugins/ has no reason written beside it.
 
 A `try?` drops an error. On a durable path that is a defect; elsewhere it can be right, and then
 the line above it (or above the first line of a chain of `try?` lines) says why, starting with
@@ -14,7 +14,7 @@ TRY = re.compile(r'\btry\?')
 missing = collections.Counter()
 total = collections.Counter()
 lines_out = []
-for directory, _, names in os.walk('Sources'):
+for directory, _, names in [w for root in ('Sources', 'Plugins') for w in os.walk(root)]:
     for name in sorted(names):
         if not name.endswith('.swift'):
             continue

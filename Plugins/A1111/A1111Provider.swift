@@ -182,11 +182,16 @@ public struct A1111Provider: ImageProvider {
     /// images were in the lost answer: fail it. Queued or unknown → the outcome stays unknown.
     func settleLostAnswer(taskID: String, job: String, error: ProviderError, progress: Double?) throws(ProviderError) -> PollResult {
         let at = progress.map { String(format: " at %.0f%%", $0 * 100) } ?? ""
-        guard let task = try? send("POST", "/internal/progress", intent: .read, purpose: "read the state of \(taskID)",
+        guard let task = try? send("POST", "/internal/progress", intent: .read, purpose: "read the state of \(taskID)",  // try?: no answer here keeps the outcome unknown (the error thrown)
                                    json: ["id_task": .string(taskID), "id_live_preview": -1]).json else { throw error }
         if task["active"]?.bool == true {
-            _ = try? send("POST", "/sdapi/v1/interrupt", intent: .cancel, purpose: "interrupt \(taskID)")
-            host.log(.warning, "job \(job): no answer from A1111 in time; its run was interrupted\(at)")
+            do {
+                _ = try send("POST", "/sdapi/v1/interrupt", intent: .cancel, purpose: "interrupt \(taskID)")
+                host.log(.warning, "job \(job): no answer from A1111 in time; its run was interrupted\(at)")
+            } catch {
+                host.log(.warning, "job \(job): no answer from A1111 in time, and interrupting its run failed (\(error.message)); "
+                         + "it may still finish on the server, unused")
+            }
             return result(A1111JobRef(taskID: taskID, state: .failed, error: ProviderError(.timeout,
                 "A1111 did not answer before the job's deadline (\(error.message)); the run was interrupted\(at), nothing is kept")))
         }
@@ -201,7 +206,7 @@ public struct A1111Provider: ImageProvider {
     }
 
     func readProgress(job: String) -> Double? {
-        guard let v = try? send("GET", "/sdapi/v1/progress?skip_current_image=true", intent: .read, purpose: "read progress").json,
+        guard let v = try? send("GET", "/sdapi/v1/progress?skip_current_image=true", intent: .read, purpose: "read progress").json,  // try?: progress is advisory, shown only in the debug log
               let p = v["progress"]?.number else { return nil }
         let step = v["state"]?["sampling_step"]?.int, steps = v["state"]?["sampling_steps"]?.int
         host.log(.debug, "job \(job): A1111 " + String(format: "%.0f%%", p * 100)

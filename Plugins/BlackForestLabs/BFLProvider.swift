@@ -247,7 +247,7 @@ public struct BFLProvider: ImageProvider {
 
     public func cancel(_ ref: JSONValue) throws(ProviderError) {
         // BFL has no cancel endpoint; a task runs to its end (seconds) and its result expires unused.
-        host.log(.info, "BFL offers no cancel; task \((try? BFLJobRef(ref))?.id ?? "?") is left to finish")
+        host.log(.info, "BFL offers no cancel; task \((try? BFLJobRef(ref))?.id ?? "?") is left to finish")  // try?: only names the task in a log line
     }
 
     /// `GET /v1/credits` → `{"credits": n}` (1 credit = $0.01).

@@ -102,7 +102,7 @@ public struct ComfyUIProvider: ReconcilingProvider {
             }
         } catch where error.status == .timeout {
             // The answer was lost, but the id is ours: ask the server instead of leaving the outcome unknown.
-            guard let found = try? server.lookup(ref.promptID) else { throw error }
+            guard let found = try? server.lookup(ref.promptID) else { throw error }  // try?: a failed lookup keeps the outcome unknown (the error thrown)
             host.log(.info, "job \(r.jobID): the answer to the submit was lost, but ComfyUI has prompt \(ref.promptID): tracking it")
             return result(found, ref: ref)
         }

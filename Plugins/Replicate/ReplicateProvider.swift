@@ -10,7 +10,7 @@ import Synchronization
 /// then is polled through `urls.get`. Outputs are downloaded when the host fetches them, right
 /// after the prediction succeeds (they expire an hour after the run).
 ///
-/// Config (`providers.replicate`): `base_url` (default https://api.replicate.com/v1),
+/// Config (`providers.replicate`): `base_url` (default https://api.replicate.com/v1; `/v1` is added when missing),
 /// `secret_name` (default REPLICATE_API_TOKEN), `prefer_wait` (1…60 s, off by default),
 /// `poll_interval_ms` (1000), `timeout_ms` (30000), `discover_inputs` (true: read each
 /// version's input schema once).
@@ -49,7 +49,7 @@ public struct ReplicateProvider: ImageProvider {
         let timeout = try c.int("timeout_ms", default: 30_000, range: 1_000...600_000) ?? 30_000
         client = ProviderClient(
             host: host, provider: "Replicate",
-            baseURL: try c.baseURL(default: "https://api.replicate.com/v1") ?? "https://api.replicate.com/v1",
+            baseURL: ReplicateProvider.apiRoot(try c.baseURL(default: "https://api.replicate.com/v1") ?? "https://api.replicate.com/v1"),
             auth: .init(header: "Authorization", scheme: "Bearer",
                         secretName: try c.string("secret_name", default: "REPLICATE_API_TOKEN") ?? "REPLICATE_API_TOKEN"),
             timeoutMilliseconds: timeout, describeError: ReplicateProvider.describeError)
@@ -57,6 +57,15 @@ public struct ReplicateProvider: ImageProvider {
         preferWait = try c.int("prefer_wait", default: nil, range: 1...60)
         pollInterval = try c.int("poll_interval_ms", default: 1_000, range: 10...60_000) ?? 1_000
         discoverInputs = try c.bool("discover_inputs", default: true)
+    }
+
+    /// The API root with its version: `https://api.replicate.com` and `https://api.replicate.com/v1`
+    /// (with or without a trailing slash) both mean `…/v1`. Without this, a base URL written without
+    /// `/v1` made every request a 404 (issue 16).
+    static func apiRoot(_ baseURL: String) -> String {
+        var root = baseURL
+        while root.hasSuffix("/") { root.removeLast() }
+        return root.hasSuffix("/v1") ? root : root + "/v1"
     }
 
     /// Replicate's problem-details body: `{"title": ..., "detail": ..., "status": ...}`.

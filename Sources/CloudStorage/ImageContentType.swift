@@ -1,7 +1,7 @@
 /// The `Content-Type` to store an image file with, from its extension, so browsers and CDNs serve
 /// the cloud copy correctly. Unknown extensions get `application/octet-stream`.
-public enum ImageContentType {
-    public static func forFileExtension(_ fileExtension: String) -> String {
+package enum ImageContentType {
+    package static func forFileExtension(_ fileExtension: String) -> String {
         switch fileExtension.lowercased() {
         case "png": return "image/png"
         case "jpg", "jpeg": return "image/jpeg"

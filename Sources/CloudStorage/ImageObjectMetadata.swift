@@ -5,16 +5,16 @@ import Crypto
 ///
 /// Deliberately has no prompt or negative-prompt field: prompts are encrypted at rest in the catalog
 /// and must not leak into object metadata, which anyone with read access to the bucket can see.
-public struct ImageObjectMetadata: Sendable, Hashable {
-    public var imageID: String
-    public var category: String
-    public var model: String
+package struct ImageObjectMetadata: Sendable, Hashable {
+    package var imageID: String
+    package var category: String
+    package var model: String
     /// The image's cost in the catalog's currency; `nil` when unknown (then the field is omitted, never 0).
-    public var cost: Decimal?
-    public var contentSHA256: SHA256Digest
-    public var createdAt: Date
+    package var cost: Decimal?
+    package var contentSHA256: SHA256Digest
+    package var createdAt: Date
 
-    public init(imageID: String, category: String, model: String, cost: Decimal?, contentSHA256: SHA256Digest,
+    package init(imageID: String, category: String, model: String, cost: Decimal?, contentSHA256: SHA256Digest,
                 createdAt: Date) {
         self.imageID = imageID
         self.category = category
@@ -25,7 +25,7 @@ public struct ImageObjectMetadata: Sendable, Hashable {
     }
 
     /// `image-id`, `category`, `model`, `cost` (when known), `content-sha256`, `created-at` (ISO-8601 UTC).
-    public func objectMetadata() throws(S3ObjectMetadataError) -> S3ObjectMetadata {
+    package func objectMetadata() throws(S3ObjectMetadataError) -> S3ObjectMetadata {
         var metadata = S3ObjectMetadata()
         try metadata.set("image-id", imageID)
         try metadata.set("category", category)

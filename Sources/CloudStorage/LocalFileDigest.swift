@@ -5,18 +5,18 @@ import Crypto
 ///
 /// This is what an upload worker computes first: it decides whether the object already in the bucket
 /// is the same file (skip), signs and checksums the upload, and verifies the stored object afterwards.
-public struct LocalFileDigest: Sendable, Hashable {
-    public let path: String
-    public let size: Int64
-    public let sha256: SHA256Digest
+package struct LocalFileDigest: Sendable, Hashable {
+    package let path: String
+    package let size: Int64
+    package let sha256: SHA256Digest
 
-    public init(path: String, size: Int64, sha256: SHA256Digest) {
+    package init(path: String, size: Int64, sha256: SHA256Digest) {
         self.path = path
         self.size = size
         self.sha256 = sha256
     }
 
-    public static func compute(fileAt path: String) throws(S3Error) -> LocalFileDigest {
+    package static func compute(fileAt path: String) throws(S3Error) -> LocalFileDigest {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .localFile(path: path, reason: "the file does not exist or is not readable")
         }

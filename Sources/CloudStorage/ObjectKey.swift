@@ -6,13 +6,13 @@ import Foundation
 /// Mirroring keeps a bucket browsable by the same paths an operator knows, and makes a restore a plain
 /// path mapping. Components must be single path segments (no `/`, `.` or `..`), so a hostile category
 /// or id cannot climb out of the prefix.
-public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
-    public let rawValue: String
+package struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
+    package let rawValue: String
 
-    public static let maximumBytes = 1024
+    package static let maximumBytes = 1024
 
     /// Builds the key from the image's fields. Year and month are taken in UTC from `createdAt`.
-    public init(prefix: String, category: String, createdAt: Date, imageID: String, fileExtension: String)
+    package init(prefix: String, category: String, createdAt: Date, imageID: String, fileExtension: String)
         throws(ObjectKeyError) {
         try Self.check("category", category)
         try Self.check("image id", imageID)
@@ -27,7 +27,7 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
 
     /// Mirrors a path relative to the content root, e.g. `portraits/2026/11/abc123.png`.
     /// Use this when the local path exists, so the key matches it exactly whatever produced it.
-    public init(prefix: String, contentRelativePath path: String) throws(ObjectKeyError) {
+    package init(prefix: String, contentRelativePath path: String) throws(ObjectKeyError) {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard segments.count == 4,
               segments[1].count == 4, segments[1].allSatisfy(\.isASCIIDigit),
@@ -48,7 +48,7 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
         rawValue = key
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     private static func check(_ name: String, _ value: String) throws(ObjectKeyError) {
         guard !value.isEmpty, value != ".", value != "..", !value.contains("/"),

@@ -1,10 +1,10 @@
 /// Why an object key could not be built.
-public enum ObjectKeyError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum ObjectKeyError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidComponent(name: String, value: String)
     case notAContentPath(String)
     case tooLong(bytes: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .invalidComponent(name, value):
             return "object key \(name) '\(value)' is empty, contains '/', is '.' or '..', or has control characters"

@@ -3,7 +3,7 @@ import Foundation
 /// Listing objects under a prefix (ListObjectsV2), for backup retention on S3 destinations.
 extension S3Client {
     /// Every object whose key starts with `prefix`, following continuation tokens (1000 per page).
-    public func listObjects(prefix: String) async throws(S3Error) -> [S3ListedObject] {
+    package func listObjects(prefix: String) async throws(S3Error) -> [S3ListedObject] {
         var objects: [S3ListedObject] = []
         var token: String?
         repeat {
@@ -29,7 +29,7 @@ extension S3Client {
 }
 
 /// An object found by `listObjects`.
-public struct S3ListedObject: Sendable, Hashable {
-    public let key: String
-    public let size: Int64
+package struct S3ListedObject: Sendable, Hashable {
+    package let key: String
+    package let size: Int64
 }

@@ -6,7 +6,7 @@ import Crypto
 extension S3Client {
     /// Starts a multipart upload; the content type and metadata apply to the final object.
     /// Returns the upload id.
-    public func createMultipartUpload(key: String, contentType: String,
+    package func createMultipartUpload(key: String, contentType: String,
                                       metadata: S3ObjectMetadata) async throws(S3Error) -> String {
         var headers = [HTTPHeaderField("Content-Type", contentType)] + metadata.headers
         if configuration.sendsChecksums { headers.append(HTTPHeaderField("x-amz-checksum-algorithm", "SHA256")) }
@@ -20,7 +20,7 @@ extension S3Client {
     }
 
     /// Uploads one part (numbers start at 1) and returns what `complete` needs.
-    public func uploadPart(key: String, uploadID: String, partNumber: Int, data: Data) async throws(S3Error) -> S3UploadedPart {
+    package func uploadPart(key: String, uploadID: String, partNumber: Int, data: Data) async throws(S3Error) -> S3UploadedPart {
         let digest = SHA256Digest.of(data)
         var headers: [HTTPHeaderField] = []
         if configuration.sendsChecksums {
@@ -43,7 +43,7 @@ extension S3Client {
 
     /// Completes the upload. A `200` whose body is an `<Error>` document is a failure (S3 sends the
     /// status before it has finished assembling the object).
-    public func completeMultipartUpload(key: String, uploadID: String,
+    package func completeMultipartUpload(key: String, uploadID: String,
                                         parts: [S3UploadedPart]) async throws(S3Error) -> S3CompletedUpload {
         let sorted = parts.sorted { $0.partNumber < $1.partNumber }
         var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
@@ -72,14 +72,14 @@ extension S3Client {
     }
 
     /// Aborts an upload and frees its parts (S3 answers 204, also for an already-finished id).
-    public func abortMultipartUpload(key: String, uploadID: String) async throws(S3Error) {
+    package func abortMultipartUpload(key: String, uploadID: String) async throws(S3Error) {
         _ = try await perform(Operation(method: "DELETE", key: key, query: [QueryParameter("uploadId", uploadID)],
                                         label: label("AbortMultipartUpload", key: key)))
     }
 
     /// Multipart uploads started but neither completed nor aborted (first page, up to 1000) — for a
     /// clean-up command and for tests.
-    public func listMultipartUploads() async throws(S3Error) -> [S3PendingUpload] {
+    package func listMultipartUploads() async throws(S3Error) -> [S3PendingUpload] {
         let operation = Operation(method: "GET", key: nil, query: [QueryParameter("uploads")],
                                   label: "ListMultipartUploads s3://\(configuration.bucket)")
         let response = try await perform(operation)
@@ -157,23 +157,23 @@ extension S3Client {
 }
 
 /// A part uploaded in a multipart upload.
-public struct S3UploadedPart: Sendable, Hashable {
-    public let partNumber: Int
+package struct S3UploadedPart: Sendable, Hashable {
+    package let partNumber: Int
     /// As returned (quoted), which is how `CompleteMultipartUpload` wants it.
-    public let etag: String
-    public let sha256: SHA256Digest
+    package let etag: String
+    package let sha256: SHA256Digest
 }
 
 /// What `CompleteMultipartUpload` returned.
-public struct S3CompletedUpload: Sendable, Hashable {
+package struct S3CompletedUpload: Sendable, Hashable {
     /// Unquoted; ends in `-<parts>`.
-    public let etag: String
+    package let etag: String
     /// The composite checksum, when the store reports it.
-    public let checksumSHA256: String?
+    package let checksumSHA256: String?
 }
 
 /// A multipart upload that was started and not finished.
-public struct S3PendingUpload: Sendable, Hashable {
-    public let key: String
-    public let uploadID: String
+package struct S3PendingUpload: Sendable, Hashable {
+    package let key: String
+    package let uploadID: String
 }

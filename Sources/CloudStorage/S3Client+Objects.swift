@@ -10,7 +10,7 @@ extension S3Client {
     /// `Content-MD5` the body is protected twice with SHA-256 — the signed `x-amz-content-sha256` (S3 rejects
     /// a differing body with `XAmzContentSHA256Mismatch`) and `x-amz-checksum-sha256` (S3 verifies and stores
     /// it, and returns it on HEAD). ETags are recorded but not recomputed.
-    public func putObject(_ data: Data, key: String, contentType: String,
+    package func putObject(_ data: Data, key: String, contentType: String,
                           metadata: S3ObjectMetadata = S3ObjectMetadata()) async throws(S3Error) -> S3PutResponse {
         let digest = SHA256Digest.of(data)
         let metadata = try metadataWithDigest(metadata, digest, label: label("PUT", key: key))
@@ -33,7 +33,7 @@ extension S3Client {
 
     /// HEAD: the object's size, ETag, checksum (requested with `x-amz-checksum-mode: ENABLED`) and
     /// metadata; `nil` when there is no such object.
-    public func headObject(key: String) async throws(S3Error) -> S3ObjectInfo? {
+    package func headObject(key: String) async throws(S3Error) -> S3ObjectInfo? {
         let headers = configuration.sendsChecksums ? [HTTPHeaderField("x-amz-checksum-mode", "ENABLED")] : []
         let operation = Operation(method: "HEAD", key: key, headers: headers, label: label("HEAD", key: key))
         do throws(S3Error) {
@@ -49,7 +49,7 @@ extension S3Client {
     }
 
     /// GET: the whole object in memory (images are small; use it for restore and tests).
-    public func getObject(key: String) async throws(S3Error) -> Data {
+    package func getObject(key: String) async throws(S3Error) -> Data {
         let operation = Operation(method: "GET", key: key, label: label("GET", key: key))
         return try await perform(operation).body
     }
@@ -61,7 +61,7 @@ extension S3Client {
     /// match it, so a restore never leaves a truncated or wrong image under the real name.
     /// Returns the SHA-256 of what was written.
     @discardableResult
-    public func downloadObject(key: String, to path: String) async throws(S3Error) -> SHA256Digest {
+    package func downloadObject(key: String, to path: String) async throws(S3Error) -> SHA256Digest {
         var headers: [HTTPHeaderField] = []
         if configuration.sendsChecksums { headers.append(HTTPHeaderField("x-amz-checksum-mode", "ENABLED")) }
         let operation = Operation(method: "GET", key: key, headers: headers, label: label("GET", key: key),
@@ -97,12 +97,12 @@ extension S3Client {
     }
 
     /// DELETE (S3 answers 204 whether or not the object existed).
-    public func deleteObject(key: String) async throws(S3Error) {
+    package func deleteObject(key: String) async throws(S3Error) {
         _ = try await perform(Operation(method: "DELETE", key: key, label: label("DELETE", key: key)))
     }
 
     /// Creates the configured bucket (outside us-east-1 with a `LocationConstraint`).
-    public func createBucket() async throws(S3Error) {
+    package func createBucket() async throws(S3Error) {
         var body: Data?
         var headers: [HTTPHeaderField] = []
         if configuration.region != "us-east-1" {
@@ -140,10 +140,10 @@ extension S3Client {
 }
 
 /// What a single PUT returned.
-public struct S3PutResponse: Sendable, Hashable {
+package struct S3PutResponse: Sendable, Hashable {
     /// Unquoted ETag.
-    public let etag: String
+    package let etag: String
     /// The checksum the store echoed (real S3 does; some compatible stores don't).
-    public let checksumSHA256: String?
-    public let sha256: SHA256Digest
+    package let checksumSHA256: String?
+    package let sha256: SHA256Digest
 }

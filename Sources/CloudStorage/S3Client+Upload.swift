@@ -8,7 +8,7 @@ extension S3Client {
     ///
     /// "The same bytes" means equal size and SHA-256 (checksum or `content-sha256` metadata, see
     /// `S3ObjectInfo.comparison(with:)`), so a restart that re-queues finished files sends nothing twice.
-    public func uploadIfChanged(_ plan: UploadPlan, digest: LocalFileDigest? = nil) async throws(S3Error) -> S3UploadOutcome {
+    package func uploadIfChanged(_ plan: UploadPlan, digest: LocalFileDigest? = nil) async throws(S3Error) -> S3UploadOutcome {
         let digest = try Self.digest(digest, of: plan.localPath)
         let key = plan.key.rawValue
         if let existing = try await headObject(key: key), existing.comparison(with: digest) == .identical {
@@ -24,7 +24,7 @@ extension S3Client {
     /// must show the same size and SHA-256, or `.checksumMismatch` is thrown. Pass a `digest` computed
     /// earlier to avoid hashing twice; the bytes actually read are re-hashed and must still match it
     /// (a file that changed meanwhile is refused rather than stored under a stale checksum).
-    public func upload(fileAt path: String, key: String, contentType: String,
+    package func upload(fileAt path: String, key: String, contentType: String,
                        metadata: S3ObjectMetadata = S3ObjectMetadata(),
                        digest: LocalFileDigest? = nil) async throws(S3Error) -> S3UploadResult {
         let digest = try Self.digest(digest, of: path)
@@ -60,7 +60,7 @@ extension S3Client {
     /// HEADs `key` and checks that it holds exactly the bytes of `local`; returns what HEAD reported.
     /// Throws `.noSuchKey` when missing and `.checksumMismatch` when different or undecidable.
     @discardableResult
-    public func verify(key: String, against local: LocalFileDigest,
+    package func verify(key: String, against local: LocalFileDigest,
                        compositeChecksum: String? = nil) async throws(S3Error) -> S3ObjectInfo {
         let operation = label("verify", key: key)
         guard let info = try await headObject(key: key) else {

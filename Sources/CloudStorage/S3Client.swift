@@ -11,19 +11,19 @@ import FoundationNetworking
 /// jittered back-off only when the failure is retryable. Operations live in extensions:
 /// objects (`S3Client+Objects`), uploads with skip/verify (`S3Client+Upload`) and multipart
 /// (`S3Client+Multipart`).
-public final class S3Client: Sendable {
+package final class S3Client: Sendable {
     /// Called before each retry wait: the error, the attempt that failed (1-based) and the wait.
     /// For logs and metrics; the error's description never contains the secret.
-    public typealias RetryObserver = @Sendable (_ error: S3Error, _ failedAttempt: Int, _ wait: Duration) -> Void
+    package typealias RetryObserver = @Sendable (_ error: S3Error, _ failedAttempt: Int, _ wait: Duration) -> Void
 
-    public let configuration: S3Configuration
+    package let configuration: S3Configuration
     let signer: SigV4Signer
     let session: URLSession
     let classifier: S3ErrorClassifier
     private let retryObserver: RetryObserver?
 
     /// `session` defaults to an ephemeral session with the configured timeout (no cookies, no cache).
-    public init(configuration: S3Configuration, credentials: AWSCredentials, session: URLSession? = nil,
+    package init(configuration: S3Configuration, credentials: AWSCredentials, session: URLSession? = nil,
                 retryObserver: RetryObserver? = nil) throws(S3Error) {
         try configuration.validate()
         self.configuration = configuration
@@ -74,13 +74,13 @@ public final class S3Client: Sendable {
 
     /// The object's URL (unsigned), e.g. for the catalog. Reading it needs credentials unless the bucket is public;
     /// see `presignedURL(key:expiresIn:)` for a time-limited link.
-    public func objectURL(key: String) -> URL {
+    package func objectURL(key: String) -> URL {
         let target = target(key: key)
         return URL(string: target.origin + SigV4URIEncoding.encodePath(target.path))!
     }
 
     /// A presigned GET URL valid for `seconds` (1…604800).
-    public func presignedURL(key: String, expiresIn seconds: Int, at date: Date = Date()) -> URL {
+    package func presignedURL(key: String, expiresIn seconds: Int, at date: Date = Date()) -> URL {
         let target = target(key: key)
         let request = SigV4Request(method: "GET", path: target.path, headers: [HTTPHeaderField("host", target.host)])
         let signed = signer.presign(request, expiresIn: seconds, at: date)

@@ -1,33 +1,33 @@
 import Foundation
 
 /// Where and how to talk to an S3-compatible store (AWS S3, Cloudflare R2, Backblaze B2, MinIO, Wasabi, moto).
-public struct S3Configuration: Sendable, Hashable {
+package struct S3Configuration: Sendable, Hashable {
     /// Scheme, host and optional port, no path: `https://s3.eu-west-1.amazonaws.com`,
     /// `https://<account>.r2.cloudflarestorage.com`, `http://127.0.0.1:9000`.
-    public var endpoint: URL
+    package var endpoint: URL
     /// The signing region: the bucket's region on AWS, `auto` on R2, usually `us-east-1` elsewhere.
-    public var region: String
-    public var bucket: String
-    public var addressing: S3AddressingStyle
+    package var region: String
+    package var bucket: String
+    package var addressing: S3AddressingStyle
     /// Prepended to every object key the uploader builds (`<prefix>/<category>/<yyyy>/<mm>/…`); may be empty.
-    public var keyPrefix: String
+    package var keyPrefix: String
     /// Files larger than this go up as multipart uploads.
-    public var multipartThreshold: Int
+    package var multipartThreshold: Int
     /// Multipart part size; S3 requires at least 5 MiB for every part but the last.
-    public var partSize: Int
+    package var partSize: Int
     /// Per-request idle timeout.
-    public var requestTimeout: TimeInterval
-    public var retryPolicy: S3RetryPolicy
-    public var payloadSigning: S3PayloadSigning
+    package var requestTimeout: TimeInterval
+    package var retryPolicy: S3RetryPolicy
+    package var payloadSigning: S3PayloadSigning
     /// Send `x-amz-checksum-sha256` (and ask for it back). Turn off only for a store that rejects it.
-    public var sendsChecksums: Bool
+    package var sendsChecksums: Bool
     /// After an upload, HEAD the object and compare size and checksum before reporting success.
-    public var verifiesUploads: Bool
+    package var verifiesUploads: Bool
 
-    public static let minimumPartSize = 5 * 1024 * 1024
-    public static let maximumParts = 10_000
+    package static let minimumPartSize = 5 * 1024 * 1024
+    package static let maximumParts = 10_000
 
-    public init(endpoint: URL, region: String, bucket: String, addressing: S3AddressingStyle = .path,
+    package init(endpoint: URL, region: String, bucket: String, addressing: S3AddressingStyle = .path,
                 keyPrefix: String = "", multipartThreshold: Int = 16 * 1024 * 1024, partSize: Int = 8 * 1024 * 1024,
                 requestTimeout: TimeInterval = 60, retryPolicy: S3RetryPolicy = S3RetryPolicy(),
                 payloadSigning: S3PayloadSigning = .signed, sendsChecksums: Bool = true, verifiesUploads: Bool = true) {
@@ -46,13 +46,13 @@ public struct S3Configuration: Sendable, Hashable {
     }
 
     /// AWS S3 in `region`, virtual-hosted (the AWS default).
-    public static func aws(region: String, bucket: String, keyPrefix: String = "") -> S3Configuration {
+    package static func aws(region: String, bucket: String, keyPrefix: String = "") -> S3Configuration {
         S3Configuration(endpoint: URL(string: "https://s3.\(region).amazonaws.com")!, region: region,
                         bucket: bucket, addressing: .virtualHosted, keyPrefix: keyPrefix)
     }
 
     /// Checks what would otherwise fail later with a confusing server error.
-    public func validate() throws(S3Error) {
+    package func validate() throws(S3Error) {
         guard let scheme = endpoint.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = endpoint.host, !host.isEmpty
         else {

@@ -1,6 +1,6 @@
 /// Why S3 credentials could not be loaded. Messages name the variable or file and the fix; they never
 /// contain a secret.
-public enum S3CredentialsError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum S3CredentialsError: Error, Sendable, Hashable, CustomStringConvertible {
     /// One of AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY is set without the other.
     case incompleteEnvironment(missing: String)
     case fileNotFound(path: String)
@@ -13,7 +13,7 @@ public enum S3CredentialsError: Error, Sendable, Hashable, CustomStringConvertib
     /// Neither the environment nor a credentials file provides credentials.
     case notConfigured(file: String?)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .incompleteEnvironment(missing):
             return "S3 credentials in the environment are incomplete: \(missing) is not set. Set both AWS_ACCESS_KEY_ID "

@@ -15,8 +15,8 @@ import Glibc
 /// ```
 /// Lines before any section header belong to `default`. A file readable by group or others is refused
 /// rather than silently used: a leaked secret is worse than a failed upload.
-public enum S3CredentialsSource {
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+package enum S3CredentialsSource {
+    package static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(S3CredentialsError) -> AWSCredentials? {
         let id = environment["AWS_ACCESS_KEY_ID"].flatMap { $0.isEmpty ? nil : $0 }
         let secret = environment["AWS_SECRET_ACCESS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -29,7 +29,7 @@ public enum S3CredentialsSource {
         }
     }
 
-    public static func fromFile(at path: String, profile: String = "default") throws(S3CredentialsError) -> AWSCredentials {
+    package static func fromFile(at path: String, profile: String = "default") throws(S3CredentialsError) -> AWSCredentials {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT { throw .fileNotFound(path: path) }
@@ -54,7 +54,7 @@ public enum S3CredentialsSource {
     }
 
     /// Environment first, then the file (if given and present), else `.notConfigured`.
-    public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment,
+    package static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment,
                                file: String?, profile: String = "default") throws(S3CredentialsError) -> AWSCredentials {
         if let credentials = try fromEnvironment(environment) { return credentials }
         if let file, FileManager.default.fileExists(atPath: file) {

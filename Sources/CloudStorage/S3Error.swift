@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything that can go wrong talking to S3, each with a message that names the object or setting and
 /// says what to do. No case ever carries the secret key: only the access key id identifies credentials.
-public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
+package enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
     /// `SignatureDoesNotMatch`: the secret does not belong to the access key (or region/clock are off).
     case signatureDoesNotMatch(accessKeyID: String, operation: String)
     /// `InvalidAccessKeyId`: the store does not know this access key.
@@ -39,7 +39,7 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
     case cancelled(operation: String)
 
     /// Whether repeating the same request later can succeed.
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch self {
         case .throttled, .serverError, .timedOut: return true
         case .connectionFailed(_, _, _, let retryable): return retryable
@@ -47,7 +47,7 @@ public enum S3Error: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .signatureDoesNotMatch(id, op):
             return "S3 rejected the signature of \(op) (SignatureDoesNotMatch): the secret key is wrong for access key \(id). "

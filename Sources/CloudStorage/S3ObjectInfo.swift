@@ -1,22 +1,22 @@
 import Foundation
 
 /// What HEAD tells about a stored object.
-public struct S3ObjectInfo: Sendable, Hashable {
-    public let key: String
-    public let size: Int64
+package struct S3ObjectInfo: Sendable, Hashable {
+    package let key: String
+    package let size: Int64
     /// The ETag without quotes. For single-part uploads without SSE-KMS it is the MD5 of the bytes;
     /// for multipart uploads it is `<md5-of-md5s>-<parts>`. We record it but compare SHA-256 instead.
-    public let etag: String
-    public let contentType: String?
-    public let lastModified: String?
+    package let etag: String
+    package let contentType: String?
+    package let lastModified: String?
     /// `x-amz-checksum-sha256` (base64) when the object was stored with a SHA-256 checksum; a
     /// multipart object's composite value ends in `-<parts>`.
-    public let checksumSHA256: String?
+    package let checksumSHA256: String?
     /// `FULL_OBJECT` or `COMPOSITE` when the store reports it.
-    public let checksumType: String?
-    public let metadata: S3ObjectMetadata
+    package let checksumType: String?
+    package let metadata: S3ObjectMetadata
 
-    public init(key: String, size: Int64, etag: String, contentType: String?, lastModified: String?,
+    package init(key: String, size: Int64, etag: String, contentType: String?, lastModified: String?,
                 checksumSHA256: String?, checksumType: String?, metadata: S3ObjectMetadata) {
         self.key = key
         self.size = size
@@ -43,7 +43,7 @@ public struct S3ObjectInfo: Sendable, Hashable {
     ///
     /// Size must match; then a full-object SHA-256 checksum decides (single-part objects only), else our
     /// `content-sha256` metadata. Without either the answer is `.unknown` and an uploader should upload again.
-    public func comparison(with local: LocalFileDigest) -> S3ObjectComparison {
+    package func comparison(with local: LocalFileDigest) -> S3ObjectComparison {
         if size != local.size {
             return .different(reason: "the stored object is \(size) bytes, the local file \(local.size)")
         }
@@ -63,7 +63,7 @@ public struct S3ObjectInfo: Sendable, Hashable {
     /// Uploaded in parts: S3 marks a multipart ETag with `-<parts>`. Its SHA-256 checksum, if any, is
     /// then a checksum of the parts' checksums, not of the bytes — even when a store (moto) reports it
     /// without the `-<parts>` suffix or the `COMPOSITE` type.
-    public var isMultipart: Bool { etag.contains("-") }
+    package var isMultipart: Bool { etag.contains("-") }
 
     static func unquoted(_ etag: String) -> String {
         etag.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") ? String(etag.dropFirst().dropLast()) : etag
@@ -71,7 +71,7 @@ public struct S3ObjectInfo: Sendable, Hashable {
 }
 
 /// The outcome of comparing a stored object with a local file.
-public enum S3ObjectComparison: Sendable, Hashable {
+package enum S3ObjectComparison: Sendable, Hashable {
     case identical
     case different(reason: String)
     /// The store reports neither a SHA-256 checksum nor our metadata: cannot tell.

@@ -6,19 +6,19 @@ import Foundation
 /// values mangled (RFC 2047), so values are made ASCII-safe here: printable ASCII stays, everything
 /// else — and `%` itself — is percent-encoded as UTF-8 (decode with `removingPercentEncoding`).
 /// Names are lower-case, since S3 lower-cases them anyway.
-public struct S3ObjectMetadata: Sendable, Hashable {
-    public static let maximumBytes = 2048
-    public static let headerPrefix = "x-amz-meta-"
+package struct S3ObjectMetadata: Sendable, Hashable {
+    package static let maximumBytes = 2048
+    package static let headerPrefix = "x-amz-meta-"
     /// The hex SHA-256 of the object's bytes. The uploader always sets it, so an identical object is
     /// recognisable by HEAD even when it was uploaded in parts (whose S3 checksum is composite).
-    public static let contentSHA256Name = "content-sha256"
+    package static let contentSHA256Name = "content-sha256"
 
-    public private(set) var values: [String: String] = [:]
+    package private(set) var values: [String: String] = [:]
 
-    public init() {}
+    package init() {}
 
     /// Sets `name` to the ASCII-safe form of `value`; checks the name and the 2 KB total.
-    public mutating func set(_ name: String, _ value: String) throws(S3ObjectMetadataError) {
+    package mutating func set(_ name: String, _ value: String) throws(S3ObjectMetadataError) {
         let name = name.lowercased()
         guard !name.isEmpty, name.utf8.allSatisfy({ Self.nameBytes.contains($0) }), name.first != "-" else {
             throw .invalidName(name)
@@ -31,10 +31,10 @@ public struct S3ObjectMetadata: Sendable, Hashable {
     }
 
     /// Bytes counted against S3's limit.
-    public var byteCount: Int { Self.byteCount(values) }
+    package var byteCount: Int { Self.byteCount(values) }
 
     /// The request headers, sorted by name.
-    public var headers: [HTTPHeaderField] {
+    package var headers: [HTTPHeaderField] {
         values.keys.sorted().map { HTTPHeaderField(Self.headerPrefix + $0, values[$0]!) }
     }
 
@@ -46,7 +46,7 @@ public struct S3ObjectMetadata: Sendable, Hashable {
     }
 
     /// The decoded value of `name` (percent-encoding undone).
-    public subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         values[name.lowercased()].map { $0.removingPercentEncoding ?? $0 }
     }
 

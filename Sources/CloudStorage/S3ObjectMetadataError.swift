@@ -1,9 +1,9 @@
 /// Why object metadata (`x-amz-meta-*`) was refused before any request was made.
-public enum S3ObjectMetadataError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum S3ObjectMetadataError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidName(String)
     case tooLarge(bytes: Int, limit: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .invalidName(name):
             return "object metadata name '\(name)' is invalid: use lower-case letters, digits and '-' only."

@@ -1,5 +1,5 @@
 /// Whether request bodies are covered by the signature.
-public enum S3PayloadSigning: String, Sendable, Hashable, Codable {
+package enum S3PayloadSigning: String, Sendable, Hashable, Codable {
     /// The body's SHA-256 is signed; S3 rejects a body that differs (`XAmzContentSHA256Mismatch`).
     /// We hash every body anyway (for `x-amz-checksum-sha256`), so this costs nothing extra.
     case signed

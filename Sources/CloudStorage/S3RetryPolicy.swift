@@ -8,25 +8,25 @@ import ImagegenCore
 /// Full jitter (a uniformly random delay in `0…cap`) spreads many clients' retries apart, which is
 /// what `SlowDown` asks for; the cap keeps one request's worst case bounded:
 /// at most `maxAttempts` tries and `maxAttempts - 1` waits of at most `maxDelay` each.
-public struct S3RetryPolicy: Sendable, Hashable {
+package struct S3RetryPolicy: Sendable, Hashable {
     /// Total tries including the first (1 = no retries).
-    public var maxAttempts: Int
+    package var maxAttempts: Int
     /// The back-off cap before the first retry; doubles for each further retry.
-    public var initialDelay: Duration
+    package var initialDelay: Duration
     /// Upper bound on any single wait (also bounds a server's `Retry-After`).
-    public var maxDelay: Duration
+    package var maxDelay: Duration
 
-    public init(maxAttempts: Int = 5, initialDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(10)) {
+    package init(maxAttempts: Int = 5, initialDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(10)) {
         self.maxAttempts = max(1, maxAttempts)
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
     }
 
-    public static let none = S3RetryPolicy(maxAttempts: 1)
+    package static let none = S3RetryPolicy(maxAttempts: 1)
 
     /// The wait before retry number `retry` (1 for the first retry), given a uniform random
     /// `unitRandom` in 0…1 and an optional server `Retry-After`.
-    public func delay(beforeRetry retry: Int, unitRandom: Double, retryAfter: Duration? = nil) -> Duration {
+    package func delay(beforeRetry retry: Int, unitRandom: Double, retryAfter: Duration? = nil) -> Duration {
         let exponent = min(max(retry - 1, 0), 30)
         let capSeconds = min(initialDelay.seconds * pow(2, Double(exponent)), maxDelay.seconds)
         var wait = capSeconds * min(max(unitRandom, 0), 1)

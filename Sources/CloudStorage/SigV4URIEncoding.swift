@@ -6,19 +6,19 @@ import Foundation
 /// Generic URL encoders get this subtly wrong (space as `+`, `~` escaped, lower-case hex), which
 /// breaks signatures. Foundation's `addingPercentEncoding` with exactly the unreserved set behaves
 /// correctly on Linux (see reference/s3-sigv4.md §2.1), so we use it rather than hand-roll one.
-public enum SigV4URIEncoding {
+package enum SigV4URIEncoding {
     private static let unreserved = CharacterSet(
         charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
     private static let unreservedAndSlash = unreserved.union(CharacterSet(charactersIn: "/"))
 
     /// Encodes a query parameter name or value: `/` becomes `%2F`.
-    public static func encodeQueryComponent(_ text: String) -> String {
+    package static func encodeQueryComponent(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 
     /// Encodes a URI path, keeping `/` separators. S3 object keys keep their slashes and are encoded
     /// exactly once; the same string is both signed and sent.
-    public static func encodePath(_ path: String) -> String {
+    package static func encodePath(_ path: String) -> String {
         path.addingPercentEncoding(withAllowedCharacters: unreservedAndSlash) ?? ""
     }
 }

@@ -15,23 +15,23 @@ import ImagegenConfig
 /// Without a `storage` section the host is local-only (the embedded default): nothing is queued or
 /// uploaded and nothing complains. Every key but `s3.bucket` has a default; an unknown key is an error
 /// (a misspelt `bukcet` must not silently mean "no bucket").
-public struct StorageConfiguration: Sendable, Equatable {
-    public struct S3Settings: Sendable, Equatable {
+package struct StorageConfiguration: Sendable, Equatable {
+    package struct S3Settings: Sendable, Equatable {
         /// nil: AWS S3 in `region`.
-        public var endpoint: URL?
-        public var region = "us-east-1"
-        public var bucket: String
-        public var prefix = ""
+        package var endpoint: URL?
+        package var region = "us-east-1"
+        package var bucket: String
+        package var prefix = ""
         /// Path-style addressing (`endpoint/bucket/key`); defaults to true with a custom endpoint
         /// (MinIO, R2, B2, moto) and false on AWS.
-        public var pathStyle: Bool
+        package var pathStyle: Bool
         /// A 0600 AWS-style credentials file, used when the environment has no `AWS_ACCESS_KEY_ID`.
-        public var credentialsFile: String?
-        public var profile = "default"
-        public var multipartThresholdBytes = 16 * 1024 * 1024
-        public var requestTimeoutSeconds = 60.0
+        package var credentialsFile: String?
+        package var profile = "default"
+        package var multipartThresholdBytes = 16 * 1024 * 1024
+        package var requestTimeoutSeconds = 60.0
 
-        public init(endpoint: URL?, region: String = "us-east-1", bucket: String, prefix: String = "",
+        package init(endpoint: URL?, region: String = "us-east-1", bucket: String, prefix: String = "",
                     pathStyle: Bool? = nil, credentialsFile: String? = nil) {
             self.endpoint = endpoint
             self.region = region
@@ -42,23 +42,23 @@ public struct StorageConfiguration: Sendable, Equatable {
         }
     }
 
-    public var s3: S3Settings
+    package var s3: S3Settings
     /// Uploads in flight at once.
-    public var concurrency = 4
+    package var concurrency = 4
     /// Attempts per file (each attempt already retries 5xx/throttling a few times within itself)
     /// before the file is marked failed and an alert raised.
-    public var maxAttempts = 8
+    package var maxAttempts = 8
     /// Wait before the second attempt; doubles per attempt up to `retryMaxSeconds`.
-    public var retryBaseSeconds = 30.0
-    public var retryMaxSeconds = 3600.0
+    package var retryBaseSeconds = 30.0
+    package var retryMaxSeconds = 3600.0
     /// Also upload each image's sidecar JSON (`<image_id>.json`).
-    public var sidecars = true
+    package var sidecars = true
     /// Alert when the oldest pending upload has waited longer than this…
-    public var alertPendingMinutes = 30.0
+    package var alertPendingMinutes = 30.0
     /// …or more than this many uploads are pending.
-    public var alertPendingCount = 500
+    package var alertPendingCount = 500
 
-    public init(s3: S3Settings) { self.s3 = s3 }
+    package init(s3: S3Settings) { self.s3 = s3 }
 
     static let keys = ["s3", "concurrency", "max_attempts", "retry_base_seconds", "retry_max_seconds", "sidecars",
                        "alert_pending_minutes", "alert_pending_count"]
@@ -67,12 +67,12 @@ public struct StorageConfiguration: Sendable, Equatable {
 
     /// The `storage` section of `configuration`, or nil when there is none (local-only mode).
     /// `file` names the config file in error messages.
-    public static func load(from configuration: Configuration, file: String?) throws(ConfigurationError) -> StorageConfiguration? {
+    package static func load(from configuration: Configuration, file: String?) throws(ConfigurationError) -> StorageConfiguration? {
         guard let section = configuration.sections["storage"], !section.isNull else { return nil }
         return try parse(section, file: file ?? "(embedded defaults)")
     }
 
-    public static func parse(_ section: JSONValue, file: String) throws(ConfigurationError) -> StorageConfiguration {
+    package static func parse(_ section: JSONValue, file: String) throws(ConfigurationError) -> StorageConfiguration {
         let reader = ConfigSectionReader(file: file, path: "storage")
         let root = try reader.object(section)
         try reader.rejectUnknown(root, known: keys)
@@ -116,7 +116,7 @@ public struct StorageConfiguration: Sendable, Equatable {
     }
 
     /// The client settings: AWS when no endpoint is given, path-style per `path_style`.
-    public func s3Configuration() -> S3Configuration {
+    package func s3Configuration() -> S3Configuration {
         var configuration = s3.endpoint.map {
             S3Configuration(endpoint: $0, region: s3.region, bucket: s3.bucket)
         } ?? .aws(region: s3.region, bucket: s3.bucket)
@@ -129,7 +129,7 @@ public struct StorageConfiguration: Sendable, Equatable {
 
     /// A client for the configured bucket (or `bucket` instead, e.g. a backup destination), with
     /// credentials from the environment or the credentials file.
-    public func makeClient(bucket: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+    package func makeClient(bucket: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
                            retryObserver: S3Client.RetryObserver? = nil) throws(StorageClientError) -> S3Client {
         let credentials: AWSCredentials
         do {
@@ -148,11 +148,11 @@ public struct StorageConfiguration: Sendable, Equatable {
 }
 
 /// Why an S3 client could not be made from the storage configuration.
-public enum StorageClientError: Error, Sendable, CustomStringConvertible {
+package enum StorageClientError: Error, Sendable, CustomStringConvertible {
     case credentials(S3CredentialsError)
     case configuration(S3Error)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .credentials(let error): return error.description
         case .configuration(let error): return error.description

@@ -3,13 +3,13 @@ import Foundation
 /// Everything needed to upload one stored image file: which local file, which object key, which
 /// content type and which metadata. An upload queue row can hold these fields; a worker hands the
 /// plan to `S3Client.uploadIfChanged(_:)`.
-public struct UploadPlan: Sendable, Hashable {
-    public let localPath: String
-    public let key: ObjectKey
-    public let contentType: String
-    public let metadata: S3ObjectMetadata
+package struct UploadPlan: Sendable, Hashable {
+    package let localPath: String
+    package let key: ObjectKey
+    package let contentType: String
+    package let metadata: S3ObjectMetadata
 
-    public init(localPath: String, key: ObjectKey, contentType: String, metadata: S3ObjectMetadata) {
+    package init(localPath: String, key: ObjectKey, contentType: String, metadata: S3ObjectMetadata) {
         self.localPath = localPath
         self.key = key
         self.contentType = contentType
@@ -19,7 +19,7 @@ public struct UploadPlan: Sendable, Hashable {
     /// The plan for an image stored at `localPath` (under the content root): the key mirrors the
     /// path relative to `contentRoot`, the content type follows the extension, the metadata comes
     /// from the image's catalog fields.
-    public init(localPath: String, contentRoot: String, prefix: String, image: ImageObjectMetadata) throws(UploadPlanError) {
+    package init(localPath: String, contentRoot: String, prefix: String, image: ImageObjectMetadata) throws(UploadPlanError) {
         let root = contentRoot.hasSuffix("/") ? contentRoot : contentRoot + "/"
         guard localPath.hasPrefix(root) else { throw .outsideContentRoot(path: localPath, root: contentRoot) }
         let relative = String(localPath.dropFirst(root.count))
@@ -39,12 +39,12 @@ public struct UploadPlan: Sendable, Hashable {
 }
 
 /// Why an upload plan could not be made.
-public enum UploadPlanError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum UploadPlanError: Error, Sendable, Hashable, CustomStringConvertible {
     case outsideContentRoot(path: String, root: String)
     case key(ObjectKeyError)
     case metadata(S3ObjectMetadataError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .outsideContentRoot(path, root): return "\(path) is not under the content root \(root)"
         case let .key(error): return error.description

@@ -23,7 +23,7 @@ public final class HostComposition: Sendable {
     public let security: HostSecurity
     public let runtime: HostRuntime
     /// The catalog, prompt protection attached, as the entry points use it (its ports only).
-    package var catalog: EntryCatalog { store }
+    public var catalog: EntryCatalog { store }
     private let store: SQLiteCatalog
     public let templates: TemplateStore
     public let service: GenerationService
@@ -53,6 +53,7 @@ public final class HostComposition: Sendable {
                         + "Run `make plugins`, pass --plugins DIR, or create it and drop plugins in.")
         }
         runtime.plugins.rescan()
+        runtime.warnAboutUnusedProviderSections()
         let catalog: SQLiteCatalog
         do {
             catalog = try SQLiteCatalog(path: paths.catalog)

@@ -8,7 +8,7 @@ public enum AtomicFile {
         public var path: String
         public var reason: String
         public var description: String { "cannot write \(path): \(reason)" }
-        package init(path: String, reason: String) {
+        public init(path: String, reason: String) {
             self.path = path
             self.reason = reason
         }

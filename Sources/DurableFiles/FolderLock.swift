@@ -8,7 +8,7 @@ open class FolderLock: @unchecked Sendable {
     let fd: Int32
 
     /// nil when another process holds the lock.
-    public init?(dataDirectory: String, file: String) {
+    package init?(dataDirectory: String, file: String) {
         // try?: a folder that cannot be created makes the open() below fail, and the caller reports the lock as unavailable
         try? FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let fd = open(dataDirectory + "/" + file, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)

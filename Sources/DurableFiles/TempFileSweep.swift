@@ -6,22 +6,22 @@ import Glibc
 ///
 /// Only files whose name has exactly that shape, that are regular files, and whose pid names no
 /// running process are removed — never a live writer's temp file, never anything else.
-public enum TempFileSweep {
-    public struct Outcome: Sendable, Equatable {
+package enum TempFileSweep {
+    package struct Outcome: Sendable, Equatable {
         /// Paths removed.
-        public var removed: [String] = []
+        package var removed: [String] = []
         /// Paths that could not be removed, with the reason (reported, never dropped).
-        public var failures: [Failure] = []
+        package var failures: [Failure] = []
     }
 
-    public struct Failure: Sendable, Equatable, CustomStringConvertible {
-        public var path: String
-        public var reason: String
-        public var description: String { "cannot remove the stale temp file \(path): \(reason)" }
+    package struct Failure: Sendable, Equatable, CustomStringConvertible {
+        package var path: String
+        package var reason: String
+        package var description: String { "cannot remove the stale temp file \(path): \(reason)" }
     }
 
     /// The writer's pid when `name` is an `AtomicFile` temp name (`.<name>.<pid>.<u32>.tmp`).
-    public static func writerPID(ofTempName name: String) -> pid_t? {
+    package static func writerPID(ofTempName name: String) -> pid_t? {
         guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return nil }
         let parts = name.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
         // At least one part for the target's name, then pid and random.
@@ -34,7 +34,7 @@ public enum TempFileSweep {
 
     /// Sweeps `folder` and everything below it (symbolic links are not followed). A missing
     /// folder is nothing to sweep.
-    public static func sweep(_ folder: String) -> Outcome {
+    package static func sweep(_ folder: String) -> Outcome {
         var outcome = Outcome()
         guard let walker = FileManager.default.enumerator(atPath: folder) else { return outcome }
         while let relative = walker.nextObject() as? String {

@@ -1,11 +1,11 @@
 import Crypto
 
 /// Why a configured API token was refused.
-public enum BearerTokenError: Error, CustomStringConvertible, Hashable {
+package enum BearerTokenError: Error, CustomStringConvertible, Hashable {
     case tooShort(minimum: Int)
     case invalidCharacters
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tooShort(let minimum):
             return "API token is shorter than \(minimum) characters; set IMAGEGEN_API_TOKEN to a longer random value"
@@ -21,13 +21,13 @@ public enum BearerTokenError: Error, CustomStringConvertible, Hashable {
 /// itself never sits in the server's memory, logs or descriptions. Presented tokens are hashed the
 /// same way and compared in constant time (`ConstantTime`); hashing first also hides the
 /// token's length from timing.
-public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
-    public static let minimumLength = 16
+package struct BearerToken: Sendable, Hashable, CustomStringConvertible {
+    package static let minimumLength = 16
     static let digestLength = 32
 
     private let digest: [UInt8]
 
-    public init(_ token: String) throws(BearerTokenError) {
+    package init(_ token: String) throws(BearerTokenError) {
         let bytes = Array(token.utf8)
         guard bytes.count >= Self.minimumLength else { throw .tooShort(minimum: Self.minimumLength) }
         guard bytes.allSatisfy(Self.isToken68Byte) else { throw .invalidCharacters }
@@ -35,11 +35,11 @@ public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Constant-time check of a presented token.
-    public func matches<Bytes: Collection>(_ presented: Bytes) -> Bool where Bytes.Element == UInt8 {
+    package func matches<Bytes: Collection>(_ presented: Bytes) -> Bool where Bytes.Element == UInt8 {
         ConstantTime.equal(Self.hash(Array(presented)), digest)
     }
 
-    public var description: String { "BearerToken(<redacted>)" }
+    package var description: String { "BearerToken(<redacted>)" }
 
     /// token68 (RFC 9110 §11.2): the characters a bearer credential may use.
     static func isToken68Byte(_ byte: UInt8) -> Bool {

@@ -4,29 +4,29 @@
 /// read — when a token is configured; `wrap(_:)` offers the same check as handler middleware.
 /// Several tokens may be accepted, each under a *name*: `holder(of:)` says which one a request
 /// presented, so quotas and audit entries can follow the holder without ever seeing the secret.
-public struct BearerTokenAuth: Sendable {
+package struct BearerTokenAuth: Sendable {
     /// The name a lone token (`init(token:)`, `HTTPServerConfiguration.token`) is known by.
-    public static let defaultName = "api"
+    package static let defaultName = "api"
 
     /// Accepted tokens by name.
-    public let tokens: [String: BearerToken]
+    package let tokens: [String: BearerToken]
 
-    public init(token: BearerToken) {
+    package init(token: BearerToken) {
         self.init(tokens: [Self.defaultName: token])
     }
 
-    public init(tokens: [String: BearerToken]) {
+    package init(tokens: [String: BearerToken]) {
         self.tokens = tokens
     }
 
     /// True when `headers` carry exactly one `Authorization` field with an accepted bearer token.
-    public func authorizes(_ headers: HTTPHeaders) -> Bool {
+    package func authorizes(_ headers: HTTPHeaders) -> Bool {
         holder(of: headers) != nil
     }
 
     /// The name of the token `headers` present, or nil when none (or a wrong one) is presented.
     /// Every accepted token is compared, so the time taken does not say which one matched.
-    public func holder(of headers: HTTPHeaders) -> String? {
+    package func holder(of headers: HTTPHeaders) -> String? {
         let values = headers.values(for: "Authorization")
         guard values.count == 1 else { return nil }
         let credential = Array(values[0].utf8)
@@ -45,7 +45,7 @@ public struct BearerTokenAuth: Sendable {
     }
 
     /// The 401 answer: error shape plus the `WWW-Authenticate` challenge (RFC 6750 §3).
-    public static var rejection: HTTPResponse {
+    package static var rejection: HTTPResponse {
         var response = HTTPResponse.error(
             .unauthorized, code: "unauthorized",
             message: "missing or invalid bearer token; send 'Authorization: Bearer <token>' with the server's API token")
@@ -55,7 +55,7 @@ public struct BearerTokenAuth: Sendable {
 
     /// `handler`, guarded: requests without an accepted token get `rejection`; the others reach
     /// it with `bearerTokenName` set to the token's name.
-    public func wrap(_ handler: @escaping HTTPHandler) -> HTTPHandler {
+    package func wrap(_ handler: @escaping HTTPHandler) -> HTTPHandler {
         let auth = self
         return { request in
             guard let name = auth.holder(of: request.headers) else { return BearerTokenAuth.rejection }

@@ -86,6 +86,25 @@ final class HTTPConnection {
     /// Idle with nothing buffered: safe to close when draining.
     var isIdle: Bool { phase == .idle && input.count == inputStart && !wantsWrite }
 
+    /// Idle after serving at least one request. A fresh connection that has sent nothing yet
+    /// counts with the ones still sending a head: whether its first bytes were read before a
+    /// reclaim is a race, and must not decide which client loses its connection.
+    var isIdleKeepAlive: Bool { isIdle && requestsServed > 0 }
+
+    /// No request of it has reached a handler, and nothing is owed to it: closing it to admit
+    /// another client under connection pressure loses no work. Idle keep-alive connections, and
+    /// ones still sending a request head (slowloris).
+    var isReclaimable: Bool { !isClosed && !wantsWrite && (phase == .idle || phase == .readingHead) }
+
+    /// The client's address without its port: what the per-address limit counts.
+    var peerHost: String {
+        if remoteAddress.hasPrefix("["), let end = remoteAddress.firstIndex(of: "]") {
+            return String(remoteAddress[remoteAddress.startIndex...end])
+        }
+        guard let colon = remoteAddress.lastIndex(of: ":") else { return remoteAddress }
+        return String(remoteAddress[..<colon])
+    }
+
     // MARK: Events from the loop
 
     func handleReadable() {

@@ -11,6 +11,7 @@ final class HTTPEventLoop {
     private let context: HTTPEventLoopContext
     private var listener: ListeningSocket?
     private let maxConnections: Int
+    private let maxConnectionsPerAddress: Int?
     private var connections: [UInt64: HTTPConnection] = [:]
     private var nextConnectionID: UInt64 = 1
 
@@ -29,6 +30,7 @@ final class HTTPEventLoop {
         context = HTTPEventLoopContext(configuration: configuration, handler: handler, mailbox: mailbox, counters: counters)
         self.listener = listener
         maxConnections = max(1, configuration.maxConnections)
+        maxConnectionsPerAddress = configuration.maxConnectionsPerAddress.map { max(1, $0) }
         // Deadlines are checked at a quarter of the shortest timeout, between 5 ms and 250 ms.
         let t = context.timeouts
         let shortest = [t.headerRead, t.bodyReadGap, t.idle, t.writeStall, t.linger].min() ?? 1_000_000_000
@@ -95,11 +97,14 @@ final class HTTPEventLoop {
         polledConnections.removeAll(keepingCapacity: true)
         pollSet.append(pollfd(fd: context.mailbox.wakeReadFD, events: Int16(POLLIN), revents: 0))
         var listenerIndex: Int?
-        if let listener, connections.count < maxConnections, context.now >= acceptPausedUntil {
+        // At the cap the listener is polled only while some connection can be reclaimed for a
+        // new client; otherwise a readable listener would spin the loop.
+        if let listener, context.now >= acceptPausedUntil,
+           liveConnections < maxConnections || hasReclaimable() {
             listenerIndex = pollSet.count
             pollSet.append(pollfd(fd: listener.fd, events: Int16(POLLIN), revents: 0))
         }
-        for connection in connections.values {
+        for connection in connections.values where !connection.isClosed {
             var events: Int16 = 0
             if connection.wantsRead { events |= Int16(POLLIN) }
             if connection.wantsWrite { events |= Int16(POLLOUT) }
@@ -133,13 +138,29 @@ final class HTTPEventLoop {
         guard let listener else { return }
         // Bounded per wake-up so established connections are served fairly under a connect storm.
         for _ in 0..<64 {
-            guard connections.count < maxConnections else { return }
+            // At the cap, accept only while a connection can be reclaimed; reclaim only for a
+            // client actually accepted (never the one just admitted).
+            if liveConnections >= maxConnections && !hasReclaimable() { return }
             switch listener.accept() {
             case .accepted(let fd, let peer):
                 let connection = HTTPConnection(id: nextConnectionID, fd: fd, remoteAddress: peer, context: context)
                 nextConnectionID += 1
-                connections[connection.id] = connection
                 HTTPServerCounters.increment(context.counters.connectionsAccepted)
+                var admitted = true
+                if let perAddress = maxConnectionsPerAddress {
+                    let host = connection.peerHost
+                    let fromSameAddress = connections.values.filter { !$0.isClosed && $0.peerHost == host }.count
+                    if fromSameAddress >= perAddress && !reclaimOldest(from: host) { admitted = false }
+                }
+                if admitted && liveConnections >= maxConnections && !reclaimOldest(from: nil) { admitted = false }
+                guard admitted else {
+                    // Not yet in `connections`: closed before it was ever polled.
+                    connection.close()
+                    context.closedConnections.removeLast()
+                    HTTPServerCounters.increment(context.counters.connectionsReclaimed)
+                    continue
+                }
+                connections[connection.id] = connection
             case .wouldBlock:
                 return
             case .retry:
@@ -154,6 +175,39 @@ final class HTTPEventLoop {
                 return
             }
         }
+    }
+
+    /// Open connections not yet closed (closed ones are forgotten at the end of each turn).
+    private var liveConnections: Int { connections.count - context.closedConnections.count }
+
+    /// Whether some connection could be closed for a new client. Responses their tasks already
+    /// sent are collected first, so a connection that just answered counts as idle.
+    private func hasReclaimable() -> Bool {
+        connections.values.contains { connection in
+            connection.collectCompletion()
+            return connection.isReclaimable
+        }
+    }
+
+    /// Closes the oldest reclaimable connection (from `host`, or from anyone): idle keep-alive ones
+    /// before ones still sending (or yet to send) a head. False when every connection has a request in progress.
+    private func reclaimOldest(from host: String?) -> Bool {
+        var oldestIdle: HTTPConnection?
+        var oldestReading: HTTPConnection?
+        for connection in connections.values {
+            if let host, connection.peerHost != host { continue }
+            connection.collectCompletion()
+            guard connection.isReclaimable else { continue }
+            if connection.isIdleKeepAlive {
+                if connection.id < (oldestIdle?.id ?? .max) { oldestIdle = connection }
+            } else if connection.id < (oldestReading?.id ?? .max) {
+                oldestReading = connection
+            }
+        }
+        guard let victim = oldestIdle ?? oldestReading else { return false }
+        victim.close()
+        HTTPServerCounters.increment(context.counters.connectionsReclaimed)
+        return true
     }
 
     private func handleConnectionEvents(from firstIndex: Int) {

@@ -2,12 +2,12 @@ import Foundation
 
 /// Why a request body could not be read as the JSON a handler expects. `response` is the 4xx
 /// to send back, in the API's error shape.
-public enum HTTPJSONBodyError: Error, CustomStringConvertible {
+package enum HTTPJSONBodyError: Error, CustomStringConvertible {
     case emptyBody
     case unsupportedContentType(String)
     case invalidJSON(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .emptyBody: return "request body is empty; send a JSON object"
         case .unsupportedContentType(let type):
@@ -16,7 +16,7 @@ public enum HTTPJSONBodyError: Error, CustomStringConvertible {
         }
     }
 
-    public var response: HTTPResponse {
+    package var response: HTTPResponse {
         switch self {
         case .emptyBody, .invalidJSON: return .error(.badRequest, code: "invalid_json", message: description)
         case .unsupportedContentType:
@@ -28,7 +28,7 @@ public enum HTTPJSONBodyError: Error, CustomStringConvertible {
 extension HTTPRequest {
     /// Decodes the body as JSON. A missing Content-Type is accepted; any other than
     /// `application/json` (or `…+json`) is refused with 415.
-    public func decodeJSON<Value: Decodable>(
+    package func decodeJSON<Value: Decodable>(
         _ type: Value.Type, decoder: JSONDecoder = JSONDecoder()
     ) throws(HTTPJSONBodyError) -> Value {
         if let contentType = headers["Content-Type"] {
@@ -39,6 +39,12 @@ extension HTTPRequest {
             }
         }
         guard !body.isEmpty else { throw .emptyBody }
+        // Strict RFC 8259 first: the decoder alone accepts trailing commas and more.
+        do throws(StrictJSONSyntax.Violation) {
+            try StrictJSONSyntax.check(body)
+        } catch {
+            throw .invalidJSON(error.description)
+        }
         do {
             return try decoder.decode(type, from: Data(body))
         } catch let error as DecodingError {

@@ -5,19 +5,19 @@ import Glibc
 /// Only numeric addresses (plus `localhost` for 127.0.0.1) are accepted so that whether the
 /// listener is loopback — and therefore whether it may run without a token — is decided from the
 /// configuration itself, not from a name lookup.
-public struct HTTPListenAddress: Sendable, Hashable, CustomStringConvertible {
-    public enum Family: Sendable, Hashable {
+package struct HTTPListenAddress: Sendable, Hashable, CustomStringConvertible {
+    package enum Family: Sendable, Hashable {
         case ipv4
         case ipv6
     }
 
-    public let family: Family
+    package let family: Family
     /// Network-order address bytes: 4 for IPv4, 16 for IPv6.
     let addressBytes: [UInt8]
-    public let port: Int
+    package let port: Int
 
     /// 127.0.0.1:`port`.
-    public static func loopback(port: Int) -> HTTPListenAddress {
+    package static func loopback(port: Int) -> HTTPListenAddress {
         HTTPListenAddress(family: .ipv4, addressBytes: [127, 0, 0, 1], port: port)
     }
 
@@ -28,7 +28,7 @@ public struct HTTPListenAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `127.0.0.1:8080`, `0.0.0.0:8080`, `[::1]:8080`, `[::]:8080` or `localhost:8080`.
-    public init(parsing text: String) throws(HTTPListenAddressError) {
+    package init(parsing text: String) throws(HTTPListenAddressError) {
         let host: Substring
         let portText: Substring
         if text.hasPrefix("[") {
@@ -62,12 +62,12 @@ public struct HTTPListenAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The same address with another port (e.g. the port the kernel picked for port 0).
-    public func with(port: Int) -> HTTPListenAddress {
+    package func with(port: Int) -> HTTPListenAddress {
         HTTPListenAddress(family: family, addressBytes: addressBytes, port: port)
     }
 
     /// 127.0.0.0/8, ::1 and IPv4-mapped 127.x. Only these may serve without a bearer token.
-    public var isLoopback: Bool {
+    package var isLoopback: Bool {
         switch family {
         case .ipv4:
             return addressBytes[0] == 127
@@ -79,14 +79,14 @@ public struct HTTPListenAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The address in numeric form, without the port.
-    public var host: String {
+    package var host: String {
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         let family = self.family == .ipv4 ? AF_INET : AF_INET6
         _ = addressBytes.withUnsafeBytes { raw in inet_ntop(family, raw.baseAddress, &text, socklen_t(text.count)) }
         return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    public var description: String {
+    package var description: String {
         family == .ipv4 ? "\(host):\(port)" : "[\(host)]:\(port)"
     }
 

@@ -1,10 +1,10 @@
 /// Why a `--listen` value could not be used.
-public enum HTTPListenAddressError: Error, CustomStringConvertible, Hashable {
+package enum HTTPListenAddressError: Error, CustomStringConvertible, Hashable {
     case missingPort(String)
     case invalidPort(String)
     case invalidHost(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingPort(let text):
             return "listen address '\(text)' has no port; write it as 127.0.0.1:8080 or [::1]:8080"

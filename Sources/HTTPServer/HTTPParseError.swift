@@ -2,7 +2,7 @@
 ///
 /// Every case is a framing or syntax violation after which the connection is closed: once the
 /// parser and the peer disagree about where a message ends, nothing later on the wire can be trusted.
-public enum HTTPParseError: Error, Hashable, CustomStringConvertible {
+package enum HTTPParseError: Error, Hashable, CustomStringConvertible {
     // Lines and bytes
     case bareCarriageReturn
     case bareLineFeed
@@ -54,7 +54,7 @@ public enum HTTPParseError: Error, Hashable, CustomStringConvertible {
     case trailerSectionTooLarge(limit: Int)
 
     /// The status this violation is answered with (`reference/http-server.md` §5).
-    public var status: HTTPStatus {
+    package var status: HTTPStatus {
         switch self {
         case .requestLineTooLong: return .uriTooLong
         case .methodTooLong, .unsupportedTransferCoding: return .notImplemented
@@ -69,7 +69,7 @@ public enum HTTPParseError: Error, Hashable, CustomStringConvertible {
     }
 
     /// A stable machine-readable code for the JSON error body.
-    public var code: String {
+    package var code: String {
         switch status.code {
         case 413: return "body_too_large"
         case 414: return "request_line_too_long"
@@ -81,7 +81,7 @@ public enum HTTPParseError: Error, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .bareCarriageReturn: return "request contains a CR not followed by LF; end lines with CRLF"
         case .bareLineFeed: return "request line or header ends with a bare LF; end lines with CRLF"

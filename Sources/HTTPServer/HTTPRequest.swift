@@ -1,25 +1,25 @@
 /// A complete request as handed to a handler: the head has been validated, the body fully read
 /// (and de-chunked) within the configured limits.
-public struct HTTPRequest: Sendable {
-    public var method: HTTPMethod
+package struct HTTPRequest: Sendable {
+    package var method: HTTPMethod
     /// The raw request-target, e.g. `/v1/images?tag=cat`.
-    public var target: String
+    package var target: String
     /// The path part of the target, still percent-encoded, e.g. `/v1/images`.
-    public var path: String
+    package var path: String
     /// Query items in order, percent-decoded.
-    public var queryItems: [HTTPQueryItem]
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+    package var queryItems: [HTTPQueryItem]
+    package var headers: HTTPHeaders
+    package var body: [UInt8]
     /// The peer as `address:port` (`[v6]:port` for IPv6).
-    public var remoteAddress: String
-    public var version: HTTPVersion
+    package var remoteAddress: String
+    package var version: HTTPVersion
     /// Values of `{name}` segments of the matched route, percent-decoded; set by `HTTPRouter`.
-    public var pathParameters: [String: String]
+    package var pathParameters: [String: String]
     /// The configured name of the bearer token the request presented (never the token itself);
     /// nil when the server accepts requests without a token.
-    public var bearerTokenName: String?
+    package var bearerTokenName: String?
 
-    public init(
+    package init(
         method: HTTPMethod, target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
         remoteAddress: String = "", version: HTTPVersion = .http1_1
     ) {
@@ -37,17 +37,17 @@ public struct HTTPRequest: Sendable {
     }
 
     /// The first value of query item `name`, if present.
-    public func query(_ name: String) -> String? {
+    package func query(_ name: String) -> String? {
         queryItems.first { $0.name == name }?.value
     }
 
     /// Every value of query item `name` (`?tag=a&tag=b`).
-    public func queryValues(_ name: String) -> [String] {
+    package func queryValues(_ name: String) -> [String] {
         queryItems.filter { $0.name == name }.map(\.value)
     }
 
     /// The decoded value of route parameter `name` (`{id}` in `/v1/jobs/{id}`).
-    public func pathParameter(_ name: String) -> String? {
+    package func pathParameter(_ name: String) -> String? {
         pathParameters[name]
     }
 }

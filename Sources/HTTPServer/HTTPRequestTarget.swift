@@ -1,11 +1,11 @@
 import Foundation
 
 /// One `name=value` pair of a query string, percent-decoded.
-public struct HTTPQueryItem: Sendable, Hashable {
-    public var name: String
-    public var value: String
+package struct HTTPQueryItem: Sendable, Hashable {
+    package var name: String
+    package var value: String
 
-    public init(name: String, value: String) {
+    package init(name: String, value: String) {
         self.name = name
         self.value = value
     }

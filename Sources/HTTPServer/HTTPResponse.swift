@@ -2,12 +2,12 @@ import Foundation
 
 /// What a handler answers. The server adds the framing headers itself (`Content-Length`,
 /// `Connection`, `Date`); values a handler puts there are replaced.
-public struct HTTPResponse: Sendable {
-    public var status: HTTPStatus
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+package struct HTTPResponse: Sendable {
+    package var status: HTTPStatus
+    package var headers: HTTPHeaders
+    package var body: [UInt8]
 
-    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+    package init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -15,7 +15,7 @@ public struct HTTPResponse: Sendable {
 
     /// A JSON body encoded from `value`. If encoding fails, a 500 with the error shape instead,
     /// so a handler never has to deal with an encoder error.
-    public static func json<Value: Encodable>(
+    package static func json<Value: Encodable>(
         _ value: Value, status: HTTPStatus = .ok, encoder: JSONEncoder = HTTPResponse.defaultEncoder
     ) -> HTTPResponse {
         do {
@@ -27,26 +27,26 @@ public struct HTTPResponse: Sendable {
     }
 
     /// A body that already is JSON text.
-    public static func json(bytes: [UInt8], status: HTTPStatus = .ok) -> HTTPResponse {
+    package static func json(bytes: [UInt8], status: HTTPStatus = .ok) -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: bytes)
     }
 
     /// A plain-text body (e.g. the Prometheus exposition format with its own content type).
-    public static func text(
+    package static func text(
         _ text: String, status: HTTPStatus = .ok, contentType: String = "text/plain; charset=utf-8"
     ) -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": contentType], body: Array(text.utf8))
     }
 
     /// The API's error shape: `{ "error": { "code": code, "message": message } }`.
-    public static func error(_ status: HTTPStatus, code: String, message: String) -> HTTPResponse {
+    package static func error(_ status: HTTPStatus, code: String, message: String) -> HTTPResponse {
         json(HTTPErrorBody(code: code, message: message), status: status)
     }
 
-    public static let noContent = HTTPResponse(status: .noContent)
+    package static let noContent = HTTPResponse(status: .noContent)
 
     /// Sorted keys make bodies stable for tests and caches; slashes stay readable in paths.
-    public static var defaultEncoder: JSONEncoder {
+    package static var defaultEncoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder

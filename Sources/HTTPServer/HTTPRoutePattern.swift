@@ -1,17 +1,17 @@
 /// A route path such as `/v1/jobs/{id}`: literal segments match exactly (still percent-encoded),
 /// `{name}` segments match any one non-empty segment and capture it, percent-decoded.
-public struct HTTPRoutePattern: Sendable, Hashable, CustomStringConvertible {
+package struct HTTPRoutePattern: Sendable, Hashable, CustomStringConvertible {
     enum Segment: Sendable, Hashable {
         case literal(Substring)
         case parameter(String)
     }
 
     let segments: [Segment]
-    public let description: String
+    package let description: String
 
     /// Patterns are written by programmers, so a malformed one is a programming error and traps
     /// at start-up rather than failing at request time.
-    public init(_ pattern: String) {
+    package init(_ pattern: String) {
         precondition(pattern.hasPrefix("/"), "route pattern '\(pattern)' must start with '/'")
         var names = Set<String>()
         segments = pattern.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in

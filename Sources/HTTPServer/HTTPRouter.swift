@@ -3,7 +3,7 @@
 /// Unknown paths get 404, a known path with another method gets 405 with an `Allow` header, both
 /// in the API's error shape. `HEAD` falls back to the `GET` route of the same path (the server
 /// drops the body). Routes are matched in the order added.
-public struct HTTPRouter: Sendable {
+package struct HTTPRouter: Sendable {
     struct Route: Sendable {
         let method: HTTPMethod
         let pattern: HTTPRoutePattern
@@ -12,24 +12,24 @@ public struct HTTPRouter: Sendable {
 
     private var routes: [Route] = []
 
-    public init() {}
+    package init() {}
 
-    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler) {
+    package mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping HTTPHandler) {
         routes.append(Route(method: method, pattern: HTTPRoutePattern(pattern), handler: handler))
     }
 
-    public mutating func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.get, pattern, handler) }
-    public mutating func post(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.post, pattern, handler) }
-    public mutating func put(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.put, pattern, handler) }
-    public mutating func delete(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.delete, pattern, handler) }
+    package mutating func get(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.get, pattern, handler) }
+    package mutating func post(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.post, pattern, handler) }
+    package mutating func put(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.put, pattern, handler) }
+    package mutating func delete(_ pattern: String, _ handler: @escaping HTTPHandler) { add(.delete, pattern, handler) }
 
     /// The router as a handler, to give to `HTTPServer`.
-    public var handler: HTTPHandler {
+    package var handler: HTTPHandler {
         let router = self
         return { request in await router.route(request) }
     }
 
-    public func route(_ request: HTTPRequest) async -> HTTPResponse {
+    package func route(_ request: HTTPRequest) async -> HTTPResponse {
         let pathSegments = HTTPRoutePattern.segments(ofPath: request.path)
         var allowed: [HTTPMethod] = []
         var headFallback: (Route, [String: String])?

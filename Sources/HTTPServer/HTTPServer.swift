@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// One socket thread polls every connection; handlers run as tasks. See `HTTPServerLimits` and
 /// `HTTPServerTimeouts` for the defences, `BearerTokenAuth` for the token rule.
-public final class HTTPServer: Sendable {
+package final class HTTPServer: Sendable {
     private enum State {
         case idle
         case starting
@@ -24,23 +24,23 @@ public final class HTTPServer: Sendable {
         case stopped(HTTPEventLoopMailbox?)
     }
 
-    public let configuration: HTTPServerConfiguration
+    package let configuration: HTTPServerConfiguration
     private let handler: HTTPHandler
     private let state = Mutex(State.idle)
     private let counters = HTTPServerCounters()
 
-    public init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler) {
+    package init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler) {
         self.configuration = configuration
         self.handler = handler
     }
 
     /// Convenience for a router.
-    public convenience init(configuration: HTTPServerConfiguration, router: HTTPRouter) {
+    package convenience init(configuration: HTTPServerConfiguration, router: HTTPRouter) {
         self.init(configuration: configuration, handler: router.handler)
     }
 
     /// Binds, listens and starts the socket thread. Refuses a listener that needs a token and has none.
-    public func start() throws(HTTPServerError) {
+    package func start() throws(HTTPServerError) {
         if configuration.lacksRequiredToken {
             throw .tokenRequired(listen: configuration.listen.description)
         }
@@ -75,7 +75,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// The address actually listened on (with the kernel's port when 0 was configured); nil unless running.
-    public var boundAddress: HTTPListenAddress? {
+    package var boundAddress: HTTPListenAddress? {
         state.withLock { state in
             if case .running(_, let address) = state { return address }
             return nil
@@ -83,16 +83,16 @@ public final class HTTPServer: Sendable {
     }
 
     /// The bound port; nil unless running.
-    public var port: Int? { boundAddress?.port }
+    package var port: Int? { boundAddress?.port }
 
     /// Counters since start, including requests the server answered without a handler.
-    public var statistics: HTTPServerStatistics { counters.snapshot }
+    package var statistics: HTTPServerStatistics { counters.snapshot }
 
     /// Stops accepting (the port is released at once), closes idle connections, lets in-flight
     /// requests finish with `Connection: close` until `grace` (default: the configured
     /// `shutdownGrace`) and then closes the rest, cancelling their handler tasks. Returns when the
     /// socket thread has finished. Safe to call more than once.
-    public func stop(grace: Duration? = nil) async {
+    package func stop(grace: Duration? = nil) async {
         let mailbox: HTTPEventLoopMailbox? = state.withLock { state in
             switch state {
             case .running(let mailbox, _):
@@ -111,7 +111,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Returns when the server has stopped (for a `serve` command that waits for a signal elsewhere).
-    public func waitUntilStopped() async {
+    package func waitUntilStopped() async {
         let mailbox: HTTPEventLoopMailbox? = state.withLock { state in
             switch state {
             case .running(let mailbox, _): return mailbox

@@ -1,32 +1,39 @@
 /// Everything an `HTTPServer` needs besides its handler.
-public struct HTTPServerConfiguration: Sendable {
-    public var listen: HTTPListenAddress
-    public var limits: HTTPServerLimits
-    public var timeouts: HTTPServerTimeouts
-    /// Open connections at most; at the cap the listener is not polled, so further clients wait
-    /// in the kernel's backlog instead of consuming descriptors (nginx `worker_connections`).
-    public var maxConnections: Int
+package struct HTTPServerConfiguration: Sendable {
+    package var listen: HTTPListenAddress
+    package var limits: HTTPServerLimits
+    package var timeouts: HTTPServerTimeouts
+    /// Open connections at most (nginx `worker_connections`). At the cap a new client is admitted
+    /// by closing the oldest connection with no request in progress (idle keep-alive first, then
+    /// one still sending its head: slowloris); when every connection has a request in progress,
+    /// the listener is not polled and further clients wait in the kernel's backlog.
+    package var maxConnections: Int
+    /// Open connections from one client address at most (the port is not part of it). A new
+    /// connection over the limit closes that address's oldest connection with no request in
+    /// progress, or is closed itself when there is none. nil: only `maxConnections` applies.
+    package var maxConnectionsPerAddress: Int?
     /// `listen(2)` backlog (the kernel caps it at `net.core.somaxconn`).
-    public var listenBacklog: Int32
+    package var listenBacklog: Int32
     /// Accepted bearer tokens by name. When any is set, every request must carry
     /// `Authorization: Bearer <token>` with one of them, checked before its body is read; the
     /// handler sees the matched token's name as `HTTPRequest.bearerTokenName`.
-    public var tokens: [String: BearerToken]
+    package var tokens: [String: BearerToken]
     /// The token named `BearerTokenAuth.defaultName`: the single-token form of `tokens`.
-    public var token: BearerToken? {
+    package var token: BearerToken? {
         get { tokens[BearerTokenAuth.defaultName] }
         set { tokens[BearerTokenAuth.defaultName] = newValue }
     }
     /// Demands a token even on a loopback listener. A non-loopback listener always demands one.
-    public var requireToken: Bool
+    package var requireToken: Bool
     /// Receives operational messages (start, stop, accept failures). Never receives secrets or bodies.
-    public var log: (@Sendable (String) -> Void)?
+    package var log: (@Sendable (String) -> Void)?
 
-    public init(
+    package init(
         listen: HTTPListenAddress = .loopback(port: 8080),
         limits: HTTPServerLimits = .default,
         timeouts: HTTPServerTimeouts = .default,
         maxConnections: Int = 512,
+        maxConnectionsPerAddress: Int? = nil,
         listenBacklog: Int32 = 511,
         token: BearerToken? = nil,
         tokens: [String: BearerToken] = [:],
@@ -37,6 +44,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.limits = limits
         self.timeouts = timeouts
         self.maxConnections = maxConnections
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
         self.listenBacklog = listenBacklog
         self.tokens = tokens
         if let token { self.tokens[BearerTokenAuth.defaultName] = token }

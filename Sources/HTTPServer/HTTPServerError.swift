@@ -1,13 +1,13 @@
 import Glibc
 
 /// Why an `HTTPServer` could not start.
-public enum HTTPServerError: Error, CustomStringConvertible, Hashable {
+package enum HTTPServerError: Error, CustomStringConvertible, Hashable {
     case tokenRequired(listen: String)
     case alreadyStarted
     case socketFailed(operation: String, listen: String, errno: Int32)
     case threadStartFailed(errno: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tokenRequired(let listen):
             return "refusing to listen on \(listen) without an API token: set IMAGEGEN_API_TOKEN (or the variable server.token_env names, or server.token_envs), or listen on 127.0.0.1"

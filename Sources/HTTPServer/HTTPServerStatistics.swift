@@ -2,17 +2,20 @@ import Synchronization
 
 /// A snapshot of what the server did, for `/metrics`. Requests answered by the server itself —
 /// protocol errors, 401s, timeouts — never reach a handler, so only these counters see them.
-public struct HTTPServerStatistics: Sendable, Hashable {
-    public var connectionsAccepted: Int
-    public var connectionsOpen: Int
+package struct HTTPServerStatistics: Sendable, Hashable {
+    package var connectionsAccepted: Int
+    package var connectionsOpen: Int
     /// Requests handed to the handler.
-    public var requestsHandled: Int
+    package var requestsHandled: Int
     /// Requests refused by the server before any handler ran (4xx/5xx from parsing, limits, 501).
-    public var requestsRejected: Int
+    package var requestsRejected: Int
     /// Requests refused for a missing or wrong bearer token.
-    public var requestsUnauthorized: Int
+    package var requestsUnauthorized: Int
     /// Connections closed by a header, body, idle or write deadline.
-    public var timeouts: Int
+    package var timeouts: Int
+    /// Connections with no request in progress closed to admit a new client (connection cap or
+    /// per-address limit), and new connections refused by the per-address limit.
+    package var connectionsReclaimed: Int = 0
 }
 
 /// The live counters behind `HTTPServerStatistics`: relaxed atomics, written by the socket thread.
@@ -23,6 +26,7 @@ final class HTTPServerCounters: Sendable {
     let requestsRejected = Atomic<Int>(0)
     let requestsUnauthorized = Atomic<Int>(0)
     let timeouts = Atomic<Int>(0)
+    let connectionsReclaimed = Atomic<Int>(0)
 
     static func increment(_ counter: borrowing Atomic<Int>) {
         counter.add(1, ordering: .relaxed)
@@ -35,6 +39,7 @@ final class HTTPServerCounters: Sendable {
             requestsHandled: requestsHandled.load(ordering: .relaxed),
             requestsRejected: requestsRejected.load(ordering: .relaxed),
             requestsUnauthorized: requestsUnauthorized.load(ordering: .relaxed),
-            timeouts: timeouts.load(ordering: .relaxed))
+            timeouts: timeouts.load(ordering: .relaxed),
+            connectionsReclaimed: connectionsReclaimed.load(ordering: .relaxed))
     }
 }

@@ -1,24 +1,24 @@
 /// Per-phase deadlines. Each phase has its own clock so that a slow client can hold a connection
 /// only for a bounded time, whatever it trickles (`reference/http-server.md` §7).
-public struct HTTPServerTimeouts: Sendable, Hashable {
+package struct HTTPServerTimeouts: Sendable, Hashable {
     /// Absolute time for the whole request head, from its first byte (or from accept, for the
     /// first request of a connection) — a per-read timer alone is defeated by trickling. → 408, close.
-    public var headerRead: Duration = .seconds(10)
+    package var headerRead: Duration = .seconds(10)
     /// Longest gap between two reads of the body. → 408, close.
-    public var bodyReadGap: Duration = .seconds(30)
+    package var bodyReadGap: Duration = .seconds(30)
     /// Absolute cap on reading one body. → 408, close.
-    public var bodyTotal: Duration = .seconds(300)
+    package var bodyTotal: Duration = .seconds(300)
     /// Idle time allowed between keep-alive requests; the connection is then closed silently.
-    public var idleKeepAlive: Duration = .seconds(30)
+    package var idleKeepAlive: Duration = .seconds(30)
     /// Longest time a response write may make no progress (client not reading). → close.
-    public var writeStall: Duration = .seconds(60)
+    package var writeStall: Duration = .seconds(60)
     /// After an error response, how long unread client data is drained before closing, so the
     /// kernel does not reset the connection and destroy the response in flight (§8.6).
-    public var lingerClose: Duration = .seconds(2)
+    package var lingerClose: Duration = .seconds(2)
     /// Default time `stop()` lets in-flight requests finish before closing them.
-    public var shutdownGrace: Duration = .seconds(10)
+    package var shutdownGrace: Duration = .seconds(10)
 
-    public init() {}
+    package init() {}
 
-    public static let `default` = HTTPServerTimeouts()
+    package static let `default` = HTTPServerTimeouts()
 }

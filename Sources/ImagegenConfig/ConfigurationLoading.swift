@@ -1,5 +1,6 @@
 import Foundation
 import ImagegenJSON
+import ImagegenJSON5
 import Imaging
 import ImagegenCore
 
@@ -7,6 +8,8 @@ import ImagegenCore
 public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case unreadable(file: String, reason: String)
     case syntax(file: String, detail: String)
+    /// A JSON5 syntax error at a line and column (found by the same locator the template loader uses).
+    case syntaxAt(file: String, line: Int, column: Int, detail: String)
     case invalidValue(file: String, key: String, detail: String)
     case unknownKey(file: String, key: String, known: [String])
     case secretInConfig(file: String, key: String)
@@ -19,10 +22,13 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
             return "config \(f): cannot read it (\(r)). Check the path given by --config or IMAGEGEN_CONFIG."
         case .syntax(let f, let d):
             return "config \(f): not valid JSON5: \(d)"
+        case .syntaxAt(let f, let line, let column, let d):
+            return "config \(f):\(line):\(column): not valid JSON5: \(d)"
         case .invalidValue(let f, let k, let d):
             return "config \(f): \(k): \(d)"
         case .unknownKey(let f, let k, let known):
-            return "config \(f): unknown key \"\(k)\". Known keys: \(known.joined(separator: ", "))."
+            let hint = ConfigurationError.suggestion(for: k, known: known).map { " → did you mean \($0)?" } ?? ""
+            return "config \(f): unknown key \"\(k)\"\(hint) Known keys: \(known.joined(separator: ", "))."
         case .secretInConfig(let f, let k):
             return "config \(f): \(k) looks like a secret. Keys never go in the config file: set them in the "
                 + "environment (e.g. REPLICATE_API_TOKEN) or in a 0600 secrets file, and remove this key."
@@ -48,6 +54,24 @@ extension Configuration {
 
     /// Parses JSON5 text (comments, trailing commas, unquoted keys).
     public static func parse(_ data: Data, file: String) throws(ConfigurationError) -> Configuration {
+        // The locator first: Foundation's reader says only "not valid JSON", with no line or column.
+        let text = String(decoding: data, as: UTF8.self)
+        let outline: JSON5Outline
+        do {
+            outline = try JSON5OutlineParser.parse(text)
+        } catch {
+            let scalars = Array(text.unicodeScalars)
+            let position = SourceLineIndex(scalars).position(of: error.offset)
+            throw .syntaxAt(file: file, line: position.line, column: position.column, detail: error.message)
+        }
+        // A key written twice is a typo that would go unnoticed: one of the two is silently dropped.
+        if let duplicate = outline.duplicateKeys.first {
+            let lines = SourceLineIndex(Array(text.unicodeScalars))
+            let at = lines.position(of: duplicate.offset), first = lines.position(of: duplicate.firstOffset)
+            throw .syntaxAt(file: file, line: at.line, column: at.column,
+                            detail: "the key \"\(duplicate.key)\" is given twice in the same object (first at line \(first.line)); "
+                                + "only one would be used: merge the two")
+        }
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
         let root: [String: JSONValue]
@@ -63,6 +87,11 @@ extension Configuration {
         }
         for key in root.keys.sorted() where !knownKeys.contains(key) {
             throw .unknownKey(file: file, key: key, known: knownKeys)
+        }
+        for key in root.keys.sorted() {
+            if let schema = ConfigurationSchema.sections[key], let value = root[key] {
+                try schema.check(value, path: key, file: file)
+            }
         }
         var config = Configuration()
         func section<T: Decodable>(_ key: String, _ type: T.Type) throws(ConfigurationError) -> T? {
@@ -104,6 +133,7 @@ extension Configuration {
             throw .invalidValue(file: file, key: "budgets.time_zone",
                                 detail: "unknown time zone \"\(config.budgets.timeZone)\"; use an IANA name such as Europe/Paris")
         }
+        try config.checkRanges(file: file)
         if let imaging = root["imaging"] {
             config.imaging = try imagingSection(imaging, file: file)
         }
@@ -134,13 +164,13 @@ extension Configuration {
         return imaging
     }
 
-    package static func looksSecret(_ key: String) -> Bool {
+    public static func looksSecret(_ key: String) -> Bool {
         let k = key.lowercased()
         return ["api_key", "apikey", "token", "secret", "password", "api_token", "key"].contains(k)
             || k.hasSuffix("_api_key") || k.hasSuffix("_token") || k.hasSuffix("_secret")
     }
 
-    package static func path(of error: any Error) -> String {
+    public static func path(of error: any Error) -> String {
         guard let e = error as? DecodingError else { return "" }
         let path: [any CodingKey]
         switch e {
@@ -151,7 +181,7 @@ extension Configuration {
         return path.map { "." + $0.stringValue }.joined()
     }
 
-    package static func describe(_ error: any Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         guard let e = error as? DecodingError else { return "\(error)" }
         switch e {
         case .typeMismatch(let t, _): return "expected \(Configuration.typeName(t))"

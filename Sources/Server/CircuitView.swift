@@ -5,22 +5,22 @@ import PluginHost
 /// One candidate's health as `GET /v1/health` and `/metrics` show it: every candidate of
 /// every routable model (closed when it has never failed), plus circuits of candidates that
 /// are no longer routable (a removed plugin) until they are reset.
-public struct CircuitView: Sendable, Codable, Equatable {
+package struct CircuitView: Sendable, Codable, Equatable {
     /// The model names this candidate serves (empty when it is no longer routable).
-    public var models: [String]
+    package var models: [String]
     /// plugin/provider-model: the circuit's key.
-    public var candidate: String
-    public var plugin: String
-    public var providerModel: String
-    public var priority: Int?
+    package var candidate: String
+    package var plugin: String
+    package var providerModel: String
+    package var priority: Int?
     /// closed, half_open or open.
-    public var state: String
-    public var consecutiveFailures: Int
+    package var state: String
+    package var consecutiveFailures: Int
     /// When an open circuit admits its next probe.
-    public var retryAt: Date?
-    public var lastError: String?
+    package var retryAt: Date?
+    package var lastError: String?
     /// Whether the candidate's plugin is loaded now.
-    public var loaded: Bool
+    package var loaded: Bool
 
     enum CodingKeys: String, CodingKey {
         case models, candidate, plugin, priority, state, loaded
@@ -28,7 +28,7 @@ public struct CircuitView: Sendable, Codable, Equatable {
         case lastError = "last_error"
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(models, forKey: .models)
         try c.encode(candidate, forKey: .candidate)

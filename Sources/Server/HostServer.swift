@@ -22,24 +22,24 @@ import Security
 /// listener closes while in-flight requests finish, and the runner gives in-flight jobs the
 /// grace period; what is still unfinished then stays in the catalog in its committed state
 /// and resumes on the next start (polling, never submitting twice).
-public final class HostServer: Sendable {
-    public let settings: ServerSettings
+package final class HostServer: Sendable {
+    package let settings: ServerSettings
     /// Built by the composition root the CLI and the library use too: same checks, same order.
-    public let composition: HostComposition
-    public let runtime: HostRuntime
+    package let composition: HostComposition
+    package let runtime: HostRuntime
     /// The composition's catalog, through its ports.
     package let catalog: EntryCatalog
-    public let service: GenerationService
-    public let runner: JobRunner
-    public let watcher: PluginFolderWatcher
-    public let templates: TemplateStore
-    public let metrics: ServerMetrics
+    package let service: GenerationService
+    package let runner: JobRunner
+    package let watcher: PluginFolderWatcher
+    package let templates: TemplateStore
+    package let metrics: ServerMetrics
     /// Plans, alerts and metrics from finished jobs.
-    public let operations: OperationsLoop
+    package let operations: OperationsLoop
     /// Uploads to cloud storage and daily backups (nothing runs in local-only mode).
-    public let storage: StorageBackgroundTasks
+    package let storage: StorageBackgroundTasks
     /// Renders the derivatives of new originals and works through the backlog (nil without libvips).
-    public let postProcessing: PostProcessingQueue?
+    package let postProcessing: PostProcessingQueue?
     let api: ServerAPI
     let http: HTTPServer
     let lock: RunnerLock
@@ -55,7 +55,7 @@ public final class HostServer: Sendable {
     /// plugins, catalog, templates. Nothing listens or runs until `start()`.
     /// - Parameter metrics: the host's metric set, to share one registry with the scheduler and
     ///   alerts running in the same process; a new one when nil.
-    public init(paths: HostPaths, settings: ServerSettings? = nil, listen: String? = nil, log: Log,
+    package init(paths: HostPaths, settings: ServerSettings? = nil, listen: String? = nil, log: Log,
                 metrics hostMetrics: HostMetrics? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(HostServerError) {
         let configuration: Configuration
@@ -137,6 +137,7 @@ public final class HostServer: Sendable {
                         statsReport: { try StatsReport(catalog: catalog, budgets: $0, by: $1, since: $2, now: $3) },
                         postProcessor: postProcessing?.processor)
         var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
+                                                    maxConnectionsPerAddress: resolved.maxConnectionsPerAddress,
                                                     tokens: resolved.tokens, log: { log.info($0, source: "http") })
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))
         http = HTTPServer(configuration: httpConfiguration, handler: api.handler)
@@ -144,7 +145,7 @@ public final class HostServer: Sendable {
     }
 
     /// Listens, then resumes unfinished jobs and runs the queue, then watches the plugins folder.
-    public func start() async throws(HostServerError) {
+    package func start() async throws(HostServerError) {
         do {
             try http.start()
         } catch {
@@ -155,6 +156,14 @@ public final class HostServer: Sendable {
         await operations.start()
         await storage.start()
         watcher.start()
+        if let bound = http.boundAddress?.description {
+            do {
+                try ServerAddressFile.write(listen: bound, dataDirectory: runtime.paths.data)
+            } catch {
+                runtime.log.warning("cannot record the listen address in \(ServerAddressFile.path(dataDirectory: runtime.paths.data)): \(error); "
+                                    + "client commands need --listen \(bound)")
+            }
+        }
         let records = runtime.plugins.records
         runtime.log.info("imagegen serve: listening on \(http.boundAddress?.description ?? settings.listen.description); "
                          + "\(records.filter { $0.generation != nil }.count) plugin(s) loaded, "
@@ -162,14 +171,14 @@ public final class HostServer: Sendable {
     }
 
     /// The port actually listened on (the kernel's choice when 0 was asked for).
-    public var port: Int? { http.port }
+    package var port: Int? { http.port }
 
     /// The HTTP server's counters.
-    public var httpStatistics: HTTPServerStatistics { http.statistics }
+    package var httpStatistics: HTTPServerStatistics { http.statistics }
 
     /// Graceful shutdown within `grace` seconds (default: `server.shutdown_grace_seconds`).
     /// Safe to call more than once; later calls wait for the first.
-    public func stop(grace: Double? = nil) async {
+    package func stop(grace: Double? = nil) async {
         let first = lifecycle.withLock { l -> Bool in
             defer { l.stopping = true }
             return !l.stopping
@@ -189,6 +198,7 @@ public final class HostServer: Sendable {
         await storage.stop(grace: 1)
         await api.completions.close()
         await httpStopped
+        ServerAddressFile.remove(dataDirectory: runtime.paths.data, listen: nil)
         let parked: Int
         do {
             parked = try catalog.unfinishedJobs().count
@@ -213,7 +223,7 @@ public final class HostServer: Sendable {
     }
 
     /// Returns once `stop()` has finished.
-    public func waitUntilStopped() async {
+    package func waitUntilStopped() async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let done = lifecycle.withLock { l -> Bool in
                 if l.stopped { return true }

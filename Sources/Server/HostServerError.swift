@@ -3,7 +3,7 @@ import HTTPServer
 import ImagegenConfig
 import Operations
 /// Why `imagegen serve` could not start. Each says what to do.
-public enum HostServerError: Error, Sendable, CustomStringConvertible {
+package enum HostServerError: Error, Sendable, CustomStringConvertible {
     case configuration(ConfigurationError)
     /// The host could not be built from its data folder (key, catalog, prompt protection).
     case composition(CompositionError)
@@ -13,7 +13,7 @@ public enum HostServerError: Error, Sendable, CustomStringConvertible {
     case http(HTTPServerError)
     case metrics(MetricsRegistryError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .configuration(let e): return e.description
         case .composition(let e): return e.description

@@ -1,21 +1,21 @@
 import PluginHost
 /// One change a plugin-folder scan applied, as JSON for `POST /v1/plugins/reload` and the log.
-public struct PluginChangeReport: Sendable, Codable, Equatable {
+package struct PluginChangeReport: Sendable, Codable, Equatable {
     /// "loaded", "swapped", "refused" or "removed".
-    public var kind: String
-    public var file: String
-    public var plugin: String?
-    public var generation: Int?
-    public var previousGeneration: Int?
+    package var kind: String
+    package var file: String
+    package var plugin: String?
+    package var generation: Int?
+    package var previousGeneration: Int?
     /// For a refusal: the reason, naming the file (the old generation, if any, keeps serving).
-    public var error: String?
+    package var error: String?
 
     enum CodingKeys: String, CodingKey {
         case kind, file, plugin, generation, error
         case previousGeneration = "previous_generation"
     }
 
-    public init(_ change: PluginSet.Change) {
+    package init(_ change: PluginSet.Change) {
         switch change {
         case .loaded(let file, let id, _, let generation):
             self.init(kind: "loaded", file: file, plugin: id, generation: generation)
@@ -39,7 +39,7 @@ public struct PluginChangeReport: Sendable, Codable, Equatable {
     }
 
     // Nulls written out, like every other record of the API.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(kind, forKey: .kind)
         try c.encode(file, forKey: .file)

@@ -21,14 +21,14 @@ import PluginHost
 /// Rescans run one at a time on the watcher's queue, whether the timer or
 /// `POST /v1/plugins/reload` asked for them. Safe copies are renamed into place (or copied
 /// under a hidden `.name.so` first): hidden files are ignored.
-public final class PluginFolderWatcher: Sendable {
+package final class PluginFolderWatcher: Sendable {
     /// A change with the time it was applied, for `GET /v1/plugins`.
-    public struct Event: Sendable, Codable, Equatable {
-        public var at: Date
-        public var change: PluginChangeReport
+    package struct Event: Sendable, Codable, Equatable {
+        package var at: Date
+        package var change: PluginChangeReport
     }
 
-    public let plugins: PluginSet
+    package let plugins: PluginSet
     let health: HealthBoard
     let log: Log
     let intervalMilliseconds: Int
@@ -48,7 +48,7 @@ public final class PluginFolderWatcher: Sendable {
         var rescans = 0
     }
 
-    public init(plugins: PluginSet, health: HealthBoard, log: Log, intervalMilliseconds: Int = 250,
+    package init(plugins: PluginSet, health: HealthBoard, log: Log, intervalMilliseconds: Int = 250,
                 settleMilliseconds: Int = 500, onChanges: @escaping @Sendable ([PluginSet.Change]) -> Void = { _ in }) {
         self.plugins = plugins
         self.health = health
@@ -60,7 +60,7 @@ public final class PluginFolderWatcher: Sendable {
 
     /// Starts looking. The first stable look rescans once more, which picks up files that
     /// were too fresh for the initial scan.
-    public func start() {
+    package func start() {
         let start = state.withLock { s -> Bool in
             guard !s.running else { return false }
             s.running = true
@@ -70,7 +70,7 @@ public final class PluginFolderWatcher: Sendable {
     }
 
     /// Stops looking; returns once no rescan is running.
-    public func stop() {
+    package func stop() {
         state.withLock { $0.running = false }
         queue.sync {}
     }
@@ -85,7 +85,7 @@ public final class PluginFolderWatcher: Sendable {
 
     /// Rescans now (`POST /v1/plugins/reload`, `imagegen plugins reload`). Files younger than
     /// the settle time are still left for a later scan.
-    public func reload() async -> [PluginChangeReport] {
+    package func reload() async -> [PluginChangeReport] {
         await withCheckedContinuation { continuation in
             queue.async {
                 let changes = self.apply(PluginFolderSnapshot.take(self.plugins.directory))
@@ -95,10 +95,10 @@ public final class PluginFolderWatcher: Sendable {
     }
 
     /// The last changes applied, oldest first.
-    public var history: [Event] { state.withLock { $0.history } }
+    package var history: [Event] { state.withLock { $0.history } }
 
     /// Rescans done since start (for tests and metrics).
-    public var rescanCount: Int { state.withLock { $0.rescans } }
+    package var rescanCount: Int { state.withLock { $0.rescans } }
 
     // MARK: - On the queue
 

@@ -41,7 +41,7 @@ extension ServerAPI {
         }
         guard let text = request.filter("since") else { return nil }
         guard let since = APIEncoding.parseTime(text) else {
-            throw .invalidRequest("since must be an ISO 8601 time (2025-05-01T00:00:00Z) or Unix seconds")
+            throw .invalidRequest("since must be an ISO 8601 time (2025-05-01T00:00:00Z) or Unix seconds, \(TimeBounds.description)")
         }
         return since
     }

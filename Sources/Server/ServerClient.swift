@@ -7,24 +7,24 @@ import HTTPServer
 /// A client for a running `imagegen serve` on this machine, for the commands that act on
 /// it (`imagegen health`, `imagegen plugins reload`). It sends the API token from the same
 /// place the server reads it, and tells "no server runs" apart from other failures.
-public struct ServerClient: Sendable {
-    public let baseURL: URL
+package struct ServerClient: Sendable {
+    package let baseURL: URL
     let token: String?
     let timeout: TimeInterval
 
-    public init(baseURL: URL, token: String?, timeout: TimeInterval = 30) {
+    package init(baseURL: URL, token: String?, timeout: TimeInterval = 30) {
         self.baseURL = baseURL
         self.token = token
         self.timeout = timeout
     }
 
     /// Reaches the server the settings describe (a wildcard listen address through loopback).
-    public init(settings: ServerSettings, timeout: TimeInterval = 30) {
+    package init(settings: ServerSettings, timeout: TimeInterval = 30) {
         self.init(baseURL: settings.localURL, token: settings.clientToken, timeout: timeout)
     }
 
     /// Sends one request; returns the body of a 2xx answer, throws otherwise.
-    public func call(_ method: String, _ path: String) async throws(ServerClientError) -> Data {
+    package func call(_ method: String, _ path: String) async throws(ServerClientError) -> Data {
         let url = baseURL.appendingPathComponent(String(path.dropFirst()))
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = method

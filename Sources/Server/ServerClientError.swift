@@ -1,13 +1,13 @@
 import Foundation
 
 /// Why a command could not talk to the running server.
-public enum ServerClientError: Error, Sendable, CustomStringConvertible {
+package enum ServerClientError: Error, Sendable, CustomStringConvertible {
     case notRunning(URL)
     case unauthorized(URL)
     case failed(URL, String)
     case http(status: Int, code: String?, message: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notRunning(let url):
             return "no imagegen server is running at \(url.absoluteString); start one with `imagegen serve` "

@@ -13,9 +13,9 @@ import PluginHost
 /// Values that live elsewhere are read at scrape time: jobs by state and generations by
 /// model/provider/outcome from the catalog (so they include jobs run before a restart or by
 /// another process), circuits from the `HealthBoard`, budgets from the ledger.
-public final class ServerMetrics: Sendable {
-    public let host: HostMetrics
-    public let startedAt = Date()
+package final class ServerMetrics: Sendable {
+    package let host: HostMetrics
+    package let startedAt = Date()
     let up: GaugeMetric
     let startTime: GaugeMetric
     let residentMemory: GaugeMetric
@@ -34,7 +34,7 @@ public final class ServerMetrics: Sendable {
     /// Last values seen for counters whose source of truth is elsewhere (catalog, kernel, HTTP server).
     private let lastSeen = Mutex<[String: Double]>([:])
 
-    public init(host: HostMetrics) throws(MetricsRegistryError) {
+    package init(host: HostMetrics) throws(MetricsRegistryError) {
         self.host = host
         let r = host.registry
         up = try r.gauge("imagegen_up", help: "1 while imagegen serve runs, 0 once it shuts down.")
@@ -64,11 +64,11 @@ public final class ServerMetrics: Sendable {
     }
 
     /// A registry of its own (tests, or a server without scheduler and alerts).
-    public convenience init() throws(MetricsRegistryError) {
+    package convenience init() throws(MetricsRegistryError) {
         try self.init(host: HostMetrics(version: ServerMetrics.version))
     }
 
-    public static let version = "0.1.0"
+    package static let version = "0.1.0"
 
     func recordRequest(route: String, code: Int, seconds: Double) {
         host.recordHTTP(route: route, code: code, durationSeconds: seconds)

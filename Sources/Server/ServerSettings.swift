@@ -21,19 +21,19 @@ import ImagegenConfig
 /// keys are. Any non-loopback address requires a token. A request is attributed to the *name*
 /// of the token it presented (`token:<name>` in the audit log, `quotas.api_tokens.<name>`); the
 /// lone token of `token_env`/`IMAGEGEN_API_TOKEN` is named `api`.
-public struct ServerSettings: Sendable {
-    public static let defaultListen = "127.0.0.1:8080"
-    public static let tokenVariable = "IMAGEGEN_API_TOKEN"
+package struct ServerSettings: Sendable {
+    package static let defaultListen = "127.0.0.1:8080"
+    package static let tokenVariable = "IMAGEGEN_API_TOKEN"
     static let knownKeys = ["listen", "token_env", "shutdown_grace_seconds", "watch_interval_ms", "settle_ms",
-                            "max_connections", "token_envs"]
+                            "max_connections", "max_connections_per_address", "token_envs"]
 
-    public var listen: HTTPListenAddress
+    package var listen: HTTPListenAddress
     /// The token named `api` (`token_env`/`IMAGEGEN_API_TOKEN`); nil when not set.
-    public var token: BearerToken?
+    package var token: BearerToken?
     /// The tokens of `token_envs`, by name.
-    public var namedTokens: [String: BearerToken]
+    package var namedTokens: [String: BearerToken]
     /// Every accepted token by name; empty on loopback without a configured token.
-    public var tokens: [String: BearerToken] {
+    package var tokens: [String: BearerToken] {
         var all = namedTokens
         if let token { all[BearerTokenAuth.defaultName] = token }
         return all
@@ -41,13 +41,15 @@ public struct ServerSettings: Sendable {
     /// A raw token, kept only so local clients (`imagegen health`) can present it: the `api`
     /// token, else the first named one.
     let clientToken: String?
-    public var shutdownGraceSeconds: Double
-    public var watchIntervalMilliseconds: Int
-    public var settleMilliseconds: Int
-    public var maxConnections: Int
+    package var shutdownGraceSeconds: Double
+    package var watchIntervalMilliseconds: Int
+    package var settleMilliseconds: Int
+    package var maxConnections: Int
+    /// Connections one client address may hold (`max_connections_per_address`, default 128).
+    package var maxConnectionsPerAddress: Int
 
     /// Resolves the settings. `listen` (the flag) overrides `server.listen`.
-    public init(configuration: Configuration, listen flag: String? = nil,
+    package init(configuration: Configuration, listen flag: String? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(ServerSettingsError) {
         let section: [String: JSONValue]
         switch configuration.sections["server"] {
@@ -109,11 +111,12 @@ public struct ServerSettings: Sendable {
         watchIntervalMilliseconds = Int(try number("watch_interval_ms", 20...60_000) ?? 250)
         settleMilliseconds = Int(try number("settle_ms", 0...60_000) ?? 500)
         maxConnections = Int(try number("max_connections", 1...100_000) ?? 512)
+        maxConnectionsPerAddress = Int(try number("max_connections_per_address", 1...100_000) ?? 128)
     }
 
     /// Where a client on this machine reaches the server: the listen address, with a wildcard
     /// replaced by loopback.
-    public var localURL: URL {
+    package var localURL: URL {
         let host: String
         switch listen.family {
         case .ipv4: host = listen.host == "0.0.0.0" ? "127.0.0.1" : listen.host

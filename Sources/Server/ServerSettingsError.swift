@@ -1,6 +1,6 @@
 /// Why `imagegen serve` (or a client of it) cannot use the `server` settings. Each message
 /// names the key and says what to do; none ever contains a token.
-public enum ServerSettingsError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ServerSettingsError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAnObject
     case unknownKey(String, known: [String])
     case invalidValue(key: String, detail: String)
@@ -11,7 +11,7 @@ public enum ServerSettingsError: Error, Sendable, Equatable, CustomStringConvert
     case invalidToken(source: String, reason: String)
     case invalidListen(String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notAnObject:
             return "config: server must be an object, e.g. server: { listen: \"127.0.0.1:8080\" }"

@@ -7,13 +7,13 @@ import Glibc
 /// made, so a signal that arrives between the two cannot kill the process mid-write. The
 /// signals are also unblocked: a process started by another (a test runner, a supervisor)
 /// may inherit a mask with them blocked, and would then never see its stop signal.
-public final class ShutdownSignals {
-    public static let handled: [Int32] = [SIGTERM, SIGINT]
+package final class ShutdownSignals {
+    package static let handled: [Int32] = [SIGTERM, SIGINT]
     private let sources: [any DispatchSourceSignal]
 
     /// `handler` runs on a private queue for every signal received (the first starts the
     /// shutdown; a caller may treat a second as "stop now").
-    public init(_ handler: @escaping @Sendable (Int32) -> Void) {
+    package init(_ handler: @escaping @Sendable (Int32) -> Void) {
         var set = sigset_t()
         sigemptyset(&set)
         for s in ShutdownSignals.handled { sigaddset(&set, s) }
@@ -28,7 +28,7 @@ public final class ShutdownSignals {
         }
     }
 
-    public static func name(_ number: Int32) -> String {
+    package static func name(_ number: Int32) -> String {
         switch number {
         case SIGTERM: return "SIGTERM"
         case SIGINT: return "SIGINT"

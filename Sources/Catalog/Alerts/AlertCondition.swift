@@ -1,4 +1,3 @@
-import Catalog
 /// What a rule reports on one evaluation: a condition that holds now for one subject.
 public struct AlertCondition: Sendable, Hashable {
     /// The rule name, CamelCase by alerting convention (e.g. "ProviderFailing").

@@ -1,6 +1,6 @@
 /// How a restore checks and opens a catalog file it unpacked from a backup, without knowing which
 /// database engine wrote it.
-package protocol CatalogFileFormat: Sendable {
+public protocol CatalogFileFormat: Sendable {
     /// Throws `CatalogSnapshotError` when the file at `path` is damaged, else the engine's error
     /// when it cannot be opened at all.
     func checkIntegrity(ofFileAt path: String) throws

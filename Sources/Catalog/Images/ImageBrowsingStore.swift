@@ -2,7 +2,7 @@ import ImagegenCore
 
 /// The reads the image commands browse with: tags in use, an image's version chain, and the
 /// prompt-word search. Read-only; each method is one read of committed state.
-package protocol ImageBrowsingStore: Sendable {
+public protocol ImageBrowsingStore: Sendable {
     /// The tags in use on originals (of `category` when given) with their image counts, most
     /// used first.
     func tagCounts(category: String?) throws -> [(tag: String, count: Int)]

@@ -48,7 +48,7 @@ public struct NewJob: Sendable {
     public var deadline: Date
     /// When set, queuing the same key again returns the job already queued under it.
     public var idempotencyKey: String?
-    package init(id: String, batchID: String, model: String, category: String, priority: Int, prompt: String, negativePrompt: String? = nil, parameters: GenerationParameters, outputs: Int, tags: [String], extra: [String: String], expectedCost: Double? = nil, deadline: Date, idempotencyKey: String? = nil) {
+    public init(id: String, batchID: String, model: String, category: String, priority: Int, prompt: String, negativePrompt: String? = nil, parameters: GenerationParameters, outputs: Int, tags: [String], extra: [String: String], expectedCost: Double? = nil, deadline: Date, idempotencyKey: String? = nil) {
         self.id = id
         self.batchID = batchID
         self.model = model
@@ -97,7 +97,7 @@ public struct LedgerEntry: Sendable, Codable, Equatable {
     public var category: String
     public var costUSD: Double?
     public var source: String
-    package init(jobID: String, imageID: String? = nil, at: Date, model: String, plugin: String? = nil, category: String, costUSD: Double? = nil, source: String) {
+    public init(jobID: String, imageID: String? = nil, at: Date, model: String, plugin: String? = nil, category: String, costUSD: Double? = nil, source: String) {
         self.jobID = jobID
         self.imageID = imageID
         self.at = at
@@ -120,7 +120,7 @@ public struct BudgetStatus: Sendable, Codable, Equatable {
         case name, limit, spent, reserved, remaining
         case resetsAt = "resets_at"
     }
-    package init(name: String, limit: Double, spent: Double, reserved: Double, remaining: Double, resetsAt: Date) {
+    public init(name: String, limit: Double, spent: Double, reserved: Double, remaining: Double, resetsAt: Date) {
         self.name = name
         self.limit = limit
         self.spent = spent

@@ -3,7 +3,7 @@ import ImagegenCore
 /// The reads the HTTP API makes on every wait, job view and scrape, each shaped so the store
 /// can answer it from an index and decode no more than the answer needs (the general
 /// `CatalogStore.images(_:)` filter cannot).
-package protocol JobOverviewStore: Sendable {
+public protocol JobOverviewStore: Sendable {
     /// The original images of the jobs `ids`, in job order, then output order, prompts opened
     /// like every other read. One read.
     func originalImages(ofJobs ids: [String]) throws -> [ImageRecord]

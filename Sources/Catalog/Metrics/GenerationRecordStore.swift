@@ -4,7 +4,7 @@ import ImagegenCore
 /// The finished work as the metrics, the alert rules, `stats` and the reports read it: finished
 /// jobs as `GenerationRecord`s and a few counts. Read-only; each method is one read of committed
 /// state.
-package protocol GenerationRecordStore: Sendable {
+public protocol GenerationRecordStore: Sendable {
     /// Jobs finished in `[from, before)` (either bound optional), oldest first, at most `limit`.
     func generationRecords(finishedFrom from: Date?, before: Date?, limit: Int) throws -> [GenerationRecord]
     /// The last `limit` finished jobs, oldest first (the alert rules' recent window).

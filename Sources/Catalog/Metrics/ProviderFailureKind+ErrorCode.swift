@@ -1,4 +1,3 @@
-import Catalog
 extension ProviderFailureKind {
     /// The failure class of a failed job, from the `error_code` (and, for fail-over, the message)
     /// the job runner recorded.
@@ -10,7 +9,7 @@ extension ProviderFailureKind {
     ///   counts as `rate_limited`, which the quota alert needs);
     /// - `submit_outcome_unknown`: the submit timed out, so the class is `timeout`.
     /// Host-side problems (storage, catalog) are `internal`; anything else is `provider_error`.
-    public init(errorCode: String?, message: String?) {
+    package init(errorCode: String?, message: String?) {
         if let code = errorCode, let direct = ProviderFailureKind(rawValue: code) {
             self = direct
             return

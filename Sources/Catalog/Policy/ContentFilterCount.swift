@@ -4,13 +4,13 @@ import Foundation
 /// "template filtered repeatedly" alert (the ops module's alert rules read it). A filtered job is
 /// final — it is never retried on another provider to get around the filter — so each one here
 /// is one refusal by a provider.
-public struct ContentFilterCount: Sendable, Codable, Equatable {
-    public var template: String
+package struct ContentFilterCount: Sendable, Codable, Equatable {
+    package var template: String
     /// Jobs of this template that ended `content_filtered` in the window.
-    public var filtered: Int
+    package var filtered: Int
     /// Jobs of this template that ended in the window, whatever their state.
-    public var finished: Int
-    public var lastFilteredAt: Date?
+    package var finished: Int
+    package var lastFilteredAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case template, filtered, finished

@@ -4,7 +4,7 @@ import ImagegenCore
 /// The original is never touched: a missing or changed original is a state to fix first (409),
 /// a locked host or missing libvips is temporary (503), and a failed render is the host's (500).
 extension PostProcessingError: MeaningfulError {
-    public var meaning: ErrorMeaning {
+    package var meaning: ErrorMeaning {
         switch self {
         case .unknownImage: return .notFound
         case .notAnOriginal: return .invalidRequest
@@ -15,7 +15,7 @@ extension PostProcessingError: MeaningfulError {
         }
     }
 
-    public var errorCode: String {
+    package var errorCode: String {
         switch self {
         case .unknownImage: return "not_found"
         case .notAnOriginal: return "not_an_original"

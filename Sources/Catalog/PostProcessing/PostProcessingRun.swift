@@ -26,7 +26,7 @@ public struct PostProcessingRun: Codable, Sendable, Equatable {
         case run, profile, trigger, state, enhancement, error
         case imageID = "image_id", derivativeCount = "derivatives", startedAt = "started_at", finishedAt = "finished_at"
     }
-    package init(imageID: String, run: Int, profile: String, trigger: PostProcessingTrigger, state: State, derivativeCount: Int, enhancement: AppliedEnhancement? = nil, error: String? = nil, startedAt: Date, finishedAt: Date? = nil) {
+    public init(imageID: String, run: Int, profile: String, trigger: PostProcessingTrigger, state: State, derivativeCount: Int, enhancement: AppliedEnhancement? = nil, error: String? = nil, startedAt: Date, finishedAt: Date? = nil) {
         self.imageID = imageID
         self.run = run
         self.profile = profile

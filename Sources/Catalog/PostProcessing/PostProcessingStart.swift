@@ -1,5 +1,5 @@
 /// What `PostProcessingStore.beginRun` decided.
-package enum PostProcessingStart: Equatable, Sendable {
+public enum PostProcessingStart: Equatable, Sendable {
     /// Go ahead with run `run`; `abandoned` lists runs of this image left by a dead process
     /// (their partly written files can be removed).
     case started(run: Int, abandoned: [Int])

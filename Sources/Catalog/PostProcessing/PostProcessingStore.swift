@@ -5,7 +5,7 @@ import Imaging
 /// The catalog side of post-processing: taking a run number, committing a run's derivatives,
 /// recording failures, and the backlog. Every change is one committed transaction, so a killed
 /// process leaves either a whole run or none, and its `running` run is abandoned once stale.
-package protocol PostProcessingStore: Sendable {
+public protocol PostProcessingStore: Sendable {
     /// Takes the next run number for `imageID` and records it as running, in one transaction
     /// (two processes never get the same number). Automatic triggers skip an image that has a
     /// finished run or `maxAttempts` failures; a live run of another process throws

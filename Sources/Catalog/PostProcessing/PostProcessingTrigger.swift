@@ -9,5 +9,5 @@ public enum PostProcessingTrigger: String, Codable, Sendable {
     case maintenance
 
     /// Whether a run only happens for an image that has none finished yet.
-    package var onlyWhenUnprocessed: Bool { self != .manual }
+    public var onlyWhenUnprocessed: Bool { self != .manual }
 }

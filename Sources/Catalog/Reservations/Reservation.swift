@@ -13,7 +13,7 @@ public struct Reservation: Sendable, Codable, Equatable {
         case id, channel, day
         case imageID = "image_id", createdAt = "created_at", releasedAt = "released_at"
     }
-    package init(id: String, imageID: String, channel: String, day: String, createdAt: Date, releasedAt: Date?) {
+    public init(id: String, imageID: String, channel: String, day: String, createdAt: Date, releasedAt: Date?) {
         self.id = id
         self.imageID = imageID
         self.channel = channel

@@ -2,7 +2,7 @@ import ImagegenCore
 
 /// An image holds one reservation at a time: a second one is a conflict (409), not a bad request.
 extension ReservationError: MeaningfulError {
-    public var meaning: ErrorMeaning {
+    package var meaning: ErrorMeaning {
         switch self {
         case .unknownImage, .notFound: return .notFound
         case .alreadyReserved: return .conflict
@@ -10,7 +10,7 @@ extension ReservationError: MeaningfulError {
         }
     }
 
-    public var errorCode: String {
+    package var errorCode: String {
         switch self {
         case .unknownImage, .notFound: return "not_found"
         case .alreadyReserved: return "already_reserved"

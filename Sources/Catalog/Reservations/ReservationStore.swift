@@ -3,7 +3,7 @@ import ImagegenCore
 
 /// Images held for posts (`imagegen images reserve`, `POST /v1/images/{id}/reserve`). An
 /// image holds at most one active reservation, so it is never promised to two posts.
-package protocol ReservationStore: Sendable {
+public protocol ReservationStore: Sendable {
     /// Reserves original `imageID` for `channel` on `day` (YYYY-MM-DD): checked and inserted
     /// in one committed transaction. Throws `ReservationError`.
     func reserve(imageID: String, channel: String, day: String, now: Date) throws -> Reservation

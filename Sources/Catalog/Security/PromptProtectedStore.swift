@@ -4,7 +4,7 @@ import ImagegenCore
 /// A store whose prompts are sealed at rest once the host's key is known. The host attaches the
 /// protection after opening the store (the key ring is resolved separately), so the store itself
 /// never reads keys; a store without protection stores and returns prompts as they are.
-package protocol PromptProtectedStore: Sendable {
+public protocol PromptProtectedStore: Sendable {
     /// From now on prompts are sealed on write and opened on read. Also prepares what the store
     /// needs for it (the word index, scrubbing rewritten rows), committed before it returns.
     func protectPrompts(with protection: PromptProtection) throws

@@ -3,7 +3,7 @@
 /// prefix of the current key (`enc:v1:<key>:`), so any store that keeps sealed text as text can
 /// implement it. Rewrites are batched by the caller; each batch is one committed transaction, so
 /// an interrupted rotation is resumed by running it again.
-package protocol PromptRewrapStore: Sendable {
+public protocol PromptRewrapStore: Sendable {
     /// Creates what rotation writes to (the word index) when the store does not have it yet.
     func prepareForPromptRewrap() throws
     /// Whether any job or image prompt is sealed (asked before a new key is generated). One read.

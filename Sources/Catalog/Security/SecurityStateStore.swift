@@ -3,7 +3,7 @@ import Foundation
 /// Small named facts the security module remembers between runs: the budgets last seen, template
 /// screening verdicts, refusals already audited. Kept in the catalog so every process sharing a
 /// data folder agrees on them.
-package protocol SecurityStateStore: Sendable {
+public protocol SecurityStateStore: Sendable {
     /// The value remembered under `name`, or nil. One read.
     func securityState(_ name: String) throws -> String?
     /// Remembers `value` under `name`, replacing what was there. One committed transaction.

@@ -12,7 +12,7 @@ public struct TemplateVersionRecord: Sendable, Codable, Equatable {
         case name, version, category, reason
         case firstSeenAt = "first_seen_at"
     }
-    package init(name: String, version: String, category: String, firstSeenAt: Date, reason: String) {
+    public init(name: String, version: String, category: String, firstSeenAt: Date, reason: String) {
         self.name = name
         self.version = version
         self.category = category

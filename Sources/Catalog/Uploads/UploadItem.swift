@@ -31,7 +31,7 @@ public struct UploadItem: Sendable, Equatable, Encodable {
         public var variant: String
         public var costUSD: Double?
         public var generatedAt: Date
-        package init(category: String, model: String, variant: String, costUSD: Double?, generatedAt: Date) {
+        public init(category: String, model: String, variant: String, costUSD: Double?, generatedAt: Date) {
             self.category = category
             self.model = model
             self.variant = variant
@@ -40,7 +40,7 @@ public struct UploadItem: Sendable, Equatable, Encodable {
         }
     }
 
-    package init(id: Int64, filePath: String, imageID: String, kind: UploadKind, state: UploadState, revision: Int64,
+    public init(id: Int64, filePath: String, imageID: String, kind: UploadKind, state: UploadState, revision: Int64,
                  attempts: Int, enqueuedAt: Date, nextAttemptAt: Date, uploadedAt: Date?, objectKey: String?,
                  objectURL: String?, etag: String?, bytes: Int64?, sha256: String?, lastError: String?, image: ImageFields?) {
         self.id = id

@@ -8,7 +8,7 @@ import Foundation
 /// key for a row and `revision` grows each time the file is queued again, so finishing an upload
 /// of an older revision never marks a newer one uploaded. Every method is one committed
 /// transaction, durable when it returns.
-package protocol UploadQueueStore: Sendable {
+public protocol UploadQueueStore: Sendable {
     /// Creates or upgrades the queue's storage. Idempotent; call before any other method.
     func prepareUploadQueue() throws
 

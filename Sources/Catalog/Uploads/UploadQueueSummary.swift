@@ -8,7 +8,7 @@ public struct UploadQueueSummary: Sendable, Equatable, Encodable {
         public var at: Date
         public var attempts: Int
         public var state: UploadState
-        package init(filePath: String, message: String, at: Date, attempts: Int, state: UploadState) {
+        public init(filePath: String, message: String, at: Date, attempts: Int, state: UploadState) {
             self.filePath = filePath
             self.message = message
             self.at = at
@@ -28,7 +28,7 @@ public struct UploadQueueSummary: Sendable, Equatable, Encodable {
     public var lastError: LastError?
     public var at: Date
 
-    package init(counts: [UploadState: Int], uploadedBytes: Int64, oldestWaitingSince: Date?, lastError: LastError?, at: Date) {
+    public init(counts: [UploadState: Int], uploadedBytes: Int64, oldestWaitingSince: Date?, lastError: LastError?, at: Date) {
         self.counts = counts
         self.uploadedBytes = uploadedBytes
         self.oldestWaitingSince = oldestWaitingSince

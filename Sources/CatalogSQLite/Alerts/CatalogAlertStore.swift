@@ -7,7 +7,7 @@ import Catalog
 /// database itself refuse a second active instance of the same condition, so two evaluations (or
 /// two processes) racing on one condition record — and page — once. Every call is one statement,
 /// committed when it returns, so a restarted host reads back what it already reported.
-public final class CatalogAlertStore: AlertStore {
+package final class CatalogAlertStore: AlertStore {
     static let schema = CatalogModuleSchema(module: "alerts", migrations: [
         """
         CREATE TABLE alerts (
@@ -29,17 +29,17 @@ public final class CatalogAlertStore: AlertStore {
     private let catalog: SQLiteCatalog
 
     /// Opens the store on `catalog`, creating or upgrading its table.
-    public init(catalog: SQLiteCatalog) throws {
+    package init(catalog: SQLiteCatalog) throws {
         self.catalog = catalog
         try catalog.migrate(Self.schema)
     }
 
-    public func activeAlerts() throws -> [Alert] {
+    package func activeAlerts() throws -> [Alert] {
         try catalog.database.query("SELECT * FROM alerts WHERE ended_at IS NULL ORDER BY started_at, id")
             .map(Self.alert(from:))
     }
 
-    public func insertIfNotActive(_ alert: Alert) throws -> Bool {
+    package func insertIfNotActive(_ alert: Alert) throws -> Bool {
         // DO NOTHING without a target covers every uniqueness constraint, the partial index included.
         let inserted = try catalog.database.query("""
             INSERT INTO alerts (id, started_at, ended_at, rule, subject, severity, message)
@@ -52,13 +52,13 @@ public final class CatalogAlertStore: AlertStore {
         return !inserted.isEmpty
     }
 
-    public func resolve(id: String, startedAt: Date, endedAt: Date) throws {
+    package func resolve(id: String, startedAt: Date, endedAt: Date) throws {
         try catalog.database.query("""
             UPDATE alerts SET ended_at = MAX(?3, started_at) WHERE id = ?1 AND started_at = ?2 AND ended_at IS NULL
             """, [.text(id), .integer(catalog.ms(startedAt)), .integer(catalog.ms(endedAt))])
     }
 
-    public func alerts(since: Date?, activeOnly: Bool, limit: Int) throws -> [Alert] {
+    package func alerts(since: Date?, activeOnly: Bool, limit: Int) throws -> [Alert] {
         try catalog.database.query("""
             SELECT * FROM alerts WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 = 0 OR ended_at IS NULL)
             ORDER BY started_at DESC, id DESC LIMIT ?3

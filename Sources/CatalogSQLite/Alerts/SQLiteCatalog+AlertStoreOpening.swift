@@ -3,7 +3,7 @@ import Catalog
 
 extension SQLiteCatalog: AlertStoreOpening {
     /// The `alerts` table's store, migrated first.
-    package func openAlertStore() throws -> any AlertStore {
+    public func openAlertStore() throws -> any AlertStore {
         try CatalogAlertStore(catalog: self)
     }
 }

@@ -8,7 +8,7 @@ extension SQLiteCatalog: JobOverviewStore {
     /// other read (a raw row would hand `enc:v1:` envelopes to the API). (`images(ImageFilter(jobID:))`
     /// cannot use the (job_id, output_index) index because of its optional-filter form, and
     /// scans the whole table.)
-    package func originalImages(ofJobs ids: [String]) throws -> [ImageRecord] {
+    public func originalImages(ofJobs ids: [String]) throws -> [ImageRecord] {
         guard !ids.isEmpty else { return [] }
         let order = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         return try db.query("""
@@ -19,14 +19,14 @@ extension SQLiteCatalog: JobOverviewStore {
 
     /// The ids among `ids` whose jobs are final: one light query for all the waiters of
     /// `POST /v1/generations` with `wait` (no row decoding).
-    package func finalJobIDs(among ids: [String]) throws -> Set<String> {
+    public func finalJobIDs(among ids: [String]) throws -> Set<String> {
         Set(try db.query("""
             SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?))
               AND state IN ('succeeded','failed','cancelled','content_filtered')
             """, [.text(try SQLiteCatalog.encode(ids))]).compactMap { $0["id"]?.string })
     }
 
-    package func jobCounts() throws -> [JobCount] {
+    public func jobCounts() throws -> [JobCount] {
         try db.query("""
             SELECT model, COALESCE(plugin_id, '') AS plugin, state, COUNT(*) AS n FROM jobs GROUP BY model, plugin, state
             """).compactMap { r in

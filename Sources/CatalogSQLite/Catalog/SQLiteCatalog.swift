@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ImagegenJSON
 import Catalog
 import ImagegenCore
@@ -9,13 +10,16 @@ import ImagegenCore
 ///
 /// This is the only type that writes SQL; a PostgreSQL catalog would be a second
 /// implementation of `CatalogStore`.
-public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
+package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     package let db: SQLiteDatabase
-    public let path: String
+    package let path: String
+    /// Modules brought up to date through this connection: stores call `migrate(_:)` before
+    /// their queries, and once a module is current its check need not be read again.
+    private let currentModules = Mutex<Set<String>>([])
     /// Seals prompts on write and opens them on read once a key is known (Security/).
-    public let promptGuard = CatalogPromptGuard()
+    package let promptGuard = CatalogPromptGuard()
 
-    public init(path: String, synchronousFull: Bool = false) throws {
+    package init(path: String, synchronousFull: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         db = try SQLiteDatabase(path: path)
@@ -46,7 +50,8 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     }
 
     /// Brings a module's tables up to date (each migration in its own transaction).
-    public func migrate(_ schema: CatalogModuleSchema) throws {
+    package func migrate(_ schema: CatalogModuleSchema) throws {
+        if currentModules.withLock({ $0.contains(schema.module) }) { return }
         let current = Int(try db.query("SELECT version FROM module_schema WHERE module = ?", [.text(schema.module)])
             .first?["version"]?.int ?? 0)
         guard current <= schema.migrations.count else {
@@ -59,19 +64,21 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                              [.text(schema.module), .integer(Int64(i + 1))])
             }
         }
+        currentModules.withLock { _ = $0.insert(schema.module) }
     }
 
     /// The catalog schema's version (`PRAGMA user_version`); a failed read throws rather than
     /// reporting 0, which would claim an empty catalog.
-    public var schemaVersion: Int {
+    package var schemaVersion: Int {
         get throws { Int(try db.query("PRAGMA user_version").first?["user_version"]?.int ?? 0) }
     }
 
     // MARK: - Enqueue with reservations
 
-    public func enqueue(_ jobs: [NewJob], budgets: BudgetPolicy, now: Date, allowPartial: Bool) throws -> [Job] {
+    package func enqueue(_ jobs: [NewJob], budgets: BudgetPolicy, now: Date, allowPartial: Bool) throws -> [Job] {
         try db.transaction {
             var accepted: [Job] = []
+            var inserted: [NewJob] = []
             for (n, new) in jobs.enumerated() {
                 if let key = new.idempotencyKey,
                    let existing = try db.query("SELECT * FROM jobs WHERE idempotency_key = ?", [.text(key)]).first {
@@ -83,12 +90,17 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                         let (spent, reserved) = try spending(in: w)
                         if spent + reserved + cost > w.limit + 1e-9 {
                             if allowPartial && n > 0 { return accepted }
-                            throw BudgetRefusal(budget: w.name, limit: w.limit, spent: spent, reserved: reserved,
-                                                requested: jobs[n...].compactMap(\.expectedCost).reduce(0, +), resetsAt: w.end)
+                            // The refusal rolls back this request's earlier jobs: their reservations are
+                            // part of what it asks for, not "reserved by running jobs".
+                            let own = inserted.filter { j in budgets.windows(category: j.category, at: now).contains { $0.name == w.name } }
+                                .compactMap(\.expectedCost).reduce(0, +)
+                            throw BudgetRefusal(budget: w.name, limit: w.limit, spent: spent, reserved: max(reserved - own, 0),
+                                                requested: own + jobs[n...].compactMap(\.expectedCost).reduce(0, +), resetsAt: w.end)
                         }
                     }
                 }
                 try insert(new, now: now)
+                inserted.append(new)
                 accepted.append(try job(new.id)!)
             }
             return accepted
@@ -125,24 +137,24 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
 
     // MARK: - Job transitions
 
-    public func nextQueued() throws -> Job? {
+    package func nextQueued() throws -> Job? {
         try db.query("""
             SELECT * FROM jobs WHERE state = 'queued' AND cancel_requested = 0 ORDER BY priority DESC, created_at, id LIMIT 1
             """).first.map(jobRecord(from:))
     }
 
-    public func queuedJobs(limit: Int) throws -> [Job] {
+    package func queuedJobs(limit: Int) throws -> [Job] {
         try db.query("""
             SELECT * FROM jobs WHERE state = 'queued' AND cancel_requested = 0 ORDER BY priority DESC, created_at, id LIMIT ?
             """, [.integer(Int64(limit))]).map(jobRecord(from:))
     }
 
-    public func unfinishedJobs() throws -> [Job] {
+    package func unfinishedJobs() throws -> [Job] {
         try db.query("SELECT * FROM jobs WHERE state IN ('submitting','submitted','running') ORDER BY created_at")
             .map(jobRecord(from:))
     }
 
-    public func markSubmitting(_ id: String, plugin: String, providerModel: String, generation: Int, tried: [String], now: Date) throws {
+    package func markSubmitting(_ id: String, plugin: String, providerModel: String, generation: Int, tried: [String], now: Date) throws {
         try db.query("""
             UPDATE jobs SET state = 'submitting', plugin_id = ?, provider_model = ?, plugin_generation = ?,
                             submit_count = submit_count + 1, tried = ?, updated_at = ? WHERE id = ?
@@ -150,14 +162,14 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                   .text(try SQLiteCatalog.encode(tried)), .integer(ms(now)), .text(id)])
     }
 
-    public func recordSubmitted(_ id: String, ref: JSONValue, state: JobState, progress: Double?, now: Date) throws {
+    package func recordSubmitted(_ id: String, ref: JSONValue, state: JobState, progress: Double?, now: Date) throws {
         try db.query("""
             UPDATE jobs SET state = ?, job_ref = ?, progress = ?, submitted_at = ?, updated_at = ? WHERE id = ?
             """, [.text(state.rawValue), .text(try sealedReference(ref, jobID: id)), progress.map { .real($0) } ?? .null,
                   .integer(ms(now)), .integer(ms(now)), .text(id)])
     }
 
-    public func recordProgress(_ id: String, state: JobState, progress: Double?, ref: JSONValue?, now: Date) throws {
+    package func recordProgress(_ id: String, state: JobState, progress: Double?, ref: JSONValue?, now: Date) throws {
         if let ref {
             try db.query("UPDATE jobs SET state = ?, progress = ?, job_ref = ?, updated_at = ? WHERE id = ?",
                          [.text(state.rawValue), progress.map { .real($0) } ?? .null,
@@ -169,28 +181,32 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     }
 
     /// Puts a job back in the queue (a submit the provider did not accept, to be retried).
-    public func requeue(_ id: String, tried: [String], error: (String, String)?, now: Date) throws {
+    package func requeue(_ id: String, tried: [String], error: (String, String)?, now: Date) throws {
         try db.query("""
             UPDATE jobs SET state = 'queued', tried = ?, error_code = ?, error_message = ?, updated_at = ? WHERE id = ?
             """, [.text(try SQLiteCatalog.encode(tried)), error.map { .text($0.0) } ?? .null, error.map { .text($0.1) } ?? .null,
                   .integer(ms(now)), .text(id)])
     }
 
-    /// Stores one image's row and its ledger entry together. Idempotent per (job, output).
-    public func storeImage(_ record: ImageRecord, outputIndex: Int, pluginID: String?, providerModel: String?,
+    /// Stores one image's row and its ledger entry together. Idempotent per (job, output): only a
+    /// uniqueness conflict is skipped (`ON CONFLICT DO NOTHING`), never a failed CHECK — `OR IGNORE`
+    /// skipped those too, and an image or a charge vanished without an error.
+    package func storeImage(_ record: ImageRecord, outputIndex: Int, pluginID: String?, providerModel: String?,
                            costSource: String) throws {
         try db.transaction {
             try db.query("""
-                INSERT OR IGNORE INTO images (id, job_id, output_index, version, parent_id, variant, status, category, model,
+                INSERT INTO images (id, job_id, output_index, version, parent_id, variant, status, category, model,
                     plugin_id, provider_model, prompt, negative_prompt, width, height, steps, guidance_scale, seed, tags,
                     file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score, extra, quality)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
                 """, try sealedImageBindings(record, outputIndex: outputIndex, pluginID: pluginID, providerModel: providerModel))
             try indexPromptWords(of: record)
             guard let jobID = record.jobID, record.variant == "original" else { return }
             try db.query("""
-                INSERT OR IGNORE INTO ledger (job_id, image_id, at, model, plugin_id, category, cost_usd, source)
+                INSERT INTO ledger (job_id, image_id, at, model, plugin_id, category, cost_usd, source)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
                 """, [.text(jobID), .text(record.imageID), .integer(ms(try SQLiteCatalog.date(record.metadata.generatedAt))),
                       .text(record.model), pluginID.map { .text($0) } ?? .null, .text(record.category),
                       record.metadata.cost.map { .real($0) } ?? .null, .text(costSource)])
@@ -198,7 +214,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     }
 
     /// Ends a job: its reservation is released and the actual cost recorded.
-    public func finish(_ id: String, state: JobState, cost: Double?, costSource: String?, providerTime: Double?,
+    package func finish(_ id: String, state: JobState, cost: Double?, costSource: String?, providerTime: Double?,
                        error: (String, String)?, now: Date) throws {
         try db.query("""
             UPDATE jobs SET state = ?, reserved_usd = NULL, cost_usd = ?, cost_source = ?, provider_time_s = ?,
@@ -211,7 +227,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
 
     /// Asks for a job to stop. A queued job is cancelled at once; a running one is cancelled
     /// by the runner at its next step. Returns the job as it is now.
-    public func requestCancel(_ id: String, now: Date) throws -> Job? {
+    package func requestCancel(_ id: String, now: Date) throws -> Job? {
         try db.transaction {
             guard let job = try job(id) else { return nil }
             guard !job.state.isTerminal else { return job }
@@ -230,11 +246,11 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
 
     // MARK: - Reads
 
-    public func job(_ id: String) throws -> Job? {
+    package func job(_ id: String) throws -> Job? {
         try db.query("SELECT * FROM jobs WHERE id = ?", [.text(id)]).first.map(jobRecord(from:))
     }
 
-    public func jobs(state: JobState?, batch: String?, limit: Int) throws -> [Job] {
+    package func jobs(state: JobState?, batch: String?, limit: Int) throws -> [Job] {
         try db.query("""
             SELECT * FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR batch_id = ?2)
             ORDER BY created_at DESC, id DESC LIMIT ?3
@@ -242,20 +258,20 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             .map(jobRecord(from:))
     }
 
-    public func jobs(ids: [String]) throws -> [Job] {
+    package func jobs(ids: [String]) throws -> [Job] {
         try db.query("SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?))", [.text(try SQLiteCatalog.encode(ids))])
             .map(jobRecord(from:))
     }
 
-    public func countJobs(state: JobState) throws -> Int {
+    package func countJobs(state: JobState) throws -> Int {
         Int(try db.query("SELECT COUNT(*) AS n FROM jobs WHERE state = ?", [.text(state.rawValue)]).first?["n"]?.int ?? 0)
     }
 
-    public func image(_ id: String) throws -> ImageRecord? {
+    package func image(_ id: String) throws -> ImageRecord? {
         try db.query("SELECT * FROM images WHERE id = ?", [.text(id)]).first.map(imageRecord(from:))
     }
 
-    public func images(_ filter: ImageFilter) throws -> [ImageRecord] {
+    package func images(_ filter: ImageFilter) throws -> [ImageRecord] {
         try db.query("""
             SELECT * FROM images WHERE (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR model = ?2)
               AND (?3 IS NULL OR generated_at >= ?3) AND (?4 IS NULL OR status = ?4)
@@ -269,7 +285,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             .map(imageRecord(from:))
     }
 
-    public func ledger(since: Date?) throws -> [LedgerEntry] {
+    package func ledger(since: Date?) throws -> [LedgerEntry] {
         try db.query("""
             SELECT * FROM ledger WHERE (?1 IS NULL OR at >= ?1) ORDER BY at, id
             """, [since.map { .integer(ms($0)) } ?? .null]).map { r in
@@ -281,7 +297,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     }
 
     /// What the budget windows look like now, for `imagegen costs` and metrics.
-    public func budgetStatus(_ policy: BudgetPolicy, categories: [String], now: Date) throws -> [BudgetStatus] {
+    package func budgetStatus(_ policy: BudgetPolicy, categories: [String], now: Date) throws -> [BudgetStatus] {
         var seen = Set<String>()
         var out: [BudgetStatus] = []
         for w in policy.windows(category: nil, at: now) + categories.flatMap({ policy.windows(category: $0, at: now).filter { $0.category != nil } })
@@ -294,14 +310,15 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     }
 
     /// A consistent snapshot of the catalog (online backup API).
-    public func backup(to destination: String) throws { try db.backup(to: destination) }
+    package func backup(to destination: String) throws { try db.backup(to: destination) }
 
     /// Raw query access for modules layered on the catalog (tests, migrations of other modules).
-    public var database: SQLiteDatabase { db }
+    package var database: SQLiteDatabase { db }
 
     // MARK: - Row mapping
 
-    package func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    /// Never traps: a date beyond years 0001...9999 (refused at every input boundary) is clamped.
+    package func ms(_ d: Date) -> Int64 { TimeBounds.milliseconds(d) }
 
     /// ISO 8601 with milliseconds, as records carry it (`RecordTime`).
     static var isoMilliseconds: Date.ISO8601FormatStyle { RecordTime.style }
@@ -374,7 +391,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             metadata: .init(generatedAt: iso(generated),
                             apiUsed: [r["plugin_id"]?.string, r["provider_model"]?.string].compactMap { $0 }.joined(separator: "/"),
                             cost: r["cost_usd"]?.double, processingTime: r["processing_time_s"]?.double),
-            status: r["status"]?.string ?? "stored", version: Int(r["version"]?.int ?? 1), parentID: r["parent_id"]?.string,
+            status: r["status"]?.string ?? ImageRecord.completed, version: Int(r["version"]?.int ?? 1), parentID: r["parent_id"]?.string,
             variant: r["variant"]?.string ?? "original", contentSHA256: r["content_sha256"]?.string ?? "",
             jobID: r["job_id"]?.string, mime: r["mime"]?.string ?? "", bytes: Int(r["bytes"]?.int ?? 0),
             qualityScore: r["quality_score"]?.double, quality: decode(QualityReport.self, r["quality"]?.string),
@@ -383,7 +400,7 @@ public final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
 
     /// - Parameter outputIndex: the provider output an original came from; nil for a derivative.
     static func imageBindings(_ i: ImageRecord, outputIndex: Int?, pluginID: String?, providerModel: String?) throws -> [SQLiteDatabase.Value] {
-        let generated = Int64((try date(i.metadata.generatedAt).timeIntervalSince1970 * 1000).rounded())
+        let generated = TimeBounds.milliseconds(try date(i.metadata.generatedAt))
         return [.text(i.imageID), i.jobID.map { .text($0) } ?? .null, outputIndex.map { .integer(Int64($0)) } ?? .null,
                 .integer(Int64(i.version)),
                 i.parentID.map { .text($0) } ?? .null, .text(i.variant), .text(i.status), .text(i.category), .text(i.model),

@@ -4,11 +4,11 @@ import ImagegenCore
 /// (503 `catalog_busy`); any other SQLite failure is the host's (500 `internal`). SQLite's own
 /// message is not a caller's sentence, so `callerMessage` says what to do.
 extension SQLiteDatabase.Failure: MeaningfulError {
-    public var meaning: ErrorMeaning { isBusy ? .unavailable : .internal }
+    package var meaning: ErrorMeaning { isBusy ? .unavailable : .internal }
 
-    public var errorCode: String { isBusy ? "catalog_busy" : "internal" }
+    package var errorCode: String { isBusy ? "catalog_busy" : "internal" }
 
-    public var callerMessage: String {
+    package var callerMessage: String {
         isBusy ? "the catalog is busy (another process holds its write lock); retry shortly" : "the server failed: \(description)"
     }
 }

@@ -4,7 +4,7 @@ import Templates
 
 extension SQLiteCatalog: PreferenceProfileStore {
     /// A learned profile, if one was stored.
-    public func storedProfile(_ name: String) throws -> PreferenceProfile? {
+    package func storedProfile(_ name: String) throws -> PreferenceProfile? {
         try migrate(ContentSchema.schema)
         guard let json = try database.query("SELECT profile FROM profiles WHERE name = ?", [.text(name)]).first?["profile"]?.string else { return nil }
         // A stored profile that does not decode throws: falling back to the configured profile
@@ -12,7 +12,7 @@ extension SQLiteCatalog: PreferenceProfileStore {
         return try JSONDecoder().decode(PreferenceProfile.self, from: Data(json.utf8))
     }
 
-    public func storeProfile(_ profile: PreferenceProfile, now: Date = Date()) throws {
+    package func storeProfile(_ profile: PreferenceProfile, now: Date = Date()) throws {
         try migrate(ContentSchema.schema)
         let data = try JSONEncoder().encode(profile)
         try database.query("""

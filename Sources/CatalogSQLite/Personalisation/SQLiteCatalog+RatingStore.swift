@@ -3,7 +3,7 @@ import Catalog
 
 extension SQLiteCatalog: RatingStore {
     /// Rates an image 1...5 (the latest rating counts).
-    public func rate(imageID: String, rating: Int, now: Date = Date()) throws {
+    package func rate(imageID: String, rating: Int, now: Date = Date()) throws {
         try migrate(ContentSchema.schema)
         try database.query("""
             INSERT INTO ratings (image_id, rating, rated_at) VALUES (?, ?, ?)
@@ -11,7 +11,7 @@ extension SQLiteCatalog: RatingStore {
             """, [.text(imageID), .integer(Int64(rating)), .integer(ms(now))])
     }
 
-    public func rating(imageID: String) throws -> Int? {
+    package func rating(imageID: String) throws -> Int? {
         try migrate(ContentSchema.schema)
         return try database.query("SELECT rating FROM ratings WHERE image_id = ?", [.text(imageID)]).first?["rating"]?.int.map(Int.init)
     }

@@ -11,7 +11,7 @@ extension SQLiteCatalog: PostProcessingStore {
     /// Takes the next run number for `imageID` and records it as running, in one transaction
     /// (two processes never get the same number). Automatic triggers skip an image that has a
     /// finished run or `maxAttempts` failures.
-    package func beginRun(imageID: String, profile: String, trigger: PostProcessingTrigger, maxAttempts: Int,
+    public func beginRun(imageID: String, profile: String, trigger: PostProcessingTrigger, maxAttempts: Int,
                   now: Date) throws(PostProcessingError) -> PostProcessingStart {
         do {
             try migrate(PostProcessingSchema.schema)
@@ -63,7 +63,7 @@ extension SQLiteCatalog: PostProcessingStore {
     /// Commits the derivatives of a run and marks it done, in one transaction: either every
     /// derivative row of the run is there or none is. Derivatives get no ledger entry (they
     /// cost nothing) and are kept out of the prompt-word index (searches find originals).
-    package func completeRun(imageID: String, run: Int, derivatives: [ImageRecord], pluginID: String?, providerModel: String?,
+    public func completeRun(imageID: String, run: Int, derivatives: [ImageRecord], pluginID: String?, providerModel: String?,
                      enhancement: AppliedEnhancement, now: Date) throws(PostProcessingError) {
         do {
             try migrate(PostProcessingSchema.schema)
@@ -91,7 +91,7 @@ extension SQLiteCatalog: PostProcessingStore {
     /// Records why a run failed (the message is shown by `images show` and counted against the
     /// image's automatic attempts). Best effort: a catalog that refuses this too leaves the run
     /// `running`, and it is abandoned once stale.
-    package func failRun(imageID: String, run: Int, error: PostProcessingError, now: Date) {
+    public func failRun(imageID: String, run: Int, error: PostProcessingError, now: Date) {
         // try?: the caller throws the run's own error; a run this leaves `running` is marked failed ("abandoned") by the next beginRun once stale, so the attempt still counts
         _ = try? db.query("""
             UPDATE post_processing_runs SET state = 'failed', error = ?, finished_at = ? WHERE image_id = ? AND run = ?
@@ -99,7 +99,7 @@ extension SQLiteCatalog: PostProcessingStore {
     }
 
     /// The plugin and provider model columns of an original, copied to its derivatives.
-    package func provenance(of imageID: String) throws -> (pluginID: String?, providerModel: String?) {
+    public func provenance(of imageID: String) throws -> (pluginID: String?, providerModel: String?) {
         let row = try db.query("SELECT plugin_id, provider_model FROM images WHERE id = ?", [.text(imageID)]).first
         return (row?["plugin_id"]?.string, row?["provider_model"]?.string)
     }
@@ -134,7 +134,7 @@ extension SQLiteCatalog: PostProcessingStore {
         try migrate(PostProcessingSchema.schema)
         return try db.query("""
             SELECT i.id FROM images i
-            WHERE i.variant = 'original' AND i.status = 'stored'
+            WHERE i.variant = 'original' AND i.status = 'completed'
               AND NOT EXISTS (SELECT 1 FROM post_processing_runs r WHERE r.image_id = i.id AND r.state = 'done')
               AND (SELECT COUNT(*) FROM post_processing_runs r WHERE r.image_id = i.id AND r.state = 'failed') < ?1
             ORDER BY i.generated_at, i.id LIMIT ?2

@@ -8,7 +8,7 @@ import Catalog
 /// its own committed transaction (WAL), durable when it returns. `occurrence_key` is the primary
 /// key, so two schedulers (two processes, or one restarted) can never both record the same
 /// occurrence: `INSERT … ON CONFLICT DO NOTHING RETURNING` tells the loser it lost.
-public final class CatalogSlotRunStore: SlotRunStore {
+package final class CatalogSlotRunStore: SlotRunStore {
     /// The module's tables, migrated on first use (append-only; never edit a shipped migration).
     static let schema = CatalogModuleSchema(module: "scheduling", migrations: [
         """
@@ -39,12 +39,12 @@ public final class CatalogSlotRunStore: SlotRunStore {
     private let catalog: SQLiteCatalog
 
     /// Opens the store on `catalog`, creating or upgrading its table.
-    public init(catalog: SQLiteCatalog) throws {
+    package init(catalog: SQLiteCatalog) throws {
         self.catalog = catalog
         try catalog.migrate(Self.schema)
     }
 
-    public func insertIfAbsent(_ run: SlotRun) throws -> Bool {
+    package func insertIfAbsent(_ run: SlotRun) throws -> Bool {
         let inserted = try catalog.database.query("""
             INSERT INTO slot_runs (occurrence_key, slot_id, kind, scheduled_start, scheduled_end, run_trigger, status,
                                    recorded_at, updated_at, requested_count, planned_jobs, skipped_count, skip_reason,
@@ -56,12 +56,12 @@ public final class CatalogSlotRunStore: SlotRunStore {
         return !inserted.isEmpty
     }
 
-    public func run(occurrenceKey: String) throws -> SlotRun? {
+    package func run(occurrenceKey: String) throws -> SlotRun? {
         try catalog.database.query("SELECT * FROM slot_runs WHERE occurrence_key = ?", [.text(occurrenceKey)])
             .first.map(Self.run(from:))
     }
 
-    public func update(_ run: SlotRun) throws {
+    package func update(_ run: SlotRun) throws {
         let b = try bindings(run)
         let changed = try catalog.database.query("""
             UPDATE slot_runs SET slot_id = ?2, kind = ?3, scheduled_start = ?4, scheduled_end = ?5, run_trigger = ?6,
@@ -73,13 +73,13 @@ public final class CatalogSlotRunStore: SlotRunStore {
         guard !changed.isEmpty else { throw SlotRunStoreError.notFound(occurrenceKey: run.occurrenceKey) }
     }
 
-    public func runs(status: SlotRunStatus) throws -> [SlotRun] {
+    package func runs(status: SlotRunStatus) throws -> [SlotRun] {
         try catalog.database.query("""
             SELECT * FROM slot_runs WHERE status = ? ORDER BY scheduled_start, occurrence_key
             """, [.text(status.rawValue)]).map(Self.run(from:))
     }
 
-    public func history(since: Date?, limit: Int) throws -> [SlotRun] {
+    package func history(since: Date?, limit: Int) throws -> [SlotRun] {
         try catalog.database.query("""
             SELECT * FROM slot_runs WHERE (?1 IS NULL OR scheduled_start >= ?1)
             ORDER BY scheduled_start DESC, occurrence_key DESC LIMIT ?2
@@ -122,9 +122,9 @@ extension CatalogSlotRunStore {
     /// The scheduler ignores occurrences before it (`PlanScheduler.Options.notBefore`), so a fresh
     /// install records no "missed" slots for the hours before it existed, while a host restarted
     /// after an outage still catches up or records what it missed.
-    public func firstStart(now: Date) throws -> Date {
+    package func firstStart(now: Date) throws -> Date {
         let rows = try catalog.database.transaction { () throws -> [SQLiteDatabase.Row] in
-            try catalog.database.query("INSERT OR IGNORE INTO scheduler_state (name, value) VALUES ('first_start', ?)",
+            try catalog.database.query("INSERT INTO scheduler_state (name, value) VALUES ('first_start', ?) ON CONFLICT DO NOTHING",
                                        [.integer(catalog.ms(now))])
             return try catalog.database.query("SELECT value FROM scheduler_state WHERE name = 'first_start'")
         }

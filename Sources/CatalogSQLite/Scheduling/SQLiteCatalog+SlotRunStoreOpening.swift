@@ -5,7 +5,7 @@ extension CatalogSlotRunStore: SchedulerStartStore {}
 
 extension SQLiteCatalog: SlotRunStoreOpening {
     /// The `slot_runs` table's store, migrated first.
-    package func openSlotRunStore() throws -> any SlotRunStore & SchedulerStartStore {
+    public func openSlotRunStore() throws -> any SlotRunStore & SchedulerStartStore {
         try CatalogSlotRunStore(catalog: self)
     }
 }

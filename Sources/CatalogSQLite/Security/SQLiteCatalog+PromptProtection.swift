@@ -64,7 +64,7 @@ extension SQLiteCatalog {
     func indexPromptWords(of record: ImageRecord) throws {
         guard let protection = promptProtection, protection.search == .index, let vault = protection.vault else { return }
         for token in try vault.searchTokens(for: record.prompt) {
-            try database.query("INSERT OR IGNORE INTO prompt_words (token, image_id) VALUES (?, ?)",
+            try database.query("INSERT INTO prompt_words (token, image_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                [.text(token), .text(record.imageID)])
         }
     }
@@ -82,7 +82,7 @@ extension SQLiteCatalog {
     }
 
     /// An image row with its prompts opened (`[encrypted]` where they cannot be).
-    package func imageRecord(from row: SQLiteDatabase.Row) -> ImageRecord {
+    public func imageRecord(from row: SQLiteDatabase.Row) -> ImageRecord {
         var image = SQLiteCatalog.image(from: row)
         guard let protection = promptProtection else { return image }
         image.prompt = protection.openForDisplay(image.prompt, binding: .prompt(of: image.imageID))
@@ -101,7 +101,7 @@ extension SQLiteCatalog {
     }
 
     /// Whether a job's prompt can be opened now (the runner never sends `[encrypted]`).
-    package func jobPromptIsReadable(_ id: String) throws -> Bool {
+    public func jobPromptIsReadable(_ id: String) throws -> Bool {
         guard let protection = promptProtection else { return true }
         guard let row = try database.query("SELECT prompt, negative_prompt FROM jobs WHERE id = ?", [.text(id)]).first else { return false }
         let prompt = row["prompt"]?.string ?? ""
@@ -160,7 +160,7 @@ extension SQLiteCatalog {
 
     static func filterBindings(_ filter: ImageFilter) -> [SQLiteDatabase.Value] {
         [filter.category.map { .text($0) } ?? .null, filter.model.map { .text($0) } ?? .null,
-         filter.since.map { .integer(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? .null,
+         filter.since.map { .integer(TimeBounds.milliseconds($0)) } ?? .null,
          filter.status.map { .text($0) } ?? .null, filter.tag.map { .text($0) } ?? .null,
          filter.jobID.map { .text($0) } ?? .null, .integer(filter.includeDerivatives ? 1 : 0)]
     }

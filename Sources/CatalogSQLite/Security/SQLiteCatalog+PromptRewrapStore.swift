@@ -3,18 +3,18 @@ import Catalog
 /// Key rotation over `images`, `jobs` and `prompt_words`. A sealed value starts with the key's
 /// envelope prefix; `job_ref` holds a JSON string, so its prefix starts with a quote.
 extension SQLiteCatalog: PromptRewrapStore {
-    package func prepareForPromptRewrap() throws {
+    public func prepareForPromptRewrap() throws {
         try migrate(SecuritySchema.schema)
     }
 
-    package func holdsEncryptedPrompts() throws -> Bool {
+    public func holdsEncryptedPrompts() throws -> Bool {
         let rows = try database.query("""
             SELECT 1 FROM jobs WHERE prompt LIKE 'enc:%' UNION ALL SELECT 1 FROM images WHERE prompt LIKE 'enc:%' LIMIT 1
             """)
         return !rows.isEmpty
     }
 
-    package func promptKeyCensus() throws -> PromptKeyCensus {
+    public func promptKeyCensus() throws -> PromptKeyCensus {
         var census = PromptKeyCensus()
         for table in ["images", "jobs"] {
             for row in try database.query("""
@@ -29,7 +29,7 @@ extension SQLiteCatalog: PromptRewrapStore {
         return census
     }
 
-    package func countPromptsNotUnder(keyPrefix: String) throws -> (images: Int, jobs: Int) {
+    public func countPromptsNotUnder(keyPrefix: String) throws -> (images: Int, jobs: Int) {
         let images = try database.query("SELECT COUNT(*) AS n FROM images WHERE \(Self.imageNotUnderKey)", [.text(keyPrefix + "%")])
         let jobs = try database.query("SELECT COUNT(*) AS n FROM jobs WHERE \(Self.jobNotUnderKey)",
                                       [.text(keyPrefix + "%"), .text("\"" + keyPrefix + "%")])
@@ -42,7 +42,7 @@ extension SQLiteCatalog: PromptRewrapStore {
     private static let jobNotUnderKey =
         "(prompt NOT LIKE ?1 OR (negative_prompt IS NOT NULL AND negative_prompt NOT LIKE ?1) OR (job_ref IS NOT NULL AND job_ref NOT LIKE ?2))"
 
-    package func imagePromptsNotUnder(keyPrefix: String, excluding: [String], limit: Int) throws -> [StoredImagePrompts] {
+    public func imagePromptsNotUnder(keyPrefix: String, excluding: [String], limit: Int) throws -> [StoredImagePrompts] {
         try database.query("""
             SELECT id, prompt, negative_prompt, file_path FROM images
             WHERE \(Self.imageNotUnderKey) AND id NOT IN (SELECT value FROM json_each(?2)) ORDER BY id LIMIT ?3
@@ -52,7 +52,7 @@ extension SQLiteCatalog: PromptRewrapStore {
         }
     }
 
-    package func rewrapImagePrompts(_ rewraps: [ImagePromptRewrap]) throws {
+    public func rewrapImagePrompts(_ rewraps: [ImagePromptRewrap]) throws {
         try database.transaction {
             for rewrap in rewraps {
                 try database.query("UPDATE images SET prompt = ?, negative_prompt = ? WHERE id = ?",
@@ -62,7 +62,7 @@ extension SQLiteCatalog: PromptRewrapStore {
         }
     }
 
-    package func jobPromptsNotUnder(keyPrefix: String, excluding: [String], limit: Int) throws -> [StoredJobPrompts] {
+    public func jobPromptsNotUnder(keyPrefix: String, excluding: [String], limit: Int) throws -> [StoredJobPrompts] {
         try database.query("""
             SELECT id, prompt, negative_prompt, job_ref FROM jobs
             WHERE \(Self.jobNotUnderKey) AND id NOT IN (SELECT value FROM json_each(?3)) ORDER BY id LIMIT ?4
@@ -73,7 +73,7 @@ extension SQLiteCatalog: PromptRewrapStore {
         }
     }
 
-    package func rewrapJobPrompts(_ rewraps: [StoredJobPrompts]) throws {
+    public func rewrapJobPrompts(_ rewraps: [StoredJobPrompts]) throws {
         try database.transaction {
             for rewrap in rewraps {
                 try database.query("UPDATE jobs SET prompt = ?, negative_prompt = ?, job_ref = ? WHERE id = ?",
@@ -83,11 +83,11 @@ extension SQLiteCatalog: PromptRewrapStore {
         }
     }
 
-    package func clearPromptWordIndex() throws {
+    public func clearPromptWordIndex() throws {
         try database.query("DELETE FROM prompt_words")
     }
 
-    package func imagesToReindex(keyID: String, excluding: [String], limit: Int) throws -> [StoredImagePrompts] {
+    public func imagesToReindex(keyID: String, excluding: [String], limit: Int) throws -> [StoredImagePrompts] {
         try database.query("""
             SELECT id, prompt FROM images
             WHERE (id IN (SELECT image_id FROM prompt_words WHERE token NOT LIKE ?1)
@@ -98,7 +98,7 @@ extension SQLiteCatalog: PromptRewrapStore {
         }
     }
 
-    package func replacePromptWords(_ tokens: [(imageID: String, tokens: [String])]) throws {
+    public func replacePromptWords(_ tokens: [(imageID: String, tokens: [String])]) throws {
         try database.transaction {
             for entry in tokens { try replaceWords(of: entry.imageID, with: entry.tokens) }
         }
@@ -108,7 +108,7 @@ extension SQLiteCatalog: PromptRewrapStore {
     private func replaceWords(of imageID: String, with tokens: [String]) throws {
         try database.query("DELETE FROM prompt_words WHERE image_id = ?", [.text(imageID)])
         for token in tokens {
-            try database.query("INSERT OR IGNORE INTO prompt_words (token, image_id) VALUES (?, ?)",
+            try database.query("INSERT INTO prompt_words (token, image_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                [.text(token), .text(imageID)])
         }
     }

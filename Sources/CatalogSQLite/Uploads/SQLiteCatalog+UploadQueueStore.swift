@@ -4,11 +4,11 @@ import Catalog
 /// The upload queue on the catalog's `uploads` table (see `UploadQueueSchema`). Each method is one
 /// statement or one transaction, so a killed host resumes where it stopped.
 extension SQLiteCatalog: UploadQueueStore {
-    package func prepareUploadQueue() throws {
+    public func prepareUploadQueue() throws {
         try migrate(UploadQueueSchema.schema)
     }
 
-    package func enqueueUploads(_ files: [UploadFile], now: Date) throws {
+    public func enqueueUploads(_ files: [UploadFile], now: Date) throws {
         let t = ms(now)
         try database.transaction {
             for file in files {
@@ -25,7 +25,7 @@ extension SQLiteCatalog: UploadQueueStore {
         }
     }
 
-    package func enqueueUploadsIfAbsent(_ files: [UploadFile], now: Date) throws {
+    public func enqueueUploadsIfAbsent(_ files: [UploadFile], now: Date) throws {
         let t = ms(now)
         try database.transaction {
             for file in files {
@@ -37,7 +37,7 @@ extension SQLiteCatalog: UploadQueueStore {
         }
     }
 
-    package func imagesWithoutUpload() throws -> [UnqueuedImage] {
+    public func imagesWithoutUpload() throws -> [UnqueuedImage] {
         try database.query("""
             SELECT id, file_path, variant FROM images i
             WHERE NOT EXISTS (SELECT 1 FROM uploads u WHERE u.file_path = i.file_path)
@@ -48,7 +48,7 @@ extension SQLiteCatalog: UploadQueueStore {
         }
     }
 
-    package func claimDueUploads(limit: Int, now: Date, leaseUntil: Date) throws -> [UploadItem] {
+    public func claimDueUploads(limit: Int, now: Date, leaseUntil: Date) throws -> [UploadItem] {
         guard limit > 0 else { return [] }
         let ids = try database.query("""
             UPDATE uploads SET state = 'uploading', lease_until = ?1, updated_at = ?2
@@ -60,7 +60,7 @@ extension SQLiteCatalog: UploadQueueStore {
         return try uploadItems(ids: ids)
     }
 
-    package func claimUploads(ids: [Int64], now: Date, leaseUntil: Date) throws -> [UploadItem] {
+    public func claimUploads(ids: [Int64], now: Date, leaseUntil: Date) throws -> [UploadItem] {
         guard !ids.isEmpty else { return [] }
         let claimed = try database.query("""
             UPDATE uploads SET state = 'uploading', lease_until = ?1, updated_at = ?2
@@ -72,13 +72,13 @@ extension SQLiteCatalog: UploadQueueStore {
         return try uploadItems(ids: claimed)
     }
 
-    package func waitingUploadIDs(includeFailed: Bool) throws -> [Int64] {
+    public func waitingUploadIDs(includeFailed: Bool) throws -> [Int64] {
         try database.query("""
             SELECT id FROM uploads WHERE state = 'pending' OR (?1 = 1 AND state = 'failed') ORDER BY enqueued_at, id
             """, [.integer(includeFailed ? 1 : 0)]).compactMap { $0["id"]?.int }
     }
 
-    package func markUploaded(_ item: UploadItem, key: String, url: URL, etag: String?, bytes: Int64, sha256: String,
+    public func markUploaded(_ item: UploadItem, key: String, url: URL, etag: String?, bytes: Int64, sha256: String,
                               now: Date) throws -> Bool {
         let t = ms(now)
         return try database.transaction {
@@ -97,7 +97,7 @@ extension SQLiteCatalog: UploadQueueStore {
         }
     }
 
-    package func markUploadFailedAttempt(_ item: UploadItem, error: String, retryAt: Date?, now: Date) throws {
+    public func markUploadFailedAttempt(_ item: UploadItem, error: String, retryAt: Date?, now: Date) throws {
         let t = ms(now)
         try database.query("""
             UPDATE uploads SET state = ?1, attempts = attempts + 1, next_attempt_at = ?2, lease_until = NULL,
@@ -107,13 +107,13 @@ extension SQLiteCatalog: UploadQueueStore {
                   .integer(ms(retryAt ?? now)), .text(error), .integer(t), .integer(item.id)])
     }
 
-    package func releaseUpload(_ item: UploadItem, now: Date) throws {
+    public func releaseUpload(_ item: UploadItem, now: Date) throws {
         try database.query("""
             UPDATE uploads SET state = 'pending', lease_until = NULL, updated_at = ?1 WHERE id = ?2 AND state = 'uploading'
             """, [.integer(ms(now)), .integer(item.id)])
     }
 
-    package func resumeInterruptedUploads(all: Bool, now: Date) throws -> Int {
+    public func resumeInterruptedUploads(all: Bool, now: Date) throws -> Int {
         try database.query("""
             UPDATE uploads SET state = 'pending', lease_until = NULL, updated_at = ?2
             WHERE state = 'uploading' AND (?1 = 1 OR lease_until IS NULL OR lease_until < ?2)
@@ -121,7 +121,7 @@ extension SQLiteCatalog: UploadQueueStore {
         return database.changes
     }
 
-    package func requeueUpload(id: Int64, reason: String, now: Date) throws {
+    public func requeueUpload(id: Int64, reason: String, now: Date) throws {
         let t = ms(now)
         try database.query("""
             UPDATE uploads SET state = 'pending', revision = revision + 1, attempts = 0, next_attempt_at = ?1,
@@ -130,7 +130,7 @@ extension SQLiteCatalog: UploadQueueStore {
             """, [.integer(t), .text(reason), .integer(id)])
     }
 
-    package func uploadItems(state: UploadState?, limit: Int) throws -> [UploadItem] {
+    public func uploadItems(state: UploadState?, limit: Int) throws -> [UploadItem] {
         try database.query("""
             SELECT u.*, i.category, i.model, i.variant, i.cost_usd, i.generated_at FROM uploads u
             LEFT JOIN images i ON i.id = u.image_id
@@ -138,14 +138,14 @@ extension SQLiteCatalog: UploadQueueStore {
             """, [state.map { .text($0.rawValue) } ?? .null, .integer(Int64(limit))]).map(Self.uploadItem(from:))
     }
 
-    package func uploadItems(imageID: String) throws -> [UploadItem] {
+    public func uploadItems(imageID: String) throws -> [UploadItem] {
         try database.query("""
             SELECT u.*, i.category, i.model, i.variant, i.cost_usd, i.generated_at FROM uploads u
             LEFT JOIN images i ON i.id = u.image_id WHERE u.image_id = ? ORDER BY u.id
             """, [.text(imageID)]).map(Self.uploadItem(from:))
     }
 
-    package func uploadItems(ids: [Int64]) throws -> [UploadItem] {
+    public func uploadItems(ids: [Int64]) throws -> [UploadItem] {
         guard !ids.isEmpty else { return [] }
         return try database.query("""
             SELECT u.*, i.category, i.model, i.variant, i.cost_usd, i.generated_at FROM uploads u
@@ -154,7 +154,7 @@ extension SQLiteCatalog: UploadQueueStore {
             """, [.text("[" + ids.map(String.init).joined(separator: ",") + "]")]).map(Self.uploadItem(from:))
     }
 
-    package func uploadSummary(now: Date) throws -> UploadQueueSummary {
+    public func uploadSummary(now: Date) throws -> UploadQueueSummary {
         var counts: [UploadState: Int] = [:]
         var uploadedBytes: Int64 = 0
         for row in try database.query("SELECT state, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM uploads GROUP BY state") {
@@ -176,7 +176,7 @@ extension SQLiteCatalog: UploadQueueStore {
                                   lastError: lastError, at: now)
     }
 
-    package func uploadedObjectKeys() throws -> [String: String] {
+    public func uploadedObjectKeys() throws -> [String: String] {
         let hasQueue = !(try database.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'uploads'")).isEmpty
         guard hasQueue else { return [:] }
         var keys: [String: String] = [:]

@@ -9,15 +9,15 @@ import DurableFiles
 /// - a key file named by the caller (from config) or by `IMAGEGEN_MASTER_KEY_FILE`: mode 0600,
 ///   one key per line, the first is current, the rest are previous; `#` starts a comment.
 /// Configuring both is refused, because which key is current would be ambiguous.
-public enum KeyRingLoader {
-    public static let keyVariable = "IMAGEGEN_MASTER_KEY"
-    public static let previousKeysVariable = "IMAGEGEN_MASTER_KEY_PREVIOUS"
-    public static let keyFileVariable = "IMAGEGEN_MASTER_KEY_FILE"
+package enum KeyRingLoader {
+    package static let keyVariable = "IMAGEGEN_MASTER_KEY"
+    package static let previousKeysVariable = "IMAGEGEN_MASTER_KEY_PREVIOUS"
+    package static let keyFileVariable = "IMAGEGEN_MASTER_KEY_FILE"
 
     /// Returns nil when no key is configured at all (the host then runs locked: it lists
     /// everything but refuses to read or write prompts). Throws when a key is configured but
     /// unusable, so the host refuses to start instead of silently running locked.
-    public static func load(environment: [String: String], keyFile: String? = nil) throws -> KeyRing? {
+    package static func load(environment: [String: String], keyFile: String? = nil) throws -> KeyRing? {
         let envKey = environment[keyVariable].flatMap { $0.isEmpty ? nil : $0 }
         let filePath = keyFile ?? environment[keyFileVariable].flatMap { $0.isEmpty ? nil : $0 }
         switch (envKey, filePath) {

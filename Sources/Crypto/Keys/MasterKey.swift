@@ -11,7 +11,7 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
     public let id: KeyID
     let secret: SecretBytes
     let promptKey: SecretBytes
-    package let auditKey: SecretBytes
+    public let auditKey: SecretBytes
     let searchKey: SecretBytes
 
     /// Builds a key from raw bytes (exactly 32, not all the same byte).
@@ -71,7 +71,7 @@ public struct MasterKey: Sendable, CustomStringConvertible, CustomDebugStringCon
     }
 
     /// Every text form of this key that could leak into a log line, for `SecretRedactor`.
-    package var textEncodings: [String] {
+    public var textEncodings: [String] {
         var bytes = secret.copiedBytes()
         defer { SodiumRuntime.wipe(&bytes) }
         let hex = SodiumEncoding.hex(bytes)

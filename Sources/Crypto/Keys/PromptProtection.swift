@@ -109,7 +109,7 @@ public struct PromptProtection: Sendable {
         return JSONValue.parse(Array(json.utf8)) ?? stored
     }
 
-    package static func referenceBinding(_ jobID: String) -> EnvelopeBinding {
+    public static func referenceBinding(_ jobID: String) -> EnvelopeBinding {
         EnvelopeBinding(record: jobID, field: "job_ref")
     }
 }

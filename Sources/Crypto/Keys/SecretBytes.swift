@@ -6,7 +6,7 @@ import CSodium
 ///
 /// It is `@unchecked Sendable` because it is immutable after `init` (the memory is even
 /// write-protected), so concurrent reads cannot race.
-package final class SecretBytes: @unchecked Sendable {
+public final class SecretBytes: @unchecked Sendable {
     private let pointer: UnsafeMutableRawPointer
     let count: Int
 
@@ -34,7 +34,7 @@ package final class SecretBytes: @unchecked Sendable {
     }
 
     /// A typed pointer for the C APIs that take `const unsigned char *`.
-    package func withKeyPointer<R>(_ body: (UnsafePointer<UInt8>) throws -> R) rethrows -> R {
+    public func withKeyPointer<R>(_ body: (UnsafePointer<UInt8>) throws -> R) rethrows -> R {
         try body(pointer.assumingMemoryBound(to: UInt8.self))
     }
 

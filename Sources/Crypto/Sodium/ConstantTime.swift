@@ -5,8 +5,8 @@ import CSodium
 /// Checking a MAC, signature or token digest with `==` returns at the first differing byte, so
 /// the time taken tells an attacker how much of a forgery was right. Lengths are compared first:
 /// they are public (fixed digest sizes, or a header's length) and `sodium_memcmp` needs equal ones.
-package enum ConstantTime {
-    package static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+public enum ConstantTime {
+    public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         if a.isEmpty { return true }
         SodiumRuntime.ensureReady()

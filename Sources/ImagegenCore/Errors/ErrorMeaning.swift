@@ -1,7 +1,7 @@
 /// What kind of failure an error is, in the product's terms. The API and the CLI both answer
 /// from this one value, so a refusal means the same thing over HTTP and on the command line:
 /// `httpStatus` and `exitCode` are the single table (see docs/api.md and the README's exit codes).
-public enum ErrorMeaning: Sendable, Hashable {
+package enum ErrorMeaning: Sendable, Hashable {
     /// A field is missing, malformed or out of range; the message names it.
     case invalidRequest
     /// The body is not in a media type the endpoint reads (HTTP only; the CLI has no bodies).
@@ -53,13 +53,13 @@ public enum ErrorMeaning: Sendable, Hashable {
     }
 
     /// The status the API answers with.
-    public var httpStatus: Int { table.httpStatus }
+    package var httpStatus: Int { table.httpStatus }
 
     /// The process exit code the CLI ends with.
-    public var exitCode: Int32 { table.exitCode }
+    package var exitCode: Int32 { table.exitCode }
 
     /// Sent as `Retry-After` when the caller should wait a known time before retrying.
-    public var retryAfterSeconds: Int? {
+    package var retryAfterSeconds: Int? {
         if case .quotaExceeded(let seconds) = self { return seconds }
         return nil
     }

@@ -4,7 +4,7 @@
 ///
 /// Conformances live beside each error type (`TypeName+Meaning.swift`), where the person who
 /// adds a case also decides what it means.
-public protocol MeaningfulError: Error, CustomStringConvertible {
+package protocol MeaningfulError: Error, CustomStringConvertible {
     /// What kind of failure this is; decides the HTTP status and the exit code.
     var meaning: ErrorMeaning { get }
     /// The stable machine-readable code the API returns (`invalid_request`, `quota_exceeded`, …).
@@ -16,5 +16,5 @@ public protocol MeaningfulError: Error, CustomStringConvertible {
 }
 
 extension MeaningfulError {
-    public var callerMessage: String { description }
+    package var callerMessage: String { description }
 }

@@ -26,7 +26,7 @@ public struct ImageRecord: Sendable, Codable, Equatable {
             try c.encode(cost, forKey: .cost)
             try c.encode(processingTime, forKey: .processingTime)
         }
-        package init(generatedAt: String, apiUsed: String, cost: Double? = nil, processingTime: Double? = nil) {
+        public init(generatedAt: String, apiUsed: String, cost: Double? = nil, processingTime: Double? = nil) {
             self.generatedAt = generatedAt
             self.apiUsed = apiUsed
             self.cost = cost
@@ -44,7 +44,9 @@ public struct ImageRecord: Sendable, Codable, Equatable {
     /// Relative to the data folder.
     public var filePath: String
     public var metadata: Metadata
+    /// `completed` once stored (the product's record); jobs keep their own states.
     public var status: String
+    public static let completed = "completed"
     public var version: Int
     public var parentID: String?
     public var variant: String
@@ -87,7 +89,7 @@ public struct ImageRecord: Sendable, Codable, Equatable {
         try c.encodeIfPresent(quality, forKey: .quality)
         try c.encode(extra, forKey: .extra)
     }
-    package init(imageID: String, prompt: String, negativePrompt: String? = nil, model: String, parameters: Parameters, category: String, tags: [String], filePath: String, metadata: Metadata, status: String, version: Int, parentID: String? = nil, variant: String, contentSHA256: String, jobID: String? = nil, mime: String, bytes: Int, qualityScore: Double? = nil, quality: QualityReport? = nil, extra: [String: String]) {
+    public init(imageID: String, prompt: String, negativePrompt: String? = nil, model: String, parameters: Parameters, category: String, tags: [String], filePath: String, metadata: Metadata, status: String, version: Int, parentID: String? = nil, variant: String, contentSHA256: String, jobID: String? = nil, mime: String, bytes: Int, qualityScore: Double? = nil, quality: QualityReport? = nil, extra: [String: String]) {
         self.imageID = imageID
         self.prompt = prompt
         self.negativePrompt = negativePrompt

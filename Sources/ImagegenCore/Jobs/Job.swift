@@ -78,7 +78,7 @@ public struct Job: Sendable, Equatable, Codable {
         try c.encode(finishedAt, forKey: .finishedAt)
         try c.encode(deadlineAt, forKey: .deadlineAt)
     }
-    package init(id: String, batchID: String, state: JobState, cancelRequested: Bool, model: String, category: String, priority: Int, prompt: String, negativePrompt: String? = nil, parameters: GenerationParameters, outputs: Int, extra: [String: String], tags: [String], pluginID: String? = nil, providerModel: String? = nil, pluginGeneration: Int? = nil, jobRef: JSONValue? = nil, submitCount: Int, tried: [String], reservedUSD: Double? = nil, costUSD: Double? = nil, costSource: String? = nil, providerTimeSeconds: Double? = nil, progress: Double? = nil, errorCode: String? = nil, errorMessage: String? = nil, createdAt: Date, updatedAt: Date, submittedAt: Date? = nil, finishedAt: Date? = nil, deadlineAt: Date) {
+    public init(id: String, batchID: String, state: JobState, cancelRequested: Bool, model: String, category: String, priority: Int, prompt: String, negativePrompt: String? = nil, parameters: GenerationParameters, outputs: Int, extra: [String: String], tags: [String], pluginID: String? = nil, providerModel: String? = nil, pluginGeneration: Int? = nil, jobRef: JSONValue? = nil, submitCount: Int, tried: [String], reservedUSD: Double? = nil, costUSD: Double? = nil, costSource: String? = nil, providerTimeSeconds: Double? = nil, progress: Double? = nil, errorCode: String? = nil, errorMessage: String? = nil, createdAt: Date, updatedAt: Date, submittedAt: Date? = nil, finishedAt: Date? = nil, deadlineAt: Date) {
         self.id = id
         self.batchID = batchID
         self.state = state

@@ -13,5 +13,5 @@ public enum JobState: String, Sendable, Codable, CaseIterable {
     }
 
     /// States that hold a budget reservation.
-    package static let active: [JobState] = [.queued, .submitting, .submitted, .running]
+    public static let active: [JobState] = [.queued, .submitting, .submitted, .running]
 }

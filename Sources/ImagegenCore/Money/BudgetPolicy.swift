@@ -57,7 +57,7 @@ public struct BudgetRefusal: Error, Sendable, CustomStringConvertible, Equatable
                       budget, limit, spent, reserved, requested, f.string(from: resetsAt),
                       budget.replacingOccurrences(of: ":", with: " for category "))
     }
-    package init(budget: String, limit: Double, spent: Double, reserved: Double, requested: Double, resetsAt: Date) {
+    public init(budget: String, limit: Double, spent: Double, reserved: Double, requested: Double, resetsAt: Date) {
         self.budget = budget
         self.limit = limit
         self.spent = spent
@@ -73,7 +73,7 @@ public struct UnpricedModelRefusal: Error, Sendable, CustomStringConvertible {
     public var description: String {
         "model \(model) has no known price, so a budget cannot be enforced for it. Set models.\(model).price in the config, or set budgets.allow_unpriced: true to accept the risk."
     }
-    package init(model: String) {
+    public init(model: String) {
         self.model = model
     }
 }

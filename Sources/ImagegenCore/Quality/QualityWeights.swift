@@ -30,7 +30,7 @@ public struct QualityWeights: Codable, Sendable, Equatable {
         colorCast = try c.decodeIfPresent(Double.self, forKey: .colorCast) ?? d.colorCast
     }
 
-    package func problems() -> [String] {
+    public func problems() -> [String] {
         var found: [String] = []
         let all = [("sharpness", sharpness), ("exposure", exposure), ("contrast", contrast), ("noise", noise), ("colorCast", colorCast)]
         for (key, weight) in all where !(weight.isFinite && weight >= 0) {

@@ -3,16 +3,16 @@ import Synchronization
 import Catalog
 
 /// An `AlertStore` in memory, for tests. Shared between engines, it stands for the catalog across a restart.
-public final class InMemoryAlertStore: AlertStore {
+package final class InMemoryAlertStore: AlertStore {
     private let rows = Mutex<[Alert]>([])
 
-    public init() {}
+    package init() {}
 
-    public func activeAlerts() throws -> [Alert] {
+    package func activeAlerts() throws -> [Alert] {
         rows.withLock { $0.filter(\.isActive) }
     }
 
-    public func insertIfNotActive(_ alert: Alert) throws -> Bool {
+    package func insertIfNotActive(_ alert: Alert) throws -> Bool {
         rows.withLock { all in
             guard !all.contains(where: { $0.id == alert.id && $0.isActive }) else { return false }
             all.append(alert)
@@ -20,7 +20,7 @@ public final class InMemoryAlertStore: AlertStore {
         }
     }
 
-    public func resolve(id: String, startedAt: Date, endedAt: Date) throws {
+    package func resolve(id: String, startedAt: Date, endedAt: Date) throws {
         rows.withLock { all in
             for i in all.indices where all[i].id == id && all[i].startedAt == startedAt && all[i].isActive {
                 all[i].endedAt = endedAt
@@ -28,7 +28,7 @@ public final class InMemoryAlertStore: AlertStore {
         }
     }
 
-    public func alerts(since: Date?, activeOnly: Bool, limit: Int) throws -> [Alert] {
+    package func alerts(since: Date?, activeOnly: Bool, limit: Int) throws -> [Alert] {
         let all = rows.withLock { $0 }
         return Array(all.filter { (since == nil || $0.startedAt >= since!) && (!activeOnly || $0.isActive) }
             .sorted { ($0.startedAt, $0.id) > ($1.startedAt, $1.id) }

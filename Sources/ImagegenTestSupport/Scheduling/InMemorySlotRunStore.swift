@@ -4,14 +4,14 @@ import Catalog
 
 /// A `SlotRunStore` in memory, for tests and dry runs. Shared between scheduler instances, it
 /// plays the part of the catalog surviving a restart.
-public final class InMemorySlotRunStore: SlotRunStore {
+package final class InMemorySlotRunStore: SlotRunStore {
     private let runsByKey = Mutex<[String: SlotRun]>([:])
 
-    public init(_ runs: [SlotRun] = []) {
+    package init(_ runs: [SlotRun] = []) {
         runsByKey.withLock { storage in for run in runs { storage[run.occurrenceKey] = run } }
     }
 
-    public func insertIfAbsent(_ run: SlotRun) throws -> Bool {
+    package func insertIfAbsent(_ run: SlotRun) throws -> Bool {
         runsByKey.withLock { storage in
             guard storage[run.occurrenceKey] == nil else { return false }
             storage[run.occurrenceKey] = run
@@ -19,23 +19,23 @@ public final class InMemorySlotRunStore: SlotRunStore {
         }
     }
 
-    public func run(occurrenceKey: String) throws -> SlotRun? {
+    package func run(occurrenceKey: String) throws -> SlotRun? {
         runsByKey.withLock { $0[occurrenceKey] }
     }
 
-    public func update(_ run: SlotRun) throws {
+    package func update(_ run: SlotRun) throws {
         try runsByKey.withLock { storage throws(SlotRunStoreError) in
             guard storage[run.occurrenceKey] != nil else { throw .notFound(occurrenceKey: run.occurrenceKey) }
             storage[run.occurrenceKey] = run
         }
     }
 
-    public func runs(status: SlotRunStatus) throws -> [SlotRun] {
+    package func runs(status: SlotRunStatus) throws -> [SlotRun] {
         runsByKey.withLock { $0.values.filter { $0.status == status } }
             .sorted { ($0.scheduledStart, $0.occurrenceKey) < ($1.scheduledStart, $1.occurrenceKey) }
     }
 
-    public func history(since: Date?, limit: Int) throws -> [SlotRun] {
+    package func history(since: Date?, limit: Int) throws -> [SlotRun] {
         let all = runsByKey.withLock { Array($0.values) }
         return Array(all.filter { since == nil || $0.scheduledStart >= since! }
             .sorted { ($0.scheduledStart, $0.occurrenceKey) > ($1.scheduledStart, $1.occurrenceKey) }
@@ -43,7 +43,7 @@ public final class InMemorySlotRunStore: SlotRunStore {
     }
 
     /// Every stored run (test inspection).
-    public var all: [SlotRun] {
+    package var all: [SlotRun] {
         runsByKey.withLock { Array($0.values) }.sorted { $0.occurrenceKey < $1.occurrenceKey }
     }
 }

@@ -3,16 +3,16 @@ import Synchronization
 import Operations
 
 /// A clock that only moves when told to: for tests and for replaying a day's schedule.
-public final class ManualWallClock: WallClock {
+package final class ManualWallClock: WallClock {
     private let current: Mutex<Date>
 
-    public init(_ start: Date) { current = Mutex(start) }
+    package init(_ start: Date) { current = Mutex(start) }
 
-    public var now: Date { current.withLock { $0 } }
+    package var now: Date { current.withLock { $0 } }
 
     /// Moves the clock to `date` (it may go backwards, which is how a test simulates a wrong clock).
-    public func set(_ date: Date) { current.withLock { $0 = date } }
+    package func set(_ date: Date) { current.withLock { $0 = date } }
 
     /// Moves the clock forward by `seconds`.
-    public func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    package func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }

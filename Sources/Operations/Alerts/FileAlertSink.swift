@@ -9,14 +9,14 @@ import Glibc
 /// Each line goes out in a single `write(2)` on a descriptor opened with `O_APPEND`, so lines from
 /// concurrent writers (even other processes) never interleave on a local file system, and it is
 /// fsynced before `deliver` returns. The file is created with mode 0600.
-public final class FileAlertSink: AlertSink {
-    public let name = "file"
-    public let path: String
+package final class FileAlertSink: AlertSink {
+    package let name = "file"
+    package let path: String
     private let lock = Mutex(())
 
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
-    public func deliver(_ notification: AlertNotification) async throws(AlertSinkError) {
+    package func deliver(_ notification: AlertNotification) async throws(AlertSinkError) {
         var line = notification.encodedJSON()
         line.append(0x0A)
         try lock.withLock { _ throws(AlertSinkError) in try append(line) }

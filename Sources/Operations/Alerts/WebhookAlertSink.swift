@@ -10,8 +10,8 @@ import FoundationNetworking
 /// `X-Imagegen-Delivery` (stable id, the same on every retry: receivers de-duplicate on it) and,
 /// with a secret, `X-Imagegen-Signature: sha256=<hex HMAC-SHA256 of the body>`. Redirects count as
 /// failures. The secret and the URL's path and query never appear in errors.
-public struct WebhookAlertSink: AlertSink {
-    public let name = "webhook"
+package struct WebhookAlertSink: AlertSink {
+    package let name = "webhook"
     private let url: URL
     private let secret: [UInt8]?
     private let policy: WebhookRetryPolicy
@@ -22,7 +22,7 @@ public struct WebhookAlertSink: AlertSink {
     /// - Parameters:
     ///   - sleep: waits between attempts (tests pass one that records the delays and returns at once).
     ///   - unitRandom: a uniform value in [0, 1) for the jitter.
-    public init(url: URL, secret: [UInt8]? = nil, policy: WebhookRetryPolicy = WebhookRetryPolicy(),
+    package init(url: URL, secret: [UInt8]? = nil, policy: WebhookRetryPolicy = WebhookRetryPolicy(),
                 session: URLSession? = nil,
                 sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { seconds in
                     try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000))
@@ -45,13 +45,13 @@ public struct WebhookAlertSink: AlertSink {
     }
 
     /// scheme://host:port — what errors and logs may show of the URL.
-    public var endpoint: String {
+    package var endpoint: String {
         var text = "\(url.scheme ?? "http")://\(url.host ?? "?")"
         if let port = url.port { text += ":\(port)" }
         return text
     }
 
-    public func deliver(_ notification: AlertNotification) async throws(AlertSinkError) {
+    package func deliver(_ notification: AlertNotification) async throws(AlertSinkError) {
         let body = notification.encodedJSON()
         var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: policy.requestTimeout)
         request.httpMethod = "POST"

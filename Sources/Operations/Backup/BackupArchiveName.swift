@@ -2,20 +2,20 @@ import Foundation
 
 /// A backup's name, `imagegen-backup-<yyyyMMdd'T'HHmmss'Z'>`, which carries its creation time (UTC).
 /// Retention reads the time from the name, not from file dates that copies and uploads change.
-public struct BackupArchiveName: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public static let prefix = "imagegen-backup-"
-    public let createdAt: Date
+package struct BackupArchiveName: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package static let prefix = "imagegen-backup-"
+    package let createdAt: Date
     /// Without extension, e.g. `imagegen-backup-20260115T033000Z`.
-    public let stem: String
+    package let stem: String
 
-    public init(createdAt: Date) {
+    package init(createdAt: Date) {
         let seconds = createdAt.timeIntervalSince1970.rounded(.down)
         self.createdAt = Date(timeIntervalSince1970: seconds)
         stem = Self.prefix + Self.formatter.string(from: self.createdAt)
     }
 
     /// Parses a file or folder name (`.tar.gz` or none); nil for anything else.
-    public init?(fileName: String) {
+    package init?(fileName: String) {
         var stem = fileName
         if stem.hasSuffix(".tar.gz") { stem = String(stem.dropLast(".tar.gz".count)) }
         guard stem.hasPrefix(Self.prefix), let date = Self.formatter.date(from: String(stem.dropFirst(Self.prefix.count))) else {
@@ -25,13 +25,13 @@ public struct BackupArchiveName: Sendable, Hashable, Comparable, CustomStringCon
         self.stem = stem
     }
 
-    public func fileName(_ format: BackupFormat) -> String {
+    package func fileName(_ format: BackupFormat) -> String {
         format == .tarGzip ? stem + ".tar.gz" : stem
     }
 
-    public var description: String { stem }
+    package var description: String { stem }
 
-    public static func < (a: BackupArchiveName, b: BackupArchiveName) -> Bool { a.createdAt < b.createdAt }
+    package static func < (a: BackupArchiveName, b: BackupArchiveName) -> Bool { a.createdAt < b.createdAt }
 
     private static let formatter: DateFormatter = {
         let formatter = DateFormatter()

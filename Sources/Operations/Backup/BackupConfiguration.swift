@@ -10,23 +10,23 @@ import ImagegenConfig
 /// ```
 /// Every key is optional. Serve runs the daily backup only when the section exists (`backup: {}`
 /// takes the defaults); `imagegen backup` works without it (to `<data>/backups`).
-public struct BackupConfiguration: Sendable, Equatable {
+package struct BackupConfiguration: Sendable, Equatable {
     /// A folder, or `s3://bucket/prefix` (endpoint, region and credentials from `storage.s3`).
     /// nil: `<data>/backups`.
-    public var to: String?
-    public var keepDaily = 7
-    public var keepWeekly = 4
+    package var to: String?
+    package var keepDaily = 7
+    package var keepWeekly = 4
     /// The daily backup's time of day, UTC.
-    public var hour = 3
-    public var minute = 30
-    public var format: BackupFormat = .tarGzip
+    package var hour = 3
+    package var minute = 30
+    package var format: BackupFormat = .tarGzip
 
-    public init() {}
+    package init() {}
 
     static let keys = ["to", "keep_daily", "keep_weekly", "at", "format"]
 
     /// The `backup` section, or nil when there is none.
-    public static func load(from configuration: Configuration, file: String?) throws(ConfigurationError) -> BackupConfiguration? {
+    package static func load(from configuration: Configuration, file: String?) throws(ConfigurationError) -> BackupConfiguration? {
         guard let section = configuration.sections["backup"], !section.isNull else { return nil }
         let file = file ?? "(embedded defaults)"
         let reader = ConfigSectionReader(file: file, path: "backup")
@@ -57,11 +57,11 @@ public struct BackupConfiguration: Sendable, Equatable {
         return backup
     }
 
-    public var retention: BackupRetention { BackupRetention(keepDaily: keepDaily, keepWeekly: keepWeekly) }
+    package var retention: BackupRetention { BackupRetention(keepDaily: keepDaily, keepWeekly: keepWeekly) }
 }
 
 /// How a backup is written: one `.tar.gz` file (packed by the system `tar`), or a plain folder.
-public enum BackupFormat: String, Sendable, Equatable, Codable {
+package enum BackupFormat: String, Sendable, Equatable, Codable {
     case tarGzip = "tar.gz"
     case directory
 }

@@ -1,12 +1,12 @@
 import Foundation
 
 /// Where a backup goes: a local folder or an S3 bucket and prefix.
-public enum BackupDestination: Sendable, Equatable, CustomStringConvertible {
+package enum BackupDestination: Sendable, Equatable, CustomStringConvertible {
     case directory(String)
     case s3(bucket: String, prefix: String)
 
     /// `s3://bucket/prefix` or a path (relative paths are relative to the current folder).
-    public init(parsing text: String, dataDirectory: String) throws(BackupError) {
+    package init(parsing text: String, dataDirectory: String) throws(BackupError) {
         if text.hasPrefix("s3://") {
             let rest = text.dropFirst("s3://".count)
             let parts = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
@@ -26,11 +26,11 @@ public enum BackupDestination: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `<data>/backups`: the default when neither `--to` nor `backup.to` is given.
-    public static func defaultDirectory(dataDirectory: String) -> BackupDestination {
+    package static func defaultDirectory(dataDirectory: String) -> BackupDestination {
         .directory(dataDirectory + "/backups")
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .directory(let path): return path
         case let .s3(bucket, prefix): return "s3://\(bucket)" + (prefix.isEmpty ? "" : "/\(prefix)")

@@ -2,7 +2,7 @@ import Foundation
 import CloudStorage
 
 /// Why a backup could not be made. Messages name the file or destination and say what to do.
-public enum BackupError: Error, Sendable, CustomStringConvertible {
+package enum BackupError: Error, Sendable, CustomStringConvertible {
     case invalidDestination(String, reason: String)
     case catalogSnapshot(String)
     case file(path: String, reason: String)
@@ -12,7 +12,7 @@ public enum BackupError: Error, Sendable, CustomStringConvertible {
     case s3(S3Error)
     case storageClient(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .invalidDestination(text, reason):
             return "backup destination \"\(text)\": \(reason)"

@@ -1,21 +1,23 @@
 import Foundation
 
 /// What `BackupWriter.write` produced.
-public struct BackupResult: Sendable, Encodable {
-    public var name: String
+package struct BackupResult: Sendable, Encodable {
+    package var name: String
     /// The archive's path or `s3://bucket/key`.
-    public var location: String
-    public var format: BackupFormat
+    package var location: String
+    package var format: BackupFormat
     /// The archive's size (the folder's total for the directory format).
-    public var bytes: Int64
-    public var manifest: BackupManifest
+    package var bytes: Int64
+    package var manifest: BackupManifest
+    /// The image files: how many, how many bytes, and what this backup added to the blob store.
+    package var images: BackupImageStats
     /// Older backups removed by retention (names).
-    public var pruned: [String]
+    package var pruned: [String]
     /// Retention could not be applied (the backup itself is fine).
-    public var retentionError: String?
+    package var retentionError: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, location, format, bytes, manifest, pruned
+        case name, location, format, bytes, manifest, images, pruned
         case retentionError = "retention_error"
     }
 }

@@ -5,23 +5,23 @@ import Foundation
 ///
 /// Counting days *with* a backup (not calendar days) means a host that was down for a week still
 /// keeps `keepDaily` restorable points. With both counts 0 retention is off and nothing is pruned.
-public struct BackupRetention: Sendable, Equatable {
-    public var keepDaily: Int
-    public var keepWeekly: Int
+package struct BackupRetention: Sendable, Equatable {
+    package var keepDaily: Int
+    package var keepWeekly: Int
 
-    public init(keepDaily: Int, keepWeekly: Int) {
+    package init(keepDaily: Int, keepWeekly: Int) {
         self.keepDaily = max(0, keepDaily)
         self.keepWeekly = max(0, keepWeekly)
     }
 
     /// The backups to delete, oldest first.
-    public func prunable(_ backups: [BackupArchiveName]) -> [BackupArchiveName] {
+    package func prunable(_ backups: [BackupArchiveName]) -> [BackupArchiveName] {
         guard keepDaily > 0 || keepWeekly > 0 else { return [] }
         let kept = keep(backups)
         return backups.filter { !kept.contains($0) }.sorted()
     }
 
-    public func keep(_ backups: [BackupArchiveName]) -> Set<BackupArchiveName> {
+    package func keep(_ backups: [BackupArchiveName]) -> Set<BackupArchiveName> {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let newestFirst = backups.sorted { $0 > $1 }

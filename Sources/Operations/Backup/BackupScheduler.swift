@@ -7,8 +7,8 @@ import ImagegenCore
 ///
 /// The clock is injected and `runIfDue()` is the whole decision, so tests drive it with a manual
 /// clock instead of waiting; `start()` only adds a loop that calls it and sleeps until the next time.
-public actor BackupScheduler {
-    public typealias FailureHandler = @Sendable (BackupError) -> Void
+package actor BackupScheduler {
+    package typealias FailureHandler = @Sendable (BackupError) -> Void
 
     let writer: BackupWriter
     let destination: BackupDestination
@@ -17,15 +17,15 @@ public actor BackupScheduler {
     let clock: @Sendable () -> Date
     let log: Log
     let onFailure: FailureHandler?
-    public var retryInterval: TimeInterval = 3600
+    package var retryInterval: TimeInterval = 3600
 
     /// The newest backup known (read from the destination on first use).
-    public private(set) var lastBackup: Date?
+    package private(set) var lastBackup: Date?
     var lookedAtDestination = false
     var lastFailure: Date?
     var loop: Task<Void, Never>?
 
-    public init(writer: BackupWriter, destination: BackupDestination, configuration: BackupConfiguration, log: Log,
+    package init(writer: BackupWriter, destination: BackupDestination, configuration: BackupConfiguration, log: Log,
                 clock: @escaping @Sendable () -> Date = { Date() }, onFailure: FailureHandler? = nil) {
         self.writer = writer
         self.destination = destination
@@ -37,7 +37,7 @@ public actor BackupScheduler {
     }
 
     /// The first scheduled time (HH:MM UTC) strictly after `date`.
-    public func nextRun(after date: Date) -> Date {
+    package func nextRun(after date: Date) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         var components = calendar.dateComponents([.year, .month, .day], from: date)
@@ -50,7 +50,7 @@ public actor BackupScheduler {
 
     /// Whether a backup is due at `now`: none yet, or a scheduled time has passed since the last one
     /// (and no failure in the last `retryInterval`).
-    public func isDue(now: Date) -> Bool {
+    package func isDue(now: Date) -> Bool {
         if let lastFailure, now.timeIntervalSince(lastFailure) < retryInterval { return false }
         guard let lastBackup else { return true }
         return now >= nextRun(after: lastBackup)
@@ -58,7 +58,7 @@ public actor BackupScheduler {
 
     /// Runs a backup when one is due; returns it (nil when not due or when it failed).
     @discardableResult
-    public func runIfDue() async -> BackupResult? {
+    package func runIfDue() async -> BackupResult? {
         if !lookedAtDestination {
             lookedAtDestination = true
             do { lastBackup = try await writer.latest(at: destination)?.createdAt } catch {
@@ -89,7 +89,7 @@ public actor BackupScheduler {
 
     /// Runs `runIfDue()` now and then around each scheduled time until `stop()`. Sleeps at most
     /// `maxSleep` at a time, so a clock change or a suspended machine is noticed.
-    public func start(maxSleep: Duration = .seconds(300)) {
+    package func start(maxSleep: Duration = .seconds(300)) {
         guard loop == nil else { return }
         loop = Task {
             while !Task.isCancelled {
@@ -102,7 +102,7 @@ public actor BackupScheduler {
         }
     }
 
-    public func stop() async {
+    package func stop() async {
         loop?.cancel()
         await loop?.value
         loop = nil

@@ -5,16 +5,16 @@ import Crypto
 /// Opens a backup (a `.tar.gz` or a folder) into a form that has been proven intact: every file the
 /// manifest lists is present, a regular file, of the recorded size and SHA-256, and the manifest
 /// itself matches `manifest.sha256`. All damaged parts are reported at once, by name.
-public enum BackupVerifier {
+package enum BackupVerifier {
     /// A backup folder whose contents match its manifest.
-    public struct Verified: Sendable {
+    package struct Verified: Sendable {
         /// The folder holding `manifest.json` and the files.
-        public var root: String
-        public var manifest: BackupManifest
+        package var root: String
+        package var manifest: BackupManifest
     }
 
     /// Verifies `archive`; a `.tar.gz` is first unpacked into `workDirectory` (new or empty).
-    public static func open(_ archive: String, workDirectory: String) throws(RestoreError) -> Verified {
+    package static func open(_ archive: String, workDirectory: String) throws(RestoreError) -> Verified {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: archive, isDirectory: &isDirectory) else {
             throw .archiveNotFound(path: archive)
@@ -76,7 +76,7 @@ public enum BackupVerifier {
     }
 
     /// Checks the manifest and every file it lists under `root`.
-    public static func verify(root: String, archive: String) throws(RestoreError) -> Verified {
+    package static func verify(root: String, archive: String) throws(RestoreError) -> Verified {
         let manifestPath = root + "/" + BackupManifest.fileName
         guard let manifestBytes = FileManager.default.contents(atPath: manifestPath) else {
             throw .notABackup(path: archive, reason: "it has no \(BackupManifest.fileName)")
@@ -122,6 +122,14 @@ public enum BackupVerifier {
                 damaged.append(.init(part: entry.path, detail: "\(digest.size) bytes, the manifest says \(entry.size)"))
             } else if digest.sha256.hex != entry.sha256.lowercased() {
                 damaged.append(.init(part: entry.path, detail: "SHA-256 \(digest.sha256.hex) differs from the manifest's \(entry.sha256)"))
+            }
+        }
+        // Image files land in the data folder under `content/`, nowhere else.
+        for entry in manifest.images ?? [] {
+            let components = entry.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard components.first == "content", components.count > 1, !components.contains(".."), !components.contains(""),
+                  !components.contains("."), SHA256Digest(hex: entry.sha256.lowercased()) != nil else {
+                throw .unsafeMember(archive: archive, member: entry.path)
             }
         }
         if !manifest.files.contains(where: { $0.role == .catalog }) {

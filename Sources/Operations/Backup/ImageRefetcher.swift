@@ -6,13 +6,13 @@ import Pipeline
 /// After a restore, brings back image files that are in the catalog but not on disk, from the
 /// cloud copy the upload queue recorded (object key per file), and rebuilds missing sidecars from
 /// the catalog rows (the catalog is their source).
-public struct ImageRefetcher: Sendable {
-    public let dataDirectory: String
+package struct ImageRefetcher: Sendable {
+    package let dataDirectory: String
     /// nil: no cloud storage configured; missing files are only counted.
-    public let client: S3Client?
-    public let concurrency: Int
+    package let client: S3Client?
+    package let concurrency: Int
 
-    public init(dataDirectory: String, client: S3Client?, concurrency: Int = 4) {
+    package init(dataDirectory: String, client: S3Client?, concurrency: Int = 4) {
         self.dataDirectory = dataDirectory
         self.client = client
         self.concurrency = max(1, concurrency)
@@ -83,14 +83,15 @@ public struct ImageRefetcher: Sendable {
         }
     }
 
-    /// Writes the sidecar of every image whose file is present and whose sidecar is not. A
+    /// Writes the sidecar of every original whose file is present and whose sidecar is not. A
     /// catalog read or sidecar write that fails throws: running the refetch again is safe (present
     /// files are kept, and only missing sidecars are written).
     func rebuildSidecars(catalog: any CatalogStore & ImageFileStore) throws -> Int {
         let content = ContentStore(dataDirectory: dataDirectory)
         var rebuilt = 0
         for id in try catalog.imageFiles().map(\.imageID) {
-            guard let record = try catalog.image(id),
+            // Only originals have sidecars (derivatives are described by their rows).
+            guard let record = try catalog.image(id), record.variant == "original",
                   FileManager.default.fileExists(atPath: content.absolute(record.filePath)),
                   !FileManager.default.fileExists(atPath: content.absolute(content.sidecarPath(for: record.filePath)))
             else { continue }
@@ -102,11 +103,11 @@ public struct ImageRefetcher: Sendable {
 }
 
 /// What `ImageRefetcher` did.
-public struct ImageRefetchReport: Sendable, Equatable, Encodable {
-    public struct Missing: Sendable, Equatable, Encodable {
-        public var imageID: String
-        public var filePath: String
-        public var reason: String
+package struct ImageRefetchReport: Sendable, Equatable, Encodable {
+    package struct Missing: Sendable, Equatable, Encodable {
+        package var imageID: String
+        package var filePath: String
+        package var reason: String
         enum CodingKeys: String, CodingKey {
             case reason
             case imageID = "image_id", filePath = "file_path"
@@ -114,14 +115,14 @@ public struct ImageRefetchReport: Sendable, Equatable, Encodable {
     }
 
     /// Image rows in the catalog.
-    public var images: Int
+    package var images: Int
     /// Files that were already on disk.
-    public var present = 0
+    package var present = 0
     /// Files downloaded from the cloud copy.
-    public var fetched = 0
+    package var fetched = 0
     /// Files neither on disk nor fetched, with why.
-    public var missing: [Missing] = []
-    public var sidecarsRebuilt = 0
+    package var missing: [Missing] = []
+    package var sidecarsRebuilt = 0
 
     enum CodingKeys: String, CodingKey {
         case images, present, fetched, missing

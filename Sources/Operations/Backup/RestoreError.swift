@@ -3,13 +3,13 @@ import ImagegenCore
 
 /// Why a restore was refused or stopped. Nothing is written to the data folder unless the whole
 /// archive verified, so each of these leaves the target as it was.
-public enum RestoreError: Error, Sendable, CustomStringConvertible {
+package enum RestoreError: Error, Sendable, CustomStringConvertible {
     /// One part of the archive (a file, the manifest, the compressed stream) is not what the manifest says.
-    public struct DamagedPart: Sendable, Equatable, CustomStringConvertible {
+    package struct DamagedPart: Sendable, Equatable, CustomStringConvertible {
         /// The part's path inside the archive (e.g. `catalog.sqlite`, `templates/product.json5`).
-        public var part: String
-        public var detail: String
-        public var description: String { "\(part): \(detail)" }
+        package var part: String
+        package var detail: String
+        package var description: String { "\(part): \(detail)" }
     }
 
     case targetNotEmpty(path: String, entries: [String])
@@ -22,7 +22,7 @@ public enum RestoreError: Error, Sendable, CustomStringConvertible {
     case file(path: String, reason: String)
     case storage(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .targetNotEmpty(path, entries):
             let shown = entries.prefix(5).joined(separator: ", ") + (entries.count > 5 ? ", …" : "")

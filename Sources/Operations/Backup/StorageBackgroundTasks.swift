@@ -11,11 +11,11 @@ import Pipeline
 ///
 /// Serve makes it once from its configuration, catalog and (ideally) the generator's upload queue,
 /// so new images wake the worker at once, calls `start()`, and `stop(grace:)` on shutdown.
-public final class StorageBackgroundTasks: Sendable {
-    public let uploadWorker: UploadWorker?
-    public let backupScheduler: BackupScheduler?
+package final class StorageBackgroundTasks: Sendable {
+    package let uploadWorker: UploadWorker?
+    package let backupScheduler: BackupScheduler?
 
-    public init(uploadWorker: UploadWorker?, backupScheduler: BackupScheduler?) {
+    package init(uploadWorker: UploadWorker?, backupScheduler: BackupScheduler?) {
         self.uploadWorker = uploadWorker
         self.backupScheduler = backupScheduler
     }
@@ -38,7 +38,7 @@ public final class StorageBackgroundTasks: Sendable {
             } ?? .defaultDirectory(dataDirectory: paths.data)
             let templates = TemplateStore.folder(configuration: configuration, paths: paths).path
             let writer = BackupWriter(sources: BackupSources(catalog: catalog, dataDirectory: paths.data, configFile: paths.config,
-                                                             templatesDirectory: templates),
+                                                             templatesDirectory: templates, uploads: catalog),
                                       format: backup.format, retention: backup.retention, storage: storage,
                                       environment: environment)
             scheduler = BackupScheduler(writer: writer, destination: destination, configuration: backup, log: log,
@@ -47,13 +47,13 @@ public final class StorageBackgroundTasks: Sendable {
         return StorageBackgroundTasks(uploadWorker: worker, backupScheduler: scheduler)
     }
 
-    public func start() async {
+    package func start() async {
         await uploadWorker?.start()
         await backupScheduler?.start()
     }
 
     /// Uploads in flight get `grace` seconds; the rest resume at the next start.
-    public func stop(grace: TimeInterval) async {
+    package func stop(grace: TimeInterval) async {
         await backupScheduler?.stop()
         await uploadWorker?.stop(grace: grace)
     }

@@ -16,16 +16,16 @@ import Security
 /// rewrites the sidecar again). Re-encrypting a value already under the current key changes
 /// nothing, so an interrupted rotation is simply run again. Legacy plaintext is encrypted too,
 /// and the word index is rebuilt under the current key (or emptied when search is `decrypt`).
-public struct KeyRotation: Sendable {
-    public struct Report: Sendable, Codable, Equatable {
-        public var images = 0
-        public var sidecars = 0
-        public var missingSidecars = 0
-        public var jobs = 0
-        public var indexedImages = 0
+package struct KeyRotation: Sendable {
+    package struct Report: Sendable, Codable, Equatable {
+        package var images = 0
+        package var sidecars = 0
+        package var missingSidecars = 0
+        package var jobs = 0
+        package var indexedImages = 0
         /// Rows or sidecars that could not be opened with the ring (their key is missing, or they were altered).
-        public var failures: [String] = []
-        public var currentKey = ""
+        package var failures: [String] = []
+        package var currentKey = ""
         enum CodingKeys: String, CodingKey {
             case images, sidecars, jobs, failures
             case missingSidecars = "missing_sidecars", indexedImages = "indexed_images", currentKey = "current_key"
@@ -53,7 +53,7 @@ public struct KeyRotation: Sendable {
     var currentPrefix: String { "\(PromptEnvelope.prefix)\(PromptEnvelope.version):\(current):" }
 
     /// Runs until nothing is left; `progress` is called after each committed batch.
-    public func run(progress: (Report) -> Void = { _ in }) throws -> Report {
+    package func run(progress: (Report) -> Void = { _ in }) throws -> Report {
         try catalog.prepareForPromptRewrap()
         var report = Report(currentKey: current)
         try rotateImages(&report, progress: progress)
@@ -63,7 +63,7 @@ public struct KeyRotation: Sendable {
     }
 
     /// How many stored values are not under the current key yet (for `keys status` and tests).
-    public func pending() throws -> (images: Int, jobs: Int) {
+    package func pending() throws -> (images: Int, jobs: Int) {
         try catalog.countPromptsNotUnder(keyPrefix: currentPrefix)
     }
 
@@ -170,8 +170,7 @@ public struct KeyRotation: Sendable {
                 done.insert(row.imageID)
                 // An image whose prompt the ring cannot open keeps its tokens; the image rotation
                 // above has already reported it.
-                // try?: see above; the rotation report carries the failure
-                guard let plaintext = try? vault.decrypt(row.prompt, binding: .prompt(of: row.imageID)) else { continue }
+                guard let plaintext = try? vault.decrypt(row.prompt, binding: .prompt(of: row.imageID)) else { continue }  // try?: the image rotation above already reported this prompt
                 entries.append((row.imageID, try vault.searchTokens(for: plaintext)))
             }
             try catalog.replacePromptWords(entries)

@@ -71,7 +71,7 @@ public actor OperationsLoop {
     ///   - catalog: the finished jobs, budgets and job counts the metrics and alerts read.
     ///   - slotRuns: the plan's slot runs (the catalog's, for the exactly-once guarantee).
     ///   - alerts: where firing alerts are recorded (the catalog's, so a restart does not page again).
-    package init(service: GenerationService, templates: TemplateStore, catalog: any CatalogStore & GenerationRecordStore,
+    public init(service: GenerationService, templates: TemplateStore, catalog: any CatalogStore & GenerationRecordStore,
                 slotRuns: any SlotRunStore & SchedulerStartStore, alerts: any AlertStore,
                 clock: any WallClock = SystemWallClock(), metrics: HostMetrics? = nil, version: String = "dev",
                 hooks: Hooks = Hooks()) throws {

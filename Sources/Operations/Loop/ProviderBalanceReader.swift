@@ -12,14 +12,14 @@ import PluginHost
 /// the provider), and each answer is kept for `maxAge` so a 30-second alert loop does not poll the
 /// provider's account API twice a minute. A plugin that does not offer the extension, or fails to
 /// answer, is left out (and logged once per failure), never reported as a zero balance.
-public final class ProviderBalanceReader: Sendable {
+package final class ProviderBalanceReader: Sendable {
     private let plugins: PluginSet
     private let providers: [String]
     private let maxAge: TimeInterval
     private let log: Log
     private let cache = Mutex<[String: (at: Date, balance: ProviderBalance?)]>([:])
 
-    public init(plugins: PluginSet, providers: [String], maxAge: TimeInterval = 300, log: Log) {
+    package init(plugins: PluginSet, providers: [String], maxAge: TimeInterval = 300, log: Log) {
         self.plugins = plugins
         self.providers = providers.sorted()
         self.maxAge = maxAge
@@ -27,7 +27,7 @@ public final class ProviderBalanceReader: Sendable {
     }
 
     /// The balances known now (cached answers younger than `maxAge`, fresh ones otherwise).
-    public func balances(now: Date) async -> [ProviderBalance] {
+    package func balances(now: Date) async -> [ProviderBalance] {
         var out: [ProviderBalance] = []
         for provider in providers {
             if let cached = cache.withLock({ $0[provider] }), now.timeIntervalSince(cached.at) < maxAge, now >= cached.at {

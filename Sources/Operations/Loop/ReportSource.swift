@@ -7,9 +7,9 @@ import Templates
 /// Gathers what a report is built from: the catalog's finished jobs of the period and the one
 /// before it (for trends), the experiments of the templates, the budgets now, and the thresholds
 /// from config (`metrics.report`).
-public struct ReportSource: Sendable {
-    public let service: GenerationService
-    public let templates: TemplateStore
+package struct ReportSource: Sendable {
+    package let service: GenerationService
+    package let templates: TemplateStore
     package let catalog: any CatalogStore & GenerationRecordStore & ExperimentStore
 
     package init(service: GenerationService, templates: TemplateStore,
@@ -20,7 +20,7 @@ public struct ReportSource: Sendable {
     }
 
     /// The input of the report on `period`, read in `timeZone` (normally the plan's).
-    public func input(period: ReportPeriod, timeZone: TimeZone, now: Date) throws -> ReportInput {
+    package func input(period: ReportPeriod, timeZone: TimeZone, now: Date) throws -> ReportInput {
         let (previousStart, _) = period.previous.interval(in: timeZone)
         let (_, end) = period.interval(in: timeZone)
         let records = try catalog.generationRecords(finishedFrom: previousStart, before: end, limit: 1_000_000)
@@ -31,7 +31,7 @@ public struct ReportSource: Sendable {
     }
 
     /// The experiments of the templates that have one and some outcomes, as the report summarises them.
-    public func experiments() throws -> [ExperimentSummary] {
+    package func experiments() throws -> [ExperimentSummary] {
         try templates.library().templates.filter { $0.experiment != nil }.compactMap { template -> ExperimentSummary? in
             let data = try catalog.experimentData(template: template.name)
             let state = try ExperimentState(template: template, assignments: data.assignments, outcomes: data.outcomes)
@@ -45,7 +45,7 @@ public struct ReportSource: Sendable {
     /// `metrics.report` in config (every key optional): quality_margin, min_samples,
     /// low_quality_threshold, content_filter_rate, promote_probability, min_arm_samples,
     /// latency_trend_ratio, failure_trend_increase.
-    public static func settings(_ configuration: Configuration) throws(AlertSettingsError) -> ReportSettings {
+    package static func settings(_ configuration: Configuration) throws(AlertSettingsError) -> ReportSettings {
         var s = ReportSettings()
         guard let section = configuration.sections["metrics"]?["report"] else { return s }
         guard let object = section.object else { throw .invalid(key: "metrics.report", detail: "must be an object") }
@@ -66,7 +66,7 @@ public struct ReportSource: Sendable {
 
 extension ExperimentSummary {
     /// An experiment's statistics as the report shows them (means on the experiment's 0–1 scale).
-    public init(_ report: ExperimentReport) {
+    package init(_ report: ExperimentReport) {
         self.init(name: report.template, template: report.template, arms: report.arms.map { arm in
             Arm(name: arm.arm, samples: arm.count, mean: arm.mean ?? 0, lower95: arm.count > 0 ? arm.interval.lower : nil,
                 upper95: arm.count > 0 ? arm.interval.upper : nil, probabilityBest: arm.probabilityBest)

@@ -4,7 +4,7 @@ import Pipeline
 import Templates
 
 /// What one image from a template is expected to cost: what the queue will reserve for it.
-public enum TemplateCostEstimate: Sendable, Equatable {
+package enum TemplateCostEstimate: Sendable, Equatable {
     /// The expected cost in USD (what `GenerationService.enqueue` reserves: the highest known
     /// price among the candidates that may take the job).
     case priced(Double)
@@ -15,7 +15,7 @@ public enum TemplateCostEstimate: Sendable, Equatable {
 extension GenerationService {
     /// The expected cost of one image of `template` (on `model`, or the template's model), priced
     /// exactly as `enqueue(template:)` prices it, without queuing anything.
-    public func expectedCost(template name: String, model: String?, templates: TemplateStore) throws -> TemplateCostEstimate {
+    package func expectedCost(template name: String, model: String?, templates: TemplateStore) throws -> TemplateCostEstimate {
         let library = try templates.library()
         guard let template = library.template(named: name) else {
             throw TemplateRequestError.unknownTemplate(name, known: library.templates.map(\.name).sorted())

@@ -2,7 +2,7 @@ import Catalog
 extension BudgetStatus {
     /// (spent + reserved) / limit: the share of the budget committed; 1 when the limit is 0 and
     /// anything is committed, 0 when nothing is.
-    public var usedRatio: Double {
+    package var usedRatio: Double {
         let committed = spent + reserved
         guard limit > 0 else { return committed > 0 ? 1 : 0 }
         return committed / limit

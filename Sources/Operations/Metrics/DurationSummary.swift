@@ -1,14 +1,14 @@
 /// Mean and percentiles of a set of durations (seconds).
-public struct DurationSummary: Sendable, Hashable, Codable {
-    public let count: Int
-    public let mean: Double
+package struct DurationSummary: Sendable, Hashable, Codable {
+    package let count: Int
+    package let mean: Double
     /// Nearest-rank percentiles (see `Percentile`).
-    public let p50: Double
-    public let p95: Double
-    public let max: Double
+    package let p50: Double
+    package let p95: Double
+    package let max: Double
 
     /// Nil when there are no samples.
-    public init?(_ samples: [Double]) {
+    package init?(_ samples: [Double]) {
         guard !samples.isEmpty else { return nil }
         let sorted = samples.sorted()
         count = sorted.count

@@ -11,25 +11,25 @@ import Catalog
 ///   are left out and counted in `unknownCostImages`, never priced as 0.
 /// - `spentUSD` = all known costs, failed attempts a provider charged for included.
 /// - `qualityMean` over the attempts that have a score.
-public struct GroupStats: Sendable, Hashable, Codable {
-    public var key: String
-    public var attempts: Int
-    public var succeeded: Int
-    public var failed: Int
-    public var contentFiltered: Int
-    public var cancelled: Int
-    public var rateLimited: Int
-    public var successRate: Double?
-    public var duration: DurationSummary?
-    public var spentUSD: Double
-    public var knownCostImages: Int
-    public var unknownCostImages: Int
-    public var costPerImageUSD: Double?
-    public var qualityMean: Double?
-    public var qualityCount: Int
+package struct GroupStats: Sendable, Hashable, Codable {
+    package var key: String
+    package var attempts: Int
+    package var succeeded: Int
+    package var failed: Int
+    package var contentFiltered: Int
+    package var cancelled: Int
+    package var rateLimited: Int
+    package var successRate: Double?
+    package var duration: DurationSummary?
+    package var spentUSD: Double
+    package var knownCostImages: Int
+    package var unknownCostImages: Int
+    package var costPerImageUSD: Double?
+    package var qualityMean: Double?
+    package var qualityCount: Int
 
     /// Computes the statistics of `records` under the name `key`.
-    public init(key: String, records: [GenerationRecord]) {
+    package init(key: String, records: [GenerationRecord]) {
         self.key = key
         attempts = records.count
         succeeded = records.count { $0.outcome == .succeeded }

@@ -3,9 +3,9 @@
 /// ⌈p·n/100⌉ (rank 1 when that is 0).
 ///
 /// Examples: p50 of [1, 2, 3, 4] is 2 (rank 2); p95 of 1…20 is 19 (rank 19); p95 of 1…10 is 10.
-public enum Percentile {
+package enum Percentile {
     /// `percent` in 1…100; `sorted` ascending. Nil for an empty list.
-    public static func nearestRank(_ sorted: [Double], percent: Int) -> Double? {
+    package static func nearestRank(_ sorted: [Double], percent: Int) -> Double? {
         guard !sorted.isEmpty else { return nil }
         let p = min(max(percent, 0), 100)
         let rank = (p * sorted.count + 99) / 100  // integer ceiling, exact

@@ -1,4 +1,4 @@
 /// The Prometheus metric types this registry exposes.
-public enum PrometheusMetricType: String, Sendable, Hashable {
+package enum PrometheusMetricType: String, Sendable, Hashable {
     case counter, gauge, histogram
 }

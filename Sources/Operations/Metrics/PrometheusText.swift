@@ -1,11 +1,11 @@
 /// The small pieces of the Prometheus text exposition format 0.0.4 that need care:
 /// escaping and number formatting (see reference/operations.md §1).
-public enum PrometheusText {
+package enum PrometheusText {
     /// The `Content-Type` a `/metrics` response must carry (Prometheus 3 refuses a scrape without it).
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// Escapes a label value: `\` → `\\`, `"` → `\"`, newline → `\n`.
-    public static func escapeLabelValue(_ value: String) -> String {
+    package static func escapeLabelValue(_ value: String) -> String {
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for ch in value.unicodeScalars {
@@ -20,13 +20,13 @@ public enum PrometheusText {
     }
 
     /// Escapes a HELP docstring: `\` → `\\`, newline → `\n`.
-    public static func escapeHelp(_ text: String) -> String {
+    package static func escapeHelp(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
     }
 
     /// Formats a sample value the way Go's `ParseFloat` reads it: integers without a fraction,
     /// `NaN`, `+Inf`, `-Inf`, and Swift's shortest round-trip form otherwise.
-    public static func formatValue(_ value: Double) -> String {
+    package static func formatValue(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }

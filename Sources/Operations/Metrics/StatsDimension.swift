@@ -1,10 +1,10 @@
 import Catalog
 /// What `imagegen stats --by` groups by.
-public enum StatsDimension: String, Sendable, Hashable, Codable, CaseIterable {
+package enum StatsDimension: String, Sendable, Hashable, Codable, CaseIterable {
     case model, provider, category, template
 
     /// The grouping key of a record (templates missing from a record group under "(none)").
-    public func key(of record: GenerationRecord) -> String {
+    package func key(of record: GenerationRecord) -> String {
         switch self {
         case .model: return record.model
         case .provider: return record.provider

@@ -6,11 +6,11 @@ import ImagegenCore
 /// model, provider, category or template, overall, and the budgets: what `imagegen stats --json`
 /// prints and `GET /v1/stats` answers — one computation for both. Nulls are written out: an
 /// unknown cost or an unscored group reads `null`, never 0 and never a missing field.
-public struct StatsReport: Encodable, Sendable {
+package struct StatsReport: Encodable, Sendable {
     /// One group, with nulls written out.
-    public struct Line: Encodable, Sendable {
-        public var stats: GroupStats
-        public init(stats: GroupStats) { self.stats = stats }
+    package struct Line: Encodable, Sendable {
+        package var stats: GroupStats
+        package init(stats: GroupStats) { self.stats = stats }
         enum CodingKeys: String, CodingKey {
             case key, attempts, succeeded, failed, cancelled, images
             case contentFiltered = "content_filtered", rateLimited = "rate_limited", successRate = "success_rate"
@@ -18,7 +18,7 @@ public struct StatsReport: Encodable, Sendable {
             case durationMax = "duration_max_s", spent = "spent_usd", costPerImage = "cost_per_image_usd"
             case unknownCostImages = "unknown_cost_images", qualityMean = "quality_mean", qualityCount = "quality_count"
         }
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(stats.key, forKey: .key)
             try c.encode(stats.attempts, forKey: .attempts)
@@ -41,18 +41,18 @@ public struct StatsReport: Encodable, Sendable {
         }
     }
 
-    public var by: StatsDimension
-    public var since: Date?
+    package var by: StatsDimension
+    package var since: Date?
     /// Every finished job as one group named "all".
-    public var total: Line
-    public var groups: [Line]
-    public var budgets: [BudgetStatus]
+    package var total: Line
+    package var groups: [Line]
+    package var budgets: [BudgetStatus]
     /// How many finished jobs the report covers (0: the catalog has none in the window).
-    public var records: Int
+    package var records: Int
 
     enum CodingKeys: String, CodingKey { case by, since, total, groups, budgets }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(by.rawValue, forKey: .by)
         try c.encode(since, forKey: .since)

@@ -6,27 +6,27 @@ import ImagegenCore
 /// what `imagegen costs --json` prints and `GET /v1/costs` answers. One computation for both,
 /// so the CLI and the API can never disagree about money. Unknown costs are counted in
 /// `unknown_cost_images` and never added as 0; a group whose every cost is unknown totals null.
-public struct CostReport: Encodable, Sendable {
+package struct CostReport: Encodable, Sendable {
     /// What the groups are keyed by.
-    public enum Dimension: String, Sendable, CaseIterable {
+    package enum Dimension: String, Sendable, CaseIterable {
         case model, category, plugin, day
     }
 
-    public struct Group: Encodable, Sendable, Equatable {
-        public var key: String
-        public var images: Int
+    package struct Group: Encodable, Sendable, Equatable {
+        package var key: String
+        package var images: Int
         /// Sum of the known costs.
-        public var knownCostUSD: Double
+        package var knownCostUSD: Double
         /// Images whose cost is unknown (not included in the sum).
-        public var unknownCostImages: Int
+        package var unknownCostImages: Int
         /// Nil when every cost in the group is unknown.
-        public var totalUSD: Double?
+        package var totalUSD: Double?
         enum CodingKeys: String, CodingKey {
             case key, images
             case knownCostUSD = "known_cost_usd", unknownCostImages = "unknown_cost_images", totalUSD = "total_usd"
         }
         // Written by hand so that an unknown total reads `null` instead of disappearing.
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(key, forKey: .key)
             try c.encode(images, forKey: .images)
@@ -36,14 +36,14 @@ public struct CostReport: Encodable, Sendable {
         }
     }
 
-    public var by: Dimension
-    public var since: Date?
-    public var groups: [Group]
-    public var budgets: [BudgetStatus]
+    package var by: Dimension
+    package var since: Date?
+    package var groups: [Group]
+    package var budgets: [BudgetStatus]
 
     enum CodingKeys: String, CodingKey { case by, since, groups, budgets }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(by.rawValue, forKey: .by)
         try c.encodeIfPresent(since, forKey: .since)
@@ -52,7 +52,7 @@ public struct CostReport: Encodable, Sendable {
     }
 
     /// Reads the ledger (entries at or after `since`) and the budgets' state at `now`.
-    public init(catalog: some CatalogStore, budgets: BudgetSettings, by: Dimension, since: Date?, now: Date) throws {
+    package init(catalog: some CatalogStore, budgets: BudgetSettings, by: Dimension, since: Date?, now: Date) throws {
         self.by = by
         self.since = since
         groups = CostReport.group(try catalog.ledger(since: since), by: by)
@@ -60,7 +60,7 @@ public struct CostReport: Encodable, Sendable {
     }
 
     /// Sums ledger entries per key, sorted by key.
-    public static func group(_ entries: [LedgerEntry], by: Dimension) -> [Group] {
+    package static func group(_ entries: [LedgerEntry], by: Dimension) -> [Group] {
         let day = DateFormatter()
         day.dateFormat = "yyyy-MM-dd"
         day.timeZone = TimeZone(identifier: "UTC")

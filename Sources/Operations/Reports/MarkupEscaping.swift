@@ -1,8 +1,8 @@
 /// Escapes text for HTML/XHTML/SVG content and attribute values: `& < > " '`.
 /// Every piece of data that reaches the HTML report goes through it (model names, templates and
 /// messages come from config and providers and may contain markup).
-public enum MarkupEscaping {
-    public static func escape(_ text: String) -> String {
+package enum MarkupEscaping {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for ch in text.unicodeScalars {

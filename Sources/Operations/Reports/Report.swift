@@ -3,62 +3,62 @@ import Catalog
 
 /// A day's or a week's report: what was made, what it cost, how providers and models did, and
 /// what to change. Built by `ReportBuilder`, rendered by the text, JSON and HTML renderers.
-public struct Report: Sendable, Equatable, Codable {
-    public struct CategoryLine: Sendable, Hashable, Codable {
-        public var category: String
-        public var images: Int
-        public var attempts: Int
-        public var spentUSD: Double
-        public var unknownCostImages: Int
+package struct Report: Sendable, Equatable, Codable {
+    package struct CategoryLine: Sendable, Hashable, Codable {
+        package var category: String
+        package var images: Int
+        package var attempts: Int
+        package var spentUSD: Double
+        package var unknownCostImages: Int
     }
 
-    public struct ProviderLatency: Sendable, Hashable, Codable {
-        public var provider: String
-        public var p50Seconds: Double
-        public var p95Seconds: Double
-        public var successes: Int
+    package struct ProviderLatency: Sendable, Hashable, Codable {
+        package var provider: String
+        package var p50Seconds: Double
+        package var p95Seconds: Double
+        package var successes: Int
     }
 
-    public struct ModelQuality: Sendable, Hashable, Codable {
-        public var model: String
-        public var qualityMean: Double
-        public var samples: Int
+    package struct ModelQuality: Sendable, Hashable, Codable {
+        package var model: String
+        package var qualityMean: Double
+        package var samples: Int
     }
 
-    public struct ImageQuality: Sendable, Hashable, Codable {
-        public var imageID: String?
-        public var model: String
-        public var category: String
-        public var template: String?
-        public var score: Double
+    package struct ImageQuality: Sendable, Hashable, Codable {
+        package var imageID: String?
+        package var model: String
+        package var category: String
+        package var template: String?
+        package var score: Double
     }
 
-    public struct ExperimentLeader: Sendable, Hashable, Codable {
-        public var experiment: String
-        public var arm: String
-        public var mean: Double
-        public var samples: Int
-        public var probabilityBest: Double?
+    package struct ExperimentLeader: Sendable, Hashable, Codable {
+        package var experiment: String
+        package var arm: String
+        package var mean: Double
+        package var samples: Int
+        package var probabilityBest: Double?
     }
 
-    public var period: ReportPeriod
-    public var timeZone: String
-    public var start: Date
-    public var end: Date
-    public var generatedAt: Date
+    package var period: ReportPeriod
+    package var timeZone: String
+    package var start: Date
+    package var end: Date
+    package var generatedAt: Date
     /// All attempts of the period as one group.
-    public var totals: GroupStats
-    public var categories: [CategoryLine]
-    public var providers: [GroupStats]
-    public var models: [GroupStats]
+    package var totals: GroupStats
+    package var categories: [CategoryLine]
+    package var providers: [GroupStats]
+    package var models: [GroupStats]
     /// The provider with the highest p50 among those with successes.
-    public var slowestProvider: ProviderLatency?
+    package var slowestProvider: ProviderLatency?
     /// Highest and lowest mean quality among models with enough scores (nil when fewer than two models qualify for "worst").
-    public var bestModel: ModelQuality?
-    public var worstModel: ModelQuality?
-    public var bestImage: ImageQuality?
-    public var worstImage: ImageQuality?
-    public var experiments: [ExperimentLeader]
-    public var budgets: [BudgetStatus]
-    public var suggestions: [Suggestion]
+    package var bestModel: ModelQuality?
+    package var worstModel: ModelQuality?
+    package var bestImage: ImageQuality?
+    package var worstImage: ImageQuality?
+    package var experiments: [ExperimentLeader]
+    package var budgets: [BudgetStatus]
+    package var suggestions: [Suggestion]
 }

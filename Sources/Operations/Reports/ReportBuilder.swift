@@ -3,8 +3,8 @@ import Catalog
 
 /// Builds a `Report` from records, experiments and budgets. Pure: the same input and `generatedAt`
 /// give the same report.
-public enum ReportBuilder {
-    public static func build(_ input: ReportInput, generatedAt: Date) -> Report {
+package enum ReportBuilder {
+    package static func build(_ input: ReportInput, generatedAt: Date) -> Report {
         let (start, end) = input.period.interval(in: input.timeZone)
         let current = GenerationStats.within(input.records, from: start, to: end)
         let (prevStart, prevEnd) = input.period.previous.interval(in: input.timeZone)

@@ -4,8 +4,8 @@ import ImagegenCore
 /// The report as one self-contained HTML page (`imagegen report --format html`): inline CSS and
 /// inline SVG bar charts, no scripts, no external assets. The markup is well-formed XHTML (every
 /// element closed, every text escaped), so it parses both as HTML and as XML.
-public enum ReportHTMLRenderer {
-    public static func render(_ report: Report) -> String {
+package enum ReportHTMLRenderer {
+    package static func render(_ report: Report) -> String {
         let e = MarkupEscaping.escape
         let zone = TimeZone(identifier: report.timeZone) ?? TimeZone(identifier: "UTC")!
         let title = "imagegen report — \(report.period.kind) \(report.period)"

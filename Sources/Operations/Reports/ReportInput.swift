@@ -3,16 +3,16 @@ import Catalog
 
 /// What a report is built from. `records` may span more than the period: the builder picks the
 /// period's records and the previous period's (for trends) by `finishedAt`.
-public struct ReportInput: Sendable {
-    public var period: ReportPeriod
+package struct ReportInput: Sendable {
+    package var period: ReportPeriod
     /// IANA zone the period is read in (the plan's zone, normally).
-    public var timeZone: TimeZone
-    public var records: [GenerationRecord]
-    public var experiments: [ExperimentSummary]
-    public var budgets: [BudgetStatus]
-    public var settings: ReportSettings
+    package var timeZone: TimeZone
+    package var records: [GenerationRecord]
+    package var experiments: [ExperimentSummary]
+    package var budgets: [BudgetStatus]
+    package var settings: ReportSettings
 
-    public init(period: ReportPeriod, timeZone: TimeZone, records: [GenerationRecord],
+    package init(period: ReportPeriod, timeZone: TimeZone, records: [GenerationRecord],
                 experiments: [ExperimentSummary] = [], budgets: [BudgetStatus] = [],
                 settings: ReportSettings = ReportSettings()) {
         self.period = period

@@ -1,12 +1,12 @@
 import Foundation
 
 /// The span a report covers: one local day or one ISO 8601 week (Monday to Sunday), in a time zone.
-public enum ReportPeriod: Sendable, Hashable, Codable, CustomStringConvertible {
+package enum ReportPeriod: Sendable, Hashable, Codable, CustomStringConvertible {
     case day(CivilDate)
     case isoWeek(year: Int, week: Int)
 
     /// Parses "2026-11-25" (a day) or "2026-W48" (an ISO week); nil when neither or the week doesn't exist.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         if let day = CivilDate(parsing: text) {
             self = .day(day)
             return
@@ -19,7 +19,7 @@ public enum ReportPeriod: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// The ISO week containing `date`.
-    public static func isoWeek(containing date: CivilDate) -> ReportPeriod {
+    package static func isoWeek(containing date: CivilDate) -> ReportPeriod {
         // The ISO week-year is the year of the week's Thursday.
         let weekdayIndex = PlanWeekday.allCases.firstIndex(of: date.weekday)!  // Monday = 0
         let thursday = date.adding(days: 3 - weekdayIndex)
@@ -28,7 +28,7 @@ public enum ReportPeriod: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// "2026-11-25" or "2026-W48".
-    public var description: String {
+    package var description: String {
         switch self {
         case let .day(d): return d.description
         case let .isoWeek(y, w): return "\(y)-W\(w < 10 ? "0" : "")\(w)"
@@ -36,13 +36,13 @@ public enum ReportPeriod: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// "day" or "week".
-    public var kind: String {
+    package var kind: String {
         if case .day = self { return "day" }
         return "week"
     }
 
     /// The local dates covered, first to last.
-    public var dates: [CivilDate] {
+    package var dates: [CivilDate] {
         switch self {
         case let .day(d):
             return [d]
@@ -54,7 +54,7 @@ public enum ReportPeriod: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// `[start, end)` as instants: local midnight of the first date to local midnight after the last
     /// (so a day with a DST change is 23 or 25 hours long).
-    public func interval(in zone: TimeZone) -> (start: Date, end: Date) {
+    package func interval(in zone: TimeZone) -> (start: Date, end: Date) {
         let dates = self.dates
         let midnight = TimeOfDay(hour: 0, minute: 0)!
         return (LocalTimeResolver.resolve(dates.first!, midnight, in: zone).0,
@@ -62,7 +62,7 @@ public enum ReportPeriod: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// The period just before (yesterday, last week): the comparison base for trends.
-    public var previous: ReportPeriod {
+    package var previous: ReportPeriod {
         switch self {
         case let .day(d):
             return .day(d.adding(days: -1))
@@ -85,7 +85,7 @@ public enum ReportPeriod: Sendable, Hashable, Codable, CustomStringConvertible {
 
     private enum Keys: String, CodingKey { case kind, label }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
         let label = try c.decode(String.self, forKey: .label)
         guard let parsed = ReportPeriod(parsing: label) else {
@@ -94,7 +94,7 @@ public enum ReportPeriod: Sendable, Hashable, Codable, CustomStringConvertible {
         self = parsed
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(kind, forKey: .kind)
         try c.encode(description, forKey: .label)

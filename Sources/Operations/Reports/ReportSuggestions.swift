@@ -3,8 +3,8 @@ import Catalog
 
 /// Derives suggestions from the data, each with the figures it rests on. Every rule needs
 /// `minSamples` observations on each side so one bad image never drives a recommendation.
-public enum ReportSuggestions {
-    public static func derive(current: [GenerationRecord], previous: [GenerationRecord],
+package enum ReportSuggestions {
+    package static func derive(current: [GenerationRecord], previous: [GenerationRecord],
                               experiments: [ExperimentSummary], settings: ReportSettings) -> [Suggestion] {
         cheaperModels(current, settings) + templateQuality(current, settings) + templateFiltering(current, settings)
             + promotions(experiments, settings) + providerTrends(current, previous, settings)

@@ -2,8 +2,8 @@ import Foundation
 import ImagegenCore
 
 /// The report as plain text for the terminal (`imagegen report`).
-public enum ReportTextRenderer {
-    public static func render(_ report: Report) -> String {
+package enum ReportTextRenderer {
+    package static func render(_ report: Report) -> String {
         let zone = TimeZone(identifier: report.timeZone) ?? TimeZone(identifier: "UTC")!
         var out: [String] = []
         out.append("imagegen report — \(report.period.kind) \(report.period) (\(report.timeZone), \(ReportFormat.instant(report.start, in: zone)) – \(ReportFormat.instant(report.end, in: zone)))")

@@ -1,22 +1,22 @@
 /// A horizontal bar chart as inline SVG (no scripts, no external assets), well-formed XML.
-public struct SVGBarChart: Sendable {
-    public struct Bar: Sendable {
-        public var label: String
-        public var value: Double
+package struct SVGBarChart: Sendable {
+    package struct Bar: Sendable {
+        package var label: String
+        package var value: Double
         /// The value as shown next to the bar (e.g. "0.0400 USD").
-        public var display: String
+        package var display: String
 
-        public init(label: String, value: Double, display: String) {
+        package init(label: String, value: Double, display: String) {
             self.label = label
             self.value = value
             self.display = display
         }
     }
 
-    public var title: String
-    public var bars: [Bar]
+    package var title: String
+    package var bars: [Bar]
 
-    public init(title: String, bars: [Bar]) {
+    package init(title: String, bars: [Bar]) {
         self.title = title
         self.bars = bars
     }
@@ -27,7 +27,7 @@ public struct SVGBarChart: Sendable {
     static let rowHeight = 22.0
     static let top = 28.0
 
-    public func render() -> String {
+    package func render() -> String {
         let e = MarkupEscaping.escape
         let height = Self.top + Double(max(bars.count, 1)) * Self.rowHeight + 8
         var svg = #"<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="\#(n(Self.width))" height="\#(n(height))" viewBox="0 0 \#(n(Self.width)) \#(n(height))" aria-label="\#(e(title))">"#

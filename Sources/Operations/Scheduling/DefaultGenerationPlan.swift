@@ -9,7 +9,7 @@ extension GenerationPlan {
     /// Wednesday artistic nude 3, Thursday lingerie 5, Friday feet 3, Saturday a weekend special
     /// (4 images rotating both lingerie templates). Sunday is reduced: it replaces the daily window
     /// with one lingerie image, one feet image and the organisation run.
-    public static let defaultJSON = #"""
+    package static let defaultJSON = #"""
     {
       "version": 1,
       "timeZone": "Europe/Paris",
@@ -58,7 +58,7 @@ extension GenerationPlan {
     """#
 
     /// The product's example plan (see `defaultJSON`).
-    public static var productDefault: GenerationPlan {
+    package static var productDefault: GenerationPlan {
         // The embedded JSON is covered by tests; failing here would be a build defect, not user input.
         // swiftlint:disable:next force_try
         try! GenerationPlan.decode(Data(defaultJSON.utf8))

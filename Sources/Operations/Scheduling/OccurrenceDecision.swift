@@ -2,7 +2,7 @@ import Foundation
 import Catalog
 
 /// The pure rule that decides what to do with an occurrence that has no record yet.
-public enum OccurrenceDecision: Sendable, Hashable {
+package enum OccurrenceDecision: Sendable, Hashable {
     /// Its start is still ahead.
     case notYet
     /// Run it now, as scheduled (within its window) or as a catch-up (after it, within the grace).
@@ -12,7 +12,7 @@ public enum OccurrenceDecision: Sendable, Hashable {
 
     /// `now < start` → not yet; `start ≤ now ≤ end` → scheduled; `end < now ≤ end + grace` → catch-up;
     /// later → missed.
-    public static func decide(start: Date, end: Date, now: Date, grace: TimeInterval) -> OccurrenceDecision {
+    package static func decide(start: Date, end: Date, now: Date, grace: TimeInterval) -> OccurrenceDecision {
         if now < start { return .notYet }
         if now <= end { return .run(.scheduled) }
         if now <= end.addingTimeInterval(grace) { return .run(.catchUp) }

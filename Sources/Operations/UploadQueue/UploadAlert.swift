@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Raised through an `UploadAlertHandler` closure, so the alerting module (rules, dedup, sinks) can
 /// take them without this module depending on it; without a handler they are logged as warnings.
-public enum UploadAlert: Sendable, Equatable {
+package enum UploadAlert: Sendable, Equatable {
     /// More than `alert_pending_count` files wait, or the oldest has waited longer than
     /// `alert_pending_minutes`. Raised once when the condition starts.
     case backlog(waiting: Int, oldestWaitingSince: Date?)
@@ -13,7 +13,7 @@ public enum UploadAlert: Sendable, Equatable {
     /// A file was given up on: an error waiting cannot fix, or `max_attempts` used.
     case fileFailed(filePath: String, attempts: Int, error: String)
 
-    public var message: String {
+    package var message: String {
         switch self {
         case let .backlog(waiting, oldest):
             let age = oldest.map { " (the oldest queued \(Int(Date().timeIntervalSince($0) / 60)) min ago)" } ?? ""
@@ -27,4 +27,4 @@ public enum UploadAlert: Sendable, Equatable {
     }
 }
 
-public typealias UploadAlertHandler = @Sendable (UploadAlert) -> Void
+package typealias UploadAlertHandler = @Sendable (UploadAlert) -> Void

@@ -3,9 +3,9 @@ import DurableFiles
 /// on `<data>/uploads.lock`. Rows left `uploading` by a dead process can only be reset by the lock
 /// holder (others wait for the row's lease), so a `storage sync` next to a running `serve` never
 /// takes over a file serve is sending.
-public final class UploadLock: FolderLock, @unchecked Sendable {
+package final class UploadLock: FolderLock, @unchecked Sendable {
     /// nil when another process holds the lock.
-    public init?(dataDirectory: String) {
+    package init?(dataDirectory: String) {
         super.init(dataDirectory: dataDirectory, file: "uploads.lock")
     }
 }

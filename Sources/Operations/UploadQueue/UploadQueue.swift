@@ -13,11 +13,11 @@ import Pipeline
 /// rewrites the same image queues nothing new, and `reconcile` can safely re-scan the images
 /// for files that were stored while the process died between the image row and its queue rows.
 public final class UploadQueue: Sendable {
-    package let store: any UploadQueueStore
+    public let store: any UploadQueueStore
     private let enqueueListeners = Mutex<[@Sendable () -> Void]>([])
 
     /// Brings the queue's storage up to date.
-    package init(catalog store: any UploadQueueStore) throws {
+    public init(catalog store: any UploadQueueStore) throws {
         self.store = store
         try store.prepareUploadQueue()
     }

@@ -1,12 +1,12 @@
 import Foundation
 
 /// What one `storage sync` (or `UploadWorker.sync`) did.
-public struct UploadSyncReport: Sendable, Equatable, Encodable {
-    public struct Failure: Sendable, Equatable, Encodable {
-        public var filePath: String
-        public var error: String
+package struct UploadSyncReport: Sendable, Equatable, Encodable {
+    package struct Failure: Sendable, Equatable, Encodable {
+        package var filePath: String
+        package var error: String
         /// True when the file stays queued for a later attempt; false when it is marked failed.
-        public var willRetry: Bool
+        package var willRetry: Bool
         enum CodingKeys: String, CodingKey {
             case error
             case filePath = "file_path", willRetry = "will_retry"
@@ -14,15 +14,15 @@ public struct UploadSyncReport: Sendable, Equatable, Encodable {
     }
 
     /// Files sent.
-    public var uploaded = 0
+    package var uploaded = 0
     /// Files the bucket already held with the same checksum (nothing sent).
-    public var alreadyPresent = 0
-    public var failures: [Failure] = []
+    package var alreadyPresent = 0
+    package var failures: [Failure] = []
     /// Files that were waiting when the sync started.
-    public var total = 0
-    public var bytesSent: Int64 = 0
+    package var total = 0
+    package var bytesSent: Int64 = 0
 
-    public var succeeded: Bool { failures.isEmpty }
+    package var succeeded: Bool { failures.isEmpty }
 
     enum CodingKeys: String, CodingKey {
         case uploaded, failures, total
@@ -31,10 +31,10 @@ public struct UploadSyncReport: Sendable, Equatable, Encodable {
 }
 
 /// Progress of a sync, reported after each file.
-public struct UploadSyncProgress: Sendable {
-    public var done: Int
-    public var total: Int
-    public var filePath: String
+package struct UploadSyncProgress: Sendable {
+    package var done: Int
+    package var total: Int
+    package var filePath: String
     /// `uploaded`, `already present`, `failed: …`.
-    public var result: String
+    package var result: String
 }

@@ -8,18 +8,18 @@ import Crypto
 ///
 /// With `repair`, a missing or different object's row goes back to pending, so the worker (or
 /// `storage sync`) uploads it again from the local file.
-public struct UploadVerifier: Sendable {
+package struct UploadVerifier: Sendable {
     let queue: UploadQueue
     let client: S3Client
     let concurrency: Int
 
-    public init(queue: UploadQueue, client: S3Client, concurrency: Int = 4) {
+    package init(queue: UploadQueue, client: S3Client, concurrency: Int = 4) {
         self.queue = queue
         self.client = client
         self.concurrency = max(1, concurrency)
     }
 
-    public func verify(repair: Bool = false, now: @escaping @Sendable () -> Date = { Date() },
+    package func verify(repair: Bool = false, now: @escaping @Sendable () -> Date = { Date() },
                        progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> UploadVerifyReport {
         let items = try queue.items(state: .uploaded, limit: Int.max)
         var report = UploadVerifyReport(checked: items.count)
@@ -80,26 +80,26 @@ public struct UploadVerifier: Sendable {
 }
 
 /// What `storage verify` found.
-public struct UploadVerifyReport: Sendable, Equatable, Encodable {
-    public struct Problem: Sendable, Equatable, Encodable {
-        public enum Kind: String, Sendable, Encodable { case missing, different, error }
-        public var filePath: String
-        public var key: String
-        public var kind: Kind
-        public var detail: String
+package struct UploadVerifyReport: Sendable, Equatable, Encodable {
+    package struct Problem: Sendable, Equatable, Encodable {
+        package enum Kind: String, Sendable, Encodable { case missing, different, error }
+        package var filePath: String
+        package var key: String
+        package var kind: Kind
+        package var detail: String
         enum CodingKeys: String, CodingKey {
             case key, kind, detail
             case filePath = "file_path"
         }
     }
 
-    public var checked: Int
-    public var problems: [Problem] = []
+    package var checked: Int
+    package var problems: [Problem] = []
     /// Rows sent back to pending (`repair`).
-    public var requeued = 0
+    package var requeued = 0
 
-    public var missing: [Problem] { problems.filter { $0.kind == .missing } }
-    public var different: [Problem] { problems.filter { $0.kind == .different } }
-    public var errors: [Problem] { problems.filter { $0.kind == .error } }
-    public var isClean: Bool { problems.isEmpty }
+    package var missing: [Problem] { problems.filter { $0.kind == .missing } }
+    package var different: [Problem] { problems.filter { $0.kind == .different } }
+    package var errors: [Problem] { problems.filter { $0.kind == .error } }
+    package var isClean: Bool { problems.isEmpty }
 }

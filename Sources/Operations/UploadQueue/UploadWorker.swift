@@ -11,10 +11,10 @@ import ImagegenCore
 /// claims due rows as slots free up. `stop(grace:)` lets uploads in flight finish for `grace`
 /// seconds and releases the rest back to pending. The same worker, unstarted, serves
 /// `imagegen storage sync` through `sync(includeFailed:progress:)`.
-public actor UploadWorker {
-    public let queue: UploadQueue
+package actor UploadWorker {
+    package let queue: UploadQueue
     let transfer: UploadTransfer
-    public let settings: UploadWorkerSettings
+    package let settings: UploadWorkerSettings
     let log: Log
     let clock: @Sendable () -> Date
     let alerts: UploadAlertHandler?
@@ -30,7 +30,7 @@ public actor UploadWorker {
     var wokenEarly = false
     var listening = false
 
-    public init(queue: UploadQueue, client: S3Client, dataDirectory: String, settings: UploadWorkerSettings, log: Log,
+    package init(queue: UploadQueue, client: S3Client, dataDirectory: String, settings: UploadWorkerSettings, log: Log,
                 clock: @escaping @Sendable () -> Date = { Date() }, alerts: UploadAlertHandler? = nil) {
         self.queue = queue
         self.transfer = UploadTransfer(client: client, dataDirectory: dataDirectory)
@@ -40,13 +40,13 @@ public actor UploadWorker {
         self.alerts = alerts
     }
 
-    public var isRunning: Bool { loop != nil }
-    public var inFlightCount: Int { inFlight.count }
+    package var isRunning: Bool { loop != nil }
+    package var inFlightCount: Int { inFlight.count }
     var dataDirectory: String { transfer.dataDirectory }
 
     // MARK: - Background loop
 
-    public func start() {
+    package func start() {
         guard loop == nil else { return }
         stopping = false
         if !listening {
@@ -61,7 +61,7 @@ public actor UploadWorker {
     }
 
     /// A file was queued: look now rather than at the next poll.
-    public func wake() {
+    package func wake() {
         if let waiter {
             self.waiter = nil
             timer?.cancel()
@@ -74,7 +74,7 @@ public actor UploadWorker {
 
     /// Stops claiming; uploads in flight get `grace` seconds, then are cancelled and their rows go
     /// back to pending (their next start resumes them).
-    public func stop(grace: TimeInterval) async {
+    package func stop(grace: TimeInterval) async {
         stopping = true
         loop?.cancel()
         wake()
@@ -194,7 +194,7 @@ public actor UploadWorker {
 
     /// Uploads every waiting file now (and, with `includeFailed`, gives failed files one more attempt),
     /// `settings.concurrency` at a time, ignoring back-off schedules. Returns when each has had its attempt.
-    public func sync(includeFailed: Bool = true,
+    package func sync(includeFailed: Bool = true,
                      progress: (@Sendable (UploadSyncProgress) -> Void)? = nil) async -> UploadSyncReport {
         prepare()
         var report = UploadSyncReport()

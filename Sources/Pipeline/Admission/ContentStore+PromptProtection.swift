@@ -30,7 +30,7 @@ extension ContentStore {
     }
 
     /// The sidecar exactly as stored (envelopes unopened): for key rotation and tests.
-    public func storedSidecar(relativeImagePath: String) -> ImageRecord? {
+    package func storedSidecar(relativeImagePath: String) -> ImageRecord? {
         guard let data = FileManager.default.contents(atPath: absolute(sidecarPath(for: relativeImagePath))) else { return nil }
         // try?: an undecodable sidecar reads as absent; key rotation counts it among the missing sidecars it reports
         return try? JSONDecoder().decode(ImageRecord.self, from: data)

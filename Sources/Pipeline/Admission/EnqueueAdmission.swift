@@ -5,7 +5,7 @@ import Security
 
 /// What `HostSecurity.admitEnqueue` granted for one request: settled by `commit` once the jobs
 /// are queued, or given back by `abandon` when the catalog refused them (a budget).
-public struct EnqueueAdmission: Sendable {
+package struct EnqueueAdmission: Sendable {
     let security: HostSecurity
     let caller: Caller
     let tokenGrant: QuotaGrant?
@@ -16,7 +16,7 @@ public struct EnqueueAdmission: Sendable {
     /// The jobs are queued: audits the generation and ties the token grant to the jobs. Jobs
     /// created before `queuedAt` were queued by an earlier try of the same idempotent request:
     /// they were audited and counted then.
-    public func commit(_ queued: [Job], queuedAt: Date = .distantPast) {
+    package func commit(_ queued: [Job], queuedAt: Date = .distantPast) {
         let jobs = queued.filter { $0.createdAt.timeIntervalSince(queuedAt) > -0.002 }
         guard let first = jobs.first else {
             if let tokenGrant { security.quotas.settle(tokenGrant, deliveredImages: 0) }
@@ -35,7 +35,7 @@ public struct EnqueueAdmission: Sendable {
     }
 
     /// The jobs were not queued: gives the token's quota back and audits a budget refusal.
-    public func abandon(_ error: any Error) {
+    package func abandon(_ error: any Error) {
         if let tokenGrant { security.quotas.settle(tokenGrant, deliveredImages: 0) }
         if let refusal = error as? BudgetRefusal {
             security.audit.record(.budgetRefusal, subject: refusal.budget, details: [
@@ -53,7 +53,7 @@ extension HostSecurity {
     /// prompt passes the content policy, the caller's API-token quota admits it (counted), and
     /// at least one provider that may serve it has quota left today (checked, counted at submit).
     /// Refusals are audited and thrown: `PolicyRefusal`, `QuotaExceeded`, `PromptAccessError`.
-    public func admitEnqueue(_ request: ValidatedRequest, prompts variations: [(prompt: String, negativePrompt: String?)],
+    package func admitEnqueue(_ request: ValidatedRequest, prompts variations: [(prompt: String, negativePrompt: String?)],
                              extra: [String: String]) throws -> EnqueueAdmission {
         let caller = Caller.effective
         if let reason = prompts.lockedReason { throw PromptAccessError.locked(reason: reason) }
@@ -110,7 +110,7 @@ extension HostSecurity {
 
     /// The validator refused an adult request by a content-policy rule: audit it like any
     /// policy refusal. Call around `RequestValidator.validate`.
-    public func auditingRefusals<T>(model: String?, category: String?, _ body: () throws -> T) throws -> T {
+    package func auditingRefusals<T>(model: String?, category: String?, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as ValidationError {

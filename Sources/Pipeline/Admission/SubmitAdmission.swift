@@ -18,8 +18,8 @@ enum SubmitAdmission: Sendable {
 extension HostSecurity {
     /// The last gate before a provider sees a job, in the process that runs jobs:
     /// - the job's prompt must open with the keys held now (never send `[encrypted]`);
-    /// - the content policy is applied again — the attestation for adult categories and the
-    ///   prompt itself — so a job queued before a policy change, or by another path, cannot slip
+    /// - the content policy is applied again — the prompt itself (hard blocks first), then the
+    ///   attestation for adult categories — so a job queued before a policy change, or by another path, cannot slip
     ///   through;
     /// - the provider's quota (requests per minute, images per day) admits the job, counted now
     ///   because only now is the provider known (a fail-over moves the count to the next one).
@@ -36,9 +36,10 @@ extension HostSecurity {
             if !readable { return .refuse(code: "prompt_unreadable", message: "the job's prompt cannot be decrypted with the keys held now "
                            + "(\(prompts.lockedReason ?? "its key is not in the ring")); add the key that encrypted it as a previous key") }
         }
-        for decision in [policy.checkRouting(isAdultCategory: adult, modelAllowsNSFW: candidate.nsfwAllowed),
-                         policy.evaluate(prompt: job.prompt, negativePrompt: job.negativePrompt, category: job.category,
-                                         isAdultCategory: adult)] {
+        // The prompt first: a hard block is the answer even when the route would refuse too.
+        for decision in [policy.evaluate(prompt: job.prompt, negativePrompt: job.negativePrompt, category: job.category,
+                                         isAdultCategory: adult),
+                         policy.checkRouting(isAdultCategory: adult, modelAllowsNSFW: candidate.nsfwAllowed)] {
             if let refusal = decision.refusal {
                 recordPolicyRefusal(refusal, subject: job.id, model: job.model, category: job.category, caller: system)
                 return .refuse(code: "policy_refused", message: refusal.description)

@@ -15,7 +15,7 @@ extension ValidationError {
     }
 
     /// The content-policy rule behind this error, or nil for an ordinary invalid field.
-    public var policyRuleID: String? {
+    package var policyRuleID: String? {
         switch self {
         case .adultCategoryWithoutAttestation: return ContentPolicy.attestationRuleID
         case .noModelAllowsAdultContent: return ContentPolicy.nsfwModelRuleID

@@ -10,13 +10,13 @@ public enum DerivedImageError: Error, Sendable, Equatable, CustomStringConvertib
         }
     }
 
-    public var meaning: ErrorMeaning {
+    package var meaning: ErrorMeaning {
         switch self {
         case .unknownImage: return .notFound
         }
     }
 
-    public var errorCode: String {
+    package var errorCode: String {
         switch self {
         case .unknownImage: return "unknown_image"
         }

@@ -49,6 +49,8 @@ public final class GenerationService: Sendable {
     /// Validates and queues one request (one job per variation). Throws `ValidationError`,
     /// `BudgetRefusal` or `UnpricedModelRefusal`; nothing is queued then.
     public func enqueue(_ request: GenerationRequest, allowPartial: Bool = false, idempotencyKey: String? = nil) throws -> [Job] {
+        // Hard blocks first, then adult wording outside adult categories (RequestScreen.swift).
+        let request = try screen(request)
         let v = try runtime.security.auditingRefusals(model: request.model, category: request.category) { try validator().validate(request) }
         return try enqueue(v, allowPartial: allowPartial, idempotencyKey: idempotencyKey)
     }
@@ -57,6 +59,7 @@ public final class GenerationService: Sendable {
     ///   key again returns the jobs already queued under it (safe retries after a crash).
     public func enqueue(_ v: ValidatedRequest, allowPartial: Bool = false, variants: [JobVariant]? = nil,
                         idempotencyKey: String? = nil) throws -> [Job] {
+        try screenHardBlocks(v, prompts: (variants ?? []).map { ($0.prompt, $0.negativePrompt) } + [(v.prompt, v.negativePrompt)])
         let now = clock()
         let usable = v.model.candidates.filter { ContentPolicy.modelMayServe(isAdultCategory: v.adult, modelAllowsNSFW: $0.nsfwAllowed) }
         let costs = usable.map { $0.price?.expectedCost(width: v.parameters.width, height: v.parameters.height, outputs: 1) }

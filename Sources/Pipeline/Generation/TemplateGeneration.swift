@@ -102,7 +102,11 @@ extension GenerationService {
         let variations = try VariationExpander().expand(template, variations: request.variations,
                                                         baseSeed: request.seed ?? UInt64.random(in: 0...UInt64(UInt32.max)),
                                                         arms: arms, profile: profile)
-        let tagger = AutoTagger()
+        // Hard blocks first, ahead of the validator's attestation and model checks.
+        try screenHardBlocks(variations.map { ($0.prompt, $0.negativePrompt.isEmpty ? nil : $0.negativePrompt) },
+                             isAdult: template.adult, model: request.model ?? variations.first?.model,
+                             category: template.category, template: template.name)
+        let tagger = AutoTagger.standard
         let first = variations[0]
         let validated = try runtime.security.auditingRefusals(model: request.model ?? first.model, category: template.category) { try validator().validate(GenerationRequest(
             model: request.model ?? first.model, prompt: first.prompt,

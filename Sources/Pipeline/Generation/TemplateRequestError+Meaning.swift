@@ -3,7 +3,7 @@ import ImagegenCore
 /// A template's broken profile is the operator's configuration: the server's fault over HTTP
 /// (500 `invalid_config`), invalid input on the command line (exit 2).
 extension TemplateRequestError: MeaningfulError {
-    public var meaning: ErrorMeaning {
+    package var meaning: ErrorMeaning {
         switch self {
         case .unknownTemplate, .emptyCategory, .unknownProfile: return .unknownName
         case .noTemplateOrCategory: return .invalidRequest
@@ -11,7 +11,7 @@ extension TemplateRequestError: MeaningfulError {
         }
     }
 
-    public var errorCode: String {
+    package var errorCode: String {
         switch self {
         case .unknownTemplate: return "unknown_template"
         case .emptyCategory: return "unknown_category"

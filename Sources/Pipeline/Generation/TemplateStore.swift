@@ -17,7 +17,7 @@ public final class TemplateStore: Sendable {
     nonisolated(unsafe) private var cached: (stamp: String, library: TemplateLibrary)?
     nonisolated(unsafe) private var screened: (stamp: String, library: TemplateLibrary)?
 
-    package init(folder: URL, catalog: (any TemplateHistoryStore)?, screen: TemplateScreen? = nil) {
+    public init(folder: URL, catalog: (any TemplateHistoryStore)?, screen: TemplateScreen? = nil) {
         self.folder = folder
         self.catalog = catalog
         self.screen = screen

@@ -3,7 +3,7 @@ import ImagegenCore
 /// Unknown names list the known ones (400, exit 2); the adult-content rules are the operator's
 /// setup (403) and other policy refusals 422 — both exit 5, like every content-policy refusal.
 extension ValidationError: MeaningfulError {
-    public var meaning: ErrorMeaning {
+    package var meaning: ErrorMeaning {
         switch self {
         case .unknownModel, .unknownCategory: return .unknownName
         case .field, .capabilityMissing: return .invalidRequest
@@ -12,7 +12,7 @@ extension ValidationError: MeaningfulError {
         }
     }
 
-    public var errorCode: String {
+    package var errorCode: String {
         switch self {
         case .unknownModel: return "unknown_model"
         case .unknownCategory: return "unknown_category"

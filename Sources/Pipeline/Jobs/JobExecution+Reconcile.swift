@@ -76,8 +76,7 @@ extension JobExecution {
                     log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: \(error.message)")
                     return .unknown
                 }
-                // try?: a cancelled sleep means the host is stopping; the next attempt's answer stands either way
-                try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+                try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))  // try?: a cancelled sleep only means the host is stopping
             }
         }
     }

@@ -17,8 +17,7 @@ extension JobExecution {
         var lastError: (any Error)?
         for delay in [Duration.zero] + Self.referenceRetryDelays {
             if delay > .zero {
-                // try?: cancellation only shortens the wait; the write is still attempted
-                try? await Task.sleep(for: delay)
+                try? await Task.sleep(for: delay)  // try?: cancellation only shortens the wait; the write is still tried
             }
             do {
                 try catalog.recordSubmitted(job.id, ref: ref, state: state, progress: progress, now: now())

@@ -261,9 +261,18 @@ struct JobExecution: Sendable {
 
     /// Jittered exponential back-off, at least the provider's Retry-After.
     func backoff(attempt: Int, retryAfterMs: Int?) -> TimeInterval {
-        let base = min(8.0, 0.25 * pow(2.0, Double(attempt - 1)))
+        JobExecution.backoff(attempt: attempt, retryAfterMs: retryAfterMs)
+    }
+
+    /// The longest wait a plugin's `retry_after_ms` can ask for: a day, the longest deadline.
+    /// A plugin answer is outside input: an unbounded value became `UInt64(seconds * 1e9)` for
+    /// the sleep, which traps (and kills the host) beyond ~584 years.
+    static let maximumRetryAfter: TimeInterval = 86_400
+
+    static func backoff(attempt: Int, retryAfterMs: Int?) -> TimeInterval {
+        let base = min(8.0, 0.25 * pow(2.0, Double(min(max(attempt, 1), 64) - 1)))
         let jittered = base * Double.random(in: 0.5...1.0)
-        return max(jittered, Double(retryAfterMs ?? 0) / 1000)
+        return max(jittered, min(Double(max(0, retryAfterMs ?? 0)) / 1000, maximumRetryAfter))
     }
 
     func requestJSON(_ job: Job, candidate: ModelTable.Candidate) -> JSONValue {
@@ -477,6 +486,7 @@ struct JobExecution: Sendable {
             // The full check (libvips decodes it: truncation, corruption, decompression bombs)
             // and the quality score, before anything is stored as a good image.
             var quality: QualityReport?
+            var tags = job.tags
             if let workshop = service.imaging {
                 do throws(ImageInputError) {
                     let image = try workshop.verify(Data(bytes), declaredMIMEType: verified.mime)
@@ -484,6 +494,9 @@ struct JobExecution: Sendable {
                     verified.height = image.height
                     // try?: the score is advisory (nil = not scored); the image itself passed the full check above
                     quality = try? workshop.score(image)
+                    // Colours measured on the image, so a filter finds what the prompt did not say.
+                    // try?: tags are advisory; an image whose colours cannot be read keeps its prompt's tags
+                    for colour in (try? workshop.dominantColours(image)) ?? [] where !tags.contains(colour) { tags.append(colour) }
                 } catch {
                     return finish(.failed, ("bad_image", "\(plugin) returned output \(index) that is not a usable image: \(error)"),
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
@@ -496,10 +509,10 @@ struct JobExecution: Sendable {
                 parameters: .init(width: verified.width ?? job.parameters.width, height: verified.height ?? job.parameters.height,
                                   steps: job.parameters.steps, guidanceScale: job.parameters.guidanceScale,
                                   seed: state.seed ?? job.parameters.seed),
-                category: job.category, tags: job.tags, filePath: relative,
+                category: job.category, tags: tags, filePath: relative,
                 metadata: .init(generatedAt: JobExecution.iso(generatedAt), apiUsed: "\(plugin)/\(job.providerModel ?? "")",
                                 cost: perImage, processingTime: generatedAt.timeIntervalSince(job.submittedAt ?? job.createdAt)),
-                status: "stored", version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
+                status: ImageRecord.completed, version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
                 contentSHA256: SHA256Digest.of(bytes).hex, jobID: job.id, mime: verified.mime, bytes: bytes.count,
                 qualityScore: quality?.score, quality: quality, extra: job.extra)
             do {

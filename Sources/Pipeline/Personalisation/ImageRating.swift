@@ -2,13 +2,13 @@ import Foundation
 import Catalog
 
 /// Why a rating was not recorded.
-public enum ImageRatingError: Error, Equatable, CustomStringConvertible {
+package enum ImageRatingError: Error, Equatable, CustomStringConvertible {
     case unknownImage(String)
     case outOfRange(Int)
     /// Ratings judge what the provider made; a derivative is rated through its original.
     case derivative(id: String, original: String?)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unknownImage(id): "no image \(id); list them with `imagegen images list`"
         case let .outOfRange(r): "a rating is a whole number from 1 to 5, got \(r)"
@@ -18,13 +18,13 @@ public enum ImageRatingError: Error, Equatable, CustomStringConvertible {
 }
 
 /// What rating an image changed.
-public struct ImageRatingOutcome: Sendable, Encodable {
-    public var imageID: String
-    public var rating: Int
+package struct ImageRatingOutcome: Sendable, Encodable {
+    package var imageID: String
+    package var rating: Int
     /// The preference profile that chose the image's placeholder values, when its weights moved.
-    public var learnedProfile: String?
+    package var learnedProfile: String?
     /// Why the profile could not learn from this rating (the rating itself is recorded).
-    public var profileProblem: String?
+    package var profileProblem: String?
 
     enum CodingKeys: String, CodingKey {
         case rating, imageID = "image_id", learnedProfile = "learned_profile", profileProblem = "profile_problem"
@@ -34,7 +34,7 @@ public struct ImageRatingOutcome: Sendable, Encodable {
 extension GenerationService {
     /// Records a 1…5 rating of an original (the latest counts; it feeds the A/B experiments),
     /// and lets the preference profile that chose its placeholder values learn from it.
-    public func rate(imageID: String, rating: Int, now: Date? = nil) throws -> ImageRatingOutcome {
+    package func rate(imageID: String, rating: Int, now: Date? = nil) throws -> ImageRatingOutcome {
         guard (1...5).contains(rating) else { throw ImageRatingError.outOfRange(rating) }
         guard let ratings, let image = try catalog.image(imageID) else {
             throw ImageRatingError.unknownImage(imageID)

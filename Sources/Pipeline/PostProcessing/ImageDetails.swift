@@ -5,12 +5,12 @@ import Imaging
 
 /// One image as `imagegen images show` and `GET /v1/images/{id}` present it: its record, plus
 /// for an original its derivatives (with their scores) and its post-processing runs.
-public struct ImageDetails: Encodable, Sendable {
-    public var record: ImageRecord
-    public var derivatives: [DerivativeSummary]
-    public var postProcessing: [PostProcessingRun]
+package struct ImageDetails: Encodable, Sendable {
+    package var record: ImageRecord
+    package var derivatives: [DerivativeSummary]
+    package var postProcessing: [PostProcessingRun]
 
-    public init(record: ImageRecord, derivatives: [ImageRecord], runs: [PostProcessingRun]) {
+    package init(record: ImageRecord, derivatives: [ImageRecord], runs: [PostProcessingRun]) {
         self.record = record
         self.derivatives = derivatives.map(DerivativeSummary.init)
         self.postProcessing = runs
@@ -29,7 +29,7 @@ public struct ImageDetails: Encodable, Sendable {
 
     /// The record's own keys, then `derivatives` and `post_processing` beside them, so a reader
     /// of the plain record (the sidecar's shape) reads this too.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try record.encode(to: encoder)
         guard record.variant == "original" else { return }
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -39,19 +39,19 @@ public struct ImageDetails: Encodable, Sendable {
 }
 
 /// A derivative in short: what it is, how big, how good, where.
-public struct DerivativeSummary: Codable, Sendable, Equatable {
-    public var imageID: String
-    public var run: Int
-    public var variant: String
-    public var format: String
-    public var width: Int
-    public var height: Int
-    public var bytes: Int
-    public var qualityScore: Double?
-    public var quality: QualityComponents?
-    public var filePath: String
+package struct DerivativeSummary: Codable, Sendable, Equatable {
+    package var imageID: String
+    package var run: Int
+    package var variant: String
+    package var format: String
+    package var width: Int
+    package var height: Int
+    package var bytes: Int
+    package var qualityScore: Double?
+    package var quality: QualityComponents?
+    package var filePath: String
 
-    public init(_ record: ImageRecord) {
+    package init(_ record: ImageRecord) {
         imageID = record.imageID
         run = record.version
         variant = record.variant

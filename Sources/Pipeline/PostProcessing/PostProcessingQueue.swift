@@ -40,7 +40,7 @@ public actor PostProcessingQueue {
 
     /// The queue of a host, fed by every stored original when `imaging.postProcessing.automatic`
     /// is on. Nil when libvips could not start (the reason is logged once, at start-up).
-    package static func attach(to service: GenerationService, catalog: PostProcessingCatalog) throws -> PostProcessingQueue? {
+    public static func attach(to service: GenerationService, catalog: PostProcessingCatalog) throws -> PostProcessingQueue? {
         guard service.imaging != nil else { return nil }
         let queue = PostProcessingQueue(processor: try PostProcessor(service: service, catalog: catalog), log: service.runtime.log)
         if queue.processor.settings.automatic {

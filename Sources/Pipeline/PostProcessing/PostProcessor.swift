@@ -20,14 +20,14 @@ import Imaging
 public struct PostProcessor: Sendable {
     public let workshop: ImageWorkshop
     /// The catalog the run reads its original from and commits its derivatives to.
-    package let store: PostProcessingCatalog
+    public let store: PostProcessingCatalog
     public let content: ContentStore
     let imageStored: ImageStoredHooks?
     let clock: @Sendable () -> Date
 
     public var settings: PostProcessingSettings { workshop.configuration.postProcessing }
 
-    package init(workshop: ImageWorkshop, store: PostProcessingCatalog, content: ContentStore,
+    public init(workshop: ImageWorkshop, store: PostProcessingCatalog, content: ContentStore,
                 imageStored: ImageStoredHooks? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.workshop = workshop
         self.store = store
@@ -37,7 +37,7 @@ public struct PostProcessor: Sendable {
     }
 
     /// The processor of a host: its imaging, catalog, content folder and stored-image observers.
-    package init(service: GenerationService, catalog: PostProcessingCatalog) throws {
+    public init(service: GenerationService, catalog: PostProcessingCatalog) throws {
         guard let workshop = service.imaging else {
             throw PostProcessingError.imagingUnavailable(reason: "libvips could not start; see the log at start-up")
         }
@@ -191,7 +191,7 @@ public struct PostProcessor: Sendable {
             category: original.category, tags: original.tags, filePath: filePath,
             metadata: .init(generatedAt: RecordTime.iso(at), apiUsed: original.metadata.apiUsed, cost: nil,
                             processingTime: seconds),
-            status: "stored", version: run, parentID: original.imageID, variant: d.variant,
+            status: ImageRecord.completed, version: run, parentID: original.imageID, variant: d.variant,
             contentSHA256: contentSHA256, jobID: original.jobID, mime: d.mimeType, bytes: d.byteCount,
             qualityScore: quality?.score, quality: quality,
             extra: ["imaging_profile": profileName, "post_processing_run": String(run)])

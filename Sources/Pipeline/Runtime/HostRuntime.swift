@@ -42,7 +42,7 @@ public final class HostRuntime: Sendable {
     /// Loads the config at `paths.config` (or the defaults), the security services, and scans
     /// the plugins folder. `catalogAtRest` lets security look into an existing catalog before it
     /// generates a key (`HostSecurity.open`).
-    package static func open(paths: HostPaths, log: Log = Log(),
+    public static func open(paths: HostPaths, log: Log = Log(),
                              catalogAtRest: CatalogAtRest? = nil) throws(ConfigurationError) -> HostRuntime {
         let configuration = try Configuration.load(path: paths.config)
         let security = try HostSecurity.open(paths: paths, configuration: configuration, log: log, catalogAtRest: catalogAtRest)
@@ -52,7 +52,17 @@ public final class HostRuntime: Sendable {
                         + "Run `make plugins` or pass --plugins DIR.")
         }
         runtime.plugins.rescan()
+        runtime.warnAboutUnusedProviderSections()
         return runtime
+    }
+
+    /// Names each `providers.<id>` section no loaded plugin reports (with the loaded ids and a
+    /// did-you-mean): such a section is otherwise ignored without a word. Call after a scan.
+    package func warnAboutUnusedProviderSections() {
+        for problem in ProviderSectionCheck.problems(configured: configuration.providers.keys,
+                                                     loaded: plugins.generations.map(\.manifest.id)) {
+            log.warning(problem)
+        }
     }
 
     private let modelCache = Mutex<(version: Int, table: ModelTable)?>(nil)

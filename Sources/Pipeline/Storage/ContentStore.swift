@@ -41,7 +41,7 @@ public struct ContentStore: Sendable {
 
     /// The sidecar's bytes. A record that does not encode (a non-finite number) is an error,
     /// never an empty sidecar written over a good one.
-    package func sidecarBytes(_ record: ImageRecord) throws(AtomicFile.Failure) -> [UInt8] {
+    public func sidecarBytes(_ record: ImageRecord) throws(AtomicFile.Failure) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {

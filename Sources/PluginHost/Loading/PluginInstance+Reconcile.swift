@@ -20,7 +20,7 @@ extension PluginGeneration {
 
 extension PluginInstance {
     /// What the provider knows about a job the host may or may not have sent.
-    public enum Reconciliation: Sendable {
+    package enum Reconciliation: Sendable {
         /// The provider has it: a submit result with "ref", to commit and poll.
         case found(JSONValue)
         /// The provider has no such job and will not get one from the interrupted attempt.
@@ -28,11 +28,11 @@ extension PluginInstance {
     }
 
     /// Whether the plugin can reconcile at all.
-    public var offersReconcile: Bool { generation.reconcileExtension != nil }
+    package var offersReconcile: Bool { generation.reconcileExtension != nil }
 
     /// Asks the provider about `request` (the request submit would get). nil when the plugin
     /// does not offer the extension; throws when the provider could not be asked.
-    public func reconcile(_ request: JSONValue) throws(PluginCallError) -> Reconciliation? {
+    package func reconcile(_ request: JSONValue) throws(PluginCallError) -> Reconciliation? {
         guard let ext = generation.reconcileExtension, let fn = ext.pointee.reconcile else { return nil }
         let g = generation
         do throws(PluginCallError) {

@@ -61,8 +61,7 @@ public struct PluginLoader: Sendable {
         var template: [CChar] = []
         var fd: Int32 = -1
         for _ in 0..<2 where fd < 0 {
-            // try?: if the folder cannot be made, copying the plugin into it fails next with an error that names the file
-            try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)  // try?: the copy into it fails next, naming the file
             template = Array("\(scratch)/\(hash.prefix(12))-XXXXXX.so".utf8CString)
             fd = template.withUnsafeMutableBufferPointer { buf -> Int32 in
                 guard let base = buf.baseAddress else { return -1 }

@@ -6,24 +6,24 @@ import DurableFiles
 /// (`<tmpfs>/imagegen-plugins-<pid>`). Each copy is unlinked right after `dlopen` (the mapping
 /// keeps it alive), so the folder is empty between loads: it is removed when the process exits
 /// normally and when a host shuts down, and folders of processes that died are swept at start.
-public enum PluginScratch {
+package enum PluginScratch {
     static let prefix = "imagegen-plugins-"
 
     /// tmpfs when there is one: a copy per load on a disk filesystem costs an inode allocation
     /// each time (measured: most of the load time on ext4).
-    public static var base: String {
+    package static var base: String {
         let shm = "/dev/shm"
         return access(shm, W_OK) == 0 ? shm : (ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp")
     }
 
     /// This process's folder under `base`.
-    public static func folder(base: String = PluginScratch.base, pid: pid_t = getpid()) -> String {
+    package static func folder(base: String = PluginScratch.base, pid: pid_t = getpid()) -> String {
         "\(base)/\(prefix)\(pid)"
     }
 
     /// Removes this process's folder when it is empty. A load running at the same moment keeps
     /// its copy in it (so `rmdir` refuses) or recreates it (`PluginLoader` retries once).
-    public static func removeOwnFolder(base: String = PluginScratch.base) {
+    package static func removeOwnFolder(base: String = PluginScratch.base) {
         rmdir(folder(base: base))
     }
 
@@ -35,10 +35,9 @@ public enum PluginScratch {
 
     /// Removes the folders (and any copies left in them by a crash mid-load) of processes that
     /// no longer run. Returns the folders removed and the ones that could not be.
-    public static func sweep(base: String = PluginScratch.base) -> (removed: [String], failures: [String]) {
+    package static func sweep(base: String = PluginScratch.base) -> (removed: [String], failures: [String]) {
         var removed: [String] = [], failures: [String] = []
-        // try?: no scratch folder yet means nothing to sweep
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []  // try?: no scratch folder means nothing to sweep
         for name in names where name.hasPrefix(prefix) {
             guard let pid = pid_t(name.dropFirst(prefix.count)), ProcessLiveness.isDead(pid) else { continue }
             let path = base + "/" + name

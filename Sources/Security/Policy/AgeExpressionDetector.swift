@@ -45,11 +45,16 @@ enum AgeExpressionDetector {
                 continue
             }
             let after = index + length
-            if let (isMonths, end) = unit(at: after, in: tokens) {
+            if let start = upperBoundPrefix(before: index, in: tokens, value: value, after: after) {
+                // "under 16 years old", "younger than 15", "moins de 18 ans": below that age.
+                let end = unit(at: after, in: tokens)?.end ?? after
+                found.append(Age(years: value - 1, phrase: phrase(tokens, start..<end)))
+            } else if let (isMonths, end) = unit(at: after, in: tokens) {
                 found.append(Age(years: isMonths ? 0 : value, phrase: phrase(tokens, index..<end)))
             } else if let end = birthday(at: after, in: tokens) {
                 found.append(Age(years: value, phrase: phrase(tokens, index..<end)))
-            } else if let start = agePrefix(before: index, in: tokens) {
+            } else if let start = agePrefix(before: index, in: tokens)
+                        ?? (countsPeople(after, in: tokens) ? nil : apparentAgePrefix(before: index, in: tokens)) {
                 found.append(Age(years: value, phrase: phrase(tokens, start..<after)))
             }
             index += length
@@ -61,7 +66,8 @@ enum AgeExpressionDetector {
     private static func number(at index: Int, in tokens: [PolicyToken]) -> (Int, Int)? {
         let token = tokens[index]
         if let value = token.number { return (value, 1) }
-        guard let value = numberWords[token.text] else { return nil }
+        // "tw3lve", "fiftee een": number words through the token's leetspeak and run forms.
+        guard let value = token.forms.lazy.compactMap({ numberWords[$0] }).first else { return nil }
         if value == 10, index + 1 < tokens.count, let next = numberWords[tokens[index + 1].text], (7...9).contains(next) {
             return (10 + next, 2)
         }
@@ -114,6 +120,62 @@ enum AgeExpressionDetector {
             return index - 2
         }
         return nil
+    }
+
+    /// Verbs that give an apparent age: "looks 12", "looks like she's twelve", "appears about
+    /// 14", "seems 13", "parait 12", "semble avoir 13" (the French forms usually carry "ans").
+    static let apparentAgeVerbs: Set<String> = ["look", "looks", "looking", "lookin", "appear", "appears", "appearing",
+                                                "seem", "seems", "seeming", "passes", "pass", "passing",
+                                                "parait", "paraissant", "semble", "semblant"]
+    /// Words allowed between such a verb and the number.
+    static let apparentAgeFillers: Set<String> = ["like", "about", "around", "roughly", "approximately", "maybe", "only",
+                                                  "just", "barely", "to", "be", "she", "he", "they", "s", "is", "re",
+                                                  "as", "young", "avoir", "a", "peine", "environ", "dans",
+                                                  "les", "tout", "juste", "pas", "plus", "de", "que", "d", "max"]
+
+    /// "looks like 2 women": the number counts people, it is not an age.
+    static let pluralPeople: Set<String> = ["women", "men", "girls", "boys", "models", "people", "persons", "ladies",
+                                            "friends", "femmes", "filles", "hommes", "garcons", "personnes", "amies"]
+
+    private static func countsPeople(_ index: Int, in tokens: [PolicyToken]) -> Bool {
+        index < tokens.count && pluralPeople.contains(tokens[index].text)
+    }
+
+    private static func apparentAgePrefix(before index: Int, in tokens: [PolicyToken]) -> Int? {
+        var position = index - 1
+        var fillers = 0
+        while position >= 0, fillers <= 4 {
+            let word = tokens[position].text
+            if tokens[position].forms.contains(where: { apparentAgeVerbs.contains($0) }) { return position }
+            guard apparentAgeFillers.contains(word) else { return nil }
+            fillers += 1
+            position -= 1
+        }
+        return nil
+    }
+
+    /// "under 16 years old", "younger than 15", "less than 16 yo", "not yet 16", "moins de 16
+    /// ans", "pas encore 16 ans", "under 18". "under", "less than" and "moins de" need an age
+    /// unit (or 18 itself), so "under 10 dollars" stays a price.
+    private static func upperBoundPrefix(before index: Int, in tokens: [PolicyToken], value: Int, after: Int) -> Int? {
+        guard index >= 1, value <= 18, value >= 1 else { return nil }
+        let previous = tokens[index - 1].text
+        let twoBack = index >= 2 ? tokens[index - 2].text : ""
+        if previous == "than", ["younger", "jeune"].contains(twoBack) { return index - 2 }
+        if previous == "que", twoBack == "jeune" { return index - 2 }
+        // "not yet 16", "pas encore 16": never a price.
+        if (previous == "yet" && twoBack == "not") || (previous == "encore" && twoBack == "pas") { return index - 2 }
+        let start: Int
+        if ["under", "below", "sub"].contains(previous) {
+            start = index - 1
+        } else if previous == "than", twoBack == "less" {
+            start = index - 2
+        } else if previous == "de", twoBack == "moins" {
+            start = index - 2
+        } else {
+            return nil
+        }
+        return value == 18 || unit(at: after, in: tokens) != nil ? start : nil
     }
 
     private static func phrase(_ tokens: [PolicyToken], _ range: Range<Int>) -> String {

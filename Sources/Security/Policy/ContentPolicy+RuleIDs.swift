@@ -1,4 +1,4 @@
 extension ContentPolicy {
-    public static let attestationRuleID = "routing.adult.attestation"
-    public static let nsfwModelRuleID = "routing.adult.nsfw-model"
+    package static let attestationRuleID = "routing.adult.attestation"
+    package static let nsfwModelRuleID = "routing.adult.nsfw-model"
 }

@@ -12,7 +12,7 @@ extension ContentPolicy {
     static let maximumFullSubstitutions = 256
 
     /// Placeholders are written `{name}` or `{{name}}`; missing values count as empty.
-    public func checkTemplate(name: String, prompt: String, negativePrompt: String? = nil,
+    package func checkTemplate(name: String, prompt: String, negativePrompt: String? = nil,
                               placeholderValues: [String: [String]], category: String,
                               isAdultCategory: Bool) -> PolicyDecision {
         let negativeText = negativePrompt ?? ""
@@ -53,6 +53,9 @@ extension ContentPolicy {
             groups.append(order.map { byShape[$0]! })
         }
 
+        // A hard block anywhere beats a softer refusal found earlier: the first soft one waits
+        // until every combination has been tried.
+        var pending: PolicyDecision?
         let combinations = groups.reduce(1) { $0 * max(1, $1.count) }
         if combinations <= Self.maximumShapeCombinations {
             var indexes = [Int](repeating: 0, count: groups.count)
@@ -66,7 +69,8 @@ extension ContentPolicy {
                     choice.append((values[slot].name, chosen.valueIndex))
                 }
                 let decision = decide(prompt: positive, negative: negative, category: category, isAdultCategory: isAdultCategory)
-                if !decision.isAllowed { return refusal(decision, choice) }
+                if decision.refusal?.isHardBlock == true { return refusal(decision, choice) }
+                if !decision.isAllowed, pending == nil { pending = refusal(decision, choice) }
                 guard Self.advance(&indexes, limits: groups.map { max(1, $0.count) }) else { break }
             }
         } else {
@@ -79,6 +83,7 @@ extension ContentPolicy {
             let decision = decide(prompt: positive, negative: negative, category: category, isAdultCategory: isAdultCategory)
             if !decision.isAllowed { return refusal(decision, []) }
         }
+        if let pending { return pending }
 
         let substitutions = values.reduce(1) { $0 * max(1, $1.values.count) }
         if substitutions <= Self.maximumFullSubstitutions {
@@ -93,11 +98,12 @@ extension ContentPolicy {
                 let decision = evaluate(prompt: Self.substitute(prompt, choice),
                                         negativePrompt: Self.substitute(negativeText, choice),
                                         category: category, isAdultCategory: isAdultCategory)
-                if !decision.isAllowed { return refusal(decision, chosen) }
+                if decision.refusal?.isHardBlock == true { return refusal(decision, chosen) }
+                if !decision.isAllowed, pending == nil { pending = refusal(decision, chosen) }
                 guard Self.advance(&indexes, limits: values.map { max(1, $0.values.count) }) else { break }
             }
         }
-        return .allowed
+        return pending ?? .allowed
     }
 
     private func evaluateLength(_ prompt: String, _ negative: String) -> PolicyDecision? {

@@ -40,10 +40,13 @@ public struct ContentPolicy: Sendable {
         self.explicitOutsideAdultEnabled = !disabled.contains(PolicyRule.explicitOutsideAdultID)
         let ruleEntries = activeRules.flatMap { rule in rule.terms.map { (PolicyTextNormalizer.fold($0), rule.id) } }
         self.scanner = PolicySignalScanner(
-            protectedNames: PolicyLexicon(configuration.protectedNames.map { (PolicyTextNormalizer.fold($0), $0) },
-                                          useVariants: false),
+            protectedNames: configuration.publicFigures.lexicon(adding: configuration.protectedNames),
             ruleTerms: PolicyLexicon(ruleEntries),
             nonPersonPhrases: Set(configuration.nonPersonPhrases.map {
+                PolicyTextNormalizer.tokens($0).map(\.text).joined(separator: " ")
+            }),
+            givenNames: configuration.givenNames,
+            allowedNames: Set((configuration.allowedNames + configuration.nonPersonPhrases).map {
                 PolicyTextNormalizer.tokens($0).map(\.text).joined(separator: " ")
             }))
     }
@@ -71,6 +74,12 @@ public struct ContentPolicy: Sendable {
                 message: "category '\(category)' is not an adult category, and the prompt asks for explicit content; use an adult category (with an attestation and an nsfw_allowed model)",
                 isHardBlock: false, triggers: prompt.terms([.explicitSexual])))
         }
+        // Not data: adult wording never goes out under a non-adult category (whose route may be
+        // a provider whose terms forbid it). The pipeline refuses earlier with the category
+        // names, or reclassifies (policy.reclassify_adult); this is the backstop for every path.
+        if !isAdultCategory, case let wording = Self.adultWording(prompt), !wording.isEmpty {
+            return .refused(Self.adultOutsideAdultRefusal(category: category, adultCategories: nil, triggers: wording))
+        }
         for rule in activeRules where rule.appliesTo.applies(isAdultCategory: isAdultCategory) {
             let terms = (prompt.ruleMatches[rule.id] ?? []) + (rule.checkNegativePrompt ? negative.ruleMatches[rule.id] ?? [] : [])
             guard !terms.isEmpty else { continue }
@@ -81,7 +90,7 @@ public struct ContentPolicy: Sendable {
         return .allowed
     }
 
-    private func lengthRefusal(prompt: String, negativePrompt: String?) -> PolicyRefusal? {
+    func lengthRefusal(prompt: String, negativePrompt: String?) -> PolicyRefusal? {
         let longest = max(prompt.count, negativePrompt?.count ?? 0)
         guard longest > Self.maximumPromptLength else { return nil }
         return PolicyRefusal(ruleID: HardBlockRule.promptLengthRuleID, ruleName: HardBlockRule.promptLengthRuleName,
@@ -100,13 +109,13 @@ public struct ContentPolicy: Sendable {
         guard let attestation else {
             return .refused(PolicyRefusal(
                 ruleID: Self.attestationRuleID, ruleName: "Adult categories need an age-verification attestation",
-                message: "adult categories are refused until the operator records an age-verification attestation: set policy.adult_attestation {\"attested_by\": …, \"attested_at\": …} in the config",
+                message: "adult categories are refused until the operator records an age-verification attestation: set attestation: { attested_by: \"name\", attested_at: \"YYYY-MM-DD\" } in the config",
                 isHardBlock: false))
         }
         if let problem = attestation.problem(now: now) {
             return .refused(PolicyRefusal(
                 ruleID: Self.attestationRuleID, ruleName: "Adult categories need an age-verification attestation",
-                message: "the age-verification attestation cannot be used: \(problem); fix policy.adult_attestation in the config",
+                message: "the age-verification attestation cannot be used: \(problem); fix attestation in the config",
                 isHardBlock: false))
         }
         guard modelMayServe(isAdultCategory: isAdultCategory, modelAllowsNSFW: modelAllowsNSFW) else {

@@ -6,7 +6,8 @@
 ///   "non_person_phrases": ["Saint Malo"],
 ///   "disabled_rules": [],
 ///   "rules": [{"id": "brand.competitors", "name": "Competitor brands", "terms": ["acme"], "applies_to": "all"}],
-///   "adult_attestation": {"attested_by": "Jane Doe, DPO", "attested_at": "2026-02-01T09:00:00Z"}
+///   "allowed_names": ["Jessica Rabbit"], "reclassify_adult": false, "given_names_file": "given-names.txt",
+///   "public_figures_file": "public-figures.txt"
 /// }
 /// ```
 public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
@@ -17,15 +18,37 @@ public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
     /// Ids of data rules to switch off. Hard blocks cannot be listed here.
     public var disabledRules: [String]
     public var rules: [PolicyRule]
+    /// Filled from the top-level `attestation` key at start (`Configuration.ageVerificationAttestation`);
+    /// a `policy.adult_attestation` in the config is refused there with a did-you-mean.
     public var adultAttestation: AgeVerificationAttestation?
+    /// Names that look like "Given-name Surname" but are not real people (fictional characters,
+    /// brands, product lines): the given-name heuristic leaves them alone. Protected names win.
+    public var allowedNames: [String]
+    /// Adult wording in a request without an adult category: refused (false, the default) or
+    /// filed under the matching adult category (true). Never sent to a non-adult route either way.
+    public var reclassifyAdult: Bool
+    /// A replacement for the shipped given-names list (one name a line), relative to the config
+    /// file's folder. Read at start.
+    public var givenNamesFile: String?
+    /// The given names the real-person heuristic uses; loaded at start (not part of the JSON).
+    public var givenNames: GivenNameList = .shipped
+    /// A replacement for the shipped public-figures list (one name a line), relative to the config
+    /// file's folder. Read at start.
+    public var publicFiguresFile: String?
+    /// The public figures refused in adult content; loaded at start (not part of the JSON).
+    public var publicFigures: PublicFigureList = .shipped
 
     public init(protectedNames: [String] = [], nonPersonPhrases: [String] = [], disabledRules: [String] = [],
-                rules: [PolicyRule] = [], adultAttestation: AgeVerificationAttestation? = nil) {
+                rules: [PolicyRule] = [], adultAttestation: AgeVerificationAttestation? = nil,
+                allowedNames: [String] = [], reclassifyAdult: Bool = false, givenNames: GivenNameList = .shipped) {
         self.protectedNames = protectedNames
         self.nonPersonPhrases = nonPersonPhrases
         self.disabledRules = disabledRules
         self.rules = rules
         self.adultAttestation = adultAttestation
+        self.allowedNames = allowedNames
+        self.reclassifyAdult = reclassifyAdult
+        self.givenNames = givenNames
     }
 
     enum CodingKeys: String, CodingKey {
@@ -34,6 +57,10 @@ public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
         case disabledRules = "disabled_rules"
         case rules
         case adultAttestation = "adult_attestation"
+        case allowedNames = "allowed_names"
+        case reclassifyAdult = "reclassify_adult"
+        case givenNamesFile = "given_names_file"
+        case publicFiguresFile = "public_figures_file"
     }
 
     public init(from decoder: Decoder) throws {
@@ -43,6 +70,23 @@ public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
         disabledRules = try container.decodeIfPresent([String].self, forKey: .disabledRules) ?? []
         rules = try container.decodeIfPresent([PolicyRule].self, forKey: .rules) ?? []
         adultAttestation = try container.decodeIfPresent(AgeVerificationAttestation.self, forKey: .adultAttestation)
+        allowedNames = try container.decodeIfPresent([String].self, forKey: .allowedNames) ?? []
+        reclassifyAdult = try container.decodeIfPresent(Bool.self, forKey: .reclassifyAdult) ?? false
+        givenNamesFile = try container.decodeIfPresent(String.self, forKey: .givenNamesFile)
+        publicFiguresFile = try container.decodeIfPresent(String.self, forKey: .publicFiguresFile)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(protectedNames, forKey: .protectedNames)
+        try container.encode(nonPersonPhrases, forKey: .nonPersonPhrases)
+        try container.encode(disabledRules, forKey: .disabledRules)
+        try container.encode(rules, forKey: .rules)
+        try container.encodeIfPresent(adultAttestation, forKey: .adultAttestation)
+        try container.encode(allowedNames, forKey: .allowedNames)
+        try container.encode(reclassifyAdult, forKey: .reclassifyAdult)
+        try container.encodeIfPresent(givenNamesFile, forKey: .givenNamesFile)
+        try container.encodeIfPresent(publicFiguresFile, forKey: .publicFiguresFile)
     }
 }
 

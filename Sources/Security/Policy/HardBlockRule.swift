@@ -63,7 +63,7 @@ struct HardBlockRule: Sendable {
             }),
         HardBlockRule(
             id: "hard.real-person.named", name: "Real people in adult content: named person",
-            message: "the request asks for a named person (\"photo of / in the style of <Name Surname>\") in a sexual or adult context",
+            message: "the request names a person (a given name and a surname, or \"photo of / in the style of <Name Surname>\") in a sexual or adult context; if the name is fictional or a brand, the operator can list it in policy.allowed_names",
             applies: { prompt, _, isAdult in
                 guard prompt.has(.namedPerson), let context = sexualContext(prompt, isAdult) else { return nil }
                 return prompt.terms([.namedPerson]) + context

@@ -154,7 +154,7 @@ enum NamedPersonDetector {
 
     /// Most of the other words capitalised too: a Title Case prompt, where capitals say nothing
     /// about names.
-    private static func isTitleCase(_ words: [Word], excluding name: Range<Int>) -> Bool {
+    static func isTitleCase(_ words: [Word], excluding name: Range<Int>) -> Bool {
         let others = words.indices.filter { !name.contains($0) }.map { words[$0] }
             .filter { $0.text.count >= 3 && $0.text.first!.isLetter }
         guard others.count >= 3 else { return false }

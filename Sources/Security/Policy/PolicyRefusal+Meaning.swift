@@ -2,6 +2,6 @@ import ImagegenCore
 
 /// A content-policy refusal: 422 over HTTP, exit 5 on the command line.
 extension PolicyRefusal: MeaningfulError {
-    public var meaning: ErrorMeaning { .policyRefused }
-    public var errorCode: String { "content_policy" }
+    package var meaning: ErrorMeaning { .policyRefused }
+    package var errorCode: String { "content_policy" }
 }

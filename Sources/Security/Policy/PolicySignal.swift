@@ -21,8 +21,12 @@ enum PolicySignal: String, Sendable, Hashable, CaseIterable, Comparable {
     case adultDescriptor
     /// A name from the configured list of protected real people.
     case protectedName
-    /// "photo of / in the style of <Name Surname>".
+    /// "photo of / in the style of <Name Surname>", or a given name and a surname.
     case namedPerson
+    /// A person or a body in the picture (woman, model, posing, femme...): with suggestive
+    /// wording, what makes it adult content rather than a product ("sexy car", "lingerie on a
+    /// mannequin").
+    case person
 
     static func < (a: PolicySignal, b: PolicySignal) -> Bool { a.rawValue < b.rawValue }
 

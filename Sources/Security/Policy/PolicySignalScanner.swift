@@ -2,9 +2,12 @@
 /// vocabulary (including spaced-out and joined spellings), reads age expressions, protected
 /// names, "photo of <Name Surname>" patterns and the terms of configured rules.
 struct PolicySignalScanner: Sendable {
-    let protectedNames: PolicyLexicon<String>
+    let protectedNames: LazyPolicyLexicon
     let ruleTerms: PolicyLexicon<String>
     let nonPersonPhrases: Set<String>
+    var givenNames: GivenNameList = .shipped
+    /// Folded allowed names and non-person phrases: never taken for a given-name pair.
+    var allowedNames: Set<String> = []
 
     /// Vocabulary terms of at least 4 letters worth finding inside a spaced-out run.
     static let spacedOutTerms: [(String, Set<PolicySignal>)] = PolicyVocabulary.signalLexicon.singles
@@ -26,12 +29,16 @@ struct PolicySignalScanner: Sendable {
         }
         scanSpacedOutRuns(tokens, masked: masked, into: &signals)
         scanJoinedWords(tokens, masked: masked, into: &signals)
-        for match in protectedNames.matches(in: tokens) {
+        for match in protectedNames.value.matches(in: tokens) {
             for name in match.labels { signals.add(.protectedName, name) }
         }
         if detectNamedPersons {
             for name in NamedPersonDetector.names(in: PolicyTextNormalizer.clean(text),
                                                   extraNonPersonPhrases: nonPersonPhrases) {
+                signals.add(.namedPerson, name)
+            }
+            for name in NamedPersonDetector.givenNamePairs(in: PolicyTextNormalizer.clean(text), givenNames: givenNames,
+                                                           skip: allowedNames) {
                 signals.add(.namedPerson, name)
             }
         }

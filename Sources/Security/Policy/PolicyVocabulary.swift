@@ -37,6 +37,10 @@ enum PolicyVocabulary {
         "childlike", "child like", "kid like", "childish", "young looking", "younger looking", "looks young",
         "look young", "looking young", "looks underage", "look underage", "looks like a child", "baby face",
         "barely legal", "age regression", "ageplay", "age play", "underdeveloped",
+        "barely 18", "barely eighteen", "just turned 18", "just turned eighteen", "child body", "body of a child",
+        "childs body", "looks like a kid", "looks like a little girl", "looks like a little boy", "child sized",
+        "child size body", "innocent little", "a peine 18 ans", "a peine majeure", "tout juste majeure",
+        "corps de fillette", "corps d ado", "air d enfant", "air d une enfant", "air d ado", "air d une ado",
         "enfantin", "enfantine", "air enfantin", "visage enfantin", "corps d enfant", "jeune fille",
         "tres jeune", "toute jeune", "si jeune", "petite jeune",
     ]
@@ -66,6 +70,7 @@ enum PolicyVocabulary {
         "pedophile", "paedophile", "pedo", "pedophilia", "paedophilia", "csam", "child porn", "child pornography",
         "agression sexuelle", "abus sexuel", "pedopornographie", "viol collectif", "attouchements",
         "non consentant", "non consentante", "sans consentement", "porno enfant",
+        "up skirt", "downblouse", "down blouse", "sous la jupe", "voyeur porn",
     ]
 
     static let nonConsentContext = [
@@ -73,14 +78,42 @@ enum PolicyVocabulary {
         "against her will", "against his will", "against their will", "kidnapped", "abducted", "hidden camera",
         "hidden cam", "spy cam", "spycam", "voyeur", "voyeurism", "held down", "coerced", "coercion",
         "blackmail", "blackmailed",
+        // Incapacity and covert capture written as wording rather than one keyword.
+        "sleeping", "asleep", "fell asleep", "falling asleep", "passed out drunk", "blackout drunk", "too drunk",
+        "incapacitated", "knocked out", "fainted", "comatose", "semi conscious",
+        "without her knowledge", "without his knowledge", "without their knowledge", "without her knowing",
+        "without him knowing", "without them knowing", "she doesn t know", "he doesn t know", "she does not know",
+        "she didn t know", "unaware she", "unaware he", "unaware of the camera", "not aware of the camera",
+        "secretly filmed", "secretly photographed", "secretly recorded", "secretly taped", "filmed secretly",
+        "spy camera", "hidden cam", "peeping", "peeping tom", "peephole",
+        "did not consent", "didn t consent", "does not consent", "doesn t consent", "without consent",
+        "without her consent", "without his consent", "without their consent", "no consent",
         "viol", "violer", "violee", "de force", "forcee", "inconsciente", "inconscient", "droguee", "kidnappee",
         "enlevee", "contre son gre", "contre sa volonte", "camera cachee", "sous la contrainte",
+        "a son insu", "a leur insu", "sans qu elle le sache", "sans qu il le sache", "endormie", "endormi",
+        "qui dort", "en train de dormir", "evanouie", "evanoui", "ivre morte", "ivre mort", "en cachette",
+        "camera espion", "sans son consentement", "sans leur consentement",
     ]
 
     static let adultDescriptors = [
         "adult", "grown up", "grownup", "grown woman", "grown man", "mature", "mature woman", "mature man",
         "mature body", "adult body", "adult woman", "adult man", "adult face", "milf",
         "adulte", "majeur", "majeure", "femme adulte", "homme adulte", "femme mure",
+    ]
+
+    /// A person or a body in the picture (`PolicySignal.person`).
+    static let personContext = [
+        "woman", "man", "men", "women", "girl", "boy", "lady", "ladies", "guy", "model", "person", "people", "she", "her",
+        "he", "him", "body", "skin", "legs", "curves", "posing", "pose", "wearing", "portrait", "couple", "wife",
+        "husband", "girlfriend", "boyfriend", "actress", "figure", "torso", "hips", "chest", "lips",
+        "femme", "femmes", "homme", "hommes", "fille", "garcon", "modele", "elle", "lui", "corps", "peau", "jambes",
+        "portant", "posant", "epouse", "mari", "silhouette",
+    ]
+
+    /// Suggestive words that are adult content with or without a person in the prompt.
+    static let adultOnTheirOwn: Set<String> = [
+        "boudoir", "seductive", "seducing", "lap dance", "kinky", "horny", "aroused", "wet t shirt", "aguicheur",
+        "aguicheuse", "aguichant", "aguichante", "lascif", "lascive",
     ]
 
     /// Person nouns: not signals, but a joined word made of a signal and one of these
@@ -101,7 +134,8 @@ enum PolicyVocabulary {
         "old school", "oldschool", "art school", "film school", "school of athens", "hudson river school",
         "barbizon school", "school of fish",
         "forced perspective", "mature content", "mature themes",
-        "naked eye", "naked flame", "pieds nus", "nu pieds", "torse nu", "mains nues", "tete nue", "oeil nu",
+        "naked eye", "naked flame", "levres nude", "vernis nude", "teinte nude", "ton nude", "beige nude",
+        "fond de teint nude", "pieds nus", "nu pieds", "torse nu", "mains nues", "tete nue", "oeil nu",
         "kid leather", "kid gloves",
     ]
 
@@ -110,6 +144,7 @@ enum PolicyVocabulary {
         + childLike.map { ($0, .childLikeDescriptor) } + explicitSexual.map { ($0, .explicitSexual) }
         + suggestive.map { ($0, .suggestive) } + nonConsentExplicit.map { ($0, .nonConsentExplicit) }
         + nonConsentContext.map { ($0, .nonConsentContext) } + adultDescriptors.map { ($0, .adultDescriptor) }
+        + personContext.map { ($0, .person) }
 
     static let signalLexicon = PolicyLexicon(signalEntries)
     static let benignLexicon = PolicyLexicon(benignPhrases.map { ($0, true) })
@@ -117,5 +152,5 @@ enum PolicyVocabulary {
 
     /// Signals worth finding inside a run of spaced-out letters ("t e e n", "s.e.x.y t.e.e.n").
     static let spacedOutSignals: Set<PolicySignal> = [.youthTerm, .schoolTerm, .childLikeDescriptor, .explicitSexual,
-                                                       .suggestive, .nonConsentExplicit]
+                                                       .suggestive, .nonConsentExplicit, .nonConsentContext]
 }

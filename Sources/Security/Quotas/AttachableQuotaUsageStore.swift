@@ -4,12 +4,12 @@ import Catalog
 /// The quota enforcer's usage store, created with the security services before any catalog is
 /// open and pointed at the catalog once it is (`HostSecurity.attach`). Until then (and for a
 /// host without a catalog) daily counts live only in the enforcer's memory.
-package final class AttachableQuotaUsageStore: QuotaUsageStore {
+public final class AttachableQuotaUsageStore: QuotaUsageStore {
     private let store = Mutex<(any QuotaUsageStore)?>(nil)
 
-    package init() {}
+    public init() {}
 
-    package func attach(_ store: any QuotaUsageStore) {
+    public func attach(_ store: any QuotaUsageStore) {
         self.store.withLock { $0 = store }
     }
 

@@ -5,8 +5,8 @@ public struct QuotaGrant: Sendable, Equatable {
     public let scopes: [QuotaScope]
     public let images: Int
     /// The day the images were counted on; settling after midnight changes nothing.
-    package let day: String
-    package init(scopes: [QuotaScope], images: Int, day: String) {
+    public let day: String
+    public init(scopes: [QuotaScope], images: Int, day: String) {
         self.scopes = scopes
         self.images = images
         self.day = day

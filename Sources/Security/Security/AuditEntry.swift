@@ -7,21 +7,21 @@ import Crypto
 /// canonical form of every other field, `prev_hash` included; `prev_hash` is the SHA-256 of the
 /// previous line exactly as stored. So editing a line breaks its MAC, and deleting, inserting
 /// or reordering lines breaks the chain (and the sequence) at the first line after the change.
-public struct AuditEntry: Codable, Sendable, Equatable {
-    public let seq: Int
+package struct AuditEntry: Codable, Sendable, Equatable {
+    package let seq: Int
     /// UTC, ISO 8601 with milliseconds: `2026-03-01T12:00:00.000Z`.
-    public let time: String
+    package let time: String
     /// Who acted: `cli:<user>`, `token:<token name>`, `system:<component>`. Never a secret.
-    public let principal: String
-    public let action: AuditAction
+    package let principal: String
+    package let action: AuditAction
     /// What was acted on: a job id, plugin id, budget name, …
-    public let subject: String
+    package let subject: String
     /// Extra facts (rule id, model, old/new value). Never prompts or secrets: the log is plaintext.
-    public let details: [String: String]
+    package let details: [String: String]
     /// The id of the master key whose audit subkey made `mac`.
-    public let key: KeyID
-    public let prevHash: String
-    public let mac: String
+    package let key: KeyID
+    package let prevHash: String
+    package let mac: String
 
     enum CodingKeys: String, CodingKey {
         case seq, time, principal, action, subject, details, key
@@ -30,9 +30,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     }
 
     /// The entry's time as a date (nil only if the line was edited into an invalid time).
-    public var date: Date? {
-        // try?: nil is this property's documented answer for an edited time; `verify` reports the edit
-        try? Self.timeFormat.parse(time)
+    package var date: Date? {
+        try? Self.timeFormat.parse(time)  // try?: nil is the documented answer; `verify` reports the edit
     }
 
     static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)

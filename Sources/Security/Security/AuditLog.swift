@@ -16,8 +16,8 @@ import Crypto
 /// `O_APPEND` descriptor followed by `fsync`, so an entry is either wholly in the log or absent;
 /// a crash mid-write leaves a torn last line, which the next open cuts off and records as an
 /// `audit.recovery` entry.
-public final class AuditLog: Sendable {
-    public let path: String
+package final class AuditLog: Sendable {
+    package let path: String
     private let keyRing: KeyRing
     private let redactor: SecretRedactor
     private let now: @Sendable () -> Date
@@ -40,7 +40,7 @@ public final class AuditLog: Sendable {
     /// Opens (or creates, mode 0600) the log at `path`. Every principal, subject and detail goes
     /// through `redactor` before it is written, so a secret passed by mistake never lands in
     /// the (plaintext) log. `now` is injectable for tests.
-    public init(path: String, keyRing: KeyRing, redactor: SecretRedactor = .empty,
+    package init(path: String, keyRing: KeyRing, redactor: SecretRedactor = .empty,
                 now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.path = path
         self.keyRing = keyRing
@@ -66,7 +66,7 @@ public final class AuditLog: Sendable {
 
     /// Appends one entry and returns it once it is on disk.
     @discardableResult
-    public func append(principal: String, action: AuditAction, subject: String,
+    package func append(principal: String, action: AuditAction, subject: String,
                        details: [String: String] = [:]) throws -> AuditEntry {
         try state.withLock { state in
             try Self.locked(state.writeFD, path: path) {
@@ -78,7 +78,7 @@ public final class AuditLog: Sendable {
     }
 
     /// The last entry's seq and MAC: record it outside this machine to detect later truncation.
-    public func head() throws -> (seq: Int, mac: String)? {
+    package func head() throws -> (seq: Int, mac: String)? {
         let listing = try AuditLogReader(path: path).entries()
         return listing.entries.last.map { ($0.seq, $0.mac) }
     }

@@ -1,11 +1,11 @@
 /// Why the audit log could not be opened or appended to.
-public enum AuditLogError: Error, CustomStringConvertible, Equatable {
+package enum AuditLogError: Error, CustomStringConvertible, Equatable {
     case cannotOpen(path: String, reason: String)
     case writeFailed(path: String, reason: String)
     /// The last complete line is not a valid entry, so the chain cannot be continued.
     case unreadableTail(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotOpen(let path, let reason):
             return "cannot open the audit log \(path): \(reason)"

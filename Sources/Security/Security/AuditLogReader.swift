@@ -3,16 +3,16 @@ import Crypto
 
 /// Reads an audit log: lists entries and verifies the chain. Listing needs no key (the log is
 /// not secret, only tamper-evident); verifying needs the key ring that signed it.
-public struct AuditLogReader: Sendable {
-    public let path: String
+package struct AuditLogReader: Sendable {
+    package let path: String
 
-    public init(path: String) {
+    package init(path: String) {
         self.path = path
     }
 
     /// Entries in file order, optionally only those at or after `since` and of some actions.
     /// Lines that do not parse are skipped and counted in `unreadableLines` (run `verify`).
-    public func entries(since: Date? = nil, actions: Set<AuditAction>? = nil) throws -> AuditListing {
+    package func entries(since: Date? = nil, actions: Set<AuditAction>? = nil) throws -> AuditListing {
         let lines = try readLines()
         var listing = AuditListing()
         for (index, line) in lines.lines.enumerated() {
@@ -32,7 +32,7 @@ public struct AuditLogReader: Sendable {
     /// the previous one and its `prev_hash` is the hash of the previous line. Stops at the first
     /// failure and names it. If `expectedHead` (a head recorded earlier) is given, also detects
     /// entries cut off the end, which the chain alone cannot show.
-    public func verify(keyRing: KeyRing, expectedHead: (seq: Int, mac: String)? = nil) throws -> AuditVerification {
+    package func verify(keyRing: KeyRing, expectedHead: (seq: Int, mac: String)? = nil) throws -> AuditVerification {
         let file = try readLines()
         var previousHash = AuditDigest.genesis
         var expectedSeq = 1
@@ -112,8 +112,8 @@ public struct AuditLogReader: Sendable {
 }
 
 /// What `AuditLogReader.entries` found.
-public struct AuditListing: Sendable {
-    public var entries: [AuditEntry] = []
+package struct AuditListing: Sendable {
+    package var entries: [AuditEntry] = []
     /// 1-based numbers of lines that are not valid entries.
-    public var unreadableLines: [Int] = []
+    package var unreadableLines: [Int] = []
 }

@@ -1,18 +1,18 @@
 import Crypto
 /// The result of checking an audit log from its first line to its last.
-public enum AuditVerification: Sendable, Equatable, CustomStringConvertible {
+package enum AuditVerification: Sendable, Equatable, CustomStringConvertible {
     /// Every line verified. `lastSeq`/`lastMAC` are the head: write them down elsewhere (a
     /// ticket, another machine) and pass them to a later `verify` to detect a cut-off tail.
     case intact(entries: Int, lastSeq: Int, lastMAC: String?)
     /// The first line that failed, and why.
     case broken(AuditViolation)
 
-    public var isIntact: Bool {
+    package var isIntact: Bool {
         if case .intact = self { return true }
         return false
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .intact(let entries, let seq, _):
             return entries == 0 ? "audit log is empty" : "audit log intact: \(entries) entries, last seq \(seq)"
@@ -23,8 +23,8 @@ public enum AuditVerification: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The first bad line of an audit log.
-public struct AuditViolation: Sendable, Equatable, CustomStringConvertible {
-    public enum Problem: Sendable, Equatable {
+package struct AuditViolation: Sendable, Equatable, CustomStringConvertible {
+    package enum Problem: Sendable, Equatable {
         /// The line is not a JSON entry.
         case unparseable(String)
         /// The MAC does not match the content: the entry was edited (or forged without the key).
@@ -44,12 +44,12 @@ public struct AuditViolation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// 1-based line number in the file.
-    public let line: Int
+    package let line: Int
     /// The seq the line claims, when it could be read.
-    public let seq: Int?
-    public let problem: Problem
+    package let seq: Int?
+    package let problem: Problem
 
-    public var description: String {
+    package var description: String {
         let place = "line \(line)" + (seq.map { " (seq \($0))" } ?? "")
         switch problem {
         case .unparseable(let reason):

@@ -4,18 +4,18 @@ import PluginHost
 ///
 /// A name the store does not list (a plugin's `secret_name` pointing at an unusual variable) is
 /// still read from the environment, as before, but its value is taught to the redaction first.
-public struct HostSecretSource: SecretSource {
-    public let store: SecretStore
+package struct HostSecretSource: SecretSource {
+    package let store: SecretStore
     let environment: [String: String]
     let redaction: LiveRedaction
 
-    public init(store: SecretStore, environment: [String: String], redaction: LiveRedaction) {
+    package init(store: SecretStore, environment: [String: String], redaction: LiveRedaction) {
         self.store = store
         self.environment = environment
         self.redaction = redaction
     }
 
-    public func secret(named name: String) -> String? {
+    package func secret(named name: String) -> String? {
         guard !SecretStore.isMasterKeyName(name) else { return nil }
         if let value = store.value(named: name), !value.isEmpty { return value }
         guard let value = environment[name], !value.isEmpty else { return nil }
@@ -23,5 +23,5 @@ public struct HostSecretSource: SecretSource {
         return value
     }
 
-    public var knownValues: [String] { store.namedValues.map(\.value) }
+    package var knownValues: [String] { store.namedValues.map(\.value) }
 }

@@ -23,7 +23,7 @@ extension HostSecurity {
 
     /// Audits what a rescan of the plugins folder changed, and teaches the redaction the secrets
     /// of newly loaded plugins.
-    public func recordPluginChanges(_ changes: [PluginSet.Change], plugins: PluginSet) {
+    package func recordPluginChanges(_ changes: [PluginSet.Change], plugins: PluginSet) {
         let system = Caller.system("plugins")
         for change in changes {
             switch change {
@@ -52,13 +52,13 @@ extension HostSecurity {
     }
 
     /// A cancellation asked for by the effective caller (the CLI and the API call this).
-    public func recordCancellation(of job: Job) {
+    package func recordCancellation(of job: Job) {
         audit.record(.cancellation, subject: job.id, details: ["state": job.state.rawValue, "model": job.model])
     }
 
     /// One call of the HTTP API, by the effective caller (`Caller.$current`): the server calls
     /// this once per request with the method, path and status.
-    public func recordAPICall(method: String, path: String, status: Int) {
+    package func recordAPICall(method: String, path: String, status: Int) {
         audit.record(.apiCall, subject: "\(method) \(path)", details: ["status": String(status)])
     }
 }

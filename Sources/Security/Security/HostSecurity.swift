@@ -30,19 +30,19 @@ public final class HostSecurity: Sendable {
     public let audit: AuditTrail
     public let policy: ContentPolicy
     public let quotas: QuotaEnforcer
-    package let quotaUsage: AttachableQuotaUsageStore
-    package let log: Log
+    public let quotaUsage: AttachableQuotaUsageStore
+    public let log: Log
     /// Lines an operator should see when a long-running host starts (`imagegen serve`).
     public let notices: [String]
-    package let budgets: BudgetSettings
-    package let state = Mutex(State())
+    public let budgets: BudgetSettings
+    public let state = Mutex(State())
 
-    package struct State {
+    public struct State {
         var catalog: (any CatalogStore)?
         /// Provider quota admitted for a job being submitted, settled when it ends.
-        package var providerGrants: [String: QuotaGrant] = [:]
+        public var providerGrants: [String: QuotaGrant] = [:]
         /// API-token quota admitted when jobs were queued (by the server), settled when they end.
-        package var tokenGrants: [String: QuotaGrant] = [:]
+        public var tokenGrants: [String: QuotaGrant] = [:]
     }
 
     init(settings: SecuritySettings, secretStore: SecretStore, redaction: LiveRedaction, secretSource: any SecretSource,
@@ -72,7 +72,7 @@ public final class HostSecurity: Sendable {
     /// are redacted too. `catalogAtRest` opens the catalog file, if there is one, to ask whether it
     /// already holds encrypted prompts before a key is generated; the composition root passes it
     /// (without it only the audit log is asked).
-    package static func open(paths: HostPaths, configuration: Configuration, log: Log,
+    public static func open(paths: HostPaths, configuration: Configuration, log: Log,
                              environment: [String: String] = ProcessInfo.processInfo.environment,
                              secretSource: (any SecretSource)? = nil,
                              catalogAtRest: CatalogAtRest? = nil) throws(ConfigurationError) -> HostSecurity {
@@ -104,7 +104,7 @@ public final class HostSecurity: Sendable {
 
     /// For a runtime built without `open` (tests, benchmarks): `open`, or on failure a locked host
     /// with the default policy that says why in its log.
-    package static func openOrLocked(paths: HostPaths, configuration: Configuration, log: Log,
+    public static func openOrLocked(paths: HostPaths, configuration: Configuration, log: Log,
                                      environment: [String: String] = ProcessInfo.processInfo.environment,
                                      secretSource: (any SecretSource)? = nil,
                                      catalogAtRest: CatalogAtRest? = nil) -> HostSecurity {
@@ -170,7 +170,7 @@ public final class HostSecurity: Sendable {
     /// An audit log or catalog that exists but cannot be checked counts as depending on one: a
     /// new key would leave it unverifiable or its prompts unreadable, so the host stays locked
     /// and says why rather than guessing.
-    package static func protectedData(paths: HostPaths, auditFile: String, catalogAtRest: CatalogAtRest?) -> String? {
+    public static func protectedData(paths: HostPaths, auditFile: String, catalogAtRest: CatalogAtRest?) -> String? {
         if FileManager.default.fileExists(atPath: auditFile) {
             do {
                 let size = try FileManager.default.attributesOfItem(atPath: auditFile)[.size] as? NSNumber
@@ -190,14 +190,14 @@ public final class HostSecurity: Sendable {
 
     /// Connects the catalog: its prompts are sealed and opened from now on, daily quota counts
     /// are kept in it, and a change of the configured budgets since the last start is audited.
-    package func attach(_ catalog: any CatalogStore & PromptProtectedStore & QuotaUsageStore & SecurityStateStore) throws {
+    public func attach(_ catalog: any CatalogStore & PromptProtectedStore & QuotaUsageStore & SecurityStateStore) throws {
         try catalog.protectPrompts(with: prompts)
         quotaUsage.attach(catalog)
         state.withLock { $0.catalog = catalog }
         recordBudgetChange(in: catalog)
     }
 
-    package var catalog: (any CatalogStore)? { state.withLock { $0.catalog } }
+    public var catalog: (any CatalogStore)? { state.withLock { $0.catalog } }
 
     /// Masks every secret in `text`.
     public func redact(_ text: String) -> String { redaction.redact(text) }

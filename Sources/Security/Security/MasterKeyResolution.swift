@@ -19,14 +19,14 @@ import ImagegenCore
 ///    from the first run on, the way Jenkins' `secrets/master.key` or Rails' `master.key` work.
 ///    It is never generated over data that a key already protected (a deleted key file must
 ///    not silently start a second key): then the host is locked until the key is restored.
-public enum MasterKeyResolution: Sendable {
+package enum MasterKeyResolution: Sendable {
     case keyed(KeyRing, source: String)
     case locked(reason: String)
 
-    public static let dataKeyFolder = "keys"
-    public static let dataKeyName = "master.key"
+    package static let dataKeyFolder = "keys"
+    package static let dataKeyName = "master.key"
 
-    public static func dataKeyPath(dataDirectory: String) -> String {
+    package static func dataKeyPath(dataDirectory: String) -> String {
         dataDirectory + "/" + dataKeyFolder + "/" + dataKeyName
     }
 
@@ -74,7 +74,7 @@ public enum MasterKeyResolution: Sendable {
     /// existing file: the key goes to a temporary file that is then hard-linked into place, so
     /// two processes starting at once end up with the same key (the loser reads the winner's).
     @discardableResult
-    public static func generateKeyFile(at path: String, comment: String? = nil) throws(MasterKeyError) -> MasterKey {
+    package static func generateKeyFile(at path: String, comment: String? = nil) throws(MasterKeyError) -> MasterKey {
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
@@ -130,7 +130,7 @@ extension MasterKeyResolution {
     /// Puts a new random key at the top of an existing key file, so it becomes current and the
     /// file's keys become previous (step 1 of a rotation). The file is replaced atomically (a
     /// 0600 temporary file renamed over it) and must pass the same checks as when it is loaded.
-    public static func addKey(toKeyFile path: String) throws -> MasterKey {
+    package static func addKey(toKeyFile path: String) throws -> MasterKey {
         var old: [UInt8]
         do {
             old = try OwnerOnlyFile.contents(of: path, purpose: "key file")

@@ -11,8 +11,8 @@ import Crypto
 ///
 /// Values shorter than `minimumLength` are not masked (they would mangle ordinary words); their
 /// names are reported in `skippedNames` so start-up can warn that such a secret is too short.
-public struct SecretRedactor: Sendable {
-    public static let minimumLength = 6
+package struct SecretRedactor: Sendable {
+    package static let minimumLength = 6
 
     struct Pattern: Sendable {
         let bytes: [UInt8]
@@ -23,12 +23,12 @@ public struct SecretRedactor: Sendable {
     private let buckets: [[Pattern]]
     /// Whether any pattern starts with this byte: the scan loop reads only this table.
     private let isFirstByte: [Bool]
-    public let skippedNames: [String]
-    public let secretCount: Int
+    package let skippedNames: [String]
+    package let secretCount: Int
 
     /// `secrets`: name → value. The name appears in the mask (`[REDACTED:NAME]`) so a reader
     /// knows which secret was there; the value never does.
-    public init(secrets: [(name: String, value: String)]) {
+    package init(secrets: [(name: String, value: String)]) {
         var buckets = [[Pattern]](repeating: [], count: 256)
         var skipped: [String] = []
         var seen = Set<[UInt8]>()
@@ -54,7 +54,7 @@ public struct SecretRedactor: Sendable {
     }
 
     /// A redactor for the secrets of a store plus every encoding of the ring's master keys.
-    public init(store: SecretStore, keyRing: KeyRing?) {
+    package init(store: SecretStore, keyRing: KeyRing?) {
         var secrets = store.namedValues
         for key in keyRing?.allKeys ?? [] {
             for encoding in key.textEncodings {
@@ -64,10 +64,10 @@ public struct SecretRedactor: Sendable {
         self.init(secrets: secrets)
     }
 
-    public static let empty = SecretRedactor(secrets: [])
+    package static let empty = SecretRedactor(secrets: [])
 
     /// The text with every secret replaced by `[REDACTED:NAME]`.
-    public func redact(_ text: String) -> String {
+    package func redact(_ text: String) -> String {
         guard secretCount > 0 else { return text }
         var text = text
         return text.withUTF8 { bytes -> String in
@@ -88,7 +88,7 @@ public struct SecretRedactor: Sendable {
     }
 
     /// Whether any secret occurs in the text (for tests and for refusing to persist a value).
-    public func containsSecret(_ text: String) -> Bool {
+    package func containsSecret(_ text: String) -> Bool {
         guard secretCount > 0 else { return false }
         var text = text
         return text.withUTF8 { firstMatch(in: $0, from: 0) != nil }

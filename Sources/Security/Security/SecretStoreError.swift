@@ -1,12 +1,12 @@
 import DurableFiles
 /// Why the secrets could not be loaded. Messages name the file and line, never a value.
-public enum SecretStoreError: Error, CustomStringConvertible, Equatable {
+package enum SecretStoreError: Error, CustomStringConvertible, Equatable {
     case file(ProtectedFileError)
     case malformedLine(path: String, line: Int, reason: String)
     case malformedJSON(path: String, reason: String)
     case duplicateName(path: String, name: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .file(let error):
             return error.description

@@ -6,7 +6,6 @@ package enum SortedJSON {
     package static func encode<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // try?: callers encode parsed configuration and strings, which JSONEncoder cannot fail on (no non-finite numbers reach it)
-        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)  // try?: parsed config and strings always encode
     }
 }

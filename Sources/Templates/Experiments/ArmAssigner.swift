@@ -5,21 +5,21 @@
 /// images whether or not they get rated. Thompson phase: one draw from each arm's Beta posterior, the highest
 /// draw wins; better arms get more images while the others keep a chance proportional to their probability
 /// of being best. The random generator is injected, so a seeded one makes assignment reproducible.
-public struct ArmAssigner: Codable, Sendable, Hashable {
-    public static let defaultMinimumOutcomesPerArm = 5
+package struct ArmAssigner: Codable, Sendable, Hashable {
+    package static let defaultMinimumOutcomesPerArm = 5
 
-    public var minimumOutcomesPerArm: Int
+    package var minimumOutcomesPerArm: Int
 
-    public init(minimumOutcomesPerArm: Int = ArmAssigner.defaultMinimumOutcomesPerArm) {
+    package init(minimumOutcomesPerArm: Int = ArmAssigner.defaultMinimumOutcomesPerArm) {
         self.minimumOutcomesPerArm = max(0, minimumOutcomesPerArm)
     }
 
-    public func phase(of state: ExperimentState) -> ArmAssignment.Phase {
+    package func phase(of state: ExperimentState) -> ArmAssignment.Phase {
         state.tallies.allSatisfy { $0.outcomes >= minimumOutcomesPerArm } ? .thompson : .exploring
     }
 
     /// Chooses an arm and records the assignment in `state`.
-    public func assign(_ state: inout ExperimentState, using random: inout some RandomNumberGenerator) -> ArmAssignment {
+    package func assign(_ state: inout ExperimentState, using random: inout some RandomNumberGenerator) -> ArmAssignment {
         precondition(!state.tallies.isEmpty, "an experiment state has at least two arms")
         let phase = phase(of: state)
         let index: Int
@@ -36,7 +36,7 @@ public struct ArmAssigner: Codable, Sendable, Hashable {
     }
 
     /// Arms for a batch of `count` images, each recorded before the next is chosen.
-    public func assign(_ count: Int, in state: inout ExperimentState, using random: inout some RandomNumberGenerator) -> [ArmAssignment] {
+    package func assign(_ count: Int, in state: inout ExperimentState, using random: inout some RandomNumberGenerator) -> [ArmAssignment] {
         (0..<max(0, count)).map { _ in assign(&state, using: &random) }
     }
 }

@@ -1,17 +1,17 @@
 /// The sufficient statistics of one arm: how often it was assigned and what its scored images got.
-public struct ArmTally: Codable, Sendable, Hashable {
-    public var arm: String
+package struct ArmTally: Codable, Sendable, Hashable {
+    package var arm: String
     /// Images generated with this arm (rated or not): drives the round-robin of the exploring phase.
-    public var assignments: Int
+    package var assignments: Int
     /// Images of this arm that have an outcome.
-    public var outcomes: Int
+    package var outcomes: Int
     /// Σ of the outcomes' scores in [0, 1].
-    public var scoreSum: Double
+    package var scoreSum: Double
     /// Σ of the ratings (1...5) and how many there are, to show the mean rating as users know it.
-    public var ratingSum: Int
-    public var ratingCount: Int
+    package var ratingSum: Int
+    package var ratingCount: Int
 
-    public init(arm: String, assignments: Int = 0, outcomes: Int = 0, scoreSum: Double = 0, ratingSum: Int = 0, ratingCount: Int = 0) {
+    package init(arm: String, assignments: Int = 0, outcomes: Int = 0, scoreSum: Double = 0, ratingSum: Int = 0, ratingCount: Int = 0) {
         self.arm = arm
         self.assignments = assignments
         self.outcomes = outcomes
@@ -21,14 +21,14 @@ public struct ArmTally: Codable, Sendable, Hashable {
     }
 
     /// Mean score in [0, 1]; nil without outcomes.
-    public var meanScore: Double? {
+    package var meanScore: Double? {
         outcomes > 0 ? scoreSum / Double(outcomes) : nil
     }
 
     /// The Beta posterior of the arm's success rate: Beta(1 + Σx, 1 + Σ(1 − x)) from a uniform prior, each
     /// score x counted as x successes out of one trial (exact for 0/1 outcomes, the usual fractional
     /// approximation otherwise).
-    public var posterior: BetaDistribution {
+    package var posterior: BetaDistribution {
         BetaDistribution(alpha: 1 + scoreSum, beta: 1 + Double(outcomes) - scoreSum)
     }
 }

@@ -2,20 +2,20 @@ import Foundation
 
 /// A Beta(α, β) distribution: the posterior of an arm's success rate, sampled for Thompson sampling and for
 /// the probability of being best.
-public struct BetaDistribution: Codable, Sendable, Hashable {
-    public let alpha: Double
-    public let beta: Double
+package struct BetaDistribution: Codable, Sendable, Hashable {
+    package let alpha: Double
+    package let beta: Double
 
-    public init(alpha: Double, beta: Double) {
+    package init(alpha: Double, beta: Double) {
         precondition(alpha > 0 && beta > 0, "Beta parameters must be positive")
         self.alpha = alpha
         self.beta = beta
     }
 
-    public var mean: Double { alpha / (alpha + beta) }
+    package var mean: Double { alpha / (alpha + beta) }
 
     /// One draw, as X / (X + Y) with X ~ Gamma(α), Y ~ Gamma(β).
-    public func sample(using random: inout some RandomNumberGenerator) -> Double {
+    package func sample(using random: inout some RandomNumberGenerator) -> Double {
         let x = GammaSampler.sample(shape: alpha, using: &random)
         let y = GammaSampler.sample(shape: beta, using: &random)
         let total = x + y

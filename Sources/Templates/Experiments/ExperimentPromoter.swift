@@ -4,10 +4,10 @@
 /// so the arms are removed, and so are the template's own placeholders that no remaining prompt uses. Given
 /// the category file's text, the same change is made to the text in place, and the edited text is loaded
 /// again to check that it yields exactly the promoted template before it is returned.
-public struct ExperimentPromoter: Sendable {
-    public init() {}
+package struct ExperimentPromoter: Sendable {
+    package init() {}
 
-    public func promote(_ template: PromptTemplate, arm name: String, fileText: String? = nil,
+    package func promote(_ template: PromptTemplate, arm name: String, fileText: String? = nil,
                         file: String = "template file") throws(ExperimentError) -> Promotion {
         guard let experiment = template.experiment else { throw .notAnExperiment(template: template.name) }
         guard let arm = experiment.arm(named: name) else {
@@ -36,6 +36,14 @@ public struct ExperimentPromoter: Sendable {
             throw .edit(error)
         }
         return promotion
+    }
+
+    /// Refuses to promote while any arm has fewer than `minimumPerArm` scored outcomes: at 3 samples
+    /// per arm the "leader" is noise, and promotion rewrites the template for good.
+    package func checkSample(_ report: ExperimentReport, minimumPerArm: Int) throws(ExperimentError) {
+        guard report.arms.contains(where: { $0.count < minimumPerArm }) else { return }
+        throw .sampleTooSmall(template: report.template, arms: report.arms.map(\.arm), counts: report.arms.map(\.count),
+                              minimum: minimumPerArm)
     }
 
     private func verify(_ text: String, file: String, expected: PromptTemplate) throws(TemplateEditError) {

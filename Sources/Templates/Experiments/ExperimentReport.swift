@@ -1,22 +1,22 @@
 /// The statistics of one experiment: per arm the count, mean, 95% interval and probability of being best.
-public struct ExperimentReport: Codable, Sendable, Hashable {
-    public static let defaultDraws = 20_000
+package struct ExperimentReport: Codable, Sendable, Hashable {
+    package static let defaultDraws = 20_000
 
-    public var template: String
-    public var phase: ArmAssignment.Phase
-    public var arms: [ArmStatistics]
+    package var template: String
+    package var phase: ArmAssignment.Phase
+    package var arms: [ArmStatistics]
     /// Monte Carlo draws behind `probabilityBest` (its standard error is at most 0.5/√draws).
-    public var draws: Int
+    package var draws: Int
 
     /// The arm most likely to be best, when any arm has outcomes.
-    public var leader: ArmStatistics? {
+    package var leader: ArmStatistics? {
         guard arms.contains(where: { $0.count > 0 }) else { return nil }
         return arms.max { $0.probabilityBest < $1.probabilityBest }
     }
 
     /// Computes the report. `random` drives the Monte Carlo estimate: pass a seeded generator for
     /// reproducible numbers (tests, stable CLI output), or the system generator.
-    public init(state: ExperimentState, assigner: ArmAssigner = ArmAssigner(), draws: Int = ExperimentReport.defaultDraws,
+    package init(state: ExperimentState, assigner: ArmAssigner = ArmAssigner(), draws: Int = ExperimentReport.defaultDraws,
                 using random: inout some RandomNumberGenerator) throws(ExperimentError) {
         guard draws > 0 else { throw .invalidSettings("the number of Monte Carlo draws must be positive") }
         let posteriors = state.tallies.map(\.posterior)

@@ -2,13 +2,13 @@
 ///
 /// A plain value the catalog can rebuild at any time from its images (`init(template:assignments:outcomes:)`)
 /// or keep up to date incrementally (`recordAssignment`, `record`).
-public struct ExperimentState: Codable, Sendable, Hashable {
+package struct ExperimentState: Codable, Sendable, Hashable {
     /// The experiment's template.
-    public var template: String
-    public var tallies: [ArmTally]
+    package var template: String
+    package var tallies: [ArmTally]
 
     /// A fresh experiment with no assignments or outcomes.
-    public init(template: PromptTemplate) throws(ExperimentError) {
+    package init(template: PromptTemplate) throws(ExperimentError) {
         guard let experiment = template.experiment else { throw .notAnExperiment(template: template.name) }
         self.template = template.name
         tallies = experiment.arms.map { ArmTally(arm: $0.name) }
@@ -16,7 +16,7 @@ public struct ExperimentState: Codable, Sendable, Hashable {
 
     /// Rebuilds the state from the catalog: images per arm, and one outcome per scored image. Outcomes of
     /// arms the template no longer has (a removed arm) are ignored.
-    public init(template: PromptTemplate, assignments: [String: Int], outcomes: [ExperimentOutcome],
+    package init(template: PromptTemplate, assignments: [String: Int], outcomes: [ExperimentOutcome],
                 scoring: OutcomeScoring = .standard) throws(ExperimentError) {
         try self.init(template: template)
         for index in tallies.indices {
@@ -27,19 +27,19 @@ public struct ExperimentState: Codable, Sendable, Hashable {
         }
     }
 
-    public var armNames: [String] { tallies.map(\.arm) }
+    package var armNames: [String] { tallies.map(\.arm) }
 
-    public func tally(of arm: String) -> ArmTally? {
+    package func tally(of arm: String) -> ArmTally? {
         tallies.first { $0.arm == arm }
     }
 
-    public mutating func recordAssignment(of arm: String) throws(ExperimentError) {
+    package mutating func recordAssignment(of arm: String) throws(ExperimentError) {
         let index = try tallyIndex(arm)
         tallies[index].assignments += 1
     }
 
     /// Adds one image's outcome (an image without rating or score adds nothing).
-    public mutating func record(_ outcome: ExperimentOutcome, scoring: OutcomeScoring = .standard) throws(ExperimentError) {
+    package mutating func record(_ outcome: ExperimentOutcome, scoring: OutcomeScoring = .standard) throws(ExperimentError) {
         let index = try tallyIndex(outcome.arm)
         guard let score = try scoring.score(rating: outcome.rating, qualityScore: outcome.qualityScore) else { return }
         tallies[index].outcomes += 1

@@ -3,18 +3,18 @@
 /// A rating r in 1...5 becomes (r − 1) / 4 (so 1 → 0, 3 → 0.5, 5 → 1); a quality score q in 0...100 becomes
 /// q / 100. When an image has both, the outcome is their weighted mean (equal weights by default: the
 /// human rating and the automatic score count the same); when it has neither, it has no outcome yet.
-public struct OutcomeScoring: Codable, Sendable, Hashable {
-    public var ratingWeight: Double
-    public var qualityWeight: Double
+package struct OutcomeScoring: Codable, Sendable, Hashable {
+    package var ratingWeight: Double
+    package var qualityWeight: Double
 
-    public static let standard = OutcomeScoring(ratingWeight: 1, qualityWeight: 1)
+    package static let standard = OutcomeScoring(ratingWeight: 1, qualityWeight: 1)
 
-    public init(ratingWeight: Double, qualityWeight: Double) {
+    package init(ratingWeight: Double, qualityWeight: Double) {
         self.ratingWeight = ratingWeight
         self.qualityWeight = qualityWeight
     }
 
-    public func score(rating: Int?, qualityScore: Double?) throws(ExperimentError) -> Double? {
+    package func score(rating: Int?, qualityScore: Double?) throws(ExperimentError) -> Double? {
         var weighted = 0.0
         var weights = 0.0
         if let rating {

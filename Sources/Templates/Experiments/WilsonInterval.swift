@@ -9,20 +9,20 @@
 /// Chosen over a t-interval because it stays inside [0, 1], is defined for n = 1 and does not collapse to
 /// zero width when the first few ratings happen to be equal. For scores that vary less than 0/1 outcomes it
 /// is conservative (wider than necessary), which suits a decision about promoting a prompt.
-public struct WilsonInterval: Codable, Sendable, Hashable {
+package struct WilsonInterval: Codable, Sendable, Hashable {
     /// The 97.5% quantile of the standard normal: a two-sided 95% interval.
-    public static let z95 = 1.959963984540054
+    package static let z95 = 1.959963984540054
 
-    public let lower: Double
-    public let upper: Double
+    package let lower: Double
+    package let upper: Double
 
-    public init(lower: Double, upper: Double) {
+    package init(lower: Double, upper: Double) {
         self.lower = lower
         self.upper = upper
     }
 
     /// The interval for mean `p` over `n` outcomes; [0, 1] when there are none.
-    public init(mean p: Double, count n: Int, z: Double = WilsonInterval.z95) {
+    package init(mean p: Double, count n: Int, z: Double = WilsonInterval.z95) {
         guard n > 0 else {
             self.init(lower: 0, upper: 1)
             return

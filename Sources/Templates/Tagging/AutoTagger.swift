@@ -4,16 +4,20 @@
 /// duplicates removed. Template tags come first, in their order, then the vocabulary terms found in the
 /// prompt, in order of appearance. Only the positive prompt is read: words of the negative prompt describe
 /// what the image is not.
-public struct AutoTagger: Sendable {
-    public let vocabulary: TagVocabulary
-    public let mapsSynonyms: Bool
+package struct AutoTagger: Sendable {
+    package let vocabulary: TagVocabulary
+    package let mapsSynonyms: Bool
     private let singulariser: EnglishSingulariser
     /// All terms and synonyms of every category: for normalising free-form tags.
     private let global: TagPhraseTable
     private let perCategory: [String: TagPhraseTable]
     private let commonOnly: TagPhraseTable
 
-    public init(vocabulary: TagVocabulary = .builtIn, mapsSynonyms: Bool = true) {
+    /// The built-in vocabulary's tagger, built once: every request and every tag filter uses it,
+    /// so a prompt's tags and a filter's tag are normalised the same way.
+    package static let standard = AutoTagger()
+
+    package init(vocabulary: TagVocabulary = .builtIn, mapsSynonyms: Bool = true) {
         self.vocabulary = vocabulary
         self.mapsSynonyms = mapsSynonyms
         let singulariser = EnglishSingulariser(irregular: vocabulary.irregularSingulars, invariant: vocabulary.invariantWords)
@@ -30,7 +34,7 @@ public struct AutoTagger: Sendable {
         commonOnly = TagPhraseTable(facets: vocabulary.common, synonyms: synonyms, singulariser: singulariser)
     }
 
-    public func tags(for prompt: String, category: String, templateTags: [String]) -> [String] {
+    package func tags(for prompt: String, category: String, templateTags: [String]) -> [String] {
         var result: [String] = []
         var seen = Set<String>()
         func add(_ tag: String) {
@@ -47,15 +51,21 @@ public struct AutoTagger: Sendable {
     }
 
     /// A free-form tag in canonical form ("Crimson Stockings" → "red stocking"); nil when nothing is left.
-    public func normalise(_ tag: String) -> String? {
+    package func normalise(_ tag: String) -> String? {
         var words: [String] = []
         global.scan(global.tokens(tag), matched: { words.append($0.tag) }, unmatched: { words.append($0) })
         let result = words.joined(separator: " ")
         return result.isEmpty ? nil : result
     }
 
+    /// A tag filter as given by a user, in the form images are tagged with, so `--tag crimson`,
+    /// `?tag=Dentelle` or `tag=stockings` find the images tagged `red`, `lace`, `stocking`.
+    package static func filterTag(_ raw: String?) -> String? {
+        raw.map { standard.normalise($0) ?? $0 }
+    }
+
     /// The facet ("colour", "garment", …) a normalised tag belongs to in a category, if any.
-    public func facet(of tag: String, category: String) -> String? {
+    package func facet(of tag: String, category: String) -> String? {
         (perCategory[category] ?? commonOnly).entry(for: tag)?.facet
     }
 }

@@ -5,19 +5,19 @@ import Foundation
 ///
 /// The built-in vocabulary is embedded JSON5 (`DefaultTagVocabulary`); config can extend it with a file of
 /// the same shape (`merging`), adding terms, categories and synonyms without a rebuild.
-public struct TagVocabulary: Codable, Sendable, Hashable {
+package struct TagVocabulary: Codable, Sendable, Hashable {
     /// Facet → terms, for every category.
-    public var common: [String: [String]]
+    package var common: [String: [String]]
     /// Category → facet → terms, added to `common` for that category.
-    public var categories: [String: [String: [String]]]
+    package var categories: [String: [String: [String]]]
     /// Variant → canonical term ("crimson" → "red", "closeup" → "close-up").
-    public var synonyms: [String: String]
+    package var synonyms: [String: String]
     /// Plurals the suffix rules get wrong ("feet" → "foot").
-    public var irregularSingulars: [String: String]
+    package var irregularSingulars: [String: String]
     /// Words that end like plurals but are not ("lens", "jeans").
-    public var invariantWords: [String]
+    package var invariantWords: [String]
 
-    public init(common: [String: [String]] = [:], categories: [String: [String: [String]]] = [:],
+    package init(common: [String: [String]] = [:], categories: [String: [String: [String]]] = [:],
                 synonyms: [String: String] = [:], irregularSingulars: [String: String] = [:], invariantWords: [String] = []) {
         self.common = common
         self.categories = categories
@@ -27,7 +27,7 @@ public struct TagVocabulary: Codable, Sendable, Hashable {
     }
 
     /// The product's vocabulary.
-    public static let builtIn: TagVocabulary = {
+    package static let builtIn: TagVocabulary = {
         do {
             return try TagVocabulary(json5: DefaultTagVocabulary.text)
         } catch {
@@ -37,7 +37,7 @@ public struct TagVocabulary: Codable, Sendable, Hashable {
     }()
 
     /// Reads a vocabulary (or a config extension of one) from JSON5; every field is optional.
-    public init(json5 text: String) throws(TagVocabularyError) {
+    package init(json5 text: String) throws(TagVocabularyError) {
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
         do {
@@ -52,13 +52,13 @@ public struct TagVocabulary: Codable, Sendable, Hashable {
     }
 
     /// Facet → terms for a category: the common facets plus the category's own.
-    public func facets(for category: String) -> [String: [String]] {
+    package func facets(for category: String) -> [String: [String]] {
         common.merging(categories[category] ?? [:]) { $0 + $1 }
     }
 
     /// This vocabulary extended by `other` (e.g. from config): terms are added, synonyms and singulars of
     /// `other` win on conflict.
-    public func merging(_ other: TagVocabulary) -> TagVocabulary {
+    package func merging(_ other: TagVocabulary) -> TagVocabulary {
         var result = self
         result.common = common.merging(other.common) { $0 + $1 }
         for (category, facets) in other.categories {
@@ -76,7 +76,7 @@ public struct TagVocabulary: Codable, Sendable, Hashable {
         case invariantWords = "invariant_words"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         common = try container.decodeIfPresent([String: [String]].self, forKey: .common) ?? [:]
         categories = try container.decodeIfPresent([String: [String: [String]]].self, forKey: .categories) ?? [:]

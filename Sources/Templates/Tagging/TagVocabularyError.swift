@@ -1,9 +1,9 @@
 /// Why a tag vocabulary (built-in or from config) cannot be used.
-public enum TagVocabularyError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum TagVocabularyError: Error, Sendable, Hashable, CustomStringConvertible {
     case unreadable(reason: String)
     case invalid(reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreadable(let reason):
             return "cannot read the tag vocabulary: \(reason); check its JSON5 syntax"

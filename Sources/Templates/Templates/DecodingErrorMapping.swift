@@ -1,3 +1,4 @@
+import ImagegenJSON5
 /// Turns Foundation's `DecodingError` into a positioned `TemplateIssue`.
 ///
 /// Foundation names the failing value by its coding path; the outline knows where that path is in the

@@ -6,9 +6,9 @@ import Foundation
 /// Every subject in the adult categories is stated as an adult with an age, the wording is tasteful and
 /// non-explicit, and the negative prompts steer away from minors and explicit content. The content policy
 /// layer still screens every prompt; these defaults only make the intended use clear.
-public enum DefaultTemplates {
+package enum DefaultTemplates {
     /// File name → JSON5 text.
-    public static let files: [String: String] = [
+    package static let files: [String: String] = [
         "lingerie.json5": lingerie,
         "feet.json5": feet,
         "artistic_nude.json5": artisticNude,
@@ -19,7 +19,7 @@ public enum DefaultTemplates {
     /// folder is left as the user keeps it, even if they deleted a default file on purpose.
     /// Returns the files written.
     @discardableResult
-    public static func installIfFirstUse(into folder: URL) throws(TemplateLibraryError) -> [URL] {
+    package static func installIfFirstUse(into folder: URL) throws(TemplateLibraryError) -> [URL] {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) { return [] }
         return try install(into: folder)
@@ -28,7 +28,7 @@ public enum DefaultTemplates {
     /// Writes every default file that is missing from `folder` (creating it); never overwrites a file.
     /// Returns the files written.
     @discardableResult
-    public static func install(into folder: URL) throws(TemplateLibraryError) -> [URL] {
+    package static func install(into folder: URL) throws(TemplateLibraryError) -> [URL] {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {

@@ -5,25 +5,25 @@ import Foundation
 /// A name is a letter or underscore followed by letters, digits or underscores; spaces inside the braces
 /// are allowed (`{{ outfit }}`). Anything else that starts with `{{` is reported as malformed rather than
 /// being sent to a provider verbatim.
-public enum PlaceholderSyntax {
+package enum PlaceholderSyntax {
     /// One `{{name}}` occurrence: the name and the exact text as written.
-    public struct Reference: Hashable, Sendable {
-        public let name: String
-        public let text: String
+    package struct Reference: Hashable, Sendable {
+        package let name: String
+        package let text: String
     }
 
     /// Occurrences of `{{` that do not form a valid reference, as the text from `{{` to the end of the line.
-    public static func malformed(in text: String) -> [String] {
+    package static func malformed(in text: String) -> [String] {
         scan(text).malformed
     }
 
-    public static func references(in text: String) -> [Reference] {
+    package static func references(in text: String) -> [Reference] {
         scan(text).references
     }
 
     /// Replaces every reference with its value. References without a value are left as written
     /// (validation has already refused templates that have them).
-    public static func fill(_ text: String, with values: [String: String]) -> String {
+    package static func fill(_ text: String, with values: [String: String]) -> String {
         var result = ""
         var rest = Substring(text)
         while let open = rest.range(of: "{{") {
@@ -45,7 +45,7 @@ public enum PlaceholderSyntax {
         return result + rest
     }
 
-    public static func isValidName(_ name: some StringProtocol) -> Bool {
+    package static func isValidName(_ name: some StringProtocol) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
             return false
         }

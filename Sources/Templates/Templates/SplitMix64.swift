@@ -3,14 +3,14 @@
 /// Used wherever a choice must be reproducible from a seed: variation seeds, placeholder combinations,
 /// Thompson sampling and Monte Carlo statistics in tests. It is not for secrets (libsodium is). The
 /// stream is fully specified here, so results do not change with the Swift standard library's internals.
-public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable, Codable {
-    public private(set) var state: UInt64
+package struct SplitMix64: RandomNumberGenerator, Sendable, Hashable, Codable {
+    package private(set) var state: UInt64
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         state = seed
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -21,19 +21,19 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable, Codable {
 
 extension RandomNumberGenerator {
     /// A uniform double in [0, 1) from the top 53 bits of one draw.
-    public mutating func nextUnitDouble() -> Double {
+    package mutating func nextUnitDouble() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
     /// A uniform index in 0..<count (count > 0), by the multiply-high method: one draw, bias below 2⁻⁵⁹
     /// for the small counts used here, and independent of the standard library's algorithm.
-    public mutating func nextIndex(below count: Int) -> Int {
+    package mutating func nextIndex(below count: Int) -> Int {
         precondition(count > 0, "nextIndex(below:) needs a positive count")
         return Int(next().multipliedFullWidth(by: UInt64(count)).high)
     }
 
     /// An index drawn with the given probabilities (non-negative, summing to about 1).
-    public mutating func nextIndex(weightedBy probabilities: [Double]) -> Int {
+    package mutating func nextIndex(weightedBy probabilities: [Double]) -> Int {
         let target = nextUnitDouble() * probabilities.reduce(0, +)
         var cumulative = 0.0
         for (index, probability) in probabilities.enumerated() {

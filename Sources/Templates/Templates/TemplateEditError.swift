@@ -1,10 +1,10 @@
 /// Why a template file could not be edited in place.
-public enum TemplateEditError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum TemplateEditError: Error, Sendable, Hashable, CustomStringConvertible {
     case unparsable(file: String, problem: String)
     case templateNotFound(file: String, template: String)
     case editDidNotApply(file: String, template: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unparsable(let file, let problem):
             return "cannot edit \(file): it does not parse (\(problem)); fix it first (imagegen templates check)"

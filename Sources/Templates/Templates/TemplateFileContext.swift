@@ -1,3 +1,4 @@
+import ImagegenJSON5
 /// One template file being checked: its outline, its line index and the problems found so far.
 ///
 /// Checks name a place by its JSON path (`templates[2].parameters.width`); the context turns that into a

@@ -1,3 +1,4 @@
+import ImagegenJSON5
 import Foundation
 
 /// Edits one template inside a category file's text, keeping the author's comments, layout and the other

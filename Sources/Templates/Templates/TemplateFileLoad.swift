@@ -1,3 +1,4 @@
+import ImagegenJSON5
 /// What one category file yielded: its category (nil when the file failed as a whole), the templates that
 /// passed validation, and every problem found.
 struct TemplateFileLoad: Sendable {

@@ -1,3 +1,4 @@
+import ImagegenJSON5
 import Foundation
 
 /// Loads one category file: JSON5 syntax (with positions), decoding (Foundation), then validation.

@@ -1,3 +1,4 @@
+import ImagegenJSON5
 /// What is wrong in a template file. Each message names the thing and says what to do.
 public enum TemplateIssue: Hashable, Sendable, Codable, CustomStringConvertible {
     case unreadableFile(reason: String)

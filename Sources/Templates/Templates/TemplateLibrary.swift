@@ -1,3 +1,4 @@
+import ImagegenJSON5
 import Foundation
 
 /// All templates of the templates folder: the ones that loaded, and the problems of the ones that did not.
@@ -60,7 +61,7 @@ public struct TemplateLibrary: Sendable {
 
     /// The library without the `refused` templates, each reported as an error problem at its
     /// definition: what the content policy's screening at load time leaves (see `TemplateScreen`).
-    package func refusing(_ refused: [String: TemplateIssue]) -> TemplateLibrary {
+    public func refusing(_ refused: [String: TemplateIssue]) -> TemplateLibrary {
         guard !refused.isEmpty else { return self }
         let kept = templates.filter { refused[$0.name] == nil }
         var problems = self.problems

@@ -1,3 +1,4 @@
+import ImagegenJSON5
 /// A problem found while loading templates, with the file and the line/column it concerns.
 ///
 /// Problems are values, not thrown errors: one broken file (or template) must not stop the others from

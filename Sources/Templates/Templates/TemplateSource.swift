@@ -1,3 +1,4 @@
+import ImagegenJSON5
 /// Where a loaded template is defined, for `templates show` and for editing its file (promote).
 public struct TemplateSource: Codable, Sendable, Hashable {
     public var file: String

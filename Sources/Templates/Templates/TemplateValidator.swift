@@ -1,3 +1,4 @@
+import ImagegenJSON5
 import Foundation
 
 /// Checks the meaning of a decoded category file and builds `PromptTemplate` values from it.

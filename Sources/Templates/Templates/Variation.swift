@@ -2,25 +2,25 @@
 ///
 /// The record (template name + version, arm, profile, placeholder values, seed) is enough to regenerate the
 /// image or explain it later; the resolved prompts and parameters are what the provider receives.
-public struct Variation: Codable, Sendable, Hashable {
+package struct Variation: Codable, Sendable, Hashable {
     /// Position in its batch (0-based).
-    public var index: Int
-    public var templateName: String
-    public var templateVersion: TemplateVersion
-    public var category: String
+    package var index: Int
+    package var templateName: String
+    package var templateVersion: TemplateVersion
+    package var category: String
     /// The experiment arm whose prompt was used, if the template is an experiment and an arm was assigned.
-    public var arm: String?
+    package var arm: String?
     /// The preference profile that biased the placeholder choice and parameters, if any.
-    public var profile: String?
+    package var profile: String?
     /// Placeholder name → the value chosen for this image.
-    public var placeholderValues: [String: String]
-    public var seed: UInt32
-    public var prompt: String
-    public var negativePrompt: String
-    public var parameters: TemplateParameters
-    public var model: String?
+    package var placeholderValues: [String: String]
+    package var seed: UInt32
+    package var prompt: String
+    package var negativePrompt: String
+    package var parameters: TemplateParameters
+    package var model: String?
 
-    public init(index: Int, templateName: String, templateVersion: TemplateVersion, category: String, arm: String?,
+    package init(index: Int, templateName: String, templateVersion: TemplateVersion, category: String, arm: String?,
                 profile: String?, placeholderValues: [String: String], seed: UInt32, prompt: String,
                 negativePrompt: String, parameters: TemplateParameters, model: String?) {
         self.index = index

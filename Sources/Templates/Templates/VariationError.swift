@@ -1,11 +1,11 @@
 /// Why a batch of variations cannot be produced.
-public enum VariationError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum VariationError: Error, Sendable, Hashable, CustomStringConvertible {
     case countOutOfRange(requested: Int, allowed: ClosedRange<Int>)
     case notAnExperiment(template: String)
     case armCountMismatch(template: String, variations: Int, arms: Int)
     case unknownArm(template: String, arm: String, known: [String])
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .countOutOfRange(let requested, let allowed):
             return "cannot make \(requested) variations: ask for \(allowed.lowerBound) to \(allowed.upperBound) per request"

@@ -4,20 +4,20 @@
 /// Deterministic: the same template, count, base seed, arms and profile always give the same batch. Seeds
 /// are distinct within a batch (see `VariationSeeds`), so no two variations share a prompt and seed even
 /// when a template has no placeholders or fewer combinations than variations.
-public struct VariationExpander: Sendable {
+package struct VariationExpander: Sendable {
     /// Variations per request: enough to explore a template, small enough to price and review.
-    public static let allowedCount = 1...16
+    package static let allowedCount = 1...16
 
     /// Mixed into the base seed for placeholder choices, so they are independent of the seed stream.
     private static let placeholderStream: UInt64 = 0x706C_6163_6568_6F6C
 
-    public init() {}
+    package init() {}
 
     /// - Parameters:
     ///   - arms: for an experiment, the arm of each variation (from `ArmAssigner`), `variations` names long;
     ///     nil uses the template's own prompt.
     ///   - profile: biases placeholder values and adjusts parameters; recorded on each variation.
-    public func expand(_ template: PromptTemplate, variations count: Int, baseSeed: UInt64,
+    package func expand(_ template: PromptTemplate, variations count: Int, baseSeed: UInt64,
                        arms: [String]? = nil, profile: PreferenceProfile? = nil) throws(VariationError) -> [Variation] {
         guard Self.allowedCount.contains(count) else {
             throw .countOutOfRange(requested: count, allowed: Self.allowedCount)

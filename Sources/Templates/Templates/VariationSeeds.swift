@@ -5,10 +5,10 @@
 /// "random", so 0 is never produced, nor 2³²−1, which Stability v2 refuses). Drawing the top 32 bits and
 /// skipping the two excluded values keeps the seeds uniform; skipping repeats keeps them distinct. A batch of
 /// 4 has the same seeds as the first 4 of a batch of 16.
-public enum VariationSeeds {
-    public static let range: ClosedRange<UInt32> = 1...4_294_967_294
+package enum VariationSeeds {
+    package static let range: ClosedRange<UInt32> = 1...4_294_967_294
 
-    public static func derive(baseSeed: UInt64, count: Int) -> [UInt32] {
+    package static func derive(baseSeed: UInt64, count: Int) -> [UInt32] {
         var random = SplitMix64(seed: baseSeed)
         var seeds: [UInt32] = []
         var seen = Set<UInt32>()

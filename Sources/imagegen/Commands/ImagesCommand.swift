@@ -3,6 +3,7 @@ import Host
 import Catalog
 import ImagegenCore
 import Pipeline
+import Templates
 
 /// `imagegen images list [--category C] [--model M] [--tag T] [--since D] [--prompt-word W] [--json]`, `images show ID`.
 struct ImagesCommand: Command {
@@ -16,7 +17,7 @@ struct ImagesCommand: Command {
         switch args.positionals.first {
         case nil, "list":
             let since = try args.string("since").map { s throws(CLIError) in try DateArgument.parse(s, option: "since") }
-            let filter = ImageFilter(category: args.string("category"), model: args.string("model"), tag: args.string("tag"),
+            let filter = ImageFilter(category: args.string("category"), model: args.string("model"), tag: AutoTagger.filterTag(args.string("tag")),
                                      since: since, status: args.string("status"), limit: try args.int("limit") ?? 100)
             // Prompts are encrypted: words are found through the keyed word index (or by decrypting).
             let images = try context.catalogCall {
@@ -89,7 +90,7 @@ struct ImagesCommand: Command {
         case "vary", "upscale":
             return try await derive(args, context)
         case "available":
-            let images = try context.catalogCall { try catalog.availableImages(category: args.string("category"), tag: args.string("tag"),
+            let images = try context.catalogCall { try catalog.availableImages(category: args.string("category"), tag: AutoTagger.filterTag(args.string("tag")),
                                                                                limit: try args.int("limit") ?? 100) }
             if args.json { Output.json(images); return .success }
             Output.table(["IMAGE", "CATEGORY", "TAGS", "FILE"], images.map { [$0.imageID, $0.category, $0.tags.joined(separator: ","), $0.filePath] })
@@ -100,17 +101,28 @@ struct ImagesCommand: Command {
     }
 }
 
-/// Dates on the command line: YYYY-MM-DD (UTC midnight), full ISO 8601, or "7d"/"24h" ago.
+/// Dates on the command line: YYYY-MM-DD (UTC midnight), full ISO 8601, or "7d"/"24h" ago; always
+/// within years 0001...9999 (`TimeBounds`): `999999999999d` is refused, not turned into a time that
+/// traps where it becomes milliseconds.
 enum DateArgument {
     static func parse(_ s: String, option: String) throws(CLIError) -> Date {
-        if let n = Double(s.dropLast()), s.hasSuffix("d") { return Date().addingTimeInterval(-n * 86_400) }
-        if let n = Double(s.dropLast()), s.hasSuffix("h") { return Date().addingTimeInterval(-n * 3_600) }
+        guard let date = read(s), TimeBounds.contains(date) else {
+            throw .usage("--\(option) must be YYYY-MM-DD, an ISO 8601 time, or a span like 7d or 24h, \(TimeBounds.description); got \"\(s.prefix(64))\"")
+        }
+        return date
+    }
+
+    private static func read(_ s: String) -> Date? {
+        for (unit, seconds) in [("d", 86_400.0), ("h", 3_600.0)] where s.hasSuffix(unit) {
+            guard let n = Double(s.dropLast()) else { continue }
+            guard n.isFinite, abs(n * seconds) <= TimeBounds.seconds.upperBound else { return nil }
+            return Date().addingTimeInterval(-n * seconds)
+        }
         let day = DateFormatter()
         day.locale = Locale(identifier: "en_US_POSIX")
         day.timeZone = TimeZone(identifier: "UTC")
         day.dateFormat = "yyyy-MM-dd"
         if let d = day.date(from: s) { return d }
-        if let d = ISO8601DateFormatter().date(from: s) { return d }
-        throw .usage("--\(option) must be YYYY-MM-DD, an ISO 8601 time, or a span like 7d or 24h; got \"\(s)\"")
+        return ISO8601DateFormatter().date(from: s)
     }
 }

@@ -3,6 +3,7 @@ import Host
 import Catalog
 import ImagegenCore
 import Operations
+import Templates
 
 /// `imagegen plan [--json] [--days N]` (the next runs), `plan run SLOT [--request-id ID] [--no-wait]`
 /// (one slot now, exactly once per request id), `plan history [--since D] [--limit N] [--json]`,
@@ -12,6 +13,7 @@ struct PlanCommand: Command {
     static let summary = "the generation plan: next runs (7 days), `run SLOT` now, `history`, `show`"
     static let options: Set<String> = ["days", "request-id", "since", "limit"]
     static let flags: Set<String> = ["no-wait"]
+    static func createsDataFolder(_ positionals: [String]) -> Bool { positionals.first == "run" }
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         switch args.positionals.first {
@@ -38,8 +40,10 @@ struct PlanCommand: Command {
         var model: String?
         var note: String?
         var status: String?
+        /// Why the slot cannot run as written (unknown template or model, adult content on a model that forbids it).
+        var invalid: String?
         enum CodingKeys: String, CodingKey {
-            case slot, kind, category, templates, count, model, note, status, start, end
+            case slot, kind, category, templates, count, model, note, status, start, end, invalid
             case occurrenceKey = "occurrence_key", localDate = "local_date"
         }
         func encode(to encoder: any Encoder) throws {
@@ -56,6 +60,7 @@ struct PlanCommand: Command {
             try c.encode(model, forKey: .model)
             try c.encode(note, forKey: .note)
             try c.encode(status, forKey: .status)
+            try c.encode(invalid, forKey: .invalid)
         }
     }
 
@@ -75,22 +80,38 @@ struct PlanCommand: Command {
         let now = Date()
         let occurrences = plan.schedule.upcoming(from: now, days: days)
         let zone = plan.schedule.timeZone
+        let invalid = try slotProblems(plan, context)
         let runs = try occurrences.map { o throws(CLIError) -> Upcoming in
             let recorded = try context.catalogCall { try plan.store.run(occurrenceKey: o.occurrenceKey) }
             return Upcoming(slot: o.slotID, occurrenceKey: o.occurrenceKey, localDate: o.localDate.description, start: o.start,
                             end: o.end, kind: o.slot.kind.rawValue, category: o.slot.category, templates: o.slot.templates?.names ?? [],
-                            count: o.slot.count?.description, model: o.slot.model, note: o.slot.note, status: recorded?.status.rawValue)
+                            count: o.slot.count?.description, model: o.slot.model, note: o.slot.note, status: recorded?.status.rawValue,
+                            invalid: invalid[o.slotID])
         }
         let report = UpcomingReport(timeZone: zone.identifier, source: plan.configuration.fromConfig ? "config" : "default",
                                     enabled: plan.configuration.enabled, days: days, runs: runs)
-        if args.json { Output.json(report); return .success }
+        let exit: ExitCode = invalid.isEmpty ? .success : .invalidInput
+        if args.json { Output.json(report); return exit }
         print("plan (\(report.source), time zone \(zone.identifier)\(report.enabled ? "" : ", disabled in config: serve will not run it")): next \(days) day(s)")
         Output.table(["WHEN", "SLOT", "WHAT", "STATUS"], runs.map { r in
             let what = r.kind == "maintenance" ? (r.note ?? "maintenance")
                 : "\(r.category ?? "?") ×\(r.count ?? "?") from \(r.templates.joined(separator: ", "))\(r.model.map { " on \($0)" } ?? "")"
-            return ["\(PlanCommand.local(r.start, zone))–\(PlanCommand.local(r.end, zone, timeOnly: true))", r.slot, what, r.status ?? ""]
+            return ["\(PlanCommand.local(r.start, zone))–\(PlanCommand.local(r.end, zone, timeOnly: true))", r.slot, what,
+                    r.invalid.map { "INVALID: \($0)" } ?? r.status ?? ""]
         })
-        return .success
+        for (slot, reason) in invalid.sorted(by: { $0.key < $1.key }) {
+            Output.error("plan slot \(slot) is invalid: \(reason)")
+        }
+        return exit
+    }
+
+    /// Slot id → why it cannot run, checked against the templates and models loaded now.
+    func slotProblems(_ plan: PlanService, _ context: CommandContext) throws(CLIError) -> [String: String] {
+        let generator = try context.generator()
+        let library: TemplateLibrary
+        do { library = try generator.templates.library() } catch { throw .failed("templates: \(error)", .failure) }
+        return HostConsistency.slotProblems(plan.configuration.plan.allSlots, templates: library,
+                                            models: generator.service.runtime.models)
     }
 
     func runSlot(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
@@ -157,13 +178,17 @@ struct PlanCommand: Command {
         let limit = try args.int("limit") ?? 50
         let plan = try context.planService()
         let runs = try context.catalogCall { try plan.store.history(since: since, limit: limit) }
-        if args.json { Output.json(runs); return .success }
+        let catalog = try context.catalog()
+        let jobs = try context.catalogCall { try catalog.jobs(ids: runs.flatMap(\.jobIDs)) }
+        let entries = runs.map { SlotRunHistoryEntry(run: $0, jobs: jobs) }
+        if args.json { Output.json(entries); return .success }
         let zone = plan.schedule.timeZone
         if runs.isEmpty { print("no slot run recorded yet") }
-        Output.table(["SCHEDULED", "OCCURRENCE", "TRIGGER", "STATUS", "JOBS", "NOTE"], runs.map { r in
+        Output.table(["SCHEDULED", "OCCURRENCE", "TRIGGER", "STATUS", "JOBS", "NOTE"], entries.map { entry in
+            let r = entry.run
             var note = r.lastError ?? ""
             if r.skippedCount > 0 { note = "\(r.skippedCount) skipped: \(r.skipReason ?? "budget")" + (note.isEmpty ? "" : "; " + note) }
-            return [PlanCommand.local(r.scheduledStart, zone), r.occurrenceKey, r.trigger.rawValue, r.status.rawValue,
+            return [PlanCommand.local(r.scheduledStart, zone), r.occurrenceKey, r.trigger.rawValue, entry.outcome.rawValue,
                     r.kind == .maintenance ? "-" : "\(r.jobIDs.count)/\(r.requestedCount)", note]
         })
         return .success

@@ -1,5 +1,6 @@
 import Foundation
 import Host
+import Operations
 import Templates
 
 /// `imagegen templates [--category C] [--json]`, `templates show NAME`, `templates check`,
@@ -9,6 +10,8 @@ struct TemplatesCommand: Command {
     static let summary = "prompt templates: list, `show NAME`, `check`, `history NAME`"
     static let options: Set<String> = ["category"]
     static let flags: Set<String> = []
+    /// The shipped templates are installed into `<data>/templates` on first use, to be edited there.
+    static func createsDataFolder(_ positionals: [String]) -> Bool { true }
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         let generator = try context.generator()
@@ -32,12 +35,15 @@ struct TemplatesCommand: Command {
             Output.json(t)
             return .success
         case "check":
+            // Beyond each file on its own: a pinned model must exist and allow the template's content.
+            let routing = HostConsistency.templateProblems(library.templates, models: generator.service.runtime.models)
             for p in library.problems { print(p.description) }
-            let errors = library.problems.filter { $0.severity == .error }.count
+            for p in routing { print("error: \(p.message)") }
+            let errors = library.problems.filter { $0.severity == .error }.count + routing.count
             if args.json {
-                Output.json(library.problems)
+                Output.json(CheckReport(problems: library.problems, routing: routing.map { .init(template: $0.template, message: $0.message) }))
             } else {
-                print("\(library.templates.count) template(s) loaded from \(generator.templates.folder.path); \(errors) error(s), \(library.problems.count - errors) warning(s)")
+                print("\(library.templates.count) template(s) loaded from \(generator.templates.folder.path); \(errors) error(s), \(library.problems.count + routing.count - errors) warning(s)")
             }
             return errors == 0 ? .success : .invalidInput
         case "history":
@@ -52,6 +58,13 @@ struct TemplatesCommand: Command {
         case let other?:
             throw .usage("unknown templates action \"\(other)\": use list, show NAME, check or history NAME")
         }
+    }
+
+    /// `templates check --json`: the files' problems, then the routing problems (unknown or unsuitable models).
+    struct CheckReport: Encodable {
+        struct Routing: Encodable { var template: String; var message: String }
+        var problems: [TemplateProblem]
+        var routing: [Routing]
     }
 
     struct TemplateRow: Codable {

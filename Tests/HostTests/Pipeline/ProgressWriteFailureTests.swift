@@ -20,7 +20,7 @@ final class ProgressWriteFailureTests: XCTestCase {
         runtime.plugins.rescan()
         let sqlite = try SQLiteCatalog(path: host.paths.catalog)
         try security.attach(sqlite)
-        let failing = ProgressRefusingCatalog(inner: sqlite)
+        let failing = WriteRefusingCatalog(inner: sqlite, refusing: .recordProgress)
         let service = GenerationService(runtime: runtime, catalog: failing)
 
         let jobs = try service.enqueue(GenerationRequest(model: "preview", prompt: "a green bowl", width: 64, height: 64))
@@ -43,47 +43,3 @@ final class ProgressWriteFailureTests: XCTestCase {
                       "the failed write is logged with the job id: \(host.lines.lines)")
     }
 }
-
-final class ProgressRefusingCatalog: CatalogStore, @unchecked Sendable {
-    struct Refused: Error, CustomStringConvertible { var description: String { "database is locked (injected)" } }
-    let inner: SQLiteCatalog
-    let recordAttempts = NSLockedCounter()
-    init(inner: SQLiteCatalog) { self.inner = inner }
-
-    func recordSubmitted(_ id: String, ref: JSONValue, state: JobState, progress: Double?, now: Date) throws {
-        try inner.recordSubmitted(id, ref: ref, state: state, progress: progress, now: now)
-    }
-    func enqueue(_ jobs: [NewJob], budgets: BudgetPolicy, now: Date, allowPartial: Bool) throws -> [Job] {
-        try inner.enqueue(jobs, budgets: budgets, now: now, allowPartial: allowPartial)
-    }
-    func queuedJobs(limit: Int) throws -> [Job] { try inner.queuedJobs(limit: limit) }
-    func unfinishedJobs() throws -> [Job] { try inner.unfinishedJobs() }
-    func markSubmitting(_ id: String, plugin: String, providerModel: String, generation: Int, tried: [String], now: Date) throws {
-        try inner.markSubmitting(id, plugin: plugin, providerModel: providerModel, generation: generation, tried: tried, now: now)
-    }
-    func recordProgress(_ id: String, state: JobState, progress: Double?, ref: JSONValue?, now: Date) throws {
-        recordAttempts.withLock { $0 += 1 }
-        throw Refused()
-    }
-    func requeue(_ id: String, tried: [String], error: (String, String)?, now: Date) throws {
-        try inner.requeue(id, tried: tried, error: error, now: now)
-    }
-    func storeImage(_ record: ImageRecord, outputIndex: Int, pluginID: String?, providerModel: String?, costSource: String) throws {
-        try inner.storeImage(record, outputIndex: outputIndex, pluginID: pluginID, providerModel: providerModel, costSource: costSource)
-    }
-    func finish(_ id: String, state: JobState, cost: Double?, costSource: String?, providerTime: Double?,
-                error: (String, String)?, now: Date) throws {
-        try inner.finish(id, state: state, cost: cost, costSource: costSource, providerTime: providerTime, error: error, now: now)
-    }
-    func requestCancel(_ id: String, now: Date) throws -> Job? { try inner.requestCancel(id, now: now) }
-    func job(_ id: String) throws -> Job? { try inner.job(id) }
-    func jobs(state: JobState?, batch: String?, limit: Int) throws -> [Job] { try inner.jobs(state: state, batch: batch, limit: limit) }
-    func jobs(ids: [String]) throws -> [Job] { try inner.jobs(ids: ids) }
-    func image(_ id: String) throws -> ImageRecord? { try inner.image(id) }
-    func images(_ filter: ImageFilter) throws -> [ImageRecord] { try inner.images(filter) }
-    func ledger(since: Date?) throws -> [LedgerEntry] { try inner.ledger(since: since) }
-    func budgetStatus(_ policy: BudgetPolicy, categories: [String], now: Date) throws -> [BudgetStatus] {
-        try inner.budgetStatus(policy, categories: categories, now: now)
-    }
-}
-

@@ -30,8 +30,10 @@ final class PolicyTemplateTests: XCTestCase {
         // "kid" and "lingerie" can never be in the same prompt: they fill the same slot.
         let decision = policy.checkTemplate(
             name: "catalogue", prompt: "product photo: {item}",
-            placeholderValues: ["item": ["kid sneakers", "lingerie set"]], category: "products", isAdultCategory: false)
-        XCTAssertEqual(decision, .allowed)
+            placeholderValues: ["item": ["kid sneakers", "lingerie set worn by a model"]], category: "products", isAdultCategory: false)
+        // Refused for the adult wording outside an adult category (issue 17), never as a
+        // youth + lingerie combination.
+        XCTAssertEqual(decision.refusal?.ruleID, ContentPolicy.adultOutsideAdultRuleID)
     }
 
     func testBoundaryWithFixedTextAndDoubleBraces() {

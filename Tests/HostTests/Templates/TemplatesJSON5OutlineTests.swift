@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Host
 @testable import Templates
+@testable import ImagegenJSON5
 
 /// The outline parser must agree with Foundation's JSON5 reader: what it accepts decodes, what it refuses
 /// Foundation refuses too (it only adds the position). Each case is checked against Foundation itself.

@@ -18,10 +18,10 @@ public struct SourcePosition: Hashable, Sendable, Codable, CustomStringConvertib
 ///
 /// Built once per file: it records where every line starts, so each lookup is a binary search.
 /// Line terminators follow JSON5 (ECMAScript): LF, CR, CR LF, U+2028 and U+2029.
-struct SourceLineIndex: Sendable {
+package struct SourceLineIndex: Sendable {
     private let lineStarts: [Int]
 
-    init(_ scalars: [Unicode.Scalar]) {
+    package init(_ scalars: [Unicode.Scalar]) {
         var starts = [0]
         var index = 0
         while index < scalars.count {
@@ -40,7 +40,7 @@ struct SourceLineIndex: Sendable {
     }
 
     /// The position of the scalar at `offset` (an offset past the end maps to the end of the last line).
-    func position(of offset: Int) -> SourcePosition {
+    package func position(of offset: Int) -> SourcePosition {
         var low = 0
         var high = lineStarts.count - 1
         while low < high {
@@ -51,7 +51,7 @@ struct SourceLineIndex: Sendable {
     }
 
     /// The scalar offset where the line containing `offset` starts.
-    func lineStart(containing offset: Int) -> Int {
+    package func lineStart(containing offset: Int) -> Int {
         lineStarts[position(of: offset).line - 1]
     }
 }

@@ -4,31 +4,31 @@
 /// `JSONDecoder(allowsJSON5: true)`. It follows the JSON5 1.0 grammar (comments, trailing commas,
 /// single-quoted strings, unquoted identifier keys, hex / signed / leading-dot numbers, Infinity, NaN),
 /// so text it accepts is text Foundation accepts; the loader still treats a Foundation rejection as an error.
-struct JSON5OutlineParser {
+package struct JSON5OutlineParser {
     /// Nesting deeper than this is refused rather than risking the stack on hostile input.
-    static let maximumDepth = 256
+    package static let maximumDepth = 256
 
     private let scalars: [Unicode.Scalar]
     private let lines: SourceLineIndex
     private var offset = 0
     private var duplicates: [JSON5DuplicateKey] = []
 
-    init(scalars: [Unicode.Scalar], lines: SourceLineIndex) {
+    package init(scalars: [Unicode.Scalar], lines: SourceLineIndex) {
         self.scalars = scalars
         self.lines = lines
     }
 
-    static func parse(_ text: String) throws(JSON5SyntaxError) -> JSON5Outline {
+    package static func parse(_ text: String) throws(JSON5SyntaxError) -> JSON5Outline {
         let scalars = Array(text.unicodeScalars)
         var parser = JSON5OutlineParser(scalars: scalars, lines: SourceLineIndex(scalars))
         return try parser.parseDocument()
     }
 
-    mutating func parseDocument() throws(JSON5SyntaxError) -> JSON5Outline {
+    package mutating func parseDocument() throws(JSON5SyntaxError) -> JSON5Outline {
         try skipTrivia()
         if offset < scalars.count, scalars[offset] == "\u{FEFF}" { offset += 1; try skipTrivia() }
         guard offset < scalars.count else {
-            throw JSON5SyntaxError(offset: offset, message: "the file is empty: expected a JSON5 object such as { category: \"name\", adult: false, templates: [] }")
+            throw JSON5SyntaxError(offset: offset, message: "the file is empty: expected a JSON5 object { ... }")
         }
         let root = try parseValue(depth: 0)
         try skipTrivia()
@@ -389,26 +389,26 @@ struct JSON5OutlineParser {
         return "'\(Character(scalar))'"
     }
 
-    static func isLineTerminator(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isLineTerminator(_ scalar: Unicode.Scalar) -> Bool {
         scalar == "\n" || scalar == "\r" || scalar == "\u{2028}" || scalar == "\u{2029}"
     }
 
     /// ASCII whitespace only: JSON5 also allows Unicode spaces, but Foundation's reader refuses them, and a
     /// file must not pass the check and then fail to decode. Non-ASCII spaces get their own message.
-    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar {
         case "\t", "\n", "\u{0B}", "\u{0C}", "\r", " ": return true
         default: return false
         }
     }
 
-    static func isIdentifierStart(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isIdentifierStart(_ scalar: Unicode.Scalar) -> Bool {
         if scalar == "$" || scalar == "_" { return true }
         if scalar.isASCII { return ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) }
         return scalar.properties.isIDStart
     }
 
-    static func isIdentifierPart(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isIdentifierPart(_ scalar: Unicode.Scalar) -> Bool {
         if isIdentifierStart(scalar) || ("0"..."9").contains(scalar) { return true }
         if scalar == "\u{200C}" || scalar == "\u{200D}" { return true }
         return !scalar.isASCII && scalar.properties.isIDContinue

@@ -7,21 +7,21 @@
 /// a template file be edited in place (promote) without losing the author's comments and layout.
 ///
 /// Offsets are indices into the document's Unicode scalars; `SourceLineIndex` turns them into line/column.
-struct JSON5Outline: Sendable {
-    let root: JSON5Node
+package struct JSON5Outline: Sendable {
+    package let root: JSON5Node
     /// Keys that appear twice in one object (the later occurrence), with the offset of the first.
-    let duplicateKeys: [JSON5DuplicateKey]
+    package let duplicateKeys: [JSON5DuplicateKey]
 }
 
-struct JSON5DuplicateKey: Sendable, Hashable {
-    let key: String
-    let offset: Int
-    let firstOffset: Int
+package struct JSON5DuplicateKey: Sendable, Hashable {
+    package let key: String
+    package let offset: Int
+    package let firstOffset: Int
 }
 
 /// One value in the document, with the scalar range it spans (`start..<end`).
-struct JSON5Node: Sendable {
-    enum Kind: Sendable {
+package struct JSON5Node: Sendable {
+    package enum Kind: Sendable {
         case object([JSON5Member])
         case array([JSON5Node])
         case string(String)
@@ -30,12 +30,12 @@ struct JSON5Node: Sendable {
         case null
     }
 
-    let kind: Kind
-    let start: Int
-    let end: Int
+    package let kind: Kind
+    package let start: Int
+    package let end: Int
 
     /// A short name of the value's type for messages ("a string", "an object").
-    var typeDescription: String {
+    package var typeDescription: String {
         switch kind {
         case .object: return "an object"
         case .array: return "an array"
@@ -46,27 +46,27 @@ struct JSON5Node: Sendable {
         }
     }
 
-    var members: [JSON5Member] {
+    package var members: [JSON5Member] {
         if case .object(let members) = kind { return members }
         return []
     }
 
-    var elements: [JSON5Node] {
+    package var elements: [JSON5Node] {
         if case .array(let elements) = kind { return elements }
         return []
     }
 
-    var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let value) = kind { return value }
         return nil
     }
 
-    func member(_ key: String) -> JSON5Member? {
+    package func member(_ key: String) -> JSON5Member? {
         members.first { $0.key == key }
     }
 
     /// The node at a path of keys and array indices, or nil when the path leaves the document.
-    func node(at path: [JSON5PathComponent]) -> JSON5Node? {
+    package func node(at path: [JSON5PathComponent]) -> JSON5Node? {
         var current = self
         for component in path {
             switch component {
@@ -83,7 +83,7 @@ struct JSON5Node: Sendable {
     }
 
     /// The deepest node along `path` that exists: where to point when the full path is missing.
-    func nearestNode(at path: [JSON5PathComponent]) -> JSON5Node {
+    package func nearestNode(at path: [JSON5PathComponent]) -> JSON5Node {
         var current = self
         for component in path {
             switch component {
@@ -100,26 +100,26 @@ struct JSON5Node: Sendable {
     }
 
     /// The member for the last key of `path`, so a message can point at the key rather than its value.
-    func memberNode(at path: [JSON5PathComponent]) -> JSON5Member? {
+    package func memberNode(at path: [JSON5PathComponent]) -> JSON5Member? {
         guard case .key(let key)? = path.last, let parent = node(at: Array(path.dropLast())) else { return nil }
         return parent.member(key)
     }
 }
 
 /// `key: value` in an object. `commaEnd` is the offset just after the comma that follows the value, if any.
-struct JSON5Member: Sendable {
-    let key: String
-    let keyStart: Int
-    let value: JSON5Node
-    let commaEnd: Int?
+package struct JSON5Member: Sendable {
+    package let key: String
+    package let keyStart: Int
+    package let value: JSON5Node
+    package let commaEnd: Int?
 }
 
 /// A step in a path through a document: an object key or an array index.
-enum JSON5PathComponent: Hashable, Sendable, CustomStringConvertible {
+package enum JSON5PathComponent: Hashable, Sendable, CustomStringConvertible {
     case key(String)
     case index(Int)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .key(let key): return key
         case .index(let index): return "[\(index)]"
@@ -127,7 +127,7 @@ enum JSON5PathComponent: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Converts a `DecodingError` coding path (array positions arrive as keys with an `intValue`).
-    static func path(from codingPath: [any CodingKey]) -> [JSON5PathComponent] {
+    package static func path(from codingPath: [any CodingKey]) -> [JSON5PathComponent] {
         codingPath.map { key in
             if let index = key.intValue { return .index(index) }
             return .key(key.stringValue)
