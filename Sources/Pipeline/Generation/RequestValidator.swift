@@ -82,6 +82,12 @@ public struct RequestValidator: Sendable {
         if let n = r.negativePrompt, n.count > d.maxPromptLength {
             throw .field("negative_prompt", value: "\(n.count) characters", allowed: "at most \(d.maxPromptLength) characters")
         }
+        // A vary/upscale names the model's missing capability before any size it would refuse anyway.
+        let kind = r.kind ?? .generate
+        var extra = r.extra ?? [:]
+        if kind != .generate {
+            try checkDerived(r, kind: kind, entry: entry, extra: &extra)
+        }
         // Size limits: the widest range any candidate accepts; the router narrows per candidate.
         let minSize = entry.candidates.map(\.limits.minSize).min() ?? 64
         let maxSize = entry.candidates.map(\.limits.maxSize).max() ?? 2048
@@ -99,11 +105,6 @@ public struct RequestValidator: Sendable {
         }
         if let s = r.seed, !RequestValidator.seedRange.contains(s) {
             throw .field("seed", value: "\(s)", allowed: "within 0...\(UInt32.max), or absent for a random seed")
-        }
-        let kind = r.kind ?? .generate
-        var extra = r.extra ?? [:]
-        if kind != .generate {
-            try checkDerived(r, kind: kind, entry: entry, extra: &extra)
         }
         let variations = r.variations ?? 1
         guard (1...16).contains(variations) else { throw .field("variations", value: "\(variations)", allowed: "within 1...16") }

@@ -11,11 +11,9 @@ import XCTest
 /// `images vary` and `images upscale` through the host against the A1111 emulator: the source
 /// image is read from the content store and sent (img2img / extra-single-image), the result is
 /// stored as the source's next version.
-final class A1111DerivedImageTests: ProviderTestCase {
+final class A1111DerivedImageTests: DerivedImageTestCase {
     var a1111: EmulatorProcess!
     var host: TestHost!
-    var runner: JobRunner?
-    var service: GenerationService!
 
     override func setUp() async throws {
         a1111 = try sharedEmulator("a1111", token: "test-token-a1111")
@@ -35,29 +33,6 @@ final class A1111DerivedImageTests: ProviderTestCase {
         await runner?.stop(grace: 1)
         runner = nil
         host = nil
-    }
-
-    func finished(_ jobs: [Job]) async throws -> ImageRecord {
-        let id = try XCTUnwrap(jobs.first?.id)
-        await runner?.wake()
-        let end = Date().addingTimeInterval(20)
-        while Date() < end {
-            if let job = try service.catalog.job(id), job.state.isTerminal {
-                XCTAssertEqual(job.state, .succeeded, "\(job.errorCode ?? ""): \(job.errorMessage ?? "")")
-                return try XCTUnwrap(try service.catalog.images(ImageFilter(jobID: id)).first)
-            }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
-        XCTFail("job \(id) did not finish within 20 s")
-        throw CancellationError()
-    }
-
-    /// Width and height from the stored file's PNG header.
-    func storedSize(_ image: ImageRecord) throws -> (Int, Int) {
-        let bytes = [UInt8](try XCTUnwrap(FileManager.default.contents(atPath: service.content.absolute(image.filePath))))
-        ProviderAssert.isWholePNG(bytes)
-        func be32(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
-        return (be32(16), be32(20))
     }
 
     func testVaryAndUpscaleStoreNewVersionsOfTheSourceImage() async throws {
