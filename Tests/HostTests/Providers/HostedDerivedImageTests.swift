@@ -8,29 +8,34 @@ import XCTest
 @testable import Pipeline
 @testable import PluginHost
 
-/// `vary` and `upscale` through Stability's v2beta API against its emulator, starting from an
-/// image a local A1111 made: sd3 `mode=image-to-image` with the image as a file part and
-/// `strength`, and the fast upscaler. Also the adult-content rule: the source's category
-/// decides, so an adult image is never sent to Stability (whose terms forbid adult content).
-final class StabilityDerivedImageTests: DerivedImageTestCase {
+/// `vary` and `upscale` through hosted providers against their emulators, starting from an
+/// image a local A1111 made: Stability's sd3 `mode=image-to-image` (the image as a file part,
+/// `strength`) and fast upscaler, OpenAI's `/v1/images/edits`. Also the adult-content rule:
+/// the source's category decides, so an adult image is never sent to a provider whose terms
+/// forbid adult content.
+final class HostedDerivedImageTests: DerivedImageTestCase {
     var a1111: EmulatorProcess!
     var stability: EmulatorProcess!
+    var openai: EmulatorProcess!
     var host: TestHost!
 
     override func setUp() async throws {
         a1111 = try sharedEmulator("a1111", token: "test-token-a1111")
         stability = try sharedEmulator("stability", token: "test-token-stability")
-        host = try TestHost(label: "stability-derived", plugins: ["a1111", "stabilityai"], config: """
+        openai = try sharedEmulator("openai", token: "test-token-openai")
+        host = try TestHost(label: "hosted-derived", plugins: ["a1111", "stabilityai", "openai"], config: """
             { providers: { a1111: { base_url: "\(a1111.baseURL)", progress_interval_ms: 0 },
-                           stabilityai: { base_url: "\(stability.baseURL)" } },
+                           stabilityai: { base_url: "\(stability.baseURL)" },
+                           openai: { base_url: "\(openai.baseURL)/v1" } },
               attestation: { attested_by: "derived tests", attested_at: "2026-01-01" },
               health: { failure_threshold: 100 } }
             """)
         let settings = try Configuration.load(path: host.paths.config)
         let runtime = HostRuntime(paths: host.paths, configuration: settings, log: host.log,
-                                  secrets: EnvironmentSecrets(environment: ["STABILITY_API_KEY": "test-token-stability"]))
+                                  secrets: EnvironmentSecrets(environment: ["STABILITY_API_KEY": "test-token-stability",
+                                                                                    "OPENAI_API_KEY": "test-token-openai"]))
         runtime.plugins.rescan()
-        XCTAssertEqual(runtime.plugins.records.map(\.status), ["loaded", "loaded"])
+        XCTAssertEqual(runtime.plugins.records.map(\.status), ["loaded", "loaded", "loaded"])
         service = GenerationService(runtime: runtime, catalog: try SQLiteCatalog(path: host.paths.catalog))
         let r = JobRunner(service: service)
         await r.start()
@@ -73,6 +78,22 @@ final class StabilityDerivedImageTests: DerivedImageTestCase {
         XCTAssertEqual(try stability.events(named: "upscaled").first?["source"], [640, 512])
     }
 
+    func testOpenAIVariesThroughImagesEditsAndCannotUpscale() async throws {
+        let source = try await finished(try service.enqueue(GenerationRequest(
+            model: "a1111-sd", prompt: "a lighthouse at dusk", width: 1024, height: 1024, seed: 7)))
+        let varied = try await finished(try service.enqueueDerived(from: source.imageID, kind: .vary, model: "gpt-image-1", strength: 0.3))
+        XCTAssertEqual(varied.parentID, source.imageID)
+        XCTAssertEqual(varied.model, "gpt-image-1")
+        XCTAssertEqual(varied.extra["kind"], "vary")
+        let edit = try XCTUnwrap(try openai.events(named: "edit").first)
+        XCTAssertEqual(edit["source"], [1024, 1024])
+        XCTAssertEqual(edit["input_fidelity"]?.string, "high", "strength 0.3 stays close to the input")
+        XCTAssertEqual(try openai.requests(kind: "create").count, 1)
+        XCTAssertThrowsError(try service.enqueueDerived(from: source.imageID, kind: .upscale, model: "gpt-image-1")) { error in
+            XCTAssertEqual((error as? ValidationError)?.errorCode, "capability_missing", "\(error)")
+        }
+    }
+
     func testFastUpscalerRefusesAnyScaleButFourWithoutCallingStability() async throws {
         let source = try await finished(try service.enqueue(GenerationRequest(model: "a1111-sd", prompt: "a kite", width: 128, height: 128)))
         let job = try await terminal(try service.enqueueDerived(from: source.imageID, kind: .upscale, model: "stable-fast-upscale", scale: 2)[0].id)
@@ -95,12 +116,13 @@ final class StabilityDerivedImageTests: DerivedImageTestCase {
         let source = try await finished(try service.enqueue(GenerationRequest(
             model: "a1111-sd", prompt: "a portrait in soft window light", width: 512, height: 512, category: "lingerie")))
         XCTAssertEqual(source.category, "lingerie")
-        for (kind, model) in [(GenerationKind.vary, "sd3.5-large"), (.upscale, "stable-fast-upscale")] {
+        for (kind, model) in [(GenerationKind.vary, "sd3.5-large"), (.upscale, "stable-fast-upscale"), (.vary, "gpt-image-1")] {
             XCTAssertThrowsError(try service.enqueueDerived(from: source.imageID, kind: kind, model: model, scale: kind == .upscale ? 4 : nil)) { error in
                 XCTAssertEqual(error as? ValidationError, .noModelAllowsAdultContent(model: model, category: "lingerie"), "\(error)")
             }
         }
         XCTAssertEqual(try stability.requests(kind: "create").count, 0, "an adult source image reached Stability")
+        XCTAssertEqual(try openai.requests(kind: "create").count, 0, "an adult source image reached OpenAI")
         // The same image may be varied where adult content is allowed: the rule is the category's, not a blanket ban.
         let varied = try await finished(try service.enqueueDerived(from: source.imageID, kind: .vary, model: "a1111-sd"))
         XCTAssertEqual(varied.category, "lingerie")
