@@ -12,6 +12,7 @@ extension ServerAPI {
         (.get, "/v1/models"), (.get, "/v1/plugins"), (.post, "/v1/plugins/reload"), (.get, "/v1/health"),
         (.post, "/v1/generations"), (.get, "/v1/jobs"), (.get, "/v1/jobs/{id}"), (.delete, "/v1/jobs/{id}"),
         (.get, "/v1/images"), (.get, "/v1/images/{id}"), (.get, "/v1/images/{id}/file"), (.post, "/v1/images/{id}/process"),
+        (.post, "/v1/images/{id}/vary"), (.post, "/v1/images/{id}/upscale"),
         (.post, "/v1/images/{id}/rating"), (.post, "/v1/images/{id}/reservation"), (.delete, "/v1/images/{id}/reservation"),
         (.post, "/v1/images/{id}/approve"), (.post, "/v1/images/{id}/reject"), (.post, "/v1/images/review"),
         (.get, "/v1/session"), (.post, "/v1/session"), (.delete, "/v1/session"),
@@ -35,6 +36,8 @@ extension ServerAPI {
         case (.get, "/v1/images/{id}"): return { [self] in await showImage($0) }
         case (.get, "/v1/images/{id}/file"): return { [self] in await imageFile($0) }
         case (.post, "/v1/images/{id}/process"): return { [self] in await processImage($0) }
+        case (.post, "/v1/images/{id}/vary"): return { [self] in await deriveImage($0, kind: .vary) }
+        case (.post, "/v1/images/{id}/upscale"): return { [self] in await deriveImage($0, kind: .upscale) }
         case (.post, "/v1/images/{id}/rating"): return { [self] in await rateImage($0) }
         case (.post, "/v1/images/{id}/reservation"): return { [self] in await reserveImage($0) }
         case (.delete, "/v1/images/{id}/reservation"): return { [self] in await releaseImage($0) }

@@ -97,7 +97,7 @@ struct JobExecution: Sendable {
             let loaded = Set(service.runtime.plugins.generations.map(\.manifest.id))
             let plan = router.plan(entry, adult: adult, width: job.parameters.width, height: job.parameters.height,
                                    outputs: job.outputs, loaded: loaded, tried: tried, now: now(),
-                                   missingSecrets: service.runtime.missingSecrets())
+                                   missingSecrets: service.runtime.missingSecrets(), requires: derivedCapability(job))
             guard let candidate = plan.chosen, service.health.admit(candidate.key, now: now()) else {
                 if let recovery = plan.earliestRecovery, recovery < job.deadlineAt {
                     // Every candidate is cooling down: wait for the first to recover.
@@ -156,7 +156,14 @@ struct JobExecution: Sendable {
             service.health.recordFailure(candidate.key, now: now(), message: error.message)
             return .failOver("cannot configure: \(error.message)")
         }
-        let request = requestJSON(job, candidate: candidate)
+        let request: JSONValue
+        do throws(SourceImageError) {
+            request = try submitRequestJSON(job, candidate: candidate)
+        } catch {
+            // Nothing was sent: the source image is gone or altered, so no provider can do the job.
+            finish(.failed, ("source_image", error.description))
+            return .final
+        }
         var attempt = 0
         while true {
             attempt += 1
@@ -307,6 +314,7 @@ struct JobExecution: Sendable {
             "allow_nsfw": .bool(candidate.nsfwAllowed && (service.runtime.configuration.categories[job.category]?.adult ?? false)),
         ]
         if !candidate.options.isEmpty { o["options"] = .object(candidate.options) }
+        addDerivedFields(job, to: &o)
         return .object(o)
     }
 

@@ -281,7 +281,8 @@ struct imagegen_plugin {
      *     "models": [ { "name": "stable-diffusion-v2", "provider_model": "<id>",
      *                   "price": {"per_image": 0.05} | {"per_megapixel": x} |
      *                            {"per_second": x} | {"per_million_tokens": {...}} | null,
-     *                   "capabilities": ["text-to-image"], "nsfw_allowed": true,
+     *                   "capabilities": ["text-to-image", "image-to-image", "upscale"],
+     *                   "nsfw_allowed": true,
      *                   "limits": {"min_size": 64, "max_size": 2048, "max_outputs": 4} } ] }
      * Required: schema, id, version, models[].name, models[].provider_model.
      * "nsfw_allowed" says whether the provider's terms allow adult (non-explicit) content; a
@@ -326,6 +327,19 @@ struct imagegen_plugin {
      *     "prompt": "...", "negative_prompt": "..." | null, "width": 1024, "height": 1024,
      *     "steps": 30 | null, "guidance_scale": 7.5 | null, "seed": 42, "num_outputs": 1,
      *     "deadline_ms": <unix ms> | null, "allow_nsfw": false, "options": { ... } }
+     * Image-to-image and upscaling (added in 1.0, append-only: a plugin that predates them
+     * never receives them). Three more keys, absent from a plain generation:
+     *     "kind": "generate" | "vary" | "upscale",      (absent: "generate")
+     *     "input_image": { "data_base64": "...", "mime": "image/png", "width": 512,
+     *                      "height": 512, "sha256": "<hex>" },   (vary and upscale)
+     *     "strength": 0.0..1.0 | null,   (vary: how far to move from the input; 1 = ignore it)
+     *     "scale": 2 | 3 | 4 | null      (upscale: output = input size x scale)
+     * For "vary", width/height are the input's; for "upscale" they are the target size. The
+     * host sends "vary" only to a model whose describe lists the capability "image-to-image"
+     * and "upscale" only to one listing "upscale" (a model without "capabilities" is
+     * ["text-to-image"]), and it refuses such a request up front, naming the models that can.
+     * The input image is the host's stored original, its checksum verified before sending.
+     * A plugin that cannot honour the kind must return UNSUPPORTED, never ignore it.
      * On OK, *out holds a POLL RESULT (see poll) that MUST contain "ref": the job reference,
      * any JSON value that lets poll/fetch/cancel find the job again from a fresh process (the
      * host commits it to its catalog before polling). A synchronous provider may already

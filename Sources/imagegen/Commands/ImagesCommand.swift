@@ -9,9 +9,9 @@ import Templates
 /// [--rated true|false] [--cursor C] [--json]`, `images show ID`, `approve ID…`, `reject ID… --reason R`.
 struct ImagesCommand: Command {
     static let name = "images"
-    static let summary = "list images; `images show ID`, `rate ID 1..5`, `approve ID…`, `reject ID… --reason R`, `history ID`, `regenerate ID [--seed S]`, `available`"
+    static let summary = "list images; `images show ID`, `rate ID 1..5`, `approve ID…`, `reject ID… --reason R`, `history ID`, `regenerate ID [--seed S]`, `vary ID [--model M] [--strength S]`, `upscale ID [--model M] [--scale 2]`, `available`"
     static let options: Set<String> = ["category", "model", "tag", "since", "status", "limit", "seed", "prompt-word",
-                                       "review", "min-rating", "rated", "cursor", "reason"]
+                                       "review", "min-rating", "rated", "cursor", "reason", "strength", "scale"]
     static let flags: Set<String> = []
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
@@ -94,6 +94,8 @@ struct ImagesCommand: Command {
             } catch {
                 throw CLIError.from(error)
             }
+        case "vary", "upscale":
+            return try await derive(args, context)
         case "available":
             let images = try context.catalogCall { try catalog.availableImages(category: args.string("category"), tag: AutoTagger.filterTag(args.string("tag")),
                                                                                limit: try args.int("limit") ?? 100) }
@@ -101,7 +103,7 @@ struct ImagesCommand: Command {
             Output.table(["IMAGE", "CATEGORY", "TAGS", "FILE"], images.map { [$0.imageID, $0.category, $0.tags.joined(separator: ","), $0.filePath] })
             return .success
         case let other?:
-            throw .usage("unknown images action \"\(other)\": use list, show ID, rate ID N, approve ID, reject ID --reason R, history ID, regenerate ID or available")
+            throw .usage("unknown images action \"\(other)\": use list, show ID, rate ID N, approve ID, reject ID --reason R, history ID, regenerate ID, vary ID, upscale ID or available")
         }
     }
 }
