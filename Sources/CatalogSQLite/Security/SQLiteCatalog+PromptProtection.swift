@@ -12,9 +12,9 @@ public final class CatalogPromptGuard: Sendable {
 
     public init() {}
 
-    package var protection: PromptProtection? { slot.withLock { $0 } }
+    var protection: PromptProtection? { slot.withLock { $0 } }
 
-    package func set(_ protection: PromptProtection) { slot.withLock { $0 = protection } }
+    func set(_ protection: PromptProtection) { slot.withLock { $0 = protection } }
 }
 
 /// Prompts at rest in the catalog: `jobs.prompt/negative_prompt/job_ref` and
