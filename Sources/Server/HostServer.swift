@@ -196,9 +196,17 @@ package final class HostServer: Sendable {
                          + "\(records.filter { $0.generation != nil }.count) plugin(s) loaded, "
                          + "\(records.filter { $0.error != nil }.count) refused; data \(runtime.paths.data)")
         // Serving on is better than refusing to start (other slots and the API still work), but
-        // the operator hears why at once, and /v1/health stays degraded until it is fixed.
-        for problem in api.configurationProblems() {
-            runtime.log.warning("serve starts degraded: \(problem) (`imagegen config check` lists every problem)")
+        // the operator hears why, and /v1/health stays degraded until it is fixed. Checked once
+        // the plugin folder has settled: before, every model would read as unknown.
+        let (api, watcher, log) = (self.api, self.watcher, runtime.log)
+        Task.detached {
+            for _ in 0..<600 where watcher.isSettling {
+                // try?: a cancelled sleep only ends the wait early
+                try? await Task.sleep(nanoseconds: 100_000_000)
+            }
+            for problem in api.configurationProblems() {
+                log.warning("serve starts degraded: \(problem) (`imagegen config check` lists every problem)")
+            }
         }
     }
 
