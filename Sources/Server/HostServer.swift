@@ -201,8 +201,7 @@ package final class HostServer: Sendable {
         let (api, watcher, log) = (self.api, self.watcher, runtime.log)
         Task.detached {
             for _ in 0..<600 where watcher.isSettling {
-                // try?: a cancelled sleep only ends the wait early
-                try? await Task.sleep(nanoseconds: 100_000_000)
+                try? await Task.sleep(nanoseconds: 100_000_000)  // try?: a cancelled sleep only ends the wait early
             }
             for problem in api.configurationProblems() {
                 log.warning("serve starts degraded: \(problem) (`imagegen config check` lists every problem)")

@@ -62,8 +62,7 @@ extension ServerAPI {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // try?: four strings, a number and a date always encode; an empty object is the safe fallback
-        return (try? Array(encoder.encode(event))) ?? Array("{}".utf8)
+        return (try? Array(encoder.encode(event))) ?? Array("{}".utf8)  // try?: four strings, a number and a date always encode; an empty object is the safe fallback
     }
 
     /// Announces a job's state (`job.queued`, `job.finished`, `job.cancel_requested`).

@@ -287,8 +287,7 @@ public struct TakedownService: Sendable {
             for row in rows where !row.contentSHA256.isEmpty { known[row.filePath] = row.contentSHA256.lowercased() }
         }
         let files = record.cleanup.files.map { path in
-            // try?: a file already deleted (a resumed request) has no hash to read; its path still matches in a restore
-            BackupWithdrawal.File(path: path, sha256: known[path] ?? (try? LocalFileDigest.compute(fileAt: content.absolute(path)))?.sha256.hex)
+            BackupWithdrawal.File(path: path, sha256: known[path] ?? (try? LocalFileDigest.compute(fileAt: content.absolute(path)))?.sha256.hex)  // try?: a file already deleted (a resumed request) has no hash to read; its path still matches in a restore
         }
         return BackupWithdrawal(record, tombstones: tombstones, files: files)
     }

@@ -532,8 +532,7 @@ struct JobExecution: Sendable {
                     // try?: the score is advisory (nil = not scored); the image itself passed the full check above
                     quality = try? workshop.score(image)
                     // Colours measured on the image, so a filter finds what the prompt did not say.
-                    // try?: tags are advisory; an image whose colours cannot be read keeps its prompt's tags
-                    for colour in (try? workshop.dominantColours(image)) ?? [] where !tags.contains(colour) { tags.append(colour) }
+                    for colour in (try? workshop.dominantColours(image)) ?? [] where !tags.contains(colour) { tags.append(colour) }  // try?: tags are advisory; an image whose colours cannot be read keeps its prompt's tags
                 } catch {
                     return finish(.failed, ("bad_image", "\(plugin) returned output \(index) that is not a usable image: \(error)"),
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)

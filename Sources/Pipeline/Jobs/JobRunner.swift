@@ -73,8 +73,7 @@ public actor JobRunner {
         // call into them; a job stuck in a plugin call is left behind.
         let cancelled = Date().addingTimeInterval(2)
         while !running.isEmpty && Date() < cancelled {
-            // try?: a cancelled stop only ends this wait early
-            try? await Task.sleep(nanoseconds: 10_000_000)
+            try? await Task.sleep(nanoseconds: 10_000_000)  // try?: a cancelled stop only ends this wait early
         }
         for _ in running.keys { slots.give() }
         running = [:]

@@ -81,8 +81,7 @@ final class EventHub: Sendable {
                 }
                 if ready { c.resume(); return }
                 Task {
-                    // try?: an early wake-up only answers with what there is (maybe nothing); the client reconnects
-                    try? await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))
+                    try? await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))  // try?: an early wake-up only answers with what there is (maybe nothing); the client reconnects
                     self.wake(key)
                 }
             }
