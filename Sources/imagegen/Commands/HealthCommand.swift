@@ -13,14 +13,7 @@ struct HealthCommand: Command {
     static let flags: Set<String> = []
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
-        let client = try ServerClientFactory.client(args, context)
-        let data: Data
-        do {
-            data = try await client.call("GET", "/v1/health")
-        } catch {
-            throw ServerClientFactory.map(error)
-        }
-        guard let report = JSONValue.parse(Array(data)) else { throw .failed("the server's answer is not JSON", .failure) }
+        let report = try await ServerClientFactory.json("GET", "/v1/health", args, context)
         let degraded = report["status"]?.string != "ok"
         if args.json {
             Output.json(report)

@@ -41,14 +41,7 @@ struct PluginsCommand: Command {
     }
 
     func listFromServer(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
-        let client = try ServerClientFactory.client(args, context)
-        let data: Data
-        do {
-            data = try await client.call("GET", "/v1/plugins")
-        } catch {
-            throw ServerClientFactory.map(error)
-        }
-        guard let answer = JSONValue.parse(Array(data)) else { throw .failed("the server's answer is not JSON", .failure) }
+        let answer = try await ServerClientFactory.json("GET", "/v1/plugins", args, context)
         let plugins = answer["plugins"]?.array ?? []
         if args.json { Output.json(plugins); return .success }
         if plugins.isEmpty { print("the server has no plugin files") }
@@ -63,14 +56,7 @@ struct PluginsCommand: Command {
     }
 
     func reload(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
-        let client = try ServerClientFactory.client(args, context)
-        let data: Data
-        do {
-            data = try await client.call("POST", "/v1/plugins/reload")
-        } catch {
-            throw ServerClientFactory.map(error)
-        }
-        guard let answer = JSONValue.parse(Array(data)) else { throw .failed("the server's answer is not JSON", .failure) }
+        let answer = try await ServerClientFactory.json("POST", "/v1/plugins/reload", args, context)
         if args.json {
             Output.json(answer)
             return .success
