@@ -90,12 +90,17 @@ final class ReplicateReconcileTests: ProviderTestCase {
 
     // MARK: kill -9 during a submit, then a restart
 
-    func crashAndResume(at point: String) throws -> (job: Job, creates: Int, images: Int) {
-        let host = try TestHost(label: "replicate-crash", plugins: ["replicate"], config: """
+    var env: [String: String] { ["REPLICATE_API_TOKEN": Self.token] }
+
+    func crashHost() throws -> TestHost {
+        try TestHost(label: "replicate-crash", plugins: ["replicate"], config: """
             { providers: { replicate: { base_url: "\(emulator.baseURL)/v1", poll_interval_ms: 20, reconcile_settle_ms: 50 } },
               health: { failure_threshold: 100 } }
             """)
-        let env = ["REPLICATE_API_TOKEN": Self.token]
+    }
+
+    func crashAndResume(at point: String) throws -> (job: Job, creates: Int, images: Int) {
+        let host = try crashHost()
         let first = try host.cli(["generate", "--model", "flux-schnell", "--prompt", "a crash test", "--width", "256", "--height", "256"],
                                  environment: env.merging(["IMAGEGEN_CRASH_AT": point]) { _, b in b })
         XCTAssertTrue(first.signalled, "the host should have been killed at \(point): \(first.stderr)")
@@ -114,6 +119,27 @@ final class ReplicateReconcileTests: ProviderTestCase {
         XCTAssertNil(o.job.errorCode, "not submit_outcome_unknown")
         XCTAssertEqual(o.creates, 1, "0 double submissions")
         XCTAssertEqual(o.images, 1, "0 lost")
+    }
+
+    /// A vary killed after Replicate created its prediction: the restarted host asks with the
+    /// source image, and the prediction is found by it (the same data: URL) — not created again.
+    func testKilledDuringAVarySubmitThePredictionIsFoundByItsInputImage() throws {
+        let host = try crashHost()
+        let made = try host.cli(["generate", "--model", "flux-schnell", "--prompt", "a paper boat", "--width", "256", "--height", "256"],
+                                environment: env)
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let source = try XCTUnwrap(try host.catalog().images(ImageFilter()).first)
+        let first = try host.cli(["images", "vary", source.imageID, "--model", "flux-dev", "--strength", "0.4"],
+                                 environment: env.merging(["IMAGEGEN_CRASH_AT": "submit_unrecorded"]) { _, b in b })
+        XCTAssertTrue(first.signalled, "the host should have been killed: \(first.stderr)")
+        let second = try host.cli(["jobs", "run"], environment: env)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let vary = try XCTUnwrap(try host.catalog().jobs(state: nil, batch: nil, limit: 10).first { $0.model == "flux-dev" })
+        XCTAssertEqual(vary.state, .succeeded, "\(vary.errorCode ?? ""): \(vary.errorMessage ?? "")")
+        XCTAssertEqual(try emulator.requests(kind: "create").count, 2, "one generation, one vary: 0 double submissions")
+        let images = try host.catalog().images(ImageFilter())
+        XCTAssertEqual(images.count, 2, "0 lost")
+        XCTAssertEqual(images.first { $0.jobID == vary.id }?.parentID, source.imageID)
     }
 
     /// Killed after the intent was committed, before the request went out: Replicate has no
