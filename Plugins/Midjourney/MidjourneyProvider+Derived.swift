@@ -21,8 +21,8 @@ extension MidjourneyProvider {
             quadrant = 1
             host.log(.info, "job \(request.jobID): task \(parent.id) gave only its grid; acting on its first image")
         }
-        if request.kind == .upscale, let scale = request.scale, scale != 2 {
-            host.log(.info, "job \(request.jobID): Midjourney's upscale takes no factor; the result has Midjourney's own size")
+        if request.kind == .upscale, let scale = request.scale {
+            host.log(.info, "job \(request.jobID): Midjourney's upscale takes no factor (asked: \(scale)); the result has Midjourney's own size")
         }
         let action = request.kind == .vary ? "VARIATION" : "UPSCALE"
         let task = try dialect.change(parent.id, action: action, index: quadrant, jobID: request.jobID)
