@@ -43,7 +43,14 @@ extension JobExecution {
             log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: it no longer serves \(job.model)")
             return .unknown
         }
-        let request = requestJSON(job, candidate: candidate)
+        // With its input image for a vary/upscale: the plugin matches the provider's job by it.
+        let request: JSONValue
+        do throws(SourceImageError) {
+            request = try submitRequestJSON(job, candidate: candidate)
+        } catch {
+            log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: \(error)")
+            return .unknown
+        }
         var attempt = 0
         while true {
             attempt += 1
