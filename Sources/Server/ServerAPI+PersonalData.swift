@@ -2,11 +2,12 @@ import Foundation
 import HTTPServer
 import Operations
 
-/// `GET /v1/users/{name}/export` and `POST /v1/users/{name}/erase` (admins): a person's data as
-/// JSON, and its erasure (`PersonalDataService`). Erasure asks for `{"confirm": "<name>"}` so a
-/// stray request cannot erase anyone.
+/// `GET /v1/users/{name}/export` and `POST /v1/erasures` (admins): a person's data as JSON, and
+/// its erasure (`PersonalDataService`). The erasure names the user in its body, `{"user": NAME,
+/// "confirm": NAME}`, not in its path: the API-call entry the server audits after answering would
+/// otherwise put the name back into the log just rewritten.
 extension ServerAPI {
-    struct EraseRequest: Decodable { var confirm: String }
+    struct EraseRequest: Decodable { var user: String; var confirm: String }
 
     func exportUser(_ request: HTTPRequest) async -> HTTPResponse {
         await answer {
@@ -17,9 +18,10 @@ extension ServerAPI {
 
     func eraseUser(_ request: HTTPRequest) async -> HTTPResponse {
         await answer {
-            let name = request.pathParameter("name") ?? ""
-            guard try request.decodeJSON(EraseRequest.self).confirm == name else {
-                throw APIError.invalidRequest("erasure cannot be undone: send {\"confirm\": \"\(name.prefix(64))\"} to erase this user")
+            let body = try request.decodeJSON(EraseRequest.self)
+            let name = body.user
+            guard body.confirm == name else {
+                throw APIError.invalidRequest("erasure cannot be undone: send {\"user\": NAME, \"confirm\": NAME} with the same name twice")
             }
             return APIEncoding.json(try PersonalDataService(catalog: catalog, audit: runtime.security.audit).erase(user: name, now: service.clock()))
         }

@@ -63,6 +63,29 @@ final class RetentionTests: XCTestCase {
         await generator.shutdown()
     }
 
+    /// `serve` applies the rules through its operations loop (HostServer passes `retentionService()`).
+    func testTheOperationsLoopAppliesTheRules() async throws {
+        let host = try TestHost(label: "retention-loop", config: "{ retention: { quarantined_days: 1 }, plans: { enabled: false } }")
+        let generator = try host.generator()
+        generator.composition.service.useOutputCheck(OutputCheck(classifier: RecordedNudityClassifier(answers: [])))
+        let held = try await generator.generateCustom(prompt: "a teapot")[0]
+        XCTAssertEqual(held.status, ImageRecord.quarantined, "a detector with no answer quarantines")
+        var hooks = OperationsLoop.Hooks()
+        hooks.retention = generator.composition.retentionService()
+        let loop = try OperationsLoop(generator: generator, clock: ManualWallClock(Date().addingTimeInterval(2 * Self.day)), hooks: hooks)
+        await loop.start()
+        var status: String?
+        for _ in 0..<100 {
+            status = try generator.composition.catalog.image(held.imageID)?.status
+            if status == ImageRecord.purged { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        await loop.stop()
+        await generator.shutdown()
+        XCTAssertEqual(status, ImageRecord.purged)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: host.paths.data + "/" + held.filePath))
+    }
+
     func testRetentionKeysAreChecked() throws {
         let host = try TestHost(label: "retention-config", config: "{ retention: { rejected_dayz: 3 } }")
         let check = try host.cli(["config", "check"])
