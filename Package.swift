@@ -86,7 +86,7 @@ let package = Package(
         // The library users import (`import Host`): ImageGenerator, the product's examples.
         .target(name: "Host", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "Catalog", "Security", "Pipeline", "Operations", "Composition"], path: "Sources/Host"),
         // Test doubles (in-memory stores, a manual clock); only tests depend on it.
-        .target(name: "ImagegenTestSupport", dependencies: ["Catalog", "Operations"], path: "Sources/ImagegenTestSupport"),
+        .target(name: "ImagegenTestSupport", dependencies: ["Catalog", "Operations", "Pipeline", "ImagegenCore"], path: "Sources/ImagegenTestSupport"),
 
         .executableTarget(name: "imagegen", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON"], path: "Sources/imagegen"),
 
@@ -105,7 +105,7 @@ let package = Package(
         // Fixtures are C sources and data the tests compile or read from the source tree.
         .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "HTTPServer", "WebApp", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenJSON5", "ImagegenTestSupport"], path: "Tests/HostTests",
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
-        .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON"], path: "Benchmarks/Sources"),
+        .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON", "Imaging"], path: "Benchmarks/Sources"),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["Host", "Imaging"], path: "Benchmarks/imaging",
                           exclude: ["run.sh", "README.md", "reference_pipelines.py", "summarize.py"]),
     ],

@@ -44,6 +44,9 @@ if [ "${1:-}" = "--test" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${browser[@]}" >/dev/null
   fi
   command -v python3 >/dev/null || { echo "python3 is needed by the test emulators" >&2; exit 1; }
+  # The output check's tests run the real detector and fail (never skip) without it: say so here first.
+  python3 -c "import nudenet, onnxruntime" >/dev/null 2>&1 || {
+    echo "the nudity detector (python3 -m pip install nudenet==3.4.2) did not install; the output-check tests need it" >&2; exit 1; }
   if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
     echo "installing moto[server] for the S3 tests"
     python3 -m pip install -q "moto[server]" >/dev/null

@@ -241,11 +241,12 @@ case "plugin-load": pluginLoad()
 case "plugin-call": try pluginCall()
 case "pipeline": try await pipeline()
 case "post-processing": try await postProcessing()
+case "output-check": try await outputCheck()
 case nil, "all":
     pluginLoad()
     try pluginCall()
     try await pipeline()
 default:
-    print("usage: Benchmarks [plugin-load|plugin-call|pipeline|all]")
+    print("usage: Benchmarks [plugin-load|plugin-call|pipeline|post-processing|output-check|all]")
     exit(2)
 }

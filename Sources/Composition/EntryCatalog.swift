@@ -9,7 +9,7 @@ import Security
 public typealias EntryCatalog = any CatalogStore & GenerationRecordStore & ExperimentStore & ImageBrowsingStore
     & PromptRevealingImageStore & PromptRewrapStore & TemplateHistoryStore & ReservationStore & JobOverviewStore
     & PostProcessingStore & UploadQueueStore & CatalogSnapshotting & SlotRunStoreOpening & AlertStoreOpening
-    & ReviewStore & ImageListingStore & UserStore & TakedownStore
+    & ReviewStore & ImageListingStore & UserStore & TakedownStore & PersonalDataStore & RetentionStore
 
 extension HostComposition {
     /// Opens the catalog of `paths` with the prompt protection of `security` attached (fail

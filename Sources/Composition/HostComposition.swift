@@ -24,7 +24,7 @@ public final class HostComposition: Sendable {
     public let runtime: HostRuntime
     /// The catalog, prompt protection attached, as the entry points use it (its ports only).
     public var catalog: EntryCatalog { store }
-    private let store: SQLiteCatalog
+    let store: SQLiteCatalog
     public let templates: TemplateStore
     public let service: GenerationService
     /// The upload queue when a `storage` section is configured; nil in local-only mode.
@@ -70,6 +70,11 @@ public final class HostComposition: Sendable {
         let categories = TemplateCategoryCache(templates: templates)
         let service = GenerationService(runtime: runtime, catalog: catalog, takedowns: catalog,
                                         extraCategories: { categories.categories() })
+        do {
+            service.useOutputCheck(try OutputCheck.start(configuration.outputCheck, dataDirectory: paths.data))
+        } catch {
+            throw .outputCheck(error.description)
+        }
         do {
             try FingerprintRecorder.attach(to: service, catalog: catalog)
         } catch {

@@ -109,7 +109,8 @@ package final class HostServer: Sendable {
                                                 log.info("maintenance slot \(run.slotID): \(n) image(s) post-processed", source: "plans")
                                             },
                                             // try?: an unreadable upload queue gives no backlog alert this round; the next ops round asks again
-                                            uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] }))
+                                            uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] },
+                                            retention: host.retentionService()))
             let metrics = operations.metrics
             postProcessing?.onFinished { metrics.record($0) }
             storage = try StorageBackgroundTasks.make(configuration: configuration, paths: paths, catalog: catalog, uploads: uploads, log: log)

@@ -74,8 +74,9 @@ extension ServerAPI {
 
     /// Announces a stored image (`image.stored`).
     func announceStored(_ record: ImageRecord) {
+        // `status` says whether the output check quarantined it: a consumer must not publish those.
         events.publish("image.stored", ["image_id": record.imageID, "job_id": record.jobID ?? "", "category": record.category,
-                                        "variant": record.variant])
+                                        "variant": record.variant, "status": record.status])
     }
 
     /// Called by the runner for each job it finished: reads the job's final state and announces it.

@@ -57,7 +57,7 @@ export function events(onEvent) {
 }
 
 """#),
-        WebAsset(name: "app.css", contentType: "text/css; charset=utf-8", etag: "\"f983c84f88a9d4593095a3fa1fb51ff6\"", text: #"""
+        WebAsset(name: "app.css", contentType: "text/css; charset=utf-8", etag: "\"3bddbf2bb760003895c9f9ea83ee4ca0\"", text: #"""
 :root { --bg: #f6f6f4; --fg: #1d1d1f; --muted: #6b6b70; --line: #d8d8dc; --accent: #2a5bd7; --ok: #1f8a3b; --bad: #c0392b; --card: #fff; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--bg); color: var(--fg); }
@@ -94,6 +94,7 @@ form.filters label, .field { display: flex; flex-direction: column; font-size: 1
 .badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 8px; background: #e6e6ea; margin-right: 4px; }
 .badge.approved { background: #d5f0dc; color: var(--ok); }
 .badge.rejected { background: #f7d9d5; color: var(--bad); }
+.badge.quarantined { background: #3b2a2a; color: #fff; }
 .badge.reserved { background: #fbeecd; }
 .stars { color: #c98a00; }
 .blurred { filter: blur(24px); }
@@ -228,7 +229,7 @@ async function start() {
 start();
 
 """#),
-        WebAsset(name: "detail.js", contentType: "text/javascript; charset=utf-8", etag: "\"4656361a358b6293ccf9ca65cca4cf1e\"", text: #"""
+        WebAsset(name: "detail.js", contentType: "text/javascript; charset=utf-8", etag: "\"fc967d73a7a592bf0f7e43fc91d64ac7\"", text: #"""
 // One image: the large view, its derivatives, the metadata record, cost and quality, the version
 // chain, editable tags, the prompt (when the server shows it to this user), and the actions.
 import { get, post } from './api.js';
@@ -254,7 +255,9 @@ export async function renderDetail(main, { arg }) {
   const canGenerate = session.can('operator');
   const reviewLine = h('span', { id: 'detail-review' });
   const paintReview = () => clear(reviewLine, h('span', { class: 'badge ' + reviewState(rec) }, reviewState(rec)),
-    rejectReason(rec) ? ' ' + rejectReason(rec) + ' ' : ' ', h('span', { class: 'stars' }, stars(ratingOf(rec))));
+    rejectReason(rec) ? ' ' + rejectReason(rec) + ' ' : ' ',
+    rec.status === 'quarantined' && rec.output_check ? h('span', { id: 'detail-quarantine' }, (rec.output_check.reason || '') + ' ') : null,
+    h('span', { class: 'stars' }, stars(ratingOf(rec))));
   paintReview();
 
   const actions = h('div', { class: 'toolbar' },
@@ -491,7 +494,7 @@ export async function renderExperiments(main) {
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d1d1f"/><circle cx="6" cy="7" r="3" fill="#2a5bd7"/><circle cx="10.5" cy="9.5" r="3" fill="#c98a00"/></svg>
 
 """##),
-        WebAsset(name: "gallery.js", contentType: "text/javascript; charset=utf-8", etag: "\"f4743fa28ea559b603981c05f040a74d\"", text: #"""
+        WebAsset(name: "gallery.js", contentType: "text/javascript; charset=utf-8", etag: "\"52c2501346516f9ecc0801716c83f485\"", text: #"""
 // The review gallery: thumbnails page by page (a cursor, never an offset), filters in the URL,
 // multi-select with bulk actions, and a keyboard-first review loop:
 //   arrows move · 1–5 rate · A approve · R reject (asks a reason) · Space large view ·
@@ -531,7 +534,7 @@ export async function renderGallery(main, { params }) {
     field('Experiment arm', h('input', { name: 'arm', value: filters.arm, size: 8 })),
     field('Since', h('input', { name: 'since', type: 'date', value: filters.since ? filters.since.slice(0, 10) : '' })),
     field('Min rating', select('min_rating', [['', 'any'], '1', '2', '3', '4', '5'], filters.min_rating)),
-    field('Review', select('review', [['', 'any'], 'pending', 'approved', 'rejected'], filters.review)),
+    field('Review', select('review', [['', 'any'], 'pending', 'approved', 'rejected', 'quarantined'], filters.review)),
     field('Reserved', select('reserved', [['', 'any'], ['true', 'reserved'], ['false', 'not reserved']], filters.reserved)),
     field('Publishing pool', select('available', [['', 'any'], ['true', 'available only']], filters.available)),
     h('button', { type: 'submit' }, 'Filter'));
@@ -1149,12 +1152,14 @@ export function askReason(count) {
 }
 
 """#),
-        WebAsset(name: "review.js", contentType: "text/javascript; charset=utf-8", etag: "\"4174fa023d53746b906c0a7d6e5d0a4a\"", text: #"""
+        WebAsset(name: "review.js", contentType: "text/javascript; charset=utf-8", etag: "\"70df2ba577465920cc4bc4dd8b23a250\"", text: #"""
 // Review actions and how a record says its review state, rating and reservation, in one place
 // so the gallery, the large view and the detail page agree.
 import { api, post } from './api.js';
 
 export function reviewState(rec) {
+  // Held back by the output nudity check: shown as its own state (never publishable).
+  if (rec.status === 'quarantined') return 'quarantined';
   const r = rec.review;
   if (typeof r === 'string') return r;
   if (r && typeof r === 'object') return r.state || 'pending';

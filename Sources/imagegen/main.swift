@@ -30,6 +30,8 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     AlertsCommand.self,
     ReportCommand.self,
     ConfigCommand.self,
+    RetentionCommand.self,
+    UsersCommand.self,
 ]
 
 nonisolated func usage() -> String {

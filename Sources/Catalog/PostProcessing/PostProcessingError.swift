@@ -18,6 +18,8 @@ public enum PostProcessingError: Error, Equatable, CustomStringConvertible {
     case processing(imageID: String, ImageProcessingError)
     case storage(imageID: String, reason: String)
     case catalog(imageID: String, reason: String)
+    /// Quarantined by the output check, taken down or purged: nothing is published from it.
+    case heldBack(imageID: String, status: String)
 
     public var description: String {
         switch self {
@@ -43,6 +45,8 @@ public enum PostProcessingError: Error, Equatable, CustomStringConvertible {
             "image \(id): cannot store its derivatives (\(reason)); check free space and permissions of the data folder, then run `imagegen process \(id)`"
         case let .catalog(id, reason):
             "image \(id): the catalog refused the post-processing record (\(reason))"
+        case let .heldBack(id, status):
+            "image \(id) is \(status): no derivative is made of it; see `imagegen images show \(id)` for why"
         }
     }
 }

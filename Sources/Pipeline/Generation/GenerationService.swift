@@ -4,6 +4,7 @@ import ImagegenConfig
 import ImagegenCore
 import Imaging
 import Security
+import Synchronization
 
 /// Turns requests into queued, priced jobs: validate → check routing → price → reserve and
 /// queue in one catalog transaction. Nothing reaches a provider here; `JobRunner` does that.
@@ -21,6 +22,8 @@ public final class GenerationService: Sendable {
     public let imaging: ImageWorkshop?
     /// Tombstones of taken-down images: a template and seed that made one is never generated again.
     let takedowns: (any TakedownStore)?
+    /// The output nudity check (`output_check`); nil when it is off (GenerationService+OutputCheck.swift).
+    let outputCheckSlot = Mutex<OutputCheck?>(nil)
 
     public init(runtime: HostRuntime, catalog: any CatalogStore, takedowns: (any TakedownStore)? = nil, health: HealthBoard? = nil,
                 clock: @escaping @Sendable () -> Date = { Date() },

@@ -524,9 +524,11 @@ struct JobExecution: Sendable {
             // and the quality score, before anything is stored as a good image.
             var quality: QualityReport?
             var tags = job.tags
+            var decoded: VerifiedImage?
             if let workshop = service.imaging {
                 do throws(ImageInputError) {
                     let image = try workshop.verify(Data(bytes), declaredMIMEType: verified.mime)
+                    decoded = image
                     verified.width = image.width
                     verified.height = image.height
                     // try?: the score is advisory (nil = not scored); the image itself passed the full check above
@@ -538,6 +540,9 @@ struct JobExecution: Sendable {
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
                 }
             }
+            // The output nudity check, on the same decode, before the image is stored as a good one:
+            // a quarantined image is kept with its verdict but never available, uploaded or processed.
+            let verdict = await outputVerdict(image: decoded, bytes: bytes, category: job.category)
             let relative = service.content.relativePath(category: job.category, date: job.createdAt, imageID: imageID,
                                                         ext: ContentStore.fileExtension(mime: verified.mime))
             let record = ImageRecord(
@@ -548,9 +553,10 @@ struct JobExecution: Sendable {
                 category: job.category, tags: tags, filePath: relative,
                 metadata: .init(generatedAt: JobExecution.iso(generatedAt), apiUsed: "\(plugin)/\(job.providerModel ?? "")",
                                 cost: perImage, processingTime: generatedAt.timeIntervalSince(job.submittedAt ?? job.createdAt)),
-                status: ImageRecord.completed, version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
+                status: verdict?.quarantined == true ? ImageRecord.quarantined : ImageRecord.completed,
+                version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
                 contentSHA256: SHA256Digest.of(bytes).hex, jobID: job.id, mime: verified.mime, bytes: bytes.count,
-                qualityScore: quality?.score, quality: quality, extra: job.extra)
+                qualityScore: quality?.score, quality: quality, outputCheck: verdict, extra: job.extra)
             do {
                 let content = service.content, catalog = self.catalog, providerModel = job.providerModel, fetched = bytes
                 let stored = service.imageStored

@@ -90,6 +90,7 @@ public struct PostProcessor: Sendable {
         guard found.variant == "original" else {
             throw .notAnOriginal(id: imageID, variant: found.variant, parent: found.parentID)
         }
+        guard found.status == ImageRecord.completed else { throw .heldBack(imageID: imageID, status: found.status) }
         // Derivative rows carry the prompt (sealed under their own id): it must really open.
         do {
             return try catalog.image(revealingPrompts: imageID) ?? found
