@@ -41,7 +41,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
 extension Configuration {
     static let knownKeys = ["providers", "models", "aliases", "defaults", "budgets", "categories", "attestation",
                             "jobs", "health", "templates", "imaging", "policy", "quotas", "plans", "alerts",
-                            "storage", "metrics", "server", "encryption", "audit", "tags", "profiles", "backup", "secrets"]
+                            "storage", "metrics", "server", "encryption", "audit", "tags", "profiles", "backup", "secrets",
+                            "labelling"]
 
     /// Loads the file at `path`; `nil` means the embedded defaults.
     public static func load(path: String?) throws(ConfigurationError) -> Configuration {
