@@ -111,7 +111,7 @@ let package = Package(
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON"], path: "Benchmarks/Sources"),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["Host", "Imaging", "ContentCredentials"], path: "Benchmarks/imaging",
-                          exclude: ["run.sh", "README.md", "reference_pipelines.py", "summarize.py"]),
+                          exclude: ["run.sh", "c2pa.sh", "README.md", "reference_pipelines.py", "summarize.py"]),
     ],
     swiftLanguageModes: [.v6]
 )
