@@ -55,6 +55,10 @@ let package = Package(
         // libvips: verify provider outputs (decode, limits, bombs), enhance, resize, encode, score.
         // Pure pixel work; storing the results is the Pipeline's.
         .target(name: "Imaging", dependencies: ["ImagegenCore", "CVips"], path: "Sources/Imaging"),
+        // C2PA Content Credentials: the C2PA C library (libc2pa_c.so from the c2pa-python wheel)
+        // opened with dlopen at run time, never linked; CC2PA only declares its function types.
+        .target(name: "CC2PA", path: "Sources/CC2PA"),
+        .target(name: "ContentCredentials", dependencies: ["ImagegenCore", "ImagegenConfig", "ImagegenJSON", "CC2PA"], path: "Sources/ContentCredentials"),
         // The operator's JSON5 config: parsing, unknown-key refusal, the host-wide settings values.
         .target(name: "ImagegenConfig", dependencies: ["ImagegenCore", "Imaging", "ImagegenJSON", "ImagegenJSON5"], path: "Sources/ImagegenConfig"),
         // S3-compatible object storage: SigV4 signing and an S3 client with multipart and retries.
@@ -75,12 +79,12 @@ let package = Package(
         .target(name: "Security", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "Catalog", "PluginHost", "ImagegenJSON"], path: "Sources/Security"),
         // validate -> route -> price -> run -> verify -> store: the generation service, the job runner
         // and its durable state machine, routing with circuits, the content store, post-processing.
-        .target(name: "Pipeline", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "Imaging", "ImagegenConfig", "Templates", "Catalog", "PluginHost", "Security", "ImagegenJSON"], path: "Sources/Pipeline"),
+        .target(name: "Pipeline", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "Imaging", "ImagegenConfig", "ContentCredentials", "Templates", "Catalog", "PluginHost", "Security", "ImagegenJSON"], path: "Sources/Pipeline"),
         // Running a studio: plans and their slots, alerts, metrics, reports, uploads, backups, key rotation.
         .target(name: "Operations", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "PluginHost", "Security", "Pipeline", "ImagegenJSON"], path: "Sources/Operations"),
         // The composition root: builds a host from a data folder in one order for the CLI, the library
         // and serve. The only code outside CatalogSQLite that names the concrete catalog.
-        .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "CloudStorage", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
+        .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "ContentCredentials", "CloudStorage", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
         // `imagegen serve`: the HTTP API over HTTPServer, the plugin-folder watcher, shutdown.
         .target(name: "Server", dependencies: ["ImagegenCore", "DurableFiles", "HTTPServer", "WebApp", "ImagegenConfig", "Catalog", "PluginHost", "Security", "Pipeline", "Operations", "Composition", "Templates", "ImagegenJSON"], path: "Sources/Server"),
         // The library users import (`import Host`): ImageGenerator, the product's examples.
@@ -103,11 +107,11 @@ let package = Package(
         .target(name: "A1111", dependencies: ["PluginKit"], path: "Plugins/A1111"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
-        .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "HTTPServer", "WebApp", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenJSON5", "ImagegenTestSupport"], path: "Tests/HostTests",
+        .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "ContentCredentials", "HTTPServer", "WebApp", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenJSON5", "ImagegenTestSupport"], path: "Tests/HostTests",
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON", "Imaging"], path: "Benchmarks/Sources"),
-        .executableTarget(name: "ImagingBenchmark", dependencies: ["Host", "Imaging"], path: "Benchmarks/imaging",
-                          exclude: ["run.sh", "README.md", "reference_pipelines.py", "summarize.py"]),
+        .executableTarget(name: "ImagingBenchmark", dependencies: ["Host", "Imaging", "ContentCredentials"], path: "Benchmarks/imaging",
+                          exclude: ["run.sh", "c2pa.sh", "README.md", "reference_pipelines.py", "summarize.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

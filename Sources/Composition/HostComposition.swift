@@ -1,5 +1,6 @@
 import Foundation
 import CatalogSQLite
+import ContentCredentials
 import ImagegenConfig
 import ImagegenCore
 import Operations
@@ -46,6 +47,7 @@ public final class HostComposition: Sendable {
         } catch {
             throw .configuration(error)
         }
+        let contentCredentials = try openContentCredentials(configuration, paths: paths, security: security, log: log)
         let runtime = HostRuntime(paths: paths, configuration: configuration, log: log, security: security,
                                   settleMilliseconds: settleMilliseconds)
         if !FileManager.default.fileExists(atPath: paths.plugins) {
@@ -69,7 +71,7 @@ public final class HostComposition: Sendable {
                                       screen: security.templateScreen(catalog: catalog))
         let categories = TemplateCategoryCache(templates: templates)
         let service = GenerationService(runtime: runtime, catalog: catalog, takedowns: catalog,
-                                        extraCategories: { categories.categories() })
+                                        extraCategories: { categories.categories() }, contentCredentials: contentCredentials)
         do {
             service.useOutputCheck(try OutputCheck.start(configuration.outputCheck, dataDirectory: paths.data))
         } catch {
@@ -90,6 +92,20 @@ public final class HostComposition: Sendable {
         }
         return HostComposition(paths: paths, configuration: configuration, log: log, security: security, runtime: runtime,
                                catalog: catalog, templates: templates, service: service, uploads: uploads)
+    }
+
+    /// The C2PA signer when `labelling.c2pa` is enabled: the library, certificate and key are
+    /// loaded and tried now, so a host that would publish unsigned images does not start.
+    private static func openContentCredentials(_ configuration: Configuration, paths: HostPaths, security: HostSecurity,
+                                               log: Log) throws(CompositionError) -> ContentCredentialsSigner? {
+        do {
+            guard let settings = try C2PASettings.load(from: configuration, file: paths.config) else { return nil }
+            let signer = try ContentCredentialsSigner.open(settings, file: paths.config) { security.secretSource.secret(named: $0) }
+            log.info("C2PA signing on (\(signer.algorithm.rawValue), \(signer.libraryPath), c2pa-rs \(signer.libraryVersion))")
+            return signer
+        } catch {
+            throw .configuration(error)
+        }
     }
 
     private static func loadConfiguration(_ paths: HostPaths) throws(CompositionError) -> Configuration {

@@ -42,7 +42,7 @@ extension Configuration {
     static let knownKeys = ["providers", "models", "aliases", "defaults", "budgets", "categories", "attestation",
                             "jobs", "health", "templates", "imaging", "policy", "quotas", "plans", "alerts",
                             "storage", "metrics", "server", "encryption", "audit", "tags", "profiles", "backup", "secrets",
-                            "output_check", "retention"]
+                            "output_check", "retention", "labelling"]
 
     /// Loads the file at `path`; `nil` means the embedded defaults.
     public static func load(path: String?) throws(ConfigurationError) -> Configuration {

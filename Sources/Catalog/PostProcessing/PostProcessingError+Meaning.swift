@@ -10,8 +10,8 @@ extension PostProcessingError: MeaningfulError {
         case .notAnOriginal: return .invalidRequest
         case .processing(_, .unknownProfile): return .unknownName
         case .alreadyRunning, .originalMissing, .originalChanged, .unreadableOriginal, .heldBack: return .conflict
-        case .locked, .imagingUnavailable: return .unavailable
-        case .processing, .storage, .catalog: return .internal
+        case .locked, .imagingUnavailable, .signerMissing: return .unavailable
+        case .processing, .storage, .catalog, .signing: return .internal
         }
     }
 
@@ -25,6 +25,7 @@ extension PostProcessingError: MeaningfulError {
         case .locked: return "locked"
         case .heldBack: return "image_held_back"
         case .imagingUnavailable: return "imaging_unavailable"
+        case .signing, .signerMissing: return "signing_failed"
         case .processing, .storage, .catalog: return "post_processing_failed"
         }
     }
