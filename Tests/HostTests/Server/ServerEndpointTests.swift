@@ -169,10 +169,9 @@ final class ServerEndpointTests: XCTestCase {
 
     func testQueuedJobsRunByPriorityThenAge() async throws {
         // One job at a time, each takes a while: the first occupies the runner while the rest queue.
-        // A second per job, and the last three queued together, so a loaded machine still queues
-        // all four before the first finishes.
+        // Two seconds per job, so a loaded machine still queues all four before the first finishes.
         let h = try await ServerTestHarness(label: "srv-prio", config: """
-            { jobs: { concurrency: 1 }, providers: { preview: { latency_ms: 1000 } } }
+            { jobs: { concurrency: 1 }, providers: { preview: { latency_ms: 2000 } } }
             """)
         defer { Task { await h.stop() } }
         let first = try await h.client.generate(["prompt": "first", "parameters": small])
@@ -180,16 +179,11 @@ final class ServerEndpointTests: XCTestCase {
             let state = try await h.client.get("/v1/jobs/\(first.json?["jobs"]?[0]?["id"]?.string ?? "")").json?["state"]?.string
             return state != "queued"
         }
-        func queue(_ name: String, _ priority: Double) async throws -> String? {
-            try await h.client.generate(["prompt": .string(name), "parameters": small, "priority": .number(priority)])
-                .json?["jobs"]?[0]?["id"]?.string
-        }
         var ids: [String: String] = [:]
-        ids["low-old"] = try await queue("low-old", 0)
-        async let lowNew = queue("low-new", 0)
-        async let urgent = queue("urgent", 50)
-        async let mid = queue("mid", 10)
-        (ids["low-new"], ids["urgent"], ids["mid"]) = try await (lowNew, urgent, mid)
+        for (name, priority) in [("low-old", 0), ("low-new", 0), ("urgent", 50), ("mid", 10)] {
+            let r = try await h.client.generate(["prompt": .string(name), "parameters": small, "priority": .number(Double(priority))])
+            ids[name] = r.json?["jobs"]?[0]?["id"]?.string
+        }
         var submitted: [String: String] = [:]
         try await h.eventually(30, "all jobs finish") {
             for (name, id) in ids {
