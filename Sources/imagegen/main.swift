@@ -30,6 +30,7 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     AlertsCommand.self,
     ReportCommand.self,
     ConfigCommand.self,
+    UsersCommand.self,
 ]
 
 nonisolated func usage() -> String {
