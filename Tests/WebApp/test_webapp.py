@@ -258,15 +258,22 @@ class WebAppTests(unittest.TestCase):
         variations.send_keys("2")
         self.wait().until(lambda d: d.find_element(By.ID, "expected-cost").text == "$0.02")
         self.shot("07-generate")
+        # The page follows the batch through the server's event stream, open before submitting.
+        self.wait(30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "body[data-live='stream']"))
         self.driver.find_element(By.ID, "generate-submit").click()
         self.wait(180).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#batch-state[data-state='done']")
                             and len(d.find_elements(By.CSS_SELECTOR, "#batch-images img")) == 2)
+        self.assertEqual(self.driver.find_element(By.ID, "batch-state").get_attribute("data-via"), "stream",
+                         "the batch's progress arrived through the event stream, not by polling")
         self.shot("08-generate-done")
         made = [a.get_attribute("href").rsplit("/", 1)[1] for a in self.css("#batch-images a")]
         self.assertEqual(len(made), 2)
         shown = self.gallery("category=product", 2)
         for image_id in made:
             self.assertIn(image_id, shown)
+        # The queue is live through the same stream.
+        self.open("#/queue")
+        self.wait(30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "body[data-live='stream'] #queue-jobs"))
 
     def test_4_money_chart_renders(self) -> None:
         self.ensure_signed_in()
