@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import unittest
 
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -130,8 +132,18 @@ class WebAppTests(unittest.TestCase):
         self.fail(f"no catalog with ratings under {self.server.data}")
 
     def assert_no_page_error(self) -> None:
-        headings = [h.text for h in self.css("main h1")]
-        self.assertNotIn("Something went wrong", headings, self.css("main")[0].text)
+        # A page that is still replacing the previous one can swap its heading between finding and
+        # reading it: read again then.
+        for attempt in range(10):
+            try:
+                headings = [h.text for h in self.css("main h1")]
+                text = self.css("main")[0].text
+                break
+            except StaleElementReferenceException:
+                if attempt == 9:
+                    raise
+                time.sleep(0.2)
+        self.assertNotIn("Something went wrong", headings, text)
 
     # -- tests -----------------------------------------------------------------------------
 
