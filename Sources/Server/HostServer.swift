@@ -153,6 +153,7 @@ package final class HostServer: Sendable {
                                                     tokens: resolved.tokens, log: { log.info($0, source: "http") })
         // Browsers sign in with a session cookie instead of a token; the API checks those itself.
         httpConfiguration.admitsWithoutToken = ServerAccess.admitsWithoutToken
+        api.eventStreams.setLimit(resolved.maxConnections / 4)
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))
         // Events: jobs the runner finished, images stored; the API adds queued, reviewed, reserved.
         let api = self.api
