@@ -48,6 +48,7 @@ extension ServerAPI {
 
     /// `POST /v1/plugins/reload`: rescan the folder now; answers what changed.
     func reloadPlugins(_ request: HTTPRequest) async -> HTTPResponse {
+        runtime.plugins.releaseQuarantines()
         let changes = await watcher.reload()
         return APIEncoding.json(ReloadBody(changes: changes, plugins: runtime.plugins.records))
     }

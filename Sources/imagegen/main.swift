@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Host
+import PluginHost
 import Security
 
 /// imagegen's command line: thin over the Host library.
@@ -40,6 +41,10 @@ nonisolated func usage() -> String {
 }
 
 var argv = Array(CommandLine.arguments.dropFirst())
+// The child side of an isolated plugin: started by the host only, never listed in the usage.
+if argv.first == "plugin-runner" { PluginRunner.main(Array(argv.dropFirst())) }
+// Provider plugins run in child processes of this binary (`serve`, `generate`, `jobs run`...).
+PluginRunnerLocation.useThisExecutable()
 guard let first = argv.first, !["-h", "--help", "help"].contains(first) else {
     print(usage())
     exit(argv.isEmpty ? ExitCode.invalidInput.rawValue : 0)

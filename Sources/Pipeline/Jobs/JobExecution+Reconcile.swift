@@ -43,7 +43,7 @@ extension JobExecution {
         while true {
             attempt += 1
             do throws(PluginCallError) {
-                let answer = try await callCurrent(plugin, &instance) { (i) throws(PluginCallError) in try i.reconcile(request) }
+                let answer = try await callPlugin(plugin, "reconcile", instance: &instance) { (i) throws(PluginCallError) in try i.reconcile(request) }
                 switch answer {
                 case nil:
                     return .unknown

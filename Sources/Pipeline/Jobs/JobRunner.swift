@@ -10,6 +10,8 @@ import ImagegenCore
 public actor JobRunner {
     let service: GenerationService
     var running: [String: Task<Void, Never>] = [:]
+    /// Running jobs waiting for a plugin's call slot: they do not count against the concurrency.
+    var parked: Set<String> = []
     var loop: Task<Void, Never>?
     var stopping = false
     var wakeups: [CheckedContinuation<Void, Never>] = []
@@ -62,11 +64,11 @@ public actor JobRunner {
     func dispatch() async {
         let concurrency = service.runtime.configuration.jobs.concurrency
         while !stopping && !Task.isCancelled {
-            let free = concurrency - running.count
+            let free = concurrency - (running.count - parked.count)
             if free > 0 {
                 do {
                     let queued = try service.catalog.queuedJobs(limit: free + running.count)
-                    for job in queued where running[job.id] == nil && running.count < concurrency {
+                    for job in queued where running[job.id] == nil && running.count - parked.count < concurrency {
                         launch(job)
                     }
                 } catch {
@@ -89,15 +91,27 @@ public actor JobRunner {
     }
 
     func launch(_ job: Job) {
-        let execution = JobExecution(service: service, job: job)
+        var execution = JobExecution(service: service, job: job)
+        execution.parking = JobParking { [weak self] parked in await self?.setParked(job.id, parked) }
         running[job.id] = Task {
             await execution.run()
             self.finished(job.id)
         }
     }
 
+    func setParked(_ id: String, _ isParked: Bool) {
+        guard running[id] != nil else { return }
+        if isParked {
+            parked.insert(id)
+            wake() // its runner slot is free for the next queued job
+        } else {
+            parked.remove(id)
+        }
+    }
+
     func finished(_ id: String) {
         running[id] = nil
+        parked.remove(id)
         wake()
         let w = changeWaiters
         changeWaiters = []

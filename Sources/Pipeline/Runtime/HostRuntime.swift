@@ -32,7 +32,7 @@ public final class HostRuntime: Sendable {
         let secrets = security.secretSource
         self.secrets = secrets
         log.setRedaction { [redaction = security.redaction] line in redaction.redact(line) }
-        let loader = PluginLoader(log: log, secrets: secrets, clock: clock)
+        let loader = PluginLoader(log: log, secrets: secrets, clock: clock, providerConfig: configuration.providers)
         let plugins = PluginSet(directory: paths.plugins, loader: loader, log: log, providerConfig: configuration.providers,
                                 settleMilliseconds: settleMilliseconds)
         self.plugins = plugins

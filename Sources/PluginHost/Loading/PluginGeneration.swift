@@ -14,12 +14,8 @@ public final class PluginGeneration: @unchecked Sendable {
     public let abiMinor: Int
     public let loadedAt: Date
 
-    /// The plugin's own table pointer: functions receive it, plugins may read plugin_data.
-    let pluginPointer: UnsafePointer<imagegen_plugin>
-    /// Zero-extended copy: fields the plugin predates read as nil.
-    let table: imagegen_plugin
-    let host: HostServiceTable
-    let handle: UnsafeMutableRawPointer
+    /// How calls reach the copy: in this process, or in a child (the seam, see `PluginTransport`).
+    package let transport: any PluginTransport
 
     private let inflight = Atomic<Int>(0)
     /// Mirrors `LifeState.retired` so the end of every call can skip the lock.
@@ -31,19 +27,15 @@ public final class PluginGeneration: @unchecked Sendable {
         var instances: [PluginInstance] = []
     }
 
-    init(file: String, number: Int, contentHash: String, manifest: PluginManifest, abiMajor: Int, abiMinor: Int,
-         pluginPointer: UnsafePointer<imagegen_plugin>, table: imagegen_plugin, host: HostServiceTable,
-         handle: UnsafeMutableRawPointer) {
+    package init(file: String, number: Int, contentHash: String, manifest: PluginManifest, abiMajor: Int, abiMinor: Int,
+                 transport: any PluginTransport) {
         self.file = file
         self.number = number
         self.contentHash = contentHash
         self.manifest = manifest
         self.abiMajor = abiMajor
         self.abiMinor = abiMinor
-        self.pluginPointer = pluginPointer
-        self.table = table
-        self.host = host
-        self.handle = handle
+        self.transport = transport
         self.loadedAt = Date()
     }
 
@@ -75,20 +67,9 @@ public final class PluginGeneration: @unchecked Sendable {
 
     /// Creates a configured instance (the provider's config section as JSON).
     public func makeInstance(config: JSONValue) throws(PluginCallError) -> PluginInstance {
-        guard let create = table.create else { throw PluginCallError(.unsupported, "the plugin has no create()") }
-        return try pinned { () throws(PluginCallError) -> PluginInstance in
-            let bytes = [UInt8](config.encoded())
-            var out: OpaquePointer?
-            let (status, message, retry) = PluginErrorBuffer.call { err in
-                bytes.withUnsafeBufferPointer { b in
-                    b.withMemoryRebound(to: CChar.self) { create(pluginPointer, $0.baseAddress, $0.count, &out, err) }
-                }
-            }
-            guard status == .ok, let out else {
-                throw PluginCallError(status == .ok ? .internal : status,
-                                      message.isEmpty ? "create() failed" : message, retryAfterMilliseconds: retry)
-            }
-            let instance = PluginInstance(generation: self, pointer: out)
+        try pinned { () throws(PluginCallError) -> PluginInstance in
+            let endpoint = try transport.makeEndpoint(config: [UInt8](config.encoded()))
+            let instance = PluginInstance(generation: self, endpoint: endpoint)
             state.withLock { $0.instances.append(instance) }
             return instance
         }
@@ -119,20 +100,11 @@ public final class PluginGeneration: @unchecked Sendable {
             return s.instances
         }
         guard let instances else { return }
-        for i in instances { i.destroy() }
-        table.shutdown?(pluginPointer)
+        transport.shutdown(endpoints: instances.map(\.endpoint))
     }
 
-    /// The `imagegen.balance/1` extension, if the plugin offers it.
-    var balanceExtension: UnsafePointer<imagegen_balance_extension>? {
-        guard let get = table.get_extension else { return nil }
-        let raw = IMAGEGEN_EXT_BALANCE.withCString { get(pluginPointer, $0) }
-        guard let raw else { return nil }
-        let ext = raw.assumingMemoryBound(to: imagegen_balance_extension.self)
-        guard ext.pointee.header.abi_major == UInt16(IMAGEGEN_ABI_MAJOR),
-              Int(ext.pointee.header.struct_size) >= MemoryLayout<imagegen_balance_extension>.size else { return nil }
-        return ext
-    }
+    /// How the copy runs (isolation, crashes, quarantine).
+    public var runStatus: PluginRunStatus { transport.status }
 }
 
 /// A host-allocated `imagegen_error` with a message buffer, for one call.

@@ -56,13 +56,30 @@ public struct PluginCallError: Error, Sendable, CustomStringConvertible {
     /// removal) and has shut down. The caller should take the plugin's current instance and
     /// call again; it is not a provider failure, and nothing was sent to the provider.
     public var generationRetired: Bool
+    /// The call failed because of the plugin's process or watchdog, not the provider's answer.
+    public var isolation: PluginIsolationFailure?
 
-    public init(_ status: PluginStatus, _ message: String, retryAfterMilliseconds: Int? = nil, generationRetired: Bool = false) {
+    public init(_ status: PluginStatus, _ message: String, retryAfterMilliseconds: Int? = nil, generationRetired: Bool = false,
+                isolation: PluginIsolationFailure? = nil) {
         self.status = status
         self.message = message
         self.retryAfterMilliseconds = retryAfterMilliseconds
         self.generationRetired = generationRetired
+        self.isolation = isolation
     }
 
     public var description: String { "\(status): \(message)" }
+}
+
+/// Why a call never got the plugin's answer (see docs/plugin-abi.md §11).
+public enum PluginIsolationFailure: String, Sendable {
+    /// The plugin's child process died (signal or exit) with the call in flight.
+    case crashed
+    /// The call ran past its watchdog; the host stopped waiting (and killed the child).
+    case watchdog
+    /// The plugin crashed too often in a row; it is not restarted until its file changes or
+    /// `imagegen plugins reload`.
+    case quarantined
+    /// The child is waiting out its restart back-off after a crash.
+    case restarting
 }
