@@ -83,8 +83,14 @@ final class RunnerProcess: @unchecked Sendable {
         let arguments = [runner, "plugin-runner", "--file", file, "--hash", hash, "--generation", "\(generation)"]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
+        // No Swift backtracer in the child: it would spend seconds symbolicating a plugin's
+        // crash before the host may restart it. The host logs plugin, file and signal instead.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in envp { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, runner, &actions, &attributes, &argv, environ)
+        let rc = posix_spawn(&pid, runner, &actions, &attributes, &argv, &envp)
         guard rc == 0 else {
             close(pair[0])
             return .failure(SpawnFailure(message: "cannot start the plugin runner \(runner): \(String(cString: strerror(rc)))"))
