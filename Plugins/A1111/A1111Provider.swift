@@ -25,7 +25,7 @@ public struct A1111Provider: ImageProvider {
         id: "a1111", name: "Automatic1111 / Forge (local)", version: "1.0.0",
         // A local server has no vendor terms: the studio's own policy and the model licences decide.
         nsfwAllowed: true,
-        secrets: ["A1111_API_AUTH"],
+        secrets: [], optionalSecrets: ["A1111_API_AUTH"],
         models: [
             // "default": whatever checkpoint the WebUI has loaded; other provider models name a
             // checkpoint title, loaded for the request and restored afterwards.

@@ -20,7 +20,7 @@ public struct ComfyUIProvider: ReconcilingProvider {
         id: "comfyui", name: "ComfyUI (local)", version: "1.0.0",
         // A local server has no vendor terms: the studio's own policy and the model licences decide.
         nsfwAllowed: true,
-        secrets: ["COMFYUI_AUTH"],
+        secrets: [], optionalSecrets: ["COMFYUI_AUTH"],
         models: [
             // The estimate is 0: the real cost (GPU time × the configured rate) is reported per job.
             .init(name: "comfyui-txt2img", providerModel: ComfyUIDefaultWorkflow.name, price: .perImage(0),

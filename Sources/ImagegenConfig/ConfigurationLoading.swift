@@ -56,12 +56,21 @@ extension Configuration {
     public static func parse(_ data: Data, file: String) throws(ConfigurationError) -> Configuration {
         // The locator first: Foundation's reader says only "not valid JSON", with no line or column.
         let text = String(decoding: data, as: UTF8.self)
+        let outline: JSON5Outline
         do {
-            _ = try JSON5OutlineParser.parse(text)
+            outline = try JSON5OutlineParser.parse(text)
         } catch {
             let scalars = Array(text.unicodeScalars)
             let position = SourceLineIndex(scalars).position(of: error.offset)
             throw .syntaxAt(file: file, line: position.line, column: position.column, detail: error.message)
+        }
+        // A key written twice is a typo that would go unnoticed: one of the two is silently dropped.
+        if let duplicate = outline.duplicateKeys.first {
+            let lines = SourceLineIndex(Array(text.unicodeScalars))
+            let at = lines.position(of: duplicate.offset), first = lines.position(of: duplicate.firstOffset)
+            throw .syntaxAt(file: file, line: at.line, column: at.column,
+                            detail: "the key \"\(duplicate.key)\" is given twice in the same object (first at line \(first.line)); "
+                                + "only one would be used: merge the two")
         }
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true

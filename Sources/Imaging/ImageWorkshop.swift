@@ -56,6 +56,11 @@ public struct ImageWorkshop: Sendable {
 
     /// The no-reference quality score of `image` (as the provider delivered it, before any
     /// enhancement), with the configured weights.
+    /// The vocabulary colour names covering most of the image (see `DominantColours`).
+    public func dominantColours(_ image: VerifiedImage) throws(ImageProcessingError) -> [String] {
+        try DominantColours().names(of: image.pixels)
+    }
+
     public func score(_ image: VerifiedImage) throws(ImageProcessingError) -> QualityReport {
         QualityReport(measurements: try QualityMeasurer().measure(image.pixels), weights: configuration.qualityWeights)
     }

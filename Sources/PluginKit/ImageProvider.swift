@@ -187,16 +187,19 @@ public struct PluginDescription: Sendable {
     public var nsfwAllowed: Bool
     public var threadSafe: Bool
     public var secrets: [String]
+    /// Secrets read when set, never required (the host still routes to the plugin without them).
+    public var optionalSecrets: [String]
     public var models: [Model]
 
     public init(id: String, name: String, version: String, nsfwAllowed: Bool, threadSafe: Bool = true,
-                secrets: [String], models: [Model]) {
+                secrets: [String], optionalSecrets: [String] = [], models: [Model]) {
         self.id = id
         self.name = name
         self.version = version
         self.nsfwAllowed = nsfwAllowed
         self.threadSafe = threadSafe
         self.secrets = secrets
+        self.optionalSecrets = optionalSecrets
         self.models = models
     }
 
@@ -205,6 +208,7 @@ public struct PluginDescription: Sendable {
             "schema": 1, "id": .string(id), "name": .string(name), "version": .string(version),
             "nsfw_allowed": .bool(nsfwAllowed), "thread_safe": .bool(threadSafe),
             "secrets": .array(secrets.map { .string($0) }),
+            "optional_secrets": .array(optionalSecrets.map { .string($0) }),
             "models": .array(models.map { m in
                 var o: [String: JSONValue] = [
                     "name": .string(m.name), "provider_model": .string(m.providerModel),

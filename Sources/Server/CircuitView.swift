@@ -21,9 +21,11 @@ package struct CircuitView: Sendable, Codable, Equatable {
     package var lastError: String?
     /// Whether the candidate's plugin is loaded now.
     package var loaded: Bool
+    /// Why the router skips it although loaded (a required secret is not set), else nil.
+    package var unusable: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case models, candidate, plugin, priority, state, loaded
+        case models, candidate, plugin, priority, state, loaded, unusable
         case providerModel = "provider_model", consecutiveFailures = "consecutive_failures", retryAt = "retry_at"
         case lastError = "last_error"
     }
@@ -40,10 +42,12 @@ package struct CircuitView: Sendable, Codable, Equatable {
         try c.encode(retryAt, forKey: .retryAt)
         try c.encode(lastError, forKey: .lastError)
         try c.encode(loaded, forKey: .loaded)
+        try c.encode(unusable, forKey: .unusable)
     }
 
     /// All candidates, sorted by key.
-    static func all(models: ModelTable, health: HealthBoard, loaded: Set<String>, now: Date) -> [CircuitView] {
+    static func all(models: ModelTable, health: HealthBoard, loaded: Set<String>, now: Date,
+                    missingSecrets: [String: String] = [:]) -> [CircuitView] {
         let records = Dictionary(health.records(now: now).map { ($0.candidate, $0) }, uniquingKeysWith: { a, _ in a })
         var views: [String: CircuitView] = [:]
         for entry in models.sortedEntries {
@@ -58,7 +62,8 @@ package struct CircuitView: Sendable, Codable, Equatable {
                                            priority: c.priority, state: r?.state ?? "closed",
                                            consecutiveFailures: r?.consecutiveFailures ?? 0,
                                            retryAt: r?.state == "closed" ? nil : r?.openUntil, lastError: r?.lastError,
-                                           loaded: loaded.contains(c.plugin))
+                                           loaded: loaded.contains(c.plugin),
+                                           unusable: missingSecrets[c.plugin].map { Router.Verdict.missingSecret($0).description })
             }
         }
         for (key, r) in records where views[key] == nil {

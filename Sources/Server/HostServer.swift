@@ -156,10 +156,23 @@ package final class HostServer: Sendable {
         await operations.start()
         await storage.start()
         watcher.start()
+        if let bound = http.boundAddress?.description {
+            do {
+                try ServerAddressFile.write(listen: bound, dataDirectory: runtime.paths.data)
+            } catch {
+                runtime.log.warning("cannot record the listen address in \(ServerAddressFile.path(dataDirectory: runtime.paths.data)): \(error); "
+                                    + "client commands need --listen \(bound)")
+            }
+        }
         let records = runtime.plugins.records
         runtime.log.info("imagegen serve: listening on \(http.boundAddress?.description ?? settings.listen.description); "
                          + "\(records.filter { $0.generation != nil }.count) plugin(s) loaded, "
                          + "\(records.filter { $0.error != nil }.count) refused; data \(runtime.paths.data)")
+        // Serving on is better than refusing to start (other slots and the API still work), but
+        // the operator hears why at once, and /v1/health stays degraded until it is fixed.
+        for problem in api.configurationProblems() {
+            runtime.log.warning("serve starts degraded: \(problem) (`imagegen config check` lists every problem)")
+        }
     }
 
     /// The port actually listened on (the kernel's choice when 0 was asked for).
@@ -190,6 +203,7 @@ package final class HostServer: Sendable {
         await storage.stop(grace: 1)
         await api.completions.close()
         await httpStopped
+        ServerAddressFile.remove(dataDirectory: runtime.paths.data, listen: nil)
         let parked: Int
         do {
             parked = try catalog.unfinishedJobs().count

@@ -97,6 +97,12 @@ package final class PluginFolderWatcher: Sendable {
     /// The last changes applied, oldest first.
     package var history: [Event] { state.withLock { $0.history } }
 
+    /// Whether the folder holds changes not applied yet (a file still being copied, or younger
+    /// than the settle time): health is not "ok" while the plugins it will serve are unknown.
+    package var isSettling: Bool {
+        PluginFolderSnapshot.take(plugins.directory) != state.withLock { $0.applied }
+    }
+
     /// Rescans done since start (for tests and metrics).
     package var rescanCount: Int { state.withLock { $0.rescans } }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Catalog
 import HTTPServer
+import Operations
 import PluginHost
 
 /// The host's own endpoints: liveness, metrics, models, plugins, reload and health.
@@ -54,8 +55,12 @@ extension ServerAPI {
     }
 
     struct HealthBody: Encodable {
-        /// ok: every candidate closed and no file refused; degraded otherwise.
+        /// ok: every candidate closed, no file refused, none settling, and every model with a candidate that has its key; degraded otherwise.
         var status: String
+        /// Plugin files arrived or changed and not loaded yet: what will serve is not known.
+        var settling: Bool
+        /// What in the config, templates or plan cannot run as written (as `config check` says).
+        var problems: [String]
         var candidates: [CircuitView]
         var plugins: [PluginRecord]
     }
@@ -64,13 +69,32 @@ extension ServerAPI {
     func healthReport(_ request: HTTPRequest) async -> HTTPResponse {
         let circuits = currentCircuits()
         let plugins = runtime.plugins.records
-        let degraded = circuits.contains { $0.state != "closed" } || plugins.contains { $0.error != nil }
-        return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", candidates: circuits, plugins: plugins))
+        // A model none of whose candidates can take a job (no key set) is as down as an open circuit.
+        let stranded = Dictionary(grouping: circuits.flatMap { c in c.models.map { ($0, c) } }, by: \.0)
+            .contains { $0.value.allSatisfy { $0.1.unusable != nil } }
+        let settling = watcher.isSettling
+        let problems = configurationProblems()
+        let degraded = circuits.contains { $0.state != "closed" } || plugins.contains { $0.error != nil } || stranded || settling
+            || !problems.isEmpty
+        return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", settling: settling, problems: problems,
+                                           candidates: circuits, plugins: plugins))
+    }
+
+    /// The configuration's problems against the plugins loaded now (see `HostConsistency.problems`).
+    func configurationProblems() -> [String] {
+        do {
+            return HostConsistency.problems(configuration: runtime.configuration,
+                                            loadedPlugins: runtime.plugins.generations.map(\.manifest.id),
+                                            models: runtime.models, library: try templates.library())
+        } catch {
+            return ["templates: \(error)"]
+        }
     }
 
     func currentCircuits() -> [CircuitView] {
         CircuitView.all(models: runtime.models, health: service.health,
-                        loaded: Set(runtime.plugins.generations.map(\.manifest.id)), now: service.clock())
+                        loaded: Set(runtime.plugins.generations.map(\.manifest.id)), now: service.clock(),
+                        missingSecrets: runtime.missingSecrets())
     }
 
     /// `GET /metrics`: Prometheus text format 0.0.4.

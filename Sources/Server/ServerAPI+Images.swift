@@ -3,6 +3,7 @@ import Catalog
 import HTTPServer
 import ImagegenCore
 import Pipeline
+import Templates
 
 /// `GET /v1/images`, `GET /v1/images/{id}`, `GET /v1/images/{id}/file`, `POST /v1/images/{id}/process`.
 extension ServerAPI {
@@ -25,7 +26,7 @@ extension ServerAPI {
                     throw APIError.invalidRequest("available=true combines with category, tag and limit only, not \(others.joined(separator: ", "))")
                 }
                 return APIEncoding.json(ImagesBody(images: try catalog.availableImages(
-                    category: request.filter("category"), tag: request.filter("tag"), limit: try ServerAPI.limit(request))))
+                    category: request.filter("category"), tag: AutoTagger.filterTag(request.filter("tag")), limit: try ServerAPI.limit(request))))
             case let other?:
                 throw APIError.invalidRequest("available must be true or false, got \"\(other)\"")
             }
@@ -36,7 +37,7 @@ extension ServerAPI {
                 }
                 since = d
             }
-            let filter = ImageFilter(category: request.filter("category"), model: request.filter("model"), tag: request.filter("tag"),
+            let filter = ImageFilter(category: request.filter("category"), model: request.filter("model"), tag: AutoTagger.filterTag(request.filter("tag")),
                                      since: since, status: request.filter("status"), jobID: request.filter("job"),
                                      limit: try ServerAPI.limit(request))
             return APIEncoding.json(ImagesBody(images: try catalog.images(filter)))

@@ -14,6 +14,14 @@ protocol Command {
     static var flags: Set<String> { get }
     init()
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode
+    /// Whether this invocation may create a missing data folder. Only commands that store
+    /// something do; the others read an empty stand-in instead of leaving a `data/` (and a
+    /// master key) in whatever folder they were run from.
+    static func createsDataFolder(_ positionals: [String]) -> Bool
+}
+
+extension Command {
+    static func createsDataFolder(_ positionals: [String]) -> Bool { false }
 }
 
 /// What commands share: the parsed global options and a lazily opened host.
@@ -22,8 +30,8 @@ final class CommandContext {
     let log: Log
     private var opened: HostRuntime?
 
-    init(_ args: Arguments) {
-        paths = HostPaths(config: args.string("config"), plugins: args.string("plugins"), data: args.string("data"))
+    init(_ args: Arguments, paths: HostPaths) {
+        self.paths = paths
         log = Log(minimum: args.flags.contains("verbose") ? .debug : (args.flags.contains("quiet") ? .error : .warning))
     }
 

@@ -39,4 +39,9 @@ enum Output {
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("imagegen: \(message)\n".utf8))
     }
+
+    /// Something the operator should know that is not a failure (standard error, so pipes stay clean).
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("imagegen: note: \(message)\n".utf8))
+    }
 }

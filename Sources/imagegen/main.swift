@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Host
+import ImagegenCore
 import PluginHost
 import Security
 
@@ -35,7 +36,7 @@ nonisolated func usage() -> String {
     var s = "usage: imagegen COMMAND [options]\n\ncommands:\n"
     for c in commands { s += "  " + c.name.padding(toLength: 12, withPad: " ", startingAt: 0) + c.summary + "\n" }
     s += "\nglobal options: --config FILE, --plugins DIR, --data DIR (or IMAGEGEN_CONFIG, IMAGEGEN_PLUGINS, IMAGEGEN_DATA),\n"
-    s += "                --json, --verbose, --quiet\n"
+    s += "                --json, --verbose, --quiet; `imagegen COMMAND --help` describes a command's options; --version\n"
     s += "exit codes: 0 ok, 1 failure, 2 invalid input, 3 budget/quota refusal, 4 provider failure, 5 content filtered/refused"
     return s
 }
@@ -45,6 +46,10 @@ var argv = Array(CommandLine.arguments.dropFirst())
 if argv.first == "plugin-runner" { PluginRunner.main(Array(argv.dropFirst())) }
 // Provider plugins run in child processes of this binary (`serve`, `generate`, `jobs run`...).
 PluginRunnerLocation.useThisExecutable()
+if argv.first == "--version" || argv.first == "version" {
+    print("imagegen \(ImagegenVersion.current)")
+    exit(0)
+}
 guard let first = argv.first, !["-h", "--help", "help"].contains(first) else {
     print(usage())
     exit(argv.isEmpty ? ExitCode.invalidInput.rawValue : 0)
@@ -68,11 +73,13 @@ let code: ExitCode
 do {
     let args = try Arguments(argv, options: command.options, flags: command.flags)
     if args.flags.contains("help") {
-        print("imagegen \(command.name): \(command.summary)")
-        print("options: " + (command.options.sorted().map { "--\($0) VALUE" } + command.flags.sorted().map { "--\($0)" }).joined(separator: " "))
+        print(OptionHelp.text(for: command))
         exit(0)
     }
-    code = try await command.init().run(args, CommandContext(args))
+    var paths = HostPaths(config: args.string("config"), plugins: args.string("plugins"), data: args.string("data"))
+    let standIn = MissingDataFolder.standIn(for: &paths, command: command, args: args)
+    defer { standIn?.remove() }
+    code = try await command.init().run(args, CommandContext(args, paths: paths))
 } catch {
     Output.error(error.description)
     code = error.exitCode

@@ -6,11 +6,16 @@ public struct CatalogSnapshot: Sendable, Equatable {
     public var jobs: Int
     public var images: Int
     public var ledger: Int
-    public init(schemaVersion: Int, modules: [String: Int], jobs: Int, images: Int, ledger: Int) {
+    /// The image rows *in the snapshot* (not the live catalog): the files a backup must hold so
+    /// that every image the restored catalog lists comes back.
+    public var imageFiles: [CatalogImageFile]
+    public init(schemaVersion: Int, modules: [String: Int], jobs: Int, images: Int, ledger: Int,
+                imageFiles: [CatalogImageFile] = []) {
         self.schemaVersion = schemaVersion
         self.modules = modules
         self.jobs = jobs
         self.images = images
         self.ledger = ledger
+        self.imageFiles = imageFiles
     }
 }

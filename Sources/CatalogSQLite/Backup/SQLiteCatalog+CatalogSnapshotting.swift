@@ -3,7 +3,7 @@ import Catalog
 
 /// The catalog's snapshot is SQLite's online backup: a consistent copy even while another
 /// connection writes. The copy is then switched out of WAL mode so it is one self-contained file,
-/// checked, and counted.
+/// checked, counted, and its image rows read back (from the copy, so they match it exactly).
 extension SQLiteCatalog: CatalogSnapshotting {
     public func snapshot(to path: String) throws -> CatalogSnapshot {
         try backup(to: path)
@@ -22,6 +22,7 @@ extension SQLiteCatalog: CatalogSnapshotting {
         }
         return CatalogSnapshot(
             schemaVersion: Int(try snapshot.query("PRAGMA user_version").first?["user_version"]?.int ?? 0),
-            modules: modules, jobs: try count("jobs"), images: try count("images"), ledger: try count("ledger"))
+            modules: modules, jobs: try count("jobs"), images: try count("images"), ledger: try count("ledger"),
+            imageFiles: try SQLiteCatalog.imageFiles(in: snapshot))
     }
 }

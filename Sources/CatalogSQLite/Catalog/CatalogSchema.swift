@@ -112,6 +112,10 @@ enum CatalogSchema {
         ALTER TABLE images ADD COLUMN quality TEXT CHECK (quality IS NULL OR json_valid(quality));
         CREATE INDEX images_parent ON images (parent_id) WHERE parent_id IS NOT NULL;
         """,
+        // 5: a stored image's status is the product's `completed` (it read `stored` before).
+        """
+        UPDATE images SET status = 'completed' WHERE status = 'stored';
+        """,
     ]
 }
 

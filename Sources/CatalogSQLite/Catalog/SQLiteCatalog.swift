@@ -78,6 +78,7 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     package func enqueue(_ jobs: [NewJob], budgets: BudgetPolicy, now: Date, allowPartial: Bool) throws -> [Job] {
         try db.transaction {
             var accepted: [Job] = []
+            var inserted: [NewJob] = []
             for (n, new) in jobs.enumerated() {
                 if let key = new.idempotencyKey,
                    let existing = try db.query("SELECT * FROM jobs WHERE idempotency_key = ?", [.text(key)]).first {
@@ -89,12 +90,17 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                         let (spent, reserved) = try spending(in: w)
                         if spent + reserved + cost > w.limit + 1e-9 {
                             if allowPartial && n > 0 { return accepted }
-                            throw BudgetRefusal(budget: w.name, limit: w.limit, spent: spent, reserved: reserved,
-                                                requested: jobs[n...].compactMap(\.expectedCost).reduce(0, +), resetsAt: w.end)
+                            // The refusal rolls back this request's earlier jobs: their reservations are
+                            // part of what it asks for, not "reserved by running jobs".
+                            let own = inserted.filter { j in budgets.windows(category: j.category, at: now).contains { $0.name == w.name } }
+                                .compactMap(\.expectedCost).reduce(0, +)
+                            throw BudgetRefusal(budget: w.name, limit: w.limit, spent: spent, reserved: max(reserved - own, 0),
+                                                requested: own + jobs[n...].compactMap(\.expectedCost).reduce(0, +), resetsAt: w.end)
                         }
                     }
                 }
                 try insert(new, now: now)
+                inserted.append(new)
                 accepted.append(try job(new.id)!)
             }
             return accepted
@@ -182,21 +188,25 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                   .integer(ms(now)), .text(id)])
     }
 
-    /// Stores one image's row and its ledger entry together. Idempotent per (job, output).
+    /// Stores one image's row and its ledger entry together. Idempotent per (job, output): only a
+    /// uniqueness conflict is skipped (`ON CONFLICT DO NOTHING`), never a failed CHECK — `OR IGNORE`
+    /// skipped those too, and an image or a charge vanished without an error.
     package func storeImage(_ record: ImageRecord, outputIndex: Int, pluginID: String?, providerModel: String?,
                            costSource: String) throws {
         try db.transaction {
             try db.query("""
-                INSERT OR IGNORE INTO images (id, job_id, output_index, version, parent_id, variant, status, category, model,
+                INSERT INTO images (id, job_id, output_index, version, parent_id, variant, status, category, model,
                     plugin_id, provider_model, prompt, negative_prompt, width, height, steps, guidance_scale, seed, tags,
                     file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score, extra, quality)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
                 """, try sealedImageBindings(record, outputIndex: outputIndex, pluginID: pluginID, providerModel: providerModel))
             try indexPromptWords(of: record)
             guard let jobID = record.jobID, record.variant == "original" else { return }
             try db.query("""
-                INSERT OR IGNORE INTO ledger (job_id, image_id, at, model, plugin_id, category, cost_usd, source)
+                INSERT INTO ledger (job_id, image_id, at, model, plugin_id, category, cost_usd, source)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
                 """, [.text(jobID), .text(record.imageID), .integer(ms(try SQLiteCatalog.date(record.metadata.generatedAt))),
                       .text(record.model), pluginID.map { .text($0) } ?? .null, .text(record.category),
                       record.metadata.cost.map { .real($0) } ?? .null, .text(costSource)])
@@ -381,7 +391,7 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             metadata: .init(generatedAt: iso(generated),
                             apiUsed: [r["plugin_id"]?.string, r["provider_model"]?.string].compactMap { $0 }.joined(separator: "/"),
                             cost: r["cost_usd"]?.double, processingTime: r["processing_time_s"]?.double),
-            status: r["status"]?.string ?? "stored", version: Int(r["version"]?.int ?? 1), parentID: r["parent_id"]?.string,
+            status: r["status"]?.string ?? ImageRecord.completed, version: Int(r["version"]?.int ?? 1), parentID: r["parent_id"]?.string,
             variant: r["variant"]?.string ?? "original", contentSHA256: r["content_sha256"]?.string ?? "",
             jobID: r["job_id"]?.string, mime: r["mime"]?.string ?? "", bytes: Int(r["bytes"]?.int ?? 0),
             qualityScore: r["quality_score"]?.double, quality: decode(QualityReport.self, r["quality"]?.string),

@@ -134,7 +134,7 @@ extension SQLiteCatalog: PostProcessingStore {
         try migrate(PostProcessingSchema.schema)
         return try db.query("""
             SELECT i.id FROM images i
-            WHERE i.variant = 'original' AND i.status = 'stored'
+            WHERE i.variant = 'original' AND i.status = 'completed'
               AND NOT EXISTS (SELECT 1 FROM post_processing_runs r WHERE r.image_id = i.id AND r.state = 'done')
               AND (SELECT COUNT(*) FROM post_processing_runs r WHERE r.image_id = i.id AND r.state = 'failed') < ?1
             ORDER BY i.generated_at, i.id LIMIT ?2

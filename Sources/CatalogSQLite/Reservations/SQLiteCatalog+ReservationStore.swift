@@ -44,7 +44,7 @@ extension SQLiteCatalog: ReservationStore {
     public func availableImages(category: String?, tag: String?, limit: Int = 100) throws -> [ImageRecord] {
         try migrate(ContentSchema.schema)
         return try database.query("""
-            SELECT * FROM images WHERE variant = 'original' AND status = 'stored' AND (?1 IS NULL OR category = ?1)
+            SELECT * FROM images WHERE variant = 'original' AND status = 'completed' AND (?1 IS NULL OR category = ?1)
               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(images.tags) WHERE value = ?2))
               AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.image_id = images.id AND r.released_at IS NULL)
             ORDER BY generated_at DESC, id DESC LIMIT ?3

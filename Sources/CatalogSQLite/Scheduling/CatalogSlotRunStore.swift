@@ -124,7 +124,7 @@ extension CatalogSlotRunStore {
     /// after an outage still catches up or records what it missed.
     package func firstStart(now: Date) throws -> Date {
         let rows = try catalog.database.transaction { () throws -> [SQLiteDatabase.Row] in
-            try catalog.database.query("INSERT OR IGNORE INTO scheduler_state (name, value) VALUES ('first_start', ?)",
+            try catalog.database.query("INSERT INTO scheduler_state (name, value) VALUES ('first_start', ?) ON CONFLICT DO NOTHING",
                                        [.integer(catalog.ms(now))])
             return try catalog.database.query("SELECT value FROM scheduler_state WHERE name = 'first_start'")
         }

@@ -64,7 +64,7 @@ extension SQLiteCatalog {
     func indexPromptWords(of record: ImageRecord) throws {
         guard let protection = promptProtection, protection.search == .index, let vault = protection.vault else { return }
         for token in try vault.searchTokens(for: record.prompt) {
-            try database.query("INSERT OR IGNORE INTO prompt_words (token, image_id) VALUES (?, ?)",
+            try database.query("INSERT INTO prompt_words (token, image_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                [.text(token), .text(record.imageID)])
         }
     }

@@ -108,7 +108,7 @@ extension SQLiteCatalog: PromptRewrapStore {
     private func replaceWords(of imageID: String, with tokens: [String]) throws {
         try database.query("DELETE FROM prompt_words WHERE image_id = ?", [.text(imageID)])
         for token in tokens {
-            try database.query("INSERT OR IGNORE INTO prompt_words (token, image_id) VALUES (?, ?)",
+            try database.query("INSERT INTO prompt_words (token, image_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
                                [.text(token), .text(imageID)])
         }
     }

@@ -18,8 +18,8 @@ extension SQLiteCatalog: SecurityStateStore {
 
     public func markAudited(_ marker: String) throws -> Bool {
         let inserted = try database.query("""
-            INSERT OR IGNORE INTO security_state (name, value, updated_at)
-            VALUES (?, 'audited', CAST(strftime('%s','now') AS INTEGER) * 1000) RETURNING name
+            INSERT INTO security_state (name, value, updated_at)
+            VALUES (?, 'audited', CAST(strftime('%s','now') AS INTEGER) * 1000) ON CONFLICT DO NOTHING RETURNING name
             """, [.text(marker)])
         return !inserted.isEmpty
     }

@@ -9,8 +9,8 @@ extension SQLiteCatalog: TemplateHistoryStore {
         try database.transaction {
             for t in templates {
                 try database.query("""
-                    INSERT OR IGNORE INTO template_versions (name, version, category, template, first_seen_at, reason)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO template_versions (name, version, category, template, first_seen_at, reason)
+                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                     """, [.text(t.name), .text(t.version.description), .text(t.category),
                           .text(String(decoding: t.canonicalJSON, as: UTF8.self)), .integer(ms(now)), .text(reason)])
             }

@@ -44,7 +44,9 @@ public struct ImageRecord: Sendable, Codable, Equatable {
     /// Relative to the data folder.
     public var filePath: String
     public var metadata: Metadata
+    /// `completed` once stored (the product's record); jobs keep their own states.
     public var status: String
+    public static let completed = "completed"
     public var version: Int
     public var parentID: String?
     public var variant: String

@@ -6,7 +6,9 @@ import Foundation
 package struct BackupManifest: Sendable, Equatable, Codable {
     package static let formatName = "imagegen-backup"
     /// Bumped when the layout changes incompatibly; a restore refuses newer versions.
-    package static let currentFormatVersion = 1
+    /// 2: `images` (blobs beside the archive). A version-1 backup restores as before (images from
+    /// the cloud copy only).
+    package static let currentFormatVersion = 2
     package static let fileName = "manifest.json"
     package static let checksumFileName = "manifest.sha256"
 
@@ -21,6 +23,9 @@ package struct BackupManifest: Sendable, Equatable, Codable {
 
     package enum Role: String, Sendable, Equatable, Codable {
         case catalog, config, template, audit
+        /// An image file or its sidecar: `path` is relative to the data folder; the bytes are the
+        /// blob named `sha256` in the blob store.
+        case image, sidecar
     }
 
     /// Row counts and schema versions of the catalog snapshot, for the operator and for checks.
@@ -44,11 +49,17 @@ package struct BackupManifest: Sendable, Equatable, Codable {
     package var configOriginalPath: String?
     package var catalog: CatalogInfo
     package var files: [Entry]
+    /// Image files and sidecars held as blobs; nil for a backup without images (format 1).
+    package var images: [Entry]?
+    /// Image files left out because their cloud copy was verified (`--without-images`); a restore
+    /// fetches these from the cloud copy.
+    package var imagesInCloudCopy: [String]?
 
     enum CodingKeys: String, CodingKey {
         case format, catalog, files
         case formatVersion = "format_version", createdAt = "created_at", imagegenVersion = "imagegen_version"
         case configOriginalPath = "config_original_path"
+        case images, imagesInCloudCopy = "images_in_cloud_copy"
     }
 
     /// Stable bytes (sorted keys) so the recorded checksum is reproducible.

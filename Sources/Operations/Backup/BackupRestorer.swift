@@ -5,11 +5,13 @@ import CloudStorage
 import DurableFiles
 
 /// Restores a backup into an empty data folder: verify everything first, build the new folder beside
-/// the target, move it into place in one rename, then bring back image files from the cloud copy.
+/// the target (image files copied from the blob store and checked against the manifest's SHA-256),
+/// move it into place in one rename, then bring back from the cloud copy any image the backup left
+/// to it.
 ///
-/// The order matters: a damaged archive or a non-empty target is refused before anything is written,
-/// and the target only ever holds nothing or the complete restored catalog, config, templates and
-/// audit log.
+/// The order matters: a damaged archive or blob, or a non-empty target, is refused before anything
+/// is written, and the target only ever holds nothing or the complete restored catalog, config,
+/// templates, audit log and image files.
 package struct BackupRestorer: Sendable {
     package var dataDirectory: String
     /// How the restored catalog file is checked and opened (the engine that wrote it).
@@ -29,14 +31,16 @@ package struct BackupRestorer: Sendable {
 
     /// Verifies `archive` (a `.tar.gz` or a backup folder) completely, then installs it into the data
     /// folder, which must be new or empty. Throws before writing anything if the target is not empty
-    /// or any part of the archive is damaged.
-    package func restoreFiles(archive: String) throws(RestoreError) -> Restored {
+    /// or any part of the archive or any image blob is damaged. `blobs` nil: the `blobs` folder
+    /// beside the archive (where a local backup put them).
+    package func restoreFiles(archive: String, blobs: (any BackupBlobStore)? = nil) async throws(RestoreError) -> Restored {
         try checkTarget()
         let work = try makeWorkDirectory()
         // try?: cleanup of the scratch folder; the restore's own outcome stands
         defer { try? FileManager.default.removeItem(atPath: work) }
         let verified = try BackupVerifier.open(archive, workDirectory: work + "/unpacked")
-        let files = try install(verified, workDirectory: work)
+        let store = blobs ?? LocalBackupBlobStore(destination: (archive as NSString).deletingLastPathComponent)
+        let files = try await install(verified, blobs: store, workDirectory: work)
         return Restored(manifest: verified.manifest, files: files)
     }
 
@@ -75,7 +79,8 @@ package struct BackupRestorer: Sendable {
     /// Installs a verified backup: `catalog.sqlite`, `config.json5`, `templates/`, the audit log files.
     /// Returns the installed files (relative to the data folder).
     @discardableResult
-    package func install(_ backup: BackupVerifier.Verified, workDirectory: String) throws(RestoreError) -> [String] {
+    package func install(_ backup: BackupVerifier.Verified, blobs: any BackupBlobStore,
+                         workDirectory: String) async throws(RestoreError) -> [String] {
         try checkTarget()
         let staging = workDirectory + "/data"
         var installed: [String] = []
@@ -86,6 +91,7 @@ package struct BackupRestorer: Sendable {
             case .config: target = "config.json5"
             case .template: target = entry.path
             case .audit: target = String(entry.path.dropFirst("audit/".count))
+            case .image, .sidecar: target = ""  // image files are blobs, listed in `images`, never in `files`
             }
             guard !target.isEmpty else { continue }
             let destination = staging + "/" + target
@@ -98,6 +104,7 @@ package struct BackupRestorer: Sendable {
             }
             installed.append(target)
         }
+        installed += try await installImages(backup, from: blobs, into: staging)
         // The snapshot is a self-contained file; open it once to prove the catalog's engine accepts it.
         do {
             try catalogFormat.checkIntegrity(ofFileAt: staging + "/catalog.sqlite")
@@ -108,6 +115,38 @@ package struct BackupRestorer: Sendable {
         }
         try moveIntoPlace(staging)
         return installed.sorted()
+    }
+
+    /// Copies every image file and sidecar of the manifest from the blob store into `staging` and
+    /// checks each copy's size and SHA-256; every file that fails is named, and nothing is moved
+    /// into place then.
+    func installImages(_ backup: BackupVerifier.Verified, from blobs: any BackupBlobStore,
+                       into staging: String) async throws(RestoreError) -> [String] {
+        var installed: [String] = []
+        var damaged: [RestoreError.DamagedPart] = []
+        for entry in backup.manifest.images ?? [] {
+            let destination = staging + "/" + entry.path
+            do {
+                try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+            } catch {
+                throw .file(path: destination, reason: "cannot create its folder (\(error.localizedDescription))")
+            }
+            let blob = "blob \(entry.sha256) in \(blobs.location)"
+            do {
+                let copied = try await blobs.fetch(sha256: entry.sha256.lowercased(), to: destination)
+                if copied.size != entry.size || copied.sha256.hex != entry.sha256.lowercased() {
+                    damaged.append(.init(part: entry.path, detail: "\(blob) is \(copied.size) bytes with SHA-256 \(copied.sha256.hex); "
+                                         + "the manifest says \(entry.size) bytes, SHA-256 \(entry.sha256)"))
+                } else {
+                    installed.append(entry.path)
+                }
+            } catch {
+                damaged.append(.init(part: entry.path, detail: "\(blob): \(error.description)"))
+            }
+        }
+        guard damaged.isEmpty else { throw .damaged(archive: backup.root, parts: damaged) }
+        return installed
     }
 
     /// rename(2) replaces an empty folder atomically, and fails (ENOTEMPTY) if something appeared in it.

@@ -4,9 +4,11 @@ import Catalog
 /// What goes into a backup, from a host's paths: the catalog (snapshotted, not copied), the config
 /// file, the templates folder and the audit log files.
 ///
-/// Not included, on purpose: image files (they are in the cloud copy, and a restore fetches them
-/// from there), secrets (the S3 credentials file, keys and the master key: back those up separately,
-/// somewhere else — an archive that holds both the ciphertext and its key protects nothing).
+/// The image files the snapshot lists (and their sidecars) go to the destination's blob store.
+///
+/// Not included, on purpose: secrets (the S3 credentials file, keys and the master key: back those
+/// up separately, somewhere else — an archive that holds both the ciphertext and its key protects
+/// nothing).
 package struct BackupSources: Sendable {
     /// The catalog, which snapshots itself (it is never copied as live files).
     package var catalog: any CatalogSnapshotting
@@ -15,9 +17,14 @@ package struct BackupSources: Sendable {
     package var configFile: String?
     /// The template library's folder (`templates.folder`, by default `<data>/templates`).
     package var templatesDirectory: String
+    /// The upload queue, to check the cloud copy of each image (`--without-images`); nil: no
+    /// cloud copy is trusted and every image goes into the backup.
+    package var uploads: (any UploadQueueStore)?
 
-    package init(catalog: any CatalogSnapshotting, dataDirectory: String, configFile: String?, templatesDirectory: String? = nil) {
+    package init(catalog: any CatalogSnapshotting, dataDirectory: String, configFile: String?, templatesDirectory: String? = nil,
+                 uploads: (any UploadQueueStore)? = nil) {
         self.catalog = catalog
+        self.uploads = uploads
         self.dataDirectory = dataDirectory
         self.configFile = configFile
         self.templatesDirectory = templatesDirectory ?? dataDirectory + "/templates"

@@ -124,6 +124,14 @@ package enum BackupVerifier {
                 damaged.append(.init(part: entry.path, detail: "SHA-256 \(digest.sha256.hex) differs from the manifest's \(entry.sha256)"))
             }
         }
+        // Image files land in the data folder under `content/`, nowhere else.
+        for entry in manifest.images ?? [] {
+            let components = entry.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard components.first == "content", components.count > 1, !components.contains(".."), !components.contains(""),
+                  !components.contains("."), SHA256Digest(hex: entry.sha256.lowercased()) != nil else {
+                throw .unsafeMember(archive: archive, member: entry.path)
+            }
+        }
         if !manifest.files.contains(where: { $0.role == .catalog }) {
             damaged.append(.init(part: "catalog.sqlite", detail: "the manifest lists no catalog"))
         }

@@ -10,7 +10,8 @@ import Crypto
 /// writes), the config, templates and audit log, with a manifest of SHA-256 checksums; packed with
 /// the system `tar` into `imagegen-backup-<time>.tar.gz` (or left as a folder), written under a
 /// temporary name and renamed into place so a crash never leaves a half archive under the real name.
-/// Then applies retention at the destination.
+/// The image files the snapshot lists go to the destination's blob store first (`BackupBlobStore`:
+/// content-addressed, so only new content adds bytes). Then applies retention at the destination.
 package struct BackupWriter: Sendable {
     package var sources: BackupSources
     package var format: BackupFormat
@@ -22,6 +23,12 @@ package struct BackupWriter: Sendable {
     package var clock: @Sendable () -> Date
     /// Overrides how the S3 client for a destination bucket is made (tests).
     package var makeS3Client: (@Sendable (_ bucket: String) throws -> S3Client)?
+    /// Whether image files go into the backup (by default always).
+    package var images: BackupImagePolicy = .include
+    /// Overrides how the client for the cloud copy (`storage.s3`) is made (tests).
+    package var makeCloudCopyClient: (@Sendable () throws -> S3Client)?
+    /// Overrides a local destination's blob store (tests: one that stops part-way, as a killed backup would).
+    package var makeBlobStore: (@Sendable (_ directory: String) -> any BackupBlobStore)?
 
     package init(sources: BackupSources, format: BackupFormat = .tarGzip, retention: BackupRetention? = nil,
                 storage: StorageConfiguration? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -38,7 +45,7 @@ package struct BackupWriter: Sendable {
         let name = BackupArchiveName(createdAt: clock())
         switch destination {
         case .directory(let directory):
-            return try writeLocal(name: name, directory: directory)
+            return try await writeLocal(name: name, directory: directory)
         case let .s3(bucket, prefix):
             return try await writeS3(name: name, bucket: bucket, prefix: prefix)
         }
@@ -46,14 +53,15 @@ package struct BackupWriter: Sendable {
 
     // MARK: - Local
 
-    func writeLocal(name: BackupArchiveName, directory: String) throws(BackupError) -> BackupResult {
+    func writeLocal(name: BackupArchiveName, directory: String) async throws(BackupError) -> BackupResult {
         try Self.createDirectory(directory)
         // Staging inside the destination keeps the final rename on one file system (atomic).
         let work = directory + "/.\(name.stem).partial-\(UUID().uuidString.prefix(8))"
         try Self.createDirectory(work)
         // try?: cleanup of the staging folder; the backup's own outcome stands
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let (folder, manifest) = try stage(in: work, name: name)
+        let (folder, manifest, images) = try await stage(in: work, name: name,
+                                                         blobs: makeBlobStore?(directory) ?? LocalBackupBlobStore(destination: directory))
         let final = directory + "/" + name.fileName(format)
         guard !FileManager.default.fileExists(atPath: final) else {
             throw .file(path: final, reason: "a backup with this name already exists (two backups in the same second?)")
@@ -72,7 +80,7 @@ package struct BackupWriter: Sendable {
         }
         AtomicFile.syncDirectory(directory)
         var result = BackupResult(name: name.stem, location: final, format: format, bytes: bytes, manifest: manifest,
-                                  pruned: [], retentionError: nil)
+                                  images: images, pruned: [], retentionError: nil)
         if let retention {
             do { result.pruned = try Self.pruneLocal(directory, retention: retention) } catch {
                 result.retentionError = error.description
@@ -110,7 +118,8 @@ package struct BackupWriter: Sendable {
         try Self.createDirectory(work)
         // try?: cleanup of the staging folder; the backup's own outcome stands
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let (folder, manifest) = try stage(in: work, name: name)
+        let (folder, manifest, images) = try await stage(in: work, name: name,
+                                                         blobs: S3BackupBlobStore(client: client, backupsPrefix: prefix))
         let packed = work + "/" + name.fileName(.tarGzip)
         try SystemTar.pack(folder: folder, into: packed)
         let key = (prefix.isEmpty ? "" : prefix + "/") + name.fileName(.tarGzip)
@@ -122,7 +131,7 @@ package struct BackupWriter: Sendable {
             throw .s3(error)
         }
         var result = BackupResult(name: name.stem, location: "s3://\(bucket)/\(key)", format: .tarGzip, bytes: uploaded.size,
-                                  manifest: manifest, pruned: [], retentionError: nil)
+                                  manifest: manifest, images: images, pruned: [], retentionError: nil)
         if let retention {
             do { result.pruned = try await Self.pruneS3(client, prefix: prefix, retention: retention) } catch {
                 result.retentionError = error.description
@@ -176,13 +185,17 @@ package struct BackupWriter: Sendable {
 
     // MARK: - Staging
 
-    /// Writes `<work>/<stem>/` with the catalog snapshot, config, templates, audit files and manifest.
-    func stage(in work: String, name: BackupArchiveName) throws(BackupError) -> (folder: String, manifest: BackupManifest) {
+    /// Writes `<work>/<stem>/` with the catalog snapshot, config, templates, audit files and manifest,
+    /// after storing the snapshot's image files in `blobs`.
+    func stage(in work: String, name: BackupArchiveName,
+               blobs: any BackupBlobStore) async throws(BackupError) -> (folder: String, manifest: BackupManifest, images: BackupImageStats) {
         let folder = work + "/" + name.stem
         try Self.createDirectory(folder)
         var entries: [(String, BackupManifest.Role)] = []
 
-        let catalogInfo = try snapshotCatalog(to: folder + "/catalog.sqlite")
+        let snapshot = try snapshotCatalog(to: folder + "/catalog.sqlite")
+        let catalogInfo = BackupManifest.CatalogInfo(schemaVersion: snapshot.schemaVersion, modules: snapshot.modules,
+                                                     jobs: snapshot.jobs, images: snapshot.images, ledger: snapshot.ledger)
         entries.append(("catalog.sqlite", .catalog))
 
         var configOriginalPath: String?
@@ -208,9 +221,11 @@ package struct BackupWriter: Sendable {
             }
             files.append(.init(path: path, role: role, size: digest.size, sha256: digest.sha256.hex))
         }
+        let (imageEntries, stats) = try await storeImages(snapshot.imageFiles, in: blobs)
         let manifest = BackupManifest(format: BackupManifest.formatName, formatVersion: BackupManifest.currentFormatVersion,
                                       createdAt: Self.iso8601(name.createdAt), imagegenVersion: ImagegenVersion.current,
-                                      configOriginalPath: configOriginalPath, catalog: catalogInfo, files: files)
+                                      configOriginalPath: configOriginalPath, catalog: catalogInfo, files: files,
+                                      images: imageEntries, imagesInCloudCopy: stats.inCloudCopy.isEmpty ? nil : stats.inCloudCopy)
         let manifestBytes: Data
         do { manifestBytes = try manifest.encoded() } catch {
             throw .file(path: folder + "/" + BackupManifest.fileName, reason: "cannot encode the manifest (\(error))")
@@ -218,22 +233,19 @@ package struct BackupWriter: Sendable {
         try Self.writeFile(manifestBytes, to: folder + "/" + BackupManifest.fileName)
         let checksum = "\(SHA256Digest.of(manifestBytes).hex)  \(BackupManifest.fileName)\n"
         try Self.writeFile(Data(checksum.utf8), to: folder + "/" + BackupManifest.checksumFileName)
-        return (folder, manifest)
+        return (folder, manifest, stats)
     }
 
     /// The catalog copies a consistent snapshot of itself even while other connections write
     /// (`CatalogSnapshotting`); the copy is checked and counted for the manifest.
-    func snapshotCatalog(to path: String) throws(BackupError) -> BackupManifest.CatalogInfo {
-        let snapshot: CatalogSnapshot
+    func snapshotCatalog(to path: String) throws(BackupError) -> CatalogSnapshot {
         do {
-            snapshot = try sources.catalog.snapshot(to: path)
+            return try sources.catalog.snapshot(to: path)
         } catch let error as CatalogSnapshotError {
             throw .catalogSnapshot("the snapshot \(error)")
         } catch {
             throw .catalogSnapshot("\(error)")
         }
-        return BackupManifest.CatalogInfo(schemaVersion: snapshot.schemaVersion, modules: snapshot.modules,
-                                          jobs: snapshot.jobs, images: snapshot.images, ledger: snapshot.ledger)
     }
 
     // MARK: - Files

@@ -83,14 +83,15 @@ package struct ImageRefetcher: Sendable {
         }
     }
 
-    /// Writes the sidecar of every image whose file is present and whose sidecar is not. A
+    /// Writes the sidecar of every original whose file is present and whose sidecar is not. A
     /// catalog read or sidecar write that fails throws: running the refetch again is safe (present
     /// files are kept, and only missing sidecars are written).
     func rebuildSidecars(catalog: any CatalogStore & ImageFileStore) throws -> Int {
         let content = ContentStore(dataDirectory: dataDirectory)
         var rebuilt = 0
         for id in try catalog.imageFiles().map(\.imageID) {
-            guard let record = try catalog.image(id),
+            // Only originals have sidecars (derivatives are described by their rows).
+            guard let record = try catalog.image(id), record.variant == "original",
                   FileManager.default.fileExists(atPath: content.absolute(record.filePath)),
                   !FileManager.default.fileExists(atPath: content.absolute(content.sidecarPath(for: record.filePath)))
             else { continue }

@@ -38,7 +38,7 @@ package final class StorageBackgroundTasks: Sendable {
             } ?? .defaultDirectory(dataDirectory: paths.data)
             let templates = TemplateStore.folder(configuration: configuration, paths: paths).path
             let writer = BackupWriter(sources: BackupSources(catalog: catalog, dataDirectory: paths.data, configFile: paths.config,
-                                                             templatesDirectory: templates),
+                                                             templatesDirectory: templates, uploads: catalog),
                                       format: backup.format, retention: backup.retention, storage: storage,
                                       environment: environment)
             scheduler = BackupScheduler(writer: writer, destination: destination, configuration: backup, log: log,

@@ -8,8 +8,8 @@ import ImagegenCore
 /// - records: the latest `recentRecords` finished jobs (the rules look at streaks, the last N
 ///   successes, the last N attempts of a template and a 15-minute window: all within it);
 /// - baselines: each provider's p50 of succeeded jobs over the last `baselineDays`, leaving out its
-///   latest `slowWindow` successes (the ones the slow rule compares), needing `slowMinSamples` of
-///   them; a configured baseline replaces the computed one;
+///   latest `slowWindow` successes (the ones the slow rule compares), needing `baselineMinJobs`
+///   (default 50) of them — no baseline, no slow alert; a configured baseline replaces the computed one;
 /// - budgets: the budgets' state now; balances: from `ProviderBalanceReader`;
 /// - account usage: images stored per provider in the current day or month (budget time zone),
 ///   against `alerts.provider_quota.account_limits`;
@@ -55,7 +55,7 @@ public struct AlertInputSource: Sendable {
         var out: [String: Double] = [:]
         for (provider, records) in Dictionary(grouping: successes, by: \.provider) {
             let older = records.dropLast(settings.slowWindow).map(\.durationSeconds).sorted()
-            guard older.count >= settings.slowMinSamples, let p50 = Percentile.nearestRank(older, percent: 50), p50 > 0 else {
+            guard older.count >= max(settings.baselineMinJobs, settings.slowMinSamples), let p50 = Percentile.nearestRank(older, percent: 50), p50 > 0 else {
                 continue
             }
             out[provider] = p50

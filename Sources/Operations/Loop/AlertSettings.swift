@@ -11,7 +11,8 @@ import ImagegenConfig
 ///   webhook: { url: "https://ops.example/hooks/imagegen", secret_env: "IMAGEGEN_WEBHOOK_SECRET" },
 ///   provider_failures: { threshold: 3 },
 ///   budget: { warn_ratio: 0.8 },
-///   provider_slow: { window: 20, factor: 2, min_samples: 5, baseline_days: 7, baselines: { replicate: 12.5 } },
+///   provider_slow: { window: 20, factor: 2, min_samples: 5, baseline_days: 7, baseline_min_jobs: 50,
+///                    baselines: { replicate: 12.5 } },
 ///   provider_quota: { balance_thresholds: { stability: 100 }, rate_limited_ratio: 0.2, window_minutes: 15,
 ///                     min_attempts: 10, account_limit_ratio: 0.9,
 ///                     account_limits: { replicate: { images: 1000, period: "month" } } },
@@ -47,6 +48,10 @@ public struct AlertSettings: Sendable, Equatable {
     public var slowFactor = 2.0
     public var slowMinSamples = 5
     public var baselineDays = 7.0
+    /// Succeeded jobs (older than the compared window) a computed baseline needs: until a provider
+    /// has this many, it has no baseline and the slow rule stays quiet (a fresh host's first
+    /// minutes are not "usual"). A configured baseline needs none.
+    public var baselineMinJobs = 50
     /// Configured usual p50 per provider (seconds); replaces the computed baseline.
     public var baselines: [String: Double] = [:]
     public var balanceThresholds: [String: Double] = [:]
@@ -113,11 +118,12 @@ public struct AlertSettings: Sendable, Equatable {
             budgetWarnRatio = try r.number("warn_ratio", range: 0.01...1) ?? budgetWarnRatio
         }
         if let r = try reader.object("provider_slow") {
-            try r.only(["window", "factor", "min_samples", "baseline_days", "baselines"])
+            try r.only(["window", "factor", "min_samples", "baseline_days", "baseline_min_jobs", "baselines"])
             slowWindow = Int(try r.number("window", range: 1...10_000) ?? Double(slowWindow))
             slowFactor = try r.number("factor", range: 1...1000) ?? slowFactor
             slowMinSamples = Int(try r.number("min_samples", range: 1...10_000) ?? Double(slowMinSamples))
             baselineDays = try r.number("baseline_days", range: 0.01...365) ?? baselineDays
+            baselineMinJobs = Int(try r.number("baseline_min_jobs", range: 1...1_000_000) ?? Double(baselineMinJobs))
             baselines = try r.numbers("baselines", range: 0.000_001...86_400)
         }
         if let r = try reader.object("provider_quota") {

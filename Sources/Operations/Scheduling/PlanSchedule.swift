@@ -62,13 +62,14 @@ public struct PlanSchedule: Sendable {
         return result.sorted { ($0.start, $0.slotID) < ($1.start, $1.slotID) }
     }
 
-    /// What `imagegen plan` shows: the occurrences of the local dates `today … today + days − 1`
-    /// that have not ended yet at `now`, ordered by start.
+    /// What `imagegen plan` shows: the occurrences running or starting within `days` × 24 hours of `now`, ordered by start.
     public func upcoming(from now: Date, days: Int) -> [SlotOccurrence] {
         guard days > 0 else { return [] }
+        // A rolling window, not calendar days: "next 1 day" late in the morning still shows tomorrow's early slots.
         let today = localDate(of: now)
-        return (0..<days).flatMap { occurrences(on: today.adding(days: $0)) }
-            .filter { $0.end > now }
+        let horizon = now.addingTimeInterval(Double(days) * 86_400)
+        return (0...days).flatMap { occurrences(on: today.adding(days: $0)) }
+            .filter { $0.end > now && $0.start < horizon }
             .sorted { ($0.start, $0.slotID) < ($1.start, $1.slotID) }
     }
 

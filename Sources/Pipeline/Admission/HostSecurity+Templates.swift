@@ -73,6 +73,7 @@ extension HostSecurity {
     /// Changes when the policy configuration changes or the program is rebuilt or upgraded.
     static func policyFingerprint(_ configuration: ContentPolicyConfiguration) -> String {
         var material = SortedJSON.encode(configuration) + "|" + configuration.givenNames.fingerprint
+            + "|" + configuration.publicFigures.fingerprint
         // try?: a fingerprint input only; without it the fingerprint changes less often, never wrongly
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
         if let attributes = try? FileManager.default.attributesOfItem(atPath: executable) {

@@ -118,6 +118,7 @@ public final class GenerationService: Sendable {
         let categories = runtime.configuration.categories.merging(extraCategories()) { a, _ in a }
         let adult = categories[category ?? d.category]?.adult ?? false
         return Router(health: health).plan(entry, adult: adult, width: width ?? d.width, height: height ?? d.height, outputs: 1,
-                                           loaded: Set(runtime.plugins.generations.map(\.manifest.id)), tried: [], now: clock())
+                                           loaded: Set(runtime.plugins.generations.map(\.manifest.id)), tried: [], now: clock(),
+                                           missingSecrets: runtime.missingSecrets())
     }
 }

@@ -3,6 +3,7 @@ import ImagegenConfig
 import ImagegenCore
 import PluginHost
 import Security
+import Templates
 
 /// Why a request was refused before anything was spent. Each names the field, the value and
 /// what is allowed.
@@ -121,7 +122,9 @@ public struct RequestValidator: Sendable {
             model: entry, prompt: prompt, negativePrompt: r.negativePrompt.flatMap { $0.isEmpty ? nil : $0 },
             parameters: GenerationParameters(width: width, height: height, steps: steps, guidanceScale: guidance,
                                              seed: r.seed.map { UInt32($0) } ?? UInt32.random(in: 0...UInt32.max)),
-            category: category, adult: settings.adult, variations: variations, tags: r.tags ?? [],
+            category: category, adult: settings.adult, variations: variations,
+            // Every image is tagged from its prompt, the caller's tags normalised like template tags.
+            tags: AutoTagger.standard.tags(for: prompt, category: category, templateTags: r.tags ?? []),
             priority: r.priority ?? 0, deadlineSeconds: deadline, extra: r.extra ?? [:])
     }
 }

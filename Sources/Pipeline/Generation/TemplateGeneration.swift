@@ -106,7 +106,7 @@ extension GenerationService {
         try screenHardBlocks(variations.map { ($0.prompt, $0.negativePrompt.isEmpty ? nil : $0.negativePrompt) },
                              isAdult: template.adult, model: request.model ?? variations.first?.model,
                              category: template.category, template: template.name)
-        let tagger = AutoTagger()
+        let tagger = AutoTagger.standard
         let first = variations[0]
         let validated = try runtime.security.auditingRefusals(model: request.model ?? first.model, category: template.category) { try validator().validate(GenerationRequest(
             model: request.model ?? first.model, prompt: first.prompt,

@@ -97,7 +97,8 @@ struct JobExecution: Sendable {
             }
             let loaded = Set(service.runtime.plugins.generations.map(\.manifest.id))
             let plan = router.plan(entry, adult: adult, width: job.parameters.width, height: job.parameters.height,
-                                   outputs: job.outputs, loaded: loaded, tried: tried, now: now())
+                                   outputs: job.outputs, loaded: loaded, tried: tried, now: now(),
+                                   missingSecrets: service.runtime.missingSecrets())
             guard let candidate = plan.chosen, service.health.admit(candidate.key, now: now()) else {
                 if let recovery = plan.earliestRecovery, recovery < job.deadlineAt {
                     // Every candidate is cooling down: wait for the first to recover.
@@ -503,6 +504,7 @@ struct JobExecution: Sendable {
             // The full check (libvips decodes it: truncation, corruption, decompression bombs)
             // and the quality score, before anything is stored as a good image.
             var quality: QualityReport?
+            var tags = job.tags
             if let workshop = service.imaging {
                 do throws(ImageInputError) {
                     let image = try workshop.verify(Data(bytes), declaredMIMEType: verified.mime)
@@ -510,6 +512,9 @@ struct JobExecution: Sendable {
                     verified.height = image.height
                     // try?: the score is advisory (nil = not scored); the image itself passed the full check above
                     quality = try? workshop.score(image)
+                    // Colours measured on the image, so a filter finds what the prompt did not say.
+                    // try?: tags are advisory; an image whose colours cannot be read keeps its prompt's tags
+                    for colour in (try? workshop.dominantColours(image)) ?? [] where !tags.contains(colour) { tags.append(colour) }
                 } catch {
                     return finish(.failed, ("bad_image", "\(plugin) returned output \(index) that is not a usable image: \(error)"),
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
@@ -522,10 +527,10 @@ struct JobExecution: Sendable {
                 parameters: .init(width: verified.width ?? job.parameters.width, height: verified.height ?? job.parameters.height,
                                   steps: job.parameters.steps, guidanceScale: job.parameters.guidanceScale,
                                   seed: state.seed ?? job.parameters.seed),
-                category: job.category, tags: job.tags, filePath: relative,
+                category: job.category, tags: tags, filePath: relative,
                 metadata: .init(generatedAt: JobExecution.iso(generatedAt), apiUsed: "\(plugin)/\(job.providerModel ?? "")",
                                 cost: perImage, processingTime: generatedAt.timeIntervalSince(job.submittedAt ?? job.createdAt)),
-                status: "stored", version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
+                status: ImageRecord.completed, version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
                 contentSHA256: SHA256Digest.of(bytes).hex, jobID: job.id, mime: verified.mime, bytes: bytes.count,
                 qualityScore: quality?.score, quality: quality, extra: job.extra)
             do {

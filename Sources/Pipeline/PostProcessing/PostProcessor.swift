@@ -191,7 +191,7 @@ public struct PostProcessor: Sendable {
             category: original.category, tags: original.tags, filePath: filePath,
             metadata: .init(generatedAt: RecordTime.iso(at), apiUsed: original.metadata.apiUsed, cost: nil,
                             processingTime: seconds),
-            status: "stored", version: run, parentID: original.imageID, variant: d.variant,
+            status: ImageRecord.completed, version: run, parentID: original.imageID, variant: d.variant,
             contentSHA256: contentSHA256, jobID: original.jobID, mime: d.mimeType, bytes: d.byteCount,
             qualityScore: quality?.score, quality: quality,
             extra: ["imaging_profile": profileName, "post_processing_run": String(run)])

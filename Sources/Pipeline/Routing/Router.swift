@@ -15,6 +15,8 @@ public struct Router: Sendable {
         case tooManyOutputs(Int)
         case notLoaded
         case alreadyTried
+        /// The plugin's required secret (an environment variable name, never its value) is not set.
+        case missingSecret(String)
 
         public var description: String {
             switch self {
@@ -26,6 +28,7 @@ public struct Router: Sendable {
             case .tooManyOutputs(let m): return "at most \(m) outputs per job"
             case .notLoaded: return "plugin not loaded"
             case .alreadyTried: return "already tried for this job"
+            case .missingSecret(let name): return "\(name) is not set: export it or add it to the secrets file"
             }
         }
 
@@ -47,10 +50,11 @@ public struct Router: Sendable {
     public init(health: HealthBoard) { self.health = health }
 
     public func plan(_ entry: ModelTable.Entry, adult: Bool, width: Int, height: Int, outputs: Int,
-                     loaded: Set<String>, tried: [String], now: Date) -> Plan {
+                     loaded: Set<String>, tried: [String], now: Date, missingSecrets: [String: String] = [:]) -> Plan {
         Plan(model: entry.name, candidates: entry.candidates.map { c in
             let verdict: Verdict
             if !loaded.contains(c.plugin) { verdict = .notLoaded }
+            else if let secret = missingSecrets[c.plugin] { verdict = .missingSecret(secret) }
             else if !ContentPolicy.modelMayServe(isAdultCategory: adult, modelAllowsNSFW: c.nsfwAllowed) { verdict = .adultContentNotAllowed }
             else if width < c.limits.minSize || height < c.limits.minSize || width > c.limits.maxSize || height > c.limits.maxSize {
                 verdict = .sizeNotSupported(c.limits)

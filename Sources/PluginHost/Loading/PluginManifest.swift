@@ -12,8 +12,17 @@ public struct PluginManifest: Sendable, Equatable {
     public var nsfwAllowed: Bool
     public var threadSafe: Bool
     public var idempotentSubmit: Bool
+    /// Secrets the provider cannot work without: a candidate whose plugin misses one is not
+    /// routed to (`route` and `health` name the variable).
     public var secrets: [String]
     public var models: [ModelDescription]
+    /// Secrets used when set (e.g. basic auth of a local server started with a login).
+    public var optionalSecrets: [String] = []
+
+    /// The first required secret `source` does not have, or nil.
+    public func missingSecret(in source: any SecretSource) -> String? {
+        secrets.first { source.secret(named: $0) == nil }
+    }
 
     public struct ModelDescription: Sendable, Equatable {
         public var name: String
@@ -70,7 +79,8 @@ public struct PluginManifest: Sendable, Equatable {
         return .success(PluginManifest(
             id: id, name: o["name"]?.string ?? id, version: version, nsfwAllowed: pluginNSFW,
             threadSafe: o["thread_safe"]?.bool ?? false, idempotentSubmit: o["idempotent_submit"]?.bool ?? false,
-            secrets: o["secrets"]?.array?.compactMap(\.string) ?? [], models: parsed))
+            secrets: o["secrets"]?.array?.compactMap(\.string) ?? [], models: parsed,
+            optionalSecrets: o["optional_secrets"]?.array?.compactMap(\.string) ?? []))
     }
 
     static func isValidID(_ id: String) -> Bool {

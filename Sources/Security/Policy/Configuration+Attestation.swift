@@ -1,10 +1,11 @@
 import Foundation
 import ImagegenConfig
 
-/// One attestation for the whole host, whichever way the operator wrote it: the top-level
-/// `attestation: { attested_by, attested_at }` (a date or an ISO 8601 time) or
-/// `policy.adult_attestation`. The request validator, the router and the runner all read it
-/// from here and judge it with `ContentPolicy.checkRouting`, so there is one rule.
+/// One attestation for the whole host, under one name: the top-level
+/// `attestation: { attested_by, attested_at }` (a date or an ISO 8601 time), as the README shows.
+/// The older `policy.adult_attestation` is refused with a did-you-mean, so no message, doc or
+/// config names the attestation two ways. The request validator, the router and the runner all
+/// read it from here and judge it with `ContentPolicy.checkRouting`, so there is one rule.
 extension Configuration {
     /// The attestation as the policy sees it; nil when none is configured or it cannot be read
     /// (start-up reports an unreadable one as a config error, see `ageVerificationAttestation(file:)`).
@@ -13,28 +14,19 @@ extension Configuration {
         try? ageVerificationAttestation(file: "")
     }
 
-    /// Reads the attestation; throws when both forms are given or a date does not parse.
+    /// Reads the attestation; throws when a date does not parse, or for the old nested key.
     func ageVerificationAttestation(file: String) throws(ConfigurationError) -> AgeVerificationAttestation? {
-        let nested = sections["policy"]?["adult_attestation"]
-        switch (attestation, nested) {
-        case (.some, .some):
-            throw .invalidValue(file: file, key: "attestation",
-                                detail: "the attestation is given twice (attestation and policy.adult_attestation); keep one")
-        case (.some(let top), nil):
-            guard let date = Self.attestationDate(top.attestedAt) else {
-                throw .invalidValue(file: file, key: "attestation.attested_at",
-                                    detail: "\"\(top.attestedAt)\" is not a date like 2026-02-01 or a time like 2026-02-01T09:00:00Z")
-            }
-            return AgeVerificationAttestation(attestedBy: top.attestedBy, attestedAt: date)
-        case (nil, .some(let value)):
-            do {
-                return try JSONDecoder().decode(AgeVerificationAttestation.self, from: value.encoded())
-            } catch {
-                throw .invalidValue(file: file, key: "policy.adult_attestation", detail: Configuration.describe(error))
-            }
-        case (nil, nil):
-            return nil
+        if sections["policy"]?["adult_attestation"] != nil {
+            throw .invalidValue(file: file, key: "policy.adult_attestation",
+                                detail: "unknown key → did you mean attestation? The attestation is a top-level key: move it to "
+                                    + "`attestation: { attested_by: \"…\", attested_at: \"2026-02-01\" }` and remove policy.adult_attestation")
         }
+        guard let top = attestation else { return nil }
+        guard let date = Self.attestationDate(top.attestedAt) else {
+            throw .invalidValue(file: file, key: "attestation.attested_at",
+                                detail: "\"\(top.attestedAt)\" is not a date like 2026-02-01 or a time like 2026-02-01T09:00:00Z")
+        }
+        return AgeVerificationAttestation(attestedBy: top.attestedBy, attestedAt: date)
     }
 
     static func attestationDate(_ text: String) -> Date? {

@@ -40,8 +40,7 @@ public struct ContentPolicy: Sendable {
         self.explicitOutsideAdultEnabled = !disabled.contains(PolicyRule.explicitOutsideAdultID)
         let ruleEntries = activeRules.flatMap { rule in rule.terms.map { (PolicyTextNormalizer.fold($0), rule.id) } }
         self.scanner = PolicySignalScanner(
-            protectedNames: PolicyLexicon(configuration.protectedNames.map { (PolicyTextNormalizer.fold($0), $0) },
-                                          useVariants: false),
+            protectedNames: configuration.publicFigures.lexicon(adding: configuration.protectedNames),
             ruleTerms: PolicyLexicon(ruleEntries),
             nonPersonPhrases: Set(configuration.nonPersonPhrases.map {
                 PolicyTextNormalizer.tokens($0).map(\.text).joined(separator: " ")
@@ -110,13 +109,13 @@ public struct ContentPolicy: Sendable {
         guard let attestation else {
             return .refused(PolicyRefusal(
                 ruleID: Self.attestationRuleID, ruleName: "Adult categories need an age-verification attestation",
-                message: "adult categories are refused until the operator records an age-verification attestation: set policy.adult_attestation {\"attested_by\": …, \"attested_at\": …} in the config",
+                message: "adult categories are refused until the operator records an age-verification attestation: set attestation: { attested_by: \"name\", attested_at: \"YYYY-MM-DD\" } in the config",
                 isHardBlock: false))
         }
         if let problem = attestation.problem(now: now) {
             return .refused(PolicyRefusal(
                 ruleID: Self.attestationRuleID, ruleName: "Adult categories need an age-verification attestation",
-                message: "the age-verification attestation cannot be used: \(problem); fix policy.adult_attestation in the config",
+                message: "the age-verification attestation cannot be used: \(problem); fix attestation in the config",
                 isHardBlock: false))
         }
         guard modelMayServe(isAdultCategory: isAdultCategory, modelAllowsNSFW: modelAllowsNSFW) else {

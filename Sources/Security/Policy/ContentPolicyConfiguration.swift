@@ -6,8 +6,8 @@
 ///   "non_person_phrases": ["Saint Malo"],
 ///   "disabled_rules": [],
 ///   "rules": [{"id": "brand.competitors", "name": "Competitor brands", "terms": ["acme"], "applies_to": "all"}],
-///   "adult_attestation": {"attested_by": "Jane Doe, DPO", "attested_at": "2026-02-01T09:00:00Z"},
-///   "allowed_names": ["Jessica Rabbit"], "reclassify_adult": false, "given_names_file": "given-names.txt"
+///   "allowed_names": ["Jessica Rabbit"], "reclassify_adult": false, "given_names_file": "given-names.txt",
+///   "public_figures_file": "public-figures.txt"
 /// }
 /// ```
 public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
@@ -18,6 +18,8 @@ public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
     /// Ids of data rules to switch off. Hard blocks cannot be listed here.
     public var disabledRules: [String]
     public var rules: [PolicyRule]
+    /// Filled from the top-level `attestation` key at start (`Configuration.ageVerificationAttestation`);
+    /// a `policy.adult_attestation` in the config is refused there with a did-you-mean.
     public var adultAttestation: AgeVerificationAttestation?
     /// Names that look like "Given-name Surname" but are not real people (fictional characters,
     /// brands, product lines): the given-name heuristic leaves them alone. Protected names win.
@@ -30,6 +32,11 @@ public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
     public var givenNamesFile: String?
     /// The given names the real-person heuristic uses; loaded at start (not part of the JSON).
     public var givenNames: GivenNameList = .shipped
+    /// A replacement for the shipped public-figures list (one name a line), relative to the config
+    /// file's folder. Read at start.
+    public var publicFiguresFile: String?
+    /// The public figures refused in adult content; loaded at start (not part of the JSON).
+    public var publicFigures: PublicFigureList = .shipped
 
     public init(protectedNames: [String] = [], nonPersonPhrases: [String] = [], disabledRules: [String] = [],
                 rules: [PolicyRule] = [], adultAttestation: AgeVerificationAttestation? = nil,
@@ -53,6 +60,7 @@ public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
         case allowedNames = "allowed_names"
         case reclassifyAdult = "reclassify_adult"
         case givenNamesFile = "given_names_file"
+        case publicFiguresFile = "public_figures_file"
     }
 
     public init(from decoder: Decoder) throws {
@@ -65,6 +73,7 @@ public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
         allowedNames = try container.decodeIfPresent([String].self, forKey: .allowedNames) ?? []
         reclassifyAdult = try container.decodeIfPresent(Bool.self, forKey: .reclassifyAdult) ?? false
         givenNamesFile = try container.decodeIfPresent(String.self, forKey: .givenNamesFile)
+        publicFiguresFile = try container.decodeIfPresent(String.self, forKey: .publicFiguresFile)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -77,6 +86,7 @@ public struct ContentPolicyConfiguration: Codable, Sendable, Equatable {
         try container.encode(allowedNames, forKey: .allowedNames)
         try container.encode(reclassifyAdult, forKey: .reclassifyAdult)
         try container.encodeIfPresent(givenNamesFile, forKey: .givenNamesFile)
+        try container.encodeIfPresent(publicFiguresFile, forKey: .publicFiguresFile)
     }
 }
 

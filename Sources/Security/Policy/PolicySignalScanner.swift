@@ -2,7 +2,7 @@
 /// vocabulary (including spaced-out and joined spellings), reads age expressions, protected
 /// names, "photo of <Name Surname>" patterns and the terms of configured rules.
 struct PolicySignalScanner: Sendable {
-    let protectedNames: PolicyLexicon<String>
+    let protectedNames: LazyPolicyLexicon
     let ruleTerms: PolicyLexicon<String>
     let nonPersonPhrases: Set<String>
     var givenNames: GivenNameList = .shipped
@@ -29,7 +29,7 @@ struct PolicySignalScanner: Sendable {
         }
         scanSpacedOutRuns(tokens, masked: masked, into: &signals)
         scanJoinedWords(tokens, masked: masked, into: &signals)
-        for match in protectedNames.matches(in: tokens) {
+        for match in protectedNames.value.matches(in: tokens) {
             for name in match.labels { signals.add(.protectedName, name) }
         }
         if detectNamedPersons {

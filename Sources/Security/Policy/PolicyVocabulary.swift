@@ -70,6 +70,7 @@ enum PolicyVocabulary {
         "pedophile", "paedophile", "pedo", "pedophilia", "paedophilia", "csam", "child porn", "child pornography",
         "agression sexuelle", "abus sexuel", "pedopornographie", "viol collectif", "attouchements",
         "non consentant", "non consentante", "sans consentement", "porno enfant",
+        "up skirt", "downblouse", "down blouse", "sous la jupe", "voyeur porn",
     ]
 
     static let nonConsentContext = [
@@ -77,8 +78,21 @@ enum PolicyVocabulary {
         "against her will", "against his will", "against their will", "kidnapped", "abducted", "hidden camera",
         "hidden cam", "spy cam", "spycam", "voyeur", "voyeurism", "held down", "coerced", "coercion",
         "blackmail", "blackmailed",
+        // Incapacity and covert capture written as wording rather than one keyword.
+        "sleeping", "asleep", "fell asleep", "falling asleep", "passed out drunk", "blackout drunk", "too drunk",
+        "incapacitated", "knocked out", "fainted", "comatose", "semi conscious",
+        "without her knowledge", "without his knowledge", "without their knowledge", "without her knowing",
+        "without him knowing", "without them knowing", "she doesn t know", "he doesn t know", "she does not know",
+        "she didn t know", "unaware she", "unaware he", "unaware of the camera", "not aware of the camera",
+        "secretly filmed", "secretly photographed", "secretly recorded", "secretly taped", "filmed secretly",
+        "spy camera", "hidden cam", "peeping", "peeping tom", "peephole",
+        "did not consent", "didn t consent", "does not consent", "doesn t consent", "without consent",
+        "without her consent", "without his consent", "without their consent", "no consent",
         "viol", "violer", "violee", "de force", "forcee", "inconsciente", "inconscient", "droguee", "kidnappee",
         "enlevee", "contre son gre", "contre sa volonte", "camera cachee", "sous la contrainte",
+        "a son insu", "a leur insu", "sans qu elle le sache", "sans qu il le sache", "endormie", "endormi",
+        "qui dort", "en train de dormir", "evanouie", "evanoui", "ivre morte", "ivre mort", "en cachette",
+        "camera espion", "sans son consentement", "sans leur consentement",
     ]
 
     static let adultDescriptors = [
@@ -138,5 +152,5 @@ enum PolicyVocabulary {
 
     /// Signals worth finding inside a run of spaced-out letters ("t e e n", "s.e.x.y t.e.e.n").
     static let spacedOutSignals: Set<PolicySignal> = [.youthTerm, .schoolTerm, .childLikeDescriptor, .explicitSexual,
-                                                       .suggestive, .nonConsentExplicit]
+                                                       .suggestive, .nonConsentExplicit, .nonConsentContext]
 }

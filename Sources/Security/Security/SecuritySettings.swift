@@ -10,7 +10,7 @@ import Crypto
 /// encryption: { key_file: "/etc/imagegen/master.key", search: "index" },
 /// secrets:    { file: "/etc/imagegen/secrets.env" },
 /// audit:      { file: "audit.log" },
-/// policy:     { protected_names: [...], rules: [...], adult_attestation: {...} },
+/// policy:     { protected_names: [...], rules: [...] },   // the attestation is the top-level `attestation`
 /// quotas:     { providers: { replicate: { images_per_day: 500 } }, api_tokens: {...} },
 /// ```
 ///
@@ -71,6 +71,8 @@ public struct SecuritySettings: Sendable {
             }
             settings.search = parsed
         }
+        // First: the old nested attestation key gets its did-you-mean before the policy decoder sees it.
+        let attestation = try configuration.ageVerificationAttestation(file: file)
         let decoder = JSONDecoder()
         if let policy = configuration.sections["policy"] {
             do {
@@ -79,7 +81,7 @@ public struct SecuritySettings: Sendable {
                 throw .invalidValue(file: file, key: "policy" + Configuration.path(of: error), detail: Configuration.describe(error))
             }
         }
-        settings.policy.adultAttestation = try configuration.ageVerificationAttestation(file: file)
+        settings.policy.adultAttestation = attestation
         // The real-person heuristic's given names: the configured file, else the data folder's
         // copy when present, else the list compiled in. Read at start, so a new list needs no rebuild.
         let namesFile = settings.policy.givenNamesFile.map(resolve)
@@ -90,6 +92,16 @@ public struct SecuritySettings: Sendable {
                 settings.policy.givenNames = try GivenNameList.load(path: namesFile)
             } catch {
                 throw .invalidValue(file: file, key: "policy.given_names_file", detail: "\(namesFile): \(error)")
+            }
+        }
+        let figuresFile = settings.policy.publicFiguresFile.map(resolve)
+            ?? (FileManager.default.fileExists(atPath: paths.data + "/policy/public-figures.txt")
+                ? paths.data + "/policy/public-figures.txt" : nil)
+        if let figuresFile {
+            do {
+                settings.policy.publicFigures = try PublicFigureList.load(path: figuresFile)
+            } catch {
+                throw .invalidValue(file: file, key: "policy.public_figures_file", detail: "\(figuresFile): \(error)")
             }
         }
         if let quotas = configuration.sections["quotas"] {

@@ -6,6 +6,8 @@ package enum ExperimentError: Error, Sendable, Hashable, CustomStringConvertible
     case qualityScoreOutOfRange(Double)
     case invalidSettings(String)
     case edit(TemplateEditError)
+    /// Some arm has fewer scored outcomes than promotion needs (`arms` and `counts` side by side).
+    case sampleTooSmall(template: String, arms: [String], counts: [Int], minimum: Int)
 
     package var description: String {
         switch self {
@@ -21,6 +23,10 @@ package enum ExperimentError: Error, Sendable, Hashable, CustomStringConvertible
             return "invalid experiment settings: \(reason)"
         case .edit(let error):
             return error.description
+        case let .sampleTooSmall(template, arms, counts, minimum):
+            let have = zip(arms, counts).map { "\($0): \($1)" }.joined(separator: ", ")
+            return "experiment '\(template)' has too few scored images to promote an arm (\(have)); promotion needs at least "
+                + "\(minimum) per arm (metrics.report.min_arm_samples). Keep the experiment running, or pass --force to promote anyway"
         }
     }
 }

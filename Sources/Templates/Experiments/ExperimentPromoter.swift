@@ -38,6 +38,14 @@ package struct ExperimentPromoter: Sendable {
         return promotion
     }
 
+    /// Refuses to promote while any arm has fewer than `minimumPerArm` scored outcomes: at 3 samples
+    /// per arm the "leader" is noise, and promotion rewrites the template for good.
+    package func checkSample(_ report: ExperimentReport, minimumPerArm: Int) throws(ExperimentError) {
+        guard report.arms.contains(where: { $0.count < minimumPerArm }) else { return }
+        throw .sampleTooSmall(template: report.template, arms: report.arms.map(\.arm), counts: report.arms.map(\.count),
+                              minimum: minimumPerArm)
+    }
+
     private func verify(_ text: String, file: String, expected: PromptTemplate) throws(TemplateEditError) {
         let reloaded = TemplateLibrary.load(texts: [file: text])
         guard let template = reloaded.template(named: expected.name) else {

@@ -13,6 +13,10 @@ package struct AutoTagger: Sendable {
     private let perCategory: [String: TagPhraseTable]
     private let commonOnly: TagPhraseTable
 
+    /// The built-in vocabulary's tagger, built once: every request and every tag filter uses it,
+    /// so a prompt's tags and a filter's tag are normalised the same way.
+    package static let standard = AutoTagger()
+
     package init(vocabulary: TagVocabulary = .builtIn, mapsSynonyms: Bool = true) {
         self.vocabulary = vocabulary
         self.mapsSynonyms = mapsSynonyms
@@ -52,6 +56,12 @@ package struct AutoTagger: Sendable {
         global.scan(global.tokens(tag), matched: { words.append($0.tag) }, unmatched: { words.append($0) })
         let result = words.joined(separator: " ")
         return result.isEmpty ? nil : result
+    }
+
+    /// A tag filter as given by a user, in the form images are tagged with, so `--tag crimson`,
+    /// `?tag=Dentelle` or `tag=stockings` find the images tagged `red`, `lace`, `stocking`.
+    package static func filterTag(_ raw: String?) -> String? {
+        raw.map { standard.normalise($0) ?? $0 }
     }
 
     /// The facet ("colour", "garment", …) a normalised tag belongs to in a category, if any.

@@ -5,15 +5,17 @@ import ImagegenConfig
 import Operations
 import Pipeline
 
-/// `imagegen backup [--to DIR|s3://bucket/prefix] [--format tar.gz|directory] [--no-prune] [--json]`:
+/// `imagegen backup [--to DIR|s3://bucket/prefix] [--format tar.gz|directory] [--no-prune] [--without-images] [--json]`:
 /// a consistent snapshot of the catalog (safe while `serve` runs), the config, templates and audit
-/// log, with a manifest of checksums, as one archive; then retention (`backup.keep_daily`,
+/// log, with a manifest of checksums, as one archive; the image files and sidecars go to the
+/// destination's content-addressed blob store (only new content adds bytes). `--without-images`
+/// leaves out the images whose cloud copy is verified. Then retention (`backup.keep_daily`,
 /// `backup.keep_weekly`) when a `backup` section is configured.
 struct BackupCommand: Command {
     static let name = "backup"
-    static let summary = "snapshot the catalog, config, templates and audit log into one archive"
+    static let summary = "snapshot the catalog, config, templates, audit log and image files (incremental)"
     static let options: Set<String> = ["to", "format"]
-    static let flags: Set<String> = ["no-prune"]
+    static let flags: Set<String> = ["no-prune", "without-images"]
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         let configuration: HostConfiguration
@@ -46,9 +48,11 @@ struct BackupCommand: Command {
         let catalog = try context.catalog()
         let retention = args.flags.contains("no-prune") ? nil : backup?.retention
         let templates = TemplateStore.folder(configuration: configuration, paths: context.paths).path
-        let writer = BackupWriter(sources: BackupSources(catalog: catalog, dataDirectory: context.paths.data,
-                                                         configFile: context.paths.config, templatesDirectory: templates),
+        var writer = BackupWriter(sources: BackupSources(catalog: catalog, dataDirectory: context.paths.data,
+                                                         configFile: context.paths.config, templatesDirectory: templates,
+                                                         uploads: catalog),
                                   format: format, retention: retention, storage: storage)
+        if args.flags.contains("without-images") { writer.images = .leaveVerifiedToCloudCopy }
         if !args.json && !args.flags.contains("quiet") {
             FileHandle.standardError.write(Data("backing up \(context.paths.data) to \(destination)…\n".utf8))
         }
@@ -66,7 +70,17 @@ struct BackupCommand: Command {
         if !result.pruned.isEmpty { print("  removed by retention: \(result.pruned.joined(separator: ", "))") }
         if retention == nil { print("  (no retention applied: configure backup.keep_daily/keep_weekly to prune old backups)") }
         if let error = result.retentionError { Output.error("retention could not be applied: \(error)") }
-        print("  image files are not in the archive: restore fetches them from the cloud copy (see docs/storage.md)")
+        let images = result.images
+        print("  image files: \(images.files) (\(images.bytes) bytes) in the blob store; this backup added \(images.blobsAdded) "
+              + "blob(s), \(images.bytesAdded) bytes")
+        if !images.inCloudCopy.isEmpty {
+            print("  left to the verified cloud copy: \(images.inCloudCopy.count) image file(s) (restore fetches them from there)")
+        }
+        if let note = images.cloudCopyNote { print("  \(note)") }
+        if !images.missing.isEmpty {
+            Output.error("\(images.missing.count) image file(s) the catalog lists are not in the data folder and could not be "
+                         + "backed up: \(images.missing.prefix(5).joined(separator: ", "))\(images.missing.count > 5 ? ", …" : "")")
+        }
         return .success
     }
 }

@@ -27,26 +27,10 @@ struct ConfigCommand: Command {
         let generator = try context.generator()
         let runtime = generator.service.runtime
         let configuration = runtime.configuration
-        let models = runtime.models
-        var problems = ProviderSectionCheck.problems(configured: configuration.providers.keys,
-                                                     loaded: runtime.plugins.generations.map(\.manifest.id))
-        if let problem = HostConsistency.modelProblem(configuration.defaults.model, adult: false, models: models) {
-            problems.append("defaults.model: \(problem)")
-        }
-        for (alias, target) in configuration.aliases.sorted(by: { $0.key < $1.key }) where models.resolve(target) == nil {
-            problems.append("aliases.\(alias): \(HostConsistency.modelProblem(target, adult: false, models: models) ?? target)")
-        }
         let library: TemplateLibrary
         do { library = try generator.templates.library() } catch { throw .failed("templates: \(error)", .failure) }
-        problems += library.problems.filter { $0.severity == .error }.map(\.description)
-        problems += HostConsistency.templateProblems(library.templates, models: models).map(\.message)
-        do {
-            let plan = try PlanConfiguration(configuration: configuration)
-            let slots = HostConsistency.slotProblems(plan.plan.allSlots, templates: library, models: models)
-            problems += slots.sorted(by: { $0.key < $1.key }).map { "plans: slot \($0.key): \($0.value)" }
-        } catch {
-            problems.append("plans: \(error.description)")
-        }
+        let problems = HostConsistency.problems(configuration: configuration, loadedPlugins: runtime.plugins.generations.map(\.manifest.id),
+                                                models: runtime.models, library: library)
         let report = Report(ok: problems.isEmpty, problems: problems, effective: configuration.effective())
         if args.json {
             Output.json(report)

@@ -2,13 +2,17 @@ import Foundation
 import Host
 import DurableFiles
 import Templates
+import ImagegenConfig
+import Operations
 
-/// `imagegen experiments [--json]`, `experiments show NAME`, `experiments promote NAME ARM`.
+/// `imagegen experiments [--json]`, `experiments show NAME`, `experiments promote NAME ARM [--force]`.
+/// Promotion needs `metrics.report.min_arm_samples` (default 30) scored images in every arm — the
+/// bar the report uses to suggest it — unless `--force`.
 struct ExperimentsCommand: Command {
     static let name = "experiments"
     static let summary = "prompt A/B tests: per arm count, mean, 95% interval, P(best); `promote NAME ARM`"
     static let options: Set<String> = ["draws"]
-    static let flags: Set<String> = []
+    static let flags: Set<String> = ["force"]
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         let generator = try context.generator()
@@ -41,10 +45,20 @@ struct ExperimentsCommand: Command {
             if args.json { Output.json(r) } else { ExperimentsCommand.show(r) }
             return .success
         case "promote":
-            guard args.positionals.count == 3 else { throw .usage("usage: imagegen experiments promote TEMPLATE ARM") }
+            guard args.positionals.count == 3 else { throw .usage("usage: imagegen experiments promote TEMPLATE ARM [--force]") }
             let name = args.positionals[1], arm = args.positionals[2]
             guard let t = experiments.first(where: { $0.name == name }), let source = library.source(of: name) else {
                 throw .failed("no experiment on template \(name)", .invalidInput)
+            }
+            if !args.flags.contains("force") {
+                let minimum: Int
+                do { minimum = try ReportSource.settings(HostConfiguration.load(path: context.paths.config)).minArmSamples } catch {
+                    throw .usage("\(error)")
+                }
+                let current = try report(t)
+                do { try ExperimentPromoter().checkSample(current, minimumPerArm: minimum) } catch {
+                    throw .failed(error.description, .invalidInput)
+                }
             }
             do {
                 let text = try String(contentsOfFile: source.file, encoding: .utf8)

@@ -14,6 +14,7 @@ struct GenerateCommand: Command {
     static let options: Set<String> = ["model", "prompt", "negative", "width", "height", "steps", "guidance", "seed",
                                        "category", "variations", "priority", "deadline", "tag", "template", "profile"]
     static let flags: Set<String> = ["no-wait"]
+    static func createsDataFolder(_ positionals: [String]) -> Bool { true }
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         let generator = try context.generator()
@@ -53,13 +54,12 @@ struct GenerateCommand: Command {
         let started = Date()
         let finished: [Job]
         do {
+            // One short line a batch on a terminal (cut to its width so redraws never wrap); nothing on a pipe.
+            let progressLine = BatchProgressLine(width: BatchProgressLine.terminalWidth() - 1)
             finished = try await generator.waitUntilFinished(jobs) { current in
                 guard tty else { return }
-                let line = current.map { j in
-                    let p = j.progress.map { String(format: " %.0f%%", $0 * 100) } ?? ""
-                    return "\(j.state.rawValue)\(p)\(j.pluginID.map { " on \($0)" } ?? "")"
-                }.joined(separator: ", ")
-                FileHandle.standardError.write(Data(String(format: "\r\u{1B}[K%.1fs  %@", Date().timeIntervalSince(started), line).utf8))
+                let line = progressLine.render(current, elapsed: Date().timeIntervalSince(started))
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
             }
         } catch {
             throw .failed("waiting for the jobs failed: \(error)", .failure)

@@ -3,6 +3,7 @@ import Host
 import Catalog
 import ImagegenCore
 import Pipeline
+import Templates
 
 /// `imagegen images list [--category C] [--model M] [--tag T] [--since D] [--prompt-word W] [--json]`, `images show ID`.
 struct ImagesCommand: Command {
@@ -16,7 +17,7 @@ struct ImagesCommand: Command {
         switch args.positionals.first {
         case nil, "list":
             let since = try args.string("since").map { s throws(CLIError) in try DateArgument.parse(s, option: "since") }
-            let filter = ImageFilter(category: args.string("category"), model: args.string("model"), tag: args.string("tag"),
+            let filter = ImageFilter(category: args.string("category"), model: args.string("model"), tag: AutoTagger.filterTag(args.string("tag")),
                                      since: since, status: args.string("status"), limit: try args.int("limit") ?? 100)
             // Prompts are encrypted: words are found through the keyed word index (or by decrypting).
             let images = try context.catalogCall {
@@ -87,7 +88,7 @@ struct ImagesCommand: Command {
                 throw CLIError.from(error)
             }
         case "available":
-            let images = try context.catalogCall { try catalog.availableImages(category: args.string("category"), tag: args.string("tag"),
+            let images = try context.catalogCall { try catalog.availableImages(category: args.string("category"), tag: AutoTagger.filterTag(args.string("tag")),
                                                                                limit: try args.int("limit") ?? 100) }
             if args.json { Output.json(images); return .success }
             Output.table(["IMAGE", "CATEGORY", "TAGS", "FILE"], images.map { [$0.imageID, $0.category, $0.tags.joined(separator: ","), $0.filePath] })

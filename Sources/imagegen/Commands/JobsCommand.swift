@@ -9,6 +9,7 @@ struct JobsCommand: Command {
     static let summary = "list jobs; `jobs show ID`, `jobs cancel ID`, `jobs run` (resume and run the queue)"
     static let options: Set<String> = ["state", "limit", "batch"]
     static let flags: Set<String> = []
+    static func createsDataFolder(_ positionals: [String]) -> Bool { positionals.first == "run" }
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         let catalog = try context.catalog()

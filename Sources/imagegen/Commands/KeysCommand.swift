@@ -13,6 +13,7 @@ struct KeysCommand: Command {
     static let summary = "master key: `status`, `generate [--file F] [--add]`, `rotate [--batch N]` (re-encrypt under the current key)"
     static let options: Set<String> = ["file", "batch"]
     static let flags: Set<String> = ["add"]
+    static func createsDataFolder(_ positionals: [String]) -> Bool { ["generate", "rotate"].contains(positionals.first ?? "") }
 
     struct Status: Codable {
         var source: String?

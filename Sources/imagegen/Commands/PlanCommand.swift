@@ -13,6 +13,7 @@ struct PlanCommand: Command {
     static let summary = "the generation plan: next runs (7 days), `run SLOT` now, `history`, `show`"
     static let options: Set<String> = ["days", "request-id", "since", "limit"]
     static let flags: Set<String> = ["no-wait"]
+    static func createsDataFolder(_ positionals: [String]) -> Bool { positionals.first == "run" }
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         switch args.positionals.first {
@@ -177,13 +178,17 @@ struct PlanCommand: Command {
         let limit = try args.int("limit") ?? 50
         let plan = try context.planService()
         let runs = try context.catalogCall { try plan.store.history(since: since, limit: limit) }
-        if args.json { Output.json(runs); return .success }
+        let catalog = try context.catalog()
+        let jobs = try context.catalogCall { try catalog.jobs(ids: runs.flatMap(\.jobIDs)) }
+        let entries = runs.map { SlotRunHistoryEntry(run: $0, jobs: jobs) }
+        if args.json { Output.json(entries); return .success }
         let zone = plan.schedule.timeZone
         if runs.isEmpty { print("no slot run recorded yet") }
-        Output.table(["SCHEDULED", "OCCURRENCE", "TRIGGER", "STATUS", "JOBS", "NOTE"], runs.map { r in
+        Output.table(["SCHEDULED", "OCCURRENCE", "TRIGGER", "STATUS", "JOBS", "NOTE"], entries.map { entry in
+            let r = entry.run
             var note = r.lastError ?? ""
             if r.skippedCount > 0 { note = "\(r.skippedCount) skipped: \(r.skipReason ?? "budget")" + (note.isEmpty ? "" : "; " + note) }
-            return [PlanCommand.local(r.scheduledStart, zone), r.occurrenceKey, r.trigger.rawValue, r.status.rawValue,
+            return [PlanCommand.local(r.scheduledStart, zone), r.occurrenceKey, r.trigger.rawValue, entry.outcome.rawValue,
                     r.kind == .maintenance ? "-" : "\(r.jobIDs.count)/\(r.requestedCount)", note]
         })
         return .success

@@ -13,7 +13,7 @@ struct PluginsCommand: Command {
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         switch args.positionals.first {
         case nil, "list":
-            return try list(args, context)
+            return try await list(args, context)
         case "reload":
             return try await reload(args, context)
         case let other?:
@@ -21,7 +21,9 @@ struct PluginsCommand: Command {
         }
     }
 
-    func list(_ args: Arguments, _ context: CommandContext) throws(CLIError) -> ExitCode {
+    func list(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
+        // With --listen: the running server's plugins (this process opens no data folder).
+        if args.string("listen") != nil { return try await listFromServer(args, context) }
         let runtime = try context.runtime()
         let records = runtime.plugins.records
         if args.json {
@@ -32,6 +34,28 @@ struct PluginsCommand: Command {
             Output.table(["FILE", "ID", "VERSION", "ABI", "STATUS", "MODELS / ERROR"], records.map { r in
                 [r.file, r.id ?? "-", r.version ?? "-", r.abi ?? "-", r.status + (r.run.map { $0.state == "running" ? "" : " (\($0.state))" } ?? ""),
                  r.error ?? r.models.joined(separator: ", ")]
+            })
+        }
+        return .success
+    }
+
+    func listFromServer(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
+        let client = try ServerClientFactory.client(args, context)
+        let data: Data
+        do {
+            data = try await client.call("GET", "/v1/plugins")
+        } catch {
+            throw ServerClientFactory.map(error)
+        }
+        guard let answer = JSONValue.parse(Array(data)) else { throw .failed("the server's answer is not JSON", .failure) }
+        let plugins = answer["plugins"]?.array ?? []
+        if args.json { Output.json(plugins); return .success }
+        if plugins.isEmpty { print("the server has no plugin files") }
+        else {
+            Output.table(["FILE", "ID", "VERSION", "ABI", "STATUS", "MODELS / ERROR"], plugins.map { r in
+                [r["file"]?.string ?? "-", r["id"]?.string ?? "-", r["version"]?.string ?? "-", r["abi"]?.string ?? "-",
+                 r["status"]?.string ?? "-",
+                 r["error"]?.string ?? (r["models"]?.array ?? []).compactMap(\.string).joined(separator: ", ")]
             })
         }
         return .success

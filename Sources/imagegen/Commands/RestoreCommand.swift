@@ -7,14 +7,16 @@ import Composition
 
 /// `imagegen restore ARCHIVE [--data DIR] [--json]`: restores a backup (a `.tar.gz`, a backup folder,
 /// or `s3://bucket/key`) into an empty or new data folder. Every checksum is verified before anything
-/// is written; a damaged archive is refused with the damaged part named. Image files missing locally
-/// are fetched from the cloud copy when storage is configured. Exit 0 when everything is back, 1 when
+/// is written; a damaged archive or image blob is refused with the damaged part named. Image files
+/// come back from the backup's blob store (checked against the manifest's SHA-256); any the backup
+/// left to the cloud copy are fetched from there when storage is configured. Exit 0 when everything is back, 1 when
 /// the catalog was restored but some image files could not be (they are listed).
 struct RestoreCommand: Command {
     static let name = "restore"
-    static let summary = "restore a backup into an empty data folder (and fetch images from the cloud copy)"
+    static let summary = "restore a backup, image files included, into an empty data folder"
     static let options: Set<String> = []
     static let flags: Set<String> = []
+    static func createsDataFolder(_ positionals: [String]) -> Bool { true }
 
     struct Report: Encodable {
         var archive: String
@@ -42,9 +44,11 @@ struct RestoreCommand: Command {
         let download = NSTemporaryDirectory() + "imagegen-restore-download-\(UUID().uuidString.prefix(8))"
         // try?: cleanup of a downloaded backup archive after the restore has succeeded or thrown
         defer { try? FileManager.default.removeItem(atPath: download) }
-        let local = try await localArchive(archive, work: download, context: context)
+        let (local, blobs) = try await localArchive(archive, work: download, context: context)
         let restored: BackupRestorer.Restored
-        do { restored = try restorer.restoreFiles(archive: local) } catch { throw .failed(error.description, .failure) }
+        do { restored = try await restorer.restoreFiles(archive: local, blobs: blobs) } catch {
+            throw .failed(error.description, .failure)
+        }
         let installed = restored.files
         var report = Report(archive: archive, data: context.paths.data, createdAt: restored.manifest.createdAt,
                             writtenBy: restored.manifest.imagegenVersion, catalog: restored.manifest.catalog,
@@ -85,10 +89,12 @@ struct RestoreCommand: Command {
         return missing == 0 ? .success : .failure
     }
 
-    /// The archive as a local path: downloaded into `work` first when it is `s3://bucket/key`.
-    func localArchive(_ archive: String, work: String, context: CommandContext) async throws(CLIError) -> String {
+    /// The archive as a local path (downloaded into `work` first when it is `s3://bucket/key`), and
+    /// where its image blobs are (nil: the `blobs` folder beside a local archive).
+    func localArchive(_ archive: String, work: String,
+                      context: CommandContext) async throws(CLIError) -> (String, (any BackupBlobStore)?) {
         guard archive.hasPrefix("s3://") else {
-            return archive.hasPrefix("/") ? archive : FileManager.default.currentDirectoryPath + "/" + archive
+            return (archive.hasPrefix("/") ? archive : FileManager.default.currentDirectoryPath + "/" + archive, nil)
         }
         let rest = archive.dropFirst("s3://".count)
         let parts = rest.split(separator: "/", maxSplits: 1)
@@ -103,7 +109,8 @@ struct RestoreCommand: Command {
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
             let path = work + "/" + ((String(parts[1]) as NSString).lastPathComponent)
             try await client.downloadObject(key: String(parts[1]), to: path)
-            return path
+            let prefix = (String(parts[1]) as NSString).deletingLastPathComponent
+            return (path, S3BackupBlobStore(client: client, backupsPrefix: prefix))
         } catch let error as CLIError {
             throw error
         } catch {

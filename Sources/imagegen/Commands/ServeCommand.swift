@@ -12,6 +12,7 @@ struct ServeCommand: Command {
     static let summary = "run the host: HTTP API, job runner, live plugin folder (SIGTERM/SIGINT stop it gracefully)"
     static let options: Set<String> = ["listen", "grace"]
     static let flags: Set<String> = []
+    static func createsDataFolder(_ positionals: [String]) -> Bool { true }
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         let log = context.log

@@ -10,6 +10,8 @@ struct TemplatesCommand: Command {
     static let summary = "prompt templates: list, `show NAME`, `check`, `history NAME`"
     static let options: Set<String> = ["category"]
     static let flags: Set<String> = []
+    /// The shipped templates are installed into `<data>/templates` on first use, to be edited there.
+    static func createsDataFolder(_ positionals: [String]) -> Bool { true }
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         let generator = try context.generator()

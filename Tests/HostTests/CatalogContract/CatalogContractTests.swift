@@ -118,7 +118,7 @@ class CatalogContractTests: XCTestCase {
 
     func image(_ id: String, job: String?, category: String = "general", model: String = "model-a",
                tags: [String] = ["cups"], generatedAt: Date, cost: Double?, variant: String = "original",
-               parentID: String? = nil, status: String = "stored") -> ImageRecord {
+               parentID: String? = nil, status: String = ImageRecord.completed) -> ImageRecord {
         ImageRecord(imageID: id, prompt: "a red cup", negativePrompt: "blurry", model: model,
                     parameters: GenerationParameters(width: 512, height: 768, steps: 30, guidanceScale: 7.5, seed: 42),
                     category: category, tags: tags, filePath: "\(category)/2026/03/\(id).png",
@@ -227,12 +227,9 @@ class CatalogContractTests: XCTestCase {
         XCTAssertEqual(try status(store, budgets, "daily").reserved, 0, accuracy: 1e-9, "a refused batch reserves nothing")
     }
 
-    /// DISABLED (not a `test…` method): fails on SQLiteCatalog today. For a refused batch the
-    /// refusal's `reserved` includes the batch's own earlier jobs (inserted, then rolled back) and
-    /// `requested` only counts the jobs from the first that did not fit, so the message says
-    /// "$2 reserved by running jobs, this request needs $1" when nothing runs and the request needs $3.
-    /// Rename to `test…` once `enqueue` reports the state before the request.
-    func disabled_testBatchRefusalReportsTheStateBeforeTheRequest() throws {
+    /// A refused batch reports the state before the request: its own earlier jobs (inserted, then
+    /// rolled back) are part of what it needs, not "reserved by running jobs".
+    func testBatchRefusalReportsTheStateBeforeTheRequest() throws {
         let store = try makeStore()
         let refusal = expectRefusal {
             _ = try store.enqueue([newJob("a"), newJob("b"), newJob("c")], budgets: policy(daily: 2.5), now: noon,

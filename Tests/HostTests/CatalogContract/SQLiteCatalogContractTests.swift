@@ -60,6 +60,7 @@ final class SQLiteCatalogContractTests: CatalogContractTests {
     override func testEnqueueStoresEveryFieldAndReservesTheExpectedCost() throws { try super.testEnqueueStoresEveryFieldAndReservesTheExpectedCost() }
     override func testRefusalReportsTheBudgetAndQueuesNothing() throws { try super.testRefusalReportsTheBudgetAndQueuesNothing() }
     override func testABatchThatDoesNotFitIsRefusedWholeWithoutAllowPartial() throws { try super.testABatchThatDoesNotFitIsRefusedWholeWithoutAllowPartial() }
+    override func testBatchRefusalReportsTheStateBeforeTheRequest() throws { try super.testBatchRefusalReportsTheStateBeforeTheRequest() }
     override func testAllowPartialQueuesTheJobsThatFitInOrder() throws { try super.testAllowPartialQueuesTheJobsThatFitInOrder() }
     override func testAllowPartialStillRefusesWhenNotEvenTheFirstJobFits() throws { try super.testAllowPartialStillRefusesWhenNotEvenTheFirstJobFits() }
     override func testAJobThatExactlyFillsTheBudgetIsAccepted() throws { try super.testAJobThatExactlyFillsTheBudgetIsAccepted() }

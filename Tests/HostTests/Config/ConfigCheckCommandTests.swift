@@ -33,6 +33,14 @@ final class ConfigCheckCommandTests: XCTestCase {
         XCTAssertTrue(out.stderr.contains("did you mean budgets.daily?"), out.stderr)
     }
 
+    func testAKeyGivenTwiceIsRefusedWithBothLines() throws {
+        let host = try TestHost(label: "config-check-dup", config: "{\n  imaging: { parallelEncoding: true },\n  budgets: {},\n  imaging: { parallelEncoding: false },\n}")
+        let out = try host.cli(["config", "check"])
+        XCTAssertEqual(out.status, 2, out.stdout + out.stderr)
+        XCTAssertTrue(out.stderr.contains("config.json5:4:3: not valid JSON5: the key \"imaging\" is given twice in the same object (first at line 2)"),
+                      out.stderr)
+    }
+
     func testSecretLookingValuesAreMasked() {
         let masked = Configuration.masked(.object(["storage": .object(["s3": .object(["session_token": .string("abc123"),
                                                                                        "bucket": .string("b")])])]))

@@ -3,6 +3,7 @@ import XCTest
 @testable import Host
 @testable import ImagegenConfig
 @testable import ImagegenCore
+import ImagegenJSON
 @testable import Operations
 @testable import PluginHost
 @testable import Templates
@@ -48,5 +49,30 @@ final class PlanAndTemplateConsistencyTests: XCTestCase {
         XCTAssertTrue(out.stderr.contains("plan slot wrong-model is invalid: template product_packshot: model \"sdxl\" is not a known model"), out.stderr)
         XCTAssertFalse(out.stderr.contains("plan slot fine"), out.stderr)
         XCTAssertTrue(out.stdout.contains("INVALID"), out.stdout)
+    }
+
+    func testServeStartsDegradedAndSaysWhyWhileTheConfigCannotRunAsWritten() async throws {
+        let host = try TestHost(label: "serve-invalid-plan", config: """
+            { plans: { time_zone: "UTC", daily: { slots: [
+                { id: "ghost", start: "06:00", end: "06:30", category: "product", template: "no_such_template", count: 1 } ] } } }
+            """)
+        let server = try ServerProcessTests.ServeProcess(host)
+        try await server.waitUntilListening()
+        var health = try await server.client.get("/v1/health")
+        let end = Date().addingTimeInterval(20)
+        while health.json?["settling"]?.bool == true, Date() < end {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            health = try await server.client.get("/v1/health")
+        }
+        XCTAssertEqual(health.json?["status"]?.string, "degraded", health.text)
+        let problems = (health.json?["problems"]?.array ?? []).compactMap(\.string)
+        XCTAssertEqual(problems, ["plans: slot ghost: template \"no_such_template\" does not exist"], health.text)
+        XCTAssertTrue(server.output.lines.contains { $0.contains("serve starts degraded: plans: slot ghost: template \"no_such_template\" does not exist") },
+                      server.output.lines.joined(separator: "\n"))
+        // The rest keeps working: the API still generates.
+        let made = try await server.client.send("POST", "/v1/generations", json: ["prompt": "a cup", "parameters": ["width": 64, "height": 64], "wait": 30])
+        XCTAssertEqual(made.status, 200, made.text)
+        server.process.interrupt()
+        _ = await server.waitForExit()
     }
 }

@@ -82,7 +82,16 @@ final class TemplateGenerationTests: XCTestCase {
         let host = try TestHost(label: "tpl-promote")
         let generator = try host.generator()
         let before = try XCTUnwrap(try generator.templates.library().template(named: "product_packshot"))
-        let out = try host.cli(["experiments", "promote", "product_packshot", "b"])
+        let file = try XCTUnwrap(try generator.templates.library().source(of: "product_packshot")).file
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        // No arm has a single scored image: promotion is refused, naming the counts and the way out.
+        let refused = try host.cli(["experiments", "promote", "product_packshot", "b"])
+        XCTAssertEqual(refused.status, 2, refused.stdout + refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("too few scored images") && refused.stderr.contains("at least 30 per arm")
+                      && refused.stderr.contains("--force"), refused.stderr)
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), original, "the template file is untouched")
+        // --force promotes anyway.
+        let out = try host.cli(["experiments", "promote", "product_packshot", "b", "--force"])
         XCTAssertEqual(out.status, 0, out.stderr)
         let after = try XCTUnwrap(try TemplateLibrary.load(folder: generator.templates.folder).template(named: "product_packshot"))
         XCTAssertNil(after.experiment)

@@ -93,6 +93,32 @@ final class OpsAlertRulesLiveTests: XCTestCase {
         XCTAssertEqual(pass, ["resolved ProviderSlow/preview"])
     }
 
+    /// A fresh host has no "usual" latency: a few fast jobs, then slower ones, are no slow API until
+    /// the baseline holds `baseline_min_jobs` (default 50) successes.
+    func testProviderSlowStaysQuietUntilTheBaselineHasEnoughJobs() async throws {
+        let slowRule = "provider_slow: { window: 3, min_samples: 3, factor: 2 }"
+        let host = try OpsHost(label: "rule-slow-baseline", config: "alerts: { \(slowRule) }")
+        let clock = ManualWallClock(Date())
+        var phase = try host.phase()
+        try await phase.runPrompts(4)
+        try host.configure("providers: { preview: { latency_ms: 700 } }, alerts: { \(slowRule) }")
+        phase = try host.phase()
+        try await phase.runPrompts(3)
+        clock.set(Date())
+        var loop = try phase.loop(clock: clock)
+        let source = await loop.inputSource
+        XCTAssertEqual(try source.baselines(now: clock.now), [:], "4 jobs are no baseline")
+        var pass = await evaluate(loop)
+        XCTAssertEqual(pass, [], "no slow alert before a baseline of 50 jobs")
+
+        // The threshold is configurable: with 4 older jobs enough, the same history fires.
+        try host.configure("providers: { preview: { latency_ms: 700 } }, alerts: { provider_slow: { window: 3, min_samples: 3, factor: 2, baseline_min_jobs: 4 } }")
+        phase = try host.phase()
+        loop = try phase.loop(clock: clock)
+        pass = await evaluate(loop)
+        XCTAssertEqual(pass, ["fired ProviderSlow/preview"])
+    }
+
     func testRateLimitedProviderFiresQuotaAlertAndClearsWhenTheWindowPasses() async throws {
         let host = try OpsHost(label: "rule-429", config: """
             providers: { preview: { fail_every_n: 1, fail_status: 3 } }, \(Self.failFast),

@@ -102,9 +102,9 @@ final class OpsCLITests: XCTestCase {
         let upcoming = try PlanSchedule(plan: .productDefault).upcoming(from: Date(), days: 7)
         XCTAssertEqual(runs.count, upcoming.count)
         XCTAssertGreaterThan(runs.count, 20, "7 days of the product plan")
-        // Today's slots may all be over (after 08:30 in Paris): then the listing has 6 dates.
+        // A rolling 7 × 24 h window: today's remaining slots, six whole dates, and the next date's slots before this hour.
         XCTAssertEqual(Set(runs.compactMap { $0["local_date"] as? String }).count, Set(upcoming.map { "\($0.localDate)" }).count)
-        XCTAssertTrue((6...7).contains(Set(upcoming.map { "\($0.localDate)" }).count))
+        XCTAssertTrue((6...8).contains(Set(upcoming.map { "\($0.localDate)" }).count))
 
         let first = try host.host.cli(["plan", "run", "daily/feet", "--request-id", "cli-1", "--json"])
         XCTAssertEqual(first.status, 0, first.stderr)
@@ -121,6 +121,13 @@ final class OpsCLITests: XCTestCase {
         XCTAssertEqual(history.status, 0, history.stderr)
         let recorded = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(recorded.map { $0["occurrenceKey"] as? String }, ["daily/feet@manual-cli-1"])
+        // The run's jobs all succeeded: that is what history says, not the queuing step's "queued".
+        XCTAssertEqual(recorded.map { $0["status"] as? String }, ["queued"], "the run record itself is unchanged")
+        XCTAssertEqual(recorded.map { $0["outcome"] as? String }, ["succeeded"])
+        let table = try host.host.cli(["plan", "history"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        let line = try XCTUnwrap(table.stdout.split(separator: "\n").first { $0.contains("daily/feet@manual-cli-1") })
+        XCTAssertTrue(line.contains("succeeded") && !line.contains("queued"), String(line))
         XCTAssertEqual(try host.host.cli(["plan", "run", "no/such-slot"]).status, 2)
     }
 

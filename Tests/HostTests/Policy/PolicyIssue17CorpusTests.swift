@@ -57,6 +57,37 @@ final class PolicyIssue17CorpusTests: XCTestCase {
 
     func testAdultWordingOutsideAdultCategories() throws { _ = try run("adult-wording.json") }
 
+    func testNonConsentInAnyWordingAndItsEvasions() throws { _ = try run("non-consent.json") }
+
+    func testPublicFiguresWithoutATriggerPhrase() throws { _ = try run("public-figures.json") }
+
+    func testPublicFiguresFileMatchesTheCompiledInList() throws {
+        let file = TestEnvironment.repositoryRoot + "/share/policy/public-figures.txt"
+        let list = try PublicFigureList.load(path: file)
+        XCTAssertEqual(list, PublicFigureList.shipped, "run scripts/embed-policy-lists.py")
+        XCTAssertGreaterThanOrEqual(list.count, 5000, "several thousand public figures")
+        let header = try String(contentsOfFile: file, encoding: .utf8).prefix(2000)
+        XCTAssertTrue(header.contains("VGGFace2") && header.contains("2026"), "source and date in the header")
+    }
+
+    func testPublicFiguresAreReplaceableAndExtendedByConfiguration() throws {
+        let prompt = "zorblat quux wearing lace lingerie"
+        var configuration = ContentPolicyConfiguration()
+        configuration.givenNames = GivenNameList(text: "# nobody\nnobodyatall\n")
+        XCTAssertTrue(try ContentPolicy(configuration: configuration)
+            .evaluate(prompt: prompt, category: "lingerie", isAdultCategory: true).isAllowed)
+        configuration.publicFigures = PublicFigureList(text: "# replaced\nZorblat Quux\n")
+        XCTAssertEqual(try ContentPolicy(configuration: configuration)
+            .evaluate(prompt: prompt, category: "lingerie", isAdultCategory: true).refusal?.ruleID, "hard.real-person.protected")
+        // The replaced list no longer holds the shipped names; protected_names adds to either.
+        XCTAssertTrue(try ContentPolicy(configuration: configuration)
+            .evaluate(prompt: "zendaya in lingerie", category: "lingerie", isAdultCategory: true).isAllowed)
+        configuration.protectedNames = ["Zendaya"]
+        XCTAssertEqual(try ContentPolicy(configuration: configuration)
+            .evaluate(prompt: "zendaya in lingerie", category: "lingerie", isAdultCategory: true).refusal?.ruleID,
+                       "hard.real-person.protected")
+    }
+
     /// Every variation of every shipped template (all placeholder combinations, every arm):
     /// none may be refused, the given-name heuristic included.
     func testShippedTemplatesGiveNoRefusalInAnyVariation() throws {
@@ -91,7 +122,7 @@ final class PolicyIssue17CorpusTests: XCTestCase {
     func testGivenNamesFileMatchesTheCompiledInList() throws {
         let file = TestEnvironment.repositoryRoot + "/share/policy/given-names.txt"
         let list = try GivenNameList.load(path: file)
-        XCTAssertEqual(list, GivenNameList.shipped, "run scripts/embed-given-names.py")
+        XCTAssertEqual(list, GivenNameList.shipped, "run scripts/embed-policy-lists.py")
         XCTAssertGreaterThanOrEqual(list.count, 300)
         let header = try String(contentsOfFile: file, encoding: .utf8).prefix(2000)
         XCTAssertTrue(header.contains("Sources") && header.contains("2026"), "source and date in the header")

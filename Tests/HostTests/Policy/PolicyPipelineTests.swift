@@ -77,15 +77,21 @@ final class PolicyPipelineTests: XCTestCase {
         XCTAssertEqual(try host.jobCount(), 0)
         XCTAssertEqual(try host.auditEntries().last { $0.action == .policyRefusal }?.details["rule"], "routing.adult.attestation")
 
+        // The refusal names the key the README documents, and that key works (as a date or a time).
+        XCTAssertTrue(missing.stderr.contains("set attestation: { attested_by"), missing.stderr)
+        XCTAssertFalse(missing.stderr.contains("adult_attestation"), missing.stderr)
         for attestation in [#"attestation: { attested_by: "Jane Doe, DPO", attested_at: "2026-01-15" }"#,
-                            #"policy: { adult_attestation: { attested_by: "Jane Doe, DPO", attested_at: "2026-01-15T09:00:00Z" } }"#] {
+                            #"attestation: { attested_by: "Jane Doe, DPO", attested_at: "2026-01-15T09:00:00Z" }"#] {
             try "{ \(attestation) }".write(toFile: host.paths.config!, atomically: true, encoding: .utf8)
             try host.run(["generate", "--prompt", "a silk robe", "--category", "lingerie"] + size)
         }
-        try #"{ attestation: { attested_by: "x", attested_at: "2026-01-15" }, policy: { adult_attestation: { attested_by: "x", attested_at: "2026-01-15T00:00:00Z" } } }"#
-            .write(toFile: host.paths.config!, atomically: true, encoding: .utf8)
-        let twice = try host.run(["generate", "--prompt", "a silk robe", "--category", "lingerie"] + size, expect: 2)
-        XCTAssertTrue(twice.stderr.contains("given twice"), twice.stderr)
+        // The other spelling is a config error with a did-you-mean, alone or beside the right one.
+        for config in [#"{ policy: { adult_attestation: { attested_by: "x", attested_at: "2026-01-15T00:00:00Z" } } }"#,
+                       #"{ attestation: { attested_by: "x", attested_at: "2026-01-15" }, policy: { adult_attestation: { attested_by: "x", attested_at: "2026-01-15T00:00:00Z" } } }"#] {
+            try config.write(toFile: host.paths.config!, atomically: true, encoding: .utf8)
+            let old = try host.run(["generate", "--prompt", "a silk robe", "--category", "lingerie"] + size, expect: 2)
+            XCTAssertTrue(old.stderr.contains("policy.adult_attestation") && old.stderr.contains("did you mean attestation?"), old.stderr)
+        }
         try #"{ attestation: { attested_by: "Jane Doe", attested_at: "2999-01-01" } }"#.write(toFile: host.paths.config!, atomically: true, encoding: .utf8)
         let future = try host.run(["generate", "--prompt", "a silk robe", "--category", "lingerie"] + size, expect: 5)
         XCTAssertTrue(future.stderr.contains("attested_at is in the future"), future.stderr)

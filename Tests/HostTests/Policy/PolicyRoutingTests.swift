@@ -14,7 +14,8 @@ final class PolicyRoutingTests: XCTestCase {
     func testAdultCategoryNeedsAttestation() {
         let decision = ContentPolicy.checkRouting(isAdultCategory: true, modelAllowsNSFW: true, attestation: nil, now: now)
         XCTAssertEqual(decision.refusal?.ruleID, "routing.adult.attestation")
-        XCTAssertTrue(decision.refusal!.message.contains("adult_attestation"))
+        XCTAssertTrue(decision.refusal!.message.contains("set attestation: { attested_by"), decision.refusal!.message)
+        XCTAssertFalse(decision.refusal!.message.contains("adult_attestation"), "one name for the key everywhere")
     }
 
     func testAttestationMustNameSomeoneAndNotBeInTheFuture() {

@@ -142,7 +142,7 @@ final class ServerEndpointTests: XCTestCase {
         XCTAssertEqual(all.json?["images"]?.array?.count, 2)
         let cats = try await h.client.get("/v1/images?tag=cat")
         XCTAssertEqual(cats.json?["images"]?.array?.compactMap { $0["prompt"]?.string }, ["cat"])
-        let n1 = try await h.client.get("/v1/images?category=product&model=preview&status=stored").json?["images"]?.array?.count
+        let n1 = try await h.client.get("/v1/images?category=product&model=preview&status=completed").json?["images"]?.array?.count
         XCTAssertEqual(n1, 2)
         let n2 = try await h.client.get("/v1/images?model=other").json?["images"]?.array?.count
         XCTAssertEqual(n2, 0)

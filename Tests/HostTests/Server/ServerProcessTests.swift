@@ -144,4 +144,43 @@ final class ServerProcessTests: XCTestCase {
         let noReload = try host.cli(["plugins", "reload", "--listen", listen])
         XCTAssertEqual(noReload.status, 1)
     }
+
+    /// `serve` on a port nobody told the client: `health`, `plugins` and `plugins reload` find it
+    /// through the address it recorded in the data folder; the record goes when it stops.
+    func testClientCommandsFindTheServerOfTheirDataFolderWithoutListen() async throws {
+        let host = try TestHost(label: "srv-find")
+        let serve = try ServeProcess(host)
+        try await serve.waitUntilListening()
+        let record = host.paths.data + "/server.address"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: record))
+        try await Task.sleep(nanoseconds: 700_000_000)
+
+        let health = try host.cli(["health", "--json"])
+        XCTAssertEqual(health.status, 0, health.stderr)
+        XCTAssertEqual(JSONValue.parse(Array(health.stdout.utf8))?["status"]?.string, "ok")
+        let reload = try host.cli(["plugins", "reload"])
+        XCTAssertEqual(reload.status, 0, reload.stderr)
+        // plugins --listen asks that server and opens no data folder of its own.
+        let elsewhere = TestEnvironment.temporaryDirectory("srv-find-cwd")
+        let listed = try host.cli(["plugins", "--json", "--listen", "127.0.0.1:\(serve.port)"])
+        XCTAssertEqual(listed.status, 0, listed.stderr)
+        XCTAssertTrue(listed.stdout.contains("\"preview\""), listed.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: elsewhere + "/data"))
+
+        serve.process.terminate()
+        _ = await serve.waitForExit()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: record), "a clean stop removes the record")
+        let none = try host.cli(["health"])
+        XCTAssertEqual(none.status, 1)
+    }
+
+    /// A record left by a killed server is ignored: its pid is gone.
+    func testAnAddressLeftByAKilledServerIsIgnored() throws {
+        let host = try TestHost(label: "srv-stale")
+        try FileManager.default.createDirectory(atPath: host.paths.data, withIntermediateDirectories: true)
+        try Data(#"{"listen":"127.0.0.1:1","pid":2147483000}"#.utf8).write(to: URL(fileURLWithPath: host.paths.data + "/server.address"))
+        let health = try host.cli(["health"])
+        XCTAssertEqual(health.status, 1)
+        XCTAssertFalse(health.stderr.contains("127.0.0.1:1 "), health.stderr)
+    }
 }

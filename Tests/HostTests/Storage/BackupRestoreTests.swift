@@ -69,8 +69,12 @@ final class BackupRestoreTests: XCTestCase {
         // each image arrives with its ledger entry, never one without the other.
         let midRun = scratch + "/restored-during"
         let restorer = BackupRestorer(dataDirectory: midRun, catalogFormat: SQLiteCatalogFileFormat())
-        let restored = try restorer.restoreFiles(archive: during.location)
-        XCTAssertEqual(Set(restored.files), ["catalog.sqlite", "config.json5", "templates/product/shelf.json5", "audit.log", "audit.log.1"])
+        let restored = try await restorer.restoreFiles(archive: during.location)
+        XCTAssertEqual(Set(restored.files.filter { !$0.hasPrefix("content/") }),
+                       ["catalog.sqlite", "config.json5", "templates/product/shelf.json5", "audit.log", "audit.log.1"])
+        // The image files are exactly those of the snapshot's rows (and their sidecars), whatever was written after.
+        let midRunImages = Set(restored.files.filter { $0.hasPrefix("content/") && !$0.hasSuffix(".json") })
+        XCTAssertEqual(midRunImages, Set(try CatalogRows.of("images", in: midRun + "/catalog.sqlite").compactMap { $0["file_path"]?.string }))
         let source = host.paths.catalog
         let finalImages = CatalogRows.byID(try CatalogRows.of("images", in: source))
         let snapshotImages = try CatalogRows.of("images", in: midRun + "/catalog.sqlite")
@@ -89,7 +93,7 @@ final class BackupRestoreTests: XCTestCase {
         // A backup once the work is done restores to the identical catalog, row by row.
         let after = try await writer(host).write(to: .directory(scratch + "/after"))
         let quiet = scratch + "/restored-after"
-        _ = try BackupRestorer(dataDirectory: quiet, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: after.location)
+        _ = try await BackupRestorer(dataDirectory: quiet, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: after.location)
         for table in ["jobs", "images", "ledger"] { try assertSameRows(table, source, quiet + "/catalog.sqlite") }
         XCTAssertEqual(try String(contentsOfFile: quiet + "/templates/product/shelf.json5", encoding: .utf8),
                        try String(contentsOfFile: host.paths.data + "/templates/product/shelf.json5", encoding: .utf8))
@@ -101,11 +105,11 @@ final class BackupRestoreTests: XCTestCase {
                                                                                    data: quiet), log: host.log))
         XCTAssertEqual(try reopened.service.catalog.images(ImageFilter(limit: 1000)).count, 24)
         await reopened.shutdown()
-        // Without a cloud copy the image files are reported missing (they are not in the archive).
+        // Without a cloud copy every image file is back from the backup itself.
         let images = try await BackupRestorer(dataDirectory: quiet, catalogFormat: SQLiteCatalogFileFormat()).refetchImages(client: nil)
         XCTAssertEqual(images.images, 24)
-        XCTAssertEqual(images.missing.count, 24)
-        XCTAssertEqual(images.missing.first?.reason, "no cloud storage is configured")
+        XCTAssertEqual(images.present, 24)
+        XCTAssertEqual(images.missing.count, 0)
     }
 
     func testManifestRecordsEveryFileWithItsChecksum() async throws {
@@ -116,7 +120,7 @@ final class BackupRestoreTests: XCTestCase {
         XCTAssertTrue(result.name.hasPrefix("imagegen-backup-"))
         let manifest = try JSONDecoder().decode(BackupManifest.self, from: try Data(contentsOf: URL(fileURLWithPath: folder + "/manifest.json")))
         XCTAssertEqual(manifest, result.manifest)
-        XCTAssertEqual(manifest.formatVersion, 1)
+        XCTAssertEqual(manifest.formatVersion, 2)
         XCTAssertEqual(manifest.imagegenVersion, ImagegenVersion.current)
         XCTAssertEqual(manifest.catalog.images, 1)
         XCTAssertEqual(Dictionary(grouping: manifest.files, by: \.role).mapValues(\.count), [.catalog: 1, .config: 1, .template: 1, .audit: 2])
@@ -127,8 +131,10 @@ final class BackupRestoreTests: XCTestCase {
         }
         let recorded = try String(contentsOfFile: folder + "/manifest.sha256", encoding: .utf8)
         XCTAssertEqual(recorded, "\(try LocalFileDigest.compute(fileAt: folder + "/manifest.json").sha256.hex)  manifest.json\n")
-        // No temporary leftovers at the destination.
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch + "/out"), [result.name])
+        XCTAssertEqual(Dictionary(grouping: manifest.images ?? [], by: \.role).mapValues(\.count), [.image: 1, .sidecar: 1])
+        // No temporary leftovers at the destination: the backup and the blob store.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch + "/out").sorted(), ["blobs", result.name])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch + "/out/blobs").filter { $0.hasPrefix(".") }, [])
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/catalog.sqlite-wal"))
     }
 
@@ -140,7 +146,7 @@ final class BackupRestoreTests: XCTestCase {
         let folder = try await writer(host, format: .directory).write(to: .directory(scratch + "/dir")).location
         try Data("{ tampered }\n".utf8).write(to: URL(fileURLWithPath: folder + "/templates/product/shelf.json5"))
         try FileManager.default.removeItem(atPath: folder + "/audit/audit.log.1")
-        assertRefused(folder, naming: ["templates/product/shelf.json5", "audit/audit.log.1"])
+        await assertRefused(folder, naming: ["templates/product/shelf.json5", "audit/audit.log.1"])
 
         // A .tar.gz whose catalog was altered (and repacked, so the compression itself is sound).
         let archive = try await writer(host).write(to: .directory(scratch + "/tgz")).location
@@ -154,29 +160,29 @@ final class BackupRestoreTests: XCTestCase {
         try bytes.write(to: URL(fileURLWithPath: catalogPath))
         let repacked = scratch + "/repacked.tar.gz"
         try SystemTar.pack(folder: unpacked + "/" + top, into: repacked)
-        assertRefused(repacked, naming: ["catalog.sqlite"])
+        await assertRefused(repacked, naming: ["catalog.sqlite"])
 
         // A manifest edited to match the tampered catalog is caught by manifest.sha256.
         var manifest = try JSONDecoder().decode(BackupManifest.self, from: Data(contentsOf: URL(fileURLWithPath: unpacked + "/" + top + "/manifest.json")))
         manifest.files[0].sha256 = try LocalFileDigest.compute(fileAt: catalogPath).sha256.hex
         try manifest.encoded().write(to: URL(fileURLWithPath: unpacked + "/" + top + "/manifest.json"))
-        assertRefused(unpacked + "/" + top, naming: ["manifest.json"])
+        await assertRefused(unpacked + "/" + top, naming: ["manifest.json"])
 
         // Bytes flipped inside the compressed file itself.
         var compressed = try Data(contentsOf: URL(fileURLWithPath: archive))
         for offset in stride(from: compressed.count / 3, to: compressed.count * 2 / 3, by: 97) { compressed[offset] ^= 0x5A }
         let corrupt = scratch + "/corrupt.tar.gz"
         try compressed.write(to: URL(fileURLWithPath: corrupt))
-        assertRefused(corrupt, naming: [])
+        await assertRefused(corrupt, naming: [])
 
         // Nothing was written to any target.
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch + "/target"))
     }
 
-    private func assertRefused(_ archive: String, naming parts: [String], file: StaticString = #filePath, line: UInt = #line) {
+    private func assertRefused(_ archive: String, naming parts: [String], file: StaticString = #filePath, line: UInt = #line) async {
         let target = scratch + "/target"
         do {
-            _ = try BackupRestorer(dataDirectory: target, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: archive)
+            _ = try await BackupRestorer(dataDirectory: target, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: archive)
             XCTFail("\(archive) must be refused", file: file, line: line)
         } catch {
             guard case .damaged(_, let damaged) = error else {
@@ -200,7 +206,10 @@ final class BackupRestoreTests: XCTestCase {
         let target = scratch + "/occupied"
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: target + "/notes.txt"))
-        XCTAssertThrowsError(try BackupRestorer(dataDirectory: target, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: archive)) { error in
+        do {
+            _ = try await BackupRestorer(dataDirectory: target, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: archive)
+            XCTFail("a non-empty folder must be refused")
+        } catch {
             XCTAssertTrue("\(error)".contains("not empty") && "\(error)".contains("notes.txt"), "\(error)")
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: target), ["notes.txt"])
@@ -212,7 +221,7 @@ final class BackupRestoreTests: XCTestCase {
         // An empty folder is fine.
         let empty = scratch + "/empty"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-        let restored = try BackupRestorer(dataDirectory: empty, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: archive)
+        let restored = try await BackupRestorer(dataDirectory: empty, catalogFormat: SQLiteCatalogFileFormat()).restoreFiles(archive: archive)
         XCTAssertEqual(restored.manifest.catalog.images, 1)
         XCTAssertTrue(FileManager.default.fileExists(atPath: empty + "/catalog.sqlite"))
     }
@@ -220,9 +229,9 @@ final class BackupRestoreTests: XCTestCase {
 
 /// Generation for tests that need a few images but no cloud storage.
 enum PreviewImages {
-    static func generate(_ host: TestHost, count: Int = 1) async throws -> [ImageRecord] {
+    static func generate(_ host: TestHost, count: Int = 1, prompt: String = "a shelf") async throws -> [ImageRecord] {
         let generator = try host.generator()
-        let records = try await generator.generateCustom(prompt: "a shelf", parameters: GenerationParameters(width: 64, height: 64, seed: 3),
+        let records = try await generator.generateCustom(prompt: prompt, parameters: GenerationParameters(width: 64, height: 64, seed: 3),
                                                          variations: count)
         await generator.shutdown()
         return records

@@ -15,7 +15,7 @@ final class StorageSidecarEncodingTests: XCTestCase {
                                  category: "product", tags: [], filePath: "content/product/2026/01/img_nan.png",
                                  metadata: .init(generatedAt: "2026-01-02T03:04:05.000Z", apiUsed: "preview/preview-1", cost: 0.01,
                                                  processingTime: 1),
-                                 status: "stored", version: 1, parentID: nil, variant: "original",
+                                 status: ImageRecord.completed, version: 1, parentID: nil, variant: "original",
                                  contentSHA256: String(repeating: "a", count: 64),
                                  jobID: nil, mime: "image/png", bytes: 3, qualityScore: nil, extra: [:])
         try content.writeSidecar(record)

@@ -32,7 +32,7 @@ final class StorageUploadQueueTests: XCTestCase {
                                  category: "product", tags: [], filePath: "content/product/2026/01/\(id).png",
                                  metadata: .init(generatedAt: "2026-01-02T03:04:05.000Z", apiUsed: "preview/preview-1", cost: 0.01,
                                                  processingTime: 1),
-                                 status: "stored", version: 1, parentID: nil, variant: variant, contentSHA256: String(repeating: "a", count: 64),
+                                 status: ImageRecord.completed, version: 1, parentID: nil, variant: variant, contentSHA256: String(repeating: "a", count: 64),
                                  jobID: nil, mime: "image/png", bytes: 3, qualityScore: nil, extra: [:])
         try AtomicFile.write([1, 2, 3], to: root + "/" + record.filePath)
         try AtomicFile.write(Array("{}".utf8), to: root + "/" + UploadQueue.sidecarPath(for: record.filePath))

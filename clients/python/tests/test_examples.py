@@ -39,7 +39,7 @@ class ExamplesTest(unittest.TestCase):
         self.assertEqual(len({r.image_id for r in image}), 3)
         for record in image:
             self.assertEqual(record.category, "lingerie")
-            self.assertEqual(record.status, "stored")
+            self.assertEqual(record.status, "completed")
             self.assertEqual(record.extra.get("template"), "lingerie_black_lace")
             self.assertIn("lace", record.tags)
             self.assertIn("adult woman", record.prompt, "the prompt is readable, not the envelope kept at rest")
