@@ -60,7 +60,7 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
     package var status: PluginRunStatus {
         state.withLock { s in
             PluginRunStatus(isolation: "process",
-                            state: s.quarantined ? "quarantined" : (s.process == nil && s.totalFailures > 0 ? "restarting" : "running"),
+                            state: s.quarantined ? "quarantined" : (s.process == nil && s.consecutiveFailures > 0 ? "restarting" : "running"),
                             consecutiveCrashes: s.consecutiveFailures, totalCrashes: s.totalFailures,
                             lastFailure: s.lastFailure, pid: s.process?.pid)
         }
@@ -125,7 +125,9 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
                 throw PluginCallError(status, reply.message.isEmpty ? "\(name) failed with \(status)" : reply.message,
                                       retryAfterMilliseconds: reply.retryAfterMilliseconds >= 0 ? Int(reply.retryAfterMilliseconds) : nil)
             }
-            state.withLock { if $0.process === process { $0.consecutiveFailures = 0 } }
+            // A provider call that worked ends a crash streak; `create` does not: it runs again in
+            // every fresh child, so counting it would reset the streak and never quarantine.
+            if name != "create" { state.withLock { if $0.process === process { $0.consecutiveFailures = 0 } } }
             return reply.output
         case .exited(let how):
             throw PluginCallError(.internal, "plugin \(id) (\(fileName)) crashed during \(name): its process was \(how)",
