@@ -68,7 +68,9 @@ final class PluginCrashTests: IsolationTestCase {
         XCTAssertEqual(job.state, .failed)
         XCTAssertEqual(job.errorCode, "plugin_crashed")
         let message = try XCTUnwrap(job.errorMessage)
-        XCTAssertTrue(message.contains("faulty") && message.contains("fetch"), message)
+        // Fetch is retried; with quarantine_after 3 the retries may end in the quarantine: either
+        // way the message names the plugin and the download.
+        XCTAssertTrue(message.contains("faulty") && (message.contains("fetch") || message.contains("download")), message)
         XCTAssertEqual(job.submitCount, 1)
         try await assertPreviewWorks(generator)
         try await assertRestartIsQuiet(host, generator, job: job)
