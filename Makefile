@@ -5,7 +5,7 @@ DATA ?= $(CURDIR)/data
 PLUGINS ?= $(CURDIR)/plugins
 RELEASE_BIN = .build/release
 
-.PHONY: demo test test-python deps deps-test build release plugins clean
+.PHONY: demo test test-python test-webapp deps deps-test build release plugins clean
 
 ## make demo: install what is missing, build, install the plugins, generate images offline.
 demo: deps release plugins
@@ -23,11 +23,19 @@ test: deps-test build
 	@python3 scripts/check-try.py
 	$(SWIFT) test 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 	@$(MAKE) --no-print-directory test-python
+	@$(MAKE) --no-print-directory test-webapp
 
 ## make test-python: the Python client's tests, against an imagegen serve they start (debug build).
 test-python:
 	@test -x .build/debug/imagegen -a -f .build/debug/libimagegen-preview.so || $(SWIFT) build
 	cd clients/python && PYTHONPATH=src:tests python3 -B -m unittest discover -s tests -v
+
+## make test-webapp: the studio web app in headless Chromium (Selenium) against an imagegen serve the
+## tests start (debug build); screenshots of every page go to .build/webapp-screenshots/.
+test-webapp:
+	@python3 scripts/embed-webapp.py --check
+	@test -x .build/debug/imagegen -a -f .build/debug/libimagegen-preview.so || $(SWIFT) build
+	cd Tests/WebApp && python3 -B -m unittest discover -s . -p 'test_*.py' -v
 
 deps:
 	@scripts/install-deps.sh

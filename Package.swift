@@ -49,6 +49,9 @@ let package = Package(
         // A generic hardened HTTP/1.1 server (limits, timeouts, keep-alive, bearer tokens). No product
         // knowledge: routes and JSON bodies are the Server target's.
         .target(name: "HTTPServer", dependencies: ["ImagegenCore", "Crypto"], path: "Sources/HTTPServer"),
+        // The studio web app: HTML, CSS and vanilla JavaScript from share/webapp/, embedded as Swift
+        // source by scripts/embed-webapp.py, and the GET routes that serve them.
+        .target(name: "WebApp", dependencies: ["HTTPServer"], path: "Sources/WebApp"),
         // libvips: verify provider outputs (decode, limits, bombs), enhance, resize, encode, score.
         // Pure pixel work; storing the results is the Pipeline's.
         .target(name: "Imaging", dependencies: ["ImagegenCore", "CVips"], path: "Sources/Imaging"),
@@ -77,9 +80,9 @@ let package = Package(
         .target(name: "Operations", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "PluginHost", "Security", "Pipeline", "ImagegenJSON"], path: "Sources/Operations"),
         // The composition root: builds a host from a data folder in one order for the CLI, the library
         // and serve. The only code outside CatalogSQLite that names the concrete catalog.
-        .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
+        .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "CloudStorage", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
         // `imagegen serve`: the HTTP API over HTTPServer, the plugin-folder watcher, shutdown.
-        .target(name: "Server", dependencies: ["ImagegenCore", "DurableFiles", "HTTPServer", "ImagegenConfig", "Catalog", "PluginHost", "Security", "Pipeline", "Operations", "Composition", "Templates", "ImagegenJSON"], path: "Sources/Server"),
+        .target(name: "Server", dependencies: ["ImagegenCore", "DurableFiles", "HTTPServer", "WebApp", "ImagegenConfig", "Catalog", "PluginHost", "Security", "Pipeline", "Operations", "Composition", "Templates", "ImagegenJSON"], path: "Sources/Server"),
         // The library users import (`import Host`): ImageGenerator, the product's examples.
         .target(name: "Host", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "Catalog", "Security", "Pipeline", "Operations", "Composition"], path: "Sources/Host"),
         // Test doubles (in-memory stores, a manual clock); only tests depend on it.
@@ -100,7 +103,7 @@ let package = Package(
         .target(name: "A1111", dependencies: ["PluginKit"], path: "Plugins/A1111"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
-        .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "HTTPServer", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenJSON5", "ImagegenTestSupport"], path: "Tests/HostTests",
+        .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "HTTPServer", "WebApp", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenJSON5", "ImagegenTestSupport"], path: "Tests/HostTests",
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
         .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON"], path: "Benchmarks/Sources"),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["Host", "Imaging"], path: "Benchmarks/imaging",

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what imagegen needs to build and test, only what is missing (idempotent).
 #   scripts/install-deps.sh          build and run dependencies
-#   scripts/install-deps.sh --test   plus what the test suite uses (moto for the S3 tests, wheel for the
-#                                    Python client's offline install test)
+#   scripts/install-deps.sh --test   plus what the test suite uses (moto for the S3 tests, exiftool for
+#                                    the AI-marking tests, wheel for the Python client's offline install
+#                                    test, Chromium, its driver and Selenium for the web app's browser tests)
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libvips-dev libvips-tools libsodium-dev libpng-dev)
@@ -23,14 +24,43 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
+# The output nudity check (docs/compliance.md §3): NudeNet's ONNX detector ships inside the wheel and runs
+# offline through onnxruntime (PyPI only); share/classifiers/nudenet-detect.py calls it.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c "import nudenet" >/dev/null 2>&1; then
+  echo "installing nudenet (offline nudity detector, model inside the wheel)"
+  python3 -m pip install -q "nudenet==3.4.2" >/dev/null
+fi
+
 if [ "${1:-}" = "--test" ]; then
+  browser=()
+  for p in chromium chromium-driver; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || browser+=("$p")
+  done
+  if [ ${#browser[@]} -gt 0 ]; then
+    echo "installing for the web app's browser tests: ${browser[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${browser[@]}" >/dev/null
+  fi
   command -v python3 >/dev/null || { echo "python3 is needed by the test emulators" >&2; exit 1; }
   if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
     echo "installing moto[server] for the S3 tests"
     python3 -m pip install -q "moto[server]" >/dev/null
   fi
+  if ! command -v exiftool >/dev/null 2>&1; then
+    echo "installing exiftool for the AI-marking tests (an independent XMP reader)"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libimage-exiftool-perl >/dev/null
+  fi
   if ! python3 -c "import setuptools, wheel" >/dev/null 2>&1; then
     echo "installing setuptools and wheel for the Python client's install test"
     python3 -m pip install -q setuptools wheel >/dev/null
+  fi
+  if ! python3 -c "import selenium" >/dev/null 2>&1; then
+    echo "installing selenium for the web app's browser tests"
+    python3 -m pip install -q selenium >/dev/null
   fi
 fi

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Host
 import ImagegenJSON
 import Catalog
@@ -136,6 +137,8 @@ func pipeline() async throws {
         // Warm-up.
         _ = try await generator.generateCustom(prompt: "warm", parameters: GenerationParameters(width: 64, height: 64))
         let t0 = now()
+        let cpu0 = cpuSeconds()
+        let statements0 = SQLiteDatabase.statementsRun.load(ordering: .relaxed)
         var submitted: [Job] = []
         try await withThrowingTaskGroup(of: [Job].self) { group in
             let perClient = jobs / concurrency
@@ -154,12 +157,15 @@ func pipeline() async throws {
         }
         let done = try await generator.waitUntilFinished(submitted)
         let elapsed = now() - t0
+        let cpu = cpuSeconds() - cpu0
+        let statements = SQLiteDatabase.statementsRun.load(ordering: .relaxed) - statements0
         let ok = done.filter { $0.state == .succeeded }.count
         // Host overhead per job: created → finished minus nothing (Preview has zero latency and
         // renders a 64×64 PNG in ~0.1 ms, so the whole span is host work and queueing).
         let spans = done.compactMap { j in j.finishedAt.map { $0.timeIntervalSince(j.createdAt) * 1000 } }
-        print(String(format: "pipeline     concurrency %2d: %d jobs in %.2f s = %.0f jobs/s (%d succeeded); per-job span p50 %.2f ms, p99 %.2f ms",
-                     concurrency, done.count, elapsed, Double(done.count) / elapsed, ok, percentile(spans, 0.5), percentile(spans, 0.99)))
+        print(String(format: "pipeline     concurrency %2d: %d jobs in %.2f s = %.0f jobs/s (%d succeeded); per-job span p50 %.2f ms, p99 %.2f ms; CPU %.2f ms/job (incl. Preview's render); %.1f SQL statements/job",
+                     concurrency, done.count, elapsed, Double(done.count) / elapsed, ok, percentile(spans, 0.5), percentile(spans, 0.99),
+                     cpu * 1000 / Double(done.count), Double(statements) / Double(done.count)))
         await generator.shutdown()
         try? FileManager.default.removeItem(atPath: root)
     }

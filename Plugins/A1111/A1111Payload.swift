@@ -34,6 +34,28 @@ enum A1111Payload {
         return .object(o)
     }
 
+    /// `StableDiffusionImg2ImgProcessingAPI`: the txt2img body plus the source image and how
+    /// far to move from it (`denoising_strength`).
+    static func img2img(_ r: GenerationRequest, image: InputImage, taskID: String, checkpoint: String?, settings: Settings) -> JSONValue {
+        guard case .object(var o) = txt2img(r, taskID: taskID, checkpoint: checkpoint, settings: settings) else { return .null }
+        o["init_images"] = [.string(image.dataBase64)]
+        o["denoising_strength"] = .number(r.strength ?? 0.55)
+        // The output keeps the source's size (the host sends it as width/height).
+        o["resize_mode"] = 0
+        return .object(o)
+    }
+
+    /// `ExtrasSingleImageRequest`: the WebUI's upscalers (no diffusion, no prompt).
+    static func upscale(_ r: GenerationRequest, image: InputImage, upscaler: String) -> JSONValue {
+        [
+            "image": .string(image.dataBase64),
+            "resize_mode": 0,
+            "upscaling_resize": .number(r.scale ?? Double(r.width) / Double(max(1, image.width))),
+            "upscaler_1": .string(r.options["upscaler"]?.string ?? upscaler),
+            "show_extras_results": true,
+        ]
+    }
+
     /// A1111's 422 body (FastAPI): `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`;
     /// its 500 body (`api_middleware`): `{"error", "detail", "body", "errors"}`.
     static func describeError(_ r: HostServices.HTTPResponse) -> String? {

@@ -30,6 +30,7 @@ public struct A1111Provider: ImageProvider {
             // "default": whatever checkpoint the WebUI has loaded; other provider models name a
             // checkpoint title, loaded for the request and restored afterwards.
             .init(name: "a1111-sd", providerModel: "default", price: .perImage(0),
+                  capabilities: ["text-to-image", "image-to-image", "upscale"],
                   limits: ["min_size": 64, "max_size": 2048, "max_outputs": 4]),
         ])
 
@@ -39,6 +40,9 @@ public struct A1111Provider: ImageProvider {
     let usdPerGPUSecond: Double
     let generationTimeout: Int
     let progressInterval: Int
+    /// `providers.a1111.upscaler`: the WebUI upscaler `images upscale` uses (a model option
+    /// `upscaler` overrides it).
+    let upscaler: String
 
     public init(config: JSONValue, host: HostServices) throws(ProviderError) {
         let c = ProviderConfig(config, pluginID: "a1111")
@@ -51,6 +55,7 @@ public struct A1111Provider: ImageProvider {
             describeError: A1111Payload.describeError)
         self.host = host
         settings = A1111Payload.Settings(samplerName: try c.string("sampler_name"), scheduler: try c.string("scheduler"))
+        upscaler = try c.string("upscaler", default: "R-ESRGAN 4x+") ?? "R-ESRGAN 4x+"
         let rate = c.values["gpu_usd_per_hour"]
         guard rate == nil || rate!.isNull || (rate!.number.map { $0 >= 0 } ?? false) else {
             throw ProviderError(.invalidRequest, "providers.a1111.gpu_usd_per_hour must be a number ≥ 0")
@@ -103,14 +108,22 @@ public struct A1111Provider: ImageProvider {
         }
         let taskID = "task(imagegen-\(r.jobID))"
         let checkpoint = r.model == "default" || r.model.isEmpty ? nil : r.model
-        let body = A1111Payload.txt2img(r, taskID: taskID, checkpoint: checkpoint, settings: settings)
-        let purpose = "generate (txt2img)"
+        if r.kind == .upscale { return try upscale(r, timeout: timeout, started: started) }
+        let body: JSONValue, path: String, purpose: String
+        if r.kind == .vary {
+            guard let image = r.inputImage else { throw ProviderError(.invalidRequest, "A1111: a vary request needs input_image") }
+            body = A1111Payload.img2img(r, image: image, taskID: taskID, checkpoint: checkpoint, settings: settings)
+            (path, purpose) = ("/sdapi/v1/img2img", "vary (img2img)")
+        } else {
+            body = A1111Payload.txt2img(r, taskID: taskID, checkpoint: checkpoint, settings: settings)
+            (path, purpose) = ("/sdapi/v1/txt2img", "generate (txt2img)")
+        }
 
         let watcher = progressInterval > 0
             ? A1111ProgressWatcher(intervalMilliseconds: progressInterval) { [self] in readProgress(job: r.jobID) } : nil
         let response: HostServices.HTTPResponse
         do {
-            response = try send("POST", "/sdapi/v1/txt2img", intent: .create, purpose: purpose, json: body, timeoutMilliseconds: timeout)
+            response = try send("POST", path, intent: .create, purpose: purpose, json: body, timeoutMilliseconds: timeout)
         } catch where error.status == .timeout {
             let progress = watcher?.stop()
             return try settleLostAnswer(taskID: taskID, job: r.jobID, error: error, progress: progress)
@@ -122,8 +135,23 @@ public struct A1111Provider: ImageProvider {
         let gpuSeconds = Double(max(0, host.nowMilliseconds() - started)) / 1000
         let value = try client.json(response, intent: .create, purpose: purpose)
         let ref = images(value, taskID: taskID, gpuSeconds: gpuSeconds)
-        host.log(.info, "job \(r.jobID): A1111 txt2img → \(ref.state.rawValue), \(ref.images.count) image(s) in "
+        host.log(.info, "job \(r.jobID): A1111 \(purpose) → \(ref.state.rawValue), \(ref.images.count) image(s) in "
                  + String(format: "%.1f s", gpuSeconds))
+        return result(ref)
+    }
+
+    /// `POST /sdapi/v1/extra-single-image`: synchronous like txt2img, one image back. It has no
+    /// task id, so a lost answer cannot be looked up: the outcome is unknown (TIMEOUT).
+    func upscale(_ r: GenerationRequest, timeout: Int, started: Int64) throws(ProviderError) -> PollResult {
+        guard let image = r.inputImage else { throw ProviderError(.invalidRequest, "A1111: an upscale request needs input_image") }
+        let purpose = "upscale (extra-single-image)"
+        let response = try send("POST", "/sdapi/v1/extra-single-image", intent: .create, purpose: purpose,
+                                json: A1111Payload.upscale(r, image: image, upscaler: upscaler), timeoutMilliseconds: timeout)
+        let gpuSeconds = Double(max(0, host.nowMilliseconds() - started)) / 1000
+        let value = try client.json(response, intent: .create, purpose: purpose)
+        let single: JSONValue = value["image"].map { ["images": .array([$0])] } ?? [:]
+        let ref = images(single, taskID: "extras(imagegen-\(r.jobID))", gpuSeconds: gpuSeconds)
+        host.log(.info, "job \(r.jobID): A1111 \(purpose) → \(ref.state.rawValue)")
         return result(ref)
     }
 

@@ -30,11 +30,13 @@ public struct OpenAIImagesProvider: ImageProvider {
             .init(name: "gpt-image-2", providerModel: "gpt-image-2",
                   price: .perMillionTokens(TokenPrices(textInput: 5, imageInput: 8, imageOutput: 30,
                                                        expectedOutputTokensPerMegapixel: 1685)),
+                  capabilities: ["text-to-image", "image-to-image"],
                   limits: ["min_size": 256, "max_size": 3840, "max_outputs": 4]),
             // gpt-image-1: text in $5, image in $10, image out $40; medium 1024² = 1056 tokens.
             .init(name: "gpt-image-1", providerModel: "gpt-image-1",
                   price: .perMillionTokens(TokenPrices(textInput: 5, imageInput: 10, imageOutput: 40,
                                                        expectedOutputTokensPerMegapixel: 1007)),
+                  capabilities: ["text-to-image", "image-to-image"],
                   limits: ["min_size": 256, "max_size": 1536, "max_outputs": 4]),
         ])
 
@@ -116,13 +118,24 @@ public struct OpenAIImagesProvider: ImageProvider {
             "quality": .string(quality), "output_format": .string(outputFormat), "moderation": .string(moderation),
         ]
         for (k, v) in request.options where ["background", "output_compression"].contains(k) { body[k] = v }
-        var headers: [(String, String)] = [("Content-Type", "application/json")]
+        var headers: [(String, String)] = []
         if let organization { headers.append(("OpenAI-Organization", organization)) }
         if let project { headers.append(("OpenAI-Project", project)) }
 
-        let purpose = "generate with \(request.model)"
-        let response = try client.send("POST", "/images/generations", intent: .create, purpose: purpose, headers: headers,
-                                       body: [UInt8](JSONValue.object(body).encoded()), timeoutMilliseconds: timeout)
+        let purpose: String, path: String, payload: [UInt8]
+        switch request.kind {
+        case .generate:
+            (purpose, path, payload) = ("generate with \(request.model)", "/images/generations", [UInt8](JSONValue.object(body).encoded()))
+            headers.append(("Content-Type", "application/json"))
+        case .vary:
+            let form = try editForm(request, fields: body)
+            (purpose, path, payload) = ("vary with \(request.model)", "/images/edits", form.body)
+            headers.append(("Content-Type", form.contentType))
+        case .upscale:
+            throw ProviderError(.unsupported, "OpenAI's images API has no upscaling; use a model that declares upscale")
+        }
+        let response = try client.send("POST", path, intent: .create, purpose: purpose, headers: headers,
+                                       body: payload, timeoutMilliseconds: timeout)
         try check(response, purpose: purpose)
         let ref = try result(response, purpose: purpose)
         host.log(.info, "job \(request.jobID): OpenAI \(request.model) → \(ref.state.rawValue), \(ref.images.count) image(s)"

@@ -26,13 +26,20 @@ public struct StabilityProvider: ImageProvider {
             .init(name: "stable-image-core", providerModel: "stable-image-core", price: .perImage(0.03),
                   limits: ["min_size": 512, "max_size": 2304, "max_outputs": 1]),
             .init(name: "stable-image-ultra", providerModel: "stable-image-ultra", price: .perImage(0.08),
+                  capabilities: ["text-to-image", "image-to-image"],
                   limits: ["min_size": 512, "max_size": 1536, "max_outputs": 1]),
             .init(name: "sd3.5-large", providerModel: "sd3.5-large", price: .perImage(0.065),
+                  capabilities: ["text-to-image", "image-to-image"],
                   limits: ["min_size": 512, "max_size": 1536, "max_outputs": 1]),
             .init(name: "sd3.5-large-turbo", providerModel: "sd3.5-large-turbo", price: .perImage(0.04),
+                  capabilities: ["text-to-image", "image-to-image"],
                   limits: ["min_size": 512, "max_size": 1536, "max_outputs": 1]),
             .init(name: "sd3.5-medium", providerModel: "sd3.5-medium", price: .perImage(0.035),
+                  capabilities: ["text-to-image", "image-to-image"],
                   limits: ["min_size": 512, "max_size": 1536, "max_outputs": 1]),
+            // Upscaling only: /v2beta/stable-image/upscale/fast, always 4x (inputs 32...1536 px a side).
+            .init(name: "stable-fast-upscale", providerModel: "stable-fast-upscale", price: .perImage(0.02),
+                  capabilities: ["upscale"], limits: ["min_size": 128, "max_size": 6144, "max_outputs": 1]),
         ])
 
     let client: ProviderClient
@@ -89,6 +96,9 @@ public struct StabilityProvider: ImageProvider {
     public func submit(_ request: GenerationRequest) throws(ProviderError) -> PollResult {
         try client.requireKey()
         let route = StabilityRoute(providerModel: request.model)
+        if request.kind != .generate, route.isV1 {
+            throw ProviderError(.unsupported, "Stability's v1 \(request.model) cannot \(request.kind.rawValue); use sd3.5-* or stable-fast-upscale")
+        }
         if !route.isV1, request.numOutputs > 1 {
             throw ProviderError(.invalidRequest, "Stability's \(request.model) makes one image per request; ask for num_outputs 1 "
                                 + "(several images are several jobs)")
@@ -114,8 +124,8 @@ public struct StabilityProvider: ImageProvider {
                                        body: [UInt8](body.encoded()), timeoutMilliseconds: timeout)
             try check(response, purpose: purpose)
             ref = try v1Result(response, purpose: purpose)
-        case .core, .ultra, .sd3:
-            let form = v2Form(request, route: route)
+        case .core, .ultra, .sd3, .fastUpscale:
+            let form = try request.kind == .generate && route != .fastUpscale ? v2Form(request, route: route) : derivedForm(request, route: route)
             headers += [("Content-Type", form.contentType), ("Accept", acceptJSON ? "application/json" : "image/*")]
             response = try client.send("POST", route.path, intent: .create, purpose: purpose, headers: headers,
                                        body: form.body, timeoutMilliseconds: timeout)

@@ -13,11 +13,14 @@ enum StabilityRoute: Sendable, Equatable {
     case ultra
     /// The sd3 endpoint with its `model` field (sd3.5-large, sd3.5-large-turbo, ...).
     case sd3(model: String)
+    /// `/v2beta/stable-image/upscale/fast`: the input image at 4x, nothing generated.
+    case fastUpscale
 
     init(providerModel id: String) {
         switch id {
         case "stable-image-core": self = .core
         case "stable-image-ultra": self = .ultra
+        case "stable-fast-upscale": self = .fastUpscale
         case let m where m.hasPrefix("sd3"): self = .sd3(model: m)
         default: self = .v1(engine: id)
         }
@@ -29,6 +32,7 @@ enum StabilityRoute: Sendable, Equatable {
         case .core: return "/v2beta/stable-image/generate/core"
         case .ultra: return "/v2beta/stable-image/generate/ultra"
         case .sd3: return "/v2beta/stable-image/generate/sd3"
+        case .fastUpscale: return "/v2beta/stable-image/upscale/fast"
         }
     }
 

@@ -213,6 +213,36 @@ static inline int cvips_webp_drop_metadata(const void *in, size_t len, void **ou
     *out_len = assembled.size;
     WebPDataClear(&assembled);
     return 0; }
+/// Adds (or replaces) the `XMP ` chunk of a WebP file with libwebpmux, which also rewrites a
+/// simple (VP8/VP8L) file as VP8X with the XMP flag set. On success `*out` is a new g_malloc'd
+/// buffer (release with g_free); returns -1 if `in` is not a valid WebP file.
+static inline int cvips_webp_set_xmp(const void *in, size_t len, const void *xmp, size_t xmp_len, void **out, size_t *out_len) {
+    WebPData data = { (const uint8_t *) in, len };
+    WebPMux *mux = WebPMuxCreate(&data, 0);
+    if (!mux) return -1;
+    WebPData chunk = { (const uint8_t *) xmp, xmp_len };
+    if (WebPMuxSetChunk(mux, "XMP ", &chunk, 1) != WEBP_MUX_OK) { WebPMuxDelete(mux); return -1; }
+    WebPData assembled;
+    WebPDataInit(&assembled);
+    WebPMuxError status = WebPMuxAssemble(mux, &assembled);
+    WebPMuxDelete(mux);
+    if (status != WEBP_MUX_OK) { WebPDataClear(&assembled); return -1; }
+    *out = g_memdup2(assembled.bytes, assembled.size);
+    *out_len = assembled.size;
+    WebPDataClear(&assembled);
+    return 0; }
+/// AVIF with an XMP packet: libheif stores the image's `xmp-data` as an XMP item when `strip`
+/// is off. The XMP is set on a copy (sharing the pixels), so `in` is left unchanged.
+static inline int cvips_avifsave_buffer_xmp(VipsImage *in, void **buf, size_t *len, int quality, int effort,
+                                            const void *xmp, size_t xmp_len) {
+    if (cvips_require_heif()) return -1;
+    VipsImage *copy;
+    if (vips_copy(in, &copy, NULL)) return -1;
+    vips_image_set_blob_copy(copy, VIPS_META_XMP_NAME, xmp, xmp_len);
+    int rc = vips_heifsave_buffer(copy, buf, len, "Q", quality, "effort", effort, "bitdepth", 8,
+                                  "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, "strip", FALSE, NULL);
+    g_object_unref(copy);
+    return rc; }
 static inline int cvips_pngsave_buffer(VipsImage *in, void **buf, size_t *len, int compression, gboolean strip) {
     return vips_pngsave_buffer(in, buf, len, "compression", compression, "strip", strip, NULL); }
 

@@ -9,6 +9,7 @@ import Security
 public typealias EntryCatalog = any CatalogStore & GenerationRecordStore & ExperimentStore & ImageBrowsingStore
     & PromptRevealingImageStore & PromptRewrapStore & TemplateHistoryStore & ReservationStore & JobOverviewStore
     & PostProcessingStore & UploadQueueStore & CatalogSnapshotting & SlotRunStoreOpening & AlertStoreOpening
+    & ReviewStore & ImageListingStore & UserStore & TakedownStore
 
 extension HostComposition {
     /// Opens the catalog of `paths` with the prompt protection of `security` attached (fail

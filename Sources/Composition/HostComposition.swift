@@ -68,7 +68,13 @@ public final class HostComposition: Sendable {
         let templates = TemplateStore(folder: TemplateStore.folder(configuration: configuration, paths: paths), catalog: catalog,
                                       screen: security.templateScreen(catalog: catalog))
         let categories = TemplateCategoryCache(templates: templates)
-        let service = GenerationService(runtime: runtime, catalog: catalog, extraCategories: { categories.categories() })
+        let service = GenerationService(runtime: runtime, catalog: catalog, takedowns: catalog,
+                                        extraCategories: { categories.categories() })
+        do {
+            try FingerprintRecorder.attach(to: service, catalog: catalog)
+        } catch {
+            throw .catalog(path: paths.catalog, reason: "cannot set up the takedown tables: \(error)")
+        }
         let uploads: UploadQueue?
         do {
             uploads = try UploadQueue.attach(to: service, catalog: catalog, file: paths.config)

@@ -161,7 +161,7 @@ final class HTTPConnection {
         let keepAlive = framing.keepAlive && !context.draining
         HTTPResponseSerializer.serialize(
             response, omitBody: framing.omitBody, connection: Self.connectionHeader(keepAlive: keepAlive, http10: framing.http10),
-            dateLine: context.dateClock.currentLine(), into: &output)
+            dateLine: context.dateClock.currentLine(), defaults: context.defaultHeaders, into: &output)
         closeAfterWrite = !keepAlive
         lingerAfterWrite = false
         startWriting()
@@ -253,7 +253,11 @@ final class HTTPConnection {
         }
         tokenName = nil
         if let auth = context.auth {
-            guard let name = auth.holder(of: parsed.headers) else {
+            let name = auth.holder(of: parsed.headers)
+            let admitted = name == nil && context.admitsWithoutToken.map {
+                $0(parsed.method, HTTPRequestTarget.split(parsed.target).path, parsed.headers)
+            } == true
+            guard name != nil || admitted else {
                 HTTPServerCounters.increment(context.counters.requestsUnauthorized)
                 // Decided from the head alone: an unauthenticated body is never read.
                 respondFinal(BearerTokenAuth.rejection, for: parsed)
@@ -355,6 +359,7 @@ final class HTTPConnection {
         let mailbox = context.mailbox
         let channel = self.channel
         let dateClock = context.dateClock
+        let defaults = context.defaultHeaders
         let draining = context.drainingFlag
         let id = self.id
         handlerTask = Task.detached {
@@ -364,7 +369,7 @@ final class HTTPConnection {
             HTTPResponseSerializer.serialize(
                 response, omitBody: framing.omitBody,
                 connection: HTTPConnection.connectionHeader(keepAlive: keepAlive, http10: framing.http10),
-                dateLine: dateClock.currentLine(), into: &bytes)
+                dateLine: dateClock.currentLine(), defaults: defaults, into: &bytes)
             if channel.complete(sending: bytes, closeAfter: !keepAlive) {
                 mailbox.post(.responseReady(connection: id))
             }
@@ -463,7 +468,7 @@ final class HTTPConnection {
         body = []
         chunkDecoder = nil
         HTTPResponseSerializer.serialize(
-            response, omitBody: omitBody, connection: .close, dateLine: context.dateClock.currentLine(), into: &output)
+            response, omitBody: omitBody, connection: .close, dateLine: context.dateClock.currentLine(), defaults: context.defaultHeaders, into: &output)
         closeAfterWrite = true
         lingerAfterWrite = true
         startWriting()

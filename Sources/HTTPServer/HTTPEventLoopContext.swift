@@ -8,6 +8,9 @@ final class HTTPEventLoopContext {
     let mailbox: HTTPEventLoopMailbox
     let log: (@Sendable (String) -> Void)?
     let counters: HTTPServerCounters
+    /// Added to every response that does not set them itself (`HTTPServerConfiguration.defaultHeaders`).
+    let defaultHeaders: HTTPHeaders
+    let admitsWithoutToken: (@Sendable (HTTPMethod, String, HTTPHeaders) -> Bool)?
 
     /// Monotonic time of the current loop iteration.
     var now: UInt64 = MonotonicClock.now()
@@ -31,5 +34,7 @@ final class HTTPEventLoopContext {
         auth = configuration.tokens.isEmpty ? nil : BearerTokenAuth(tokens: configuration.tokens)
         self.mailbox = mailbox
         log = configuration.log
+        defaultHeaders = configuration.defaultHeaders
+        admitsWithoutToken = configuration.admitsWithoutToken
     }
 }

@@ -20,12 +20,19 @@ enum HTTPResponseSerializer {
 
     static func serialize(
         _ response: HTTPResponse, omitBody: Bool, connection: ConnectionHeader, dateLine: [UInt8],
-        into out: inout [UInt8]
+        defaults: HTTPHeaders = HTTPHeaders(), into out: inout [UInt8]
     ) {
         let sendsBody = !omitBody && !response.status.forbidsBody
         out.reserveCapacity(out.count + 160 + response.headers.count * 48 + (sendsBody ? response.body.count : 0))
         out.append(contentsOf: "HTTP/1.1 \(response.status.code) \(response.status.reasonPhrase)\r\n".utf8)
         for field in response.headers where !isFramingHeader(field.name) && isSafe(field) {
+            out.append(contentsOf: field.name.utf8)
+            out.append(contentsOf: ": ".utf8)
+            out.append(contentsOf: field.value.utf8)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        // Headers every response carries (security headers) unless the handler set its own.
+        for field in defaults where !response.headers.contains(field.name) && !isFramingHeader(field.name) && isSafe(field) {
             out.append(contentsOf: field.name.utf8)
             out.append(contentsOf: ": ".utf8)
             out.append(contentsOf: field.value.utf8)

@@ -25,6 +25,13 @@ package struct HTTPServerConfiguration: Sendable {
     }
     /// Demands a token even on a loopback listener. A non-loopback listener always demands one.
     package var requireToken: Bool
+    /// Headers added to every response, the server's own refusals included (401, 400, 408…),
+    /// unless the handler set the same header: the security headers (`HTTPSecurityHeaders`).
+    package var defaultHeaders: HTTPHeaders = HTTPSecurityHeaders.strict
+    /// Lets a request without an accepted bearer token through to the handler, which then must
+    /// authenticate it itself (a session cookie, a login). Decided from the head, before any body
+    /// is read; nil: every request needs a token when tokens are set.
+    package var admitsWithoutToken: (@Sendable (HTTPMethod, String, HTTPHeaders) -> Bool)?
     /// Receives operational messages (start, stop, accept failures). Never receives secrets or bodies.
     package var log: (@Sendable (String) -> Void)?
 

@@ -128,7 +128,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    static func writeString(_ s: String, to out: inout [UInt8]) {
+    package static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for b in s.utf8 {
             switch b {

@@ -14,6 +14,8 @@ import Synchronization
 struct DerivativeRenderer: Sendable {
     let profile: ImagingProfile
     let parallelEncoding: Bool
+    /// The AI marking written into every derivative (nil: none, for callers outside publishing).
+    var label: ProvenanceLabel? = nil
 
     func render(_ image: VerifiedImage) throws(ImageProcessingError) -> PostProcessingResult {
         let (enhancedLazy, applied) = try AutoEnhancer(settings: profile.enhancement).enhance(image.pixels)
@@ -74,7 +76,7 @@ struct DerivativeRenderer: Sendable {
         let run = { @Sendable (index: Int) in
             let job = jobs[index]
             let outcome = Result { () throws(ImageProcessingError) -> Data in
-                try rendered[job.size]!.encoded(job.encoding)
+                try rendered[job.size]!.encoded(job.encoding, label: label)
             }
             results.withLock { $0[index] = outcome }
         }

@@ -21,6 +21,28 @@ enum ImageEncoding: Hashable, Sendable {
 
 
 extension VipsImageHandle {
+    /// Writes the image in `encoding`, with `label` as its only metadata when given (the AI
+    /// marking, `ProvenanceLabel`). Everything else (EXIF, GPS, XMP, ICC, text chunks) is stripped
+    /// unless `stripMetadata` is false, which only test fixtures use to make tainted inputs.
+    func encoded(_ encoding: ImageEncoding, stripMetadata: Bool = true, label: ProvenanceLabel?) throws(ImageProcessingError) -> Data {
+        guard let label else { return try encoded(encoding, stripMetadata: stripMetadata) }
+        guard case let .avif(quality, effort) = encoding else {
+            return try XMPEmbedding.embed(label.xmpPacket, in: try encoded(encoding, stripMetadata: stripMetadata), format: encoding.format)
+        }
+        // The pixels carry no metadata (`withoutMetadata`), so the XMP set here is all heifsave writes.
+        let packet = label.xmpPacket
+        var buffer: UnsafeMutableRawPointer?
+        var length = 0
+        let status = packet.withUnsafeBytes { xmp in
+            cvips_avifsave_buffer_xmp(pointer, &buffer, &length, Int32(quality), Int32(effort), xmp.baseAddress, xmp.count)
+        }
+        guard status == 0, let buffer else {
+            if let buffer { g_free(buffer) }
+            throw .libvipsFailed(operation: "avifsave", reason: VipsErrorBuffer.take())
+        }
+        return Data(bytesNoCopy: buffer, count: length, deallocator: .custom { pointer, _ in g_free(pointer) })
+    }
+
     /// Writes the image in `encoding`. Metadata (EXIF, GPS, XMP, ICC, text chunks) is stripped
     /// unless `stripMetadata` is false, which only test fixtures use to make tainted inputs.
     func encoded(_ encoding: ImageEncoding, stripMetadata: Bool = true) throws(ImageProcessingError) -> Data {

@@ -47,11 +47,13 @@ public struct ImageWorkshop: Sendable {
         try process(image, profile: configuration.profile(named: profileName))
     }
 
-    /// Renders the derivatives of `image` with `profile`.
-    public func process(_ image: VerifiedImage, profile: ImagingProfile) throws(ImageProcessingError) -> PostProcessingResult {
+    /// Renders the derivatives of `image` with `profile`; with `label`, each carries it as XMP
+    /// (the AI marking of published images) and no other metadata.
+    public func process(_ image: VerifiedImage, profile: ImagingProfile,
+                        label: ProvenanceLabel? = nil) throws(ImageProcessingError) -> PostProcessingResult {
         let problems = profile.problems(named: "(given)")
         guard problems.isEmpty else { throw .invalidConfiguration(problems: problems) }
-        return try DerivativeRenderer(profile: profile, parallelEncoding: configuration.parallelEncoding).render(image)
+        return try DerivativeRenderer(profile: profile, parallelEncoding: configuration.parallelEncoding, label: label).render(image)
     }
 
     /// The no-reference quality score of `image` (as the provider delivered it, before any

@@ -49,9 +49,18 @@ public struct GenerationRequest: Sendable, Codable, Equatable {
     public var deadlineMs: Int64?
     public var allowNSFW: Bool = false
     public var options: [String: JSONValue] = [:]
+    /// `generate` unless the host sends `vary` or `upscale` (see `InputImage`).
+    public var kind: RequestKind = .generate
+    /// The source image of a `vary` or `upscale` request.
+    public var inputImage: InputImage?
+    /// `vary`: 0...1, how far to move from the input.
+    public var strength: Double?
+    /// `upscale`: the factor; width/height already hold the target size.
+    public var scale: Double?
 
     enum CodingKeys: String, CodingKey {
-        case schema, model, prompt, width, height, steps, seed, options
+        case schema, model, prompt, width, height, steps, seed, options, kind, strength, scale
+        case inputImage = "input_image"
         case jobID = "job_id", modelName = "model_name", negativePrompt = "negative_prompt"
         case guidanceScale = "guidance_scale", numOutputs = "num_outputs", deadlineMs = "deadline_ms"
         case allowNSFW = "allow_nsfw"
@@ -81,6 +90,10 @@ public struct GenerationRequest: Sendable, Codable, Equatable {
         deadlineMs = try c.decodeIfPresent(Int64.self, forKey: .deadlineMs)
         allowNSFW = try c.decodeIfPresent(Bool.self, forKey: .allowNSFW) ?? false
         options = try c.decodeIfPresent([String: JSONValue].self, forKey: .options) ?? [:]
+        kind = try c.decodeIfPresent(RequestKind.self, forKey: .kind) ?? .generate
+        inputImage = try c.decodeIfPresent(InputImage.self, forKey: .inputImage)
+        strength = try c.decodeIfPresent(Double.self, forKey: .strength)
+        scale = try c.decodeIfPresent(Double.self, forKey: .scale)
     }
 }
 

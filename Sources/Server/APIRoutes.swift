@@ -12,8 +12,12 @@ extension ServerAPI {
         (.get, "/v1/models"), (.get, "/v1/plugins"), (.post, "/v1/plugins/reload"), (.get, "/v1/health"),
         (.post, "/v1/generations"), (.get, "/v1/jobs"), (.get, "/v1/jobs/{id}"), (.delete, "/v1/jobs/{id}"),
         (.get, "/v1/images"), (.get, "/v1/images/{id}"), (.get, "/v1/images/{id}/file"), (.post, "/v1/images/{id}/process"),
+        (.post, "/v1/images/{id}/vary"), (.post, "/v1/images/{id}/upscale"),
         (.post, "/v1/images/{id}/rating"), (.post, "/v1/images/{id}/reservation"), (.delete, "/v1/images/{id}/reservation"),
-        (.get, "/v1/costs"), (.get, "/v1/stats"),
+        (.post, "/v1/images/{id}/approve"), (.post, "/v1/images/{id}/reject"), (.post, "/v1/images/review"),
+        (.get, "/v1/session"), (.post, "/v1/session"), (.delete, "/v1/session"),
+        (.get, "/v1/users"), (.post, "/v1/users"), (.post, "/v1/users/{name}"),
+        (.get, "/v1/costs"), (.get, "/v1/stats"), (.get, "/v1/events"), (.post, "/v1/takedowns"), (.get, "/v1/takedowns"),
     ]
 
     func endpoint(_ method: HTTPMethod, _ pattern: String) -> HTTPHandler {
@@ -32,11 +36,25 @@ extension ServerAPI {
         case (.get, "/v1/images/{id}"): return { [self] in await showImage($0) }
         case (.get, "/v1/images/{id}/file"): return { [self] in await imageFile($0) }
         case (.post, "/v1/images/{id}/process"): return { [self] in await processImage($0) }
+        case (.post, "/v1/images/{id}/vary"): return { [self] in await deriveImage($0, kind: .vary) }
+        case (.post, "/v1/images/{id}/upscale"): return { [self] in await deriveImage($0, kind: .upscale) }
         case (.post, "/v1/images/{id}/rating"): return { [self] in await rateImage($0) }
         case (.post, "/v1/images/{id}/reservation"): return { [self] in await reserveImage($0) }
         case (.delete, "/v1/images/{id}/reservation"): return { [self] in await releaseImage($0) }
+        case (.post, "/v1/images/{id}/approve"): return { [self] in await approveImage($0) }
+        case (.post, "/v1/images/{id}/reject"): return { [self] in await rejectImage($0) }
+        case (.post, "/v1/images/review"): return { [self] in await reviewImages($0) }
+        case (.get, "/v1/session"): return { [self] in await showSession($0) }
+        case (.post, "/v1/session"): return { [self] in await login($0) }
+        case (.delete, "/v1/session"): return { [self] in await logout($0) }
+        case (.get, "/v1/users"): return { [self] in await listUsers($0) }
+        case (.post, "/v1/users"): return { [self] in await addUser($0) }
+        case (.post, "/v1/users/{name}"): return { [self] in await changeUser($0) }
         case (.get, "/v1/costs"): return { [self] in await costs($0) }
         case (.get, "/v1/stats"): return { [self] in await stats($0) }
+        case (.get, "/v1/events"): return { [self] in await streamEvents($0) }
+        case (.post, "/v1/takedowns"): return { [self] in await createTakedown($0) }
+        case (.get, "/v1/takedowns"): return { [self] in await listTakedowns($0) }
         default: preconditionFailure("no endpoint for \(method) \(pattern)")
         }
     }
@@ -46,28 +64,37 @@ extension ServerAPI {
         var router = HTTPRouter()
         for (method, pattern) in ServerAPI.routes {
             let endpoint = endpoint(method, pattern)
-            router.add(method, pattern) { request in
+            router.add(method, pattern) { [self] request in
                 MatchedRoute.slot?.set(pattern)
+                let identity = RequestIdentity.current ?? identify(request)
+                if let refusal = refusal(request, pattern: pattern, identity: identity) { return refusal }
                 return await endpoint(request)
             }
         }
+        addWebApp(to: &router)
         let routed = router.handler
         let metrics = self.metrics
         let security = runtime.security
-        return { request in
+        return { [self] request in
             let slot = MatchedRoute()
             let started = ContinuousClock.now
             // Who is calling: the configured name of the bearer token the server matched (never
             // the token), or a loopback client when no token is set. Everything the request does
             // (enqueue, cancel) is audited, and counted against `quotas.api_tokens`, under it.
-            let caller = request.bearerTokenName.map { Caller(apiToken: $0) }
-                ?? Caller(principal: "loopback:\(request.remoteAddress.isEmpty ? "unknown" : request.remoteAddress)")
-            let response = await Caller.$current.withValue(caller) {
-                let response = await MatchedRoute.$slot.withValue(slot) { await routed(request) }
-                if request.path != "/healthz" && request.path != "/metrics" {
-                    security.recordAPICall(method: request.method.rawValue, path: request.path, status: response.status.code)
+            // A signed-in person is audited as `user:<name>`.
+            let identity = identify(request)
+            let caller = ServerAPI.caller(for: identity, bearerTokenName: request.bearerTokenName)
+            // What the request changed is audited on disk before the response acknowledges it.
+            let response = await security.audit.acknowledging {
+                await Caller.$current.withValue(caller) {
+                    let response = await RequestIdentity.$current.withValue(identity) {
+                        await MatchedRoute.$slot.withValue(slot) { await routed(request) }
+                    }
+                    if request.path != "/healthz" && request.path != "/metrics" {
+                        security.recordAPICall(method: request.method.rawValue, path: request.path, status: response.status.code)
+                    }
+                    return response
                 }
-                return response
             }
             let elapsed = ContinuousClock.now - started
             let seconds = elapsed.seconds

@@ -42,6 +42,8 @@ package final class HostServer: Sendable {
     package let postProcessing: PostProcessingQueue?
     let api: ServerAPI
     let http: HTTPServer
+    /// Durable, signed deliveries of job and image events (nil when no `server.webhooks`).
+    let webhooks: WebhookOutbox?
     let lock: RunnerLock
     private let lifecycle = Mutex(Lifecycle())
 
@@ -133,15 +135,39 @@ package final class HostServer: Sendable {
             metrics.recordPluginChanges(changes)
         }
         let catalog = self.catalog
+        let takedowns: TakedownService?
+        do {
+            takedowns = try host.takedownService()
+        } catch {
+            log.error("takedowns are unavailable over the API: \(error)")
+            takedowns = nil
+        }
         api = ServerAPI(service: service, catalog: catalog, runner: runner, watcher: watcher, templates: templates, metrics: metrics,
                         statsReport: { try StatsReport(catalog: catalog, budgets: $0, by: $1, since: $2, now: $3) },
-                        postProcessor: postProcessing?.processor)
+                        postProcessor: postProcessing?.processor,
+                        takedowns: takedowns,
+                        access: ServerAccess(credentialsRequired: !resolved.tokens.isEmpty, secureCookies: !resolved.listen.isLoopback))
         var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
                                                     maxConnectionsPerAddress: resolved.maxConnectionsPerAddress,
                                                     tokens: resolved.tokens, log: { log.info($0, source: "http") })
+        // Browsers sign in with a session cookie instead of a token; the API checks those itself.
+        httpConfiguration.admitsWithoutToken = ServerAccess.admitsWithoutToken
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))
+        // Events: jobs the runner finished, images stored; the API adds queued, reviewed, reserved.
+        let api = self.api
+        runner.onJobFinished { api.jobFinished($0) }
+        service.imageStored.add { api.announceStored($0.record) }
+        if resolved.webhooks.isEmpty {
+            webhooks = nil
+        } else {
+            let outbox = WebhookOutbox(targets: resolved.webhooks, dataDirectory: runtime.paths.data, log: log)
+            api.events.subscribe { outbox.enqueue($0) }
+            webhooks = outbox
+        }
         http = HTTPServer(configuration: httpConfiguration, handler: api.handler)
         api.http.withLock { $0 = http }
+        let links = WebAppLinks(operations: operations, uploadsConfigured: uploads != nil)
+        api.webAppLinks.withLock { $0 = links }
     }
 
     /// Listens, then resumes unfinished jobs and runs the queue, then watches the plugins folder.
@@ -151,6 +177,7 @@ package final class HostServer: Sendable {
         } catch {
             throw .http(error)
         }
+        webhooks?.resume()
         await runner.start()
         await postProcessing?.start()
         await operations.start()
@@ -169,9 +196,16 @@ package final class HostServer: Sendable {
                          + "\(records.filter { $0.generation != nil }.count) plugin(s) loaded, "
                          + "\(records.filter { $0.error != nil }.count) refused; data \(runtime.paths.data)")
         // Serving on is better than refusing to start (other slots and the API still work), but
-        // the operator hears why at once, and /v1/health stays degraded until it is fixed.
-        for problem in api.configurationProblems() {
-            runtime.log.warning("serve starts degraded: \(problem) (`imagegen config check` lists every problem)")
+        // the operator hears why, and /v1/health stays degraded until it is fixed. Checked once
+        // the plugin folder has settled: before, every model would read as unknown.
+        let (api, watcher, log) = (self.api, self.watcher, runtime.log)
+        Task.detached {
+            for _ in 0..<600 where watcher.isSettling {
+                try? await Task.sleep(nanoseconds: 100_000_000)  // try?: a cancelled sleep only ends the wait early
+            }
+            for problem in api.configurationProblems() {
+                log.warning("serve starts degraded: \(problem) (`imagegen config check` lists every problem)")
+            }
         }
     }
 
@@ -193,6 +227,7 @@ package final class HostServer: Sendable {
         let log = runtime.log
         log.info("imagegen serve: shutting down (grace \(grace) s)")
         api.draining.store(true, ordering: .relaxed)
+        api.events.wakeAll()
         watcher.stop()
         // The listener closes now; in-flight requests and jobs share the grace period. Requests
         // waiting for jobs are answered once the runner has finished or parked them.
@@ -203,21 +238,21 @@ package final class HostServer: Sendable {
         await storage.stop(grace: 1)
         await api.completions.close()
         await httpStopped
+        await webhooks?.stop()
+        // The audit entries of the last read-only calls are still queued: on disk before "stopped".
+        await runtime.security.audit.flush()
         ServerAddressFile.remove(dataDirectory: runtime.paths.data, listen: nil)
         let parked: Int
         do {
             parked = try catalog.unfinishedJobs().count
         } catch {
-            // Unknown means "maybe": keep the plugins up, so no parked job is ended as cancelled.
-            log.error("imagegen serve: cannot count unfinished jobs (\(error)); leaving the plugins up until exit")
-            parked = 1
+            log.error("imagegen serve: cannot count unfinished jobs (\(error)); those left resume on the next start")
+            parked = 0
         }
-        if parked == 0 {
-            runtime.plugins.shutdown()
-        }
-        // Otherwise the plugins stay up until the process exits: a parked job's task may still
-        // be between two steps, and a call into a shut-down plugin would end the job (as
-        // cancelled) instead of leaving it in its committed state for the next start.
+        // Every plugin copy is retired and shut down once drained, parked jobs or not: the
+        // runner has ended its jobs' tasks (a job stopped between two steps goes back to its
+        // committed state, never ends as cancelled), so nothing calls into a plugin any more.
+        runtime.plugins.shutdown()
         log.info("imagegen serve: stopped" + (parked > 0 ? "; \(parked) unfinished job(s) resume on the next start" : ""))
         let waiters = lifecycle.withLock { l in
             l.stopped = true

@@ -14,8 +14,11 @@ extension ServerAPI {
         await answer {
             let body = try request.decodeJSON(RatingRequest.self)
             let id = request.pathParameter("id") ?? ""
+            try ensureVisible([id])
             let service = self.service
-            return APIEncoding.json(try await BlockingWork.run { try service.rate(imageID: id, rating: body.rating) })
+            let outcome = try await BlockingWork.run { try service.rate(imageID: id, rating: body.rating) }
+            runtime.security.audit.record(.imageRating, subject: id, details: ["rating": String(body.rating)])
+            return APIEncoding.json(outcome)
         }
     }
 
@@ -24,14 +27,30 @@ extension ServerAPI {
         await answer {
             let body = try request.decodeJSON(ReservationRequest.self)
             let id = request.pathParameter("id") ?? ""
-            return APIEncoding.json(try catalog.reserve(imageID: id, channel: body.channel, day: body.day, now: service.clock()))
+            try ensureVisible([id])
+            let reservation = try catalog.reserve(imageID: id, channel: body.channel, day: body.day, now: service.clock())
+            runtime.security.audit.record(.imageReservation, subject: id, details: ["channel": body.channel, "day": body.day])
+            reserved(reservation)
+            return APIEncoding.json(reservation)
         }
     }
 
     /// Releases the image's active reservation.
     func releaseImage(_ request: HTTPRequest) async -> HTTPResponse {
         await answer {
-            APIEncoding.json(try catalog.releaseReservation(imageID: request.pathParameter("id") ?? "", now: service.clock()))
+            let id = request.pathParameter("id") ?? ""
+            try ensureVisible([id])
+            let released = try catalog.releaseReservation(imageID: id, now: service.clock())
+            runtime.security.audit.record(.imageReservation, subject: id, details: ["released": "true", "reservation": released.id])
+            reserved(released)
+            return APIEncoding.json(released)
         }
+    }
+
+    /// Announces a reservation or its release (`image.reserved`, `image.released`).
+    func reserved(_ reservation: Reservation) {
+        var data = ["image_id": reservation.imageID, "reservation_id": reservation.id, "channel": reservation.channel, "day": reservation.day]
+        if let category = try? catalog.image(reservation.imageID)?.category { data["category"] = category } // try?: without a category the event is shown only to verified adults (see visibleEvents)
+        events.publish(reservation.releasedAt == nil ? "image.reserved" : "image.released", data)
     }
 }

@@ -33,6 +33,7 @@ extension ServerAPI {
             case .prompt(let r): jobs = try service.enqueue(r, idempotencyKey: key)
             case .template(let r): jobs = try service.enqueue(template: r, templates: templates, idempotencyKey: key)
             }
+            for job in jobs { announce("job.queued", job: job) }
             await runner.wake()
             return try await generationAnswer(jobs, wait: submission.wait, status: .accepted)
         }

@@ -46,7 +46,7 @@ extension ServerAPI {
     /// `GET /v1/plugins`: every file with its status (a refused file with the reason), and the
     /// folder changes applied recently.
     func listPlugins(_ request: HTTPRequest) async -> HTTPResponse {
-        APIEncoding.json(PluginsBody(plugins: runtime.plugins.records, recentChanges: watcher.history))
+        APIEncoding.json(PluginsBody(plugins: runtime.pluginRecords, recentChanges: watcher.history))
     }
 
     struct ReloadBody: Encodable {
@@ -58,32 +58,57 @@ extension ServerAPI {
     func reloadPlugins(_ request: HTTPRequest) async -> HTTPResponse {
         runtime.plugins.releaseQuarantines()
         let changes = await watcher.reload()
-        return APIEncoding.json(ReloadBody(changes: changes, plugins: runtime.plugins.records))
+        return APIEncoding.json(ReloadBody(changes: changes, plugins: runtime.pluginRecords))
     }
 
     struct HealthBody: Encodable {
-        /// ok: every candidate closed, no file refused, none settling, and every model with a candidate that has its key; degraded otherwise.
+        /// ok: every candidate closed, no file refused, none settling, every model with a candidate
+        /// that has its key, no configuration problem and no plugin health signal; degraded otherwise.
         var status: String
         /// Plugin files arrived or changed and not loaded yet: what will serve is not known.
         var settling: Bool
         /// What in the config, templates or plan cannot run as written (as `config check` says).
         var problems: [String]
+        /// Each plugin reason for "degraded", naming the plugin: quarantined, crash-looping, hung
+        /// past its time limit, holding every runner slot, breaking the ABI, circuit open.
+        var pluginProblems: [PluginHealthSignal]
+        var runner: RunnerBody
         var candidates: [CircuitView]
         var plugins: [PluginRecord]
+        enum CodingKeys: String, CodingKey {
+            case status, settling, problems, runner, candidates, plugins
+            case pluginProblems = "plugin_problems"
+        }
     }
 
-    /// `GET /v1/health`: circuits per candidate and the plugins.
+    struct RunnerBody: Encodable {
+        var slots: Int
+        var inUse: Int
+        enum CodingKeys: String, CodingKey {
+            case slots
+            case inUse = "in_use"
+        }
+    }
+
+    /// `GET /v1/health`: why the host is degraded (by plugin), circuits per candidate and the plugins.
+    /// `/healthz` stays liveness only: a degraded host still serves.
     func healthReport(_ request: HTTPRequest) async -> HTTPResponse {
+        let now = service.clock()
         let circuits = currentCircuits()
-        let plugins = runtime.plugins.records
+        let plugins = runtime.pluginRecords
         // A model none of whose candidates can take a job (no key set) is as down as an open circuit.
         let stranded = Dictionary(grouping: circuits.flatMap { c in c.models.map { ($0, c) } }, by: \.0)
             .contains { $0.value.allSatisfy { $0.1.unusable != nil } }
         let settling = watcher.isSettling
         let problems = configurationProblems()
+        // The plugin set is one of the monitor's sources: a restarting or quarantined child
+        // shows there (crash_looping, quarantined) beside hung calls and contract faults.
+        let pluginProblems = runtime.pluginHealth.allSignals(now: now)
         let degraded = circuits.contains { $0.state != "closed" } || plugins.contains(where: Self.pluginIsDegraded) || stranded || settling
-            || !problems.isEmpty
+            || !problems.isEmpty || !pluginProblems.isEmpty
         return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", settling: settling, problems: problems,
+                                           pluginProblems: pluginProblems,
+                                           runner: RunnerBody(slots: runner.slots.capacity, inUse: runner.slots.inUse),
                                            candidates: circuits, plugins: plugins))
     }
 
@@ -118,7 +143,7 @@ extension ServerAPI {
             runtime.log.error("GET /metrics: cannot read job counts and budgets from the catalog: \(error)")
             return .error(.serviceUnavailable, code: "catalog_unavailable", message: "cannot read the catalog for metrics: \(error)")
         }
-        let scrape = ServerMetrics.Scrape(jobCounts: counts, circuits: currentCircuits(), plugins: runtime.plugins.records,
+        let scrape = ServerMetrics.Scrape(jobCounts: counts, circuits: currentCircuits(), plugins: runtime.pluginRecords,
                                           budgets: budgets, http: http.withLock { $0?.statistics },
                                           runnerInFlight: await runner.inFlight, draining: isDraining)
         return .text(metrics.render(scrape), contentType: "text/plain; version=0.0.4; charset=utf-8")

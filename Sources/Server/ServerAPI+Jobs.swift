@@ -44,6 +44,7 @@ extension ServerAPI {
             guard let job = try catalog.requestCancel(existing.id, now: service.clock()) else {
                 throw APIError.notFound("no job \(existing.id)")
             }
+            announce(job.state == .cancelled ? "job.finished" : "job.cancel_requested", job: job)
             await runner.wake()
             return APIEncoding.json(JobBody(job: job, images: []))
         }

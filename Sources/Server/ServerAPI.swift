@@ -2,7 +2,9 @@ import Foundation
 import Catalog
 import Synchronization
 import HTTPServer
+import Operations
 import Pipeline
+import Operations
 
 /// What the HTTP endpoints work with: the generation service (runtime, catalog, health), the
 /// runner, the plugin-folder watcher, the waiters of `wait` requests and the metrics. The
@@ -20,16 +22,24 @@ final class ServerAPI: Sendable {
     let statsReport: StatsReportSource
     /// Renders derivatives on `POST /v1/images/{id}/process` (nil without libvips).
     let postProcessor: PostProcessor?
+    /// Carries out `POST /v1/takedowns` (nil when the host could not build it: the reason is logged).
+    let takedowns: TakedownService?
     /// Set when shutdown begins: new generations are refused with 503, `/healthz` says so.
     let draining = Atomic<Bool>(false)
     /// The HTTP server, for its statistics in `/metrics` (set once it exists).
     let http = Mutex<HTTPServer?>(nil)
+    /// What the web app's Plan and Operations pages read beyond the catalog (set once it exists).
+    let webAppLinks = Mutex<WebAppLinks?>(nil)
+    /// Who may call: credentials required or not, cookie flags, the login throttle.
+    let access: ServerAccess
+    /// Recent job and image changes, for `GET /v1/events` and the webhooks.
+    let events = EventHub()
     /// `GET /v1/models` bytes for the current plugin set (rebuilt when it changes).
     let modelsCache = Mutex<(version: Int, body: [UInt8])?>(nil)
 
     init(service: GenerationService, catalog: ServerCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
          templates: TemplateStore, metrics: ServerMetrics, statsReport: @escaping StatsReportSource,
-         postProcessor: PostProcessor? = nil) {
+         postProcessor: PostProcessor? = nil, takedowns: TakedownService? = nil, access: ServerAccess = ServerAccess()) {
         self.service = service
         self.catalog = catalog
         self.runner = runner
@@ -38,6 +48,8 @@ final class ServerAPI: Sendable {
         self.metrics = metrics
         self.statsReport = statsReport
         self.postProcessor = postProcessor
+        self.access = access
+        self.takedowns = takedowns
         self.completions = JobCompletionWaiter(catalog: catalog, runner: runner)
     }
 

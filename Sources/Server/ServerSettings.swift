@@ -25,7 +25,7 @@ package struct ServerSettings: Sendable {
     package static let defaultListen = "127.0.0.1:8080"
     package static let tokenVariable = "IMAGEGEN_API_TOKEN"
     static let knownKeys = ["listen", "token_env", "shutdown_grace_seconds", "watch_interval_ms", "settle_ms",
-                            "max_connections", "max_connections_per_address", "token_envs"]
+                            "max_connections", "max_connections_per_address", "token_envs", "webhooks"]
 
     package var listen: HTTPListenAddress
     /// The token named `api` (`token_env`/`IMAGEGEN_API_TOKEN`); nil when not set.
@@ -47,6 +47,8 @@ package struct ServerSettings: Sendable {
     package var maxConnections: Int
     /// Connections one client address may hold (`max_connections_per_address`, default 128).
     package var maxConnectionsPerAddress: Int
+    /// Receivers of job and image events (`webhooks`), signed with their secrets.
+    package var webhooks: [WebhookTarget]
 
     /// Resolves the settings. `listen` (the flag) overrides `server.listen`.
     package init(configuration: Configuration, listen flag: String? = nil,
@@ -112,6 +114,7 @@ package struct ServerSettings: Sendable {
         settleMilliseconds = Int(try number("settle_ms", 0...60_000) ?? 500)
         maxConnections = Int(try number("max_connections", 1...100_000) ?? 512)
         maxConnectionsPerAddress = Int(try number("max_connections_per_address", 1...100_000) ?? 128)
+        webhooks = try WebhookTarget.parse(section["webhooks"], environment: environment)
     }
 
     /// Where a client on this machine reaches the server: the listen address, with a wildcard

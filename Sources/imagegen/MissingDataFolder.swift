@@ -24,7 +24,6 @@ struct MissingDataFolder {
     }
 
     func remove() {
-        // try?: a temporary folder left behind is harmless; the command's own outcome matters
-        try? FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.removeItem(atPath: path)  // try?: a temporary folder left behind is harmless; the command's own outcome matters
     }
 }

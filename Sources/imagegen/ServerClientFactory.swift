@@ -1,5 +1,7 @@
+import Foundation
 import Host
 import ImagegenConfig
+import ImagegenJSON
 import Server
 
 /// The client for the server these folders belong to: the listen address from `--listen`, else
@@ -18,6 +20,20 @@ enum ServerClientFactory {
         } catch {
             throw .failed("\(error)", .failure)
         }
+    }
+
+    /// One request to the running server, its answer parsed: what `health`, `plugins --listen`
+    /// and `plugins reload` all do.
+    static func json(_ method: String, _ path: String, _ args: Arguments, _ context: CommandContext) async throws(CLIError) -> JSONValue {
+        let client = try client(args, context)
+        let data: Data
+        do {
+            data = try await client.call(method, path)
+        } catch {
+            throw map(error)
+        }
+        guard let answer = JSONValue.parse(Array(data)) else { throw .failed("the server's answer is not JSON", .failure) }
+        return answer
     }
 
     static func map(_ error: ServerClientError) -> CLIError {

@@ -13,6 +13,7 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     GenerateCommand.self,
     JobsCommand.self,
     ImagesCommand.self,
+    TakedownCommand.self,
     ProcessCommand.self,
     CostsCommand.self,
     TemplatesCommand.self,

@@ -9,6 +9,12 @@ shared/reference/providers-2026.md §2):
   Validation errors are FastAPI's 422 {"detail": [{loc, msg, type}]}; failures inside the run
   are 500 {"error", "detail", "body", "errors"}. Unknown fields are ignored (pydantic).
   force_task_id names the run in the task registry.
+- POST /sdapi/v1/img2img: as txt2img, plus init_images (a list of base64 images, required) and
+  denoising_strength (0..1); the output has the requested width/height. The emulator logs
+  "img2img" with the source's size and the strength.
+- POST /sdapi/v1/extra-single-image: {image: base64, upscaling_resize: 1..8, upscaler_1} ->
+  {html_info, image: base64 PNG} of the input's size x upscaling_resize (no task id, no queue
+  registry). Logs "upscaled".
 - GET /sdapi/v1/progress -> {progress, eta_relative, state{job_count, sampling_step,
   sampling_steps, interrupted, ...}, current_image, textinfo}.
 - POST /internal/progress {id_task} -> {active, queued, completed, progress, eta, ...}.
@@ -35,6 +41,17 @@ SAMPLERS = ["Euler a", "Euler", "DPM++ 2M", "DPM++ 2M SDE", "DDIM"]
 INTS = ("width", "height", "steps", "batch_size", "n_iter", "seed")
 
 
+def png_size(b64):
+    """(width, height) of a base64 PNG, from its IHDR; None when it is not one."""
+    try:
+        data = base64.b64decode(b64, validate=True)
+    except Exception:
+        return None
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
 class Runner:
     """The WebUI's one GPU: a queue lock, the current task and the task registry."""
 
@@ -53,7 +70,7 @@ class A1111Handler(EmulatorHandler):
     require_auth = False
 
     def classify(self, req):
-        if req.method == "POST" and req.path in ("/sdapi/v1/txt2img", "/sdapi/v1/img2img"):
+        if req.method == "POST" and req.path in ("/sdapi/v1/txt2img", "/sdapi/v1/img2img", "/sdapi/v1/extra-single-image"):
             return "create"
         if req.path in ("/sdapi/v1/progress", "/internal/progress"):
             return "progress"
@@ -102,12 +119,21 @@ class A1111Handler(EmulatorHandler):
             return Reply.json(200, {})
         if req.kind != "create":
             return Reply.json(404, {"detail": "Not Found"})
-        if req.path.endswith("img2img"):
-            return Reply.json(422, [{"loc": ["body", "init_images"], "msg": "field required", "type": "value_error.missing"}])
         body = req.json()
         if not isinstance(body, dict):
             return Reply.json(422, {"detail": [{"loc": ["body"], "msg": "value is not a valid dict", "type": "type_error.dict"}]})
+        if req.path.endswith("extra-single-image"):
+            return self.upscale(body)
         problems = []
+        if req.path.endswith("img2img"):
+            sizes = [png_size(b) for b in body.get("init_images") or [] if isinstance(b, str)]
+            if not body.get("init_images") or None in sizes:
+                problems.append({"loc": ["body", "init_images"], "msg": "a list of base64 images is required", "type": "value_error"})
+            strength = body.get("denoising_strength", 0.75)
+            if not isinstance(strength, (int, float)) or isinstance(strength, bool) or not 0 <= strength <= 1:
+                problems.append({"loc": ["body", "denoising_strength"], "msg": "ensure this value is within 0..1", "type": "value_error"})
+            if not problems:
+                self.state.event("img2img", source=list(sizes[0]), strength=strength)
         for key in INTS:
             if key in body and not (isinstance(body[key], int) and not isinstance(body[key], bool)) \
                     and not (isinstance(body[key], float) and body[key] == int(body[key])):
@@ -122,6 +148,21 @@ class A1111Handler(EmulatorHandler):
             return Reply.json(500, {"error": "RuntimeError", "detail": "", "body": "",
                                     "errors": "Sampler not found: %s" % body["sampler_name"]})
         return self.run(r, body, mode)
+
+    def upscale(self, body):
+        size = png_size(body.get("image")) if isinstance(body.get("image"), str) else None
+        factor = body.get("upscaling_resize", 2)
+        problems = []
+        if size is None:
+            problems.append({"loc": ["body", "image"], "msg": "a base64 image is required", "type": "value_error"})
+        if not isinstance(factor, (int, float)) or isinstance(factor, bool) or not 1 <= factor <= 8:
+            problems.append({"loc": ["body", "upscaling_resize"], "msg": "ensure this value is within 1..8", "type": "value_error"})
+        if problems:
+            return Reply.json(422, {"detail": problems})
+        w, h = int(size[0] * factor), int(size[1] * factor)
+        self.state.event("upscaled", source=list(size), width=w, height=h, upscaler=body.get("upscaler_1"))
+        png = png_bytes(w, h, colour_for(w * 7 + h))
+        return Reply.json(200, {"html_info": "<p>upscaled</p>", "image": base64.b64encode(png).decode()})
 
     def run(self, r, body, mode):
         task = body.get("force_task_id") or "task(%d)" % random.randint(0, 1 << 30)

@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import select
+import signal
 import socket
 import struct
 import sys
@@ -337,6 +338,11 @@ def serve(handler_class, description, default_token):
     parser.add_argument("--token", default=default_token, help="the API key the emulator accepts")
     parser.add_argument("--parent-pid", type=int, default=0, help="exit when this process is gone (default: the parent)")
     args = parser.parse_args()
+    # A child inherits its parent's signal mask. Started from a Swift concurrency or dispatch
+    # thread (an async setUp), every signal arrives blocked, so the test's terminate() would
+    # never end the emulator and its waitUntilExit() would wait forever: unblock them.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     handler_class.state = EmulatorState()
     handler_class.token = args.token
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_class)

@@ -9,6 +9,11 @@ providers-2026.md): `Authorization: Bearer <key>`,
                                usage: {input_tokens, input_tokens_details{text_tokens,
                                image_tokens}, output_tokens, output_tokens_details{image_tokens,
                                text_tokens}, total_tokens}}
+  POST /v1/images/edits  multipart/form-data: `image` (or `image[]`; PNG/JPEG/WebP files, required),
+                         prompt, model, n, size, quality, output_format, background,
+                         output_compression, input_fidelity (high|low), user; no `moderation`.
+                         Same answer as generations; image input tokens are counted. Logs
+                         "edit" with the input's PNG size and input_fidelity.
 Synchronous, base64 only (GPT image models return no URLs; `response_format` is refused).
 Sizes: gpt-image-1 1024x1024 / 1536x1024 / 1024x1536 / auto; gpt-image-2 any WxH with edges
 multiples of 16, long edge ≤ 3840, ratio ≤ 3:1, 655,360…8,294,400 px. Errors are
@@ -23,6 +28,8 @@ Fault modes (POST /__emulator/scenario {"mode": ..., "on": "create", "times": n}
 """
 
 import base64
+import email.parser
+import email.policy
 import re
 import time
 
@@ -57,7 +64,7 @@ class OpenAIHandler(EmulatorHandler):
     standing_modes = ("usage", "truncated_image")
 
     def classify(self, req):
-        if req.method == "POST" and req.path == "/v1/images/generations":
+        if req.method == "POST" and req.path in ("/v1/images/generations", "/v1/images/edits"):
             return "create"
         return "other"
 
@@ -92,10 +99,50 @@ class OpenAIHandler(EmulatorHandler):
             return Reply(502, b"<html><body>502 Bad Gateway</body></html>", "text/html")
         if req.kind != "create":
             return error(404, "Invalid URL (%s %s)" % (req.method, req.path), "invalid_request_error", None)
+        if req.path == "/v1/images/edits":
+            return self.edit(req)
         return self.generate(req)
 
-    def generate(self, req):
-        data = req.json()
+    def edit(self, req):
+        ctype = req.headers.get("Content-Type") or ""
+        if not ctype.startswith("multipart/form-data"):
+            return error(400, "Invalid Content-Type header (%s), expected multipart/form-data." % ctype,
+                         "invalid_request_error", None)
+        raw = b"Content-Type: " + ctype.encode() + b"\r\nMIME-Version: 1.0\r\n\r\n" + req.body
+        msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
+        data, images = {}, []
+        for part in msg.iter_parts() if msg.is_multipart() else []:
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True) or b""
+            if name in ("image", "image[]"):
+                images.append(payload)
+            else:
+                data[name] = payload.decode("utf-8", "replace")
+        if not images:
+            return error(400, "Missing required parameter: 'image'.", "invalid_request_error", "missing_required_parameter", "image")
+        sizes = []
+        for image in images:
+            if image[:8] != b"\x89PNG\r\n\x1a\n" and image[:3] != b"\xff\xd8\xff" and image[8:12] != b"WEBP":
+                return error(400, "Invalid image file or mode for image 1, please check your image file.",
+                             "invalid_request_error", "invalid_image_file", "image")
+            sizes.append([int.from_bytes(image[16:20], "big"), int.from_bytes(image[20:24], "big")] if image[:4] == b"\x89PNG" else None)
+        if "moderation" in data:
+            return error(400, "Unknown parameter: 'moderation'.", "invalid_request_error", "unknown_parameter", "moderation")
+        if data.get("input_fidelity", "low") not in ("high", "low"):
+            return error(400, "Invalid value: '%s'." % data["input_fidelity"], "invalid_request_error", "invalid_value", "input_fidelity")
+        fidelity = data.pop("input_fidelity", None)
+        for key in ("n", "output_compression"):
+            if key in data:
+                try:
+                    data[key] = int(data[key])
+                except ValueError:
+                    return error(400, "Invalid '%s': integer expected." % key, "invalid_request_error", "invalid_type", key)
+        self.state.event("edit", source=sizes[0], images=len(images), input_fidelity=fidelity)
+        return self.generate(req, data, image_tokens=len(images) * 323)
+
+    def generate(self, req, data=None, image_tokens=0):
+        if data is None:
+            data = req.json()
         if not isinstance(data, dict):
             return error(400, "We could not parse the JSON body of your request.", "invalid_request_error", None)
         for key in data:
@@ -133,7 +180,7 @@ class OpenAIHandler(EmulatorHandler):
             text_in, image_in = pinned.get("input_text", 0), pinned.get("input_image", 0)
             image_out, text_out = pinned.get("output_image", 0), pinned.get("output_text", 0)
         else:
-            text_in, image_in = len(prompt.split()) + 6, 0
+            text_in, image_in = len(prompt.split()) + 6, image_tokens
             image_out, text_out = n * round(TOKENS_PER_MP[quality] * w * h / 1_000_000), 0
         usage = {"input_tokens": text_in + image_in, "input_tokens_details": {"text_tokens": text_in, "image_tokens": image_in},
                  "output_tokens": image_out + text_out,

@@ -13,6 +13,11 @@ shared/reference/providers/stability.md):
   negative_prompt, aspect_ratio, seed, output_format, style_preset; sd3 adds model, mode,
   cfg_scale); Accept image/* -> bytes with finish-reason, seed, x-request-id headers,
   application/json -> {"image", "finish_reason", "seed"}; errors as {"id", "name", "errors"}.
+  Image-to-image (sd3 with mode=image-to-image, ultra with an image): a PNG file part
+  `image` and `strength` (0..1) are required, aspect_ratio is refused; the output has the
+  input's size. Logs "image-to-image" with the source's size and the strength.
+- POST /v2beta/stable-image/upscale/fast: multipart `image` (PNG, 32..1536 px a side, at
+  most 1048576 pixels) and output_format; the output is the input at 4x. Logs "upscaled".
 - GET /v1/user/balance -> {"credits": ...}.
 
 The emulator renders PNG only: whatever output_format asks for, the bytes (and content-type)
@@ -70,7 +75,8 @@ class StabilityHandler(EmulatorHandler):
     credits = 42.5
 
     def classify(self, req):
-        if req.method == "POST" and ("/generation/" in req.path or "/stable-image/generate/" in req.path):
+        if req.method == "POST" and ("/generation/" in req.path or "/stable-image/generate/" in req.path
+                                        or "/stable-image/upscale/" in req.path):
             return "create"
         if req.path == "/v1/user/balance":
             return "balance"
@@ -82,7 +88,9 @@ class StabilityHandler(EmulatorHandler):
     def describe_body(self, req):
         if req.path.startswith("/v2beta/") and req.body:
             fields, _ = self.parse_form(req)
-            return {"form": fields} if fields is not None else {"body_bytes": len(req.body)}
+            if fields is None:
+                return {"body_bytes": len(req.body)}
+            return {"form": {k: v if isinstance(v, str) else {"file_bytes": len(v)} for k, v in fields.items()}}
         return EmulatorHandler.describe_body(self, req)
 
     def err(self, req, status, name, message):
@@ -206,11 +214,42 @@ class StabilityHandler(EmulatorHandler):
             name = part.get_param("name", header="content-disposition")
             if name is None:
                 return None, "body: a part has no name"
-            fields[name] = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+            payload = part.get_payload(decode=True) or b""
+            # File parts (the input image) stay bytes; text fields are strings.
+            fields[name] = payload if part.get_filename() is not None else payload.decode("utf-8", "replace")
         return fields, None
+
+    @staticmethod
+    def png_size(data):
+        if not isinstance(data, bytes) or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+            return None
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+    def upscale_fast(self, req, truncate):
+        fields, problem = self.parse_form(req)
+        if problem:
+            return v2_error(400, "bad_request", problem)
+        errors = ["%s: unknown field" % k for k in fields if k not in ("image", "output_format")]
+        size = self.png_size(fields.get("image"))
+        if size is None:
+            errors.append("image: required, a PNG, JPEG or WebP file")
+        elif not (32 <= size[0] <= 1536 and 32 <= size[1] <= 1536 and 1024 <= size[0] * size[1] <= 1048576):
+            errors.append("image: must be 32 to 1536 pixels a side and 1024 to 1048576 pixels in total")
+        if fields.get("output_format", "png") not in ("png", "jpeg", "webp"):
+            errors.append("output_format: must be one of png, jpeg, webp")
+        if errors:
+            return v2_error(400, "bad_request", *errors)
+        w, h = size[0] * 4, size[1] * 4
+        self.state.event("upscaled", source=list(size), width=w, height=h)
+        image = png_bytes(w, h, colour_for(w + h))
+        if truncate:
+            image = image[: len(image) // 2]
+        return Reply(200, image, "image/png", {"finish-reason": "SUCCESS", "x-request-id": uuid.uuid4().hex})
 
     def v2(self, req, truncate):
         endpoint = req.path.rsplit("/", 1)[-1]
+        if req.path == "/v2beta/stable-image/upscale/fast":
+            return self.upscale_fast(req, truncate)
         if endpoint not in ("core", "ultra", "sd3"):
             return v2_error(404, "not_found", "The requested resource was not found.")
         fields, problem = self.parse_form(req)
@@ -222,7 +261,22 @@ class StabilityHandler(EmulatorHandler):
         known = {"prompt", "negative_prompt", "aspect_ratio", "seed", "output_format", "style_preset"}
         if endpoint == "sd3":
             known |= {"model", "mode", "cfg_scale"}
-        errors = ["%s: unknown field" % k for k in fields if k not in known]
+        image_to_image = (endpoint == "sd3" and fields.get("mode") == "image-to-image") or (endpoint == "ultra" and "image" in fields)
+        source = None
+        if image_to_image:
+            known |= {"image", "strength"}
+            source = self.png_size(fields.get("image"))
+            errors = [] if source else ["image: required for image-to-image, a PNG, JPEG or WebP file"]
+            try:
+                if not 0 <= float(fields.get("strength", "")) <= 1:
+                    errors.append("strength: must be between 0 and 1")
+            except ValueError:
+                errors.append("strength: required for image-to-image, a number between 0 and 1")
+            if "aspect_ratio" in fields:
+                errors.append("aspect_ratio: not allowed in image-to-image (the input decides)")
+        else:
+            errors = []
+        errors += ["%s: unknown field" % k for k in fields if k not in known]
         prompt = fields.get("prompt", "")
         if not 1 <= len(prompt) <= 10000:
             errors.append("prompt: must be 1 to 10000 characters")
@@ -252,6 +306,9 @@ class StabilityHandler(EmulatorHandler):
             return v2_error(400, "bad_request", *errors)
         used_seed = int(seed) or 343940597
         w, h = RATIOS[fields.get("aspect_ratio", "1:1")]
+        if image_to_image:
+            w, h = source
+            self.state.event("image-to-image", source=list(source), strength=float(fields["strength"]))
         image = png_bytes(w, h, colour_for(used_seed))
         if truncate:
             image = image[: len(image) // 2]

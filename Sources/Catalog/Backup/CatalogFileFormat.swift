@@ -5,5 +5,5 @@ public protocol CatalogFileFormat: Sendable {
     /// when it cannot be opened at all.
     func checkIntegrity(ofFileAt path: String) throws
     /// Opens the catalog file at `path` for what a restore reads back from it.
-    func open(path: String) throws -> any CatalogStore & ImageFileStore & UploadQueueStore
+    func open(path: String) throws -> any CatalogStore & ImageFileStore & UploadQueueStore & TakedownStore
 }

@@ -1,6 +1,7 @@
 /// Which files the catalog says exist: what a restore compares with the data folder.
 public protocol ImageFileStore: Sendable {
-    /// Every image row (originals and derivatives), oldest first. One read.
+    /// Every image row (originals and derivatives) that has a file, oldest first: taken-down images
+    /// have none (their files were deleted on purpose) and are never backed up or fetched back. One read.
     func imageFiles() throws -> [CatalogImageFile]
 }
 

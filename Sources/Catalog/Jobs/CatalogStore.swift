@@ -75,6 +75,20 @@ public struct ImageFilter: Sendable {
     public var jobID: String?
     public var includeDerivatives = false
     public var limit = 100
+    /// Only originals in this review state (`pending` covers those nobody decided yet).
+    public var review: ReviewState? = nil
+    /// Only originals rated at least this (1…5); unrated ones are left out.
+    public var minRating: Int? = nil
+    /// true: only rated originals; false: only unrated ones.
+    public var rated: Bool? = nil
+    /// Only stored originals nobody holds (no active reservation) and not rejected.
+    public var availableOnly = false
+    /// true: only originals with an active reservation; false: only those without.
+    public var reserved: Bool? = nil
+    /// Leaves out these categories (adult ones for a user not verified as an adult).
+    public var excludedCategories: [String] = []
+    /// Continues a listing after this position (newest first).
+    public var after: ImageCursor? = nil
     public init(category: String? = nil, model: String? = nil, tag: String? = nil, since: Date? = nil,
                 status: String? = nil, jobID: String? = nil, limit: Int = 100) {
         self.category = category

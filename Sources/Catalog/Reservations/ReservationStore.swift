@@ -12,7 +12,7 @@ public protocol ReservationStore: Sendable {
     func releaseReservation(imageID: String, now: Date) throws -> Reservation
     /// The active reservation of `imageID`, if any. One read.
     func activeReservation(imageID: String) throws -> Reservation?
-    /// Stored originals with no active reservation, newest first, optionally of one category
+    /// Stored originals with no active reservation and not rejected, newest first, optionally of one category
     /// or carrying one tag. One read.
     func availableImages(category: String?, tag: String?, limit: Int) throws -> [ImageRecord]
 }

@@ -12,7 +12,7 @@ public struct SQLiteCatalogFileFormat: CatalogFileFormat {
         guard check == "ok" else { throw CatalogSnapshotError.failsIntegrityCheck(detail: check ?? "?") }
     }
 
-    public func open(path: String) throws -> any CatalogStore & ImageFileStore & UploadQueueStore {
+    public func open(path: String) throws -> any CatalogStore & ImageFileStore & UploadQueueStore & TakedownStore {
         try SQLiteCatalog(path: path)
     }
 }

@@ -272,17 +272,9 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     }
 
     package func images(_ filter: ImageFilter) throws -> [ImageRecord] {
-        try db.query("""
-            SELECT * FROM images WHERE (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR model = ?2)
-              AND (?3 IS NULL OR generated_at >= ?3) AND (?4 IS NULL OR status = ?4)
-              AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(images.tags) WHERE value = ?5))
-              AND (?6 IS NULL OR job_id = ?6) AND (?7 = 1 OR variant = 'original')
-            ORDER BY generated_at DESC, id DESC LIMIT ?8
-            """, [filter.category.map { .text($0) } ?? .null, filter.model.map { .text($0) } ?? .null,
-                  filter.since.map { .integer(ms($0)) } ?? .null, filter.status.map { .text($0) } ?? .null,
-                  filter.tag.map { .text($0) } ?? .null, filter.jobID.map { .text($0) } ?? .null,
-                  .integer(filter.includeDerivatives ? 1 : 0), .integer(Int64(filter.limit))])
-            .map(imageRecord(from:))
+        if ImageQuery.needsJoins(filter) { try migrateListingTables() }
+        let query = ImageQuery(filter, joined: false, ms: ms)
+        return try db.query(query.sql, query.bindings).map(imageRecord(from:))
     }
 
     package func ledger(since: Date?) throws -> [LedgerEntry] {

@@ -32,6 +32,13 @@ public final class SQLiteDatabase: @unchecked Sendable {
     let handle: OpaquePointer
     let lock = NSRecursiveLock()
     public let path: String
+    /// Prepared statements by their SQL, kept for the connection's life (guarded by `lock`):
+    /// preparing costs more than running most of the catalog's statements.
+    private var prepared: [String: OpaquePointer] = [:]
+    private static let preparedLimit = 512
+
+    /// Statements run by every connection of the process (the pipeline benchmark reports it per job).
+    package static let statementsRun = Atomic<Int>(0)
 
     public init(path: String, readOnly: Bool = false) throws(Failure) {
         var db: OpaquePointer?
@@ -47,7 +54,25 @@ public final class SQLiteDatabase: @unchecked Sendable {
         sqlite3_busy_timeout(db, 10_000)
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        for statement in prepared.values { sqlite3_finalize(statement) }
+        sqlite3_close_v2(handle)
+    }
+
+    /// The prepared statement for `sql`, from the cache or prepared now. Called with `lock` held.
+    private func statement(_ sql: String) throws(Failure) -> OpaquePointer {
+        if let cached = prepared[sql] { return cached }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw failure(rc, sql) }
+        if prepared.count >= Self.preparedLimit {
+            // Statements built from variable lists (IN (?, ?, …)) could grow the cache without bound.
+            for statement in prepared.values { sqlite3_finalize(statement) }
+            prepared.removeAll(keepingCapacity: true)
+        }
+        prepared[sql] = stmt
+        return stmt
+    }
 
     func failure(_ rc: Int32, _ sql: String) -> Failure {
         let message = String(cString: sqlite3_errmsg(handle))
@@ -59,6 +84,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func execute(_ sql: String) throws(Failure) {
         lock.lock()
         defer { lock.unlock() }
+        Self.statementsRun.add(1, ordering: .relaxed)
         var err: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
@@ -73,10 +99,13 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func query(_ sql: String, _ bindings: [Value] = []) throws(Failure) -> [Row] {
         lock.lock()
         defer { lock.unlock() }
-        var stmt: OpaquePointer?
-        var rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
-        guard rc == SQLITE_OK, let stmt else { throw failure(rc, sql) }
-        defer { sqlite3_finalize(stmt) }
+        Self.statementsRun.add(1, ordering: .relaxed)
+        let stmt = try statement(sql)
+        defer {
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+        }
+        var rc: Int32
         for (i, value) in bindings.enumerated() {
             let idx = Int32(i + 1)
             switch value {
@@ -90,13 +119,14 @@ public final class SQLiteDatabase: @unchecked Sendable {
         }
         var rows: [Row] = []
         let columns = sqlite3_column_count(stmt)
+        let names = (0..<columns).map { String(cString: sqlite3_column_name(stmt, $0)) }
         while true {
             rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw failure(rc, sql) }
             var row = Row(minimumCapacity: Int(columns))
             for c in 0..<columns {
-                let name = String(cString: sqlite3_column_name(stmt, c))
+                let name = names[Int(c)]
                 switch sqlite3_column_type(stmt, c) {
                 case SQLITE_INTEGER: row[name] = .integer(sqlite3_column_int64(stmt, c))
                 case SQLITE_FLOAT: row[name] = .real(sqlite3_column_double(stmt, c))
@@ -121,10 +151,10 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
-        try execute("BEGIN IMMEDIATE")
+        try query("BEGIN IMMEDIATE")
         do {
             let result = try body()
-            try execute("COMMIT")
+            try query("COMMIT")
             return result
         } catch {
             // try?: the transaction's own error is rethrown below; a failed ROLLBACK leaves SQLite to roll back when the connection closes

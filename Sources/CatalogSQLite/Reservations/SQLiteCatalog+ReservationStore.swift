@@ -40,15 +40,10 @@ extension SQLiteCatalog: ReservationStore {
         }
     }
 
-    /// Original images with no active reservation, newest first.
+    /// Stored originals with no active reservation that were not rejected, newest first.
     public func availableImages(category: String?, tag: String?, limit: Int = 100) throws -> [ImageRecord] {
-        try migrate(ContentSchema.schema)
-        return try database.query("""
-            SELECT * FROM images WHERE variant = 'original' AND status = 'completed' AND (?1 IS NULL OR category = ?1)
-              AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(images.tags) WHERE value = ?2))
-              AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.image_id = images.id AND r.released_at IS NULL)
-            ORDER BY generated_at DESC, id DESC LIMIT ?3
-            """, [category.map { .text($0) } ?? .null, tag.map { .text($0) } ?? .null, .integer(Int64(limit))])
-            .map(imageRecord(from:))
+        var filter = ImageFilter(category: category, tag: tag, limit: limit)
+        filter.availableOnly = true
+        return try images(filter)
     }
 }

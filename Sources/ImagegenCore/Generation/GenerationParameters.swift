@@ -50,11 +50,20 @@ public struct GenerationRequest: Sendable, Codable, Equatable {
     public var deadlineSeconds: Double?
     /// Free-form provenance recorded on the images (template, variation, arm...).
     public var extra: [String: String]?
+    /// `vary` and `upscale` start from the stored image `extra["parent_id"]` (see `GenerationKind`).
+    public var kind: GenerationKind?
+    /// `vary`: 0...1, how far to move from the source image.
+    public var strength: Double?
+    /// `upscale`: 2...4; width and height are then the target size.
+    public var scale: Int?
 
     public init(model: String? = nil, prompt: String, negativePrompt: String? = nil, width: Int? = nil, height: Int? = nil,
                 steps: Int? = nil, guidanceScale: Double? = nil, seed: Int64? = nil, category: String? = nil,
                 variations: Int? = nil, tags: [String]? = nil, priority: Int? = nil, deadlineSeconds: Double? = nil,
-                extra: [String: String]? = nil) {
+                extra: [String: String]? = nil, kind: GenerationKind? = nil, strength: Double? = nil, scale: Int? = nil) {
+        self.kind = kind
+        self.strength = strength
+        self.scale = scale
         self.model = model
         self.prompt = prompt
         self.negativePrompt = negativePrompt
@@ -72,7 +81,7 @@ public struct GenerationRequest: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, prompt, width, height, steps, seed, category, variations, tags, priority, extra
+        case model, prompt, width, height, steps, seed, category, variations, tags, priority, extra, kind, strength, scale
         case negativePrompt = "negative_prompt", guidanceScale = "guidance_scale", deadlineSeconds = "deadline_seconds"
     }
 }

@@ -47,6 +47,8 @@ public struct ImageRecord: Sendable, Codable, Equatable {
     /// `completed` once stored (the product's record); jobs keep their own states.
     public var status: String
     public static let completed = "completed"
+    /// Removed by a takedown: no file, never listed as available, served (410) or uploaded.
+    public static let takenDown = "taken_down"
     public var version: Int
     public var parentID: String?
     public var variant: String

@@ -1,5 +1,7 @@
 import Foundation
 import CloudStorage
+import Crypto
+import DurableFiles
 
 /// Where a backup keeps image files: one blob per distinct content, named by its SHA-256, shared by
 /// every backup at the destination. A second backup of an unchanged library stores nothing new; a
@@ -16,6 +18,11 @@ package protocol BackupBlobStore: Sendable {
     func put(fileAt path: String, digest: LocalFileDigest) async throws(BackupError)
     /// Copies the blob to `path` (its folder exists) and returns the digest of what was written.
     func fetch(sha256: String, to path: String) async throws(RestoreError) -> LocalFileDigest
+    /// Records `withdrawal` (first, so a crash part-way still keeps a restore from installing the
+    /// files), then deletes the blobs of its files. Idempotent: a takedown resumed runs it again.
+    func withdraw(_ withdrawal: BackupWithdrawal) async throws(BackupError)
+    /// Every withdrawal recorded at the destination.
+    func withdrawals() async throws(RestoreError) -> BackupWithdrawals
 }
 
 /// The blob folder beside the backups: `<destination>/blobs/<first two hex>/<sha256>`.
@@ -79,5 +86,41 @@ package struct LocalBackupBlobStore: BackupBlobStore {
         do { return try LocalFileDigest.compute(fileAt: destination) } catch {
             throw .file(path: destination, reason: error.description)
         }
+    }
+}
+
+extension LocalBackupBlobStore {
+    package func withdraw(_ withdrawal: BackupWithdrawal) async throws(BackupError) {
+        let folder = root + "/" + BackupWithdrawal.folderName
+        let record = folder + "/" + withdrawal.takedownID + ".json"
+        try BackupWriter.createDirectory(folder)
+        do {
+            try AtomicFile.write(Array(try BackupWithdrawal.encode(withdrawal)), to: record)
+        } catch {
+            throw .file(path: record, reason: "cannot record the takedown beside the backups (\(error))")
+        }
+        for sha in Set(withdrawal.files.compactMap(\.sha256)) where SHA256Digest(hex: sha) != nil {
+            let blob = path(sha256: sha)
+            guard FileManager.default.fileExists(atPath: blob) else { continue }
+            do { try FileManager.default.removeItem(atPath: blob) } catch {
+                throw .file(path: blob, reason: "cannot delete the blob of a taken-down image (\(error.localizedDescription))")
+            }
+        }
+    }
+
+    package func withdrawals() async throws(RestoreError) -> BackupWithdrawals {
+        let folder = root + "/" + BackupWithdrawal.folderName
+        guard FileManager.default.fileExists(atPath: folder) else { return BackupWithdrawals([]) }
+        var all: [BackupWithdrawal] = []
+        do {
+            for name in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() where name.hasSuffix(".json") {
+                all.append(try BackupWithdrawal.decode(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))))
+            }
+        } catch {
+            // A takedown record that cannot be read must stop the restore: it could bring an image back.
+            throw .file(path: folder, reason: "cannot read the takedown records kept with the backups (\(error)); "
+                        + "fix or restore that folder, then run the restore again")
+        }
+        return BackupWithdrawals(all)
     }
 }

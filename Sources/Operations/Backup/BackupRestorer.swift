@@ -9,6 +9,9 @@ import DurableFiles
 /// move it into place in one rename, then bring back from the cloud copy any image the backup left
 /// to it.
 ///
+/// Takedowns made after the backup are honoured: the files of a taken-down image are not installed
+/// (their blobs are gone anyway) and the restored catalog records the takedown (`BackupWithdrawal`).
+///
 /// The order matters: a damaged archive or blob, or a non-empty target, is refused before anything
 /// is written, and the target only ever holds nothing or the complete restored catalog, config,
 /// templates, audit log and image files.
@@ -104,14 +107,22 @@ package struct BackupRestorer: Sendable {
             }
             installed.append(target)
         }
-        installed += try await installImages(backup, from: blobs, into: staging)
+        // Takedowns made since this backup: their files are never installed, and the restored
+        // catalog learns of them before it is moved into place (so it never lists them as stored).
+        let withdrawals = try await blobs.withdrawals()
+        installed += try await installImages(backup, from: blobs, into: staging, skipping: withdrawals)
         // The snapshot is a self-contained file; open it once to prove the catalog's engine accepts it.
         do {
             try catalogFormat.checkIntegrity(ofFileAt: staging + "/catalog.sqlite")
+            if !withdrawals.all.isEmpty {
+                let catalog = try catalogFormat.open(path: staging + "/catalog.sqlite")
+                for withdrawal in withdrawals.all { try withdrawal.replay(into: catalog, now: Date()) }
+            }
         } catch let error as CatalogSnapshotError {
             throw .file(path: "catalog.sqlite", reason: error.description)
         } catch {
-            throw .file(path: "catalog.sqlite", reason: "the catalog's engine cannot open the restored catalog (\(error))")
+            throw .file(path: "catalog.sqlite", reason: "the catalog's engine cannot open the restored catalog, "
+                        + "or the takedowns made since the backup cannot be recorded in it (\(error))")
         }
         try moveIntoPlace(staging)
         return installed.sorted()
@@ -120,11 +131,11 @@ package struct BackupRestorer: Sendable {
     /// Copies every image file and sidecar of the manifest from the blob store into `staging` and
     /// checks each copy's size and SHA-256; every file that fails is named, and nothing is moved
     /// into place then.
-    func installImages(_ backup: BackupVerifier.Verified, from blobs: any BackupBlobStore,
-                       into staging: String) async throws(RestoreError) -> [String] {
+    func installImages(_ backup: BackupVerifier.Verified, from blobs: any BackupBlobStore, into staging: String,
+                       skipping withdrawals: BackupWithdrawals) async throws(RestoreError) -> [String] {
         var installed: [String] = []
         var damaged: [RestoreError.DamagedPart] = []
-        for entry in backup.manifest.images ?? [] {
+        for entry in backup.manifest.images ?? [] where !withdrawals.covers(path: entry.path, sha256: entry.sha256) {
             let destination = staging + "/" + entry.path
             do {
                 try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent,

@@ -19,12 +19,15 @@ public final class GenerationService: Sendable {
     /// libvips: the full check of every provider output (decode, limits, bombs) and its
     /// quality score. nil only when libvips cannot start; the light magic-byte check still runs.
     public let imaging: ImageWorkshop?
+    /// Tombstones of taken-down images: a template and seed that made one is never generated again.
+    let takedowns: (any TakedownStore)?
 
-    public init(runtime: HostRuntime, catalog: any CatalogStore, health: HealthBoard? = nil,
+    public init(runtime: HostRuntime, catalog: any CatalogStore, takedowns: (any TakedownStore)? = nil, health: HealthBoard? = nil,
                 clock: @escaping @Sendable () -> Date = { Date() },
                 extraCategories: @escaping @Sendable () -> [String: CategorySettings] = { [:] }) {
         self.runtime = runtime
         self.catalog = catalog
+        self.takedowns = takedowns
         let log = runtime.log
         self.health = health ?? HealthBoard(settings: runtime.configuration.health) { key, failures, message in
             log.warning("circuit opened for \(key) after \(failures) consecutive failures: \(message ?? "")")
@@ -38,6 +41,7 @@ public final class GenerationService: Sendable {
             runtime.log.warning("imaging is unavailable (\(error)); provider outputs get only the format check")
             imaging = nil
         }
+        runtime.pluginHealth.register("circuits", self.health)
     }
 
     public var budgets: BudgetPolicy { BudgetPolicy(settings: runtime.configuration.budgets) }
@@ -87,6 +91,7 @@ public final class GenerationService: Sendable {
                           expectedCost: expected, deadline: now.addingTimeInterval(v.deadlineSeconds),
                           idempotencyKey: idempotencyKey.map { "\($0)#\(index)" })
         }
+        try refuseTakenDown(jobs)
         // Content policy, quotas and the locked check, before anything is queued (Security/).
         let admission = try runtime.security.admitEnqueue(v, prompts: items.map { ($0.prompt, $0.negativePrompt) },
                                                           extra: v.extra.merging(items.first?.extra ?? [:]) { _, new in new })

@@ -15,6 +15,8 @@ public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible
     case noModelAllowsAdultContent(model: String, category: String)
     /// The content policy refused the request (e.g. an attestation that cannot be relied on).
     case policy(PolicyRefusal)
+    /// `vary`/`upscale` asked of a model none of whose candidates declares the capability.
+    case capabilityMissing(model: String, kind: GenerationKind, capable: [String])
 
     public var description: String {
         switch self {
@@ -30,6 +32,10 @@ public enum ValidationError: Error, Sendable, Equatable, CustomStringConvertible
             return "category \"\(c)\" is adult content, and no candidate of model \"\(m)\" is from a provider whose terms allow it. Choose a model with nsfw_allowed (see `imagegen models`)."
         case .policy(let refusal):
             return refusal.description
+        case .capabilityMissing(let m, let kind, let capable):
+            return "model \"\(m)\" cannot \(kind.rawValue) an image (no candidate declares \"\(kind.capability)\"). "
+                + (capable.isEmpty ? "No loaded model can; install a plugin that does (see `imagegen models`)."
+                                   : "Models that can: \(capable.joined(separator: ", ")); choose one with --model.")
         }
     }
 }
@@ -75,6 +81,12 @@ public struct RequestValidator: Sendable {
         }
         if let n = r.negativePrompt, n.count > d.maxPromptLength {
             throw .field("negative_prompt", value: "\(n.count) characters", allowed: "at most \(d.maxPromptLength) characters")
+        }
+        // A vary/upscale names the model's missing capability before any size it would refuse anyway.
+        let kind = r.kind ?? .generate
+        var extra = r.extra ?? [:]
+        if kind != .generate {
+            try checkDerived(r, kind: kind, entry: entry, extra: &extra)
         }
         // Size limits: the widest range any candidate accepts; the router narrows per candidate.
         let minSize = entry.candidates.map(\.limits.minSize).min() ?? 64
@@ -125,6 +137,34 @@ public struct RequestValidator: Sendable {
             category: category, adult: settings.adult, variations: variations,
             // Every image is tagged from its prompt, the caller's tags normalised like template tags.
             tags: AutoTagger.standard.tags(for: prompt, category: category, templateTags: r.tags ?? []),
-            priority: r.priority ?? 0, deadlineSeconds: deadline, extra: r.extra ?? [:])
+            priority: r.priority ?? 0, deadlineSeconds: deadline, extra: extra)
+    }
+
+    /// A `vary` or `upscale`: a model that can, a source image, and a strength or scale in range.
+    /// What they are is recorded in `extra`, which the job keeps durably.
+    func checkDerived(_ r: GenerationRequest, kind: GenerationKind, entry: ModelTable.Entry,
+                      extra: inout [String: String]) throws(ValidationError) {
+        guard entry.candidates.contains(where: { $0.capabilities.contains(kind.capability) }) else {
+            let capable = models.sortedEntries.filter { $0.candidates.contains { $0.capabilities.contains(kind.capability) } }
+            throw .capabilityMissing(model: entry.name, kind: kind, capable: capable.map(\.name))
+        }
+        guard let parent = extra["parent_id"], !parent.isEmpty else {
+            throw .field("parent_id", value: "none", allowed: "\(kind.rawValue) needs the id of a stored image")
+        }
+        extra["kind"] = kind.rawValue
+        switch kind {
+        case .vary:
+            let strength = r.strength ?? 0.55
+            guard strength.isFinite, (0...1).contains(strength) else {
+                throw .field("strength", value: "\(strength)", allowed: "within 0...1 (0 keeps the image, 1 ignores it)")
+            }
+            extra["strength"] = String(strength)
+        case .upscale:
+            let scale = r.scale ?? 2
+            guard (2...4).contains(scale) else { throw .field("scale", value: "\(scale)", allowed: "2, 3 or 4") }
+            extra["scale"] = String(scale)
+        case .generate:
+            break
+        }
     }
 }

@@ -6,7 +6,7 @@ extension ValidationError: MeaningfulError {
     package var meaning: ErrorMeaning {
         switch self {
         case .unknownModel, .unknownCategory: return .unknownName
-        case .field: return .invalidRequest
+        case .field, .capabilityMissing: return .invalidRequest
         case .adultCategoryWithoutAttestation, .noModelAllowsAdultContent: return .contentNotPermitted
         case .policy: return .policyRefused
         }
@@ -17,6 +17,7 @@ extension ValidationError: MeaningfulError {
         case .unknownModel: return "unknown_model"
         case .unknownCategory: return "unknown_category"
         case .field: return "invalid_request"
+        case .capabilityMissing: return "capability_missing"
         case .adultCategoryWithoutAttestation, .noModelAllowsAdultContent, .policy: return "content_policy"
         }
     }

@@ -31,7 +31,12 @@ extension JobExecution {
             log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: the plugin is not available (\(error.message))")
             return .unknown
         }
-        guard instance.offersReconcile else { return .unknown }
+        do throws(PluginCallError) {
+            guard try await callPlugin(plugin, "reconcile", instance: &instance, { (i) throws(PluginCallError) in try i.offersReconcile() }) else { return .unknown }
+        } catch {
+            log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: \(error.message)")
+            return .unknown
+        }
         // The request as the interrupted submit built it: same model, same parameters.
         guard let candidate = service.runtime.models.resolve(job.model)?.candidates
                 .first(where: { $0.plugin == plugin && $0.providerModel == job.providerModel }) else {
@@ -51,6 +56,13 @@ extension JobExecution {
                     log.info("\(job.id): \(plugin) has no job for it after the interrupted submit: submitting it")
                     return .absent
                 case .found(let result):
+                    do throws(PluginCallError) {
+                        try checkPollResult(result, call: "reconcile")
+                    } catch {
+                        log.error("\(job.id): plugin \(plugin) broke the plugin ABI: \(error.message)")
+                        service.runtime.pluginHealth.recordFault(plugin: plugin, message: error.message, at: now())
+                        return .unknown
+                    }
                     guard let ref = result["ref"], !ref.isNull else { return .unknown }
                     let state = PollState(result)
                     let adoptedState: JobState = state.jobState == .queued ? .submitted : (state.jobState.isTerminal ? .running : state.jobState)

@@ -5,6 +5,7 @@ import Crypto
 import ImagegenConfig
 import ImagegenCore
 import Imaging
+import DurableFiles
 import PluginHost
 import Security
 
@@ -98,7 +99,7 @@ struct JobExecution: Sendable {
             let loaded = Set(service.runtime.plugins.generations.map(\.manifest.id))
             let plan = router.plan(entry, adult: adult, width: job.parameters.width, height: job.parameters.height,
                                    outputs: job.outputs, loaded: loaded, tried: tried, now: now(),
-                                   missingSecrets: service.runtime.missingSecrets())
+                                   missingSecrets: service.runtime.missingSecrets(), requires: derivedCapability(job))
             guard let candidate = plan.chosen, service.health.admit(candidate.key, now: now()) else {
                 if let recovery = plan.earliestRecovery, recovery < job.deadlineAt {
                     // Every candidate is cooling down: wait for the first to recover.
@@ -157,7 +158,14 @@ struct JobExecution: Sendable {
             service.health.recordFailure(candidate.key, now: now(), message: error.message)
             return .failOver("cannot configure: \(error.message)")
         }
-        let request = requestJSON(job, candidate: candidate)
+        let request: JSONValue
+        do throws(SourceImageError) {
+            request = try submitRequestJSON(job, candidate: candidate)
+        } catch {
+            // Nothing was sent: the source image is gone or altered, so no provider can do the job.
+            finish(.failed, ("source_image", error.description))
+            return .final
+        }
         var attempt = 0
         while true {
             attempt += 1
@@ -181,6 +189,14 @@ struct JobExecution: Sendable {
                     (i) throws(PluginCallError) in try i.submit(request)
                 }
                 CrashPoint.submitUnrecorded.hit()
+                do throws(PluginCallError) {
+                    try checkPollResult(result, call: "submit")
+                } catch {
+                    // The provider may have the job: never send it again; stop it if we can.
+                    if let ref = result["ref"], !ref.isNull { await cancelUnrecorded(ref, plugin: candidate.plugin, instance: instance) }
+                    failPluginFault(error, plugin: candidate.plugin, providerModel: candidate.providerModel)
+                    return .final
+                }
                 guard let ref = result["ref"], !ref.isNull else {
                     service.health.recordFailure(candidate.key, now: now(), message: "submit returned no ref")
                     return .failOver("the plugin's submit returned no job reference")
@@ -207,6 +223,21 @@ struct JobExecution: Sendable {
                 accepted.state = .submitted
                 return .accepted(accepted)
             } catch {
+                if error.generationRetired {
+                    // Every generation of the plugin retired (the host is stopping): the submit
+                    // never reached it, so the job goes back to the queue for the next start.
+                    do {
+                        try catalog.requeue(job.id, tried: job.tried, error: nil, now: now())
+                    } catch {
+                        log.error("\(job.id): cannot put the job back in the queue after the host stopped before its submit: \(error)")
+                    }
+                    return .final
+                }
+                if error.pluginFault {
+                    // An unreadable answer to a submit: the outcome is unknown, so no resend.
+                    failPluginFault(error, plugin: candidate.plugin, providerModel: candidate.providerModel)
+                    return .final
+                }
                 if error.isolation == .crashed {
                     // The child died inside submit: the request may have reached the provider.
                     service.health.recordFailure(candidate.key, now: now(), message: error.message)
@@ -286,6 +317,7 @@ struct JobExecution: Sendable {
             "allow_nsfw": .bool(candidate.nsfwAllowed && (service.runtime.configuration.categories[job.category]?.adult ?? false)),
         ]
         if !candidate.options.isEmpty { o["options"] = .object(candidate.options) }
+        addDerivedFields(job, to: &o)
         return .object(o)
     }
 
@@ -336,6 +368,8 @@ struct JobExecution: Sendable {
             let r = ref
             do throws(PluginCallError) {
                 let result = try await callPlugin(plugin, "poll", instance: &instance) { (i) throws(PluginCallError) in try i.poll(r) }
+                // The same check whether the answer came from this process or a plugin's child.
+                try checkPollResult(result, call: "poll")
                 errors = 0
                 lastIsolationFailure = nil
                 let state = PollState(result)
@@ -377,6 +411,11 @@ struct JobExecution: Sendable {
                 // A hot swap retired the instance before the call reached it: the loop takes
                 // the new generation's instance.
                 if error.generationRetired { continue }
+                if error.pluginFault {
+                    await cancelAtProvider(ref, plugin: plugin, because: "its plugin broke the plugin ABI")
+                    failPluginFault(error, plugin: plugin, providerModel: job.providerModel)
+                    return nil
+                }
                 if error.isolation != nil {
                     // The plugin's process, not the provider: the reference is durable, so the job
                     // waits for a fresh child (or a fixed file, if quarantined) until its deadline.
@@ -484,6 +523,12 @@ struct JobExecution: Sendable {
                     bytes = try await callPlugin(plugin, "fetch", instance: &instance) { (i) throws(PluginCallError) in try i.fetch(r, index: index) }
                     break
                 } catch {
+                    // The host is stopping (the plugin retired): the job resumes at the next start.
+                    if error.generationRetired { return }
+                    if error.pluginFault {
+                        return failPluginFault(error, plugin: plugin, providerModel: job.providerModel,
+                                               cost: totalCost, costSource: costSource, providerTime: state.providerTime)
+                    }
                     if ([.provider, .timeout, .rateLimited].contains(error.status) || error.isolation != nil) && attempt < 4 {
                         // try?: a cancelled sleep only shortens the back-off; fetching again is a read
                         try? await Task.sleep(nanoseconds: UInt64(backoff(attempt: attempt, retryAfterMs: error.retryAfterMilliseconds) * 1e9))
@@ -513,8 +558,7 @@ struct JobExecution: Sendable {
                     // try?: the score is advisory (nil = not scored); the image itself passed the full check above
                     quality = try? workshop.score(image)
                     // Colours measured on the image, so a filter finds what the prompt did not say.
-                    // try?: tags are advisory; an image whose colours cannot be read keeps its prompt's tags
-                    for colour in (try? workshop.dominantColours(image)) ?? [] where !tags.contains(colour) { tags.append(colour) }
+                    for colour in (try? workshop.dominantColours(image)) ?? [] where !tags.contains(colour) { tags.append(colour) }  // try?: tags are advisory; an image whose colours cannot be read keeps its prompt's tags
                 } catch {
                     return finish(.failed, ("bad_image", "\(plugin) returned output \(index) that is not a usable image: \(error)"),
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
@@ -544,9 +588,14 @@ struct JobExecution: Sendable {
                 //    from it (`restoreCommitted`), so file, sidecar and row always agree;
                 // 3. observers, told again on resume (they are idempotent).
                 // A row therefore never names a file that is not on disk.
-                try await BlockingWork.run {
+                // The files' fsyncs are shared with every job storing in the same round
+                // (AtomicFileBatch); the row is written only once they are durable.
+                let staged = try await BlockingWork.run {
                     CrashPoint.whileWriting.hit()
-                    try content.write(image: fetched, record: record)
+                    return try content.stage(image: fetched, record: record)
+                }
+                try await AtomicFileBatch.shared.commit(staged)
+                try await BlockingWork.run {
                     try catalog.storeImage(record, outputIndex: index, pluginID: plugin, providerModel: providerModel,
                                            costSource: costSource)
                     // Observers (the upload queue) write to the catalog too: off the cooperative pool as well.
@@ -603,8 +652,10 @@ struct PollState: Sendable {
         default: return .running
         }
     }
-    var progress: Double? { raw["progress"]?.number }
-    var nextPollMs: Int? { raw["next_poll_ms"]?.number.map { Int($0) } }
+    /// Clamped to 0...1: a plugin's number is outside input.
+    var progress: Double? { raw["progress"]?.number.flatMap { $0.isFinite ? min(1, max(0, $0)) : nil } }
+    /// Clamped before the conversion: `Int(1e300)` traps.
+    var nextPollMs: Int? { raw["next_poll_ms"]?.number.flatMap { $0.isFinite ? Int(min(86_400_000, max(0, $0))) : nil } }
     var costUSD: Double? { raw["cost_usd"]?.number }
     var providerTime: Double? { raw["provider_time_s"]?.number }
     var seed: UInt32? { raw["seed"]?.number.flatMap { UInt32(exactly: $0) } }
@@ -614,6 +665,6 @@ struct PollState: Sendable {
     }
     var errorMessage: String? { raw["error"]?["message"]?.string }
     var errorCode: String? {
-        raw["error"]?["status"]?.number.map { PluginStatus(code: Int32($0)).description }
+        raw["error"]?["status"]?.number.map { PluginStatus(code: Int32(exactly: $0) ?? -1).description }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ImagegenJSON
 import ImagegenCore
 
@@ -16,9 +17,22 @@ public actor JobRunner {
     var stopping = false
     var wakeups: [CheckedContinuation<Void, Never>] = []
     public private(set) var started = false
+    /// Told the id of every job the runner finished running (succeeded, failed, cancelled or
+    /// parked by a stop): the server's events and webhooks read its state from the catalog.
+    nonisolated let finishObservers = Mutex<[@Sendable (String) -> Void]>([])
+
+    /// Adds an observer of finished jobs; it runs on the runner and must return quickly.
+    public nonisolated func onJobFinished(_ observer: @escaping @Sendable (String) -> Void) {
+        finishObservers.withLock { $0.append(observer) }
+    }
+
+    /// Slots in use, read by the health report (registered with the runtime's monitor).
+    public nonisolated let slots: RunnerSlots
 
     public init(service: GenerationService) {
         self.service = service
+        slots = RunnerSlots(capacity: service.runtime.configuration.jobs.concurrency, tracker: service.runtime.pluginHealth.tracker)
+        service.runtime.pluginHealth.register("runner", slots)
     }
 
     /// Resumes unfinished jobs, then runs the queue until `stop()`.
@@ -56,7 +70,16 @@ public actor JobRunner {
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
         for task in running.values { task.cancel() }
+        // A cancelled job ends at its next step, leaving its committed state for the next start.
+        // Wait (briefly) for that, so the plugins can then be shut down with no job left to
+        // call into them; a job stuck in a plugin call is left behind.
+        let cancelled = Date().addingTimeInterval(2)
+        while !running.isEmpty && Date() < cancelled {
+            try? await Task.sleep(nanoseconds: 10_000_000)  // try?: a cancelled stop only ends this wait early
+        }
+        for id in running.keys where !parked.contains(id) { slots.give() }
         running = [:]
+        parked = []
     }
 
     public var inFlight: Int { running.count }
@@ -93,6 +116,7 @@ public actor JobRunner {
     func launch(_ job: Job) {
         var execution = JobExecution(service: service, job: job)
         execution.parking = JobParking { [weak self] parked in await self?.setParked(job.id, parked) }
+        slots.take()
         running[job.id] = Task {
             await execution.run()
             self.finished(job.id)
@@ -101,17 +125,19 @@ public actor JobRunner {
 
     func setParked(_ id: String, _ isParked: Bool) {
         guard running[id] != nil else { return }
+        // A parked job holds no runner slot (health counts what `dispatch` counts).
         if isParked {
-            parked.insert(id)
+            guard parked.insert(id).inserted else { return }
+            slots.give()
             wake() // its runner slot is free for the next queued job
-        } else {
-            parked.remove(id)
+        } else if parked.remove(id) != nil {
+            slots.take()
         }
     }
 
     func finished(_ id: String) {
-        running[id] = nil
-        parked.remove(id)
+        if running.removeValue(forKey: id) != nil, parked.remove(id) == nil { slots.give() }
+        for observer in finishObservers.withLock({ $0 }) { observer(id) }
         wake()
         let w = changeWaiters
         changeWaiters = []

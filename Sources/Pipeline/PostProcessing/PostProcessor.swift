@@ -114,9 +114,11 @@ public struct PostProcessor: Sendable {
         } catch {
             throw .unreadableOriginal(imageID: id, reason: "\(error)")
         }
+        // Every derivative is what gets published: each carries the AI marking (EU AI Act Art. 50).
+        let label = ProvenanceLabel(model: original.model, provider: original.metadata.apiUsed)
         let rendered: PostProcessingResult
         do {
-            rendered = try workshop.process(image, profile: profile)
+            rendered = try workshop.process(image, profile: profile, label: label)
         } catch {
             throw .processing(imageID: id, error)
         }

@@ -17,6 +17,8 @@ public struct Router: Sendable {
         case alreadyTried
         /// The plugin's required secret (an environment variable name, never its value) is not set.
         case missingSecret(String)
+        /// The job is a `vary` or `upscale` and this model does not declare the capability.
+        case capabilityMissing(String)
 
         public var description: String {
             switch self {
@@ -29,6 +31,7 @@ public struct Router: Sendable {
             case .notLoaded: return "plugin not loaded"
             case .alreadyTried: return "already tried for this job"
             case .missingSecret(let name): return "\(name) is not set: export it or add it to the secrets file"
+            case .capabilityMissing(let c): return "the model does not declare \"\(c)\""
             }
         }
 
@@ -49,11 +52,16 @@ public struct Router: Sendable {
 
     public init(health: HealthBoard) { self.health = health }
 
+    /// - Parameter requires: the capability the job needs beyond text-to-image (`image-to-image`,
+    ///   `upscale`), or nil: a plugin that does not declare it would treat the job as a plain
+    ///   generation, so it never gets it.
     public func plan(_ entry: ModelTable.Entry, adult: Bool, width: Int, height: Int, outputs: Int,
-                     loaded: Set<String>, tried: [String], now: Date, missingSecrets: [String: String] = [:]) -> Plan {
+                     loaded: Set<String>, tried: [String], now: Date, missingSecrets: [String: String] = [:],
+                     requires: String? = nil) -> Plan {
         Plan(model: entry.name, candidates: entry.candidates.map { c in
             let verdict: Verdict
             if !loaded.contains(c.plugin) { verdict = .notLoaded }
+            else if let requires, !c.capabilities.contains(requires) { verdict = .capabilityMissing(requires) }
             else if let secret = missingSecrets[c.plugin] { verdict = .missingSecret(secret) }
             else if !ContentPolicy.modelMayServe(isAdultCategory: adult, modelAllowsNSFW: c.nsfwAllowed) { verdict = .adultContentNotAllowed }
             else if width < c.limits.minSize || height < c.limits.minSize || width > c.limits.maxSize || height > c.limits.maxSize {

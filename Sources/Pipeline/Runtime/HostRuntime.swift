@@ -16,6 +16,9 @@ public final class HostRuntime: Sendable {
     public let plugins: PluginSet
     /// Secrets, keys and prompt protection, audit, content policy and quotas (Security/).
     public let security: HostSecurity
+    /// Plugin health signals: calls in flight past their limit, contract faults, and the
+    /// sources registered by the circuits and the runner (read by `/v1/health`).
+    public let pluginHealth: PluginHealthMonitor
 
     /// `security` comes from `HostSecurity.open` (which refuses an unusable key or secrets
     /// file); without it the runtime opens it itself and stays locked if that fails. `secrets`
@@ -32,11 +35,25 @@ public final class HostRuntime: Sendable {
         let secrets = security.secretSource
         self.secrets = secrets
         log.setRedaction { [redaction = security.redaction] line in redaction.redact(line) }
-        let loader = PluginLoader(log: log, secrets: secrets, clock: clock, providerConfig: configuration.providers)
+        let pluginHealth = PluginHealthMonitor()
+        self.pluginHealth = pluginHealth
+        let loader = PluginLoader(log: log, secrets: secrets, clock: clock, providerConfig: configuration.providers,
+                                  limits: PluginBoundaryLimits(maxImageBytes: configuration.imaging.limits.maxBytes),
+                                  tracker: pluginHealth.tracker)
         let plugins = PluginSet(directory: paths.plugins, loader: loader, log: log, providerConfig: configuration.providers,
-                                settleMilliseconds: settleMilliseconds)
+                                settleMilliseconds: settleMilliseconds, arrivalsFile: paths.data + "/plugin-arrivals.json")
         self.plugins = plugins
+        pluginHealth.register("isolation", plugins)
         plugins.observeChanges { [security] changes in security.recordPluginChanges(changes, plugins: plugins) }
+        plugins.observeChanges { [weak self] changes in
+            self?.logLateCandidates(changes)
+            for change in changes {
+                switch change {
+                case .loaded(_, let id, _, _), .swapped(_, let id, _, _), .removed(_, let id): pluginHealth.clearFaults(plugin: id)
+                case .refused: break
+                }
+            }
+        }
     }
 
     /// Loads the config at `paths.config` (or the defaults), the security services, and scans
@@ -65,13 +82,39 @@ public final class HostRuntime: Sendable {
         }
     }
 
+    /// Logs each candidate a rescan put last for a model another plugin already served.
+    private func logLateCandidates(_ changes: [PluginSet.Change]) {
+        let arrived = Set(changes.compactMap { change -> String? in
+            if case .loaded(_, let id, _, _) = change { return id }
+            return nil
+        })
+        guard !arrived.isEmpty else { return }
+        for entry in models.sortedEntries {
+            for c in entry.candidates where arrived.contains(c.plugin) {
+                if let note = c.orderNote { log.warning("plugin \(c.plugin): \(note)") }
+            }
+        }
+    }
+
+    /// The plugin rows with, for each, the models it serves last because it arrived late.
+    public var pluginRecords: [PluginRecord] {
+        let table = models
+        return plugins.records.map { r in
+            var r = r
+            let notes = table.sortedEntries.flatMap { e in e.candidates.filter { $0.plugin == r.id }.compactMap(\.orderNote) }
+            r.ordering = notes.isEmpty ? nil : notes
+            return r
+        }
+    }
+
     private let modelCache = Mutex<(version: Int, table: ModelTable)?>(nil)
 
     /// The routing table for the plugins loaded now (rebuilt when the plugin set changes).
     public var models: ModelTable {
         let version = plugins.version
         if let cached = modelCache.withLock({ $0 }), cached.version == version { return cached.table }
-        let table = ModelTable(manifests: plugins.generations.map(\.manifest), configuration: configuration)
+        let table = ModelTable(manifests: plugins.generations.map(\.manifest), configuration: configuration,
+                               arrivals: plugins.arrivals)
         modelCache.withLock { $0 = (version, table) }
         return table
     }

@@ -30,13 +30,13 @@ public struct ContentStore: Sendable {
         try AtomicFile.write(bytes, to: absolute(relativePath))
     }
 
-    /// The image and its sidecar, each atomically, with one folder sync for both renames.
-    public func write(image bytes: [UInt8], record: ImageRecord) throws(AtomicFile.Failure) {
-        let path = absolute(record.filePath)
+    /// The image and its sidecar, atomically, in two halves for the job runner: `stage` puts the
+    /// bytes in temp files (blocking; run it off the cooperative pool), `AtomicFileBatch.commit`
+    /// makes them durable together with every other job's that finishes within the same round.
+    package func stage(image bytes: [UInt8], record: ImageRecord) throws(AtomicFile.Failure) -> AtomicFileBatch.Ticket {
         let sidecar = try sidecarBytes(try sealedForDisk(record))
-        try AtomicFile.write(bytes, to: path, syncDirectory: false)
-        try AtomicFile.write(sidecar, to: absolute(sidecarPath(for: record.filePath)), syncDirectory: false)
-        AtomicFile.syncDirectory((path as NSString).deletingLastPathComponent)
+        return try AtomicFileBatch.shared.stage([(bytes, absolute(record.filePath)),
+                                                 (sidecar, absolute(sidecarPath(for: record.filePath)))])
     }
 
     /// The sidecar's bytes. A record that does not encode (a non-finite number) is an error,

@@ -30,7 +30,7 @@
  *  - Threads. Every function pointer below carries one grep-able tag line, a comment such as
  *    "[any-thread] [thread-safe]" built from the legend that follows (grep -n 'THREADS:').
  *  - Lifetime. The host keeps its table and host_data valid until shutdown() returns. After
- *    shutdown() the host calls no table function again except get_extension (see there), and
+ *    shutdown() the host calls no table function again, and
  *    it never unmaps the image (dlopen with RTLD_NODELETE): a plugin must not leave threads,
  *    timers or callbacks running after shutdown().
  *
@@ -51,7 +51,7 @@
  *                          after that call returned, before that thread calls into the plugin
  *                          again, while the instance's serialisation (if any) is still held.
  *   [drained]              Called only once no other call into this copy is in flight, and
- *                          never concurrently with another table function (get_extension aside).
+ *                          never concurrently with another table function.
  *   [once]                 Called at most once per object (instance, output, response...).
  *   [blocking]             Blocks the calling thread (network I/O); the host calls it only from
  *                          threads where blocking is allowed.
@@ -189,8 +189,9 @@ typedef struct imagegen_http_request {
  * plugin zeroes it and sets struct_size = sizeof(imagegen_http_response) before the call, so
  * that a later host knows how many fields it may write; the host never writes struct_size.
  * On OK the host fills the other fields; the memory they point to is the HOST's, valid until
- * host->http_release(). On a non-OK status the host leaves the struct untouched (status_code
- * keeps whatever the plugin put there) and http_release must not be called. */
+ * host->http_release(). On a non-OK status the host sets status_code to 0 and every other
+ * field but struct_size to NULL / 0: there is no response, and http_release must not be
+ * called. */
 typedef struct imagegen_http_response {
     uint32_t struct_size;                     /* set by the PLUGIN; the host neither reads nor writes it in 1.0 */
     int32_t status_code;                      /* 100..599; written by the host only on OK */
@@ -206,8 +207,10 @@ struct imagegen_host {
     /* Opaque host pointer. Do not touch. */
     void *host_data;
 
-    /* Write a log line. The host adds the plugin id and a timestamp, and masks every known
-     * secret value. Never blocks for long. Usable from the entry function and from shutdown. */
+    /* Write a log line. The host adds a timestamp and the plugin id (the file name during the
+     * entry function and describe), masks every known secret value, and cuts the line at
+     * 16 KiB (between characters). Never blocks for long. Usable from the entry function and
+     * from shutdown. */
     /* THREADS: [any-thread] [thread-safe] */
     void (*log)(const imagegen_host *host, imagegen_log_level level, const char *message, size_t message_len);
 
@@ -223,16 +226,17 @@ struct imagegen_host {
                                   char *buf, size_t capacity, size_t *out_len);
 
     /* Perform one HTTP request with the host's client: its timeouts, proxy, metrics, secret
-     * substitution and redaction, and base-URL rewriting for tests. Blocks the calling thread
-     * until the response or the timeout.
+     * substitution and redaction (it rewrites no URL: tests point a plugin at an emulator
+     * through the plugin's config, e.g. "base_url"). Blocks the calling thread until the
+     * response or the timeout: timeout_ms <= 0 means 60 s, and more than 300 s is cut to 300 s.
      * Returns OK when a response arrived (any status code: the plugin classifies it), or
      * IMAGEGEN_ERR_PROVIDER (nothing was sent) / IMAGEGEN_ERR_TIMEOUT (the outcome is unknown)
      * when none did; IMAGEGEN_ERR_INTERNAL if request or response is NULL. On OK the plugin
      * must call http_release(response). request->struct_size and response->struct_size are
      * set by the plugin (see imagegen_http_response).
      * err: the PLUGIN's struct and buffer, and it MAY be NULL (the message is then dropped).
-     * On failure the host writes at most err->message_capacity bytes of message (possibly
-     * cutting a UTF-8 sequence) and sets message_len, if err and err->message are non-NULL;
+     * On failure the host writes at most err->message_capacity bytes of message (cut between
+     * characters) and sets message_len, if err and err->message are non-NULL;
      * it does not touch struct_size or retry_after_ms, and on OK it does not touch err at all:
      * initialise message_len to 0 yourself. */
     /* THREADS: [any-thread] [thread-safe] [blocking] */
@@ -277,7 +281,8 @@ struct imagegen_plugin {
      *     "models": [ { "name": "stable-diffusion-v2", "provider_model": "<id>",
      *                   "price": {"per_image": 0.05} | {"per_megapixel": x} |
      *                            {"per_second": x} | {"per_million_tokens": {...}} | null,
-     *                   "capabilities": ["text-to-image"], "nsfw_allowed": true,
+     *                   "capabilities": ["text-to-image", "image-to-image", "upscale"],
+     *                   "nsfw_allowed": true,
      *                   "limits": {"min_size": 64, "max_size": 2048, "max_outputs": 4} } ] }
      * Required: schema, id, version, models[].name, models[].provider_model.
      * "nsfw_allowed" says whether the provider's terms allow adult (non-explicit) content; a
@@ -301,10 +306,10 @@ struct imagegen_plugin {
      * A missing key should not fail create(): report it (AUTH, naming the variable) at the
      * first request, so one unconfigured provider does not stop the others.
      * Ownership: *out belongs to the plugin until destroy(). err is never NULL (see top).
-     * The host creates an instance on first use of the provider, from a Swift async executor
-     * thread: create() must not block on the network. Two first uses racing may create two
-     * instances from the same config; the host then uses one and keeps the other unused until
-     * it destroys both at retirement. */
+     * The host creates ONE instance per loaded copy, on first use of the provider (not at
+     * load), from a Swift async executor thread: create() must not block on the network.
+     * Racing first uses wait for that one create(); a failed create() is tried again at the
+     * next use. The config is the providers.<id> section re-serialised, with "schema": 1. */
     /* THREADS: [any-thread] [thread-safe] */
     imagegen_status (*create)(const imagegen_plugin *plugin, const char *config_json,
                               size_t config_len, imagegen_instance **out, imagegen_error *err);
@@ -322,6 +327,19 @@ struct imagegen_plugin {
      *     "prompt": "...", "negative_prompt": "..." | null, "width": 1024, "height": 1024,
      *     "steps": 30 | null, "guidance_scale": 7.5 | null, "seed": 42, "num_outputs": 1,
      *     "deadline_ms": <unix ms> | null, "allow_nsfw": false, "options": { ... } }
+     * Image-to-image and upscaling (added in 1.0, append-only: a plugin that predates them
+     * never receives them). Three more keys, absent from a plain generation:
+     *     "kind": "generate" | "vary" | "upscale",      (absent: "generate")
+     *     "input_image": { "data_base64": "...", "mime": "image/png", "width": 512,
+     *                      "height": 512, "sha256": "<hex>" },   (vary and upscale)
+     *     "strength": 0.0..1.0 | null,   (vary: how far to move from the input; 1 = ignore it)
+     *     "scale": 2 | 3 | 4 | null      (upscale: output = input size x scale)
+     * For "vary", width/height are the input's; for "upscale" they are the target size. The
+     * host sends "vary" only to a model whose describe lists the capability "image-to-image"
+     * and "upscale" only to one listing "upscale" (a model without "capabilities" is
+     * ["text-to-image"]), and it refuses such a request up front, naming the models that can.
+     * The input image is the host's stored original, its checksum verified before sending.
+     * A plugin that cannot honour the kind must return UNSUPPORTED, never ignore it.
      * On OK, *out holds a POLL RESULT (see poll) that MUST contain "ref": the job reference,
      * any JSON value that lets poll/fetch/cancel find the job again from a fresh process (the
      * host commits it to its catalog before polling). A synchronous provider may already
@@ -352,6 +370,13 @@ struct imagegen_plugin {
      *     "error": { "status": <imagegen_status>, "message": "..." } | null,  (when failed)
      *     "ref": <new ref> }                  (optional: replaces the persisted ref) }
      * A failed call (non-OK return) means "could not learn the state", not "the job failed".
+     * The host checks every poll result (from submit, poll and reconcile) before acting on
+     * it: a JSON object of at most the JSON size limit, "schema" 1 if present, "state" one of
+     * the six values, the numbers numbers (or null), "outputs" at most num_outputs entries
+     * with distinct "index" values in 0..num_outputs-1. A result that breaks this is a
+     * plugin error: the job fails at once as "plugin_error", naming the plugin and what was
+     * wrong (logged, counted against the circuit, never re-polled, nothing fetched).
+     * "progress" is clamped to 0..1 and "next_poll_ms" to 20..10000.
      * err is never NULL (see top). */
     /* THREADS: [any-thread] [instance-serialised] [blocking] */
     imagegen_status (*poll)(const imagegen_plugin *plugin, imagegen_instance *instance,
@@ -360,6 +385,10 @@ struct imagegen_plugin {
 
     /* Fetch the bytes of output `index` of a succeeded job. *out holds the encoded image as
      * the provider returned it (PNG, JPEG, WebP). NOT_FOUND when it expired.
+     * out->size is checked against the image limit (imaging.limits.maxBytes, 40 MiB by
+     * default) BEFORE the host reads a byte: a larger size fails the job as "plugin_error"
+     * naming the size, and the output is still released. The host fetches only indexes its
+     * checked poll result listed.
      * err is never NULL (see top). */
     /* THREADS: [any-thread] [instance-serialised] [blocking] */
     imagegen_status (*fetch)(const imagegen_plugin *plugin, imagegen_instance *instance,
@@ -383,14 +412,15 @@ struct imagegen_plugin {
 
     /* The host is done with this plugin copy (it is being replaced or removed, or the host is
      * exiting): every instance has been destroyed, every output released, and no call is in
-     * flight. Join any thread you started; the image stays mapped but is never called again
-     * (get_extension aside, see there). Called once, on no particular thread: the thread that
+     * flight. Join any thread you started; the image stays mapped but is never called again.
+     * Called once, on no particular thread: the thread that
      * retires the copy if it is already drained (the plugins-folder rescan, or host exit),
      * otherwise the thread whose call was the last one in flight, right after that call
      * returned (a plugin-call thread or a Swift async executor thread); never from inside a
-     * call into the plugin. It may never be called at all: the host process may exit while
-     * calls are in flight, and "imagegen serve" skips it when jobs are left unfinished, so
-     * do not rely on it to persist anything. */
+     * call into the plugin. At host exit the host stops its jobs (unfinished ones are parked
+     * for the next start) and then retires every copy, so shutdown runs once the calls in
+     * flight have returned. It is not called while a call never returns, nor when the process
+     * is killed or crashes, so do not rely on it to persist anything. */
     /* THREADS: [any-thread] [drained] [once] */
     void (*shutdown)(const imagegen_plugin *plugin);
 
@@ -399,9 +429,9 @@ struct imagegen_plugin {
      * Known ids: "imagegen.balance/1" -> imagegen_balance_extension,
      *            "imagegen.reconcile/1" -> imagegen_reconcile_extension.
      * The host asks again before every use (it does not cache the answer), from Swift async
-     * executor threads too, and without the drain accounting of the other calls: it may run
-     * concurrently with destroy()/shutdown() or after shutdown() returned. Answer from static
-     * data only (return pointers to static tables) and never fail because of shutdown. */
+     * executor threads too, inside the drain accounting of the other calls: never concurrently
+     * with destroy()/shutdown() and never after shutdown(). Answer from static data only
+     * (return pointers to static tables): the answer is used after the lookup returned. */
     /* THREADS: [any-thread] [thread-safe] */
     const void *(*get_extension)(const imagegen_plugin *plugin, const char *id);
 };

@@ -15,6 +15,8 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
     let generationNumber: Int
     let id: String
     let settings: IsolationSettings
+    /// The boundary's size caps: the child checks them before copying, the host again on arrival.
+    let limits: PluginBoundaryLimits
     let services: any PluginHostServices
     /// The plugin image (an unlinked private copy), handed to every child.
     let imageFD: Int32
@@ -41,13 +43,14 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
     private let starting = NSLock()
 
     init(runner: String, fileName: String, hash: String, generation: Int, id: String, settings: IsolationSettings,
-         services: any PluginHostServices, imageFD: Int32, hello: RunnerMessage.Hello, first: RunnerProcess) {
+         limits: PluginBoundaryLimits, services: any PluginHostServices, imageFD: Int32, hello: RunnerMessage.Hello, first: RunnerProcess) {
         self.runner = runner
         self.fileName = fileName
         self.hash = hash
         self.generationNumber = generation
         self.id = id
         self.settings = settings
+        self.limits = limits
         self.services = services
         self.imageFD = imageFD
         self.offersBalance = hello.offersBalance
@@ -123,7 +126,14 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
             let status = PluginStatus(code: reply.status)
             guard status == .ok else {
                 throw PluginCallError(status, reply.message.isEmpty ? "\(name) failed with \(status)" : reply.message,
-                                      retryAfterMilliseconds: reply.retryAfterMilliseconds >= 0 ? Int(reply.retryAfterMilliseconds) : nil)
+                                      retryAfterMilliseconds: reply.retryAfterMilliseconds >= 0 ? Int(reply.retryAfterMilliseconds) : nil,
+                                      pluginFault: reply.pluginFault)
+            }
+            if let operation = PluginOperation(rawValue: call.operation) {
+                let (cap, what) = limits.outputLimit(operation)
+                guard reply.output.count <= cap else {
+                    throw .fault("\(name) answered \(reply.output.count) bytes, more than the \(cap)-byte limit for \(what)")
+                }
             }
             // A provider call that worked ends a crash streak; `create` does not: it runs again in
             // every fresh child, so counting it would reset the streak and never quarantine.
@@ -180,7 +190,7 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
         case .start: break
         }
         let spawned = RunnerProcess.spawn(runner: runner, imageFD: imageFD, file: fileName, hash: hash,
-                                          generation: generationNumber, services: services, source: id)
+                                          generation: generationNumber, limits: limits, services: services, source: id)
         let process: RunnerProcess
         switch spawned {
         case .failure(let failure):

@@ -18,7 +18,7 @@ extension PluginLoader {
         let defaults = IsolationSettings()
         let process: RunnerProcess
         switch RunnerProcess.spawn(runner: runner, imageFD: imageFD, file: name, hash: hash, generation: generation,
-                                   services: services, source: name) {
+                                   limits: limits, services: services, source: name) {
         case .failure(let failure):
             close(imageFD)
             return .failure(.crashedWhileLoading(file: name, detail: failure.message))
@@ -65,8 +65,8 @@ extension PluginLoader {
             return loadInProcess(file: file, bytes: bytes, hash: hash, generation: generation).map(\.generation)
         }
         let transport = IsolatedTransport(runner: runner, fileName: name, hash: hash, generation: generation, id: manifest.id,
-                                          settings: settings, services: services, imageFD: imageFD, hello: hello, first: process)
+                                          settings: settings, limits: limits, services: services, imageFD: imageFD, hello: hello, first: process)
         return .success(PluginGeneration(file: file, number: generation, contentHash: hash, manifest: manifest,
-                                         abiMajor: hello.abiMajor, abiMinor: hello.abiMinor, transport: transport))
+                                         abiMajor: hello.abiMajor, abiMinor: hello.abiMinor, transport: transport, tracker: tracker))
     }
 }

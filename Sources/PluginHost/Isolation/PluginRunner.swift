@@ -22,6 +22,7 @@ package enum PluginRunner {
         var memoryMegabytes = 0
         var cpuSeconds = 0
         var openFiles = 0
+        var limits = PluginBoundaryLimits()
     }
 
     /// Arguments after `plugin-runner`. Never returns.
@@ -35,6 +36,7 @@ package enum PluginRunner {
             case "--file": o.file = v
             case "--hash": o.hash = v
             case "--generation": o.generation = Int(v) ?? 1
+            case "--max-image-bytes": o.limits = PluginBoundaryLimits(maxImageBytes: Int(v) ?? o.limits.maxImageBytes)
             default: break
             }
             i += 2
@@ -43,7 +45,7 @@ package enum PluginRunner {
         let channel = FrameChannel(fd: socketDescriptor)
         let services = ProxiedHostServices(channel: channel)
         let bytes = readImage()
-        let loader = PluginLoader(services: services)
+        let loader = PluginLoader(services: services, limits: o.limits)
         let generation: PluginGeneration
         let description: [UInt8]
         switch loader.loadInProcess(file: o.file, bytes: bytes, hash: o.hash, generation: o.generation) {

@@ -38,9 +38,14 @@ package let maximumFrameBytes = 512 * 1024 * 1024
 /// thread reads.
 package final class FrameChannel: Sendable {
     package let fd: Int32
+    /// The largest frame body this side accepts, checked before the body is allocated.
+    let maximumBody: Int
     private let writeLock = Mutex(())
 
-    package init(fd: Int32) { self.fd = fd }
+    package init(fd: Int32, maximumBody: Int = maximumFrameBytes) {
+        self.fd = fd
+        self.maximumBody = min(maximumBody, maximumFrameBytes)
+    }
 
     /// False when the peer is gone.
     @discardableResult
@@ -72,7 +77,7 @@ package final class FrameChannel: Sendable {
         guard readAll(&head, count: 13) else { return nil }
         var r = ByteReader(head)
         guard let length = r.u32(), let k = r.u8(), let id = r.u64(), let kind = FrameKind(rawValue: k),
-              length >= 9, Int(length) - 9 <= maximumFrameBytes else { return nil }
+              length >= 9, Int(length) - 9 <= maximumBody else { return nil }
         var body = [UInt8](repeating: 0, count: Int(length) - 9)
         guard body.isEmpty || readAll(&body, count: body.count) else { return nil }
         return Frame(kind: kind, id: id, body: body)

@@ -60,23 +60,28 @@ package enum RunnerMessage {
         package var retryAfterMilliseconds: Int32
         package var message: String
         package var output: [UInt8]
+        /// The child's copy refused the plugin's answer (`PluginCallError.pluginFault`): the
+        /// host fails the job as `plugin_error`, as it would in-process.
+        package var pluginFault: Bool
 
         package var encoded: [UInt8] {
             var w = ByteWriter()
-            w.i32(status); w.i32(retryAfterMilliseconds); w.text(message); w.data(output)
+            w.i32(status); w.i32(retryAfterMilliseconds); w.text(message); w.data(output); w.u8(pluginFault ? 1 : 0)
             return w.bytes
         }
-        package init(status: Int32, retryAfterMilliseconds: Int32 = -1, message: String = "", output: [UInt8] = []) {
+        package init(status: Int32, retryAfterMilliseconds: Int32 = -1, message: String = "", output: [UInt8] = [],
+                     pluginFault: Bool = false) {
             self.status = status; self.retryAfterMilliseconds = retryAfterMilliseconds; self.message = message; self.output = output
+            self.pluginFault = pluginFault
         }
         package init(_ error: PluginCallError) {
             self.init(status: error.status.rawValue, retryAfterMilliseconds: Int32(clamping: error.retryAfterMilliseconds ?? -1),
-                      message: error.message)
+                      message: error.message, pluginFault: error.pluginFault)
         }
         package init?(_ body: [UInt8]) {
             var r = ByteReader(body)
-            guard let s = r.i32(), let retry = r.i32(), let m = r.text(), let out = r.data() else { return nil }
-            self.init(status: s, retryAfterMilliseconds: retry, message: m, output: out)
+            guard let s = r.i32(), let retry = r.i32(), let m = r.text(), let out = r.data(), let flags = r.u8() else { return nil }
+            self.init(status: s, retryAfterMilliseconds: retry, message: m, output: out, pluginFault: flags & 1 != 0)
         }
     }
 

@@ -38,15 +38,18 @@ final class RunnerProcess: @unchecked Sendable {
     private let state = Mutex(State())
     private let services_queue = DispatchQueue(label: "imagegen.runner-services", attributes: .concurrent)
 
-    private init(pid: pid_t, fd: Int32, services: any PluginHostServices, source: String) {
+    private init(pid: pid_t, fd: Int32, services: any PluginHostServices, source: String, limits: PluginBoundaryLimits) {
         self.pid = pid
-        self.channel = FrameChannel(fd: fd)
+        // A reply carries at most one bounded answer (the child refuses a larger one before
+        // copying it), plus room for the message; a larger frame is a broken child, and the
+        // host never allocates it.
+        self.channel = FrameChannel(fd: fd, maximumBody: max(limits.maxJSONBytes, limits.maxImageBytes) + 64 * 1024)
         self.services = services
         self.source = Mutex(source)
     }
 
     /// Starts `runner plugin-runner …` with the socket as fd 3 and the plugin image as fd 4.
-    static func spawn(runner: String, imageFD: Int32, file: String, hash: String, generation: Int,
+    static func spawn(runner: String, imageFD: Int32, file: String, hash: String, generation: Int, limits: PluginBoundaryLimits,
                       services: any PluginHostServices, source: String) -> Result<RunnerProcess, SpawnFailure> {
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
@@ -80,7 +83,8 @@ final class RunnerProcess: @unchecked Sendable {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-        let arguments = [runner, "plugin-runner", "--file", file, "--hash", hash, "--generation", "\(generation)"]
+        let arguments = [runner, "plugin-runner", "--file", file, "--hash", hash, "--generation", "\(generation)",
+                         "--max-image-bytes", "\(limits.maxImageBytes)"]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         // No Swift backtracer in the child: it would spend seconds symbolicating a plugin's
@@ -95,7 +99,7 @@ final class RunnerProcess: @unchecked Sendable {
             close(pair[0])
             return .failure(SpawnFailure(message: "cannot start the plugin runner \(runner): \(String(cString: strerror(rc)))"))
         }
-        let process = RunnerProcess(pid: pid, fd: pair[0], services: services, source: source)
+        let process = RunnerProcess(pid: pid, fd: pair[0], services: services, source: source, limits: limits)
         let reader = Thread { process.readLoop() }
         reader.name = "imagegen.runner-reader"
         reader.start()

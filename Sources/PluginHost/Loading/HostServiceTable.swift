@@ -46,7 +46,10 @@ final class HostServiceTable: @unchecked Sendable {
         pointer.pointee.host_data = Unmanaged.passRetained(context).toOpaque()
         pointer.pointee.log = { host, level, message, len in
             guard let ctx = HostServiceTable.context(host), let message else { return }
-            let text = String(decoding: UnsafeRawBufferPointer(start: message, count: len), as: UTF8.self)
+            // Capped (a plugin's length is outside input) and cut between characters.
+            let all = UnsafeRawBufferPointer(start: message, count: len)
+            let kept = UTF8Cut.prefixLength(all, limit: PluginBoundaryLimits.maxLogLineBytes)
+            let text = UTF8Cut.decode(UnsafeRawBufferPointer(rebasing: all.prefix(kept))) + (kept < len ? " …[cut at \(kept) of \(len) bytes]" : "")
             let lvl: Log.Level = switch level { case 0: .debug; case 1: .info; case 2: .warning; default: .error }
             ctx.services.log(lvl, text, source: ctx.source.withLock { $0 })
         }
@@ -62,6 +65,9 @@ final class HostServiceTable: @unchecked Sendable {
         }
         pointer.pointee.http = { host, request, response, err in
             guard let ctx = HostServiceTable.context(host), let request, let response else { return IMAGEGEN_ERR_INTERNAL }
+            // Until a response arrives the plugin reads "no response": status 0, nothing to
+            // release (struct_size stays the plugin's).
+            HostServiceTable.clear(response)
             let r = request.pointee
             func text(_ p: UnsafePointer<CChar>?, _ n: Int) -> String {
                 guard let p else { return "" }
@@ -114,9 +120,20 @@ final class HostServiceTable: @unchecked Sendable {
         return Unmanaged<Context>.fromOpaque(data).takeUnretainedValue()
     }
 
+    /// Everything but `struct_size` (which only the plugin writes) reads "no response".
+    static func clear(_ response: UnsafeMutablePointer<imagegen_http_response>) {
+        response.pointee.status_code = 0
+        response.pointee.headers = nil
+        response.pointee.headers_len = 0
+        response.pointee.body = nil
+        response.pointee.body_len = 0
+        response.pointee.host_data = nil
+    }
+
+    /// The failure message into the plugin's `err`, cut between characters at its capacity.
     static func write(_ err: UnsafeMutablePointer<imagegen_error>?, _ message: String) {
         guard let err, let buf = err.pointee.message else { return }
-        let bytes = Array(message.utf8.prefix(err.pointee.message_capacity))
+        let bytes = UTF8Cut.bytes(message, limit: err.pointee.message_capacity)
         bytes.withUnsafeBytes { if let b = $0.baseAddress { UnsafeMutableRawPointer(buf).copyMemory(from: b, byteCount: bytes.count) } }
         err.pointee.message_len = bytes.count
     }

@@ -13,14 +13,17 @@ package final class InProcessTransport: PluginTransport, @unchecked Sendable {
     let host: HostServiceTable
     let handle: UnsafeMutableRawPointer
     let threadSafe: Bool
+    /// Size caps on what the plugin hands back, checked before anything is copied.
+    let limits: PluginBoundaryLimits
 
     init(pluginPointer: UnsafePointer<imagegen_plugin>, table: imagegen_plugin, host: HostServiceTable,
-         handle: UnsafeMutableRawPointer, threadSafe: Bool) {
+         handle: UnsafeMutableRawPointer, threadSafe: Bool, limits: PluginBoundaryLimits) {
         self.pluginPointer = pluginPointer
         self.table = table
         self.host = host
         self.handle = handle
         self.threadSafe = threadSafe
+        self.limits = limits
     }
 
     package var status: PluginRunStatus { PluginRunStatus(isolation: "none") }
@@ -120,26 +123,28 @@ final class InProcessEndpoint: PluginEndpoint, @unchecked Sendable {
         }
         if !transport.threadSafe { serial.lock() }
         defer { if !transport.threadSafe { serial.unlock() } }
-        var bytes: [UInt8]?
+        var taken: Result<[UInt8], PluginCallError> = .success([])
         let (status, message, retry) = PluginErrorBuffer.call { err in
             var out = imagegen_output()
             let status = input.withUnsafeBufferPointer { b in
                 b.withMemoryRebound(to: CChar.self) { fn($0.baseAddress, $0.count, &out, err) }
             }
-            if status == IMAGEGEN_OK && operation != .cancel { bytes = take(&out) }
+            if status == IMAGEGEN_OK && operation != .cancel { taken = take(&out, operation) }
             return status
         }
         guard status == .ok else {
             throw PluginCallError(status, message.isEmpty ? "\(operation) failed with \(status)" : message,
                                   retryAfterMilliseconds: retry)
         }
-        return bytes ?? []
+        return try taken.get()
     }
 
-    /// Takes a plugin-owned output: copies it, then hands it back to `release`.
-    private func take(_ out: inout imagegen_output) -> [UInt8] {
-        let bytes = out.data.map { Array(UnsafeBufferPointer(start: $0, count: out.size)) } ?? []
-        transport.table.release?(transport.pluginPointer, &out)
-        return bytes
+    /// Takes a plugin-owned output, size-checked before the copy (`PluginOutputCopy`), then
+    /// hands it back to `release`.
+    private func take(_ out: inout imagegen_output, _ operation: PluginOperation) -> Result<[UInt8], PluginCallError> {
+        let (limit, what) = transport.limits.outputLimit(operation)
+        let t = transport
+        return PluginOutputCopy.take(&out, release: { t.table.release?(t.pluginPointer, $0) }, call: operation.description,
+                                     limit: limit, what: what)
     }
 }

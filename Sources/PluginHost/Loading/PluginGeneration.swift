@@ -16,6 +16,10 @@ public final class PluginGeneration: @unchecked Sendable {
 
     /// How calls reach the copy: in this process, or in a child (the seam, see `PluginTransport`).
     package let transport: any PluginTransport
+    /// Where calls in flight are recorded (shared by every generation of the set).
+    let tracker: PluginCallTracker
+    /// Held while `create` runs, so one generation creates one instance (see `sharedInstance`).
+    private let creating = NSLock()
 
     private let inflight = Atomic<Int>(0)
     /// Mirrors `LifeState.retired` so the end of every call can skip the lock.
@@ -25,10 +29,12 @@ public final class PluginGeneration: @unchecked Sendable {
         var retired = false
         var shutDown = false
         var instances: [PluginInstance] = []
+        /// The one configured instance every caller shares.
+        var shared: PluginInstance?
     }
 
     package init(file: String, number: Int, contentHash: String, manifest: PluginManifest, abiMajor: Int, abiMinor: Int,
-                 transport: any PluginTransport) {
+                 transport: any PluginTransport, tracker: PluginCallTracker = PluginCallTracker()) {
         self.file = file
         self.number = number
         self.contentHash = contentHash
@@ -36,6 +42,7 @@ public final class PluginGeneration: @unchecked Sendable {
         self.abiMajor = abiMajor
         self.abiMinor = abiMinor
         self.transport = transport
+        self.tracker = tracker
         self.loadedAt = Date()
     }
 
@@ -68,11 +75,27 @@ public final class PluginGeneration: @unchecked Sendable {
     /// Creates a configured instance (the provider's config section as JSON).
     public func makeInstance(config: JSONValue) throws(PluginCallError) -> PluginInstance {
         try pinned { () throws(PluginCallError) -> PluginInstance in
-            let endpoint = try transport.makeEndpoint(config: [UInt8](config.encoded()))
+            let endpoint = try tracker.tracking(manifest.id, "create") { () throws(PluginCallError) in
+                try transport.makeEndpoint(config: [UInt8](config.encoded()))
+            }
             let instance = PluginInstance(generation: self, endpoint: endpoint)
             state.withLock { $0.instances.append(instance) }
             return instance
         }
+    }
+
+    /// The generation's one instance, created by the first caller. Racing first uses wait for
+    /// that one `create` instead of each running their own (two instances from one config, one
+    /// of them never used); a failed `create` is tried again by the next use. `create` must not
+    /// block (the ABI says so), so the wait is short.
+    public func sharedInstance(config: @autoclosure () -> JSONValue) throws(PluginCallError) -> PluginInstance {
+        if let existing = state.withLock({ $0.shared }) { return existing }
+        creating.lock()
+        defer { creating.unlock() }
+        if let existing = state.withLock({ $0.shared }) { return existing }
+        let instance = try makeInstance(config: config())
+        state.withLock { $0.shared = instance }
+        return instance
     }
 
     /// Stops new calls; once drained, destroys the instances and calls `shutdown` once.
@@ -96,12 +119,15 @@ public final class PluginGeneration: @unchecked Sendable {
         let instances: [PluginInstance]? = state.withLock { s in
             guard s.retired, !s.shutDown, inflight.load(ordering: .sequentiallyConsistent) == 0 else { return nil }
             s.shutDown = true
-            defer { s.instances = [] }
+            defer { s.instances = []; s.shared = nil }
             return s.instances
         }
         guard let instances else { return }
         transport.shutdown(endpoints: instances.map(\.endpoint))
     }
+
+    /// The `dlopen` handle of a copy loaded into this process; nil for one in a child.
+    var handle: UnsafeMutableRawPointer? { (transport as? InProcessTransport)?.handle }
 
     /// How the copy runs (isolation, crashes, quarantine).
     public var runStatus: PluginRunStatus { transport.status }
@@ -121,7 +147,8 @@ enum PluginErrorBuffer {
             err.message_capacity = mb.count
             let status = PluginStatus(code: body(&err))
             let n = min(err.message_len, mb.count)
-            let message = String(decoding: UnsafeRawBufferPointer(start: mb.baseAddress, count: n), as: UTF8.self)
+            // A plugin that cut its message at the capacity mid-character: drop the cut tail.
+            let message = UTF8Cut.decode(UnsafeRawBufferPointer(start: mb.baseAddress, count: n))
             return (status, message, err.retry_after_ms >= 0 ? Int(err.retry_after_ms) : nil)
         }
     }

@@ -28,6 +28,9 @@ public final class PluginHTTPClient: Sendable {
     let secrets: any SecretSource
     let defaultTimeout: TimeInterval
     let log: Log
+    /// The longest `timeout_ms` honoured: a longer one is cut to this, so one request cannot
+    /// hold a plugin thread (and a runner slot) for days.
+    public static let maximumTimeout: TimeInterval = 300
 
     public init(secrets: any SecretSource, log: Log, defaultTimeout: TimeInterval = 60) {
         let config = URLSessionConfiguration.ephemeral
@@ -61,7 +64,8 @@ public final class PluginHTTPClient: Sendable {
         }
         var request = URLRequest(url: u)
         request.httpMethod = method
-        request.timeoutInterval = timeoutMilliseconds > 0 ? Double(timeoutMilliseconds) / 1000 : defaultTimeout
+        request.timeoutInterval = min(timeoutMilliseconds > 0 ? Double(timeoutMilliseconds) / 1000 : defaultTimeout,
+                                      PluginHTTPClient.maximumTimeout)
         for (name, value) in headers {
             switch substituteSecrets(value) {
             case .success(let v): request.addValue(v, forHTTPHeaderField: name)

@@ -12,13 +12,18 @@ extension PluginInstance {
         case absent
     }
 
-    /// Whether the plugin can reconcile at all.
-    package var offersReconcile: Bool { generation.transport.offers(.reconcile) }
+    /// Whether the plugin can reconcile at all. Asked inside the drain accounting (a retiring
+    /// copy's `shutdown` waits for it); a retired generation throws `generationRetired`, so the
+    /// caller asks the current one.
+    package func offersReconcile() throws(PluginCallError) -> Bool {
+        let g = generation
+        return try generation.pinned { () throws(PluginCallError) in g.transport.offers(.reconcile) }
+    }
 
     /// Asks the provider about `request` (the request submit would get). nil when the plugin
     /// does not offer the extension; throws when the provider could not be asked.
     package func reconcile(_ request: JSONValue) throws(PluginCallError) -> Reconciliation? {
-        guard offersReconcile else { return nil }
+        guard try offersReconcile() else { return nil }
         do throws(PluginCallError) {
             return .found(try jsonCall(.reconcile, [UInt8](request.encoded())))
         } catch where error.status == .notFound && !error.generationRetired {

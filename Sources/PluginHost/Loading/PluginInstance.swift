@@ -14,19 +14,27 @@ public final class PluginInstance: @unchecked Sendable {
         self.endpoint = endpoint
     }
 
-    /// One call through the endpoint, pinned so a retiring swap waits for it.
+    /// One call through the endpoint, pinned so a retiring swap waits for it, and tracked so
+    /// health can name a call past its time limit. The endpoint has already refused an answer
+    /// over the size limit before copying it (`PluginOutputCopy`, in this process or the child).
     package func call(_ operation: PluginOperation, _ input: [UInt8], index: UInt32 = 0) throws(PluginCallError) -> [UInt8] {
-        try generation.pinned { () throws(PluginCallError) -> [UInt8] in
-            try endpoint.call(operation, input: input, index: index)
+        let g = generation
+        return try generation.pinned { () throws(PluginCallError) -> [UInt8] in
+            try g.tracker.tracking(g.manifest.id, operation.description) { () throws(PluginCallError) -> [UInt8] in
+                try endpoint.call(operation, input: input, index: index)
+            }
         }
     }
 
-    func jsonCall(_ operation: PluginOperation, _ input: [UInt8]) throws(PluginCallError) -> JSONValue {
-        let bytes = try call(operation, input)
-        guard let value = JSONValue.parse(bytes), value.object != nil else {
-            throw PluginCallError(.internal, "\(operation) returned malformed JSON (\(bytes.count) bytes)")
-        }
+    static func parseObject(_ bytes: [UInt8], _ name: String) throws(PluginCallError) -> JSONValue {
+        guard let value = JSONValue.parse(bytes) else { throw .fault("\(name) returned malformed JSON (\(bytes.count) bytes)") }
+        guard value.object != nil else { throw .fault("\(name) returned JSON that is not an object (\(bytes.count) bytes)") }
         return value
+    }
+
+    /// A JSON answer (submit, poll, reconcile, balance): bounded by the endpoint, then parsed as an object.
+    func jsonCall(_ operation: PluginOperation, _ input: [UInt8]) throws(PluginCallError) -> JSONValue {
+        try PluginInstance.parseObject(try call(operation, input), operation.description)
     }
 
     public func submit(_ request: JSONValue) throws(PluginCallError) -> JSONValue {
@@ -44,7 +52,7 @@ public final class PluginInstance: @unchecked Sendable {
     }
 
     public func fetch(_ ref: JSONValue, index: Int) throws(PluginCallError) -> [UInt8] {
-        guard let i = UInt32(exactly: index) else { throw PluginCallError(.invalidRequest, "output index \(index) is out of range") }
+        guard let i = UInt32(exactly: index) else { throw .fault("output index \(index) is out of range") }
         return try call(.fetch, [UInt8](ref.encoded()), index: i)
     }
 
@@ -54,7 +62,9 @@ public final class PluginInstance: @unchecked Sendable {
 
     /// The provider's remaining credit via `imagegen.balance/1`; nil when not offered.
     public func balance() throws(PluginCallError) -> JSONValue? {
-        guard generation.transport.offers(.balance) else { return nil }
+        // Asked inside the drain accounting, so a retiring copy's shutdown waits for it.
+        let g = generation
+        guard try generation.pinned({ () throws(PluginCallError) in g.transport.offers(.balance) }) else { return nil }
         return try jsonCall(.balance, [])
     }
 }

@@ -22,22 +22,32 @@ public struct PluginLoader: Sendable {
     /// `isolation: "none"`). nil: every plugin loads into this process.
     let runner: String?
     let providerConfig: [String: JSONValue]
+    /// Size caps on what a plugin hands back, checked where the output is copied (here, or in
+    /// the child, which gets them on its command line) and again when a child's reply arrives.
+    let limits: PluginBoundaryLimits
+    /// Calls in flight into every plugin this loader loads (what health reads).
+    public let tracker: PluginCallTracker
 
     public init(log: Log, secrets: any SecretSource, http: PluginHTTPClient? = nil,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
-                providerConfig: [String: JSONValue] = [:], runner: String? = PluginRunnerLocation.executable) {
+                providerConfig: [String: JSONValue] = [:], runner: String? = PluginRunnerLocation.executable,
+                limits: PluginBoundaryLimits = PluginBoundaryLimits(), tracker: PluginCallTracker = PluginCallTracker()) {
         self.services = LocalHostServices(log: log, secrets: secrets, http: http ?? PluginHTTPClient(secrets: secrets, log: log), clock: clock)
         self.runner = runner
         self.providerConfig = providerConfig
+        self.limits = limits
+        self.tracker = tracker
         scratch = PluginScratch.folder()
         PluginScratch.removeAtExit()
     }
 
     /// The loader inside a plugin runner: in-process, with the host's services proxied.
-    package init(services: any PluginHostServices) {
+    package init(services: any PluginHostServices, limits: PluginBoundaryLimits) {
         self.services = services
         self.runner = nil
         self.providerConfig = [:]
+        self.limits = limits
+        self.tracker = PluginCallTracker()
         scratch = PluginScratch.folder()
         PluginScratch.removeAtExit()
     }
@@ -159,10 +169,10 @@ public struct PluginLoader: Sendable {
         }
         host.setSource(manifest.id)
         let transport = InProcessTransport(pluginPointer: plugin, table: table, host: host, handle: handle,
-                                           threadSafe: manifest.threadSafe)
+                                           threadSafe: manifest.threadSafe, limits: limits)
         return .success((PluginGeneration(
             file: file, number: generation, contentHash: hash, manifest: manifest,
-            abiMajor: Int(header.abi_major), abiMinor: Int(header.abi_minor), transport: transport), description))
+            abiMajor: Int(header.abi_major), abiMinor: Int(header.abi_minor), transport: transport, tracker: tracker), description))
     }
 
     static func describe(_ table: imagegen_plugin, _ plugin: UnsafePointer<imagegen_plugin>) -> Result<[UInt8], ManifestProblem> {
@@ -176,8 +186,10 @@ public struct PluginLoader: Sendable {
             case .ok:
                 guard len <= capacity else { return .failure(ManifestProblem("describe reported \(len) bytes into a \(capacity)-byte buffer")) }
                 return .success(buf.prefix(len).map { UInt8(bitPattern: $0) })
-            case .bufferTooSmall where len > capacity && len <= 16 * 1024 * 1024:
+            case .bufferTooSmall where len > capacity && len <= PluginBoundaryLimits.maxDescribeBytes:
                 capacity = len
+            case .bufferTooSmall where len > PluginBoundaryLimits.maxDescribeBytes:
+                return .failure(ManifestProblem("describe asked for a \(len)-byte buffer, more than the \(PluginBoundaryLimits.maxDescribeBytes)-byte limit"))
             default:
                 return .failure(ManifestProblem("status \(status)"))
             }

@@ -1,3 +1,4 @@
+import DurableFiles
 import Foundation
 import ImagegenJSON
 import Synchronization
@@ -24,7 +25,6 @@ public final class PluginSet: Sendable {
         var hash: String
         var generation: PluginGeneration?
         var refusal: PluginRefusal?
-        var instance: PluginInstance?
         /// Size and modification time when last read: an unchanged file is not read again.
         var size = -1
         var mtime = Date.distantPast
@@ -35,6 +35,10 @@ public final class PluginSet: Sendable {
         var retired: [PluginGeneration] = []
         /// Bumped whenever the set of current generations changes.
         var version = 0
+        /// Plugin id → when it was first loaded, as a rank: every id first loaded by one scan
+        /// shares the rank one above the highest so far. Kept across hot swaps, removals and
+        /// restarts (in `arrivalsFile`), so a plugin dropped in later stays "later".
+        var arrivals: [String: Int] = [:]
     }
 
     /// What a rescan changed, for logs, audit and the API.
@@ -54,8 +58,19 @@ public final class PluginSet: Sendable {
         }
     }
 
+    /// Where the arrival order persists (`<data>/plugin-arrivals.json`); nil keeps it in memory.
+    let arrivalsFile: String?
+
     public init(directory: String, loader: PluginLoader, log: Log, providerConfig: [String: JSONValue],
-                settleMilliseconds: Int = 0) {
+                settleMilliseconds: Int = 0, arrivalsFile: String? = nil) {
+        self.arrivalsFile = arrivalsFile
+        if let arrivalsFile, let data = FileManager.default.contents(atPath: arrivalsFile) {
+            if let saved = JSONValue.parse([UInt8](data))?.object {
+                state.withLock { $0.arrivals = saved.compactMapValues(\.int) }
+            } else {
+                log.warning("\(arrivalsFile) is not a JSON object of plugin ids; the plugins' load order starts afresh")
+            }
+        }
         self.directory = directory
         self.loader = loader
         self.log = log
@@ -73,6 +88,8 @@ public final class PluginSet: Sendable {
     @discardableResult
     public func rescan() -> [Change] {
         let files = listFiles()
+        let scan = state.withLock { s in (s.arrivals.values.max() ?? 0) + 1 }
+        var arrived = false
         var changes: [Change] = []
         let present = Set(files)
         // Removed files.
@@ -114,7 +131,11 @@ public final class PluginSet: Sendable {
             case .success(let gen):
                 let old = state.withLock { s -> PluginGeneration? in
                     let old = s.slots[file]?.generation
-                    s.slots[file] = Slot(file: file, hash: hash, generation: gen, refusal: nil, instance: nil, size: size, mtime: mtime)
+                    if s.arrivals[gen.manifest.id] == nil {
+                        s.arrivals[gen.manifest.id] = scan
+                        arrived = true
+                    }
+                    s.slots[file] = Slot(file: file, hash: hash, generation: gen, refusal: nil, size: size, mtime: mtime)
                     return old
                 }
                 if let old {
@@ -125,7 +146,7 @@ public final class PluginSet: Sendable {
                 }
             case .failure(let refusal):
                 state.withLock { s in
-                    var slot = s.slots[file] ?? Slot(file: file, hash: hash, generation: nil, refusal: nil, instance: nil)
+                    var slot = s.slots[file] ?? Slot(file: file, hash: hash, generation: nil, refusal: nil)
                     slot.hash = hash
                     slot.refusal = refusal
                     slot.size = size
@@ -135,6 +156,7 @@ public final class PluginSet: Sendable {
                 changes.append(.refused(refusal))
             }
         }
+        if arrived { saveArrivals() }
         if changes.contains(where: { if case .refused = $0 { return false }; return true }) {
             state.withLock { $0.version += 1 }
         }
@@ -167,6 +189,20 @@ public final class PluginSet: Sendable {
         gen.retire()
     }
 
+    private func saveArrivals() {
+        guard let arrivalsFile else { return }
+        let saved = JSONValue.object(state.withLock { $0.arrivals }.mapValues { .number(Double($0)) })
+        do {
+            try AtomicFile.write(saved.encoded(), to: arrivalsFile)
+        } catch {
+            log.warning("cannot save the plugins' load order (\(error)); a plugin added later may be ordered as if loaded first after a restart")
+        }
+    }
+
+    /// Plugin id → when it was first loaded (a rank): the model table puts a plugin that arrived
+    /// after another already served a model last for that model.
+    public var arrivals: [String: Int] { state.withLock { $0.arrivals } }
+
     /// Changes whenever a generation is loaded, swapped or removed (for caches).
     public var version: Int { state.withLock { $0.version } }
 
@@ -197,18 +233,17 @@ public final class PluginSet: Sendable {
         guard let gen = generation(forPlugin: id) else {
             throw PluginCallError(.unsupported, "plugin \(id) is not loaded")
         }
-        if let existing = state.withLock({ $0.slots[gen.file]?.instance }), existing.generation === gen { return existing }
+        return try gen.sharedInstance(config: createConfig(forPlugin: id))
+    }
+
+    /// What `create` gets: the `providers.<id>` section re-serialised, with `"schema": 1`.
+    func createConfig(forPlugin id: String) -> JSONValue {
         var config = providerConfig.withLock { $0[id] } ?? .object([:])
         if case .object(var o) = config {
             o["schema"] = 1
             config = .object(o)
         }
-        let instance = try gen.makeInstance(config: config)
-        return state.withLock { s in
-            if let existing = s.slots[gen.file]?.instance, existing.generation === gen { return existing }
-            if s.slots[gen.file]?.generation === gen { s.slots[gen.file]?.instance = instance }
-            return instance
-        }
+        return config
     }
 
     /// The gate of plugin `id`'s calls in flight.
@@ -271,9 +306,12 @@ public struct PluginRecord: Sendable, Codable, Equatable {
     public var contentHash: String?
     /// How the loaded generation runs: isolation, crashes, quarantine.
     public var run: PluginRunStatus?
+    /// For each model the plugin serves last because it was loaded after another plugin
+    /// already served it (no priority in the config): why. nil when none.
+    public var ordering: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case file, id, version, abi, status, error, models, generation, run
+        case file, id, version, abi, status, error, models, generation, run, ordering
         case contentHash = "content_blake2b"
     }
 }

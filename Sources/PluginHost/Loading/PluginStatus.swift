@@ -58,15 +58,28 @@ public struct PluginCallError: Error, Sendable, CustomStringConvertible {
     public var generationRetired: Bool
     /// The call failed because of the plugin's process or watchdog, not the provider's answer.
     public var isolation: PluginIsolationFailure?
+    /// The plugin broke the ABI contract (an oversized or malformed answer, an unknown state,
+    /// more outputs than asked for): not a provider answer to retry, so the job fails at once
+    /// as `plugin_error` and the candidate's circuit counts it.
+    public var pluginFault: Bool
 
     public init(_ status: PluginStatus, _ message: String, retryAfterMilliseconds: Int? = nil, generationRetired: Bool = false,
-                isolation: PluginIsolationFailure? = nil) {
+                isolation: PluginIsolationFailure? = nil, pluginFault: Bool = false) {
         self.status = status
         self.message = message
         self.retryAfterMilliseconds = retryAfterMilliseconds
         self.generationRetired = generationRetired
         self.isolation = isolation
+        self.pluginFault = pluginFault
     }
+
+    /// A broken contract (see `pluginFault`), with what was wrong.
+    public static func fault(_ message: String) -> PluginCallError {
+        PluginCallError(.internal, message, pluginFault: true)
+    }
+
+    /// The job error code of a broken contract.
+    public static let faultCode = "plugin_error"
 
     public var description: String { "\(status): \(message)" }
 }

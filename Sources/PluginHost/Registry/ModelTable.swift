@@ -5,9 +5,12 @@ import ImagegenCore
 
 /// Model name → ordered candidates, built from the plugins' `describe` plus the config.
 ///
-/// Order rule (documented in docs/plugin-abi.md and the README): higher `priority` first
-/// (config: `models.<name>.priority` or `providers.<plugin>.priority`, default 0), then plugin
-/// id in alphabetical order. Two plugins serving the same name are both kept.
+/// Order rule (documented in docs/plugin-abi.md and the README): a plugin loaded after another
+/// plugin already served the model, and given no priority in the config, goes last (a new
+/// plugin must not take a model's traffic just because its id sorts first); otherwise higher
+/// `priority` first (config: `models.<name>.priority` or `providers.<plugin>.priority`,
+/// default 0), then the order the plugins were loaded in, then plugin id. Two plugins serving
+/// the same name are both kept.
 public struct ModelTable: Sendable {
     public struct Candidate: Sendable, Equatable, Codable {
         public var plugin: String
@@ -19,10 +22,13 @@ public struct ModelTable: Sendable {
         public var limits: SizeLimits
         public var capabilities: [String]
         public var options: [String: JSONValue]
+        /// Why the candidate is where it is when that is not its priority: it was loaded after
+        /// another plugin already served the model and the config gives it no priority.
+        public var orderNote: String?
 
         enum CodingKeys: String, CodingKey {
             case plugin, price, priority, limits, capabilities, options
-            case providerModel = "provider_model", nsfwAllowed = "nsfw_allowed"
+            case providerModel = "provider_model", nsfwAllowed = "nsfw_allowed", orderNote = "order_note"
         }
 
         /// The health key: one circuit per plugin + provider model.
@@ -38,8 +44,13 @@ public struct ModelTable: Sendable {
     public private(set) var entries: [String: Entry] = [:]
     public private(set) var aliases: [String: String] = [:]
 
-    public init(manifests: [PluginManifest], configuration: Configuration) {
+    /// - Parameter arrivals: plugin id → when it was first loaded (`PluginSet.arrivals`);
+    ///   a plugin missing from it counts as loaded first.
+    public init(manifests: [PluginManifest], configuration: Configuration, arrivals: [String: Int] = [:]) {
         func pluginPriority(_ id: String) -> Int { configuration.providers[id]?["priority"]?.int ?? 0 }
+        func configuredPriority(_ model: String, _ id: String) -> Bool {
+            configuration.models[model]?.priority != nil || configuration.providers[id]?["priority"]?.int != nil
+        }
         var byName: [String: [Candidate]] = [:]
         for m in manifests {
             for model in m.models {
@@ -66,9 +77,25 @@ public struct ModelTable: Sendable {
                     capabilities: described?.capabilities ?? ["text-to-image"], options: described?.options ?? [:]))
             }
         }
-        for (name, candidates) in byName {
+        let fromConfig = Set(configuration.models.flatMap { name, s in (s.candidates ?? []).map { "\(name)|\($0.plugin)|\($0.providerModel)" } })
+        for (name, found) in byName {
+            var candidates = found
+            let arrival = { (c: Candidate) in arrivals[c.plugin] ?? 0 }
+            let first = candidates.map(arrival).min() ?? 0
+            let earlier = { (c: Candidate) in Set(candidates.filter { arrival($0) < arrival(c) }.map(\.plugin)).sorted() }
+            for i in candidates.indices {
+                let c = candidates[i]
+                guard arrival(c) > first, !configuredPriority(name, c.plugin),
+                      !fromConfig.contains("\(name)|\(c.plugin)|\(c.providerModel)") else { continue }
+                candidates[i].orderNote = "loaded after \(earlier(c).joined(separator: ", ")) already served \(name), with no priority "
+                    + "in the config: goes last (set models.\(name).priority or providers.\(c.plugin).priority to change it)"
+            }
             let sorted = candidates.sorted { a, b in
-                a.priority != b.priority ? a.priority > b.priority : (a.plugin, a.providerModel) < (b.plugin, b.providerModel)
+                let lateA = a.orderNote != nil, lateB = b.orderNote != nil
+                if lateA != lateB { return lateB }
+                if a.priority != b.priority { return a.priority > b.priority }
+                if arrival(a) != arrival(b) { return arrival(a) < arrival(b) }
+                return (a.plugin, a.providerModel) < (b.plugin, b.providerModel)
             }
             entries[name] = Entry(name: name, aliases: [], candidates: sorted)
         }

@@ -32,4 +32,31 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case keyGeneration = "key.generation"
     /// A plugin file disappeared from the plugins folder (subject: plugin id).
     case pluginRemoval = "plugin.removal"
+    /// An original was approved (subject: image id).
+    case imageApproval = "image.approve"
+    /// An original was rejected (subject: image id; details: reason).
+    case imageRejection = "image.reject"
+    /// An original was rated (subject: image id; details: rating).
+    case imageRating = "image.rate"
+    /// An image was reserved for a post, or released (subject: image id; details: channel, day, released).
+    case imageReservation = "image.reserve"
+    /// A user account was added, disabled, re-enabled, given a password or a role (subject: user name; details: what).
+    case userChange = "user.change"
+    /// An admin marked a user as verified adult, or withdrew it (subject: user name; details: verified).
+    case adultVerification = "user.adult_verification"
+    /// A user logged in (subject: user name; details: address).
+    case login = "session.login"
+    /// A login was refused (subject: user name as given; details: reason, address).
+    case loginRefusal = "session.refusal"
+    /// A user logged out (subject: user name).
+    case logout = "session.logout"
+    /// A takedown request was received (subject: takedown id; details: target, reason, requested_at).
+    case takedownRequest = "takedown.request"
+    /// A takedown finished (subject: takedown id; details: images, files, objects, requested_at,
+    /// completed_at, seconds) or stopped short (details: error).
+    case takedownCompletion = "takedown.completion"
+    /// A generation was refused because its template and seed made an image that was taken down
+    /// (subject: template; details: seed, takedown id).
+    case takedownRefusal = "takedown.refusal"
 }
+

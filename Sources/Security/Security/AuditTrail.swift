@@ -33,7 +33,8 @@ public final class AuditTrail: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true)
-            let log = try AuditLog(path: path, keyRing: keyRing, redactor: SecretRedactor(secrets: []))
+            let log = try AuditLog(path: path, keyRing: keyRing, redactor: SecretRedactor(secrets: []),
+                                   onEventualFailure: { hostLog.error("audit log: entries of read-only calls may not be on disk: \($0)", source: "audit") })
             return AuditTrail(path: path, log: log, hostLog: hostLog, redaction: redaction, unavailableReason: nil)
         } catch {
             hostLog.error("audit log: \(error)", source: "audit")
@@ -42,7 +43,15 @@ public final class AuditTrail: Sendable {
     }
 
     /// Appends one entry for the effective caller (or `caller`), with secrets redacted.
-    public func record(_ action: AuditAction, subject: String, details: [String: String] = [:], caller: Caller? = nil) {
+    ///
+    /// An entry that records a change is on disk before the change is acknowledged: inside
+    /// `acknowledging` (an API request) the scope waits for it once, with every other entry of
+    /// the request, before the response leaves; outside one, `record` waits itself. Either way
+    /// the fsync is shared with the entries written around the same time. An entry with
+    /// `changesState: false` (a read-only API call) is synced within a few milliseconds
+    /// without anyone waiting for it.
+    public func record(_ action: AuditAction, subject: String, details: [String: String] = [:], caller: Caller? = nil,
+                       changesState: Bool = true) {
         let who = caller ?? Caller.effective
         guard let log else {
             hostLog.warning("audit entry \(action.rawValue) \(subject) not recorded: \(unavailableReason ?? "no audit log")",
@@ -50,11 +59,44 @@ public final class AuditTrail: Sendable {
             return
         }
         let clean: (String) -> String = { [redaction] in redaction?.redact($0) ?? $0 }
+        let details = Dictionary(uniqueKeysWithValues: details.map { (clean($0.key), clean($0.value)) })
+        guard changesState else {
+            log.appendEventually(principal: clean(who.principal), action: action, subject: clean(subject), details: details)
+            return
+        }
+        let scope = AuditAcknowledgement.current
         do {
-            try log.append(principal: clean(who.principal), action: action, subject: clean(subject),
-                           details: Dictionary(uniqueKeysWithValues: details.map { (clean($0.key), clean($0.value)) }))
+            try log.append(principal: clean(who.principal), action: action, subject: clean(subject), details: details,
+                           durability: scope == nil ? .immediate : .beforeAcknowledgement)
+            // Noted after the write, so the scope's sync covers it; a scope that has closed
+            // meanwhile (a task that outlived its request) will not, so sync here.
+            if let scope, !scope.expectEntry() { try log.makeDurableBlocking() }
         } catch {
             hostLog.error("audit entry \(action.rawValue) \(subject) not recorded: \(error)", source: "audit")
+        }
+    }
+
+    /// Runs `body` (the handling of one request) and, when it recorded a change, returns only
+    /// once those entries are on disk: the caller acknowledges the change after this returns.
+    public func acknowledging<T: Sendable>(_ body: () async -> T) async -> T {
+        let scope = AuditAcknowledgement()
+        let result = await AuditAcknowledgement.$current.withValue(scope) { await body() }
+        if scope.close(), let log {
+            do {
+                try await log.makeDurable()
+            } catch {
+                hostLog.error("audit entries of a request may not be on disk: \(error)", source: "audit")
+            }
+        }
+        return result
+    }
+
+    /// Writes and syncs every queued entry (those of read-only calls); at shutdown.
+    public func flush() async {
+        do {
+            try await log?.makeDurable()
+        } catch {
+            hostLog.error("audit log: the last entries may not be on disk: \(error)", source: "audit")
         }
     }
 

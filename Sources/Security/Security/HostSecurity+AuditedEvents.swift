@@ -57,8 +57,10 @@ extension HostSecurity {
     }
 
     /// One call of the HTTP API, by the effective caller (`Caller.$current`): the server calls
-    /// this once per request with the method, path and status.
+    /// this once per request with the method, path and status. A GET or HEAD changes nothing, so
+    /// its entry is synced shortly after without the response waiting for the disk.
     package func recordAPICall(method: String, path: String, status: Int) {
-        audit.record(.apiCall, subject: "\(method) \(path)", details: ["status": String(status)])
+        audit.record(.apiCall, subject: "\(method) \(path)", details: ["status": String(status)],
+                     changesState: method != "GET" && method != "HEAD")
     }
 }

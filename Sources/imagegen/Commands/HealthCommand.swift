@@ -3,7 +3,8 @@ import Host
 import ImagegenJSON
 
 /// `imagegen health [--json] [--listen ADDRESS]`: circuits per candidate and plugins, from the
-/// running server. Exit 0 when healthy, 4 when a circuit is open or a plugin file is refused,
+/// running server, and each reason it is degraded, naming the plugin (hung, holding every
+/// runner slot, breaking the ABI, quarantined...). Exit 0 when healthy, 4 when degraded,
 /// 1 when no server runs.
 struct HealthCommand: Command {
     static let name = "health"
@@ -12,20 +13,18 @@ struct HealthCommand: Command {
     static let flags: Set<String> = []
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
-        let client = try ServerClientFactory.client(args, context)
-        let data: Data
-        do {
-            data = try await client.call("GET", "/v1/health")
-        } catch {
-            throw ServerClientFactory.map(error)
-        }
-        guard let report = JSONValue.parse(Array(data)) else { throw .failed("the server's answer is not JSON", .failure) }
+        let report = try await ServerClientFactory.json("GET", "/v1/health", args, context)
         let degraded = report["status"]?.string != "ok"
         if args.json {
             Output.json(report)
             return degraded ? .provider : .success
         }
         print("status: \(report["status"]?.string ?? "?")")
+        for p in report["plugin_problems"]?.array ?? [] {
+            print("  \(p["kind"]?.string ?? "?"): \(p["message"]?.string ?? "")")
+        }
+        for p in report["problems"]?.array ?? [] { print("  config: \(p.string ?? "")") }
+        if let r = report["runner"], let slots = r["slots"]?.int { print("runner slots: \(r["in_use"]?.int ?? 0) of \(slots) in use") }
         let candidates = report["candidates"]?.array ?? []
         if !candidates.isEmpty {
             print("")

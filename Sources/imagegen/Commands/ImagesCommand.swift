@@ -5,11 +5,13 @@ import ImagegenCore
 import Pipeline
 import Templates
 
-/// `imagegen images list [--category C] [--model M] [--tag T] [--since D] [--prompt-word W] [--json]`, `images show ID`.
+/// `imagegen images list [--category C] [--model M] [--tag T] [--since D] [--prompt-word W] [--review S] [--min-rating N]
+/// [--rated true|false] [--cursor C] [--json]`, `images show ID`, `approve ID…`, `reject ID… --reason R`.
 struct ImagesCommand: Command {
     static let name = "images"
-    static let summary = "list images; `images show ID`, `rate ID 1..5`, `history ID`, `regenerate ID [--seed S]`, `available`"
-    static let options: Set<String> = ["category", "model", "tag", "since", "status", "limit", "seed", "prompt-word"]
+    static let summary = "list images; `images show ID`, `rate ID 1..5`, `approve ID…`, `reject ID… --reason R`, `history ID`, `regenerate ID [--seed S]`, `vary ID [--model M] [--strength S]`, `upscale ID [--model M] [--scale 2]`, `available`"
+    static let options: Set<String> = ["category", "model", "tag", "since", "status", "limit", "seed", "prompt-word",
+                                       "review", "min-rating", "rated", "cursor", "reason", "strength", "scale"]
     static let flags: Set<String> = []
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
@@ -17,19 +19,24 @@ struct ImagesCommand: Command {
         switch args.positionals.first {
         case nil, "list":
             let since = try args.string("since").map { s throws(CLIError) in try DateArgument.parse(s, option: "since") }
-            let filter = ImageFilter(category: args.string("category"), model: args.string("model"), tag: AutoTagger.filterTag(args.string("tag")),
+            var filter = ImageFilter(category: args.string("category"), model: args.string("model"), tag: AutoTagger.filterTag(args.string("tag")),
                                      since: since, status: args.string("status"), limit: try args.int("limit") ?? 100)
+            try ImagesCommand.reviewFilters(args, into: &filter)
             // Prompts are encrypted: words are found through the keyed word index (or by decrypting).
-            let images = try context.catalogCall {
-                if let words = args.string("prompt-word") { return try catalog.images(matchingPromptWords: words, filter: filter) }
-                return try catalog.images(filter)
+            if let words = args.string("prompt-word") {
+                let images = try context.catalogCall { try catalog.images(matchingPromptWords: words, filter: filter) }
+                if args.json { Output.json(images); return .success }
+                ImagesCommand.table(images.map { ListedImage(record: $0, rating: nil, review: .pending($0.imageID)) }, ratings: false)
+                return .success
             }
-            if args.json { Output.json(images); return .success }
-            Output.table(["IMAGE", "CATEGORY", "MODEL", "SIZE", "COST", "GENERATED", "FILE"], images.map { i in
-                [i.imageID, i.category, i.model, "\(i.parameters.width)x\(i.parameters.height)", Output.money(i.metadata.cost),
-                 i.metadata.generatedAt, i.filePath]
-            })
+            let page = try context.catalogCall { try catalog.imagePage(filter) }
+            // --json stays an array of records (scripts and the docs read it so); the next page's
+            // cursor goes to standard error, as for the table.
+            if args.json { Output.json(page.images) } else { ImagesCommand.table(page.images, ratings: true) }
+            if let next = page.next { Output.error("more: --cursor \(next.token)") }
             return .success
+        case "approve", "reject":
+            return try ImagesCommand.review(args, context, catalog: catalog)
         case "show":
             guard args.positionals.count == 2 else { throw .usage("usage: imagegen images show IMAGE_ID") }
             let image: ImageRecord?
@@ -87,6 +94,8 @@ struct ImagesCommand: Command {
             } catch {
                 throw CLIError.from(error)
             }
+        case "vary", "upscale":
+            return try await derive(args, context)
         case "available":
             let images = try context.catalogCall { try catalog.availableImages(category: args.string("category"), tag: AutoTagger.filterTag(args.string("tag")),
                                                                                limit: try args.int("limit") ?? 100) }
@@ -94,7 +103,7 @@ struct ImagesCommand: Command {
             Output.table(["IMAGE", "CATEGORY", "TAGS", "FILE"], images.map { [$0.imageID, $0.category, $0.tags.joined(separator: ","), $0.filePath] })
             return .success
         case let other?:
-            throw .usage("unknown images action \"\(other)\": use list, show ID, rate ID N, history ID, regenerate ID or available")
+            throw .usage("unknown images action \"\(other)\": use list, show ID, rate ID N, approve ID, reject ID --reason R, history ID, regenerate ID, vary ID, upscale ID or available")
         }
     }
 }

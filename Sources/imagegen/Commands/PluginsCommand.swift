@@ -25,7 +25,7 @@ struct PluginsCommand: Command {
         // With --listen: the running server's plugins (this process opens no data folder).
         if args.string("listen") != nil { return try await listFromServer(args, context) }
         let runtime = try context.runtime()
-        let records = runtime.plugins.records
+        let records = runtime.pluginRecords
         if args.json {
             Output.json(records)
         } else if records.isEmpty {
@@ -35,19 +35,13 @@ struct PluginsCommand: Command {
                 [r.file, r.id ?? "-", r.version ?? "-", r.abi ?? "-", r.status + (r.run.map { $0.state == "running" ? "" : " (\($0.state))" } ?? ""),
                  r.error ?? r.models.joined(separator: ", ")]
             })
+            for r in records { for note in r.ordering ?? [] { print("note: \(r.id ?? r.file) \(note)") } }
         }
         return .success
     }
 
     func listFromServer(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
-        let client = try ServerClientFactory.client(args, context)
-        let data: Data
-        do {
-            data = try await client.call("GET", "/v1/plugins")
-        } catch {
-            throw ServerClientFactory.map(error)
-        }
-        guard let answer = JSONValue.parse(Array(data)) else { throw .failed("the server's answer is not JSON", .failure) }
+        let answer = try await ServerClientFactory.json("GET", "/v1/plugins", args, context)
         let plugins = answer["plugins"]?.array ?? []
         if args.json { Output.json(plugins); return .success }
         if plugins.isEmpty { print("the server has no plugin files") }
@@ -62,14 +56,7 @@ struct PluginsCommand: Command {
     }
 
     func reload(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
-        let client = try ServerClientFactory.client(args, context)
-        let data: Data
-        do {
-            data = try await client.call("POST", "/v1/plugins/reload")
-        } catch {
-            throw ServerClientFactory.map(error)
-        }
-        guard let answer = JSONValue.parse(Array(data)) else { throw .failed("the server's answer is not JSON", .failure) }
+        let answer = try await ServerClientFactory.json("POST", "/v1/plugins/reload", args, context)
         if args.json {
             Output.json(answer)
             return .success

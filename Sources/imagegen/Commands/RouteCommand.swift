@@ -17,9 +17,11 @@ struct RouteCommand: Command {
         var price: PriceRule?
         var verdict: String
         var chosen: Bool
+        /// Why it is placed last despite its priority (loaded after another plugin served the model).
+        var orderNote: String?
         enum CodingKeys: String, CodingKey {
             case plugin, priority, price, verdict, chosen
-            case providerModel = "provider_model"
+            case providerModel = "provider_model", orderNote = "order_note"
         }
     }
 
@@ -42,7 +44,7 @@ struct RouteCommand: Command {
         let chosenKey = plan.chosen?.key
         let rows = plan.candidates.map { c, v in
             Row(plugin: c.plugin, providerModel: c.providerModel, priority: c.priority, price: c.price, verdict: v.description,
-                chosen: c.key == chosenKey)
+                chosen: c.key == chosenKey, orderNote: c.orderNote)
         }
         let answer = Answer(model: plan.model, chosen: rows.first(where: \.chosen), candidates: rows)
         if args.json { Output.json(answer); return .success }
@@ -50,6 +52,7 @@ struct RouteCommand: Command {
         Output.table(["#", "PLUGIN", "PROVIDER MODEL", "PRIORITY", "PRICE", "VERDICT"], rows.enumerated().map { i, r in
             ["\(i + 1)", r.plugin, r.providerModel, "\(r.priority)", r.price?.description ?? "unknown", r.verdict]
         })
+        for r in rows { if let note = r.orderNote { print("note: \(r.plugin) \(note)") } }
         return answer.chosen == nil ? .provider : .success
     }
 }

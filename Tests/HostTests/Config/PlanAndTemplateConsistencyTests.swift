@@ -67,7 +67,13 @@ final class PlanAndTemplateConsistencyTests: XCTestCase {
         XCTAssertEqual(health.json?["status"]?.string, "degraded", health.text)
         let problems = (health.json?["problems"]?.array ?? []).compactMap(\.string)
         XCTAssertEqual(problems, ["plans: slot ghost: template \"no_such_template\" does not exist"], health.text)
-        XCTAssertTrue(server.output.lines.contains { $0.contains("serve starts degraded: plans: slot ghost: template \"no_such_template\" does not exist") },
+        let logged = Date().addingTimeInterval(20)
+        let line = "serve starts degraded: plans: slot ghost: template \"no_such_template\" does not exist"
+        while !server.output.lines.contains(where: { $0.contains(line) }), Date() < logged {
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        XCTAssertFalse(server.output.lines.contains { $0.contains("serve starts degraded: defaults.model") }, "checked before the plugins loaded")
+        XCTAssertTrue(server.output.lines.contains { $0.contains(line) },
                       server.output.lines.joined(separator: "\n"))
         // The rest keeps working: the API still generates.
         let made = try await server.client.send("POST", "/v1/generations", json: ["prompt": "a cup", "parameters": ["width": 64, "height": 64], "wait": 30])

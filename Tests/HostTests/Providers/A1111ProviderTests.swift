@@ -145,7 +145,7 @@ final class A1111ProviderTests: ProviderTestCase {
     func testAdultContentIsAllowedAndThereIsNoReconcile() throws {
         let p = try plugin()
         XCTAssertTrue(p.generation.manifest.nsfwAllowed)
-        XCTAssertFalse(p.instance.offersReconcile, "the WebUI cannot give a finished run's images back")
+        XCTAssertFalse(try p.instance.offersReconcile(), "the WebUI cannot give a finished run's images back")
         XCTAssertEqual(try p.submit(ProviderHarness.request(model: "default", prompt: "artistic nude, charcoal style",
                                                             allowNSFW: true)).get()["state"]?.string, "succeeded")
     }

@@ -257,7 +257,7 @@ final class ComfyUIProviderTests: ProviderTestCase {
         let p = try plugin()
         XCTAssertTrue(p.generation.manifest.nsfwAllowed)
         XCTAssertFalse(p.generation.manifest.idempotentSubmit, "ComfyUI runs a repeated prompt_id twice: not idempotent")
-        XCTAssertTrue(p.instance.offersReconcile)
+        XCTAssertTrue(try p.instance.offersReconcile())
         let done = try p.pollUntilDone(try p.submit(ProviderHarness.request(model: "txt2img", prompt: "lace lingerie, boudoir portrait",
                                                                             allowNSFW: true)).get())
         XCTAssertEqual(done["state"]?.string, "succeeded")

@@ -89,8 +89,11 @@ final class ServerOpenAPITests: XCTestCase {
         for (path, item) in paths.sorted(by: { $0.key < $1.key }) {
             for (method, operation) in (item.object ?? [:]).sorted(by: { $0.key < $1.key }) {
                 let responses = operation["responses"]?.object ?? [:]
-                var targets = [path.replacingOccurrences(of: "{id}", with: path.contains("images") ? imageID : jobID)]
+                var targets = [path.replacingOccurrences(of: "{id}", with: path.contains("images") ? imageID : jobID)
+                    .replacingOccurrences(of: "{name}", with: "nobody")]
                 if path.contains("{id}") { targets.append(path.replacingOccurrences(of: "{id}", with: "missing")) }
+                // The event stream waits for news by default; answer at once here.
+                if path == "/v1/events" { targets = ["/v1/events?wait=0"] }
                 for target in targets {
                     // (JSONValue is nil-literal-convertible: spell out "no body".)
                     let body: JSONValue? = method == "post" && path == "/v1/generations" ? example : Optional<JSONValue>.none

@@ -24,10 +24,17 @@ final class ServerProcessTests: XCTestCase {
             process.standardError = pipe
             process.standardOutput = FileHandle.nullDevice
             let output = self.output
+            // A read may end mid-line (a loaded machine hands over whatever is there): keep the
+            // unfinished tail until its newline arrives, so every collected line is whole.
+            let pending = PendingBytes()
             pipe.fileHandleForReading.readabilityHandler = { handle in
                 let data = handle.availableData
-                guard !data.isEmpty else { handle.readabilityHandler = nil; return }
-                for line in String(decoding: data, as: UTF8.self).split(separator: "\n") { output.append(String(line)) }
+                guard !data.isEmpty else {
+                    handle.readabilityHandler = nil
+                    if let rest = pending.take(), !rest.isEmpty { output.append(String(decoding: rest, as: UTF8.self)) }
+                    return
+                }
+                for line in pending.lines(adding: data) { output.append(String(decoding: line, as: UTF8.self)) }
             }
             try process.run()
         }
@@ -183,4 +190,25 @@ final class ServerProcessTests: XCTestCase {
         XCTAssertEqual(health.status, 1)
         XCTAssertFalse(health.stderr.contains("127.0.0.1:1 "), health.stderr)
     }
+}
+
+/// Bytes read from a pipe that do not end a line yet.
+final class PendingBytes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = Data()
+
+    /// The whole lines now available (without their newline); the rest is kept.
+    func lines(adding data: Data) -> [Data] {
+        lock.withLock {
+            buffer.append(data)
+            var lines: [Data] = []
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                lines.append(buffer[buffer.startIndex..<newline])
+                buffer = Data(buffer[buffer.index(after: newline)...])
+            }
+            return lines
+        }
+    }
+
+    func take() -> Data? { lock.withLock { defer { buffer = Data() }; return buffer } }
 }

@@ -224,4 +224,6 @@ private final class FailingBlobStore: BackupBlobStore, @unchecked Sendable {
     func fetch(sha256: String, to path: String) async throws(RestoreError) -> LocalFileDigest {
         try await inner.fetch(sha256: sha256, to: path)
     }
+    func withdraw(_ withdrawal: BackupWithdrawal) async throws(BackupError) { try await inner.withdraw(withdrawal) }
+    func withdrawals() async throws(RestoreError) -> BackupWithdrawals { try await inner.withdrawals() }
 }

@@ -4,6 +4,7 @@ SSE server, and what a server without the stream (today's ``imagegen serve``) gi
 from __future__ import annotations
 
 import threading
+import time
 import unittest
 
 from ai_image_generator import Event, EventParser, EventStreamUnavailable, ImageGenerator
@@ -116,12 +117,27 @@ class ReconnectTest(unittest.TestCase):
         opened.set()
         self.assertEqual(seen, ["one"])
 
-    def test_a_server_without_the_stream(self) -> None:
+    def test_the_servers_stream_carries_a_generations_events(self) -> None:
         server = shared_server()
-        with self.assertRaises(EventStreamUnavailable) as caught:
-            next(iter(ImageGenerator(url=server.url, token=server.token).events()))
-        self.assertEqual(caught.exception.status, 404)
-        self.assertIn("event stream", caught.exception.message)
+        generator = ImageGenerator(url=server.url, token=server.token)
+
+        def generate() -> None:
+            time.sleep(1.0)
+            generator.generate_custom(prompt="an events teapot", parameters={"width": 64, "height": 64})
+
+        worker = threading.Thread(target=generate)
+        worker.start()
+        seen = []
+        with generator.events() as stream:
+            for event in stream:
+                seen.append(event.event)
+                if event.event == "image.stored":
+                    break
+                self.assertLess(len(seen), 50, f"no image.stored among {seen}")
+        worker.join(timeout=60)
+        self.assertIn("job.queued", seen)
+        self.assertEqual(seen[-1], "image.stored")
+        self.assertIsNotNone(stream.last_event_id)
 
 
 if __name__ == "__main__":

@@ -257,8 +257,8 @@ class ImageGenerator:
                max_reconnects: Optional[int] = None) -> EventStream:
         """The server's event stream (``GET /v1/events``), resumed after ``last_event_id``.
 
-        Needs a server with the event stream; ``imagegen serve`` does not have it yet, and
-        iterating then raises ``EventStreamUnavailable``. Use as
+        A server without the stream (an older ``imagegen serve``) raises
+        ``EventStreamUnavailable`` when iterated. Use as
         ``with generator.events() as stream: for event in stream: ...``.
         """
         return EventStream(self._http, last_event_id=last_event_id, reconnect=reconnect,

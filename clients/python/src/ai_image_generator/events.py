@@ -1,7 +1,7 @@
 """The server-sent event stream ``GET /v1/events``, read to the WHATWG SSE rules.
 
-**It needs a server with the event stream**: ``imagegen serve`` does not have it yet (another
-issue plans it); against one without it, iterating raises ``EventStreamUnavailable``.
+Against a server without the stream (an older ``imagegen serve``), iterating raises
+``EventStreamUnavailable``.
 
 What the reader does, as the specification says:
 
