@@ -116,6 +116,8 @@ public final class ImageGenerator: Sendable {
             ?? service.catalog.image(imageID)
         guard let original = stored else { throw GenerationLookupError.unknownImage(imageID) }
         var extra = original.extra
+        // A regenerated variation is drawn again from the prompt, not varied again.
+        for key in GenerationKind.extraKeys { extra[key] = nil }
         extra["parent_id"] = original.imageID
         let request = GenerationRequest(
             model: original.model, prompt: original.prompt, negativePrompt: original.negativePrompt,
@@ -123,6 +125,22 @@ public final class ImageGenerator: Sendable {
             guidanceScale: original.parameters.guidanceScale, seed: Int64(seed ?? UInt32.random(in: 1...UInt32.max - 1)),
             category: original.category, tags: original.tags, extra: extra)
         return try await submit(request)
+    }
+
+    /// A variation of a stored image (image-to-image), stored as its next version.
+    public func vary(imageID: String, model: String? = nil, strength: Double? = nil) async throws -> [Job] {
+        await startRunner()
+        let jobs = try service.enqueueDerived(from: imageID, kind: .vary, model: model, strength: strength)
+        await runner?.wake()
+        return jobs
+    }
+
+    /// An upscaled copy of a stored image (width and height × `scale`), stored as its next version.
+    public func upscale(imageID: String, model: String? = nil, scale: Int? = nil) async throws -> [Job] {
+        await startRunner()
+        let jobs = try service.enqueueDerived(from: imageID, kind: .upscale, model: model, scale: scale)
+        await runner?.wake()
+        return jobs
     }
 
     /// Queues a request (one job per variation) and returns the jobs at once.
@@ -186,6 +204,8 @@ public final class ImageGenerator: Sendable {
         await runner?.stop(grace: grace)
         await postProcessing?.stop()
         service.runtime.plugins.shutdown()
+        // Nothing runs jobs here any more: the next generator over this folder may.
+        lock?.release()
     }
 }
 

@@ -15,12 +15,11 @@ final class PluginCrashTests: IsolationTestCase {
 
     /// The host restarts on the same folders: the finished job stays as it was and Preview works.
     func assertRestartIsQuiet(_ host: TestHost, _ generator: ImageGenerator, job: Job) async throws {
-        // Known gap (issue #15): restarting a host over the same folders while the faulty
-        // plugin's children are supervised hangs in these tests; not diagnosed yet.
+        // The first generator gives up the runner lock at shutdown (it stays referenced here):
+        // without that the restarted one only queued, and waiting for its Preview job hung.
         await generator.shutdown(grace: 0.5)
-        throw XCTSkip("restart over the same folders with an isolated faulty plugin hangs: known gap, see issue #15")
-        await generator.shutdown()
         let restarted = try host.generator()
+        XCTAssertNotNil(restarted.lock, "the restarted generator runs the jobs (the first gave up the runner lock)")
         await restarted.startRunner()
         try await assertPreviewWorks(restarted)
         let again = try XCTUnwrap(try restarted.service.catalog.job(job.id))
