@@ -65,7 +65,7 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
             PluginRunStatus(isolation: "process",
                             state: s.quarantined ? "quarantined" : (s.process == nil && s.consecutiveFailures > 0 ? "restarting" : "running"),
                             consecutiveCrashes: s.consecutiveFailures, totalCrashes: s.totalFailures,
-                            lastFailure: s.lastFailure, pid: s.process?.pid)
+                            lastFailure: s.lastFailure, pid: s.process?.pid, starts: s.incarnation)
         }
     }
 
@@ -168,7 +168,16 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
         starting.lock()
         defer { starting.unlock() }
         enum Gate { case ready(RunnerProcess), refuse(PluginCallError), start }
+        var settled: FailureReport?
         let gate: Gate = state.withLock { s in
+            // The child died but its reader has not reported it yet: count its end here, once,
+            // before anything else, so a new child never starts inside the back-off and the
+            // death is not lost when the late report finds another child current.
+            if let p = s.process, p.hasEnded {
+                s.process = nil
+                s.childInstances = [:]
+                if let end = p.endReport { settled = countEnd(of: p, how: end.how, killedBecause: end.killedBecause, in: &s) }
+            }
             if s.retired {
                 return .refuse(PluginCallError(.cancelled, "plugin \(id) generation \(generationNumber) was retired", generationRetired: true))
             }
@@ -184,6 +193,7 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
             }
             return .start
         }
+        if let settled { log(settled) }
         switch gate {
         case .ready(let p): return p
         case .refuse(let e): throw e
@@ -232,35 +242,62 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
         process.onExit { [weak self] how, killed in self?.ended(process, how: how, killedBecause: killed) }
     }
 
+    /// The reader's report that `process` ended.
     private func ended(_ process: RunnerProcess, how: String, killedBecause: String?) {
-        let current = state.withLock { s -> Bool in
-            guard s.process === process else { return false }
-            s.process = nil
-            s.childInstances = [:]
-            return true
+        let report = state.withLock { s -> FailureReport? in
+            if s.process === process {
+                s.process = nil
+                s.childInstances = [:]
+            }
+            return countEnd(of: process, how: how, killedBecause: killedBecause, in: &s)
         }
-        guard current, killedBecause != "retired" else { return }
-        recordFailure(killedBecause.map { "\($0) (its process was \(how))" } ?? "its process was \(how)", process: process)
+        if let report { log(report) }
+    }
+
+    /// Counts a child's end exactly once, whoever sees it first (its reader, or a caller that
+    /// found it dead): every caller whose call was in flight sees the same death, and a caller
+    /// may restart the child before the reader reports, so neither "is it still current" nor
+    /// "who noticed" can decide. A child stopped because its generation retired is no failure.
+    private func countEnd(of process: RunnerProcess, how: String, killedBecause: String?, in s: inout State) -> FailureReport? {
+        guard killedBecause != "retired", process.claimEnd() else { return nil }
+        return count(killedBecause.map { "\($0) (its process was \(how))" } ?? "its process was \(how)", pid: process.pid, in: &s)
+    }
+
+    /// A failure counted, for the log line written outside the lock.
+    struct FailureReport {
+        var what: String
+        var pid: pid_t?
+        var count: Int
+        var backoff: TimeInterval
+        var quarantined: Bool
+        var inFlight: [String]
     }
 
     /// Counts a crash (or watchdog kill, or failed start), sets the back-off, and quarantines
     /// after `quarantine_after` in a row.
     private func recordFailure(_ what: String, process: RunnerProcess?) {
-        let (count, backoff, quarantined, inFlight) = state.withLock { s in
-            s.consecutiveFailures += 1
-            s.totalFailures += 1
-            s.lastFailure = what
-            let backoff = min(30, 0.1 * pow(2, Double(s.consecutiveFailures - 1)))
-            s.restartAt = Date().addingTimeInterval(backoff)
-            if s.consecutiveFailures >= settings.quarantineAfter { s.quarantined = true }
-            return (s.consecutiveFailures, backoff, s.quarantined, s.callsInFlight.values.map(\.description).sorted())
-        }
-        let pid = process.map { ", pid \($0.pid)" } ?? ""
-        let calls = inFlight.isEmpty ? "no call in flight" : "\(inFlight.count) call(s) in flight (\(inFlight.joined(separator: ", "))) fail as plugin_crashed"
-        services.log(.error, "plugin \(id) (file \(fileName)\(pid)) failed: \(what); \(calls); "
-                     + (quarantined
-                        ? "quarantined after \(count) failures in a row: not restarted until the file changes or `imagegen plugins reload`"
-                        : "restart in \(Self.seconds(backoff)) (\(count) in a row)"), source: "host")
+        log(state.withLock { s in count(what, pid: process?.pid, in: &s) })
+    }
+
+    private func count(_ what: String, pid: pid_t?, in s: inout State) -> FailureReport {
+        s.consecutiveFailures += 1
+        s.totalFailures += 1
+        s.lastFailure = what
+        let backoff = min(30, 0.1 * pow(2, Double(s.consecutiveFailures - 1)))
+        s.restartAt = Date().addingTimeInterval(backoff)
+        if s.consecutiveFailures >= settings.quarantineAfter { s.quarantined = true }
+        return FailureReport(what: what, pid: pid, count: s.consecutiveFailures, backoff: backoff, quarantined: s.quarantined,
+                             inFlight: s.callsInFlight.values.map(\.description).sorted())
+    }
+
+    private func log(_ r: FailureReport) {
+        let pid = r.pid.map { ", pid \($0)" } ?? ""
+        let calls = r.inFlight.isEmpty ? "no call in flight"
+            : "\(r.inFlight.count) call(s) in flight (\(r.inFlight.joined(separator: ", "))) fail as plugin_crashed"
+        services.log(.error, "plugin \(id) (file \(fileName)\(pid)) failed: \(r.what); \(calls); "
+                     + (r.quarantined
+                        ? "quarantined after \(r.count) failures in a row: not restarted until the file changes or `imagegen plugins reload`"
+                        : "restart in \(Self.seconds(r.backoff)) (\(r.count) in a row)"), source: "host")
     }
 }
 

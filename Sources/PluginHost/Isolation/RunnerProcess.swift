@@ -70,19 +70,29 @@ final class RunnerProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, childSocket, PluginRunner.socketDescriptor)
         posix_spawn_file_actions_adddup2(&actions, childImage, PluginRunner.imageDescriptor)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        // Nothing else of the host's: a descriptor some library opened without CLOEXEC (a
+        // pipe a supervisor reads to its end, a lock) must not live on in a plugin's child.
+        if let closeFrom = RunnerProcess.addCloseFrom { _ = closeFrom(&actions, PluginRunner.imageDescriptor + 1) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         // Its own process group (a terminal's Ctrl-C is for the host, which stops it in order),
         // no blocked signals and default dispositions whatever the host set for itself.
+        // The mask matters most: a call made on a dispatch or concurrency thread (every
+        // signal blocked there) would hand that mask on, and a child with SIGTERM blocked
+        // outlives `kill -TERM` and anyone stopping it politely; SIGXCPU (the CPU limit) and
+        // SIGPIPE (ignored by the test runner) need their default action back too.
         var empty = sigset_t(), defaults = sigset_t()
         sigemptyset(&empty)
-        sigemptyset(&defaults)
-        for s in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGSEGV, SIGABRT, SIGBUS, SIGXCPU] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        sigfillset(&defaults)
+        let prepared = [posix_spawnattr_setsigmask(&attributes, &empty),
+                        posix_spawnattr_setsigdefault(&attributes, &defaults),
+                        posix_spawnattr_setpgroup(&attributes, 0),
+                        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))]
+        if let rc = prepared.first(where: { $0 != 0 }) {
+            close(pair[0])
+            return .failure(SpawnFailure(message: "cannot prepare the plugin runner's signals: \(String(cString: strerror(rc)))"))
+        }
         let arguments = [runner, "plugin-runner", "--file", file, "--hash", hash, "--generation", "\(generation)",
                          "--max-image-bytes", "\(limits.maxImageBytes)"]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
@@ -106,6 +116,13 @@ final class RunnerProcess: @unchecked Sendable {
         return .success(process)
     }
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run
+    /// time: the Glibc module does not export it. nil on an older libc (CLOEXEC still applies).
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     /// Called once with how the child ended and, if the host killed it, why.
     func onExit(_ handler: @escaping @Sendable (String, String?) -> Void) {
         let ended: (String, String?)? = state.withLock { s in
@@ -117,6 +134,19 @@ final class RunnerProcess: @unchecked Sendable {
     }
 
     var hasEnded: Bool { state.withLock { $0.ended != nil } }
+
+    /// How the child ended and, if the host killed it, why; nil while it runs.
+    var endReport: (how: String, killedBecause: String?)? {
+        state.withLock { s in s.ended.map { ($0, s.killedBecause) } }
+    }
+
+    /// For tests only: how long a reader waits between waking the calls of a dead child and
+    /// reporting its end. 0 in the product.
+    package static let exitReportDelayMicroseconds = Atomic<UInt32>(0)
+
+    private let endClaimed = Atomic<Bool>(false)
+    /// True for the first caller only: the one that counts this child's end.
+    func claimEnd() -> Bool { !endClaimed.exchange(true, ordering: .acquiringAndReleasing) }
 
     /// Sends a frame and waits for its answer (hello and refused frames answer id 0).
     func request(_ kind: FrameKind, _ body: [UInt8], timeout: TimeInterval) -> (Frame?, Outcome?) {
@@ -225,6 +255,10 @@ final class RunnerProcess: @unchecked Sendable {
             return (Array(s.pending.values), s.onExit, s.killedBecause)
         }
         for p in pending { p.done.signal() }
+        // Tests widen the gap between "its calls saw it die" and "its end is reported", which a
+        // busy machine opens by descheduling this thread (see `IsolatedTransport.countEnd`).
+        let delay = RunnerProcess.exitReportDelayMicroseconds.load(ordering: .relaxed)
+        if delay > 0 { usleep(delay) }
         handler?(ended, killed)
     }
 

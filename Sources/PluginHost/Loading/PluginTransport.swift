@@ -55,19 +55,23 @@ public struct PluginRunStatus: Sendable, Equatable, Codable {
     public var lastFailure: String?
     /// The child's process id while one runs.
     public var pid: Int32?
+    /// Children started so far, the first included: with none running, every start but a
+    /// retirement's ended in a counted failure.
+    public var starts: Int
 
     public init(isolation: String, state: String = "running", consecutiveCrashes: Int = 0, totalCrashes: Int = 0,
-                lastFailure: String? = nil, pid: Int32? = nil) {
+                lastFailure: String? = nil, pid: Int32? = nil, starts: Int = 0) {
         self.isolation = isolation
         self.state = state
         self.consecutiveCrashes = consecutiveCrashes
         self.totalCrashes = totalCrashes
         self.lastFailure = lastFailure
         self.pid = pid
+        self.starts = starts
     }
 
     enum CodingKeys: String, CodingKey {
-        case isolation, state, pid
+        case isolation, state, pid, starts
         case consecutiveCrashes = "consecutive_crashes", totalCrashes = "total_crashes", lastFailure = "last_failure"
     }
 }
