@@ -14,6 +14,7 @@ import PluginHost
 ///
 ///   plugin-load   load + describe N copies of Preview (N = 1, 10, 100): median per plugin
 ///   plugin-call   one host→plugin call through the table (poll on Preview): median
+///   plugin-isolation  poll isolated vs in-process, child restart after a crash, RSS per child
 ///   pipeline      jobs/s end to end with Preview at zero latency, concurrency 1 and 16;
 ///                 host overhead percentiles; RSS with 10,000 queued jobs
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -239,6 +240,7 @@ func postProcessing() async throws {
 switch arguments.first {
 case "plugin-load": pluginLoad()
 case "plugin-call": try pluginCall()
+case "plugin-isolation": try pluginIsolation()
 case "pipeline": try await pipeline()
 case "post-processing": try await postProcessing()
 case "output-check": try await outputCheck()

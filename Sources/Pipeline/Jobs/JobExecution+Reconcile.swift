@@ -32,7 +32,7 @@ extension JobExecution {
             return .unknown
         }
         do throws(PluginCallError) {
-            guard try await callCurrent(plugin, &instance, { (i) throws(PluginCallError) in try i.offersReconcile() }) else { return .unknown }
+            guard try await callPlugin(plugin, "reconcile", instance: &instance, { (i) throws(PluginCallError) in try i.offersReconcile() }) else { return .unknown }
         } catch {
             log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: \(error.message)")
             return .unknown
@@ -55,7 +55,7 @@ extension JobExecution {
         while true {
             attempt += 1
             do throws(PluginCallError) {
-                let answer = try await callCurrent(plugin, &instance) { (i) throws(PluginCallError) in try i.reconcile(request) }
+                let answer = try await callPlugin(plugin, "reconcile", instance: &instance) { (i) throws(PluginCallError) in try i.reconcile(request) }
                 switch answer {
                 case nil:
                     return .unknown
