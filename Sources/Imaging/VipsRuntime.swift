@@ -11,8 +11,11 @@ import Synchronization
 /// Starting also sets up the process for image work, once: glibc malloc settings
 /// (`MallocTuning`, unless `tuneMalloc` is off) and only the libvips modules the host uses
 /// (`VipsModuleSelection`). Both keep the resident memory down; see their notes for the numbers.
-/// Both touch process-wide state (malloc, the `VIPSHOME` variable during `vips_init`), so create
-/// the first `ImageWorkshop` at start-up, before the process gets busy.
+/// Both touch process-wide state (malloc, the `VIPSHOME` variable during `vips_init`). Since
+/// libvips is loaded on first image work (issue 18), that happens while other threads run: the
+/// malloc settings then only shape arenas created afterwards, and `setenv` races any concurrent
+/// `getenv` (glibc's environment is not thread-safe). A process that cannot accept that calls
+/// `ImageWorkshop.start()` at start-up, as before, at the price of the idle memory.
 enum VipsRuntime {
     private static let started = Mutex<Bool>(false)
     /// Set once `start` succeeded: the fast path of `ensureStarted`, taken on every image call.
