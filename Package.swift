@@ -3,6 +3,13 @@
 // No SwiftPM package dependencies: system C libraries come through systemLibrary targets.
 import PackageDescription
 
+/// Debian's multiarch directory, where GLib keeps its configuration header (glibconfig.h).
+#if arch(arm64)
+let multiarchTriple = "aarch64-linux-gnu"
+#else
+let multiarchTriple = "x86_64-linux-gnu"
+#endif
+
 let package = Package(
     name: "imagegen",
     products: [
@@ -26,8 +33,10 @@ let package = Package(
 
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "vips",
-                       providers: [.apt(["libvips-dev"])]),
+        // libvips, GLib and libwebp through dlopen on first image work (nothing linked, so an idle
+        // host never maps libvips' dependency tree); compiled against their headers (libvips-dev).
+        .target(name: "CVips", path: "Sources/CVips",
+                cSettings: [.unsafeFlags(["-I/usr/include/glib-2.0", "-I/usr/lib/\(multiarchTriple)/glib-2.0/include"])]),
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
                        providers: [.apt(["libsodium-dev"])]),
 

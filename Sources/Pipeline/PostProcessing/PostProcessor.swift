@@ -189,11 +189,11 @@ public struct PostProcessor: Sendable {
         return ProcessedImage(original: original, run: summary, derivatives: records)
     }
 
-    /// The quality report of a derivative as it will be seen: decoded from its encoded bytes.
+    /// The quality report of a derivative as it will be seen: decoded from its encoded bytes, at
+    /// the score's analysis scale (`ImageWorkshop.scoreDerivative`).
     private func score(_ derivative: ImageDerivative) -> QualityReport? {
         // try?: the score is advisory (nil = not scored); the derivative was rendered from a verified original
-        guard let decoded = try? workshop.verify(derivative.bytes, declaredMIMEType: derivative.mimeType) else { return nil }
-        return try? workshop.score(decoded)
+        try? workshop.scoreDerivative(derivative)
     }
 
     private func derivativeRecord(_ d: ImageDerivative, of original: ImageRecord, run: Int, profileName: String,
