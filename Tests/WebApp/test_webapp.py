@@ -59,7 +59,8 @@ class WebAppTests(unittest.TestCase):
     # -- helpers ---------------------------------------------------------------------------
 
     def wait(self, timeout: float = 60):
-        return WebDriverWait(self.driver, timeout)
+        # A condition reading an element the page is replacing meanwhile asks again.
+        return WebDriverWait(self.driver, timeout, ignored_exceptions=[StaleElementReferenceException])
 
     def open(self, hash_path: str) -> None:
         self.driver.get(f"{self.server.url}/{hash_path}")
