@@ -32,6 +32,8 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
         package static let enqueue: Int64 = 0x1A6E_0002
         /// Held by changes that must leave an enabled admin (disable, demote).
         package static let people: Int64 = 0x1A6E_0003
+        /// Held for the life of one host's dedicated session: that host runs the singletons.
+        package static let singletons: Int64 = 0x1A6E_0004
     }
 
     /// Connects and brings every module's tables up to date.

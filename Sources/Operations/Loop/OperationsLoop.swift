@@ -32,6 +32,9 @@ public actor OperationsLoop {
         public var balances: (@Sendable (Date) async -> [ProviderBalance])?
         /// Alert sinks; nil builds them from the config (log, file, webhook).
         public var sinks: [any AlertSink]?
+        /// Whether this host runs the scheduler and the alert evaluation now (several hosts on
+        /// one catalog elect one); metrics are every host's own.
+        public var singleton = SingletonGate()
 
         public init(wakeRunner: @escaping @Sendable () async -> Void = {}, jobsChanged: (@Sendable () async -> Void)? = nil,
                     maintenance: MaintenanceAction? = nil, uploadQueues: @escaping @Sendable () -> [UploadQueueStatus] = { [] },
@@ -144,7 +147,8 @@ public actor OperationsLoop {
         running = true
         ingestFinishedJobs()
         if let scheduler {
-            tasks.append(Task { await scheduler.runUntilCancelled(maxSleep: 30) })
+            let singleton = hooks.singleton
+            tasks.append(Task { await scheduler.runUntilCancelled(maxSleep: 30, mayRun: { singleton.mayRun() }) })
         }
         let every = alertSettings.evaluateEvery
         let nudge = self.nudge
@@ -222,6 +226,7 @@ public actor OperationsLoop {
             return []
         }
         metrics.update(budgets: inputs.budgets)
+        guard hooks.singleton.mayRun() else { return [] }
         let transitions: [AlertTransition]
         do {
             transitions = try await engine.evaluate(inputs)
