@@ -48,6 +48,8 @@ package final class HostServer: Sendable {
     /// Durable, signed deliveries of job and image events (nil when no `server.webhooks`).
     let webhooks: WebhookOutbox?
     let lock: RunnerLock
+    /// Tells the other hosts of the catalog this one is alive (`GET /v1/hosts`).
+    let heartbeat = Mutex<Task<Void, Never>?>(nil)
     private let lifecycle = Mutex(Lifecycle())
 
     struct Lifecycle {
@@ -188,6 +190,7 @@ package final class HostServer: Sendable {
         await postProcessing?.start()
         await operations.start()
         await storage.start(singleton: singleton)
+        startHeartbeat()
         watcher.start()
         if let bound = http.boundAddress?.description {
             do {
@@ -242,6 +245,7 @@ package final class HostServer: Sendable {
         await postProcessing?.stop()
         await operations.stop()
         await storage.stop(grace: 1)
+        heartbeat.withLock { $0 }?.cancel()
         await api.completions.close()
         await httpStopped
         await webhooks?.stop()

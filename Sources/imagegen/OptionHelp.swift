@@ -44,6 +44,7 @@ enum OptionHelp {
             "no-wait": "queue and print the job ids without waiting",
         ],
         "health": ["listen": listen],
+        "hosts": ["within": "list hosts heard from within this many seconds (default 30; serve records a heartbeat every 5 s)"],
         "images": ["category": "only this category", "model": "only this model; for `vary`/`upscale`: the model to use (default: the source image's)",
                    "tag": "only images with this tag (synonyms match: crimson finds red)", "since": since,
                    "status": "only images in this status", "limit": "at most this many (default 100)",

@@ -22,6 +22,7 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     AuditCommand.self,
     ServeCommand.self,
     HealthCommand.self,
+    HostsCommand.self,
     StorageCommand.self,
     BackupCommand.self,
     RestoreCommand.self,

@@ -78,3 +78,21 @@ extension PostgresSchema {
         """,
     ])
 }
+
+extension PostgresSchema {
+    /// The hosts serving this catalog (`HostRegistry`): one row per host name, its heartbeat in
+    /// milliseconds on the database's clock. Only PostgreSQL has several hosts.
+    package static let hosts = CatalogModuleSchema(module: "hosts", migrations: [
+        """
+        CREATE TABLE hosts (
+            name TEXT PRIMARY KEY,
+            pid BIGINT NOT NULL,
+            version TEXT NOT NULL,
+            started_at BIGINT NOT NULL,
+            heartbeat_at BIGINT NOT NULL,
+            runs_singletons INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX hosts_heartbeat ON hosts (heartbeat_at);
+        """,
+    ])
+}

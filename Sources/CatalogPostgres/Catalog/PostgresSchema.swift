@@ -12,7 +12,7 @@ package enum PostgresSchema {
     /// The migrations of each module, applied in this order (the core first: the others
     /// reference its tables).
     package static let modules: [CatalogModuleSchema] = [core, content, security, alerts, scheduling, metrics, postProcessing, uploads,
-                                                         claims, review, people, takedowns]
+                                                         claims, review, people, takedowns, hosts]
 
     package static let core = CatalogModuleSchema(module: "catalog", migrations: [
         // 1: jobs, images, ledger.

@@ -18,6 +18,8 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     private let currentModules = Mutex<Set<String>>([])
     /// Seals prompts on write and opens them on read once a key is known (Security/).
     package let promptGuard = CatalogPromptGuard()
+    /// This process's last heartbeat: the only host of a SQLite catalog (`HostRegistry`).
+    let lastHeartbeat = Mutex<HostHeartbeat?>(nil)
 
     package init(path: String, synchronousFull: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
