@@ -44,6 +44,8 @@ enum OptionHelp {
             "no-wait": "queue and print the job ids without waiting",
         ],
         "health": ["listen": listen],
+        "catalog": ["to": "for `migrate`: the empty PostgreSQL catalog to copy into, postgresql://user@host:5432/db (the password from PGPASSWORD or the secrets file)",
+                    "batch": "for `migrate`: rows per committed batch, 1…100000 (default 1000); an interrupted copy resumes after its last batch"],
         "hosts": ["within": "list hosts heard from within this many seconds (default 30; serve records a heartbeat every 5 s)"],
         "images": ["category": "only this category", "model": "only this model; for `vary`/`upscale`: the model to use (default: the source image's)",
                    "tag": "only images with this tag (synonyms match: crimson finds red)", "since": since,

@@ -23,6 +23,7 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     ServeCommand.self,
     HealthCommand.self,
     HostsCommand.self,
+    CatalogCommand.self,
     StorageCommand.self,
     BackupCommand.self,
     RestoreCommand.self,
