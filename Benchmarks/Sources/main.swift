@@ -16,6 +16,8 @@ import PluginHost
 ///   plugin-call   one host→plugin call through the table (poll on Preview): median
 ///   pipeline      jobs/s end to end with Preview at zero latency, concurrency 1 and 16;
 ///                 host overhead percentiles; RSS with 10,000 queued jobs
+///   catalog-transitions URL [workers] [jobs]
+///                 job transitions/s on a PostgreSQL catalog (Benchmarks/catalog-transitions.sh starts one)
 let arguments = Array(CommandLine.arguments.dropFirst())
 let buildDir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
 let previewPath = buildDir + "/libimagegen-preview.so"
@@ -241,11 +243,12 @@ case "plugin-load": pluginLoad()
 case "plugin-call": try pluginCall()
 case "pipeline": try await pipeline()
 case "post-processing": try await postProcessing()
+case "catalog-transitions": try catalogTransitions()
 case nil, "all":
     pluginLoad()
     try pluginCall()
     try await pipeline()
 default:
-    print("usage: Benchmarks [plugin-load|plugin-call|pipeline|all]")
+    print("usage: Benchmarks [plugin-load|plugin-call|pipeline|post-processing|catalog-transitions URL|all]")
     exit(2)
 }
