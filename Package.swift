@@ -3,6 +3,13 @@
 // No SwiftPM package dependencies: system C libraries come through systemLibrary targets.
 import PackageDescription
 
+/// Debian's multiarch directory, where GLib keeps its configuration header (glibconfig.h).
+#if arch(arm64)
+let multiarchTriple = "aarch64-linux-gnu"
+#else
+let multiarchTriple = "x86_64-linux-gnu"
+#endif
+
 let package = Package(
     name: "imagegen",
     products: [
@@ -26,8 +33,10 @@ let package = Package(
 
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "vips",
-                       providers: [.apt(["libvips-dev"])]),
+        // libvips, GLib and libwebp through dlopen on first image work (nothing linked, so an idle
+        // host never maps libvips' dependency tree); compiled against their headers (libvips-dev).
+        .target(name: "CVips", path: "Sources/CVips",
+                cSettings: [.unsafeFlags(["-I/usr/include/glib-2.0", "-I/usr/lib/\(multiarchTriple)/glib-2.0/include"])]),
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
                        providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq",
@@ -57,6 +66,10 @@ let package = Package(
         // libvips: verify provider outputs (decode, limits, bombs), enhance, resize, encode, score.
         // Pure pixel work; storing the results is the Pipeline's.
         .target(name: "Imaging", dependencies: ["ImagegenCore", "CVips"], path: "Sources/Imaging"),
+        // C2PA Content Credentials: the C2PA C library (libc2pa_c.so from the c2pa-python wheel)
+        // opened with dlopen at run time, never linked; CC2PA only declares its function types.
+        .target(name: "CC2PA", path: "Sources/CC2PA"),
+        .target(name: "ContentCredentials", dependencies: ["ImagegenCore", "ImagegenConfig", "ImagegenJSON", "CC2PA"], path: "Sources/ContentCredentials"),
         // The operator's JSON5 config: parsing, unknown-key refusal, the host-wide settings values.
         .target(name: "ImagegenConfig", dependencies: ["ImagegenCore", "Imaging", "ImagegenJSON", "ImagegenJSON5"], path: "Sources/ImagegenConfig"),
         // S3-compatible object storage: SigV4 signing and an S3 client with multipart and retries.
@@ -82,18 +95,18 @@ let package = Package(
         .target(name: "Security", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "Catalog", "PluginHost", "ImagegenJSON"], path: "Sources/Security"),
         // validate -> route -> price -> run -> verify -> store: the generation service, the job runner
         // and its durable state machine, routing with circuits, the content store, post-processing.
-        .target(name: "Pipeline", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "Imaging", "ImagegenConfig", "Templates", "Catalog", "PluginHost", "Security", "ImagegenJSON"], path: "Sources/Pipeline"),
+        .target(name: "Pipeline", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "Imaging", "ImagegenConfig", "ContentCredentials", "Templates", "Catalog", "PluginHost", "Security", "ImagegenJSON"], path: "Sources/Pipeline"),
         // Running a studio: plans and their slots, alerts, metrics, reports, uploads, backups, key rotation.
         .target(name: "Operations", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "PluginHost", "Security", "Pipeline", "ImagegenJSON"], path: "Sources/Operations"),
         // The composition root: builds a host from a data folder in one order for the CLI, the library
         // and serve. The only code outside CatalogSQLite that names the concrete catalog.
-        .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "CloudStorage", "CatalogSQLite", "CatalogPostgres", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
+        .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "ContentCredentials", "CloudStorage", "CatalogSQLite", "CatalogPostgres", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
         // `imagegen serve`: the HTTP API over HTTPServer, the plugin-folder watcher, shutdown.
         .target(name: "Server", dependencies: ["ImagegenCore", "DurableFiles", "HTTPServer", "WebApp", "ImagegenConfig", "Catalog", "PluginHost", "Security", "Pipeline", "Operations", "Composition", "Templates", "ImagegenJSON"], path: "Sources/Server"),
         // The library users import (`import Host`): ImageGenerator, the product's examples.
         .target(name: "Host", dependencies: ["ImagegenCore", "Crypto", "ImagegenConfig", "Catalog", "Security", "Pipeline", "Operations", "Composition"], path: "Sources/Host"),
         // Test doubles (in-memory stores, a manual clock); only tests depend on it.
-        .target(name: "ImagegenTestSupport", dependencies: ["Catalog", "Operations"], path: "Sources/ImagegenTestSupport"),
+        .target(name: "ImagegenTestSupport", dependencies: ["Catalog", "Operations", "Pipeline", "ImagegenCore"], path: "Sources/ImagegenTestSupport"),
 
         .executableTarget(name: "imagegen", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON"], path: "Sources/imagegen"),
 
@@ -110,11 +123,11 @@ let package = Package(
         .target(name: "A1111", dependencies: ["PluginKit"], path: "Plugins/A1111"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
-        .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "CatalogPostgres", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "HTTPServer", "WebApp", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenJSON5", "ImagegenTestSupport"], path: "Tests/HostTests",
+        .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "CatalogPostgres", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "ContentCredentials", "HTTPServer", "WebApp", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenJSON5", "ImagegenTestSupport"], path: "Tests/HostTests",
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
-        .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "CatalogPostgres", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON"], path: "Benchmarks/Sources"),
-        .executableTarget(name: "ImagingBenchmark", dependencies: ["Host", "Imaging"], path: "Benchmarks/imaging",
-                          exclude: ["run.sh", "README.md", "reference_pipelines.py", "summarize.py"]),
+        .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "CatalogPostgres", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON", "Imaging"], path: "Benchmarks/Sources"),
+        .executableTarget(name: "ImagingBenchmark", dependencies: ["Host", "Imaging", "ContentCredentials"], path: "Benchmarks/imaging",
+                          exclude: ["run.sh", "c2pa.sh", "README.md", "reference_pipelines.py", "summarize.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

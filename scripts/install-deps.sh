@@ -34,6 +34,25 @@ if command -v python3 >/dev/null 2>&1 && ! python3 -c "import nudenet" >/dev/nul
   python3 -m pip install -q "nudenet==3.4.2" >/dev/null
 fi
 
+# Content Credentials (docs/compliance.md §1, labelling.c2pa): the C2PA C library ships inside the
+# c2pa-python wheel (c2pa/libs/libc2pa_c.so); the host dlopens it from a fixed place, linked here.
+# The Python package is also the tests' independent manifest reader.
+c2pa_link=/usr/local/lib/imagegen/libc2pa_c.so
+if command -v python3 >/dev/null 2>&1; then
+  if ! python3 -c "import c2pa" >/dev/null 2>&1; then
+    echo "installing c2pa-python (the C2PA C library for signed manifests)"
+    python3 -m pip install -q "c2pa-python==0.38.1" >/dev/null
+  fi
+  c2pa_lib=$(python3 -c 'import c2pa, os; print(os.path.join(os.path.dirname(c2pa.__file__), "libs", "libc2pa_c.so"))')
+  if [ -f "$c2pa_lib" ] && [ "$(readlink "$c2pa_link" 2>/dev/null)" != "$c2pa_lib" ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO mkdir -p "$(dirname "$c2pa_link")"
+    $SUDO ln -sfn "$c2pa_lib" "$c2pa_link"
+    echo "linked $c2pa_link -> $c2pa_lib"
+  fi
+fi
+
 if [ "${1:-}" = "--test" ]; then
   browser=()
   for p in chromium chromium-driver; do
@@ -47,6 +66,9 @@ if [ "${1:-}" = "--test" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${browser[@]}" >/dev/null
   fi
   command -v python3 >/dev/null || { echo "python3 is needed by the test emulators" >&2; exit 1; }
+  # The output check's tests run the real detector and fail (never skip) without it: say so here first.
+  python3 -c "import nudenet, onnxruntime" >/dev/null 2>&1 || {
+    echo "the nudity detector (python3 -m pip install nudenet==3.4.2) did not install; the output-check tests need it" >&2; exit 1; }
   if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
     echo "installing moto[server] for the S3 tests"
     python3 -m pip install -q "moto[server]" >/dev/null

@@ -14,6 +14,7 @@ import PluginHost
 ///
 ///   plugin-load   load + describe N copies of Preview (N = 1, 10, 100): median per plugin
 ///   plugin-call   one host→plugin call through the table (poll on Preview): median
+///   plugin-isolation  poll isolated vs in-process, child restart after a crash, RSS per child
 ///   pipeline      jobs/s end to end with Preview at zero latency, concurrency 1 and 16;
 ///                 host overhead percentiles; RSS with 10,000 queued jobs
 ///   catalog-transitions URL [workers] [jobs]
@@ -214,25 +215,42 @@ func postProcessing() async throws {
             let image = try catalog.images(ImageFilter(limit: 1))[0]
             let bytes = FileManager.default.contents(atPath: generator.service.content.absolute(image.filePath))!
             let decoded = try workshop.verify(bytes)
-            let jpeg = try workshop.process(decoded, category: "product").derivatives[0].bytes
+            let derivatives = try workshop.process(decoded, category: "product").derivatives
+            let jpeg = derivatives[0].bytes
             for (label, data) in [("original PNG", bytes), ("master JPEG", jpeg)] {
                 var samples: [Double] = []
                 for _ in 0..<5 {
-                    let t = now()
+                    let t = cpuSeconds()
                     _ = try workshop.score(try workshop.verify(data))
-                    samples.append((now() - t) * 1000)
+                    samples.append((cpuSeconds() - t) * 1000)
                 }
-                print(String(format: "post-process decode + score of the 1024×1024 %@: median %.0f ms", label, median(samples)))
+                print(String(format: "post-process full decode + score of the 1024×1024 %@: median %.0f ms CPU", label, median(samples)))
+            }
+            for derivative in derivatives where derivative.variant != "publish" {
+                var samples: [Double] = []
+                for _ in 0..<5 {
+                    let t = cpuSeconds()
+                    _ = try workshop.scoreDerivative(derivative)
+                    samples.append((cpuSeconds() - t) * 1000)
+                }
+                print(String(format: "post-process derivative score (decoded at ≤ 512 px) of %@ %@ %d×%d: median %.1f ms CPU",
+                             derivative.variant, derivative.format.rawValue, derivative.width, derivative.height, median(samples)))
             }
         }
         let before = rssMB()
         let t0 = now()
+        let cpu0 = cpuSeconds()
         let processed = await generator.processBacklog()
         let elapsed = now() - t0
+        let cpuPerImage = (cpuSeconds() - cpu0) * 1000 / Double(max(processed, 1))
         let catalog = generator.service.catalog as! SQLiteCatalog
         let runs = try catalog.database.query("SELECT COUNT(*) AS n FROM post_processing_runs WHERE state = 'done'").first?["n"]?.int ?? 0
-        print(String(format: "post-process %d worker(s), derivatives %@: %d images (%lld done) in %.2f s = %.1f images/s; RSS %.1f MB → peak %.1f MB",
-                     workers, scored ? "scored" : "not scored", processed, runs, elapsed, Double(processed) / elapsed, before, peakRSSMB()))
+        // CPU time is what the figure is judged on when the machine is shared: wall time is
+        // inflated by other work, CPU time per image is not (2 cores / CPU per image = the
+        // images/s two workers reach on an otherwise idle 2-core machine).
+        print(String(format: "post-process %d worker(s), derivatives %@: %d images (%lld done) in %.2f s = %.1f images/s wall; CPU %.1f ms/image = %.1f images/s on 2 cores; RSS %.1f MB → peak %.1f MB",
+                     workers, scored ? "scored" : "not scored", processed, runs, elapsed, Double(processed) / elapsed,
+                     cpuPerImage, 2000 / cpuPerImage, before, peakRSSMB()))
         await generator.shutdown()
         try? FileManager.default.removeItem(atPath: root)
     }
@@ -241,14 +259,16 @@ func postProcessing() async throws {
 switch arguments.first {
 case "plugin-load": pluginLoad()
 case "plugin-call": try pluginCall()
+case "plugin-isolation": try pluginIsolation()
 case "pipeline": try await pipeline()
 case "post-processing": try await postProcessing()
+case "output-check": try await outputCheck()
 case "catalog-transitions": try catalogTransitions()
 case nil, "all":
     pluginLoad()
     try pluginCall()
     try await pipeline()
 default:
-    print("usage: Benchmarks [plugin-load|plugin-call|pipeline|post-processing|catalog-transitions URL|all]")
+    print("usage: Benchmarks [plugin-load|plugin-call|plugin-isolation|pipeline|post-processing|output-check|catalog-transitions URL|all]")
     exit(2)
 }

@@ -3,6 +3,7 @@
 //   ImagingBenchmark latency    INPUT ITERATIONS [--vips-threads K] [--serial-encoding] [--no-malloc-tuning]
 //   ImagingBenchmark breakdown  INPUT ITERATIONS
 //   ImagingBenchmark throughput INPUT IMAGES WORKERS [--vips-threads K] [--serial-encoding] [--no-malloc-tuning]
+//   ImagingBenchmark c2pa       INPUT ITERATIONS   (C2PA_CHAIN, C2PA_KEY: PEM files; see c2pa.sh)
 //   (latency and throughput also take --webp-effort E, 0...6, instead of the default profile's)
 //
 // malloc tuning (VipsRuntimeSettings.tuneMalloc) is on by default, as in the host;
@@ -236,6 +237,9 @@ case "throughput":
           "malloc_tuning": options.mallocTuning, "webp_effort": options.webpEffort ?? WebPOptions().effort]
          .merging(startup.mapValues { $0 as Any }) { a, _ in a })
 
+case "c2pa":
+    runC2PASigning(options)
+
 default:
-    fail("unknown mode '\(options.mode)'; use latency, breakdown or throughput")
+    fail("unknown mode '\(options.mode)'; use latency, breakdown, throughput or c2pa")
 }

@@ -12,6 +12,8 @@ struct BFLModel {
     var maxTolerance: Int
     /// FLUX.2 [flex] also takes `steps` and `guidance`.
     var tunable: Bool
+    /// FLUX.1 Kontext edits an image: `input_image` (base64), the prompt saying what to change.
+    var edits: Bool { id.hasPrefix("flux-kontext-") }
 
     init(_ id: String) {
         self.id = id
@@ -31,7 +33,7 @@ struct BFLModel {
         }
     }
 
-    /// The JSON body for a text-to-image request.
+    /// The JSON body for a text-to-image request, or a Kontext edit of `r.inputImage`.
     func body(_ r: GenerationRequest, safetyTolerance: Int, outputFormat: String) -> [String: JSONValue] {
         var o: [String: JSONValue] = [
             "prompt": .string(r.prompt), "safety_tolerance": .number(Double(min(safetyTolerance, maxTolerance))),
@@ -45,6 +47,8 @@ struct BFLModel {
             o["aspect_ratio"] = .string(Self.ratio(width: r.width, height: r.height))
         }
         if let seed = r.seed { o["seed"] = .number(Double(seed)) }
+        // The input's own shape is the aspect ratio sent (width/height of a vary are the input's).
+        if r.kind == .vary, edits, let image = r.inputImage { o["input_image"] = .string(image.dataBase64) }
         if tunable {
             if let s = r.steps { o["steps"] = .number(Double(min(max(s, 1), 50))) }
             if let g = r.guidanceScale { o["guidance"] = .number(min(max(g, 1.5), 10)) }

@@ -9,6 +9,9 @@ import PluginKit
 /// the task is ready; an expired one fails as not found, with no retry loop). The reported
 /// `cost` (credits, 1 credit = $0.01) is the job's exact cost.
 ///
+/// Kontext (`flux-kontext-pro`, `flux-kontext-max`) also edits: `imagegen images vary` sends
+/// the stored image as `input_image` (base64) with the prompt as the instruction.
+///
 /// Moderation: BFL reports an input refusal as `Request Moderated` and a withheld output as
 /// `Content Moderated`; both end the job as content filtered and the message says which.
 /// `safety_tolerance` (0 strict … 6 permissive; FLUX.2 stops at 5) comes from the config.
@@ -34,9 +37,9 @@ public struct BFLProvider: ImageProvider {
             .init(name: "flux-2-klein-4b", providerModel: "flux-2-klein-4b", price: .perImage(0.014),
                   limits: ["min_size": 64, "max_size": 2048, "max_outputs": 1]),
             .init(name: "flux-kontext-pro", providerModel: "flux-kontext-pro", price: .perImage(0.04),
-                  limits: ["min_size": 256, "max_size": 2048, "max_outputs": 1]),
+                  capabilities: ["text-to-image", "image-to-image"], limits: ["min_size": 256, "max_size": 2048, "max_outputs": 1]),
             .init(name: "flux-kontext-max", providerModel: "flux-kontext-max", price: .perImage(0.08),
-                  limits: ["min_size": 256, "max_size": 2048, "max_outputs": 1]),
+                  capabilities: ["text-to-image", "image-to-image"], limits: ["min_size": 256, "max_size": 2048, "max_outputs": 1]),
             .init(name: "flux-pro-1.1", providerModel: "flux-pro-1.1", price: .perImage(0.04),
                   limits: ["min_size": 256, "max_size": 1440, "max_outputs": 1]),
             .init(name: "flux-pro-1.1-ultra", providerModel: "flux-pro-1.1-ultra", price: .perImage(0.06),
@@ -95,6 +98,18 @@ public struct BFLProvider: ImageProvider {
             throw ProviderError(.invalidRequest, "BFL makes one image per task; ask for num_outputs 1 (several images are several jobs)")
         }
         let model = BFLModel(request.model)
+        if request.kind != .generate {
+            guard request.kind == .vary, model.edits else {
+                throw ProviderError(.unsupported, "BFL's \(request.model) cannot \(request.kind.rawValue) an image; "
+                                    + "flux-kontext-pro and flux-kontext-max edit one, and BFL has no upscaler")
+            }
+            guard let bytes = request.inputImage?.bytes, !bytes.isEmpty else {
+                throw ProviderError(.invalidRequest, "BFL: a vary request needs input_image with base64 image bytes")
+            }
+            if request.strength != nil {
+                host.log(.info, "job \(request.jobID): Kontext has no strength setting; the prompt alone says how much to change")
+            }
+        }
         if safetyTolerance > model.maxTolerance {
             host.log(.info, "job \(request.jobID): \(request.model) accepts safety_tolerance up to \(model.maxTolerance); sending that")
         }

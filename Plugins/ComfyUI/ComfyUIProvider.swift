@@ -10,6 +10,9 @@ import PluginKit
 /// NOT dedupe a repeated `prompt_id` (a second POST queues a second run), so the plugin never
 /// sends a prompt without first knowing that the server has no job under that id.
 ///
+/// `images vary` (model `comfyui-img2img`, or any workflow with a LoadImage titled
+/// `imagegen.input_image`) uploads the input through `POST /upload/image` first.
+///
 /// Config (`providers.comfyui`): `base_url` (http://127.0.0.1:8188), `workflows_dir`,
 /// `checkpoint`, `lora`, `lora_strength`, `sampler_name`, `scheduler` (defaults patched into
 /// every workflow), `gpu_usd_per_hour` (cost = GPU-seconds × rate; 0 by default),
@@ -25,6 +28,9 @@ public struct ComfyUIProvider: ReconcilingProvider {
             // The estimate is 0: the real cost (GPU time × the configured rate) is reported per job.
             .init(name: "comfyui-txt2img", providerModel: ComfyUIDefaultWorkflow.name, price: .perImage(0),
                   limits: ["min_size": 64, "max_size": 2048, "max_outputs": 4]),
+            // `images vary`: the uploaded input through the img2img workflow (a LoadImage titled imagegen.input_image).
+            .init(name: "comfyui-img2img", providerModel: ComfyUIImg2ImgWorkflow.name, price: .perImage(0),
+                  capabilities: ["image-to-image"], limits: ["min_size": 64, "max_size": 2048, "max_outputs": 4]),
         ])
 
     let server: ComfyUIServer
@@ -70,11 +76,23 @@ public struct ComfyUIProvider: ReconcilingProvider {
         return ComfyUIServer.validationMessage(j)
     }
 
-    /// The patched graph for a request.
+    /// The patched graph for a request. A `vary` reads its input from the file
+    /// `ComfyUIServer.inputName` (uploaded by submit; reconcile only names it).
     func workflow(for r: GenerationRequest) throws(ProviderError) -> ComfyUIWorkflow {
         let spec = try ComfyUIModelSpec(parsing: r.model)
+        var inputName: String?
+        switch r.kind {
+        case .generate: break
+        case .vary:
+            guard let image = r.inputImage else {
+                throw ProviderError(.invalidRequest, "ComfyUI: a vary request needs input_image")
+            }
+            inputName = ComfyUIServer.inputName(promptID: ComfyUIPromptID.forJob(r.jobID), mime: image.mime)
+        case .upscale:
+            throw ProviderError(.unsupported, "ComfyUI: this plugin has no upscale workflow yet; use an A1111 or Stability upscaler")
+        }
         var workflow = try ComfyUIWorkflow.load(spec.workflow, folder: workflowsDir)
-        for note in try workflow.apply(r, spec: spec, defaults: defaults) {
+        for note in try workflow.apply(r, spec: spec, defaults: defaults, inputImage: inputName) {
             host.log(.info, "job \(r.jobID): workflow \(spec.workflow): \(note)")
         }
         return workflow
@@ -88,6 +106,12 @@ public struct ComfyUIProvider: ReconcilingProvider {
             throw ProviderError(.timeout, "ComfyUI: the job's deadline passed before it was sent; nothing was sent")
         }
         var ref = ComfyUIJobRef(promptID: ComfyUIPromptID.forJob(r.jobID), workflow: workflow)
+        if r.kind == .vary, let image = r.inputImage {
+            guard let bytes = image.bytes, !bytes.isEmpty else {
+                throw ProviderError(.invalidRequest, "ComfyUI: the vary request's input_image is not valid base64")
+            }
+            try server.upload(bytes, mime: image.mime, as: ComfyUIServer.inputName(promptID: ref.promptID, mime: image.mime))
+        }
         do {
             let queued = try server.queue(workflow.graph, promptID: ref.promptID)
             if queued.promptID != ref.promptID {

@@ -21,6 +21,8 @@ struct ComfyUIWorkflow: Sendable {
         case checkpoint = "imagegen.checkpoint"
         case lora = "imagegen.lora"
         case output = "imagegen.output"
+        /// A LoadImage node: the uploaded input image of a `vary` request.
+        case inputImage = "imagegen.input_image"
     }
 
     init(graph: [String: JSONValue]) { self.graph = graph }
@@ -52,6 +54,9 @@ struct ComfyUIWorkflow: Sendable {
         }
         if name == ComfyUIDefaultWorkflow.name {
             return try ComfyUIWorkflow(text: Array(ComfyUIDefaultWorkflow.text.utf8), name: "txt2img (built in)")
+        }
+        if name == ComfyUIImg2ImgWorkflow.name {
+            return try ComfyUIWorkflow(text: Array(ComfyUIImg2ImgWorkflow.text.utf8), name: "img2img (built in)")
         }
         throw ProviderError(.invalidRequest, "ComfyUI: no workflow \"\(name)\"" + (folder.map { ": \($0)/\(name).json does not exist" }
                             ?? "; set providers.comfyui.workflows_dir to the folder of your API-format workflow files"))
@@ -91,8 +96,9 @@ struct ComfyUIWorkflow: Sendable {
     /// graph has no node for is an error when leaving it out would change the picture the user
     /// asked for (prompt, size, checkpoint, LoRA); seed, steps and cfg fall back to the graph's
     /// own values with a note in `notes`.
-    mutating func apply(_ r: GenerationRequest, spec: ComfyUIModelSpec, defaults: ComfyUIDefaults) throws(ProviderError)
-        -> [String] {
+    /// - Parameter inputImage: the uploaded input's name as LoadImage takes it (`vary` only).
+    mutating func apply(_ r: GenerationRequest, spec: ComfyUIModelSpec, defaults: ComfyUIDefaults,
+                        inputImage: String? = nil) throws(ProviderError) -> [String] {
         var notes: [String] = []
         func require(_ p: Placeholder, _ what: String, _ n: Int) throws(ProviderError) {
             guard n > 0 else {
@@ -106,9 +112,20 @@ struct ComfyUIWorkflow: Sendable {
                 notes.append("no imagegen.negative node: the negative prompt is not used")
             }
         }
-        try require(.latent, "width and height", set(.latent, ["width"], .number(Double(r.width))))
-        set(.latent, ["height"], .number(Double(r.height)))
-        set(.latent, ["batch_size"], .number(Double(max(1, r.numOutputs))))
+        if let inputImage {
+            // Image-to-image: the input decides the size; the strength is the sampler's denoise.
+            try require(.inputImage, "input image", set(.inputImage, ["image"], .string(inputImage)))
+            if set(.sampler, ["denoise"], .number(min(max(r.strength ?? 0.6, 0), 1))) == 0 {
+                notes.append("no imagegen.sampler node with denoise: the strength is not used")
+            }
+            if set(.latent, ["batch_size"], .number(Double(max(1, r.numOutputs)))) == 0, r.numOutputs > 1 {
+                notes.append("no imagegen.latent node with batch_size: one image is made")
+            }
+        } else {
+            try require(.latent, "width and height", set(.latent, ["width"], .number(Double(r.width))))
+            set(.latent, ["height"], .number(Double(r.height)))
+            set(.latent, ["batch_size"], .number(Double(max(1, r.numOutputs))))
+        }
         if let seed = r.seed, set(.sampler, ["seed", "noise_seed"], .number(Double(seed))) == 0 {
             notes.append("no imagegen.sampler node with a seed: the workflow's own seed is used")
         }

@@ -10,6 +10,14 @@ protocol MidjourneyDialect: Sendable {
     func submit(prompt: String, jobID: String) throws(ProviderError) -> MidjourneyTask
     func read(_ taskID: String) throws(ProviderError) -> MidjourneyTask
     func cancel(_ taskID: String) throws(ProviderError)
+    /// A follow-up action on a finished task's image `index` (1…4): `UPSCALE` or `VARIATION`.
+    func change(_ taskID: String, action: String, index: Int, jobID: String) throws(ProviderError) -> MidjourneyTask
     /// Suggested wait between polls.
     var pollInterval: Int { get }
+}
+
+extension MidjourneyDialect {
+    func change(_ taskID: String, action: String, index: Int, jobID: String) throws(ProviderError) -> MidjourneyTask {
+        throw ProviderError(.unsupported, "the \(name) dialect of this plugin has no upscale/variation actions; use midjourney-proxy")
+    }
 }

@@ -9,6 +9,8 @@ struct MidjourneyJobRef: Sendable {
     var deadlineMs: Int64?
     var wanted: Int
     var outputs: [String]?
+    /// The one output is the 2×2 grid (the wrapper gave no singles).
+    var gridOnly = false
 
     init(dialect: String, id: String, deadlineMs: Int64?, wanted: Int, outputs: [String]? = nil) {
         self.dialect = dialect
@@ -28,12 +30,14 @@ struct MidjourneyJobRef: Sendable {
         }
         self.init(dialect: d, id: id, deadlineMs: v["deadline_ms"]?.number.map { Int64($0) }, wanted: v["wanted"]?.int ?? 1,
                   outputs: v["outputs"]?.array?.compactMap(\.string))
+        gridOnly = v["grid_only"]?.bool ?? false
     }
 
     var json: JSONValue {
         var o: [String: JSONValue] = ["v": 1, "dialect": .string(dialect), "id": .string(id), "wanted": .number(Double(wanted))]
         if let deadlineMs { o["deadline_ms"] = .number(Double(deadlineMs)) }
         if let outputs { o["outputs"] = .array(outputs.map { .string($0) }) }
+        if gridOnly { o["grid_only"] = true }
         return .object(o)
     }
 }

@@ -10,6 +10,9 @@ import PluginKit
 /// gives only the grid, the grid is the one output — splitting it would mean decoding and
 /// re-encoding an image inside the plugin, which is the host's job (libvips), not a plugin's.
 ///
+/// `images vary` / `images upscale` of an image this plugin made are Midjourney's V/U actions
+/// on its task (midjourney-proxy only; see `MidjourneyProvider+Derived.swift`).
+///
 /// Config (`providers.midjourney`): `dialect` ("midjourney-proxy" | "useapi-v3"), `base_url`
 /// (required for the proxy; https://api.useapi.net for useapi), `auth_header` (mj-api-secret
 /// for the proxy, Authorization for useapi), `auth_scheme` ("Bearer" with Authorization, else
@@ -21,9 +24,9 @@ public struct MidjourneyProvider: ImageProvider {
         secrets: ["MIDJOURNEY_API_KEY"],
         models: [
             .init(name: "midjourney-v5", providerModel: "5.2", price: .perImage(0.10),
-                  limits: ["min_size": 256, "max_size": 2048, "max_outputs": 4]),
+                  capabilities: ["text-to-image", "image-to-image", "upscale"], limits: ["min_size": 256, "max_size": 2048, "max_outputs": 4]),
             .init(name: "midjourney-v6", providerModel: "6.0", price: .perImage(0.12),
-                  limits: ["min_size": 256, "max_size": 2048, "max_outputs": 4]),
+                  capabilities: ["text-to-image", "image-to-image", "upscale"], limits: ["min_size": 256, "max_size": 2048, "max_outputs": 4]),
         ])
 
     let client: ProviderClient
@@ -72,6 +75,7 @@ public struct MidjourneyProvider: ImageProvider {
             throw ProviderError(.invalidRequest, "midjourney: \"\(request.model)\" is not a Midjourney version (use 5.2, 6.0, ...)")
         }
         try client.requireKey()
+        if request.kind != .generate { return try derive(request) }
         let prompt = MidjourneyPrompt.build(request, version: request.model)
         let task = try dialect.submit(prompt: prompt, jobID: request.jobID)
         host.log(.info, "job \(request.jobID): \(dialect.name) task \(task.id) \(task.status)")
@@ -117,6 +121,7 @@ public struct MidjourneyProvider: ImageProvider {
                 host.log(.info, "task \(task.id): the wrapper gives only the 2×2 grid; it is the one output")
             }
             ref.outputs = urls
+            ref.gridOnly = task.imageURLs.isEmpty
             return PollResult(state: .succeeded, ref: ref.json, progress: 1,
                               outputs: urls.indices.map { PollResult.Output(index: $0, mime: Self.mime(of: urls[$0])) })
         case .cancelled where pastDeadline:

@@ -14,9 +14,19 @@ struct MidjourneyProxyDialect: MidjourneyDialect {
     var name: String { "midjourney-proxy" }
 
     func submit(prompt: String, jobID: String) throws(ProviderError) -> MidjourneyTask {
-        let purpose = "submit an /imagine task"
-        let body: JSONValue = ["prompt": .string(prompt), "state": .string(jobID)]
-        let response = try client.send("POST", "/mj/submit/imagine", intent: .create, purpose: purpose,
+        try post("/mj/submit/imagine", ["prompt": .string(prompt), "state": .string(jobID)], purpose: "submit an /imagine task")
+    }
+
+    /// `POST /mj/submit/change {taskId, action, index}`: U1–U4 / V1–V4 on a finished task.
+    func change(_ taskID: String, action: String, index: Int, jobID: String) throws(ProviderError) -> MidjourneyTask {
+        try post("/mj/submit/change", ["taskId": .string(taskID), "action": .string(action), "index": .number(Double(index)),
+                                       "state": .string(jobID)],
+                 purpose: "submit \(action.lowercased()) \(index) of task \(taskID)")
+    }
+
+    /// Both submit routes answer `{code, description, result, properties}`.
+    func post(_ path: String, _ body: JSONValue, purpose: String) throws(ProviderError) -> MidjourneyTask {
+        let response = try client.send("POST", path, intent: .create, purpose: purpose,
                                        headers: [("Content-Type", "application/json")], body: [UInt8](body.encoded()))
         try client.check(response, intent: .create, purpose: purpose)
         let value = try client.json(response, intent: .create, purpose: purpose)
@@ -39,6 +49,9 @@ struct MidjourneyProxyDialect: MidjourneyDialect {
             throw ProviderError(.contentFiltered, "Midjourney refuses the prompt: it contains the banned word\(word) (code 24)")
         case 4:
             throw ProviderError(.invalidRequest, "the Midjourney proxy rejected the task as invalid (code 4: \(description))")
+        case 3:
+            throw ProviderError(.notFound, "the Midjourney proxy does not know the task to act on (code 3: \(description)); "
+                                + "a restarted proxy forgets its tasks")
         default:
             throw ProviderError(.provider, "the Midjourney proxy did not take the task (code \(code): \(description))")
         }

@@ -9,8 +9,24 @@ struct ReplicateInput {
     var dropped: [String] = []
     var adjusted: [String] = []
 
-    init(request: GenerationRequest, schema: ReplicateInputSchema) {
+    /// - Parameter image: where the model reads the input image of a `vary` or `upscale`
+    ///   request (a `data:` URL or an uploaded file's URL), already resolved by the provider.
+    init(request: GenerationRequest, schema: ReplicateInputSchema, image: String? = nil) {
+        if request.kind == .upscale {
+            upscale(request, schema: schema, image: image)
+            return
+        }
         input["prompt"] = .string(request.prompt)
+        if request.kind == .vary, let image, let field = Self.imageField(schema) {
+            input[field] = .string(image)
+            if let strength = request.strength {
+                if schema.has("prompt_strength") {
+                    input["prompt_strength"] = .number(clamp(strength, schema["prompt_strength"], name: "prompt_strength"))
+                } else {
+                    dropped.append("strength")
+                }
+            }
+        }
 
         if let negative = request.negativePrompt, !negative.isEmpty {
             if schema.has("negative_prompt") { input["negative_prompt"] = .string(negative) } else { dropped.append("negative_prompt") }
@@ -51,7 +67,7 @@ struct ReplicateInput {
                 dropped.append("guidance_scale")
             }
         }
-        if let seed = request.seed, schema.has("seed") { input["seed"] = .number(Double(seed)) }
+        if schema.has("seed") { input["seed"] = .number(Double(request.seed ?? Self.seed(forJob: request.jobID))) }
         // Only where the operator's policy allows adult content does the checker go off.
         if request.allowNSFW, schema.has("disable_safety_checker") { input["disable_safety_checker"] = true }
         if let formats = schema["output_format"]?.enumValues, formats.contains("png") { input["output_format"] = "png" }
@@ -60,6 +76,30 @@ struct ReplicateInput {
         for (key, value) in request.options where schema.has(key) && input[key] == nil && key != "disable_safety_checker" {
             input[key] = value
         }
+    }
+
+    /// An upscaler's input (Real-ESRGAN: `image`, `scale`, `face_enhance`): no prompt, no size.
+    private mutating func upscale(_ request: GenerationRequest, schema: ReplicateInputSchema, image: String?) {
+        if let image, let field = Self.imageField(schema) { input[field] = .string(image) }
+        if let scale = request.scale {
+            if schema.has("scale") { input["scale"] = .number(clamp(scale, schema["scale"], name: "scale")) } else { dropped.append("scale") }
+        }
+        for (key, value) in request.options where schema.has(key) && input[key] == nil { input[key] = value }
+    }
+
+    /// The model's input-image field, by the names Replicate's image models use.
+    static func imageField(_ schema: ReplicateInputSchema) -> String? {
+        ["image", "input_image", "init_image"].first(where: schema.has)
+    }
+
+    /// The seed sent when the host asked for none: derived from the host's job id (FNV-1a), so
+    /// it is as good as random across jobs yet the same for one job. That makes a prediction's
+    /// input tell which host job made it, which is how `reconcile` finds it again: Replicate
+    /// takes no client-chosen id.
+    static func seed(forJob jobID: String) -> UInt32 {
+        var h: UInt32 = 2_166_136_261
+        for b in jobID.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
+        return h & 0x7fff_ffff
     }
 
     private mutating func dimension(_ value: Int, _ property: ReplicateInputSchema.Property?, name: String) -> Int {

@@ -60,7 +60,8 @@ struct ReplicateInputSchema: Sendable, Equatable {
         case "stability-ai/sdxl":
             props = ["prompt": p, "negative_prompt": p, "width": p, "height": p, "num_outputs": range(1, 4),
                      "num_inference_steps": range(1, 500), "guidance_scale": range(1, 50), "scheduler": p, "seed": p,
-                     "refine": p, "apply_watermark": p, "disable_safety_checker": p]
+                     "refine": p, "apply_watermark": p, "disable_safety_checker": p, "image": p,
+                     "prompt_strength": range(0, 1)]
         case let slug where slug.hasPrefix("lucataco/realistic-vision"):
             props = ["prompt": p, "negative_prompt": p, "width": range(0, 1920), "height": range(0, 1920),
                      "steps": range(0, 100), "guidance": p, "scheduler": p, "seed": p]
@@ -72,7 +73,9 @@ struct ReplicateInputSchema: Sendable, Equatable {
             props = ["prompt": p, "aspect_ratio": choices(ratios), "num_outputs": range(1, 4),
                      "num_inference_steps": range(1, 50), "guidance": range(0, 10), "seed": p,
                      "output_format": choices(["webp", "jpg", "png"]), "output_quality": range(0, 100),
-                     "disable_safety_checker": p, "go_fast": p, "megapixels": p]
+                     "disable_safety_checker": p, "go_fast": p, "megapixels": p, "image": p, "prompt_strength": range(0, 1)]
+        case "nightmareai/real-esrgan":
+            props = ["image": p, "scale": range(0, 10), "face_enhance": p]
         default:
             props = ["prompt": p, "negative_prompt": p, "width": p, "height": p, "num_outputs": p,
                      "num_inference_steps": p, "guidance_scale": p, "seed": p]

@@ -13,8 +13,9 @@ import Synchronization
 /// Config (`providers.replicate`): `base_url` (default https://api.replicate.com/v1; `/v1` is added when missing),
 /// `secret_name` (default REPLICATE_API_TOKEN), `prefer_wait` (1…60 s, off by default),
 /// `poll_interval_ms` (1000), `timeout_ms` (30000), `discover_inputs` (true: read each
-/// version's input schema once).
-public struct ReplicateProvider: ImageProvider {
+/// version's input schema once), `reconcile_settle_ms` (2000) and `reconcile_window_s` (3600):
+/// see `reconcile`.
+public struct ReplicateProvider: ReconcilingProvider {
     public static let description = PluginDescription(
         id: "replicate", name: "Replicate", version: "1.0.0", nsfwAllowed: true,
         secrets: ["REPLICATE_API_TOKEN"],
@@ -29,7 +30,13 @@ public struct ReplicateProvider: ImageProvider {
             .init(name: "flux-schnell", providerModel: "black-forest-labs/flux-schnell",
                   price: .perImage(0.003), limits: ["min_size": 256, "max_size": 1536, "max_outputs": 4]),
             .init(name: "flux-dev", providerModel: "black-forest-labs/flux-dev",
-                  price: .perImage(0.025), limits: ["min_size": 256, "max_size": 1536, "max_outputs": 4]),
+                  price: .perImage(0.025), capabilities: ["text-to-image", "image-to-image"],
+                  limits: ["min_size": 256, "max_size": 1536, "max_outputs": 4]),
+            // Upscaling only (time-billed on a T4: a few seconds per image; the estimate is generous).
+            .init(name: "real-esrgan",
+                  providerModel: "nightmareai/real-esrgan:42fed1c4974146d4d2414e2be2c5277c7fcf05fcc3a73abf41610695738c1d7b",
+                  price: .perImage(0.005), capabilities: ["upscale"],
+                  limits: ["min_size": 64, "max_size": 8192, "max_outputs": 1]),
         ])
 
     let client: ProviderClient
@@ -37,6 +44,8 @@ public struct ReplicateProvider: ImageProvider {
     let preferWait: Int?
     let pollInterval: Int
     let discoverInputs: Bool
+    let settleMilliseconds: Int
+    let reconcileWindowSeconds: Int
     let schemas = SchemaCache()
 
     /// Input schemas already read, per model reference, for the life of the instance.
@@ -57,6 +66,8 @@ public struct ReplicateProvider: ImageProvider {
         preferWait = try c.int("prefer_wait", default: nil, range: 1...60)
         pollInterval = try c.int("poll_interval_ms", default: 1_000, range: 10...60_000) ?? 1_000
         discoverInputs = try c.bool("discover_inputs", default: true)
+        settleMilliseconds = try c.int("reconcile_settle_ms", default: 2_000, range: 0...60_000) ?? 2_000
+        reconcileWindowSeconds = try c.int("reconcile_window_s", default: 3_600, range: 60...86_400) ?? 3_600
     }
 
     /// The API root with its version: `https://api.replicate.com` and `https://api.replicate.com/v1`
@@ -86,7 +97,8 @@ public struct ReplicateProvider: ImageProvider {
         try client.requireKey()
         let model = try ReplicateModelID(parsing: request.model)
         let schema = inputSchema(for: model)
-        let built = ReplicateInput(request: request, schema: schema)
+        let image = try inputImageLocation(request, model: model, schema: schema)
+        let built = ReplicateInput(request: request, schema: schema, image: image)
         if !built.dropped.isEmpty {
             host.log(.warning, "\(model.slug) has no input for \(built.dropped.joined(separator: ", ")); job \(request.jobID) goes without it")
         }

@@ -12,14 +12,16 @@ import Security
 public typealias EntryCatalog = any CatalogStore & GenerationRecordStore & ExperimentStore & ImageBrowsingStore
     & PromptRevealingImageStore & PromptRewrapStore & TemplateHistoryStore & ReservationStore & JobOverviewStore
     & PostProcessingStore & UploadQueueStore & CatalogSnapshotting & SlotRunStoreOpening & AlertStoreOpening
-    & ReviewStore & ImageListingStore & UserStore & TakedownStore & SingletonLockOpening & HostRegistry
+    & ReviewStore & ImageListingStore & UserStore & TakedownStore & PersonalDataStore & RetentionStore
+    & SingletonLockOpening & HostRegistry
 
 /// The catalog as the composition holds it: the entry points' ports plus those security attaches
 /// to (prompt sealing, quota counts, remembered state). Both concrete catalogs are one.
 typealias CompositionCatalog = any CatalogStore & GenerationRecordStore & ExperimentStore & ImageBrowsingStore
     & PromptRevealingImageStore & PromptRewrapStore & TemplateHistoryStore & ReservationStore & JobOverviewStore
     & PostProcessingStore & UploadQueueStore & CatalogSnapshotting & SlotRunStoreOpening & AlertStoreOpening
-    & ReviewStore & ImageListingStore & UserStore & TakedownStore & SingletonLockOpening & HostRegistry & PromptProtectedStore & QuotaUsageStore & SecurityStateStore
+    & ReviewStore & ImageListingStore & UserStore & TakedownStore & PersonalDataStore & RetentionStore
+    & SingletonLockOpening & HostRegistry & PromptProtectedStore & QuotaUsageStore & SecurityStateStore
 
 extension HostComposition {
     /// Opens the catalog of `paths` with the prompt protection of `security` attached (fail

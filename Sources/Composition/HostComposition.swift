@@ -1,6 +1,7 @@
 import Foundation
 import Catalog
 import CatalogSQLite
+import ContentCredentials
 import ImagegenConfig
 import ImagegenCore
 import Operations
@@ -26,7 +27,7 @@ public final class HostComposition: Sendable {
     public let runtime: HostRuntime
     /// The catalog, prompt protection attached, as the entry points use it (its ports only).
     public var catalog: EntryCatalog { store }
-    private let store: CompositionCatalog
+    let store: CompositionCatalog
     /// Where the catalog is (the SQLite file, or the PostgreSQL URL without password).
     public let catalogLocation: CatalogLocation
     public let templates: TemplateStore
@@ -50,6 +51,7 @@ public final class HostComposition: Sendable {
         } catch {
             throw .configuration(error)
         }
+        let contentCredentials = try openContentCredentials(configuration, paths: paths, security: security, log: log)
         let runtime = HostRuntime(paths: paths, configuration: configuration, log: log, security: security,
                                   settleMilliseconds: settleMilliseconds)
         if !FileManager.default.fileExists(atPath: paths.plugins) {
@@ -74,7 +76,12 @@ public final class HostComposition: Sendable {
                                       screen: security.templateScreen(catalog: catalog))
         let categories = TemplateCategoryCache(templates: templates)
         let service = GenerationService(runtime: runtime, catalog: catalog, takedowns: catalog,
-                                        extraCategories: { categories.categories() })
+                                        extraCategories: { categories.categories() }, contentCredentials: contentCredentials)
+        do {
+            service.useOutputCheck(try OutputCheck.start(configuration.outputCheck, dataDirectory: paths.data))
+        } catch {
+            throw .outputCheck(error.description)
+        }
         do {
             try FingerprintRecorder.attach(to: service, catalog: catalog)
         } catch {
@@ -90,6 +97,20 @@ public final class HostComposition: Sendable {
         }
         return HostComposition(paths: paths, configuration: configuration, log: log, security: security, runtime: runtime,
                                catalog: catalog, location: location, templates: templates, service: service, uploads: uploads)
+    }
+
+    /// The C2PA signer when `labelling.c2pa` is enabled: the library, certificate and key are
+    /// loaded and tried now, so a host that would publish unsigned images does not start.
+    private static func openContentCredentials(_ configuration: Configuration, paths: HostPaths, security: HostSecurity,
+                                               log: Log) throws(CompositionError) -> ContentCredentialsSigner? {
+        do {
+            guard let settings = try C2PASettings.load(from: configuration, file: paths.config) else { return nil }
+            let signer = try ContentCredentialsSigner.open(settings, file: paths.config) { security.secretSource.secret(named: $0) }
+            log.info("C2PA signing on (\(signer.algorithm.rawValue), \(signer.libraryPath), c2pa-rs \(signer.libraryVersion))")
+            return signer
+        } catch {
+            throw .configuration(error)
+        }
     }
 
     private static func loadConfiguration(_ paths: HostPaths) throws(CompositionError) -> Configuration {

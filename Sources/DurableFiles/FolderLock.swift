@@ -1,11 +1,13 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// An exclusive, non-blocking `flock` on a file in the data folder. The kernel drops it when the
 /// process dies, so a restarted process takes over at once. `RunnerLock` and `UploadLock` are
 /// the two roles that use it.
 open class FolderLock: @unchecked Sendable {
     let fd: Int32
+    private let held = Mutex(true)
 
     /// nil when another process holds the lock.
     package init?(dataDirectory: String, file: String) {
@@ -20,8 +22,17 @@ open class FolderLock: @unchecked Sendable {
         self.fd = fd
     }
 
-    deinit {
-        flock(fd, LOCK_UN)
-        close(fd)
+    /// Gives the lock up now rather than when the object goes: a host that has shut down
+    /// lets a new one over the same folder take over in the same process (the old object may
+    /// live on in whatever still refers to it, and its lock with it).
+    public func release() {
+        held.withLock { held in
+            guard held else { return }
+            held = false
+            flock(fd, LOCK_UN)
+            close(fd)
+        }
     }
+
+    deinit { release() }
 }

@@ -113,6 +113,8 @@ final class HTTPConnection {
         }
         if received > 0 {
             if phase == .lingering { return }
+            // A streamed response owns the connection until it closes: input is not a request.
+            if phase == .handling && channel.isStreaming { return }
             input.append(contentsOf: context.receiveBuffer[0..<received])
             if phase == .handling {
                 if let completion = channel.noteInputWaiting() { finish(completion) }
@@ -121,7 +123,10 @@ final class HTTPConnection {
             if phase == .readingBody { refreshBodyDeadline() }
             process()
         } else if received == 0 {
-            if phase == .handling {
+            if phase == .handling && channel.isStreaming {
+                // The client left a stream: end it now (cancels its producer, frees its buffer).
+                close()
+            } else if phase == .handling {
                 // A half-closed client still gets the response to what it sent.
                 inputEnded = true
             } else {
@@ -362,8 +367,15 @@ final class HTTPConnection {
         let defaults = context.defaultHeaders
         let draining = context.drainingFlag
         let id = self.id
+        let streamBufferLimit = context.limits.maxStreamBufferBytes
         handlerTask = Task.detached {
             let response = await handler(request)
+            if response.stream != nil {
+                await HTTPConnection.stream(response, framing: framing, channel: channel, dateLine: dateClock.currentLine(),
+                                            defaults: defaults, bufferLimit: streamBufferLimit)
+                if channel.complete(sending: [], closeAfter: true) { mailbox.post(.responseReady(connection: id)) }
+                return
+            }
             let keepAlive = framing.keepAlive && !draining.isSet
             var bytes: [UInt8] = []
             HTTPResponseSerializer.serialize(

@@ -36,6 +36,8 @@ final class HTTPConnectionChannel: Sendable {
         var inputWaiting = false
         /// The socket thread still has queued output (e.g. an unsent 100 Continue): don't overtake it.
         var outputQueued = false
+        /// The task is streaming a body: the client closing its side ends the response.
+        var streaming = false
     }
 
     let fd: Int32
@@ -53,8 +55,14 @@ final class HTTPConnectionChannel: Sendable {
             state.completion = nil
             state.inputWaiting = inputWaiting
             state.outputQueued = outputQueued
+            state.streaming = false
         }
     }
+
+    /// Whether the handler task is streaming a body (set before its first byte is sent).
+    var isStreaming: Bool { state.withLock { $0.streaming } }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
 
     /// Input arrived while the handler runs; returns the completion if the response is already done.
     func noteInputWaiting() -> Completion? {
@@ -79,6 +87,31 @@ final class HTTPConnectionChannel: Sendable {
 
     // MARK: Handler task
 
+    /// The task starts a streamed body (`HTTPBodyStream`).
+    func beginStream() {
+        state.withLock { $0.streaming = true }
+    }
+
+    /// Sends what the socket takes of `bytes` now, without blocking: how many bytes went out,
+    /// or nil when the connection is closed or the send failed (the peer is gone).
+    func send(_ bytes: [UInt8]) -> Int? {
+        state.withLock { state in
+            guard !state.closed else { return nil }
+            if state.outputQueued { return 0 }
+            var sent = 0
+            while sent < bytes.count {
+                let result = bytes.withUnsafeBytes { raw in
+                    Glibc.send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                }
+                if result > 0 { sent += result; continue }
+                if result < 0 && errno == EINTR { continue }
+                if result < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
+                return nil
+            }
+            return sent
+        }
+    }
+
     /// Sends `bytes` without blocking and records the completion. Returns true when the socket
     /// thread must be woken to act on it now.
     func complete(sending bytes: [UInt8], closeAfter: Bool) -> Bool {
@@ -89,7 +122,7 @@ final class HTTPConnectionChannel: Sendable {
             if !state.outputQueued {
                 while sent < bytes.count {
                     let result = bytes.withUnsafeBytes { raw in
-                        send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                        Glibc.send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
                     }
                     if result > 0 { sent += result; continue }
                     if result < 0 && errno == EINTR { continue }

@@ -6,11 +6,22 @@ package struct HTTPResponse: Sendable {
     package var status: HTTPStatus
     package var headers: HTTPHeaders
     package var body: [UInt8]
+    /// A body written over time (server-sent events) instead of `body`: sent without
+    /// `Content-Length`, and the connection closes when it ends.
+    package var stream: HTTPBodyStream?
 
     package init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A streamed response (see `HTTPBodyStream`).
+    package init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), stream: HTTPBodyStream) {
+        self.status = status
+        self.headers = headers
+        self.body = []
+        self.stream = stream
     }
 
     /// A JSON body encoded from `value`. If encoding fails, a 500 with the error shape instead,

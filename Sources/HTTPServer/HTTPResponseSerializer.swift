@@ -39,7 +39,8 @@ enum HTTPResponseSerializer {
             out.append(contentsOf: "\r\n".utf8)
         }
         out.append(contentsOf: dateLine)
-        if response.status.code != 204 && !(100..<200).contains(response.status.code) {
+        // A streamed body is delimited by the connection's close (it is always `.close`).
+        if response.stream == nil && response.status.code != 204 && !(100..<200).contains(response.status.code) {
             // HEAD and 304 announce the length the body would have.
             out.append(contentsOf: "Content-Length: \(response.status.forbidsBody && response.status.code != 304 ? 0 : response.body.count)\r\n".utf8)
         }

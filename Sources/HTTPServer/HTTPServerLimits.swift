@@ -19,6 +19,9 @@ package struct HTTPServerLimits: Sendable, Hashable {
     package var maxChunkExtensionBytes: Int = 16 * 1024
     /// Requests served on one connection before it is closed (nginx `keepalive_requests`).
     package var maxRequestsPerConnection: Int = 1000
+    /// Bytes of a streamed body (server-sent events) a client may leave unread; beyond it the
+    /// connection is closed and the client reconnects (it resumes from its last event id).
+    package var maxStreamBufferBytes: Int = 256 * 1024
 
     package init() {}
 

@@ -204,6 +204,8 @@ public final class ImageGenerator: Sendable {
         await runner?.stop(grace: grace)
         await postProcessing?.stop()
         service.runtime.plugins.shutdown()
+        // Nothing runs jobs here any more: the next generator over this folder may.
+        lock?.release()
     }
 }
 

@@ -25,6 +25,10 @@ public struct Configuration: Sendable {
     public var health = HealthSettings()
     /// Post-processing, input limits and the quality score (checked when the file is loaded).
     public var imaging = ImagingConfiguration()
+    /// The output nudity check (issue 17 item 6).
+    public var outputCheck = OutputCheckSettings()
+    /// How long rejected and quarantined images are kept (issue 17 item 9).
+    public var retention = RetentionSettings()
     /// Everything else, kept for the modules that own those sections.
     public var sections: [String: JSONValue] = [:]
 

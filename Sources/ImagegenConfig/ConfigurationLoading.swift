@@ -41,7 +41,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
 extension Configuration {
     static let knownKeys = ["providers", "models", "aliases", "defaults", "budgets", "categories", "attestation", "catalog",
                             "jobs", "health", "templates", "imaging", "policy", "quotas", "plans", "alerts",
-                            "storage", "metrics", "server", "encryption", "audit", "tags", "profiles", "backup", "secrets"]
+                            "storage", "metrics", "server", "encryption", "audit", "tags", "profiles", "backup", "secrets",
+                            "output_check", "retention", "labelling"]
 
     /// Loads the file at `path`; `nil` means the embedded defaults.
     public static func load(path: String?) throws(ConfigurationError) -> Configuration {
@@ -123,6 +124,8 @@ extension Configuration {
         config.attestation = try section("attestation", Attestation.self)
         config.jobs = try section("jobs", JobSettings.self) ?? JobSettings()
         config.health = try section("health", HealthSettings.self) ?? HealthSettings()
+        config.outputCheck = try section("output_check", OutputCheckSettings.self) ?? OutputCheckSettings()
+        config.retention = try section("retention", RetentionSettings.self) ?? RetentionSettings()
         if config.jobs.concurrency < 1 || config.jobs.concurrency > 1024 {
             throw .invalidValue(file: file, key: "jobs.concurrency", detail: "must be within 1...1024, got \(config.jobs.concurrency)")
         }
@@ -138,7 +141,7 @@ extension Configuration {
             config.imaging = try imagingSection(imaging, file: file)
         }
         for key in root.keys where !["providers", "models", "aliases", "defaults", "budgets", "categories",
-                                     "attestation", "jobs", "health"].contains(key) {
+                                     "attestation", "jobs", "health", "output_check", "retention"].contains(key) {
             config.sections[key] = root[key]
         }
         return config

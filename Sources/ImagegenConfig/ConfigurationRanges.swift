@@ -29,5 +29,16 @@ extension Configuration {
                     "must be more than 0, got \(health.cooldownSeconds)")
         try require(health.maxCooldownSeconds.isFinite && health.maxCooldownSeconds >= health.cooldownSeconds,
                     "health.max_cooldown_seconds", "must be at least health.cooldown_seconds (\(health.cooldownSeconds)), got \(health.maxCooldownSeconds)")
+        try require(OutputCheckSettings.detectors.contains(outputCheck.detector), "output_check.detector",
+                    "unknown detector \"\(outputCheck.detector)\"; the shipped one is \(OutputCheckSettings.detectors.joined(separator: ", "))")
+        try require(outputCheck.threshold.isFinite && (0.05...1).contains(outputCheck.threshold), "output_check.threshold",
+                    "must be within 0.05...1, got \(outputCheck.threshold)")
+        try require(outputCheck.python.map { !$0.isEmpty } ?? true, "output_check.python", "must be the path of a Python interpreter")
+        for (key, days) in [("retention.rejected_days", retention.rejectedDays), ("retention.quarantined_days", retention.quarantinedDays)] {
+            guard let days else { continue }
+            try require((1...36_500).contains(days), key, "must be a number of days within 1...36500, got \(days)")
+        }
+        try require(retention.intervalHours.isFinite && retention.intervalHours >= 0.01, "retention.interval_hours",
+                    "must be at least 0.01, got \(retention.intervalHours)")
     }
 }

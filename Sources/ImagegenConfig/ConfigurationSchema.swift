@@ -38,6 +38,8 @@ indirect enum ConfigurationSchema: Sendable {
         "jobs": .object(["concurrency": .value, "deadline_seconds": .value, "poll_interval_ms": .value,
                          "submit_attempts": .value]),
         "health": .object(["failure_threshold": .value, "cooldown_seconds": .value, "max_cooldown_seconds": .value]),
+        "output_check": .object(Dictionary(uniqueKeysWithValues: OutputCheckSettings.knownKeys.map { ($0, .value) })),
+        "retention": .object(Dictionary(uniqueKeysWithValues: RetentionSettings.knownKeys.map { ($0, .value) })),
     ]
 
     /// Refuses the first key (in sorted order, depth first) this outline does not know, naming its full path.

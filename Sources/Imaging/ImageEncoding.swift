@@ -37,10 +37,10 @@ extension VipsImageHandle {
             cvips_avifsave_buffer_xmp(pointer, &buffer, &length, Int32(quality), Int32(effort), xmp.baseAddress, xmp.count)
         }
         guard status == 0, let buffer else {
-            if let buffer { g_free(buffer) }
+            if let buffer { cvips_g_free(buffer) }
             throw .libvipsFailed(operation: "avifsave", reason: VipsErrorBuffer.take())
         }
-        return Data(bytesNoCopy: buffer, count: length, deallocator: .custom { pointer, _ in g_free(pointer) })
+        return Data(bytesNoCopy: buffer, count: length, deallocator: .custom { pointer, _ in cvips_g_free(pointer) })
     }
 
     /// Writes the image in `encoding`. Metadata (EXIF, GPS, XMP, ICC, text chunks) is stripped
@@ -65,10 +65,10 @@ extension VipsImageHandle {
             status = cvips_pngsave_buffer(pointer, &buffer, &length, Int32(compression), strip)
         }
         guard status == 0, let buffer else {
-            if let buffer { g_free(buffer) }
+            if let buffer { cvips_g_free(buffer) }
             throw .libvipsFailed(operation: "\(encoding.format.rawValue)save", reason: VipsErrorBuffer.take())
         }
-        let encoded = Data(bytesNoCopy: buffer, count: length, deallocator: .custom { pointer, _ in g_free(pointer) })
+        let encoded = Data(bytesNoCopy: buffer, count: length, deallocator: .custom { pointer, _ in cvips_g_free(pointer) })
         if case .webp = encoding, stripMetadata { return try Self.droppingWebPMetadata(encoded) }
         return encoded
     }
@@ -86,7 +86,7 @@ extension VipsImageHandle {
         guard status == 0, let buffer else {
             throw .libvipsFailed(operation: "webpsave", reason: VipsErrorBuffer.take())
         }
-        return Data(bytesNoCopy: buffer, count: length, deallocator: .custom { pointer, _ in WebPFree(pointer) })
+        return Data(bytesNoCopy: buffer, count: length, deallocator: .custom { pointer, _ in cvips_WebPFree(pointer) })
     }
 
     /// The WebP file without EXIF, XMP and ICC chunks (libvips 8.14 writes a synthetic EXIF
@@ -98,6 +98,6 @@ extension VipsImageHandle {
         guard status == 0, let output else {
             throw .libvipsFailed(operation: "webpmux", reason: "could not remove metadata chunks from the encoded WebP")
         }
-        return Data(bytesNoCopy: output, count: length, deallocator: .custom { pointer, _ in g_free(pointer) })
+        return Data(bytesNoCopy: output, count: length, deallocator: .custom { pointer, _ in cvips_g_free(pointer) })
     }
 }

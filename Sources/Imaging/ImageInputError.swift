@@ -21,6 +21,9 @@ public enum ImageInputError: Error, Equatable, CustomStringConvertible {
     case dimensionsExceedLimit(width: Int, height: Int, limit: String)
     /// The pixels could not be decoded completely: truncated or corrupt data.
     case undecodable(format: ImageFormat, reason: String)
+    /// Not the image's fault: libvips could not be loaded or started in this process, so no
+    /// image can be checked (the host keeps running; the job fails with this reason).
+    case imagingUnavailable(reason: String)
 
     public var description: String {
         switch self {
@@ -44,6 +47,8 @@ public enum ImageInputError: Error, Equatable, CustomStringConvertible {
             "image refused: the header declares \(width)x\(height) pixels, over the limit \(limit); not decoded (possible decompression bomb)"
         case let .undecodable(format, reason):
             "image refused: the \(format.rawValue.uppercased()) data is truncated or corrupt (\(reason))"
+        case let .imagingUnavailable(reason):
+            "image not checked: the host cannot start libvips (\(reason)); install libvips (scripts/install-deps.sh) and restart"
         }
     }
 }

@@ -22,19 +22,26 @@ import ImagegenCore
 public struct ImageWorkshop: Sendable {
     public let configuration: ImagingConfiguration
 
-    /// Starts libvips (once per process) and checks the configuration.
+    /// Checks the configuration. libvips is loaded and started (once per process) by the first
+    /// image call, not here: a host that has not touched an image yet does not map libvips and
+    /// its dependency tree (about 20 MB resident; see CVips).
     public init(configuration: ImagingConfiguration = ImagingConfiguration()) throws(ImageProcessingError) {
         let problems = configuration.problems()
         guard problems.isEmpty else { throw .invalidConfiguration(problems: problems) }
-        try VipsRuntime.start(configuration.runtime)
         self.configuration = configuration
+    }
+
+    /// Loads and starts libvips now if no image call did yet (the first call does it anyway).
+    public func start() throws(ImageProcessingError) {
+        try VipsRuntime.ensureStarted(configuration.runtime)
     }
 
     /// Checks a provider's bytes before anything else and decodes them once: accepted format,
     /// the declared type (when given) matching the bytes, size and dimensions within
     /// `configuration.limits` (read from the header, before decoding), and a complete decode.
     public func verify(_ bytes: Data, declaredMIMEType: String? = nil) throws(ImageInputError) -> VerifiedImage {
-        try ImageInputVerifier(limits: configuration.limits).verify(bytes, declaredMIMEType: declaredMIMEType)
+        do { try start() } catch { throw .imagingUnavailable(reason: error.description) }
+        return try ImageInputVerifier(limits: configuration.limits).verify(bytes, declaredMIMEType: declaredMIMEType)
     }
 
     /// Renders the derivatives of `image` with the profile of `category`.
@@ -53,6 +60,7 @@ public struct ImageWorkshop: Sendable {
                         label: ProvenanceLabel? = nil) throws(ImageProcessingError) -> PostProcessingResult {
         let problems = profile.problems(named: "(given)")
         guard problems.isEmpty else { throw .invalidConfiguration(problems: problems) }
+        try start()
         return try DerivativeRenderer(profile: profile, parallelEncoding: configuration.parallelEncoding, label: label).render(image)
     }
 
@@ -60,16 +68,20 @@ public struct ImageWorkshop: Sendable {
     /// enhancement), with the configured weights.
     /// The vocabulary colour names covering most of the image (see `DominantColours`).
     public func dominantColours(_ image: VerifiedImage) throws(ImageProcessingError) -> [String] {
-        try DominantColours().names(of: image.pixels)
+        try start()
+        return try DominantColours().names(of: image.pixels)
     }
 
     public func score(_ image: VerifiedImage) throws(ImageProcessingError) -> QualityReport {
-        QualityReport(measurements: try QualityMeasurer().measure(image.pixels), weights: configuration.qualityWeights)
+        try start()
+        return QualityReport(measurements: try QualityMeasurer().measure(image.pixels), weights: configuration.qualityWeights)
     }
 
     /// Memory libvips has allocated for pixels right now and at most so far in this process,
     /// in bytes (libvips' own tracking; for metrics and benchmarks).
+    /// Zero before the first image call (libvips is not loaded yet).
     public static func libvipsMemory() -> (current: Int, highWater: Int) {
-        (Int(vips_tracked_get_mem()), Int(vips_tracked_get_mem_highwater()))
+        guard cvips_is_loaded() != 0 else { return (0, 0) }
+        return (Int(cvips_tracked_get_mem()), Int(cvips_tracked_get_mem_highwater()))
     }
 }

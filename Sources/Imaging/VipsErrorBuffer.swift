@@ -5,8 +5,8 @@ import Foundation
 enum VipsErrorBuffer {
     /// Takes (and clears) what libvips reported since the last call, as one line.
     static func take() -> String {
-        guard let copy = vips_error_buffer_copy() else { return "no reason given by libvips" }
-        defer { g_free(copy) }
+        guard let copy = cvips_error_buffer_copy() else { return "no reason given by libvips" }
+        defer { cvips_g_free(copy) }
         let text = String(cString: copy)
             .split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }

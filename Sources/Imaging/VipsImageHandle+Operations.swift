@@ -10,7 +10,7 @@ extension VipsImageHandle {
     /// (encoders, resizes, statistics) read them without recomputing the chain each time.
     /// This is also where decoding errors surface for a freshly loaded image.
     func copiedToMemory() throws(ImageProcessingError) -> VipsImageHandle {
-        guard let copy = vips_image_copy_memory(pointer) else {
+        guard let copy = cvips_image_copy_memory(pointer) else {
             throw .libvipsFailed(operation: "copy_memory", reason: VipsErrorBuffer.take())
         }
         return VipsImageHandle(owning: copy)
@@ -25,7 +25,7 @@ extension VipsImageHandle {
     func withoutMetadata() throws(ImageProcessingError) -> VipsImageHandle {
         let target = cvips_is_sole_reference(pointer) != 0 ? self : try Self.produce("copy") { cvips_copy(pointer, $0) }
         // Core header fields (width, bands, ...) are not metadata and are not removed.
-        for name in target.metadataFieldNames { _ = vips_image_remove(target.pointer, name) }
+        for name in target.metadataFieldNames { _ = cvips_image_remove(target.pointer, name) }
         return target
     }
 
@@ -110,8 +110,8 @@ extension VipsImageHandle {
                    offset: Double = 0) throws(ImageProcessingError) -> VipsImageHandle {
         let mask = try Self.matrix(width: size, height: size, values: weights.map(Double.init))
         // The mask is new and ours alone, so setting its scale and offset affects nobody else.
-        vips_image_set_double(mask.pointer, "scale", Double(divisor))
-        vips_image_set_double(mask.pointer, "offset", offset)
+        cvips_image_set_double(mask.pointer, "scale", Double(divisor))
+        cvips_image_set_double(mask.pointer, "offset", offset)
         return try Self.produce("conv") { cvips_conv_integer(pointer, $0, mask.pointer) }
     }
 
@@ -162,19 +162,19 @@ extension VipsImageHandle {
     /// place when the image is held in memory, as `copiedToMemory()` leaves it; otherwise
     /// libvips computes them into a buffer first.
     func withPixelBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) throws(ImageProcessingError) -> Result {
-        guard let data = vips_image_get_data(pointer) else {
+        guard let data = cvips_image_get_data(pointer) else {
             throw .libvipsFailed(operation: "get_data", reason: VipsErrorBuffer.take())
         }
-        let count = width * height * bands * Int(vips_format_sizeof(bandFormat))
+        let count = width * height * bands * Int(cvips_format_sizeof(bandFormat))
         return withExtendedLifetime(self) { body(UnsafeRawBufferPointer(start: data, count: count)) }
     }
 
     /// The computed pixels as raw bytes (band-interleaved rows, in the image's band format).
     func pixelData() throws(ImageProcessingError) -> Data {
         var size = 0
-        guard let memory = vips_image_write_to_memory(pointer, &size) else {
+        guard let memory = cvips_image_write_to_memory(pointer, &size) else {
             throw .libvipsFailed(operation: "write_to_memory", reason: VipsErrorBuffer.take())
         }
-        return Data(bytesNoCopy: memory, count: size, deallocator: .custom { pointer, _ in g_free(pointer) })
+        return Data(bytesNoCopy: memory, count: size, deallocator: .custom { pointer, _ in cvips_g_free(pointer) })
     }
 }

@@ -15,20 +15,20 @@ final class VipsImageHandle: @unchecked Sendable {
 
     deinit { cvips_unref(pointer) }
 
-    var width: Int { Int(vips_image_get_width(pointer)) }
-    var height: Int { Int(vips_image_get_height(pointer)) }
-    var bands: Int { Int(vips_image_get_bands(pointer)) }
-    var bandFormat: VipsBandFormat { vips_image_get_format(pointer) }
-    var interpretation: VipsInterpretation { vips_image_get_interpretation(pointer) }
-    var hasAlpha: Bool { vips_image_hasalpha(pointer) != 0 }
+    var width: Int { Int(cvips_image_get_width(pointer)) }
+    var height: Int { Int(cvips_image_get_height(pointer)) }
+    var bands: Int { Int(cvips_image_get_bands(pointer)) }
+    var bandFormat: VipsBandFormat { cvips_image_get_format(pointer) }
+    var interpretation: VipsInterpretation { cvips_image_get_interpretation(pointer) }
+    var hasAlpha: Bool { cvips_image_hasalpha(pointer) != 0 }
     /// EXIF orientation 1...8 (1 = upright), 1 when the image carries none.
-    var orientation: Int { Int(vips_image_get_orientation(pointer)) }
-    var hasICCProfile: Bool { vips_image_get_typeof(pointer, "icc-profile-data") != 0 }
+    var orientation: Int { Int(cvips_image_get_orientation(pointer)) }
+    var hasICCProfile: Bool { cvips_image_get_typeof(pointer, "icc-profile-data") != 0 }
 
     /// Names of the metadata fields the image carries (EXIF, XMP, ICC, PNG text, ...).
     var metadataFieldNames: [String] {
-        guard let fields = vips_image_get_fields(pointer) else { return [] }
-        defer { g_strfreev(fields) }
+        guard let fields = cvips_image_get_fields(pointer) else { return [] }
+        defer { cvips_g_strfreev(fields) }
         var names: [String] = []
         var index = 0
         while let field = fields[index] {
@@ -57,7 +57,7 @@ final class VipsImageHandle: @unchecked Sendable {
     static func fromPixels(_ pixels: [UInt8], width: Int, height: Int, bands: Int) throws(ImageProcessingError) -> VipsImageHandle {
         precondition(pixels.count == width * height * bands, "pixel count must be width x height x bands")
         let image = pixels.withUnsafeBytes { raw in
-            vips_image_new_from_memory_copy(raw.baseAddress, raw.count, Int32(width), Int32(height),
+            cvips_image_new_from_memory_copy(raw.baseAddress, raw.count, Int32(width), Int32(height),
                                              Int32(bands), VIPS_FORMAT_UCHAR)
         }
         guard let image else { throw .libvipsFailed(operation: "new_from_memory_copy", reason: VipsErrorBuffer.take()) }
@@ -68,7 +68,7 @@ final class VipsImageHandle: @unchecked Sendable {
     static func matrix(width: Int, height: Int, values: [Double]) throws(ImageProcessingError) -> VipsImageHandle {
         precondition(values.count == width * height, "matrix needs width x height values")
         let image = values.withUnsafeBufferPointer { buffer in
-            vips_image_new_matrix_from_array(Int32(width), Int32(height), buffer.baseAddress, Int32(buffer.count))
+            cvips_image_new_matrix_from_array(Int32(width), Int32(height), buffer.baseAddress, Int32(buffer.count))
         }
         guard let image else { throw .libvipsFailed(operation: "new_matrix_from_array", reason: VipsErrorBuffer.take()) }
         return VipsImageHandle(owning: image)

@@ -36,7 +36,7 @@ struct VipsModuleSelection: Sendable {
     static func prepare() -> VipsModuleSelection {
         guard ProcessInfo.processInfo.environment["VIPSHOME"] == nil,
               let heif = cvips_module_path("heif") else { return VipsModuleSelection(redirected: false) }
-        defer { g_free(heif) }
+        defer { cvips_g_free(heif) }
         guard FileManager.default.fileExists(atPath: String(cString: heif)) else { return VipsModuleSelection(redirected: false) }
         setenv("VIPSHOME", emptyPrefix, 1)
         return VipsModuleSelection(redirected: true)

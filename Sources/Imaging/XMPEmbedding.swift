@@ -68,7 +68,7 @@ enum XMPEmbedding {
         guard status == 0, let output else {
             throw .libvipsFailed(operation: "webpmux", reason: "could not add the XMP chunk to the encoded WebP")
         }
-        return Data(bytesNoCopy: output, count: length, deallocator: .custom { pointer, _ in g_free(pointer) })
+        return Data(bytesNoCopy: output, count: length, deallocator: .custom { pointer, _ in cvips_g_free(pointer) })
     }
 }
 

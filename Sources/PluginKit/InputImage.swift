@@ -9,9 +9,12 @@ public struct InputImage: Sendable, Codable, Equatable {
     public var width: Int
     public var height: Int
     public var sha256: String?
+    /// `{"ref", "index"}` when this plugin made the image (see `imagegen_plugin.h`): for
+    /// providers that act on their own results rather than on bytes.
+    public var source: JSONValue?
 
     enum CodingKeys: String, CodingKey {
-        case mime, width, height, sha256
+        case mime, width, height, sha256, source
         case dataBase64 = "data_base64"
     }
 

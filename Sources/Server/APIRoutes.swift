@@ -17,6 +17,7 @@ extension ServerAPI {
         (.post, "/v1/images/{id}/approve"), (.post, "/v1/images/{id}/reject"), (.post, "/v1/images/review"),
         (.get, "/v1/session"), (.post, "/v1/session"), (.delete, "/v1/session"),
         (.get, "/v1/users"), (.post, "/v1/users"), (.post, "/v1/users/{name}"),
+        (.get, "/v1/users/{name}/export"), (.post, "/v1/erasures"),
         (.get, "/v1/costs"), (.get, "/v1/stats"), (.get, "/v1/events"), (.post, "/v1/takedowns"), (.get, "/v1/takedowns"),
         (.get, "/v1/hosts"),
     ]
@@ -51,6 +52,8 @@ extension ServerAPI {
         case (.get, "/v1/users"): return { [self] in await listUsers($0) }
         case (.post, "/v1/users"): return { [self] in await addUser($0) }
         case (.post, "/v1/users/{name}"): return { [self] in await changeUser($0) }
+        case (.get, "/v1/users/{name}/export"): return { [self] in await exportUser($0) }
+        case (.post, "/v1/erasures"): return { [self] in await eraseUser($0) }
         case (.get, "/v1/costs"): return { [self] in await costs($0) }
         case (.get, "/v1/stats"): return { [self] in await stats($0) }
         case (.get, "/v1/events"): return { [self] in await streamEvents($0) }

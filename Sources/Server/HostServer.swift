@@ -115,6 +115,7 @@ package final class HostServer: Sendable {
                                              // try?: an unreadable upload queue gives no backlog alert this round; the next ops round asks again
                                              uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] })
             hooks.singleton = singleton
+            hooks.retention = host.retentionService()
             operations = try OperationsLoop(
                 service: service, templates: templates, catalog: catalog, slotRuns: try catalog.openSlotRunStore(),
                 alerts: try catalog.openAlertStore(), metrics: hostMetrics, version: ImagegenVersion.current, hooks: hooks)
@@ -160,6 +161,7 @@ package final class HostServer: Sendable {
                                                     tokens: resolved.tokens, log: { log.info($0, source: "http") })
         // Browsers sign in with a session cookie instead of a token; the API checks those itself.
         httpConfiguration.admitsWithoutToken = ServerAccess.admitsWithoutToken
+        api.eventStreams.setLimit(resolved.maxConnections / 4)
         httpConfiguration.timeouts.shutdownGrace = .milliseconds(Int(resolved.shutdownGraceSeconds * 1000))
         // Events: jobs the runner finished, images stored; the API adds queued, reviewed, reserved.
         let api = self.api

@@ -12,7 +12,14 @@ extension ServerAPI {
         if isDraining {
             return .error(.serviceUnavailable, code: "shutting_down", message: "imagegen serve is shutting down")
         }
-        return .json(bytes: Array(#"{"status":"ok"}"#.utf8))
+        // Still 200 (liveness: the host serves), but the body tells the truth about plugins.
+        let degraded = runtime.plugins.records.contains(where: Self.pluginIsDegraded)
+        return .json(bytes: Array((degraded ? #"{"status":"degraded"}"# : #"{"status":"ok"}"#).utf8))
+    }
+
+    /// A plugin file refused, or its child crash-looping (restarting) or quarantined.
+    static func pluginIsDegraded(_ record: PluginRecord) -> Bool {
+        record.error != nil || (record.run.map { $0.state != "running" } ?? false)
     }
 
     /// `GET /v1/models`: `{ "models": [ModelRecord] }`, encoded once per plugin-set change.
@@ -49,6 +56,7 @@ extension ServerAPI {
 
     /// `POST /v1/plugins/reload`: rescan the folder now; answers what changed.
     func reloadPlugins(_ request: HTTPRequest) async -> HTTPResponse {
+        runtime.plugins.releaseQuarantines()
         let changes = await watcher.reload()
         return APIEncoding.json(ReloadBody(changes: changes, plugins: runtime.pluginRecords))
     }
@@ -93,8 +101,10 @@ extension ServerAPI {
             .contains { $0.value.allSatisfy { $0.1.unusable != nil } }
         let settling = watcher.isSettling
         let problems = configurationProblems()
+        // The plugin set is one of the monitor's sources: a restarting or quarantined child
+        // shows there (crash_looping, quarantined) beside hung calls and contract faults.
         let pluginProblems = runtime.pluginHealth.allSignals(now: now)
-        let degraded = circuits.contains { $0.state != "closed" } || plugins.contains { $0.error != nil } || stranded || settling
+        let degraded = circuits.contains { $0.state != "closed" } || plugins.contains(where: Self.pluginIsDegraded) || stranded || settling
             || !problems.isEmpty || !pluginProblems.isEmpty
         return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", settling: settling, problems: problems,
                                            pluginProblems: pluginProblems,

@@ -22,7 +22,7 @@ extension ServerAPI {
                                "review", "min_rating", "rated", "reserved", "cursor"]
 
     /// Filters: category, tag, model, since (ISO 8601 or Unix seconds), status, job, limit,
-    /// review (pending, approved, rejected), min_rating (1…5), rated, reserved, available
+    /// review (pending, approved, rejected, quarantined), min_rating (1…5), rated, reserved, available
     /// (stored originals nobody holds and not rejected), cursor (from `next_cursor`).
     func listImages(_ request: HTTPRequest) async -> HTTPResponse {
         await answer {
@@ -49,9 +49,12 @@ extension ServerAPI {
         filter.availableOnly = try ServerAPI.flag(request, "available") ?? false
         filter.rated = try ServerAPI.flag(request, "rated")
         filter.reserved = try ServerAPI.flag(request, "reserved")
-        if let text = request.filter("review") {
+        // `review=quarantined`: what the output check held back (a status, listed for reviewers).
+        if request.filter("review") == ImageRecord.quarantined {
+            filter.status = ImageRecord.quarantined
+        } else if let text = request.filter("review") {
             guard let state = ReviewState(rawValue: text) else {
-                throw APIError.invalidRequest("review must be one of \(ReviewState.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text.prefix(40))\"")
+                throw APIError.invalidRequest("review must be one of \(ReviewState.allCases.map(\.rawValue).joined(separator: ", ")), quarantined, got \"\(text.prefix(40))\"")
             }
             filter.review = state
         }

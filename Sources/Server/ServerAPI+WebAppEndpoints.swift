@@ -47,7 +47,11 @@ extension ServerAPI {
             if let newest = thumbnails.max(by: { $0.version != $1.version ? $0.version < $1.version : rank($0) > rank($1) }) {
                 routed.pathParameters["id"] = newest.imageID
             }
-            return await imageFile(routed)
+            // This address answers the original until the thumbnail is rendered, then the newest
+            // thumbnail: unlike `/file`, its bytes change, so browsers revalidate (a cheap 304 by ETag).
+            var response = await imageFile(routed)
+            if response.status == .ok || response.status == .notModified { response.headers["Cache-Control"] = "private, no-cache" }
+            return response
         }
     }
 

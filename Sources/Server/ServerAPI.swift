@@ -34,6 +34,10 @@ final class ServerAPI: Sendable {
     let access: ServerAccess
     /// Recent job and image changes, for `GET /v1/events` and the webhooks.
     let events = EventHub()
+    /// Held-open `GET /v1/events` streams (the limit is set from `server.max_connections`).
+    let eventStreams = EventStreamSlots(limit: 128)
+    /// Milliseconds between heartbeat comments on a quiet event stream (tests shorten it).
+    let eventHeartbeatMilliseconds = Atomic<Int>(15_000)
     /// `GET /v1/models` bytes for the current plugin set (rebuilt when it changes).
     let modelsCache = Mutex<(version: Int, body: [UInt8])?>(nil)
 

@@ -2,7 +2,7 @@
 // Change the files there and run `python3 scripts/embed-webapp.py`.
 extension WebAssets {
     static let embedded: [WebAsset] = [
-        WebAsset(name: "api.js", contentType: "text/javascript; charset=utf-8", etag: "\"c76bc0716b685ff6893e5ffee5dda006\"", text: #"""
+        WebAsset(name: "api.js", contentType: "text/javascript; charset=utf-8", etag: "\"b81451690e74f5d35f0327a287784d6b\"", text: #"""
 // The one door to the server: JSON in and out, the CSRF token on every state-changing call
 // (the session cookie is HttpOnly, so scripts never see it), errors as exceptions with the
 // server's message.
@@ -44,20 +44,36 @@ export function query(params) {
   return s ? '?' + s : '';
 }
 
-// Live updates: the server's event stream when it has one, else nothing (pages also poll).
-export function events(onEvent) {
-  if (!window.EventSource) return () => {};
-  let source;
-  try { source = new EventSource('/v1/events', { withCredentials: true }); } catch { return () => {}; }
-  const handler = e => { let d = null; try { d = JSON.parse(e.data); } catch { d = e.data; } onEvent(e.type, d); };
-  for (const t of ['job.finished', 'job.progress', 'job.updated', 'image.completed', 'image.approved', 'image.rejected', 'image.reserved', 'budget.threshold', 'alert.raised', 'message'])
-    source.addEventListener(t, handler);
-  source.onerror = () => { if (source.readyState === EventSource.CLOSED) source.close(); };
-  return () => source.close();
+// Live updates: the server's held-open event stream (`GET /v1/events` through EventSource, which
+// resumes with Last-Event-ID by itself). `poll` runs once when the stream opens (to catch up with
+// what happened before) and every `interval` ms only while the stream is not open: no
+// EventSource, the server refused it, or it is reconnecting. `status()` says which is in use.
+const EVENT_TYPES = ['job.queued', 'job.finished', 'job.cancel_requested', 'image.stored', 'image.reviewed',
+  'image.reserved', 'image.released', 'reset'];
+
+export function live({ onEvent, poll, interval }) {
+  let timer = 0, source = null, closed = false, state = 'polling';
+  const mark = s => { state = s; document.body.dataset.live = s; };
+  const startPolling = () => { mark('polling'); if (!timer && !closed) timer = setInterval(poll, interval); };
+  const stopPolling = () => { clearInterval(timer); timer = 0; };
+  const close = () => { closed = true; stopPolling(); if (source) source.close(); delete document.body.dataset.live; };
+  if (window.EventSource) { try { source = new EventSource('/v1/events'); } catch { source = null; } }
+  if (!source) { startPolling(); return { close, status: () => state }; }
+  source.onopen = () => { if (closed) return; stopPolling(); mark('stream'); poll(); };
+  source.onerror = () => { if (!closed) startPolling(); };
+  const handler = e => {
+    if (closed) return;
+    let d = null;
+    try { d = JSON.parse(e.data); } catch { d = null; }
+    onEvent(e.type, d && d.data ? d.data : {});
+  };
+  for (const t of EVENT_TYPES) source.addEventListener(t, handler);
+  startPolling();
+  return { close, status: () => state };
 }
 
 """#),
-        WebAsset(name: "app.css", contentType: "text/css; charset=utf-8", etag: "\"f983c84f88a9d4593095a3fa1fb51ff6\"", text: #"""
+        WebAsset(name: "app.css", contentType: "text/css; charset=utf-8", etag: "\"3bddbf2bb760003895c9f9ea83ee4ca0\"", text: #"""
 :root { --bg: #f6f6f4; --fg: #1d1d1f; --muted: #6b6b70; --line: #d8d8dc; --accent: #2a5bd7; --ok: #1f8a3b; --bad: #c0392b; --card: #fff; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--bg); color: var(--fg); }
@@ -94,6 +110,7 @@ form.filters label, .field { display: flex; flex-direction: column; font-size: 1
 .badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 8px; background: #e6e6ea; margin-right: 4px; }
 .badge.approved { background: #d5f0dc; color: var(--ok); }
 .badge.rejected { background: #f7d9d5; color: var(--bad); }
+.badge.quarantined { background: #3b2a2a; color: #fff; }
 .badge.reserved { background: #fbeecd; }
 .stars { color: #c98a00; }
 .blurred { filter: blur(24px); }
@@ -228,7 +245,7 @@ async function start() {
 start();
 
 """#),
-        WebAsset(name: "detail.js", contentType: "text/javascript; charset=utf-8", etag: "\"4656361a358b6293ccf9ca65cca4cf1e\"", text: #"""
+        WebAsset(name: "detail.js", contentType: "text/javascript; charset=utf-8", etag: "\"fc967d73a7a592bf0f7e43fc91d64ac7\"", text: #"""
 // One image: the large view, its derivatives, the metadata record, cost and quality, the version
 // chain, editable tags, the prompt (when the server shows it to this user), and the actions.
 import { get, post } from './api.js';
@@ -254,7 +271,9 @@ export async function renderDetail(main, { arg }) {
   const canGenerate = session.can('operator');
   const reviewLine = h('span', { id: 'detail-review' });
   const paintReview = () => clear(reviewLine, h('span', { class: 'badge ' + reviewState(rec) }, reviewState(rec)),
-    rejectReason(rec) ? ' ' + rejectReason(rec) + ' ' : ' ', h('span', { class: 'stars' }, stars(ratingOf(rec))));
+    rejectReason(rec) ? ' ' + rejectReason(rec) + ' ' : ' ',
+    rec.status === 'quarantined' && rec.output_check ? h('span', { id: 'detail-quarantine' }, (rec.output_check.reason || '') + ' ') : null,
+    h('span', { class: 'stars' }, stars(ratingOf(rec))));
   paintReview();
 
   const actions = h('div', { class: 'toolbar' },
@@ -491,7 +510,7 @@ export async function renderExperiments(main) {
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1d1d1f"/><circle cx="6" cy="7" r="3" fill="#2a5bd7"/><circle cx="10.5" cy="9.5" r="3" fill="#c98a00"/></svg>
 
 """##),
-        WebAsset(name: "gallery.js", contentType: "text/javascript; charset=utf-8", etag: "\"f4743fa28ea559b603981c05f040a74d\"", text: #"""
+        WebAsset(name: "gallery.js", contentType: "text/javascript; charset=utf-8", etag: "\"52c2501346516f9ecc0801716c83f485\"", text: #"""
 // The review gallery: thumbnails page by page (a cursor, never an offset), filters in the URL,
 // multi-select with bulk actions, and a keyboard-first review loop:
 //   arrows move · 1–5 rate · A approve · R reject (asks a reason) · Space large view ·
@@ -531,7 +550,7 @@ export async function renderGallery(main, { params }) {
     field('Experiment arm', h('input', { name: 'arm', value: filters.arm, size: 8 })),
     field('Since', h('input', { name: 'since', type: 'date', value: filters.since ? filters.since.slice(0, 10) : '' })),
     field('Min rating', select('min_rating', [['', 'any'], '1', '2', '3', '4', '5'], filters.min_rating)),
-    field('Review', select('review', [['', 'any'], 'pending', 'approved', 'rejected'], filters.review)),
+    field('Review', select('review', [['', 'any'], 'pending', 'approved', 'rejected', 'quarantined'], filters.review)),
     field('Reserved', select('reserved', [['', 'any'], ['true', 'reserved'], ['false', 'not reserved']], filters.reserved)),
     field('Publishing pool', select('available', [['', 'any'], ['true', 'available only']], filters.available)),
     h('button', { type: 'submit' }, 'Filter'));
@@ -756,10 +775,12 @@ export async function renderGallery(main, { params }) {
 }
 
 """#),
-        WebAsset(name: "generate.js", contentType: "text/javascript; charset=utf-8", etag: "\"c14a4a3741d5af4a1a804fed71cdca8a\"", text: #"""
+        WebAsset(name: "generate.js", contentType: "text/javascript; charset=utf-8", etag: "\"f28b669acb2be6b85bb0990f82096da9\"", text: #"""
 // Generate: from a template or a prompt, a model the category allows, variations; the expected
-// cost and the budget left before submitting; then the batch's live progress until its images appear.
-import { get, post, query, events } from './api.js';
+// cost and the budget left before submitting; then the batch's live progress until its images appear,
+// from the server's event stream (opened with the page, so no event of the batch is missed;
+// polling only while the stream is not open).
+import { get, post, query, live } from './api.js';
 import { h, clear, flash, money, field, select, when } from './dom.js';
 import { session, studioData } from './state.js';
 
@@ -849,22 +870,47 @@ export async function renderGenerate(main, { params }) {
     }
   });
 
-  let stop = () => {};
-  async function watch(first) {
-    stop();
-    let jobs = first.jobs || [];
-    let timer = 0;
+  // Events seen since the page opened, so a batch that finishes before its watch starts still
+  // gets its progress from the stream.
+  const recent = [];
+  let onBatchEvent = null;
+  let onBatchPoll = null;
+  const feed = live({
+    interval: 1000,
+    poll: () => { if (onBatchPoll) onBatchPoll(); },
+    onEvent: (type, data) => {
+      recent.push([type, data]);
+      if (recent.length > 500) recent.shift();
+      if (onBatchEvent) onBatchEvent(type, data);
+    },
+  });
+
+  function watch(first) {
+    let jobs = (first.jobs || []).map(j => ({ ...j }));
     let finished = false;
-    const closeEvents = events(() => refresh());
+    let via = 'request';
     async function refresh() {
       if (finished) return;
-      try { jobs = (await get('/v1/jobs' + query({ batch: first.batch_id, limit: 100 }))).jobs; } catch (e) { flash(e.message, true); }
+      try { jobs = (await get('/v1/jobs' + query({ batch: first.batch_id, limit: 100 }))).jobs; via = 'polling'; } catch (e) { flash(e.message, true); }
+      progressed();
+    }
+    function apply(type, data) {
+      if (finished) return;
+      if (type === 'reset') { refresh(); return; }
+      if (!type.startsWith('job.') || data.batch_id !== first.batch_id) return;
+      const job = jobs.find(j => j.id === data.job_id);
+      if (job) job.state = data.state; else jobs.push({ id: data.job_id, state: data.state, error_message: data.error_code || '' });
+      via = 'stream';
+      progressed();
+    }
+    async function progressed() {
       draw();
-      if (jobs.length && jobs.every(j => FINAL.has(j.state))) {
+      if (!finished && jobs.length && jobs.every(j => FINAL.has(j.state))) {
         finished = true;
-        clearInterval(timer);
-        closeEvents();
+        onBatchEvent = null;
+        onBatchPoll = null;
         const details = await Promise.all(jobs.map(j => get('/v1/jobs/' + encodeURIComponent(j.id)).catch(() => ({ images: [] }))));
+        for (const d of details) { const j = jobs.find(x => x.id === (d.job || d).id); if (j && d.error_message) j.error_message = d.error_message; }
         draw(details.flatMap(d => d.images || []));
       }
     }
@@ -875,22 +921,24 @@ export async function renderGenerate(main, { params }) {
       bar.style.width = pct + '%';
       clear(progress,
         h('h2', null, `Batch ${first.batch_id}`),
-        h('p', { id: 'batch-state', dataset: { state: done === jobs.length ? 'done' : 'running' } },
+        h('p', { id: 'batch-state', dataset: { state: done === jobs.length ? 'done' : 'running', via } },
           h('span', { class: 'progress' }, bar), ` ${done} of ${jobs.length} job(s) finished (${pct}%)`),
         h('ul', null, jobs.map(j => h('li', null, j.id, ': ', j.state, j.error_message ? ' — ' + j.error_message : ''))),
         images ? h('div', { class: 'grid', id: 'batch-images' }, images.map(i => h('a', { href: '#/image/' + encodeURIComponent(i.image_id), class: 'tile' },
           h('img', { class: 'thumb', alt: i.category + ' image', src: `/v1/images/${encodeURIComponent(i.image_id)}/thumbnail` })))) : null,
         images ? h('p', null, h('a', { href: '#/gallery' }, 'Open the gallery')) : null);
     }
+    onBatchEvent = apply;
+    onBatchPoll = refresh;
     draw();
-    timer = setInterval(refresh, 1000);
-    stop = () => { clearInterval(timer); closeEvents(); };
-    refresh();
+    for (const [type, data] of recent) apply(type, data);
+    // Without the stream, ask once now; the feed polls from then on until it opens.
+    if (feed.status() !== 'stream') refresh();
   }
 
   clear(main, h('h1', null, 'Generate'), form, progress);
   paint();
-  return () => stop();
+  return () => feed.close();
 }
 
 """#),
@@ -1074,9 +1122,10 @@ function dateText(d) {
 }
 
 """#),
-        WebAsset(name: "queue.js", contentType: "text/javascript; charset=utf-8", etag: "\"8ab802077147f984e5a04f28dbeb4662\"", text: #"""
-// The queue: jobs by state, refreshed live (events when the server streams them, else every 2 s), with cancel.
-import { get, del, query, events } from './api.js';
+        WebAsset(name: "queue.js", contentType: "text/javascript; charset=utf-8", etag: "\"6dd5813ccc7fd34bf6c2a23de2403ebb\"", text: #"""
+// The queue: jobs by state, refreshed live (on each job event of the server's stream; every 2 s
+// only while the stream is not open), with cancel.
+import { get, del, query, live } from './api.js';
 import { h, clear, flash, money, when, table, select, field } from './dom.js';
 import { session } from './state.js';
 
@@ -1114,9 +1163,11 @@ export async function renderQueue(main, { params }) {
   clear(main, h('h1', null, 'Queue'), batch ? h('p', null, 'Batch ', batch, ' · ', h('a', { href: '#/queue' }, 'all jobs')) : null,
     h('form', { class: 'filters' }, field('State', state)), counts, body);
   await refresh();
-  const timer = setInterval(refresh, 2000);
-  const close = events(() => refresh());
-  return () => { clearInterval(timer); close(); };
+  // A burst of events (a batch of 16 finishing) makes one refresh, not sixteen.
+  let pending = 0;
+  const soon = () => { if (!pending) pending = setTimeout(() => { pending = 0; refresh(); }, 200); };
+  const feed = live({ poll: refresh, interval: 2000, onEvent: type => { if (type.startsWith('job.') || type === 'reset') soon(); } });
+  return () => { clearTimeout(pending); feed.close(); };
 }
 
 """#),
@@ -1149,12 +1200,14 @@ export function askReason(count) {
 }
 
 """#),
-        WebAsset(name: "review.js", contentType: "text/javascript; charset=utf-8", etag: "\"4174fa023d53746b906c0a7d6e5d0a4a\"", text: #"""
+        WebAsset(name: "review.js", contentType: "text/javascript; charset=utf-8", etag: "\"70df2ba577465920cc4bc4dd8b23a250\"", text: #"""
 // Review actions and how a record says its review state, rating and reservation, in one place
 // so the gallery, the large view and the detail page agree.
 import { api, post } from './api.js';
 
 export function reviewState(rec) {
+  // Held back by the output nudity check: shown as its own state (never publishable).
+  if (rec.status === 'quarantined') return 'quarantined';
   const r = rec.review;
   if (typeof r === 'string') return r;
   if (r && typeof r === 'object') return r.state || 'pending';

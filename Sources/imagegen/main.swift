@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Host
 import ImagegenCore
+import PluginHost
 import Security
 
 /// imagegen's command line: thin over the Host library.
@@ -32,6 +33,8 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     AlertsCommand.self,
     ReportCommand.self,
     ConfigCommand.self,
+    RetentionCommand.self,
+    UsersCommand.self,
 ]
 
 nonisolated func usage() -> String {
@@ -44,6 +47,10 @@ nonisolated func usage() -> String {
 }
 
 var argv = Array(CommandLine.arguments.dropFirst())
+// The child side of an isolated plugin: started by the host only, never listed in the usage.
+if argv.first == "plugin-runner" { PluginRunner.main(Array(argv.dropFirst())) }
+// Provider plugins run in child processes of this binary (`serve`, `generate`, `jobs run`...).
+PluginRunnerLocation.useThisExecutable()
 if argv.first == "--version" || argv.first == "version" {
     print("imagegen \(ImagegenVersion.current)")
     exit(0)

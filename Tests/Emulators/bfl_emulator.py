@@ -14,6 +14,7 @@ Each get_result read moves a task one step (Pending → Ready), so tests need no
 Bodies are checked per model: FLUX.2 takes width/height (≥ 64, multiples of 16) and
 safety_tolerance 0…5; FLUX1.1 [pro] width/height (256…1440, multiples of 32); Kontext and
 Ultra an aspect_ratio between 21:9 and 9:21; the FLUX.1 endpoints safety_tolerance 0…6.
+Kontext (and FLUX.2) take `input_image`, a base64 image (or URL) to edit; it must decode.
 
 Fault modes (POST /__emulator/scenario {"mode": ..., "on": <kind>, "times": n}); kinds are
 create, get, credits, file:
@@ -24,6 +25,7 @@ create, get, credits, file:
   on file downloads: truncated_image, expired_output.
 """
 
+import base64
 import datetime
 import re
 
@@ -90,7 +92,25 @@ def validate(model, data):
         for k in ("steps", "guidance"):
             if k in data:
                 err(k, "Extra inputs are not permitted")
+    if "input_image" in data:
+        if not (model.startswith("flux-kontext-") or flux2):
+            err("input_image", "Extra inputs are not permitted")
+        elif input_image_size(data["input_image"]) is None:
+            err("input_image", "Input image must be a base64 encoded image or a URL to an image")
     return errors
+
+
+def input_image_size(value):
+    """(width, height) of a base64 PNG input image; None when it is not one (URLs are not fetched here)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        data = base64.b64decode(value, validate=True)
+    except ValueError:
+        return None
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 class BFLHandler(EmulatorHandler):
@@ -161,6 +181,9 @@ class BFLHandler(EmulatorHandler):
         behaviour = {m: self.state.active_mode(m) is not None for m in self.standing_modes}
         with self.state.lock:
             self.state.jobs[tid] = {"id": tid, "model": model, "input": data, "step": 0, "behaviour": behaviour}
+        if "input_image" in data:
+            self.state.event("image_input", id=tid, model=model, source=list(input_image_size(data["input_image"])),
+                             aspect_ratio=data.get("aspect_ratio"))
         host = "http://localhost:%s" % self.base.rsplit(":", 1)[1] if behaviour["foreign_polling_url"] else self.base
         return Reply.json(200, {"id": tid, "polling_url": "%s/v1/get_result?id=%s" % (host, tid), "cost": cost,
                                 "input_mp": 0.0, "output_mp": mp})

@@ -18,6 +18,11 @@ shared/reference/providers-2026.md §2), every route also under /api:
 - GET /history/{id} -> {} or {id: {prompt, outputs, status{status_str, completed, messages}}};
   GET /queue -> {queue_running, queue_pending} as [number, id, prompt, extra_data, outputs].
 - GET /view?filename=&subfolder=&type= -> the PNG; 404 when unknown.
+- POST /upload/image multipart (image: the file, type input|temp|output, subfolder,
+  overwrite) -> {name, subfolder, type}; a taken name without overwrite gets " (1)" added, as
+  the real server does. A LoadImage node's `image` ("subfolder/name") must name an uploaded
+  input file that decodes as a PNG, else validation fails ("Invalid image file: ...").
+  Uploaded inputs survive a restart (they are files on disk).
 - POST /interrupt {prompt_id} (only stops that prompt if it is the running one), POST /queue
   {delete: [ids]} | {clear: true}.
 
@@ -36,6 +41,8 @@ job, history, queue, view, cancel:
   legacy (no /api/jobs route: an older server).
 """
 
+import email.parser
+import email.policy
 import json
 import re
 import threading
@@ -62,6 +69,8 @@ NODES = {
                   "scheduler": SCHEDULERS, "positive": "link", "negative": "link", "latent_image": "link",
                   "denoise": "float"}, 1, False),
     "VAEDecode": ({"samples": "link", "vae": "link"}, 1, False),
+    "VAEEncode": ({"pixels": "link", "vae": "link"}, 1, False),
+    "LoadImage": ({"image": "input_file"}, 2, False),
     "SaveImage": ({"images": "link", "filename_prefix": "str"}, 0, True),
     "PreviewImage": ({"images": "link"}, 0, True),
 }
@@ -73,8 +82,8 @@ def node_error(kind, message, details):
     return {"type": kind, "message": message, "details": details, "extra_info": {}}
 
 
-def validate(graph):
-    """(node_errors, outputs) like execution.validate_prompt."""
+def validate(graph, input_files=()):
+    """(node_errors, outputs) like execution.validate_prompt; `input_files` are the uploaded inputs."""
     errors = {}
     outputs = []
     for nid, node in graph.items():
@@ -97,6 +106,11 @@ def validate(graph):
                 if not (isinstance(v, list) and len(v) == 2 and str(v[0]) in graph and isinstance(v[1], int)
                         and v[1] < NODES.get(graph[str(v[0])].get("class_type"), ({}, 0, False))[1]):
                     problems.append(node_error("bad_linked_input", "Bad linked input, must be a length-2 list of [string, int]", name))
+                continue
+            if kind == "input_file":
+                if v not in input_files:
+                    problems.append(node_error("custom_validation_failed", "Custom validation failed for node",
+                                               "%s - Invalid image file: %s" % (name, v)))
                 continue
             if isinstance(kind, list):
                 if v not in kind:
@@ -130,6 +144,8 @@ class Server:
         self.history = {}
         self.files = {}
         self.number = 0
+        # The input folder: "subfolder/name" -> (width, height). A restart keeps it.
+        self.inputs = {}
 
 
 class ComfyHandler(EmulatorHandler):
@@ -141,6 +157,8 @@ class ComfyHandler(EmulatorHandler):
         path = req.path[4:] if req.path.startswith("/api/") else req.path
         if req.method == "POST" and path == "/prompt":
             return "create"
+        if req.method == "POST" and path == "/upload/image":
+            return "upload"
         if path.startswith("/jobs/"):
             return "job"
         if path.startswith("/history/"):
@@ -226,10 +244,11 @@ class ComfyHandler(EmulatorHandler):
             "meta": {},
         }
 
-    @staticmethod
-    def latent(graph):
+    def latent(self, graph):
         out = {"w": 512, "h": 512, "batch": 1, "seed": 0}
         for node in graph.values():
+            if node.get("class_type") == "LoadImage":
+                out["w"], out["h"] = self.queue().inputs[node["inputs"]["image"]]
             if node.get("class_type") == "EmptyLatentImage":
                 i = node["inputs"]
                 out.update(w=int(i["width"]), h=int(i["height"]), batch=int(i["batch_size"]))
@@ -254,6 +273,8 @@ class ComfyHandler(EmulatorHandler):
         path = req.path[4:] if req.path.startswith("/api/") else req.path
         if req.kind == "create":
             return self.post_prompt(req)
+        if req.kind == "upload":
+            return self.upload(req)
         if req.kind == "job":
             if self.state.active_mode("legacy"):
                 return Reply(404, b"404: Not Found", "text/plain")
@@ -296,7 +317,7 @@ class ComfyHandler(EmulatorHandler):
         graph = body["prompt"]
         if not isinstance(graph, dict):
             return Reply.json(400, {"error": node_error("invalid_prompt", "Invalid prompt", "prompt must be an object"), "node_errors": {}})
-        errors, outputs = validate(graph)
+        errors, outputs = validate(graph, {k for k, v in st.inputs.items() if v is not None})
         if "__graph__" in errors:
             return Reply.json(400, {"error": node_error("invalid_prompt", "Cannot execute because a node is missing the class_type property.",
                                                         errors["__graph__"]), "node_errors": {}})
@@ -316,6 +337,11 @@ class ComfyHandler(EmulatorHandler):
                            "outputs_to_execute": sorted(outputs, key=lambda x: int(x) if x.isdigit() else 0),
                            "status": "pending"})
         self.state.event("prompt_queued", prompt_id=prompt_id)
+        for node in graph.values():
+            if node.get("class_type") == "LoadImage":
+                denoise = [n["inputs"].get("denoise") for n in graph.values() if n.get("class_type") == "KSampler"]
+                self.state.event("image_input", prompt_id=prompt_id, image=node["inputs"]["image"],
+                                 source=list(st.inputs[node["inputs"]["image"]]), denoise=denoise[0] if denoise else None)
         return Reply.json(200, {"prompt_id": prompt_id, "number": st.number, "node_errors": {}})
 
     def get_job(self, prompt_id):
@@ -348,6 +374,45 @@ class ComfyHandler(EmulatorHandler):
         if error is not None:
             job["execution_error"] = error
         return Reply.json(200, job)
+
+    def upload(self, req):
+        st = self.queue()
+        ctype = req.headers.get("Content-Type") or ""
+        if not ctype.startswith("multipart/form-data"):
+            return Reply(400, b"400: Bad Request", "text/plain")
+        raw = b"Content-Type: " + ctype.encode() + b"\r\nMIME-Version: 1.0\r\n\r\n" + req.body
+        msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
+        fields, filename = {}, None
+        for part in msg.iter_parts() if msg.is_multipart() else []:
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True) or b""
+            if part.get_filename() is not None:
+                filename = part.get_filename()
+                fields[name] = payload
+            else:
+                fields[name] = payload.decode("utf-8", "replace")
+        if not isinstance(fields.get("image"), bytes) or not filename:
+            return Reply(400, b"400: Bad Request", "text/plain")
+        if fields.get("type", "input") != "input":
+            return Reply(400, b"this emulator keeps only input uploads", "text/plain")
+        subfolder = fields.get("subfolder", "")
+        if "/" in filename or ".." in subfolder:
+            return Reply(400, b"400: Bad Request", "text/plain")
+        key = lambda n: (subfolder + "/" + n) if subfolder else n
+        name = filename
+        if key(name) in st.inputs and fields.get("overwrite", "").lower() not in ("true", "1"):
+            stem, dot, ext = filename.rpartition(".")
+            i = 1
+            while key("%s (%d).%s" % (stem, i, ext)) in st.inputs:
+                i += 1
+            name = "%s (%d).%s" % (stem, i, ext)
+        data = fields["image"]
+        size = None
+        if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+            size = (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big"))
+        st.inputs[key(name)] = size  # None: saved, but LoadImage cannot open it
+        self.state.event("uploaded", file=key(name), size=len(data))
+        return Reply.json(200, {"name": name, "subfolder": subfolder, "type": "input"})
 
     def view(self, req, mode):
         st = self.queue()

@@ -65,6 +65,7 @@ class EmulatorState:
             self.requests = []
             self.events = []
             self.jobs = {}
+            self.files = {}
             self.counter = 0
 
     def next_id(self, prefix=""):

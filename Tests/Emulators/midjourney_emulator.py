@@ -9,7 +9,11 @@ Midjourney has no official API (see shared/reference/providers/midjourney.md). T
    full), 24 (banned word), 4 (validation); GET /mj/task/{id}/fetch returns the task
    (status NOT_START -> SUBMITTED -> IN_PROGRESS -> SUCCESS | FAILURE, progress "50%",
    imageUrl = grid, imageUrls = the four singles as in newer forks); POST /mj/task/{id}/cancel
-   as in trueai-org's fork (which marks the task FAILURE "取消任务"). Auth header is
+   as in trueai-org's fork (which marks the task FAILURE "取消任务"); POST /mj/submit/change
+   {taskId, action: UPSCALE|VARIATION|REROLL, index: 1-4} on a SUCCESS task (code 3 unknown
+   task, 4 invalid action/index or a task not finished, 21 when the same upscale was already
+   made: result = the existing task), answering like imagine; an UPSCALE task's imageUrl is
+   the one chosen image, a VARIATION task is a new grid with singles. Auth header is
    mj-api-secret by default (--proxy-auth-header, --proxy-auth-scheme Bearer for gateways).
    Prompt flags are checked the way Midjourney checks them: a task with a malformed flag
    (--ar16:9, --v 9) fails with "Invalid parameter".
@@ -67,7 +71,7 @@ class MidjourneyHandler(EmulatorHandler):
         p = req.path
         if p.startswith("/cdn/"):
             return "file"
-        if req.method == "POST" and p in ("/mj/submit/imagine", "/v3/midjourney/jobs/imagine"):
+        if req.method == "POST" and p in ("/mj/submit/imagine", "/mj/submit/change", "/v3/midjourney/jobs/imagine"):
             return "create"
         if (req.method == "POST" and p.startswith("/mj/task/") and p.endswith("/cancel")) or \
                 (req.method == "DELETE" and p.startswith("/v3/midjourney/jobs/")):
@@ -165,12 +169,42 @@ class MidjourneyHandler(EmulatorHandler):
             job = self.state.jobs.get(parts[1]) if len(parts) == 3 else None
         if job is None:
             return Reply(404, b"Not Found", "text/plain")
-        size = (64, 64) if parts[2] == "grid.png" else (32, 32)
+        # Midjourney's sizes scaled down (grid 2048, singles and upscales 1024), kept within the models' limits.
+        size = (512, 512) if parts[2] in ("grid.png", "upscaled.png") else (256, 256)
         return Reply(200, png_bytes(size[0], size[1], colour_for(len(parts[2]))), "image/png", truncate=(mode == "truncated_image"))
 
     # -- midjourney-proxy -------------------------------------------------------------------------
 
+    def change(self, req):
+        body = req.json()
+        if not isinstance(body, dict):
+            return Reply.json(400, {"code": 4, "description": "request body must be JSON"})
+        action, index, parent_id = body.get("action"), body.get("index"), body.get("taskId")
+        if action not in ("UPSCALE", "VARIATION", "REROLL"):
+            return Reply.json(200, {"code": 4, "description": "action must be UPSCALE, VARIATION or REROLL", "result": None})
+        if action != "REROLL" and (not isinstance(index, int) or isinstance(index, bool) or not 1 <= index <= 4):
+            return Reply.json(200, {"code": 4, "description": "index must be 1 to 4", "result": None})
+        with self.state.lock:
+            parent = self.state.jobs.get(parent_id) if isinstance(parent_id, str) else None
+        if parent is None:
+            return Reply.json(200, {"code": 3, "description": "task not found", "result": None})
+        if self.outcome(parent) != ("ok", None) or parent["cancelled"]:
+            return Reply.json(200, {"code": 4, "description": "the task has not finished successfully", "result": None})
+        if action == "UPSCALE":
+            with self.state.lock:
+                done = [j for j in self.state.jobs.values() if j.get("parent") == parent_id and j.get("action") == "UPSCALE"
+                        and j.get("index") == index]
+            if done:
+                return Reply.json(200, {"code": 21, "description": "task already exists", "result": done[0]["id"],
+                                        "properties": {"status": "SUCCESS"}})
+        job = self.new_job(parent["prompt"], "proxy")
+        job.update(action=action, parent=parent_id, index=index)
+        self.state.event("change", id=job["id"], parent=parent_id, action=action, index=index)
+        return Reply.json(200, {"code": 1, "description": "Submit success", "result": job["id"]})
+
     def proxy(self, req, mode):
+        if req.kind == "create" and req.path == "/mj/submit/change":
+            return self.change(req)
         if req.kind == "create":
             body = req.json()
             if not isinstance(body, dict):
@@ -205,7 +239,7 @@ class MidjourneyHandler(EmulatorHandler):
         return Reply.json(200, self.proxy_task(job))
 
     def proxy_task(self, job):
-        task = {"id": job["id"], "action": "IMAGINE", "prompt": job["prompt"], "promptEn": job["prompt"],
+        task = {"id": job["id"], "action": job.get("action", "IMAGINE"), "prompt": job["prompt"], "promptEn": job["prompt"],
                 "description": "/imagine " + job["prompt"], "state": None, "submitTime": job["submit"],
                 "startTime": None, "finishTime": None, "imageUrl": None, "progress": "0%", "failReason": None,
                 "properties": {"finalPrompt": job["prompt"]}}
@@ -227,6 +261,10 @@ class MidjourneyHandler(EmulatorHandler):
             task.update(status="FAILURE", failReason=reason)
             return task
         grid, singles = self.urls(job)
+        if job.get("action") == "UPSCALE":
+            # One image: the chosen quadrant on its own.
+            task.update(status="SUCCESS", progress="100%", imageUrl="%s/cdn/%s/upscaled.png" % (self.base, job["id"]))
+            return task
         task.update(status="SUCCESS", progress="100%", imageUrl=grid)
         if singles:
             task["imageUrls"] = [{"url": u} for u in singles]

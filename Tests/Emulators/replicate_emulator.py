@@ -6,7 +6,12 @@ shared/reference/providers/replicate.md): Bearer auth, POST /v1/predictions {ver
 for versioned models, POST /v1/models/{owner}/{name}/predictions {input} for official ones,
 `Prefer: wait=N` and `Cancel-After` headers, GET /v1/predictions/{id}, POST .../cancel, the
 version/model objects with their `openapi_schema`, problem-details error bodies, and output
-files on a separate path (standing in for replicate.delivery).
+files on a separate path (standing in for replicate.delivery), GET /v1/predictions (the
+account's predictions, newest first, 100 a page, `created_after`/`created_before`, `next`),
+the files API (POST /v1/files multipart `content`/`filename`/`type`/`metadata` → a file object
+whose `urls.get` is GET /v1/files/{id}), and file inputs: a model's `uri` input (flux-dev's
+`image`, Real-ESRGAN's `image`) takes a `data:` URL or the URL of an uploaded file, and the
+image must decode (422 otherwise, as a model that cannot open its input fails).
 
 It validates like the real API and is stricter in one place, on purpose: an input field the
 model does not have is refused (422), so a plugin that sends `width` to a model that wants
@@ -18,11 +23,15 @@ create, get, cancel, file, schema:
   "header": false to leave out Retry-After, "http_date": true to send it as an HTTP-date), server_error (500), bad_gateway (502),
   drop, malformed, hang (generic), and standing modes for new predictions:
   nsfw, model_error, never_finishes, wait_expires, data_removed, data_url,
-  truncated_image / expired_output (on file downloads).
+  truncated_image / expired_output (on file downloads); kinds list and upload take the
+  generic modes too.
 """
 
 import base64
-import email.utils
+import datetime
+import email.parser
+import email.policy
+import json
 import re
 import time
 
@@ -66,11 +75,22 @@ FLUX_SCHNELL = {
     "megapixels": {"type": "string", "enum": ["1", "0.25"]},
 }
 FLUX_DEV = dict(FLUX_SCHNELL, num_inference_steps={"type": "integer", "minimum": 1, "maximum": 50},
-                guidance={"type": "number", "minimum": 0, "maximum": 10})
+                guidance={"type": "number", "minimum": 0, "maximum": 10},
+                image={"type": "string", "format": "uri"},
+                prompt_strength={"type": "number", "minimum": 0, "maximum": 1})
+# nightmareai/real-esrgan (Cog predictor): the image, a scale factor and face enhancement; one URL out.
+ESRGAN_VERSION = "42fed1c4974146d4d2414e2be2c5277c7fcf05fcc3a73abf41610695738c1d7b"
+ESRGAN = {
+    "image": {"type": "string", "format": "uri", "required": True},
+    "scale": {"type": "number", "minimum": 0, "maximum": 10},
+    "face_enhance": {"type": "boolean"},
+}
+PAGE_SIZE = 100
 
 VERSIONS = {
     SD21_VERSION: {"model": "stability-ai/stable-diffusion", "schema": SD21, "single_output": False},
     RV_VERSION: {"model": "lucataco/realistic-vision-v5", "schema": RV, "single_output": True},
+    ESRGAN_VERSION: {"model": "nightmareai/real-esrgan", "schema": ESRGAN, "single_output": True},
 }
 OFFICIAL = {
     "black-forest-labs/flux-schnell": {"schema": FLUX_SCHNELL, "single_output": False},
@@ -90,7 +110,7 @@ def openapi_schema(fields):
             props[name] = {"allOf": [{"$ref": "#/components/schemas/%s" % name}], "x-order": len(props)}
         else:
             p = {"type": spec["type"], "x-order": len(props)}
-            for k in ("minimum", "maximum"):
+            for k in ("minimum", "maximum", "format"):
                 if k in spec:
                     p[k] = spec[k]
             props[name] = p
@@ -132,7 +152,26 @@ def validate_input(schema, data):
             errors.append("- input.%s: Must be greater than or equal to %s" % (name, spec["minimum"]))
         if "maximum" in spec and value > spec["maximum"]:
             errors.append("- input.%s: Must be less than or equal to %s" % (name, spec["maximum"]))
+        if spec.get("format") == "uri" and not re.match(r"^(https?://|data:)", value):
+            errors.append("- input.%s: Does not match format 'uri'" % name)
     return errors
+
+
+def png_size(data):
+    if not isinstance(data, bytes) or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def iso(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text):
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
 
 
 PREFER = re.compile(r"^wait(=([1-9]|[1-9][0-9]|60))?$")
@@ -155,6 +194,12 @@ class ReplicateHandler(EmulatorHandler):
         p = req.path
         if p.startswith("/files/"):
             return "file"
+        if p == "/v1/files" and req.method == "POST":
+            return "upload"
+        if p.startswith("/v1/files/"):
+            return "file_object"
+        if p == "/v1/predictions" and req.method == "GET":
+            return "list"
         if req.method == "POST" and p.endswith("/cancel"):
             return "cancel"
         if req.method == "POST" and (p == "/v1/predictions" or p.endswith("/predictions")):
@@ -200,6 +245,12 @@ class ReplicateHandler(EmulatorHandler):
             return problem(401, "Unauthenticated", "You did not pass a valid authentication token")
 
         parts = req.path.strip("/").split("/")
+        if req.kind == "upload":
+            return self.upload(req)
+        if req.kind == "file_object":
+            return self.file_object(parts)
+        if req.kind == "list":
+            return self.list(req)
         if req.kind == "create":
             return self.create(req, parts)
         if req.kind == "get" and len(parts) == 3:
@@ -269,13 +320,22 @@ class ReplicateHandler(EmulatorHandler):
         if "input" not in body:
             return problem(422, "Input validation failed", "- (root): input is required")
         errors = validate_input(fields, body["input"])
+        source = None
+        for name, spec in fields.items():
+            if not errors and spec.get("format") == "uri" and name in body["input"]:
+                source, problem_text = self.open_input(body["input"][name])
+                if problem_text:
+                    errors.append("- input.%s: %s" % (name, problem_text))
         if errors:
             return problem(422, "Input validation failed", "\n".join(errors))
 
         pid = self.state.next_id("p")
         job = {"id": pid, "model": model, "version": version_id, "input": body["input"], "status": "starting",
                "single": single, "created": time.time(), "error": None, "outputs": None, "data_removed": False,
-               "cancel_after": cancel_after}
+               "cancel_after": cancel_after, "source": source}
+        if source is not None:
+            self.state.event("image_input", id=pid, model=model, source=list(source[0]), via=source[1],
+                             strength=body["input"].get("prompt_strength"), scale=body["input"].get("scale"))
         standing = [s for s in self.standing_modes if self.state.active_mode(s)]
         job["behaviour"] = standing[0] if standing else None
         with self.state.lock:
@@ -298,7 +358,7 @@ class ReplicateHandler(EmulatorHandler):
             job["status"], job["outputs"], job["data_removed"] = "succeeded", None, True
             return
         if behaviour == "data_url":
-            w, h = self.size(data)
+            w, h = self.size(data, job)
             encoded = base64.b64encode(png_bytes(w, h, colour_for(data.get("seed")))).decode()
             urls = ["data:image/png;base64," + encoded for _ in range(count)]
         else:
@@ -306,8 +366,39 @@ class ReplicateHandler(EmulatorHandler):
         job["outputs"] = urls[0] if job["single"] else urls
         job["status"] = "succeeded"
 
+    def open_input(self, value):
+        """((width, height), "data_url" | "file") of an input image, or a problem text."""
+        if value.startswith("data:"):
+            head, _, payload = value.partition(",")
+            if not head.endswith(";base64"):
+                return None, "data URL is not base64"
+            try:
+                data = base64.b64decode(payload, validate=True)
+            except ValueError:
+                return None, "data URL is not valid base64"
+            via = "data_url"
+        else:
+            prefix = self.base + "/v1/files/"
+            fid = value[len(prefix):] if value.startswith(prefix) else None
+            with self.state.lock:
+                f = self.state.files.get(fid) if fid else None
+            if f is None:
+                return None, "could not download %s" % value
+            data, via = f["content"], "file"
+        size = png_size(data)
+        if size is None:
+            return None, "cannot identify image file"
+        return (size, via), None
+
+    def size(self, data, job=None):
+        if job is not None and job.get("source") is not None:
+            w, h = job["source"][0]
+            factor = data.get("scale", 4) if job["model"] == "nightmareai/real-esrgan" else 1
+            return int(w * factor), int(h * factor)
+        return self.size_of(data)
+
     @staticmethod
-    def size(data):
+    def size_of(data):
         if "width" in data and "height" in data:
             return max(8, data["width"] or 512), max(8, data["height"] or 728)
         if "image_dimensions" in data:
@@ -319,9 +410,11 @@ class ReplicateHandler(EmulatorHandler):
         terminal = job["status"] in ("succeeded", "failed", "canceled", "aborted")
         seed = job["input"].get("seed", 4242)
         obj = {
-            "id": job["id"], "model": job["model"], "version": job["version"], "input": job["input"],
+            # Once Replicate deletes a prediction's data (an hour after an API run), its input goes too.
+            "id": job["id"], "model": job["model"], "version": job["version"],
+            "input": None if job["data_removed"] else job["input"],
             "output": job["outputs"], "error": job["error"], "status": job["status"], "data_removed": job["data_removed"],
-            "created_at": "2025-01-01T00:00:00.000Z", "source": "api",
+            "created_at": iso(job["created"]), "source": "api",
             "logs": "Using seed: %d\n" % seed if job["status"] != "starting" else "",
             "urls": {"get": "%s/v1/predictions/%s" % (self.base, job["id"]),
                      "cancel": "%s/v1/predictions/%s/cancel" % (self.base, job["id"]),
@@ -331,6 +424,61 @@ class ReplicateHandler(EmulatorHandler):
             obj["completed_at"] = "2025-01-01T00:00:03.000Z"
             obj["metrics"] = {"predict_time": 2.5, "total_time": 3.1}
         return obj
+
+    def list(self, req):
+        after = parse_time((req.query.get("created_after") or [""])[0]) if req.query.get("created_after") else None
+        before = parse_time((req.query.get("created_before") or [""])[0]) if req.query.get("created_before") else None
+        if (req.query.get("created_after") and after is None) or (req.query.get("created_before") and before is None):
+            return problem(400, "Bad request", "created_after and created_before must be ISO 8601 date-times")
+        with self.state.lock:
+            jobs = sorted(self.state.jobs.values(), key=lambda j: (j["created"], j["id"]), reverse=True)
+        jobs = [j for j in jobs if (after is None or j["created"] >= after) and (before is None or j["created"] < before)]
+        start = int((req.query.get("cursor") or ["0"])[0] or 0)
+        page = jobs[start:start + PAGE_SIZE]
+        nxt = None
+        if start + PAGE_SIZE < len(jobs):
+            q = "cursor=%d" % (start + PAGE_SIZE)
+            if after is not None:
+                q += "&created_after=" + req.query["created_after"][0]
+            nxt = "%s/v1/predictions?%s" % (self.base, q)
+        return Reply.json(200, {"next": nxt, "previous": None, "results": [self.prediction(j) for j in page]})
+
+    def upload(self, req):
+        ctype = req.headers.get("Content-Type") or ""
+        if not ctype.startswith("multipart/form-data"):
+            return problem(400, "Bad request", "The request must be multipart/form-data")
+        raw = b"Content-Type: " + ctype.encode() + b"\r\nMIME-Version: 1.0\r\n\r\n" + req.body
+        msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
+        fields = {}
+        for part in msg.iter_parts() if msg.is_multipart() else []:
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True) or b""
+            fields[name] = payload if part.get_filename() is not None else payload.decode("utf-8", "replace")
+        if not isinstance(fields.get("content"), bytes):
+            return problem(422, "Input validation failed", "- content: content is required")
+        try:
+            metadata = json.loads(fields.get("metadata") or "{}")
+        except ValueError:
+            return problem(422, "Input validation failed", "- metadata: must be valid JSON")
+        fid = self.state.next_id("f")
+        now = time.time()
+        obj = {"id": fid, "name": fields.get("filename") or "file", "content_type": fields.get("type") or "application/octet-stream",
+               "size": len(fields["content"]), "checksums": {}, "metadata": metadata,
+               "created_at": iso(now), "expires_at": iso(now + 86400),
+               "urls": {"get": "%s/v1/files/%s" % (self.base, fid)}}
+        with self.state.lock:
+            self.state.files[fid] = {"object": obj, "content": fields["content"]}
+        self.state.event("uploaded", id=fid, size=len(fields["content"]), metadata=metadata)
+        return Reply.json(201, obj)
+
+    def file_object(self, parts):
+        with self.state.lock:
+            f = self.state.files.get(parts[2]) if len(parts) >= 3 else None
+        if f is None:
+            return problem(404, "Not found", "File not found")
+        if len(parts) == 4 and parts[3] == "download":
+            return Reply(200, f["content"], f["object"]["content_type"])
+        return Reply.json(200, f["object"])
 
     def get(self, pid):
         with self.state.lock:
@@ -361,7 +509,7 @@ class ReplicateHandler(EmulatorHandler):
             job = self.state.jobs.get(parts[1]) if len(parts) == 3 else None
         if job is None:
             return Reply(404, b"Not Found", "text/plain")
-        w, h = self.size(job["input"])
+        w, h = self.size(job["input"], job)
         return Reply(200, png_bytes(w, h, colour_for(job["input"].get("seed"))), "image/png",
                      truncate=(mode == "truncated_image"))
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import unittest
 
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -130,8 +132,18 @@ class WebAppTests(unittest.TestCase):
         self.fail(f"no catalog with ratings under {self.server.data}")
 
     def assert_no_page_error(self) -> None:
-        headings = [h.text for h in self.css("main h1")]
-        self.assertNotIn("Something went wrong", headings, self.css("main")[0].text)
+        # A page that is still replacing the previous one can swap its heading between finding and
+        # reading it: read again then.
+        for attempt in range(10):
+            try:
+                headings = [h.text for h in self.css("main h1")]
+                text = self.css("main")[0].text
+                break
+            except StaleElementReferenceException:
+                if attempt == 9:
+                    raise
+                time.sleep(0.2)
+        self.assertNotIn("Something went wrong", headings, text)
 
     # -- tests -----------------------------------------------------------------------------
 
@@ -258,15 +270,22 @@ class WebAppTests(unittest.TestCase):
         variations.send_keys("2")
         self.wait().until(lambda d: d.find_element(By.ID, "expected-cost").text == "$0.02")
         self.shot("07-generate")
+        # The page follows the batch through the server's event stream, open before submitting.
+        self.wait(30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "body[data-live='stream']"))
         self.driver.find_element(By.ID, "generate-submit").click()
         self.wait(180).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#batch-state[data-state='done']")
                             and len(d.find_elements(By.CSS_SELECTOR, "#batch-images img")) == 2)
+        self.assertEqual(self.driver.find_element(By.ID, "batch-state").get_attribute("data-via"), "stream",
+                         "the batch's progress arrived through the event stream, not by polling")
         self.shot("08-generate-done")
         made = [a.get_attribute("href").rsplit("/", 1)[1] for a in self.css("#batch-images a")]
         self.assertEqual(len(made), 2)
         shown = self.gallery("category=product", 2)
         for image_id in made:
             self.assertIn(image_id, shown)
+        # The queue is live through the same stream.
+        self.open("#/queue")
+        self.wait(30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "body[data-live='stream'] #queue-jobs"))
 
     def test_4_money_chart_renders(self) -> None:
         self.ensure_signed_in()

@@ -5,13 +5,28 @@ the `nudenet` wheel) through onnxruntime, offline. Installed by scripts/install-
 Usage: nudenet-detect.py IMAGE...
 Prints one JSON document: {"detector": "nudenet 3.4.2", "images": [{"path": P, "detections":
 [{"label": L, "score": S, "box": [x, y, w, h]}, ...]} | {"path": P, "error": E}, ...]}.
+
+Usage: nudenet-detect.py --serve
+Loads the model once, prints {"detector": "nudenet 3.4.2"} on a line, then answers each image
+path read on stdin (one a line) with one line {"path": P, "detections": [...]} | {"path": P,
+"error": E}, until stdin closes. The host keeps one such process (NudeNetSidecar).
+
 Exit 0 when the detector ran (per-image errors are in the output), 3 when it cannot start.
 """
 import json
 import sys
 
 
-def main(paths):
+def detect(detector, path):
+    try:
+        found = detector.detect(path)
+        return {"path": path, "detections": [
+            {"label": d["class"], "score": float(d["score"]), "box": [int(v) for v in d["box"]]} for d in found]}
+    except Exception as error:
+        return {"path": path, "error": f"{type(error).__name__}: {error}"}
+
+
+def main(args):
     try:
         from importlib.metadata import version
         from nudenet import NudeDetector
@@ -19,15 +34,15 @@ def main(paths):
         print(f"nudenet is not importable ({error}); run scripts/install-deps.sh", file=sys.stderr)
         return 3
     detector = NudeDetector()
-    out = {"detector": f"nudenet {version('nudenet')}", "images": []}
-    for path in paths:
-        try:
-            found = detector.detect(path)
-            out["images"].append({"path": path, "detections": [
-                {"label": d["class"], "score": float(d["score"]), "box": [int(v) for v in d["box"]]} for d in found]})
-        except Exception as error:
-            out["images"].append({"path": path, "error": f"{type(error).__name__}: {error}"})
-    json.dump(out, sys.stdout)
+    name = f"nudenet {version('nudenet')}"
+    if args == ["--serve"]:
+        print(json.dumps({"detector": name}), flush=True)
+        for line in sys.stdin:
+            path = line.rstrip("\n")
+            if path:
+                print(json.dumps(detect(detector, path)), flush=True)
+        return 0
+    json.dump({"detector": name, "images": [detect(detector, path) for path in args]}, sys.stdout)
     return 0
 
 

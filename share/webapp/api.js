@@ -39,14 +39,30 @@ export function query(params) {
   return s ? '?' + s : '';
 }
 
-// Live updates: the server's event stream when it has one, else nothing (pages also poll).
-export function events(onEvent) {
-  if (!window.EventSource) return () => {};
-  let source;
-  try { source = new EventSource('/v1/events', { withCredentials: true }); } catch { return () => {}; }
-  const handler = e => { let d = null; try { d = JSON.parse(e.data); } catch { d = e.data; } onEvent(e.type, d); };
-  for (const t of ['job.finished', 'job.progress', 'job.updated', 'image.completed', 'image.approved', 'image.rejected', 'image.reserved', 'budget.threshold', 'alert.raised', 'message'])
-    source.addEventListener(t, handler);
-  source.onerror = () => { if (source.readyState === EventSource.CLOSED) source.close(); };
-  return () => source.close();
+// Live updates: the server's held-open event stream (`GET /v1/events` through EventSource, which
+// resumes with Last-Event-ID by itself). `poll` runs once when the stream opens (to catch up with
+// what happened before) and every `interval` ms only while the stream is not open: no
+// EventSource, the server refused it, or it is reconnecting. `status()` says which is in use.
+const EVENT_TYPES = ['job.queued', 'job.finished', 'job.cancel_requested', 'image.stored', 'image.reviewed',
+  'image.reserved', 'image.released', 'reset'];
+
+export function live({ onEvent, poll, interval }) {
+  let timer = 0, source = null, closed = false, state = 'polling';
+  const mark = s => { state = s; document.body.dataset.live = s; };
+  const startPolling = () => { mark('polling'); if (!timer && !closed) timer = setInterval(poll, interval); };
+  const stopPolling = () => { clearInterval(timer); timer = 0; };
+  const close = () => { closed = true; stopPolling(); if (source) source.close(); delete document.body.dataset.live; };
+  if (window.EventSource) { try { source = new EventSource('/v1/events'); } catch { source = null; } }
+  if (!source) { startPolling(); return { close, status: () => state }; }
+  source.onopen = () => { if (closed) return; stopPolling(); mark('stream'); poll(); };
+  source.onerror = () => { if (!closed) startPolling(); };
+  const handler = e => {
+    if (closed) return;
+    let d = null;
+    try { d = JSON.parse(e.data); } catch { d = null; }
+    onEvent(e.type, d && d.data ? d.data : {});
+  };
+  for (const t of EVENT_TYPES) source.addEventListener(t, handler);
+  startPolling();
+  return { close, status: () => state };
 }

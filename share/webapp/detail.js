@@ -23,7 +23,9 @@ export async function renderDetail(main, { arg }) {
   const canGenerate = session.can('operator');
   const reviewLine = h('span', { id: 'detail-review' });
   const paintReview = () => clear(reviewLine, h('span', { class: 'badge ' + reviewState(rec) }, reviewState(rec)),
-    rejectReason(rec) ? ' ' + rejectReason(rec) + ' ' : ' ', h('span', { class: 'stars' }, stars(ratingOf(rec))));
+    rejectReason(rec) ? ' ' + rejectReason(rec) + ' ' : ' ',
+    rec.status === 'quarantined' && rec.output_check ? h('span', { id: 'detail-quarantine' }, (rec.output_check.reason || '') + ' ') : null,
+    h('span', { class: 'stars' }, stars(ratingOf(rec))));
   paintReview();
 
   const actions = h('div', { class: 'toolbar' },

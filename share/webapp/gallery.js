@@ -37,7 +37,7 @@ export async function renderGallery(main, { params }) {
     field('Experiment arm', h('input', { name: 'arm', value: filters.arm, size: 8 })),
     field('Since', h('input', { name: 'since', type: 'date', value: filters.since ? filters.since.slice(0, 10) : '' })),
     field('Min rating', select('min_rating', [['', 'any'], '1', '2', '3', '4', '5'], filters.min_rating)),
-    field('Review', select('review', [['', 'any'], 'pending', 'approved', 'rejected'], filters.review)),
+    field('Review', select('review', [['', 'any'], 'pending', 'approved', 'rejected', 'quarantined'], filters.review)),
     field('Reserved', select('reserved', [['', 'any'], ['true', 'reserved'], ['false', 'not reserved']], filters.reserved)),
     field('Publishing pool', select('available', [['', 'any'], ['true', 'available only']], filters.available)),
     h('button', { type: 'submit' }, 'Filter'));

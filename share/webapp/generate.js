@@ -1,6 +1,8 @@
 // Generate: from a template or a prompt, a model the category allows, variations; the expected
-// cost and the budget left before submitting; then the batch's live progress until its images appear.
-import { get, post, query, events } from './api.js';
+// cost and the budget left before submitting; then the batch's live progress until its images appear,
+// from the server's event stream (opened with the page, so no event of the batch is missed;
+// polling only while the stream is not open).
+import { get, post, query, live } from './api.js';
 import { h, clear, flash, money, field, select, when } from './dom.js';
 import { session, studioData } from './state.js';
 
@@ -90,22 +92,47 @@ export async function renderGenerate(main, { params }) {
     }
   });
 
-  let stop = () => {};
-  async function watch(first) {
-    stop();
-    let jobs = first.jobs || [];
-    let timer = 0;
+  // Events seen since the page opened, so a batch that finishes before its watch starts still
+  // gets its progress from the stream.
+  const recent = [];
+  let onBatchEvent = null;
+  let onBatchPoll = null;
+  const feed = live({
+    interval: 1000,
+    poll: () => { if (onBatchPoll) onBatchPoll(); },
+    onEvent: (type, data) => {
+      recent.push([type, data]);
+      if (recent.length > 500) recent.shift();
+      if (onBatchEvent) onBatchEvent(type, data);
+    },
+  });
+
+  function watch(first) {
+    let jobs = (first.jobs || []).map(j => ({ ...j }));
     let finished = false;
-    const closeEvents = events(() => refresh());
+    let via = 'request';
     async function refresh() {
       if (finished) return;
-      try { jobs = (await get('/v1/jobs' + query({ batch: first.batch_id, limit: 100 }))).jobs; } catch (e) { flash(e.message, true); }
+      try { jobs = (await get('/v1/jobs' + query({ batch: first.batch_id, limit: 100 }))).jobs; via = 'polling'; } catch (e) { flash(e.message, true); }
+      progressed();
+    }
+    function apply(type, data) {
+      if (finished) return;
+      if (type === 'reset') { refresh(); return; }
+      if (!type.startsWith('job.') || data.batch_id !== first.batch_id) return;
+      const job = jobs.find(j => j.id === data.job_id);
+      if (job) job.state = data.state; else jobs.push({ id: data.job_id, state: data.state, error_message: data.error_code || '' });
+      via = 'stream';
+      progressed();
+    }
+    async function progressed() {
       draw();
-      if (jobs.length && jobs.every(j => FINAL.has(j.state))) {
+      if (!finished && jobs.length && jobs.every(j => FINAL.has(j.state))) {
         finished = true;
-        clearInterval(timer);
-        closeEvents();
+        onBatchEvent = null;
+        onBatchPoll = null;
         const details = await Promise.all(jobs.map(j => get('/v1/jobs/' + encodeURIComponent(j.id)).catch(() => ({ images: [] }))));
+        for (const d of details) { const j = jobs.find(x => x.id === (d.job || d).id); if (j && d.error_message) j.error_message = d.error_message; }
         draw(details.flatMap(d => d.images || []));
       }
     }
@@ -116,20 +143,22 @@ export async function renderGenerate(main, { params }) {
       bar.style.width = pct + '%';
       clear(progress,
         h('h2', null, `Batch ${first.batch_id}`),
-        h('p', { id: 'batch-state', dataset: { state: done === jobs.length ? 'done' : 'running' } },
+        h('p', { id: 'batch-state', dataset: { state: done === jobs.length ? 'done' : 'running', via } },
           h('span', { class: 'progress' }, bar), ` ${done} of ${jobs.length} job(s) finished (${pct}%)`),
         h('ul', null, jobs.map(j => h('li', null, j.id, ': ', j.state, j.error_message ? ' — ' + j.error_message : ''))),
         images ? h('div', { class: 'grid', id: 'batch-images' }, images.map(i => h('a', { href: '#/image/' + encodeURIComponent(i.image_id), class: 'tile' },
           h('img', { class: 'thumb', alt: i.category + ' image', src: `/v1/images/${encodeURIComponent(i.image_id)}/thumbnail` })))) : null,
         images ? h('p', null, h('a', { href: '#/gallery' }, 'Open the gallery')) : null);
     }
+    onBatchEvent = apply;
+    onBatchPoll = refresh;
     draw();
-    timer = setInterval(refresh, 1000);
-    stop = () => { clearInterval(timer); closeEvents(); };
-    refresh();
+    for (const [type, data] of recent) apply(type, data);
+    // Without the stream, ask once now; the feed polls from then on until it opens.
+    if (feed.status() !== 'stream') refresh();
   }
 
   clear(main, h('h1', null, 'Generate'), form, progress);
   paint();
-  return () => stop();
+  return () => feed.close();
 }

@@ -1,5 +1,6 @@
-// The queue: jobs by state, refreshed live (events when the server streams them, else every 2 s), with cancel.
-import { get, del, query, events } from './api.js';
+// The queue: jobs by state, refreshed live (on each job event of the server's stream; every 2 s
+// only while the stream is not open), with cancel.
+import { get, del, query, live } from './api.js';
 import { h, clear, flash, money, when, table, select, field } from './dom.js';
 import { session } from './state.js';
 
@@ -37,7 +38,9 @@ export async function renderQueue(main, { params }) {
   clear(main, h('h1', null, 'Queue'), batch ? h('p', null, 'Batch ', batch, ' · ', h('a', { href: '#/queue' }, 'all jobs')) : null,
     h('form', { class: 'filters' }, field('State', state)), counts, body);
   await refresh();
-  const timer = setInterval(refresh, 2000);
-  const close = events(() => refresh());
-  return () => { clearInterval(timer); close(); };
+  // A burst of events (a batch of 16 finishing) makes one refresh, not sixteen.
+  let pending = 0;
+  const soon = () => { if (!pending) pending = setTimeout(() => { pending = 0; refresh(); }, 200); };
+  const feed = live({ poll: refresh, interval: 2000, onEvent: type => { if (type.startsWith('job.') || type === 'reset') soon(); } });
+  return () => { clearTimeout(pending); feed.close(); };
 }

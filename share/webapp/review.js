@@ -3,6 +3,8 @@
 import { api, post } from './api.js';
 
 export function reviewState(rec) {
+  // Held back by the output nudity check: shown as its own state (never publishable).
+  if (rec.status === 'quarantined') return 'quarantined';
   const r = rec.review;
   if (typeof r === 'string') return r;
   if (r && typeof r === 'object') return r.state || 'pending';

@@ -9,9 +9,9 @@ extension PostProcessingError: MeaningfulError {
         case .unknownImage: return .notFound
         case .notAnOriginal: return .invalidRequest
         case .processing(_, .unknownProfile): return .unknownName
-        case .alreadyRunning, .originalMissing, .originalChanged, .unreadableOriginal: return .conflict
-        case .locked, .imagingUnavailable: return .unavailable
-        case .processing, .storage, .catalog: return .internal
+        case .alreadyRunning, .originalMissing, .originalChanged, .unreadableOriginal, .heldBack: return .conflict
+        case .locked, .imagingUnavailable, .signerMissing: return .unavailable
+        case .processing, .storage, .catalog, .signing: return .internal
         }
     }
 
@@ -23,7 +23,9 @@ extension PostProcessingError: MeaningfulError {
         case .alreadyRunning: return "already_processing"
         case .originalMissing, .originalChanged, .unreadableOriginal: return "original_unusable"
         case .locked: return "locked"
+        case .heldBack: return "image_held_back"
         case .imagingUnavailable: return "imaging_unavailable"
+        case .signing, .signerMissing: return "signing_failed"
         case .processing, .storage, .catalog: return "post_processing_failed"
         }
     }

@@ -17,7 +17,14 @@ public enum PostProcessingError: Error, Equatable, CustomStringConvertible {
     case unreadableOriginal(imageID: String, reason: String)
     case processing(imageID: String, ImageProcessingError)
     case storage(imageID: String, reason: String)
+    /// `labelling.c2pa` is on and a derivative could not be signed: nothing of the run is
+    /// stored, so no derivative is ever published unsigned.
+    case signing(imageID: String, reason: String)
+    /// `labelling.c2pa` is on but this processor has no signer (it was not built by the host).
+    case signerMissing
     case catalog(imageID: String, reason: String)
+    /// Quarantined by the output check, taken down or purged: nothing is published from it.
+    case heldBack(imageID: String, status: String)
 
     public var description: String {
         switch self {
@@ -41,8 +48,14 @@ public enum PostProcessingError: Error, Equatable, CustomStringConvertible {
             "image \(id): \(error)"
         case let .storage(id, reason):
             "image \(id): cannot store its derivatives (\(reason)); check free space and permissions of the data folder, then run `imagegen process \(id)`"
+        case let .signing(id, reason):
+            "image \(id): cannot sign its derivatives with Content Credentials (\(reason)); fix labelling.c2pa (`imagegen config check`), then run `imagegen process \(id)`"
+        case .signerMissing:
+            "labelling.c2pa is enabled but this post-processor has no C2PA signer; open the host through HostComposition (the CLI, ImageGenerator or serve)"
         case let .catalog(id, reason):
             "image \(id): the catalog refused the post-processing record (\(reason))"
+        case let .heldBack(id, status):
+            "image \(id) is \(status): no derivative is made of it; see `imagegen images show \(id)` for why"
         }
     }
 }

@@ -214,9 +214,10 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     static let insertImageSQL = """
         INSERT INTO images (id, job_id, output_index, version, parent_id, variant, status, category, model,
             plugin_id, provider_model, prompt, negative_prompt, width, height, steps, guidance_scale, seed, tags,
-            file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score, extra, quality)
+            file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score, extra, quality,
+            output_check)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-                $24, $25, $26, $27, $28, $29)
+                $24, $25, $26, $27, $28, $29, $30)
         """
 
     package func finish(_ id: String, state: JobState, cost: Double?, costSource: String?, providerTime: Double?,

@@ -119,6 +119,16 @@ package enum PostgresSchema {
         ALTER TABLE images ADD COLUMN quality TEXT CHECK (quality IS NULL OR quality::jsonb IS NOT NULL);
         CREATE INDEX images_parent ON images (parent_id) WHERE parent_id IS NOT NULL;
         """,
+        // 5: a stored image's status is the product's `completed` (it read `stored` before).
+        """
+        UPDATE images SET status = 'completed' WHERE status = 'stored';
+        """,
+        // 6: the output nudity check's verdict beside each original, and the quarantined and
+        // purged images the retention rules look for by age.
+        """
+        ALTER TABLE images ADD COLUMN output_check TEXT CHECK (output_check IS NULL OR output_check::jsonb IS NOT NULL);
+        CREATE INDEX images_held_back ON images (status, generated_at) WHERE status IN ('quarantined', 'purged');
+        """,
     ])
 
     package static let content = CatalogModuleSchema(module: "content", migrations: [

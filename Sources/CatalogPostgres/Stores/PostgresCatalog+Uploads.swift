@@ -38,7 +38,7 @@ extension PostgresCatalog: UploadQueueStore {
     package func imagesWithoutUpload() throws -> [UnqueuedImage] {
         try db.query("""
             SELECT id, file_path, variant FROM images i
-            WHERE i.status <> 'taken_down' AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.file_path = i.file_path)
+            WHERE i.status = 'completed' AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.file_path = i.file_path)
             ORDER BY generated_at, id
             """).compactMap { row in
             guard let id = row["id"]?.string, let path = row["file_path"]?.string else { return nil }

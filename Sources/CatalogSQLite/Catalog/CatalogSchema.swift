@@ -116,6 +116,12 @@ enum CatalogSchema {
         """
         UPDATE images SET status = 'completed' WHERE status = 'stored';
         """,
+        // 6: the output nudity check's verdict beside each original (issue 17 item 6), and the
+        // quarantined and rejected images the retention rules look for by age.
+        """
+        ALTER TABLE images ADD COLUMN output_check TEXT CHECK (output_check IS NULL OR json_valid(output_check));
+        CREATE INDEX images_held_back ON images (status, generated_at) WHERE status IN ('quarantined', 'purged');
+        """,
     ]
 }
 

@@ -199,8 +199,9 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             try db.query("""
                 INSERT INTO images (id, job_id, output_index, version, parent_id, variant, status, category, model,
                     plugin_id, provider_model, prompt, negative_prompt, width, height, steps, guidance_scale, seed, tags,
-                    file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score, extra, quality)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score, extra, quality,
+                    output_check)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
                 """, try sealedImageBindings(record, outputIndex: outputIndex, pluginID: pluginID, providerModel: providerModel))
             try indexPromptWords(of: record)
@@ -396,6 +397,7 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             variant: r["variant"]?.string ?? "original", contentSHA256: r["content_sha256"]?.string ?? "",
             jobID: r["job_id"]?.string, mime: r["mime"]?.string ?? "", bytes: Int(r["bytes"]?.int ?? 0),
             qualityScore: r["quality_score"]?.double, quality: decode(QualityReport.self, r["quality"]?.string),
+            outputCheck: decode(NudityVerdict.self, r["output_check"]?.string),
             extra: decode([String: String].self, r["extra"]?.string) ?? [:])
     }
 
@@ -412,6 +414,6 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
                 .text(try encode(i.tags)), .text(i.filePath), .text(i.mime), .integer(Int64(i.bytes)), .text(i.contentSHA256),
                 .integer(generated), i.metadata.processingTime.map { .real($0) } ?? .null,
                 i.metadata.cost.map { .real($0) } ?? .null, i.qualityScore.map { .real($0) } ?? .null, .text(try encode(i.extra)),
-                try i.quality.map { .text(try encode($0)) } ?? .null]
+                try i.quality.map { .text(try encode($0)) } ?? .null, try i.outputCheck.map { .text(try encode($0)) } ?? .null]
     }
 }

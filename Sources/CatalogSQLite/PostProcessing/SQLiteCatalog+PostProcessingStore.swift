@@ -73,8 +73,8 @@ extension SQLiteCatalog: PostProcessingStore {
                         INSERT INTO images (id, job_id, output_index, version, parent_id, variant, status, category,
                             model, plugin_id, provider_model, prompt, negative_prompt, width, height, steps, guidance_scale, seed,
                             tags, file_path, mime, bytes, content_sha256, generated_at, processing_time_s, cost_usd, quality_score,
-                            extra, quality)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            extra, quality, output_check)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, try sealedImageBindings(record, outputIndex: nil, pluginID: pluginID, providerModel: providerModel))
                 }
                 try db.query("""

@@ -49,6 +49,11 @@ public struct ImageRecord: Sendable, Codable, Equatable {
     public static let completed = "completed"
     /// Removed by a takedown: no file, never listed as available, served (410) or uploaded.
     public static let takenDown = "taken_down"
+    /// Held back by the output check (`outputCheck` says why): kept for reviewers, never
+    /// available, uploaded or post-processed.
+    public static let quarantined = "quarantined"
+    /// Removed by a retention rule: files gone, the row kept for the ledger and the audit trail.
+    public static let purged = "purged"
     public var version: Int
     public var parentID: String?
     public var variant: String
@@ -59,11 +64,14 @@ public struct ImageRecord: Sendable, Codable, Equatable {
     public var qualityScore: Double?
     /// The whole quality report behind `qualityScore`: components, measurements and weights.
     public var quality: QualityReport? = nil
+    /// The output nudity check's verdict (nil when the check is off or the image predates it).
+    public var outputCheck: NudityVerdict? = nil
     /// Provenance: template, template version, variation, experiment arm, profile...
     public var extra: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case prompt, model, parameters, category, tags, metadata, status, version, variant, mime, bytes, extra, quality
+        case outputCheck = "output_check"
         case imageID = "image_id", negativePrompt = "negative_prompt", filePath = "file_path"
         case parentID = "parent_id", contentSHA256 = "content_sha256", jobID = "job_id", qualityScore = "quality_score"
     }
@@ -89,9 +97,10 @@ public struct ImageRecord: Sendable, Codable, Equatable {
         try c.encode(bytes, forKey: .bytes)
         try c.encode(qualityScore, forKey: .qualityScore)
         try c.encodeIfPresent(quality, forKey: .quality)
+        try c.encodeIfPresent(outputCheck, forKey: .outputCheck)
         try c.encode(extra, forKey: .extra)
     }
-    public init(imageID: String, prompt: String, negativePrompt: String? = nil, model: String, parameters: Parameters, category: String, tags: [String], filePath: String, metadata: Metadata, status: String, version: Int, parentID: String? = nil, variant: String, contentSHA256: String, jobID: String? = nil, mime: String, bytes: Int, qualityScore: Double? = nil, quality: QualityReport? = nil, extra: [String: String]) {
+    public init(imageID: String, prompt: String, negativePrompt: String? = nil, model: String, parameters: Parameters, category: String, tags: [String], filePath: String, metadata: Metadata, status: String, version: Int, parentID: String? = nil, variant: String, contentSHA256: String, jobID: String? = nil, mime: String, bytes: Int, qualityScore: Double? = nil, quality: QualityReport? = nil, outputCheck: NudityVerdict? = nil, extra: [String: String]) {
         self.imageID = imageID
         self.prompt = prompt
         self.negativePrompt = negativePrompt
@@ -111,6 +120,7 @@ public struct ImageRecord: Sendable, Codable, Equatable {
         self.bytes = bytes
         self.qualityScore = qualityScore
         self.quality = quality
+        self.outputCheck = outputCheck
         self.extra = extra
     }
 }

@@ -32,13 +32,17 @@ public actor OperationsLoop {
         public var balances: (@Sendable (Date) async -> [ProviderBalance])?
         /// Alert sinks; nil builds them from the config (log, file, webhook).
         public var sinks: [any AlertSink]?
-        /// Whether this host runs the scheduler and the alert evaluation now (several hosts on
-        /// one catalog elect one); metrics are every host's own.
+        /// Whether this host runs the scheduler, the alert evaluation and retention now (several
+        /// hosts on one catalog elect one); metrics are every host's own.
         public var singleton = SingletonGate()
+        /// The retention rules, applied every `retention.interval_hours` (nil: none configured).
+        public var retention: RetentionService?
 
         public init(wakeRunner: @escaping @Sendable () async -> Void = {}, jobsChanged: (@Sendable () async -> Void)? = nil,
                     maintenance: MaintenanceAction? = nil, uploadQueues: @escaping @Sendable () -> [UploadQueueStatus] = { [] },
-                    balances: (@Sendable (Date) async -> [ProviderBalance])? = nil, sinks: [any AlertSink]? = nil) {
+                    balances: (@Sendable (Date) async -> [ProviderBalance])? = nil, sinks: [any AlertSink]? = nil,
+                    retention: RetentionService? = nil) {
+            self.retention = retention
             self.wakeRunner = wakeRunner
             self.jobsChanged = jobsChanged
             self.maintenance = maintenance
@@ -165,6 +169,23 @@ public actor OperationsLoop {
                 await self.evaluate()
             }
         })
+        if let retention = hooks.retention, retention.settings.isActive {
+            let clock = self.clock, log = self.log, singleton = hooks.singleton
+            tasks.append(Task.detached(priority: .utility) {
+                while !Task.isCancelled {
+                    // Retention is a singleton: a host without the lock asks again shortly, so a
+                    // take-over does not wait a whole interval.
+                    guard singleton.mayRun() else {
+                        do { try await Task.sleep(nanoseconds: 30_000_000_000) } catch { return }
+                        continue
+                    }
+                    do { _ = try retention.run(now: clock.now, apply: true) } catch {
+                        log.warning("retention: the rules could not be applied this round: \(error)", source: "retention")
+                    }
+                    do { try await Task.sleep(nanoseconds: UInt64(retention.settings.intervalHours * 3_600_000_000_000)) } catch { return }
+                }
+            })
+        }
         if let jobsChanged = hooks.jobsChanged {
             tasks.append(Task { [weak self] in
                 while !Task.isCancelled {

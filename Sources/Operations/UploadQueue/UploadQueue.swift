@@ -63,6 +63,8 @@ public final class UploadQueue: Sendable {
     /// file at the next worker start.
     public func observer(sidecars: Bool, log: Log, clock: @escaping @Sendable () -> Date = { Date() }) -> ImageStoredHooks.Observer {
         { [self] event in
+            // Only good images are published: a quarantined one stays local, for reviewers.
+            guard event.record.status == ImageRecord.completed else { return }
             do {
                 try enqueue(event.record, dataDirectory: event.dataDirectory, sidecar: sidecars, now: clock())
                 for listener in enqueueListeners.withLock({ $0 }) { listener() }

@@ -1,9 +1,11 @@
 import Foundation
 import Catalog
+import ContentCredentials
 import ImagegenConfig
 import ImagegenCore
 import Imaging
 import Security
+import Synchronization
 
 /// Turns requests into queued, priced jobs: validate → check routing → price → reserve and
 /// queue in one catalog transaction. Nothing reaches a provider here; `JobRunner` does that.
@@ -19,13 +21,20 @@ public final class GenerationService: Sendable {
     /// libvips: the full check of every provider output (decode, limits, bombs) and its
     /// quality score. nil only when libvips cannot start; the light magic-byte check still runs.
     public let imaging: ImageWorkshop?
+    /// Signs every published derivative with a C2PA manifest when `labelling.c2pa` is on (the
+    /// composition root builds it, or refuses to start).
+    public let contentCredentials: ContentCredentialsSigner?
     /// Tombstones of taken-down images: a template and seed that made one is never generated again.
     let takedowns: (any TakedownStore)?
+    /// The output nudity check (`output_check`); nil when it is off (GenerationService+OutputCheck.swift).
+    let outputCheckSlot = Mutex<OutputCheck?>(nil)
 
     public init(runtime: HostRuntime, catalog: any CatalogStore, takedowns: (any TakedownStore)? = nil, health: HealthBoard? = nil,
                 clock: @escaping @Sendable () -> Date = { Date() },
-                extraCategories: @escaping @Sendable () -> [String: CategorySettings] = { [:] }) {
+                extraCategories: @escaping @Sendable () -> [String: CategorySettings] = { [:] },
+                contentCredentials: ContentCredentialsSigner? = nil) {
         self.runtime = runtime
+        self.contentCredentials = contentCredentials
         self.catalog = catalog
         self.takedowns = takedowns
         let log = runtime.log

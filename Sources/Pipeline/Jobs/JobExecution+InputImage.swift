@@ -61,11 +61,33 @@ extension JobExecution {
         guard source.contentSHA256.isEmpty || digest == source.contentSHA256 else {
             throw SourceImageError(imageID: sourceID, reason: "its file \(source.filePath) does not match its recorded SHA-256 (altered or damaged)")
         }
-        o["input_image"] = .object([
+        var input: [String: JSONValue] = [
             "data_base64": .string(data.base64EncodedString()), "mime": .string(source.mime),
             "width": .number(Double(source.parameters.width)), "height": .number(Double(source.parameters.height)),
             "sha256": .string(digest),
-        ])
+        ]
+        if let origin = providerOrigin(of: source, plugin: candidate.plugin) { input["source"] = origin }
+        o["input_image"] = .object(input)
         return .object(o)
+    }
+
+    /// Where the provider itself keeps the source image, when the same plugin made it:
+    /// `{"ref": <the parent job's reference>, "index": <its output index>}`. A provider that
+    /// varies or upscales only its own results (Midjourney's U/V actions on a task) needs this;
+    /// the others ignore it. Nil when another plugin made the image or the parent job is gone.
+    func providerOrigin(of source: ImageRecord, plugin: String) -> JSONValue? {
+        guard let parentJobID = source.jobID else { return nil }
+        let parent: Job?
+        do {
+            parent = try catalog.job(parentJobID)
+        } catch {
+            // Without it the plugin works from the bytes alone (or says it cannot); nothing durable depends on it.
+            log.warning("cannot read job \(parentJobID), which made image \(source.imageID): \(error)")
+            return nil
+        }
+        guard let parent, parent.pluginID == plugin, let ref = parent.jobRef, !ref.isNull,
+              let index = (0..<max(parent.outputs, 1)).first(where: { JobExecution.imageID(jobID: parent.id, index: $0) == source.imageID })
+        else { return nil }
+        return ["ref": ref, "index": .number(Double(index))]
     }
 }

@@ -32,7 +32,7 @@ extension JobExecution {
             return .unknown
         }
         do throws(PluginCallError) {
-            guard try await callCurrent(plugin, &instance, { (i) throws(PluginCallError) in try i.offersReconcile() }) else { return .unknown }
+            guard try await callPlugin(plugin, "reconcile", instance: &instance, { (i) throws(PluginCallError) in try i.offersReconcile() }) else { return .unknown }
         } catch {
             log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: \(error.message)")
             return .unknown
@@ -43,12 +43,19 @@ extension JobExecution {
             log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: it no longer serves \(job.model)")
             return .unknown
         }
-        let request = requestJSON(job, candidate: candidate)
+        // With its input image for a vary/upscale: the plugin matches the provider's job by it.
+        let request: JSONValue
+        do throws(SourceImageError) {
+            request = try submitRequestJSON(job, candidate: candidate)
+        } catch {
+            log.warning("\(job.id): cannot ask \(plugin) about the interrupted submit: \(error)")
+            return .unknown
+        }
         var attempt = 0
         while true {
             attempt += 1
             do throws(PluginCallError) {
-                let answer = try await callCurrent(plugin, &instance) { (i) throws(PluginCallError) in try i.reconcile(request) }
+                let answer = try await callPlugin(plugin, "reconcile", instance: &instance) { (i) throws(PluginCallError) in try i.reconcile(request) }
                 switch answer {
                 case nil:
                     return .unknown

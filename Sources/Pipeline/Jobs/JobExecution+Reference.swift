@@ -34,8 +34,9 @@ extension JobExecution {
     /// Best effort: the job is ended either way, and a provider that cannot cancel still never
     /// gets the job a second time.
     func cancelUnrecorded(_ ref: JSONValue, plugin: String, instance: PluginInstance) async {
+        var instance = instance
         do {
-            _ = try await PluginThreads.run { () throws(PluginCallError) in try instance.cancel(ref) }
+            try await callPlugin(plugin, "cancel", instance: &instance) { (i) throws(PluginCallError) in try i.cancel(ref) }
         } catch {
             log.warning("\(job.id): cancel at \(plugin) after the unrecorded submit failed: \(error.message)")
         }
@@ -57,14 +58,14 @@ extension JobExecution {
     /// Best effort: asks the provider to stop a job this host is about to end. The job is ended
     /// either way; a failure is logged so a job still running (and costing) at the provider is seen.
     func cancelAtProvider(_ ref: JSONValue, plugin: String, because reason: String) async {
-        let instance: PluginInstance
+        var instance: PluginInstance
         do {
             instance = try service.runtime.plugins.instance(forPlugin: plugin)
         } catch {
             return log.warning("\(job.id): \(reason), but \(plugin) is not loaded to cancel it at the provider: \(error.message)")
         }
         do {
-            _ = try await PluginThreads.run { () throws(PluginCallError) in try instance.cancel(ref) }
+            try await callPlugin(plugin, "cancel", instance: &instance) { (i) throws(PluginCallError) in try i.cancel(ref) }
         } catch {
             log.warning("\(job.id): \(reason), but the cancel at \(plugin) failed: \(error.message)")
         }

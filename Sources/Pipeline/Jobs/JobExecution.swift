@@ -15,6 +15,8 @@ import Security
 struct JobExecution: Sendable {
     let service: GenerationService
     let job: Job
+    /// Set by the runner: parks the job while it waits for a plugin's call slot.
+    var parking: JobParking?
 
     var catalog: any CatalogStore { service.catalog }
     var log: Log { service.runtime.log }
@@ -168,16 +170,24 @@ struct JobExecution: Sendable {
         while true {
             attempt += 1
             CrashPoint.beforeSubmit.hit()
+            // The slot before the intent: a job waiting for one is still `queued`, never sent.
+            guard let slot = await acquireSlot(candidate.plugin, cancellable: true) else {
+                if !Task.isCancelled { finish(.cancelled, ("cancelled", "cancelled before it was sent to \(candidate.plugin)")) }
+                return .final
+            }
             do {
                 try catalog.markSubmitting(job.id, plugin: candidate.plugin, providerModel: candidate.providerModel,
                                            generation: instance.generation.number, tried: tried, now: now())
             } catch {
+                slot.release()
                 finish(.failed, ("catalog", "cannot record the submit: \(error)"))
                 return .final
             }
             CrashPoint.duringSubmit.hit()
             do throws(PluginCallError) {
-                let result = try await callCurrent(candidate.plugin, &instance) { (i) throws(PluginCallError) in try i.submit(request) }
+                let result = try await callPlugin(candidate.plugin, "submit", instance: &instance, slot: slot, cancellable: true) {
+                    (i) throws(PluginCallError) in try i.submit(request)
+                }
                 CrashPoint.submitUnrecorded.hit()
                 do throws(PluginCallError) {
                     try checkPollResult(result, call: "submit")
@@ -228,6 +238,17 @@ struct JobExecution: Sendable {
                     failPluginFault(error, plugin: candidate.plugin, providerModel: candidate.providerModel)
                     return .final
                 }
+                if error.isolation == .crashed {
+                    // The child died inside submit: the request may have reached the provider.
+                    service.health.recordFailure(candidate.key, now: now(), message: error.message)
+                    if instance.generation.manifest.idempotentSubmit && attempt < settings.submitAttempts {
+                        // try?: a cancelled sleep only shortens the back-off; the plugin promised idempotent submits
+                        try? await Task.sleep(nanoseconds: UInt64(backoff(attempt: attempt, retryAfterMs: nil) * 1e9))
+                        continue
+                    }
+                    finish(.failed, ("plugin_crashed", "\(error.message); the provider may have the job, so it was not sent again (to avoid paying twice)"))
+                    return .final
+                }
                 switch error.status {
                 case .contentFiltered:
                     finish(.contentFiltered, ("content_filtered", "\(candidate.plugin): \(error.message)"))
@@ -262,24 +283,6 @@ struct JobExecution: Sendable {
                     service.health.recordFailure(candidate.key, now: now(), message: error.message)
                     return .failOver("\(error.status): \(error.message)")
                 }
-            }
-        }
-    }
-
-    /// Calls `instance` on a plugin thread. A call that found its generation retired by a hot
-    /// swap never reached the plugin, so it is made again on the plugin's current generation
-    /// (which also polls and fetches the jobs the old one submitted: the reference is the
-    /// provider's, not the generation's).
-    func callCurrent<T: Sendable>(_ plugin: String, _ instance: inout PluginInstance,
-                                  _ body: @escaping @Sendable (PluginInstance) throws(PluginCallError) -> T) async throws(PluginCallError) -> T {
-        var attempts = 0
-        while true {
-            let current = instance
-            do throws(PluginCallError) {
-                return try await PluginThreads.run { () throws(PluginCallError) in try body(current) }
-            } catch where error.generationRetired && attempts < 5 {
-                attempts += 1
-                instance = try service.runtime.plugins.instance(forPlugin: plugin)
             }
         }
     }
@@ -325,6 +328,8 @@ struct JobExecution: Sendable {
         var errors = 0
         var lastState = job.state
         var lastProgress = job.progress
+        var lastIsolationFailure: PluginCallError?
+        var isolationFailures = 0
         while true {
             // The host is stopping: leave the job in its committed state; the next start resumes it.
             if Task.isCancelled { return nil }
@@ -333,16 +338,22 @@ struct JobExecution: Sendable {
                 finish(.cancelled, ("cancelled", "cancelled on request; the provider was asked to stop"))
                 return nil
             }
+            if now() >= job.deadlineAt, let failure = lastIsolationFailure {
+                finish(.failed, ("plugin_crashed", "\(plugin) could not be polled before the job's deadline: \(failure.message). "
+                                 + "The job was submitted once; its reference is kept in the catalog"))
+                return nil
+            }
             if now() >= job.deadlineAt {
                 await cancelAtProvider(ref, plugin: plugin, because: "the job passed its deadline")
                 let seconds = Int(job.deadlineAt.timeIntervalSince(job.createdAt))
                 finish(.failed, ("timeout", "\(plugin) did not finish the job within its deadline (\(seconds) s); it was cancelled at the provider"))
                 return nil
             }
-            let instance: PluginInstance
+            var instance: PluginInstance
             do {
                 instance = try service.runtime.plugins.instance(forPlugin: plugin)
             } catch {
+                if error.isolation != nil { lastIsolationFailure = error }
                 // The plugin is gone (removed, or a swap in progress): wait for it.
                 errors += 1
                 if errors > 50 {
@@ -356,9 +367,11 @@ struct JobExecution: Sendable {
             CrashPoint.whilePolling.hit()
             let r = ref
             do throws(PluginCallError) {
-                let result = try await PluginThreads.run { () throws(PluginCallError) in try instance.poll(r) }
+                let result = try await callPlugin(plugin, "poll", instance: &instance) { (i) throws(PluginCallError) in try i.poll(r) }
+                // The same check whether the answer came from this process or a plugin's child.
                 try checkPollResult(result, call: "poll")
                 errors = 0
+                lastIsolationFailure = nil
                 let state = PollState(result)
                 if let newRef = result["ref"], !newRef.isNull { ref = newRef }
                 switch state.jobState {
@@ -402,6 +415,19 @@ struct JobExecution: Sendable {
                     await cancelAtProvider(ref, plugin: plugin, because: "its plugin broke the plugin ABI")
                     failPluginFault(error, plugin: plugin, providerModel: job.providerModel)
                     return nil
+                }
+                if error.isolation != nil {
+                    // The plugin's process, not the provider: the reference is durable, so the job
+                    // waits for a fresh child (or a fixed file, if quarantined) until its deadline.
+                    lastIsolationFailure = error
+                    isolationFailures += 1
+                    if error.isolation == .crashed || error.isolation == .watchdog, let model = job.providerModel {
+                        service.health.recordFailure("\(plugin)/\(model)", now: now(), message: error.message)
+                    }
+                    let wait = error.isolation == .quarantined ? 1.0 : backoff(attempt: min(isolationFailures, 4), retryAfterMs: nil)
+                    // try?: a cancelled sleep means the host is stopping; the loop's first check returns
+                    try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+                    continue
                 }
                 switch error.status {
                 case .rateLimited, .provider, .timeout, .internal:
@@ -494,7 +520,7 @@ struct JobExecution: Sendable {
                 attempt += 1
                 let r = ref
                 do throws(PluginCallError) {
-                    bytes = try await callCurrent(plugin, &instance) { (i) throws(PluginCallError) in try i.fetch(r, index: index) }
+                    bytes = try await callPlugin(plugin, "fetch", instance: &instance) { (i) throws(PluginCallError) in try i.fetch(r, index: index) }
                     break
                 } catch {
                     // The host is stopping (the plugin retired): the job resumes at the next start.
@@ -503,13 +529,13 @@ struct JobExecution: Sendable {
                         return failPluginFault(error, plugin: plugin, providerModel: job.providerModel,
                                                cost: totalCost, costSource: costSource, providerTime: state.providerTime)
                     }
-                    if [.provider, .timeout, .rateLimited].contains(error.status) && attempt < 4 {
+                    if ([.provider, .timeout, .rateLimited].contains(error.status) || error.isolation != nil) && attempt < 4 {
                         // try?: a cancelled sleep only shortens the back-off; fetching again is a read
                         try? await Task.sleep(nanoseconds: UInt64(backoff(attempt: attempt, retryAfterMs: error.retryAfterMilliseconds) * 1e9))
                         continue
                     }
                     let what = error.status == .notFound ? "output \(index) is no longer available at the provider (expired?)" : "cannot download output \(index)"
-                    return finish(.failed, (error.status.description, "\(plugin): \(what): \(error.message)"),
+                    return finish(.failed, (error.isolation != nil ? "plugin_crashed" : error.status.description, "\(plugin): \(what): \(error.message)"),
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
                 }
             }
@@ -524,9 +550,11 @@ struct JobExecution: Sendable {
             // and the quality score, before anything is stored as a good image.
             var quality: QualityReport?
             var tags = job.tags
+            var decoded: VerifiedImage?
             if let workshop = service.imaging {
                 do throws(ImageInputError) {
                     let image = try workshop.verify(Data(bytes), declaredMIMEType: verified.mime)
+                    decoded = image
                     verified.width = image.width
                     verified.height = image.height
                     // try?: the score is advisory (nil = not scored); the image itself passed the full check above
@@ -538,6 +566,9 @@ struct JobExecution: Sendable {
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
                 }
             }
+            // The output nudity check, on the same decode, before the image is stored as a good one:
+            // a quarantined image is kept with its verdict but never available, uploaded or processed.
+            let verdict = await outputVerdict(image: decoded, bytes: bytes, category: job.category)
             let relative = service.content.relativePath(category: job.category, date: job.createdAt, imageID: imageID,
                                                         ext: ContentStore.fileExtension(mime: verified.mime))
             let record = ImageRecord(
@@ -548,9 +579,10 @@ struct JobExecution: Sendable {
                 category: job.category, tags: tags, filePath: relative,
                 metadata: .init(generatedAt: JobExecution.iso(generatedAt), apiUsed: "\(plugin)/\(job.providerModel ?? "")",
                                 cost: perImage, processingTime: generatedAt.timeIntervalSince(job.submittedAt ?? job.createdAt)),
-                status: ImageRecord.completed, version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
+                status: verdict?.quarantined == true ? ImageRecord.quarantined : ImageRecord.completed,
+                version: parentVersion.map { $0 + 1 } ?? 1, parentID: parentID, variant: "original",
                 contentSHA256: SHA256Digest.of(bytes).hex, jobID: job.id, mime: verified.mime, bytes: bytes.count,
-                qualityScore: quality?.score, quality: quality, extra: job.extra)
+                qualityScore: quality?.score, quality: quality, outputCheck: verdict, extra: job.extra)
             do {
                 let content = service.content, catalog = self.catalog, providerModel = job.providerModel, fetched = bytes
                 let stored = service.imageStored

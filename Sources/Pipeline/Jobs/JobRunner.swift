@@ -11,6 +11,8 @@ import ImagegenCore
 public actor JobRunner {
     let service: GenerationService
     var running: [String: Task<Void, Never>] = [:]
+    /// Running jobs waiting for a plugin's call slot: they do not count against the concurrency.
+    var parked: Set<String> = []
     var loop: Task<Void, Never>?
     var stopping = false
     var wakeups: [CheckedContinuation<Void, Never>] = []
@@ -75,8 +77,9 @@ public actor JobRunner {
         while !running.isEmpty && Date() < cancelled {
             try? await Task.sleep(nanoseconds: 10_000_000)  // try?: a cancelled stop only ends this wait early
         }
-        for _ in running.keys { slots.give() }
+        for id in running.keys where !parked.contains(id) { slots.give() }
         running = [:]
+        parked = []
     }
 
     public var inFlight: Int { running.count }
@@ -84,11 +87,11 @@ public actor JobRunner {
     func dispatch() async {
         let concurrency = service.runtime.configuration.jobs.concurrency
         while !stopping && !Task.isCancelled {
-            let free = concurrency - running.count
+            let free = concurrency - (running.count - parked.count)
             if free > 0 {
                 do {
                     let queued = try service.catalog.queuedJobs(limit: free + running.count)
-                    for job in queued where running[job.id] == nil && running.count < concurrency {
+                    for job in queued where running[job.id] == nil && running.count - parked.count < concurrency {
                         launch(job)
                     }
                 } catch {
@@ -111,7 +114,8 @@ public actor JobRunner {
     }
 
     func launch(_ job: Job) {
-        let execution = JobExecution(service: service, job: job)
+        var execution = JobExecution(service: service, job: job)
+        execution.parking = JobParking { [weak self] parked in await self?.setParked(job.id, parked) }
         slots.take()
         running[job.id] = Task {
             await execution.run()
@@ -119,8 +123,20 @@ public actor JobRunner {
         }
     }
 
+    func setParked(_ id: String, _ isParked: Bool) {
+        guard running[id] != nil else { return }
+        // A parked job holds no runner slot (health counts what `dispatch` counts).
+        if isParked {
+            guard parked.insert(id).inserted else { return }
+            slots.give()
+            wake() // its runner slot is free for the next queued job
+        } else if parked.remove(id) != nil {
+            slots.take()
+        }
+    }
+
     func finished(_ id: String) {
-        if running.removeValue(forKey: id) != nil { slots.give() }
+        if running.removeValue(forKey: id) != nil, parked.remove(id) == nil { slots.give() }
         for observer in finishObservers.withLock({ $0 }) { observer(id) }
         wake()
         let w = changeWaiters

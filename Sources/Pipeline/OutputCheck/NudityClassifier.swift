@@ -1,4 +1,5 @@
 import Foundation
+import ImagegenCore
 
 /// The plugin point of the output check: anything that can say which body parts an image shows.
 /// `NudeNetSidecar` is the one shipped; tests drive the rules with recorded findings instead.

@@ -45,7 +45,8 @@ public actor PostProcessingQueue {
         let queue = PostProcessingQueue(processor: try PostProcessor(service: service, catalog: catalog), log: service.runtime.log)
         if queue.processor.settings.automatic {
             service.imageStored.add { [weak queue] event in
-                guard event.record.variant == "original", let queue else { return }
+                // A quarantined original gets no derivative (nothing of it is published).
+                guard event.record.variant == "original", event.record.status == ImageRecord.completed, let queue else { return }
                 let id = event.record.imageID
                 Task { await queue.enqueue([id]) }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Catalog
+import ContentCredentials
 import Crypto
 import DurableFiles
 import ImagegenCore
@@ -24,11 +25,15 @@ public struct PostProcessor: Sendable {
     public let content: ContentStore
     let imageStored: ImageStoredHooks?
     let clock: @Sendable () -> Date
+    /// Signs each derivative's final bytes (after the XMP marking) when `labelling.c2pa` is on.
+    public let signer: ContentCredentialsSigner?
 
     public var settings: PostProcessingSettings { workshop.configuration.postProcessing }
 
     public init(workshop: ImageWorkshop, store: PostProcessingCatalog, content: ContentStore,
-                imageStored: ImageStoredHooks? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+                imageStored: ImageStoredHooks? = nil, clock: @escaping @Sendable () -> Date = { Date() },
+                signer: ContentCredentialsSigner? = nil) {
+        self.signer = signer
         self.workshop = workshop
         self.store = store
         self.content = content
@@ -41,8 +46,16 @@ public struct PostProcessor: Sendable {
         guard let workshop = service.imaging else {
             throw PostProcessingError.imagingUnavailable(reason: "libvips could not start; see the log at start-up")
         }
+        // Never silently unsigned: a host whose config asks for C2PA signing has a signer.
+        let wantsSigning: Bool
+        do {
+            wantsSigning = try C2PASettings.load(from: service.runtime.configuration, file: service.runtime.paths.config) != nil
+        } catch {
+            wantsSigning = true  // a section that does not parse is not a "no"
+        }
+        if wantsSigning && service.contentCredentials == nil { throw PostProcessingError.signerMissing }
         self.init(workshop: workshop, store: catalog, content: service.content,
-                  imageStored: service.imageStored, clock: service.clock)
+                  imageStored: service.imageStored, clock: service.clock, signer: service.contentCredentials)
     }
 
     /// One run for `imageID` with `profile` (default: its category's profile). Returns nil when
@@ -90,6 +103,7 @@ public struct PostProcessor: Sendable {
         guard found.variant == "original" else {
             throw .notAnOriginal(id: imageID, variant: found.variant, parent: found.parentID)
         }
+        guard found.status == ImageRecord.completed else { throw .heldBack(imageID: imageID, status: found.status) }
         // Derivative rows carry the prompt (sealed under their own id): it must really open.
         do {
             return try catalog.image(revealingPrompts: imageID) ?? found
@@ -122,11 +136,12 @@ public struct PostProcessor: Sendable {
         } catch {
             throw .processing(imageID: id, error)
         }
+        let derivatives = try signed(rendered.derivatives, of: original)
         let folder = (original.filePath as NSString).deletingLastPathComponent
-        let digests = rendered.derivatives.map { SHA256Digest.of($0.bytes).hex }
+        let digests = derivatives.map { SHA256Digest.of($0.bytes).hex }
         // Equal bytes score equally: "publish" of an image under 1080 px is the master again.
         var scores: [String: QualityReport?] = [:]
-        let qualities = zip(rendered.derivatives, digests).map { derivative, digest -> QualityReport? in
+        let qualities = zip(derivatives, digests).map { derivative, digest -> QualityReport? in
             guard settings.scoreDerivatives else { return nil }
             if let known = scores[digest] { return known }
             let report = score(derivative)
@@ -134,17 +149,17 @@ public struct PostProcessor: Sendable {
             return report
         }
         let finished = clock()
-        let records = rendered.derivatives.indices.map { i in
-            derivativeRecord(rendered.derivatives[i], of: original, run: run, profileName: profileName,
-                             filePath: folder + "/" + DerivativeName.fileName(original: id, run: run, variant: rendered.derivatives[i].variant,
-                                                                              format: rendered.derivatives[i].format),
+        let records = derivatives.indices.map { i in
+            derivativeRecord(derivatives[i], of: original, run: run, profileName: profileName,
+                             filePath: folder + "/" + DerivativeName.fileName(original: id, run: run, variant: derivatives[i].variant,
+                                                                              format: derivatives[i].format),
                              contentSHA256: digests[i], quality: qualities[i], seconds: finished.timeIntervalSince(started), at: finished)
         }
         do {
             // Equal bytes are stored once: "publish" of an image under 1080 px is a hard link to
             // the master (each keeps its own name, row and upload).
             var stored: [String: String] = [:]
-            for (index, (derivative, record)) in zip(rendered.derivatives, records).enumerated() {
+            for (index, (derivative, record)) in zip(derivatives, records).enumerated() {
                 let path = content.absolute(record.filePath)
                 if let twin = stored[digests[index]], AtomicFile.link(twin, to: path, syncDirectory: false) { continue }
                 try AtomicFile.write(derivative.bytes, to: path, syncDirectory: false)
@@ -174,11 +189,11 @@ public struct PostProcessor: Sendable {
         return ProcessedImage(original: original, run: summary, derivatives: records)
     }
 
-    /// The quality report of a derivative as it will be seen: decoded from its encoded bytes.
+    /// The quality report of a derivative as it will be seen: decoded from its encoded bytes, at
+    /// the score's analysis scale (`ImageWorkshop.scoreDerivative`).
     private func score(_ derivative: ImageDerivative) -> QualityReport? {
         // try?: the score is advisory (nil = not scored); the derivative was rendered from a verified original
-        guard let decoded = try? workshop.verify(derivative.bytes, declaredMIMEType: derivative.mimeType) else { return nil }
-        return try? workshop.score(decoded)
+        try? workshop.scoreDerivative(derivative)
     }
 
     private func derivativeRecord(_ d: ImageDerivative, of original: ImageRecord, run: Int, profileName: String,
@@ -196,7 +211,8 @@ public struct PostProcessor: Sendable {
             status: ImageRecord.completed, version: run, parentID: original.imageID, variant: d.variant,
             contentSHA256: contentSHA256, jobID: original.jobID, mime: d.mimeType, bytes: d.byteCount,
             qualityScore: quality?.score, quality: quality,
-            extra: ["imaging_profile": profileName, "post_processing_run": String(run)])
+            extra: ["imaging_profile": profileName, "post_processing_run": String(run)]
+                .merging(signer.map { ["content_credentials": "c2pa \($0.algorithm.rawValue)"] } ?? [:]) { $1 })
     }
 
     /// Removes what a run abandoned by a dead process may have written (its rows never committed).

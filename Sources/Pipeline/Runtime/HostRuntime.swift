@@ -37,12 +37,13 @@ public final class HostRuntime: Sendable {
         log.setRedaction { [redaction = security.redaction] line in redaction.redact(line) }
         let pluginHealth = PluginHealthMonitor()
         self.pluginHealth = pluginHealth
-        let loader = PluginLoader(log: log, secrets: secrets, clock: clock,
+        let loader = PluginLoader(log: log, secrets: secrets, clock: clock, providerConfig: configuration.providers,
                                   limits: PluginBoundaryLimits(maxImageBytes: configuration.imaging.limits.maxBytes),
                                   tracker: pluginHealth.tracker)
         let plugins = PluginSet(directory: paths.plugins, loader: loader, log: log, providerConfig: configuration.providers,
                                 settleMilliseconds: settleMilliseconds, arrivalsFile: paths.data + "/plugin-arrivals.json")
         self.plugins = plugins
+        pluginHealth.register("isolation", plugins)
         plugins.observeChanges { [security] changes in security.recordPluginChanges(changes, plugins: plugins) }
         plugins.observeChanges { [weak self] changes in
             self?.logLateCandidates(changes)

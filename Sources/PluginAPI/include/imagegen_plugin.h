@@ -331,7 +331,8 @@ struct imagegen_plugin {
      * never receives them). Three more keys, absent from a plain generation:
      *     "kind": "generate" | "vary" | "upscale",      (absent: "generate")
      *     "input_image": { "data_base64": "...", "mime": "image/png", "width": 512,
-     *                      "height": 512, "sha256": "<hex>" },   (vary and upscale)
+     *                      "height": 512, "sha256": "<hex>",
+     *                      "source": { "ref": <ref>, "index": 0 } },   (vary and upscale)
      *     "strength": 0.0..1.0 | null,   (vary: how far to move from the input; 1 = ignore it)
      *     "scale": 2 | 3 | 4 | null      (upscale: output = input size x scale)
      * For "vary", width/height are the input's; for "upscale" they are the target size. The
@@ -339,6 +340,9 @@ struct imagegen_plugin {
      * and "upscale" only to one listing "upscale" (a model without "capabilities" is
      * ["text-to-image"]), and it refuses such a request up front, naming the models that can.
      * The input image is the host's stored original, its checksum verified before sending.
+     * "source" (appended later; absent unless this same plugin made the image): the "ref" of
+     * the job that made it and the output "index", for providers that act on their own
+     * results (Midjourney's upscale/variation of a task's image) rather than on bytes.
      * A plugin that cannot honour the kind must return UNSUPPORTED, never ignore it.
      * On OK, *out holds a POLL RESULT (see poll) that MUST contain "ref": the job reference,
      * any JSON value that lets poll/fetch/cancel find the job again from a fresh process (the

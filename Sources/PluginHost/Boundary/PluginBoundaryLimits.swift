@@ -18,4 +18,9 @@ public struct PluginBoundaryLimits: Sendable, Equatable {
         let (doubled, overflow) = self.maxImageBytes.multipliedReportingOverflow(by: 2)
         maxJSONBytes = overflow ? Int.max : max(16 * 1024 * 1024, doubled)
     }
+
+    /// The cap on one answer of `operation`, and what the cap is, for the refusal's message.
+    package func outputLimit(_ operation: PluginOperation) -> (limit: Int, what: String) {
+        operation == .fetch ? (maxImageBytes, "one image (imaging.limits.maxBytes)") : (maxJSONBytes, "a JSON answer")
+    }
 }

@@ -14,15 +14,9 @@ final class HostServiceTable: @unchecked Sendable {
 
     final class Context: @unchecked Sendable {
         let source = Mutex("plugin")
-        let log: Log
-        let secrets: any SecretSource
-        let http: PluginHTTPClient
-        let clock: @Sendable () -> Int64
-        init(log: Log, secrets: any SecretSource, http: PluginHTTPClient, clock: @escaping @Sendable () -> Int64) {
-            self.log = log
-            self.secrets = secrets
-            self.http = http
-            self.clock = clock
+        let services: any PluginHostServices
+        init(services: any PluginHostServices) {
+            self.services = services
         }
     }
 
@@ -57,12 +51,12 @@ final class HostServiceTable: @unchecked Sendable {
             let kept = UTF8Cut.prefixLength(all, limit: PluginBoundaryLimits.maxLogLineBytes)
             let text = UTF8Cut.decode(UnsafeRawBufferPointer(rebasing: all.prefix(kept))) + (kept < len ? " …[cut at \(kept) of \(len) bytes]" : "")
             let lvl: Log.Level = switch level { case 0: .debug; case 1: .info; case 2: .warning; default: .error }
-            ctx.log.log(lvl, text, source: ctx.source.withLock { $0 })
+            ctx.services.log(lvl, text, source: ctx.source.withLock { $0 })
         }
         pointer.pointee.get_secret = { host, name, nameLen, buf, cap, outLen in
             guard let ctx = HostServiceTable.context(host), let name else { return IMAGEGEN_ERR_INTERNAL }
             let key = String(decoding: UnsafeRawBufferPointer(start: name, count: nameLen), as: UTF8.self)
-            guard let value = ctx.secrets.secret(named: key) else { return IMAGEGEN_ERR_NOT_FOUND }
+            guard let value = ctx.services.secret(named: key) else { return IMAGEGEN_ERR_NOT_FOUND }
             let bytes = Array(value.utf8)
             outLen?.pointee = bytes.count
             guard let buf, cap >= bytes.count else { return IMAGEGEN_ERR_BUFFER_TOO_SMALL }
@@ -86,7 +80,7 @@ final class HostServiceTable: @unchecked Sendable {
                                 String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
             }
             let body = r.body.map { Data(bytes: $0, count: r.body_len) }
-            let result = ctx.http.perform(method: text(r.method, r.method_len), url: text(r.url, r.url_len),
+            let result = ctx.services.http(method: text(r.method, r.method_len), url: text(r.url, r.url_len),
                                           headers: headers, body: body, timeoutMilliseconds: Int(r.timeout_ms),
                                           source: ctx.source.withLock { $0 })
             switch result {
@@ -113,7 +107,7 @@ final class HostServiceTable: @unchecked Sendable {
             response.pointee.host_data = nil
         }
         pointer.pointee.now_ms = { host in
-            HostServiceTable.context(host)?.clock() ?? Int64(Date().timeIntervalSince1970 * 1000)
+            HostServiceTable.context(host)?.services.nowMilliseconds() ?? Int64(Date().timeIntervalSince1970 * 1000)
         }
         pointer.pointee.get_extension = { _, _ in nil }
     }

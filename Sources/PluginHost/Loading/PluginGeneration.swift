@@ -14,14 +14,8 @@ public final class PluginGeneration: @unchecked Sendable {
     public let abiMinor: Int
     public let loadedAt: Date
 
-    /// The plugin's own table pointer: functions receive it, plugins may read plugin_data.
-    let pluginPointer: UnsafePointer<imagegen_plugin>
-    /// Zero-extended copy: fields the plugin predates read as nil.
-    let table: imagegen_plugin
-    let host: HostServiceTable
-    let handle: UnsafeMutableRawPointer
-    /// Size caps on what the plugin hands back.
-    let limits: PluginBoundaryLimits
+    /// How calls reach the copy: in this process, or in a child (the seam, see `PluginTransport`).
+    package let transport: any PluginTransport
     /// Where calls in flight are recorded (shared by every generation of the set).
     let tracker: PluginCallTracker
     /// Held while `create` runs, so one generation creates one instance (see `sharedInstance`).
@@ -39,21 +33,15 @@ public final class PluginGeneration: @unchecked Sendable {
         var shared: PluginInstance?
     }
 
-    init(file: String, number: Int, contentHash: String, manifest: PluginManifest, abiMajor: Int, abiMinor: Int,
-         pluginPointer: UnsafePointer<imagegen_plugin>, table: imagegen_plugin, host: HostServiceTable,
-         handle: UnsafeMutableRawPointer, limits: PluginBoundaryLimits = PluginBoundaryLimits(),
-         tracker: PluginCallTracker = PluginCallTracker()) {
+    package init(file: String, number: Int, contentHash: String, manifest: PluginManifest, abiMajor: Int, abiMinor: Int,
+                 transport: any PluginTransport, tracker: PluginCallTracker = PluginCallTracker()) {
         self.file = file
         self.number = number
         self.contentHash = contentHash
         self.manifest = manifest
         self.abiMajor = abiMajor
         self.abiMinor = abiMinor
-        self.pluginPointer = pluginPointer
-        self.table = table
-        self.host = host
-        self.handle = handle
-        self.limits = limits
+        self.transport = transport
         self.tracker = tracker
         self.loadedAt = Date()
     }
@@ -86,22 +74,11 @@ public final class PluginGeneration: @unchecked Sendable {
 
     /// Creates a configured instance (the provider's config section as JSON).
     public func makeInstance(config: JSONValue) throws(PluginCallError) -> PluginInstance {
-        guard let create = table.create else { throw PluginCallError(.unsupported, "the plugin has no create()") }
-        return try pinned { () throws(PluginCallError) -> PluginInstance in
-            let bytes = [UInt8](config.encoded())
-            var out: OpaquePointer?
-            let (status, message, retry) = tracker.tracking(manifest.id, "create") {
-                PluginErrorBuffer.call { err in
-                    bytes.withUnsafeBufferPointer { b in
-                        b.withMemoryRebound(to: CChar.self) { create(pluginPointer, $0.baseAddress, $0.count, &out, err) }
-                    }
-                }
+        try pinned { () throws(PluginCallError) -> PluginInstance in
+            let endpoint = try tracker.tracking(manifest.id, "create") { () throws(PluginCallError) in
+                try transport.makeEndpoint(config: [UInt8](config.encoded()))
             }
-            guard status == .ok, let out else {
-                throw PluginCallError(status == .ok ? .internal : status,
-                                      message.isEmpty ? "create() failed" : message, retryAfterMilliseconds: retry)
-            }
-            let instance = PluginInstance(generation: self, pointer: out)
+            let instance = PluginInstance(generation: self, endpoint: endpoint)
             state.withLock { $0.instances.append(instance) }
             return instance
         }
@@ -146,20 +123,14 @@ public final class PluginGeneration: @unchecked Sendable {
             return s.instances
         }
         guard let instances else { return }
-        for i in instances { i.destroy() }
-        table.shutdown?(pluginPointer)
+        transport.shutdown(endpoints: instances.map(\.endpoint))
     }
 
-    /// The `imagegen.balance/1` extension, if the plugin offers it.
-    var balanceExtension: UnsafePointer<imagegen_balance_extension>? {
-        guard let get = table.get_extension else { return nil }
-        let raw = IMAGEGEN_EXT_BALANCE.withCString { get(pluginPointer, $0) }
-        guard let raw else { return nil }
-        let ext = raw.assumingMemoryBound(to: imagegen_balance_extension.self)
-        guard ext.pointee.header.abi_major == UInt16(IMAGEGEN_ABI_MAJOR),
-              Int(ext.pointee.header.struct_size) >= MemoryLayout<imagegen_balance_extension>.size else { return nil }
-        return ext
-    }
+    /// The `dlopen` handle of a copy loaded into this process; nil for one in a child.
+    var handle: UnsafeMutableRawPointer? { (transport as? InProcessTransport)?.handle }
+
+    /// How the copy runs (isolation, crashes, quarantine).
+    public var runStatus: PluginRunStatus { transport.status }
 }
 
 /// A host-allocated `imagegen_error` with a message buffer, for one call.

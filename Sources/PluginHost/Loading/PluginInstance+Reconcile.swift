@@ -1,23 +1,8 @@
 import Foundation
 import ImagegenJSON
-import PluginAPI
 
 /// The host side of `imagegen.reconcile/1`: asks a plugin whether its provider already has the
 /// job for a host job id (after a crash left the submit's outcome unknown).
-extension PluginGeneration {
-    /// The `imagegen.reconcile/1` extension, if the plugin offers it.
-    var reconcileExtension: UnsafePointer<imagegen_reconcile_extension>? {
-        guard let get = table.get_extension else { return nil }
-        let raw = IMAGEGEN_EXT_RECONCILE.withCString { get(pluginPointer, $0) }
-        guard let raw else { return nil }
-        let ext = raw.assumingMemoryBound(to: imagegen_reconcile_extension.self)
-        guard ext.pointee.header.abi_major == UInt16(IMAGEGEN_ABI_MAJOR),
-              Int(ext.pointee.header.struct_size) >= MemoryLayout<imagegen_reconcile_extension>.size,
-              ext.pointee.reconcile != nil else { return nil }
-        return ext
-    }
-}
-
 extension PluginInstance {
     /// What the provider knows about a job the host may or may not have sent.
     package enum Reconciliation: Sendable {
@@ -32,19 +17,15 @@ extension PluginInstance {
     /// caller asks the current one.
     package func offersReconcile() throws(PluginCallError) -> Bool {
         let g = generation
-        return try generation.pinned { () throws(PluginCallError) in g.reconcileExtension != nil }
+        return try generation.pinned { () throws(PluginCallError) in g.transport.offers(.reconcile) }
     }
 
     /// Asks the provider about `request` (the request submit would get). nil when the plugin
     /// does not offer the extension; throws when the provider could not be asked.
     package func reconcile(_ request: JSONValue) throws(PluginCallError) -> Reconciliation? {
-        let g = generation
-        guard let fn = try generation.pinned({ () throws(PluginCallError) in g.reconcileExtension?.pointee.reconcile }) else { return nil }
+        guard try offersReconcile() else { return nil }
         do throws(PluginCallError) {
-            let result = try jsonCall("reconcile", [UInt8](request.encoded())) { p, n, out, err in
-                fn(g.pluginPointer, pointer, p, n, out, err)
-            }
-            return .found(result)
+            return .found(try jsonCall(.reconcile, [UInt8](request.encoded())))
         } catch where error.status == .notFound && !error.generationRetired {
             return .absent
         }

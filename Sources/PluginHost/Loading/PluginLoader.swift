@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import PluginAPI
 import ImagegenCore
+import ImagegenJSON
 
 /// Loads plugin files: unique private copy → `dlopen(RTLD_NOW|RTLD_LOCAL|RTLD_NODELETE)` →
 /// ABI checks → entry → `describe`. The copy is unlinked at once; the mapping keeps it alive.
@@ -15,24 +16,38 @@ public struct PluginLoader: Sendable {
     public static let minimumTableSize = 96
     public static let supportedMajor = Int(IMAGEGEN_ABI_MAJOR)
 
-    let log: Log
-    let secrets: any SecretSource
-    let http: PluginHTTPClient
-    let clock: @Sendable () -> Int64
+    let services: any PluginHostServices
     let scratch: String
+    /// The plugin-runner executable: plugins load in child processes (unless their config says
+    /// `isolation: "none"`). nil: every plugin loads into this process.
+    let runner: String?
+    let providerConfig: [String: JSONValue]
+    /// Size caps on what a plugin hands back, checked where the output is copied (here, or in
+    /// the child, which gets them on its command line) and again when a child's reply arrives.
     let limits: PluginBoundaryLimits
     /// Calls in flight into every plugin this loader loads (what health reads).
     public let tracker: PluginCallTracker
 
     public init(log: Log, secrets: any SecretSource, http: PluginHTTPClient? = nil,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+                providerConfig: [String: JSONValue] = [:], runner: String? = PluginRunnerLocation.executable,
                 limits: PluginBoundaryLimits = PluginBoundaryLimits(), tracker: PluginCallTracker = PluginCallTracker()) {
+        self.services = LocalHostServices(log: log, secrets: secrets, http: http ?? PluginHTTPClient(secrets: secrets, log: log), clock: clock)
+        self.runner = runner
+        self.providerConfig = providerConfig
         self.limits = limits
         self.tracker = tracker
-        self.log = log
-        self.secrets = secrets
-        self.http = http ?? PluginHTTPClient(secrets: secrets, log: log)
-        self.clock = clock
+        scratch = PluginScratch.folder()
+        PluginScratch.removeAtExit()
+    }
+
+    /// The loader inside a plugin runner: in-process, with the host's services proxied.
+    package init(services: any PluginHostServices, limits: PluginBoundaryLimits) {
+        self.services = services
+        self.runner = nil
+        self.providerConfig = [:]
+        self.limits = limits
+        self.tracker = PluginCallTracker()
         scratch = PluginScratch.folder()
         PluginScratch.removeAtExit()
     }
@@ -54,6 +69,10 @@ public struct PluginLoader: Sendable {
 
     /// Loads from bytes already read (and hashed) by the caller: what was checked is what loads.
     public func load(file: String, bytes: [UInt8], hash: String, generation: Int) -> Result<PluginGeneration, PluginRefusal> {
+        load(file: file, bytes: bytes, hash: hash, generation: generation, isolated: runner != nil)
+    }
+
+    package func load(file: String, bytes: [UInt8], hash: String, generation: Int, isolated: Bool) -> Result<PluginGeneration, PluginRefusal> {
         let name = (file as NSString).lastPathComponent
         guard bytes.count >= 4, bytes[0] == 0x7F, bytes[1] == 0x45, bytes[2] == 0x4C, bytes[3] == 0x46 else {
             return .failure(.notELF(file: name))
@@ -61,9 +80,15 @@ public struct PluginLoader: Sendable {
         if let problem = ELFImageCheck.problem(bytes) {
             return .failure(.incompleteELF(file: name, detail: problem))
         }
+        if isolated, let runner {
+            return loadIsolated(file: file, bytes: bytes, hash: hash, generation: generation, runner: runner)
+        }
+        return loadInProcess(file: file, bytes: bytes, hash: hash, generation: generation).map(\.generation)
+    }
 
-        // Private copy at a unique path. The folder is removed when a host shuts down
-        // (`PluginScratch.removeOwnFolder`): if that happens between the two steps, try again.
+    /// A private copy at a unique path, open. The folder is removed when a host shuts down
+    /// (`PluginScratch.removeOwnFolder`): if that happens between the two steps, try again.
+    func privateCopy(_ bytes: [UInt8], hash: String, name: String) -> Result<(fd: Int32, path: String), PluginRefusal> {
         var template: [CChar] = []
         var fd: Int32 = -1
         for _ in 0..<2 where fd < 0 {
@@ -77,9 +102,26 @@ public struct PluginLoader: Sendable {
         guard fd >= 0 else { return .failure(.unreadable(file: name, reason: "cannot create a private copy in \(scratch)")) }
         let copyPath = String(cString: template)
         let wrote = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
+        guard wrote == bytes.count else {
+            close(fd)
+            unlink(copyPath)
+            return .failure(.unreadable(file: name, reason: "cannot write a private copy"))
+        }
+        return .success((fd, copyPath))
+    }
+
+    /// `dlopen` into this process. Also what the plugin runner does in its child.
+    package func loadInProcess(file: String, bytes: [UInt8], hash: String, generation: Int)
+        -> Result<(generation: PluginGeneration, description: [UInt8]), PluginRefusal> {
+        let name = (file as NSString).lastPathComponent
+        let copyPath: String
+        switch privateCopy(bytes, hash: hash, name: name) {
+        case .failure(let r): return .failure(r)
+        case .success(let copy):
+            close(copy.fd)
+            copyPath = copy.path
+        }
         defer { unlink(copyPath) }
-        guard wrote == bytes.count else { return .failure(.unreadable(file: name, reason: "cannot write a private copy")) }
 
         guard let handle = dlopen(copyPath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
@@ -91,7 +133,7 @@ public struct PluginLoader: Sendable {
         }
         let entry = unsafeBitCast(sym, to: imagegen_plugin_entry_v1_fn.self)
 
-        let context = HostServiceTable.Context(log: log, secrets: secrets, http: http, clock: clock)
+        let context = HostServiceTable.Context(services: services)
         let host = HostServiceTable(context: context)
         host.setSource(name)
         guard let plugin = entry(host.pointer) else { return .failure(.entryReturnedNull(file: name)) }
@@ -126,10 +168,11 @@ public struct PluginLoader: Sendable {
         case .failure(let p): return .failure(.invalidDescription(file: name, reason: p.description))
         }
         host.setSource(manifest.id)
-        return .success(PluginGeneration(
+        let transport = InProcessTransport(pluginPointer: plugin, table: table, host: host, handle: handle,
+                                           threadSafe: manifest.threadSafe, limits: limits)
+        return .success((PluginGeneration(
             file: file, number: generation, contentHash: hash, manifest: manifest,
-            abiMajor: Int(header.abi_major), abiMinor: Int(header.abi_minor),
-            pluginPointer: plugin, table: table, host: host, handle: handle, limits: limits, tracker: tracker))
+            abiMajor: Int(header.abi_major), abiMinor: Int(header.abi_minor), transport: transport, tracker: tracker), description))
     }
 
     static func describe(_ table: imagegen_plugin, _ plugin: UnsafePointer<imagegen_plugin>) -> Result<[UInt8], ManifestProblem> {

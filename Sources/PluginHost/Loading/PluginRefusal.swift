@@ -13,13 +13,17 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case describeFailed(file: String, message: String)
     case invalidDescription(file: String, reason: String)
     case duplicateID(file: String, id: String, otherFile: String)
+    /// Isolated: the plugin runner refused it (the text names the file and the reason).
+    case refusedInRunner(file: String, text: String)
+    /// Isolated: the runner died or hung while loading it (entry or describe crashed).
+    case crashedWhileLoading(file: String, detail: String)
 
     public var file: String {
         switch self {
         case .unreadable(let f, _), .notELF(let f), .incompleteELF(let f, _), .dlopenFailed(let f, _), .noEntrySymbol(let f),
              .entryReturnedNull(let f), .wrongMajor(let f, _, _), .tableTooSmall(let f, _, _),
              .missingFunction(let f, _), .describeFailed(let f, _), .invalidDescription(let f, _),
-             .duplicateID(let f, _, _):
+             .duplicateID(let f, _, _), .refusedInRunner(let f, _), .crashedWhileLoading(let f, _):
             return f
         }
     }
@@ -50,6 +54,10 @@ public enum PluginRefusal: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(f): invalid describe JSON: \(r)"
         case .duplicateID(let f, let id, let other):
             return "\(f): plugin id \"\(id)\" is already loaded from \(other); remove one of the two files"
+        case .refusedInRunner(_, let text):
+            return text
+        case .crashedWhileLoading(let f, let d):
+            return "\(f): the plugin crashed while loading (\(d)); the host is unharmed. Fix the plugin's entry or describe, then replace the file"
         }
     }
 }

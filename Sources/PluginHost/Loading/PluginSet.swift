@@ -17,6 +17,8 @@ public final class PluginSet: Sendable {
     private let state = Mutex(State())
     private let providerConfig: Mutex<[String: JSONValue]>
     private let changeObservers = Mutex<[@Sendable ([Change]) -> Void]>([])
+    /// Per plugin id, across generations: calls in flight (`limits.max_in_flight`).
+    private let gates = Mutex<[String: PluginCallGate]>([:])
 
     struct Slot {
         var file: String
@@ -244,6 +246,27 @@ public final class PluginSet: Sendable {
         return config
     }
 
+    /// The gate of plugin `id`'s calls in flight.
+    package func callGate(forPlugin id: String) -> PluginCallGate {
+        let capacity = settings(forPlugin: id).maxInFlight
+        return gates.withLock { g in
+            if let gate = g[id] { return gate }
+            let gate = PluginCallGate(capacity: capacity)
+            g[id] = gate
+            return gate
+        }
+    }
+
+    /// Plugin `id`'s isolation, limits and watchdogs (`providers.<id>`).
+    package func settings(forPlugin id: String) -> IsolationSettings {
+        IsolationSettings(section: providerConfig.withLock { $0[id] }, id: id)
+    }
+
+    /// `imagegen plugins reload`: quarantined plugins get a fresh child on their next call.
+    public func releaseQuarantines() {
+        for g in generations { g.transport.releaseQuarantine() }
+    }
+
     /// Rows for `imagegen plugins` and `GET /v1/plugins`.
     public var records: [PluginRecord] {
         state.withLock { s in
@@ -253,7 +276,7 @@ public final class PluginSet: Sendable {
                     file: (slot.file as NSString).lastPathComponent, id: g?.manifest.id, version: g?.manifest.version,
                     abi: g?.abi, status: slot.refusal == nil ? "loaded" : (g == nil ? "refused" : "loaded"),
                     error: slot.refusal?.description, models: g?.manifest.models.map(\.name) ?? [],
-                    generation: g?.number, contentHash: g?.contentHash)
+                    generation: g?.number, contentHash: g?.contentHash, run: g?.runStatus)
             }
         }
     }
@@ -281,12 +304,14 @@ public struct PluginRecord: Sendable, Codable, Equatable {
     public var models: [String]
     public var generation: Int?
     public var contentHash: String?
+    /// How the loaded generation runs: isolation, crashes, quarantine.
+    public var run: PluginRunStatus?
     /// For each model the plugin serves last because it was loaded after another plugin
     /// already served it (no priority in the config): why. nil when none.
     public var ordering: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case file, id, version, abi, status, error, models, generation, ordering
+        case file, id, version, abi, status, error, models, generation, run, ordering
         case contentHash = "content_blake2b"
     }
 }

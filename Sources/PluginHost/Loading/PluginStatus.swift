@@ -56,17 +56,20 @@ public struct PluginCallError: Error, Sendable, CustomStringConvertible {
     /// removal) and has shut down. The caller should take the plugin's current instance and
     /// call again; it is not a provider failure, and nothing was sent to the provider.
     public var generationRetired: Bool
+    /// The call failed because of the plugin's process or watchdog, not the provider's answer.
+    public var isolation: PluginIsolationFailure?
     /// The plugin broke the ABI contract (an oversized or malformed answer, an unknown state,
     /// more outputs than asked for): not a provider answer to retry, so the job fails at once
     /// as `plugin_error` and the candidate's circuit counts it.
     public var pluginFault: Bool
 
     public init(_ status: PluginStatus, _ message: String, retryAfterMilliseconds: Int? = nil, generationRetired: Bool = false,
-                pluginFault: Bool = false) {
+                isolation: PluginIsolationFailure? = nil, pluginFault: Bool = false) {
         self.status = status
         self.message = message
         self.retryAfterMilliseconds = retryAfterMilliseconds
         self.generationRetired = generationRetired
+        self.isolation = isolation
         self.pluginFault = pluginFault
     }
 
@@ -79,4 +82,17 @@ public struct PluginCallError: Error, Sendable, CustomStringConvertible {
     public static let faultCode = "plugin_error"
 
     public var description: String { "\(status): \(message)" }
+}
+
+/// Why a call never got the plugin's answer (see docs/plugin-abi.md §11).
+public enum PluginIsolationFailure: String, Sendable {
+    /// The plugin's child process died (signal or exit) with the call in flight.
+    case crashed
+    /// The call ran past its watchdog; the host stopped waiting (and killed the child).
+    case watchdog
+    /// The plugin crashed too often in a row; it is not restarted until its file changes or
+    /// `imagegen plugins reload`.
+    case quarantined
+    /// The child is waiting out its restart back-off after a crash.
+    case restarting
 }

@@ -58,5 +58,12 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     /// A generation was refused because its template and seed made an image that was taken down
     /// (subject: template; details: seed, takedown id).
     case takedownRefusal = "takedown.refusal"
+    /// A retention rule purged an image's files (subject: image id; details: rule, since, days, files).
+    case retentionPurge = "retention.purge"
+    /// A user's personal data was exported (subject: user name; details: entries).
+    case userExport = "user.export"
+    /// A user's personal data was erased (subject: the pseudonym that replaced the name; details:
+    /// entries rewritten, the head before the rewrite).
+    case userErasure = "user.erase"
 }
 

@@ -21,12 +21,12 @@ import DurableFiles
 /// milliseconds share one `fsync`. `Durability` says whether an append waits for it.
 package final class AuditLog: Sendable {
     package let path: String
-    private let keyRing: KeyRing
+    let keyRing: KeyRing
     private let redactor: SecretRedactor
-    private let now: @Sendable () -> Date
-    private let state: Mutex<State>
-    private let files: Descriptors
-    private let commits: GroupCommit
+    let now: @Sendable () -> Date
+    let state: Mutex<State>
+    let files: Descriptors
+    let commits: GroupCommit
     private let onEventualFailure: @Sendable (any Error) -> Void
 
     /// When an appended entry must be on disk.
@@ -39,7 +39,7 @@ package final class AuditLog: Sendable {
     }
 
     /// An entry not yet signed and written (`appendEventually`).
-    private struct Pending {
+    struct Pending {
         let principal: String
         let action: AuditAction
         let subject: String
@@ -48,7 +48,7 @@ package final class AuditLog: Sendable {
     }
 
     /// The two descriptors, closed when the last user (the log or a pending sync) lets go.
-    private final class Descriptors: Sendable {
+    final class Descriptors: Sendable {
         let write: Int32
         let read: Int32
         init(write: Int32, read: Int32) {
@@ -61,7 +61,7 @@ package final class AuditLog: Sendable {
         }
     }
 
-    private struct State {
+    struct State {
         /// File size after our last append; a different size means another writer appended.
         var knownSize: Int64 = -1
         var lastSeq = 0
@@ -109,7 +109,8 @@ package final class AuditLog: Sendable {
         state = Mutex(State())
         let recovered = try state.withLock { state in
             try Self.locked(files.write, path: path) {
-                try self.synchronise(&state)
+                try self.finishInterruptedRewrite()
+                return try self.synchronise(&state)
             }
         }
         if recovered { try commits.commitBlocking() }
@@ -188,7 +189,7 @@ package final class AuditLog: Sendable {
     // MARK: - Internals (called with the mutex and the file lock held)
 
     /// Signs and writes the queued entries, then `entry`, in one `write`; returns `entry` signed.
-    private func writePending(then entry: Pending?, state: inout State) throws -> AuditEntry? {
+    func writePending(then entry: Pending?, state: inout State) throws -> AuditEntry? {
         try synchronise(&state)
         let queued = state.pending
         var out: [UInt8] = []
@@ -207,7 +208,7 @@ package final class AuditLog: Sendable {
     }
 
     /// Signs `pending` as the next entry of the chain and adds its line to `out`.
-    private func sign(_ pending: Pending, state: inout State, into out: inout [UInt8]) -> AuditEntry {
+    func sign(_ pending: Pending, state: inout State, into out: inout [UInt8]) -> AuditEntry {
         let principal = redactor.redact(pending.principal)
         let subject = redactor.redact(pending.subject)
         let details = Dictionary(uniqueKeysWithValues: pending.details.map { (redactor.redact($0.key), redactor.redact($0.value)) })
@@ -228,7 +229,7 @@ package final class AuditLog: Sendable {
         return entry
     }
 
-    private func writeAll(_ bytes: [UInt8], fd: Int32, state: inout State) throws {
+    func writeAll(_ bytes: [UInt8], fd: Int32, state: inout State) throws {
         let startSize = state.knownSize
         var written = 0
         while written < bytes.count {
@@ -248,7 +249,7 @@ package final class AuditLog: Sendable {
     /// Brings `state` up to date with the file if its size changed since our last append.
     /// Returns whether it cut a torn line (and appended the `audit.recovery` entry).
     @discardableResult
-    private func synchronise(_ state: inout State) throws -> Bool {
+    func synchronise(_ state: inout State) throws -> Bool {
         var info = stat()
         guard fstat(files.write, &info) == 0 else {
             throw AuditLogError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
@@ -346,7 +347,7 @@ package final class AuditLog: Sendable {
         }
     }
 
-    private static func locked<R>(_ fd: Int32, path: String, _ body: () throws -> R) throws -> R {
+    static func locked<R>(_ fd: Int32, path: String, _ body: () throws -> R) throws -> R {
         while flock(fd, LOCK_EX) != 0 {
             if errno == EINTR { continue }
             throw AuditLogError.cannotOpen(path: path, reason: "flock: " + String(cString: strerror(errno)))

@@ -20,7 +20,7 @@ enum RoutePermissions {
         case (_, "/v1/takedowns"):
             // A takedown deletes images for good and its requests carry legal reasons: admins only.
             return .role(.admin)
-        case (_, let p) where p.hasPrefix("/v1/users"):
+        case (_, let p) where p.hasPrefix("/v1/users") || p == "/v1/erasures":
             return .role(.admin)
         case (.get, _), (.head, _):
             return .role(.viewer)

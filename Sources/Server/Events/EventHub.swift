@@ -64,7 +64,8 @@ final class EventHub: Sendable {
         }
     }
 
-    /// The events after `after`; when there are none yet, waits up to `timeout` seconds for one.
+    /// The events after `after`; when there are none yet, waits up to `timeout` seconds for one
+    /// (or until the calling task is cancelled).
     func wait(after: Int, timeout: Double) async -> Batch {
         let now = events(after: after)
         guard now.events.isEmpty, !now.missed, timeout > 0 else { return now }
@@ -72,23 +73,34 @@ final class EventHub: Sendable {
             s.nextWaiter += 1
             return s.nextWaiter
         }
+        // The timer is cancelled once the wait is over, so a stream that waits again and again
+        // leaves no sleeping tasks behind.
+        let timer = TimerSlot()
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let ready = state.withLock { s -> Bool in
-                    if s.nextID - 1 > after { return true }
+                    if s.nextID - 1 > after || Task.isCancelled { return true }
                     s.waiters[key] = c
                     return false
                 }
                 if ready { c.resume(); return }
-                Task {
-                    try? await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))  // try?: an early wake-up only answers with what there is (maybe nothing); the client reconnects
+                timer.start {
+                    try? await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))  // try?: cancelled means the wait ended first; waking then finds no waiter
                     self.wake(key)
                 }
             }
         } onCancel: {
             self.wake(key)
         }
+        timer.cancel()
         return events(after: after)
+    }
+
+    /// The timeout task of one wait.
+    private final class TimerSlot: Sendable {
+        private let task = Mutex<Task<Void, Never>?>(nil)
+        func start(_ body: @escaping @Sendable () async -> Void) { task.withLock { $0 = Task { await body() } } }
+        func cancel() { task.withLock { $0?.cancel() } }
     }
 
     /// Answers every waiting client now (shutdown: their `EventSource` reconnects elsewhere).

@@ -41,7 +41,7 @@ struct HealthCommand: Command {
             print("")
             Output.table(["FILE", "ID", "GENERATION", "STATUS", "MODELS / ERROR"], plugins.map { p in
                 [p["file"]?.string ?? "-", p["id"]?.string ?? "-", p["generation"]?.int.map(String.init) ?? "-",
-                 p["status"]?.string ?? "-",
+                 (p["status"]?.string ?? "-") + (p["run"]?["state"]?.string.flatMap { $0 == "running" ? nil : " (\($0))" } ?? ""),
                  p["error"]?.string ?? (p["models"]?.array ?? []).compactMap(\.string).joined(separator: ", ")]
             })
         }

@@ -7,9 +7,12 @@ import Security
 /// `images approve ID…`, `images reject ID… --reason R` and the review filters of `images list`.
 extension ImagesCommand {
     static func reviewFilters(_ args: Arguments, into filter: inout ImageFilter) throws(CLIError) {
-        if let text = args.string("review") {
+        // Quarantined images (held back by the output check) are a review state to reviewers.
+        if args.flags.contains("quarantined") || args.string("review") == ImageRecord.quarantined {
+            filter.status = ImageRecord.quarantined
+        } else if let text = args.string("review") {
             guard let state = ReviewState(rawValue: text) else {
-                throw .usage("--review must be one of \(ReviewState.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text.prefix(40))\"")
+                throw .usage("--review must be one of \(ReviewState.allCases.map(\.rawValue).joined(separator: ", ")), quarantined, got \"\(text.prefix(40))\"")
             }
             filter.review = state
         }
@@ -36,7 +39,7 @@ extension ImagesCommand {
             let i = l.record
             var row = [i.imageID, i.category, i.model, "\(i.parameters.width)x\(i.parameters.height)", Output.money(i.metadata.cost),
                        i.metadata.generatedAt]
-            if ratings { row += [l.rating.map(String.init) ?? "-", l.review.state.rawValue] }
+            if ratings { row += [l.rating.map(String.init) ?? "-", i.status == ImageRecord.completed ? l.review.state.rawValue : i.status] }
             return row + [i.filePath]
         })
     }

@@ -6,13 +6,13 @@ import Pipeline
 import Templates
 
 /// `imagegen images list [--category C] [--model M] [--tag T] [--since D] [--prompt-word W] [--review S] [--min-rating N]
-/// [--rated true|false] [--cursor C] [--json]`, `images show ID`, `approve ID…`, `reject ID… --reason R`.
+/// [--rated true|false] [--quarantined] [--cursor C] [--json]`, `images show ID`, `approve ID…`, `reject ID… --reason R`.
 struct ImagesCommand: Command {
     static let name = "images"
     static let summary = "list images; `images show ID`, `rate ID 1..5`, `approve ID…`, `reject ID… --reason R`, `history ID`, `regenerate ID [--seed S]`, `vary ID [--model M] [--strength S]`, `upscale ID [--model M] [--scale 2]`, `available`"
     static let options: Set<String> = ["category", "model", "tag", "since", "status", "limit", "seed", "prompt-word",
                                        "review", "min-rating", "rated", "cursor", "reason", "strength", "scale"]
-    static let flags: Set<String> = []
+    static let flags: Set<String> = ["quarantined"]
 
     func run(_ args: Arguments, _ context: CommandContext) async throws(CLIError) -> ExitCode {
         let catalog = try context.catalog()

@@ -32,7 +32,7 @@ struct PluginsCommand: Command {
             print("no plugin files in \(runtime.paths.plugins)")
         } else {
             Output.table(["FILE", "ID", "VERSION", "ABI", "STATUS", "MODELS / ERROR"], records.map { r in
-                [r.file, r.id ?? "-", r.version ?? "-", r.abi ?? "-", r.status,
+                [r.file, r.id ?? "-", r.version ?? "-", r.abi ?? "-", r.status + (r.run.map { $0.state == "running" ? "" : " (\($0.state))" } ?? ""),
                  r.error ?? r.models.joined(separator: ", ")]
             })
             for r in records { for note in r.ordering ?? [] { print("note: \(r.id ?? r.file) \(note)") } }

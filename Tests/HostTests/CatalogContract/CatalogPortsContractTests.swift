@@ -6,12 +6,13 @@ import Imaging
 import Synchronization
 
 /// Every port a catalog serves beside the job queue of `CatalogContractTests`: review decisions,
-/// the review gallery's listing, editable tags, people and sessions, takedowns. Exercised only
+/// the review gallery's listing, editable tags, people and sessions, takedowns, the output check's
+/// verdict, retention and personal data. Exercised only
 /// through the protocols, so SQLite and PostgreSQL are held to one behaviour; each catalog gets a
 /// subclass that overrides the factories and forwards every test.
 class CatalogPortsContractTests: XCTestCase {
     typealias PortsCatalog = any CatalogStore & ReviewStore & ImageListingStore & ImageTagStore & UserStore & TakedownStore
-        & RatingStore & ReservationStore & UploadQueueStore & ImageFileStore
+        & RatingStore & ReservationStore & UploadQueueStore & ImageFileStore & RetentionStore & PersonalDataStore
 
     // MARK: - Factories subclasses implement
 
@@ -42,14 +43,15 @@ class CatalogPortsContractTests: XCTestCase {
     /// Stores an image generated `second` seconds after a fixed time (later = newer).
     @discardableResult
     func store(_ catalog: PortsCatalog, _ id: String, second: Int, category: String = "product", template: String? = nil,
-               variant: String = "original", parent: String? = nil, sha: String = String(repeating: "a", count: 64)) throws -> ImageRecord {
+               variant: String = "original", parent: String? = nil, sha: String = String(repeating: "a", count: 64),
+               status: String = ImageRecord.completed, outputCheck: NudityVerdict? = nil) throws -> ImageRecord {
         let at = Date(timeIntervalSince1970: 1_790_000_000 + Double(second))
         let record = ImageRecord(imageID: id, prompt: "a red cup \(id)", model: "preview", parameters: .init(width: 8, height: 8, seed: 7),
                                  category: category, tags: ["t"], filePath: "content/\(id).png",
                                  metadata: .init(generatedAt: RecordTime.iso(at), apiUsed: "preview/preview-1"),
-                                 status: ImageRecord.completed, version: parent == nil ? 1 : 2, parentID: parent, variant: variant,
+                                 status: status, version: parent == nil ? 1 : 2, parentID: parent, variant: variant,
                                  contentSHA256: sha, jobID: "job_\(parent ?? id)", mime: "image/png", bytes: 3,
-                                 extra: template.map { ["template": $0] } ?? [:])
+                                 outputCheck: outputCheck, extra: template.map { ["template": $0] } ?? [:])
         try catalog.storeImage(record, outputIndex: second, pluginID: nil, providerModel: nil, costSource: "unknown")
         return record
     }
@@ -352,5 +354,109 @@ class CatalogPortsContractTests: XCTestCase {
         }
         XCTAssertEqual(try catalog.takedowns(limit: 10).map(\.id), ["td_b", "td_c", "td_a"])
         XCTAssertEqual(try catalog.takedowns(limit: 2).map(\.id), ["td_b", "td_c"])
+    }
+
+    // MARK: - Output check, retention, personal data
+
+    func testTheOutputCheckVerdictAndAQuarantineAreStoredAndNeverUploaded() throws {
+        let catalog = try makeCatalog()
+        try catalog.prepareUploadQueue()
+        let verdict = NudityVerdict(quarantined: true, reason: "explicit nudity",
+                                    findings: [NudityFinding(label: "EXPOSED", score: 0.91, box: [1, 2, 3, 4])], detector: "nudenet 3.4.2")
+        try store(catalog, "img_q", second: 0, status: ImageRecord.quarantined, outputCheck: verdict)
+        try store(catalog, "img_ok", second: 1, outputCheck: NudityVerdict(quarantined: false, reason: nil, findings: [], detector: "nudenet 3.4.2"))
+        try store(catalog, "img_none", second: 2)
+        XCTAssertEqual(try catalog.image("img_q")?.status, ImageRecord.quarantined)
+        XCTAssertEqual(try catalog.image("img_q")?.outputCheck, verdict)
+        XCTAssertEqual(try catalog.image("img_ok")?.outputCheck?.quarantined, false)
+        XCTAssertNil(try catalog.image("img_none")?.outputCheck, "no check ran: no verdict")
+        XCTAssertEqual(try catalog.imagesWithoutUpload().map(\.imageID), ["img_ok", "img_none"], "a quarantined image is never uploaded")
+    }
+
+    func testRetentionFindsRejectedAndQuarantinedOriginalsPastTheirTimeOldestFirst() throws {
+        let catalog = try makeCatalog()
+        try store(catalog, "img_rej", second: 50)
+        try store(catalog, "img_rej_d", second: 51, variant: "thumbnail", parent: "img_rej")
+        try store(catalog, "img_q_old", second: 10, status: ImageRecord.quarantined)
+        try store(catalog, "img_q_rej", second: 20, status: ImageRecord.quarantined)
+        try store(catalog, "img_q_new", second: 900, status: ImageRecord.quarantined)
+        try store(catalog, "img_keep", second: 30)
+        let rejectedAt = now.addingTimeInterval(-86_400)
+        _ = try catalog.review(imageIDs: ["img_rej", "img_q_rej"], decision: .reject(reason: "off brand"), reviewer: "user:ann", now: rejectedAt)
+        _ = try catalog.review(imageIDs: ["img_keep"], decision: .approve, reviewer: "user:ann", now: rejectedAt)
+        let generated = Date(timeIntervalSince1970: 1_790_000_000)
+
+        let all = try catalog.retentionCandidates(rejectedBefore: now, quarantinedBefore: generated.addingTimeInterval(100), limit: 10)
+        XCTAssertEqual(all.map(\.imageID), ["img_q_old", "img_q_rej", "img_rej"], "oldest first by when each rule's clock started")
+        XCTAssertEqual(all.map(\.rule), [.quarantined, .rejected, .rejected], "a rejected quarantined image counts as rejected, once")
+        XCTAssertEqual(all.first?.since, generated.addingTimeInterval(10))
+        XCTAssertEqual(all.last?.since, rejectedAt)
+        XCTAssertEqual(all.last?.files, ["content/img_rej.png", "content/img_rej_d.png"], "the original first, then its derivatives")
+        XCTAssertEqual(try catalog.retentionCandidates(rejectedBefore: now, quarantinedBefore: nil, limit: 10).map(\.imageID),
+                       ["img_q_rej", "img_rej"], "the quarantine rule off")
+        XCTAssertEqual(try catalog.retentionCandidates(rejectedBefore: rejectedAt, quarantinedBefore: nil, limit: 10), [],
+                       "rejected exactly at the cut-off: not yet")
+        XCTAssertEqual(try catalog.retentionCandidates(rejectedBefore: now, quarantinedBefore: generated.addingTimeInterval(100), limit: 2)
+                        .map(\.imageID), ["img_q_old", "img_q_rej"])
+        XCTAssertEqual(try catalog.retentionCandidates(rejectedBefore: nil, quarantinedBefore: nil, limit: 10), [])
+    }
+
+    func testPurgingKeepsTheRowsButClearsPromptsAndPendingUploads() throws {
+        let catalog = try makeCatalog()
+        try catalog.prepareUploadQueue()
+        try store(catalog, "img_q", second: 0, status: ImageRecord.quarantined)
+        try store(catalog, "img_q_d", second: 1, variant: "thumbnail", parent: "img_q")
+        try store(catalog, "img_k", second: 2)
+        try catalog.enqueueUploads([UploadFile(filePath: "content/img_q_d.png", imageID: "img_q_d", kind: .derivative),
+                                    UploadFile(filePath: "content/img_k.png", imageID: "img_k", kind: .image)], now: now)
+        try catalog.markPurged(imageID: "img_q", now: now)
+        for id in ["img_q", "img_q_d"] {
+            let image = try XCTUnwrap(try catalog.image(id), "\(id): the row stays for the ledger and the audit trail")
+            XCTAssertEqual(image.status, ImageRecord.purged, id)
+            XCTAssertEqual(image.prompt, "", id)
+            XCTAssertNil(image.negativePrompt, id)
+        }
+        XCTAssertEqual(try catalog.image("img_k")?.status, ImageRecord.completed)
+        XCTAssertEqual(try catalog.image("img_k")?.prompt, "a red cup img_k")
+        XCTAssertEqual(try catalog.waitingUploadIDs(includeFailed: true).count, 1, "the purged derivative's upload is dropped")
+        XCTAssertEqual(try catalog.retentionCandidates(rejectedBefore: now, quarantinedBefore: now, limit: 10), [], "purged once")
+    }
+
+    func testPersonalDataIsExportedThenErasedUnderAPseudonym() throws {
+        let catalog = try makeCatalog()
+        try catalog.prepareTakedowns()
+        _ = try catalog.addUser(name: "ann", role: .admin, passwordHash: "h", now: now)
+        _ = try catalog.addUser(name: "bob", role: .operator, passwordHash: "secret-hash", now: now)
+        _ = try catalog.addUser(name: "cy", role: .viewer, passwordHash: "h", now: now)
+        try catalog.createSession(UserSession(tokenHash: "tok", user: "bob", createdAt: now, expiresAt: now.addingTimeInterval(60),
+                                              address: "192.0.2.7"))
+        _ = try catalog.setAdultVerified(true, user: "cy", by: "user:bob", now: now)
+        try store(catalog, "img_a", second: 0)
+        _ = try catalog.review(imageIDs: ["img_a"], decision: .reject(reason: "blurry"), reviewer: "user:bob", now: now)
+        try catalog.openTakedown(TakedownRecord(id: "td_1", targetKind: "image", target: "img_a", reason: "r", requestedAt: now,
+                                                receivedAt: now, requestedBy: "user:bob"))
+
+        let export = try catalog.personalData(ofUser: "bob")
+        XCTAssertEqual(export.account.name, "bob")
+        XCTAssertEqual(export.sessions, [SessionRecord(createdAt: now, expiresAt: now.addingTimeInterval(60), address: "192.0.2.7")])
+        XCTAssertEqual(export.reviews.map(\.imageID), ["img_a"])
+        XCTAssertEqual(export.takedownRequests, ["td_1"])
+        XCTAssertEqual(export.adultVerificationsGiven, ["cy"])
+        expectError(UserError.unknown("nobody")) { _ = try catalog.personalData(ofUser: "nobody") }
+
+        expectError(UserError.lastAdmin("ann")) { try catalog.checkErasable(user: "ann") }
+        expectError(UserError.lastAdmin("ann")) { try catalog.erasePersonalData(ofUser: "ann", pseudonym: "p_ann", now: now) }
+        expectError(UserError.unknown("nobody")) { try catalog.checkErasable(user: "nobody") }
+        XCTAssertNoThrow(try catalog.checkErasable(user: "bob"))
+        try catalog.erasePersonalData(ofUser: "bob", pseudonym: "p_1", now: now)
+        XCTAssertNil(try catalog.user(named: "bob"))
+        let erased = try XCTUnwrap(try catalog.user(named: "p_1"))
+        XCTAssertTrue(erased.disabled)
+        XCTAssertEqual(try catalog.passwordHash(ofUser: "p_1"), "", "the password hash is gone")
+        XCTAssertNil(try catalog.session(tokenHash: "tok", now: now), "sessions and their addresses are gone")
+        XCTAssertEqual(try catalog.review(imageID: "img_a").reviewer, "user:p_1", "the decision stays, under the pseudonym")
+        XCTAssertEqual(try catalog.takedown(id: "td_1")?.requestedBy, "user:p_1")
+        XCTAssertEqual(try catalog.user(named: "cy")?.adultVerifiedBy, "user:p_1")
+        XCTAssertEqual(try catalog.personalData(ofUser: "p_1").sessions, [])
     }
 }

@@ -3,8 +3,9 @@ import XCTest
 import Catalog
 @testable import CatalogPostgres
 
-/// The ports contract (review, listing, tags, people, takedowns) on `PostgresCatalog` on a real
-/// PostgreSQL (`PostgresTestServer`), each test on a fresh database of the run's cluster.
+/// The ports contract (review, listing, tags, people, takedowns, output check, retention, personal
+/// data) on `PostgresCatalog` on a real PostgreSQL (`PostgresTestServer`), each test on a fresh
+/// database of the run's cluster.
 final class PostgresCatalogPortsContractTests: CatalogPortsContractTests {
     override func makeCatalog() throws -> PortsCatalog {
         try PostgresCatalog(url: try PostgresTestServer.running().makeDatabase())
@@ -30,4 +31,8 @@ final class PostgresCatalogPortsContractTests: CatalogPortsContractTests {
     override func testFingerprintsAreKeptPerOriginalAndMissingOnesListed() throws { try super.testFingerprintsAreKeptPerOriginalAndMissingOnesListed() }
     override func testATakedownHidesTheImageAndItsDerivativesAndLeavesTombstones() throws { try super.testATakedownHidesTheImageAndItsDerivativesAndLeavesTombstones() }
     override func testTakedownsListNewestFirst() throws { try super.testTakedownsListNewestFirst() }
+    override func testTheOutputCheckVerdictAndAQuarantineAreStoredAndNeverUploaded() throws { try super.testTheOutputCheckVerdictAndAQuarantineAreStoredAndNeverUploaded() }
+    override func testRetentionFindsRejectedAndQuarantinedOriginalsPastTheirTimeOldestFirst() throws { try super.testRetentionFindsRejectedAndQuarantinedOriginalsPastTheirTimeOldestFirst() }
+    override func testPurgingKeepsTheRowsButClearsPromptsAndPendingUploads() throws { try super.testPurgingKeepsTheRowsButClearsPromptsAndPendingUploads() }
+    override func testPersonalDataIsExportedThenErasedUnderAPseudonym() throws { try super.testPersonalDataIsExportedThenErasedUnderAPseudonym() }
 }

@@ -3,8 +3,8 @@ import XCTest
 import Catalog
 import CatalogSQLite
 
-/// The ports contract (review, listing, tags, people, takedowns) on `SQLiteCatalog`, each test on
-/// a fresh file in its own temporary folder.
+/// The ports contract (review, listing, tags, people, takedowns, output check, retention, personal
+/// data) on `SQLiteCatalog`, each test on a fresh file in its own temporary folder.
 final class SQLiteCatalogPortsContractTests: CatalogPortsContractTests {
     private var folders: [String] = []
 
@@ -40,4 +40,8 @@ final class SQLiteCatalogPortsContractTests: CatalogPortsContractTests {
     override func testFingerprintsAreKeptPerOriginalAndMissingOnesListed() throws { try super.testFingerprintsAreKeptPerOriginalAndMissingOnesListed() }
     override func testATakedownHidesTheImageAndItsDerivativesAndLeavesTombstones() throws { try super.testATakedownHidesTheImageAndItsDerivativesAndLeavesTombstones() }
     override func testTakedownsListNewestFirst() throws { try super.testTakedownsListNewestFirst() }
+    override func testTheOutputCheckVerdictAndAQuarantineAreStoredAndNeverUploaded() throws { try super.testTheOutputCheckVerdictAndAQuarantineAreStoredAndNeverUploaded() }
+    override func testRetentionFindsRejectedAndQuarantinedOriginalsPastTheirTimeOldestFirst() throws { try super.testRetentionFindsRejectedAndQuarantinedOriginalsPastTheirTimeOldestFirst() }
+    override func testPurgingKeepsTheRowsButClearsPromptsAndPendingUploads() throws { try super.testPurgingKeepsTheRowsButClearsPromptsAndPendingUploads() }
+    override func testPersonalDataIsExportedThenErasedUnderAPseudonym() throws { try super.testPersonalDataIsExportedThenErasedUnderAPseudonym() }
 }

@@ -122,6 +122,19 @@ final class HTTPServerTestClient {
         return Response(status: status, headers: headers, body: body)
     }
 
+    /// A streamed body's text up to and including `needle` (throws on timeout or EOF first).
+    func read(until needle: String) throws -> String {
+        let bytes = Array(needle.utf8)
+        while true {
+            if let at = Self.find(bytes, in: buffer) {
+                let text = String(decoding: buffer[0..<(at + bytes.count)], as: UTF8.self)
+                buffer.removeFirst(at + bytes.count)
+                return text
+            }
+            guard try fill() else { throw ClientError.closed }
+        }
+    }
+
     /// True when the server closes the connection (EOF or reset) with no further bytes.
     func isClosedByServer() -> Bool {
         guard buffer.isEmpty else { return false }

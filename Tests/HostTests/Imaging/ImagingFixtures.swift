@@ -36,7 +36,7 @@ enum ImagingFixtures {
     /// Starts libvips the way the host does, once, before any fixture touches it: a libvips
     /// call made first would start the library by itself, with all its modules
     /// (see `VipsModuleSelection`).
-    private static let libvipsStarted: Bool = (try? ImageWorkshop()) != nil
+    private static let libvipsStarted: Bool = (try? ImageWorkshop().start()) != nil
 
     static func scene(width: Int, height: Int, alpha: Bool = false) throws -> VipsImageHandle {
         precondition(libvipsStarted, "libvips did not start")
@@ -71,20 +71,20 @@ enum ImagingFixtures {
     /// packet with a location, the way a phone photo would.
     static func jpegWithLocationMetadata(width: Int, height: Int) throws -> Data {
         let image = try scene(width: width, height: height).copiedToMemory()
-        vips_image_set_string(image.pointer, "exif-ifd0-Make", "LeakyCam")
-        vips_image_set_string(image.pointer, "exif-ifd3-GPSLatitudeRef", "N")
-        vips_image_set_string(image.pointer, "exif-ifd3-GPSLatitude", "48/1 51/1 2964/100")
-        vips_image_set_string(image.pointer, "exif-ifd3-GPSLongitudeRef", "E")
-        vips_image_set_string(image.pointer, "exif-ifd3-GPSLongitude", "2/1 17/1 4022/100")
+        cvips_image_set_string(image.pointer, "exif-ifd0-Make", "LeakyCam")
+        cvips_image_set_string(image.pointer, "exif-ifd3-GPSLatitudeRef", "N")
+        cvips_image_set_string(image.pointer, "exif-ifd3-GPSLatitude", "48/1 51/1 2964/100")
+        cvips_image_set_string(image.pointer, "exif-ifd3-GPSLongitudeRef", "E")
+        cvips_image_set_string(image.pointer, "exif-ifd3-GPSLongitude", "2/1 17/1 4022/100")
         let xmp = Array(xmpPacket.utf8)
-        xmp.withUnsafeBytes { vips_image_set_blob_copy(image.pointer, "xmp-data", $0.baseAddress, $0.count) }
+        xmp.withUnsafeBytes { cvips_image_set_blob_copy(image.pointer, "xmp-data", $0.baseAddress, $0.count) }
         return try image.encoded(.jpeg(quality: 90, progressive: false, background: .white), stripMetadata: false)
     }
 
     /// A JPEG of the scene stored sideways with EXIF orientation 6 ("rotate 90° clockwise to view").
     static func jpegWithOrientation6(width: Int, height: Int) throws -> Data {
         let image = try scene(width: width, height: height).copiedToMemory()
-        vips_image_set_int(image.pointer, "orientation", 6)
+        cvips_image_set_int(image.pointer, "orientation", 6)
         return try image.encoded(.jpeg(quality: 90, progressive: false, background: .white), stripMetadata: false)
     }
 

@@ -9,19 +9,19 @@ final class ImagingRuntimeTests: XCTestCase {
     func testStartLoadsNoOptionalModulesRestoresVIPSHOMEAndLoadsHEIFOnDemand() throws {
         // Set by an operator (then left alone), or by libvips starting itself before any ImageWorkshop.
         try XCTSkipIf(getenv("VIPSHOME") != nil, "VIPSHOME is set, so the module selection does not apply")
-        _ = try ImageWorkshop()
+        try ImageWorkshop().start()
         XCTAssertNil(getenv("VIPSHOME"), "VIPSHOME must not leak into child processes")
         // ImageMagick and PDF would only be there if vips_init had loaded the module directory.
-        XCTAssertEqual(vips_type_find("VipsOperation", "magickload_buffer"), 0)
-        XCTAssertEqual(vips_type_find("VipsOperation", "pdfload_buffer"), 0)
+        XCTAssertEqual(cvips_type_find("VipsOperation", "magickload_buffer"), 0)
+        XCTAssertEqual(cvips_type_find("VipsOperation", "pdfload_buffer"), 0)
         XCTAssertEqual(cvips_require_heif(), 0, VipsErrorBuffer.take())
-        XCTAssertNotEqual(vips_type_find("VipsOperation", "heifsave_buffer"), 0)
+        XCTAssertNotEqual(cvips_type_find("VipsOperation", "heifsave_buffer"), 0)
     }
 
     func testOrcVectorCodeIsOffAfterStart() throws {
         // liborc's generated code crashed under concurrent post-processing (see VipsRuntime).
-        _ = try ImageWorkshop()
-        XCTAssertEqual(vips_vector_isenabled(), 0)
+        try ImageWorkshop().start()
+        XCTAssertEqual(cvips_vector_isenabled(), 0)
     }
 
     func testMallocTuningIsOnByDefaultAndCanBeTurnedOff() throws {
@@ -34,7 +34,7 @@ final class ImagingRuntimeTests: XCTestCase {
     /// The direct libwebp path must write exactly what libvips' webpsave (+ metadata removal)
     /// writes for the same pixels, with and without alpha, at several efforts.
     func testDirectWebPMatchesLibvipsWebPSave() throws {
-        _ = try ImageWorkshop()
+        try ImageWorkshop().start()
         for alpha in [false, true] {
             let inMemory = try ImagingFixtures.scene(width: 200, height: 120, alpha: alpha)
             let bands = alpha ? 4 : 3
@@ -45,7 +45,7 @@ final class ImagingRuntimeTests: XCTestCase {
             var length = 0
             XCTAssertEqual(cvips_webpsave_memory(lazy.pointer, &buffer, &length, 80, 4), 1, "a lazy image is not in memory")
             XCTAssertEqual(cvips_webpsave_memory(inMemory.pointer, &buffer, &length, 80, 4), 0)
-            WebPFree(buffer)
+            cvips_WebPFree(buffer)
             for effort in [2, 3, 4] {
                 let direct = try inMemory.encoded(.webp(quality: 80, effort: effort))
                 let viaLibvips = try lazy.encoded(.webp(quality: 80, effort: effort))

@@ -20,7 +20,7 @@ final class ImagingUnsharpMaskTests: XCTestCase {
     }
 
     func testFlatImageIsUnchangedAndEdgesGainContrast() throws {
-        _ = try ImageWorkshop()
+        try ImageWorkshop().start()
         // Left half 100, right half 150.
         var pixels = [UInt8](repeating: 0, count: 40 * 10 * 3)
         for y in 0..<10 { for x in 0..<40 { for c in 0..<3 { pixels[(y * 40 + x) * 3 + c] = x < 20 ? 100 : 150 } } }

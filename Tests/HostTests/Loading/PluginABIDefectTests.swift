@@ -89,8 +89,8 @@ final class PluginABIDefectTests: XCTestCase {
     func testFailedHTTPCallReadsAsNoResponse() throws {
         let (log, _) = TestEnvironment.capturingLog()
         let secrets = EnvironmentSecrets(environment: [:])
-        let table = HostServiceTable(context: .init(log: log, secrets: secrets, http: PluginHTTPClient(secrets: secrets, log: log),
-                                                    clock: { 0 }))
+        let table = HostServiceTable(context: .init(services: LocalHostServices(
+            log: log, secrets: secrets, http: PluginHTTPClient(secrets: secrets, log: log), clock: { 0 })))
         let url = Array("http://127.0.0.1:1/never".utf8CString)
         var response = imagegen_http_response()
         response.struct_size = UInt32(MemoryLayout<imagegen_http_response>.size)
@@ -149,8 +149,8 @@ final class PluginABIDefectTests: XCTestCase {
         // host->log: cut at the line cap between characters, never U+FFFD.
         let (log, lines) = TestEnvironment.capturingLog()
         let secrets = EnvironmentSecrets(environment: [:])
-        let table = HostServiceTable(context: .init(log: log, secrets: secrets, http: PluginHTTPClient(secrets: secrets, log: log),
-                                                    clock: { 0 }))
+        let table = HostServiceTable(context: .init(services: LocalHostServices(
+            log: log, secrets: secrets, http: PluginHTTPClient(secrets: secrets, log: log), clock: { 0 })))
         let long = Array(String(repeating: "é", count: PluginBoundaryLimits.maxLogLineBytes).utf8)
         long.withUnsafeBufferPointer { b in
             b.withMemoryRebound(to: CChar.self) { table.pointer.pointee.log(table.pointer, 1, $0.baseAddress, 5) }

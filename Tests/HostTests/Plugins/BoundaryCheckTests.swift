@@ -8,7 +8,7 @@ import XCTest
 /// is a C fixture built here (`Fixtures/boundary_fixture.c`) and dropped beside Preview into
 /// a served host. After each: the host is alive, a Preview generation succeeds, the job ended
 /// as `plugin_error` naming the plugin and what was wrong, and `/v1/health` names the plugin.
-final class BoundaryCheckTests: XCTestCase {
+class BoundaryCheckTests: XCTestCase {
     let small: JSONValue = ["width": 64, "height": 64]
 
     static func buildFixture(_ defines: [String], id: String = "bad", model: String = "bad-model") throws -> String {
@@ -72,7 +72,9 @@ final class BoundaryCheckTests: XCTestCase {
     func testMoreOutputsThanAskedForAreRefusedAndNoneIsFetched() async throws {
         let h = try await assertFaultIsContained("MB_POLL_TOO_MANY", expecting: "lists 100001 outputs for a job of 1")
         let gen = try XCTUnwrap(h.server.runtime.plugins.generation(forPlugin: "bad"))
-        XCTAssertEqual(try BoundaryCheckTests.probe(gen, "mb_fetch_count"), 0, "no output was fetched")
+        // The fixture's counter is readable only in this process (isolated, the image count
+        // below says the same: nothing of the faulty plugin was stored).
+        if gen.handle != nil { XCTAssertEqual(try BoundaryCheckTests.probe(gen, "mb_fetch_count"), 0, "no output was fetched") }
         let images = try await h.client.get("/v1/images?limit=10").json?["images"]?.array ?? []
         XCTAssertEqual(images.count, 1, "only the Preview image is stored")
         await h.stop()

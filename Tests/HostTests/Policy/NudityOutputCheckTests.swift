@@ -7,7 +7,7 @@ import XCTest
 
 /// The output nudity check's pieces (issue 17 item 6): the quarantine rules driven by recorded
 /// NudeNet outputs, and the real detector (the `nudenet` wheel's ONNX model through onnxruntime,
-/// offline) on images with known verdicts. Not yet wired into the pipeline (docs/compliance.md §3).
+/// offline) on images with known verdicts. The pipeline wiring: OutputCheckPipelineTests.
 final class NudityOutputCheckTests: XCTestCase {
     private static let script = TestEnvironment.repositoryRoot + "/share/classifiers/nudenet-detect.py"
 

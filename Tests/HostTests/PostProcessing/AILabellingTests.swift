@@ -11,25 +11,8 @@ import XCTest
 /// independent reader (exiftool, Debian's libimage-exiftool-perl), while provider metadata (EXIF,
 /// GPS, the provider's own XMP) is still stripped.
 final class AILabellingTests: XCTestCase {
-    /// exiftool's tags of `bytes` as `Group1:Tag` → value (`-a -G1 -j`).
     private func exiftool(_ bytes: Data, ext: String) throws -> [String: Any] {
-        let exiftool = ["/usr/bin/exiftool", "/usr/local/bin/exiftool"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        let path = try XCTUnwrap(exiftool, "exiftool is missing: run scripts/install-deps.sh --test")
-        let file = NSTemporaryDirectory() + "/ailabel-\(UUID().uuidString).\(ext)"
-        try bytes.write(to: URL(fileURLWithPath: file))
-        defer { try? FileManager.default.removeItem(atPath: file) }  // try?: a leftover temp file is harmless
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["-a", "-G1", "-j", "-struct", file]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
-        let all = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
-        return try XCTUnwrap(all.first)
+        try ExifTool.tags(bytes, ext: ext)
     }
 
     /// The EXIF block libheif files get from libvips 8.14 whenever XMP is written (heifsave with

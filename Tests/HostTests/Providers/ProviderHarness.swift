@@ -56,6 +56,18 @@ final class ProviderHarness: @unchecked Sendable {
         return .object(o)
     }
 
+    /// `request` turned into a vary/upscale request carrying `image`.
+    static func derived(_ request: JSONValue, kind: String, image: [UInt8], width: Int, height: Int,
+                        strength: Double? = nil, scale: Double? = nil) -> JSONValue {
+        var o = request.object ?? [:]
+        o["kind"] = .string(kind)
+        o["input_image"] = ["data_base64": .string(Data(image).base64EncodedString()), "mime": "image/png",
+                            "width": .number(Double(width)), "height": .number(Double(height))]
+        o["strength"] = strength.map { .number($0) } ?? .null
+        o["scale"] = scale.map { .number($0) } ?? .null
+        return .object(o)
+    }
+
     func submit(_ request: JSONValue) -> Result<JSONValue, PluginCallError> {
         Self.keyFree(Result { () throws(PluginCallError) in try instance.submit(request) })
     }

@@ -19,7 +19,8 @@ final class CatalogMigrationTests: CatalogContractTests {
     }
 
     /// A SQLite catalog with jobs in several states, originals and a derivative, the ledger,
-    /// ratings, reservations, reviews, people, a takedown, uploads, alerts, slot runs and quotas.
+    /// ratings, reservations, reviews, people, a takedown, uploads, alerts, slot runs and quotas,
+    /// and a quarantined original with its output-check verdict.
     func populatedSQLite() throws -> SQLiteCatalog {
         let folder = TestEnvironment.temporaryDirectory("catalog-migrate")
         folders.append(folder)
@@ -35,6 +36,10 @@ final class CatalogMigrationTests: CatalogContractTests {
         }
         try catalog.storeImage(image("img0-thumb", job: "j0", generatedAt: noon.addingTimeInterval(9), cost: nil, variant: "thumbnail",
                                      parentID: "img0"), outputIndex: 0, pluginID: nil, providerModel: nil, costSource: "unknown")
+        var held = image("img4", job: "j2", generatedAt: noon.addingTimeInterval(4), cost: nil, status: ImageRecord.quarantined)
+        held.outputCheck = NudityVerdict(quarantined: true, reason: "explicit nudity", findings: [NudityFinding(label: "EXPOSED", score: 0.9)],
+                                         detector: "nudenet")
+        try catalog.storeImage(held, outputIndex: 1, pluginID: "fake", providerModel: "x", costSource: "provider")
         try catalog.rate(imageID: "img1", rating: 4, now: noon)
         _ = try catalog.reserve(imageID: "img2", channel: "blog", day: "2026-03-16", now: noon)
         _ = try catalog.review(imageIDs: ["img1"], decision: .reject(reason: "extra finger"), reviewer: "user:ann", now: noon)
@@ -83,7 +88,7 @@ final class CatalogMigrationTests: CatalogContractTests {
         XCTAssertThrowsError(try migration.run(stopAfterBatches: 5)) { XCTAssertEqual($0 as? MigrationError, .interrupted(table: "images")) }
         let reports = try migration.run()
         XCTAssertEqual(reports.first { $0.table == "jobs" }?.copiedNow, 0, "the jobs committed before the interruption are not copied again")
-        XCTAssertEqual(reports.first { $0.table == "images" }?.rows, 5)
+        XCTAssertEqual(reports.first { $0.table == "images" }?.rows, 6)
 
         let tables = try rows(source, target)
         XCTAssertGreaterThanOrEqual(tables.count, 18, "tables compared: \(tables.keys.sorted())")
@@ -96,13 +101,15 @@ final class CatalogMigrationTests: CatalogContractTests {
         XCTAssertEqual(try target.jobs(state: nil, batch: nil, limit: 100), try source.jobs(state: nil, batch: nil, limit: 100))
         XCTAssertEqual(try target.ledger(since: nil), try source.ledger(since: nil))
         XCTAssertEqual(try target.image("img0-thumb"), try source.image("img0-thumb"))
+        XCTAssertEqual(try target.image("img4"), try source.image("img4"))
+        XCTAssertEqual(try target.image("img4")?.outputCheck?.reason, "explicit nudity", "the output check's verdict is copied")
         XCTAssertEqual(try target.unfinishedJobs().map(\.id), ["j5"])
         XCTAssertEqual(try migration.run().map(\.copiedNow).reduce(0, +), 0, "a finished copy run again copies nothing")
         try target.storeImage(image("img6", job: "j6", generatedAt: noon, cost: 0.5), outputIndex: 0, pluginID: "fake",
                               providerModel: "x", costSource: "provider")
         XCTAssertEqual(try target.ledger(since: nil).count, try source.ledger(since: nil).count + 1)
         XCTAssertThrowsError(try migration.verify(), "a catalog that changed after the copy no longer verifies") {
-            XCTAssertEqual($0 as? MigrationError, .countDiffers(table: "images", source: 5, target: 6))
+            XCTAssertEqual($0 as? MigrationError, .countDiffers(table: "images", source: 6, target: 7))
         }
     }
 

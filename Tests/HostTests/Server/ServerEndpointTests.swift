@@ -169,8 +169,9 @@ final class ServerEndpointTests: XCTestCase {
 
     func testQueuedJobsRunByPriorityThenAge() async throws {
         // One job at a time, each takes a while: the first occupies the runner while the rest queue.
+        // Two seconds per job, so a loaded machine still queues all four before the first finishes.
         let h = try await ServerTestHarness(label: "srv-prio", config: """
-            { jobs: { concurrency: 1 }, providers: { preview: { latency_ms: 250 } } }
+            { jobs: { concurrency: 1 }, providers: { preview: { latency_ms: 2000 } } }
             """)
         defer { Task { await h.stop() } }
         let first = try await h.client.generate(["prompt": "first", "parameters": small])

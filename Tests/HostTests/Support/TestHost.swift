@@ -53,7 +53,7 @@ final class TestHost {
 
     /// Runs the built `imagegen` binary against this host's folders.
     @discardableResult
-    func cli(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, signalled: Bool, stdout: String, stderr: String) {
+    func cli(_ args: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> (status: Int32, signalled: Bool, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestEnvironment.buildDirectory + "/imagegen")
         process.arguments = args + ["--config", paths.config!, "--plugins", paths.plugins, "--data", paths.data]
@@ -63,7 +63,13 @@ final class TestHost {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let input = Pipe()
+        if stdin != nil { process.standardInput = input }
         try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -37,7 +37,8 @@ final class WebAppEndpointTests: XCTestCase {
         }
         let thumbnail = try XCTUnwrap(served, "the thumbnail's ETag is one of the thumbnail derivatives' hashes")
         XCTAssertTrue(["image/webp", "image/jpeg", "image/png"].contains(thumbnail["mime"]?.string ?? ""), "\(thumbnail)")
-        XCTAssertNotNil(thumb.headers["cache-control"])
+        XCTAssertEqual(thumb.headers["cache-control"], "private, no-cache",
+                       "the address served the original before the thumbnail existed: browsers must revalidate, not keep it a year")
         let original = try await h.client.get("/v1/images/\(id)/file")
         XCTAssertNotEqual(thumb.body, original.body, "the thumbnail, not the original")
         let again = try await h.client.send("GET", "/v1/images/\(id)/thumbnail", headers: ["If-None-Match": thumb.headers["etag"]!])

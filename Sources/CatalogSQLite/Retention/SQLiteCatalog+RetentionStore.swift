@@ -1,0 +1,55 @@
+import Foundation
+import Catalog
+
+extension SQLiteCatalog: RetentionStore {
+    public func retentionCandidates(rejectedBefore: Date?, quarantinedBefore: Date?, limit: Int) throws -> [RetentionCandidate] {
+        try migrateListingTables()
+        var found: [RetentionCandidate] = []
+        if let rejectedBefore {
+            let rows = try database.query("""
+                SELECT i.id, rv.reviewed_at AS since FROM images i JOIN image_reviews rv ON rv.image_id = i.id
+                WHERE i.variant = 'original' AND i.status IN ('completed', 'quarantined') AND rv.state = 'rejected'
+                  AND rv.reviewed_at < ? ORDER BY rv.reviewed_at, i.id LIMIT ?
+                """, [.integer(ms(rejectedBefore)), .integer(Int64(max(0, limit)))])
+            found += try rows.map { try candidate($0, rule: .rejected) }
+        }
+        if let quarantinedBefore {
+            let rows = try database.query("""
+                SELECT i.id, i.generated_at AS since FROM images i
+                WHERE i.variant = 'original' AND i.status = 'quarantined' AND i.generated_at < ?
+                  AND NOT EXISTS (SELECT 1 FROM image_reviews rv WHERE rv.image_id = i.id AND rv.state = 'rejected')
+                ORDER BY i.generated_at, i.id LIMIT ?
+                """, [.integer(ms(quarantinedBefore)), .integer(Int64(max(0, limit)))])
+            found += try rows.map { try candidate($0, rule: .quarantined) }
+        }
+        return Array(found.sorted { ($0.since, $0.imageID) < ($1.since, $1.imageID) }.prefix(max(0, limit)))
+    }
+
+    private func candidate(_ row: SQLiteDatabase.Row, rule: RetentionCandidate.Rule) throws -> RetentionCandidate {
+        let id = row["id"]?.string ?? ""
+        let files = try database.query("SELECT file_path FROM images WHERE (id = ? OR parent_id = ?) AND status <> 'purged' ORDER BY variant <> 'original', id",
+                                       [.text(id), .text(id)]).compactMap { $0["file_path"]?.string }
+        return RetentionCandidate(imageID: id, rule: rule, since: Date(timeIntervalSince1970: Double(row["since"]?.int ?? 0) / 1000), files: files)
+    }
+
+    public func markPurged(imageID: String, now: Date) throws {
+        try migrate(UploadQueueSchema.schema)
+        try database.transaction {
+            try database.query("""
+                UPDATE jobs SET prompt = '', negative_prompt = NULL, updated_at = ?
+                WHERE id IN (SELECT job_id FROM images WHERE id = ? AND job_id IS NOT NULL)
+                """, [.integer(ms(now)), .text(imageID)])
+            try database.query("""
+                DELETE FROM uploads WHERE state IN ('pending', 'failed')
+                  AND image_id IN (SELECT id FROM images WHERE id = ?1 OR parent_id = ?1)
+                """, [.text(imageID)])
+            if promptProtection?.search == .index {
+                try database.query("DELETE FROM prompt_words WHERE image_id IN (SELECT id FROM images WHERE id = ?1 OR parent_id = ?1)",
+                                   [.text(imageID)])
+            }
+            try database.query("""
+                UPDATE images SET status = 'purged', prompt = '', negative_prompt = NULL WHERE id = ?1 OR parent_id = ?1
+                """, [.text(imageID)])
+        }
+    }
+}

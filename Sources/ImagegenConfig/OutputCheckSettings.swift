@@ -1,0 +1,60 @@
+import Foundation
+
+/// `output_check`: the nudity check of every generated image before it is stored as a good one
+/// (docs/compliance.md §3). Off by default so a host without Python still runs; when on and the
+/// detector cannot start, the host refuses to start rather than pass images unchecked.
+public struct OutputCheckSettings: Sendable, Codable, Equatable {
+    public var enabled = false
+    /// The detector: `nudenet` (the only one shipped).
+    public var detector = "nudenet"
+    /// The Python interpreter that has the `nudenet` wheel (PATH's `python3` when unset).
+    public var python: String?
+    /// Findings below this confidence are ignored.
+    public var threshold = 0.45
+
+    public static let detectors = ["nudenet"]
+    static let knownKeys = ["enabled", "detector", "python", "threshold"]
+
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case enabled, detector, python, threshold
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? enabled
+        detector = try c.decodeIfPresent(String.self, forKey: .detector) ?? detector
+        python = try c.decodeIfPresent(String.self, forKey: .python)
+        threshold = try c.decodeIfPresent(Double.self, forKey: .threshold) ?? threshold
+    }
+}
+
+/// `retention`: how long held-back images are kept before `serve` (and `imagegen retention
+/// apply`) purge their files. nil keeps them for good. Takedown tombstones, the ledger and the
+/// audit log are never purged.
+public struct RetentionSettings: Sendable, Codable, Equatable {
+    /// Days after a rejection before a rejected original and its derivatives are purged.
+    public var rejectedDays: Int?
+    /// Days after generation before a quarantined original is purged.
+    public var quarantinedDays: Int?
+    /// How often `serve` applies the rules.
+    public var intervalHours = 24.0
+
+    static let knownKeys = ["rejected_days", "quarantined_days", "interval_hours"]
+
+    public init(rejectedDays: Int? = nil, quarantinedDays: Int? = nil) {
+        self.rejectedDays = rejectedDays
+        self.quarantinedDays = quarantinedDays
+    }
+    enum CodingKeys: String, CodingKey {
+        case rejectedDays = "rejected_days", quarantinedDays = "quarantined_days", intervalHours = "interval_hours"
+    }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rejectedDays = try c.decodeIfPresent(Int.self, forKey: .rejectedDays)
+        quarantinedDays = try c.decodeIfPresent(Int.self, forKey: .quarantinedDays)
+        intervalHours = try c.decodeIfPresent(Double.self, forKey: .intervalHours) ?? intervalHours
+    }
+
+    /// Whether any rule is set (nothing to apply otherwise).
+    public var isActive: Bool { rejectedDays != nil || quarantinedDays != nil }
+}
