@@ -37,6 +37,8 @@ public actor OperationsLoop {
         public var singleton = SingletonGate()
         /// The retention rules, applied every `retention.interval_hours` (nil: none configured).
         public var retention: RetentionService?
+        /// How often a host without the singleton lock asks again for retention's turn.
+        public var singletonRetry: TimeInterval = 30
 
         public init(wakeRunner: @escaping @Sendable () async -> Void = {}, jobsChanged: (@Sendable () async -> Void)? = nil,
                     maintenance: MaintenanceAction? = nil, uploadQueues: @escaping @Sendable () -> [UploadQueueStatus] = { [] },
@@ -170,13 +172,13 @@ public actor OperationsLoop {
             }
         })
         if let retention = hooks.retention, retention.settings.isActive {
-            let clock = self.clock, log = self.log, singleton = hooks.singleton
+            let clock = self.clock, log = self.log, singleton = hooks.singleton, retry = hooks.singletonRetry
             tasks.append(Task.detached(priority: .utility) {
                 while !Task.isCancelled {
                     // Retention is a singleton: a host without the lock asks again shortly, so a
                     // take-over does not wait a whole interval.
                     guard singleton.mayRun() else {
-                        do { try await Task.sleep(nanoseconds: 30_000_000_000) } catch { return }
+                        do { try await Task.sleep(nanoseconds: UInt64(max(0.01, retry) * 1_000_000_000)) } catch { return }
                         continue
                     }
                     do { _ = try retention.run(now: clock.now, apply: true) } catch {

@@ -4,8 +4,8 @@ import ImagegenCore
 import Synchronization
 
 /// Asked before each round of the work only one host may do (the plan's scheduler, alert
-/// evaluation, backups, upload lease sweeps): says yes while this host holds the catalog's
-/// singleton lock, and logs when it takes over or loses it, so the log tells which host ran what.
+/// evaluation, backups, upload lease sweeps, retention): says yes while this host holds the
+/// catalog's singleton lock, and logs when it takes over or loses it, so the log tells which host ran what.
 public final class SingletonGate: Sendable {
     let lock: any SingletonLock
     let log: Log?
@@ -24,10 +24,10 @@ public final class SingletonGate: Sendable {
             return state
         }
         if now && !before {
-            log?.info("this host runs the singletons (plan scheduler, alert evaluation, backups, upload sweeps)", source: "hosts")
+            log?.info("this host runs the singletons (plan scheduler, alert evaluation, backups, upload sweeps, retention)", source: "hosts")
         } else if !now && before {
-            log?.warning("this host no longer holds the singleton lock; another host runs the scheduler, alerts, backups "
-                         + "and upload sweeps", source: "hosts")
+            log?.warning("this host no longer holds the singleton lock; another host runs the scheduler, alerts, backups"
+                         + ", upload sweeps and retention", source: "hosts")
         }
         return now
     }

@@ -3,7 +3,7 @@ import ImagegenJSON
 import XCTest
 
 /// Two `imagegen serve` processes on one PostgreSQL catalog: exactly one runs the singletons
-/// (scheduler, alert evaluation, backups, upload sweeps); killed with SIGKILL, the other takes
+/// (scheduler, alert evaluation, backups, upload sweeps, retention); killed with SIGKILL, the other takes
 /// them over.
 final class SingletonTakeoverTests: XCTestCase {
     typealias ServeProcess = ServerProcessTests.ServeProcess
