@@ -55,6 +55,13 @@ package final class PostgresSingletonLock: SingletonLock, @unchecked Sendable {
     package func release() {
         lock.lock()
         defer { lock.unlock() }
+        // Unlocked in the session before it closes: the server ends a closed session
+        // asynchronously, so relying on the close alone left the next host refused for a moment.
+        if held, let db {
+            do { _ = try db.query("SELECT pg_advisory_unlock($1)", [.integer(key)]) } catch {
+                // The session is gone or going; its end frees the lock all the same.
+            }
+        }
         db = nil
         held = false
         checkedAt = .distantPast
