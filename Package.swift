@@ -39,6 +39,8 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-I/usr/include/glib-2.0", "-I/usr/lib/\(multiarchTriple)/glib-2.0/include"])]),
         .systemLibrary(name: "CSodium", path: "Sources/CSodium", pkgConfig: "libsodium",
                        providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
 
         // A JSON value type shared by the host and PluginKit (job references are schemaless JSON).
         .target(name: "ImagegenJSON", path: "Sources/ImagegenJSON"),
@@ -81,6 +83,11 @@ let package = Package(
         // The embedded catalog: the only target that writes SQL or imports CSQLite (WAL, STRICT tables,
         // numbered migrations). Implements the Catalog port.
         .target(name: "CatalogSQLite", dependencies: ["ImagegenCore", "Crypto", "Imaging", "Templates", "Catalog", "CSQLite", "ImagegenJSON"], path: "Sources/CatalogSQLite"),
+        // The catalog on PostgreSQL (libpq) for several hosts on one database: the same port and the
+        // same numbered migrations; the only other target that writes SQL. It reads rows into
+        // CatalogSQLite's row values and shares its row mapping, so jobs and images decode in one
+        // place, and it copies a SQLite catalog in (`imagegen catalog migrate`).
+        .target(name: "CatalogPostgres", dependencies: ["ImagegenCore", "Crypto", "Imaging", "Templates", "Catalog", "CatalogSQLite", "CPostgres", "ImagegenJSON"], path: "Sources/CatalogPostgres"),
         // The C ABI from the host's side: loading plugin files (private copies, never dlclose),
         // instances and their calls, generations for hot swap, the model table.
         .target(name: "PluginHost", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "ImagegenJSON", "PluginAPI"], path: "Sources/PluginHost"),
@@ -93,7 +100,7 @@ let package = Package(
         .target(name: "Operations", dependencies: ["ImagegenCore", "DurableFiles", "Crypto", "ImagegenConfig", "CloudStorage", "Templates", "Catalog", "PluginHost", "Security", "Pipeline", "ImagegenJSON"], path: "Sources/Operations"),
         // The composition root: builds a host from a data folder in one order for the CLI, the library
         // and serve. The only code outside CatalogSQLite that names the concrete catalog.
-        .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "ContentCredentials", "CloudStorage", "CatalogSQLite", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
+        .target(name: "Composition", dependencies: ["ImagegenCore", "ImagegenConfig", "ContentCredentials", "CloudStorage", "CatalogSQLite", "CatalogPostgres", "Security", "Pipeline", "Operations"], path: "Sources/Composition"),
         // `imagegen serve`: the HTTP API over HTTPServer, the plugin-folder watcher, shutdown.
         .target(name: "Server", dependencies: ["ImagegenCore", "DurableFiles", "HTTPServer", "WebApp", "ImagegenConfig", "Catalog", "PluginHost", "Security", "Pipeline", "Operations", "Composition", "Templates", "ImagegenJSON"], path: "Sources/Server"),
         // The library users import (`import Host`): ImageGenerator, the product's examples.
@@ -116,9 +123,9 @@ let package = Package(
         .target(name: "A1111", dependencies: ["PluginKit"], path: "Plugins/A1111"),
 
         // Fixtures are C sources and data the tests compile or read from the source tree.
-        .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "ContentCredentials", "HTTPServer", "WebApp", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenJSON5", "ImagegenTestSupport"], path: "Tests/HostTests",
+        .testTarget(name: "HostTests", dependencies: ["Host", "Composition", "Server", "Operations", "Pipeline", "Security", "PluginHost", "CatalogSQLite", "CatalogPostgres", "Catalog", "Templates", "CloudStorage", "ImagegenConfig", "Imaging", "ContentCredentials", "HTTPServer", "WebApp", "Crypto", "DurableFiles", "ImagegenCore", "ImagegenJSON", "ImagegenJSON5", "ImagegenTestSupport"], path: "Tests/HostTests",
                     exclude: ["Fixtures", "CloudStorage/Vectors", "Policy/corpus"]),
-        .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON", "Imaging"], path: "Benchmarks/Sources"),
+        .executableTarget(name: "Benchmarks", dependencies: ["Host", "Pipeline", "PluginHost", "CatalogSQLite", "CatalogPostgres", "Catalog", "ImagegenConfig", "ImagegenCore", "ImagegenJSON", "Imaging"], path: "Benchmarks/Sources"),
         .executableTarget(name: "ImagingBenchmark", dependencies: ["Host", "Imaging", "ContentCredentials"], path: "Benchmarks/imaging",
                           exclude: ["run.sh", "c2pa.sh", "README.md", "reference_pipelines.py", "summarize.py"]),
     ],

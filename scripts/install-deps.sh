@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what imagegen needs to build and test, only what is missing (idempotent).
 #   scripts/install-deps.sh          build and run dependencies
-#   scripts/install-deps.sh --test   plus what the test suite uses (moto for the S3 tests, exiftool for
-#                                    the AI-marking tests, wheel for the Python client's offline install
-#                                    test, Chromium, its driver and Selenium for the web app's browser tests)
+#   scripts/install-deps.sh --test   plus what the test suite uses (PostgreSQL for the catalog tests, moto for
+#                                    the S3 tests, exiftool for the AI-marking tests, wheel for the Python
+#                                    client's offline install test, Chromium, its driver and Selenium for
+#                                    the web app's browser tests)
 set -euo pipefail
 
-packages=(pkg-config libsqlite3-dev libvips-dev libvips-tools libsodium-dev libpng-dev)
+# libpq-dev builds the PostgreSQL catalog (CPostgres); --test adds the server the catalog tests start.
+packages=(pkg-config libsqlite3-dev libvips-dev libvips-tools libsodium-dev libpng-dev libpq-dev)
+[ "${1:-}" = "--test" ] && packages+=(postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -17,6 +17,8 @@ import PluginHost
 ///   plugin-isolation  poll isolated vs in-process, child restart after a crash, RSS per child
 ///   pipeline      jobs/s end to end with Preview at zero latency, concurrency 1 and 16;
 ///                 host overhead percentiles; RSS with 10,000 queued jobs
+///   catalog-transitions URL [workers] [jobs]
+///                 job transitions/s on a PostgreSQL catalog (Benchmarks/catalog-transitions.sh starts one)
 let arguments = Array(CommandLine.arguments.dropFirst())
 let buildDir = (CommandLine.arguments[0] as NSString).deletingLastPathComponent
 let previewPath = buildDir + "/libimagegen-preview.so"
@@ -261,11 +263,12 @@ case "plugin-isolation": try pluginIsolation()
 case "pipeline": try await pipeline()
 case "post-processing": try await postProcessing()
 case "output-check": try await outputCheck()
+case "catalog-transitions": try catalogTransitions()
 case nil, "all":
     pluginLoad()
     try pluginCall()
     try await pipeline()
 default:
-    print("usage: Benchmarks [plugin-load|plugin-call|pipeline|post-processing|output-check|all]")
+    print("usage: Benchmarks [plugin-load|plugin-call|plugin-isolation|pipeline|post-processing|output-check|catalog-transitions URL|all]")
     exit(2)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Catalog
 import CatalogSQLite
 import ContentCredentials
 import ImagegenConfig
@@ -16,7 +17,8 @@ import Security
 /// the catalog (fail closed: prompts are never stored in plain text) → templates, screened by
 /// the content policy → generation service → upload queue.
 ///
-/// This is the only code outside the storage target that names the concrete catalog.
+/// This is the only code outside the storage targets that names the concrete catalogs: SQLite in
+/// the data folder by default, PostgreSQL when `catalog.url` or `IMAGEGEN_CATALOG_URL` names one.
 public final class HostComposition: Sendable {
     public let paths: HostPaths
     public let configuration: Configuration
@@ -25,7 +27,9 @@ public final class HostComposition: Sendable {
     public let runtime: HostRuntime
     /// The catalog, prompt protection attached, as the entry points use it (its ports only).
     public var catalog: EntryCatalog { store }
-    let store: SQLiteCatalog
+    let store: CompositionCatalog
+    /// Where the catalog is (the SQLite file, or the PostgreSQL URL without password).
+    public let catalogLocation: CatalogLocation
     public let templates: TemplateStore
     public let service: GenerationService
     /// The upload queue when a `storage` section is configured; nil in local-only mode.
@@ -56,11 +60,12 @@ public final class HostComposition: Sendable {
         }
         runtime.plugins.rescan()
         runtime.warnAboutUnusedProviderSections()
-        let catalog: SQLiteCatalog
+        let location = try CatalogLocation.resolve(paths: paths, configuration: configuration)
+        let catalog: CompositionCatalog
         do {
-            catalog = try SQLiteCatalog(path: paths.catalog)
+            catalog = try makeCatalog(location, security: security)
         } catch {
-            throw .catalog(path: paths.catalog, reason: "\(error)")
+            throw .catalog(path: location.description, reason: "\(error)")
         }
         do {
             try security.attach(catalog)
@@ -88,10 +93,10 @@ public final class HostComposition: Sendable {
         } catch let error as ConfigurationError {
             throw .configuration(error)
         } catch {
-            throw .catalog(path: paths.catalog, reason: "cannot set up the upload queue: \(error)")
+            throw .catalog(path: location.description, reason: "cannot set up the upload queue: \(error)")
         }
         return HostComposition(paths: paths, configuration: configuration, log: log, security: security, runtime: runtime,
-                               catalog: catalog, templates: templates, service: service, uploads: uploads)
+                               catalog: catalog, location: location, templates: templates, service: service, uploads: uploads)
     }
 
     /// The C2PA signer when `labelling.c2pa` is enabled: the library, certificate and key are
@@ -117,13 +122,15 @@ public final class HostComposition: Sendable {
     }
 
     private init(paths: HostPaths, configuration: Configuration, log: Log, security: HostSecurity, runtime: HostRuntime,
-                 catalog: SQLiteCatalog, templates: TemplateStore, service: GenerationService, uploads: UploadQueue?) {
+                 catalog: CompositionCatalog, location: CatalogLocation, templates: TemplateStore, service: GenerationService,
+                 uploads: UploadQueue?) {
         self.paths = paths
         self.configuration = configuration
         self.log = log
         self.security = security
         self.runtime = runtime
         self.store = catalog
+        self.catalogLocation = location
         self.templates = templates
         self.service = service
         self.uploads = uploads
@@ -142,7 +149,7 @@ public final class HostComposition: Sendable {
         do {
             return try PostProcessingQueue.attach(to: service, catalog: store)
         } catch {
-            throw .catalog(path: paths.catalog, reason: "cannot set up post-processing: \(error)")
+            throw .catalog(path: catalogLocation.description, reason: "cannot set up post-processing: \(error)")
         }
     }
 }

@@ -39,7 +39,7 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
 }
 
 extension Configuration {
-    static let knownKeys = ["providers", "models", "aliases", "defaults", "budgets", "categories", "attestation",
+    static let knownKeys = ["providers", "models", "aliases", "defaults", "budgets", "categories", "attestation", "catalog",
                             "jobs", "health", "templates", "imaging", "policy", "quotas", "plans", "alerts",
                             "storage", "metrics", "server", "encryption", "audit", "tags", "profiles", "backup", "secrets",
                             "output_check", "retention", "labelling"]

@@ -19,6 +19,7 @@ extension ServerAPI {
         (.get, "/v1/users"), (.post, "/v1/users"), (.post, "/v1/users/{name}"),
         (.get, "/v1/users/{name}/export"), (.post, "/v1/erasures"),
         (.get, "/v1/costs"), (.get, "/v1/stats"), (.get, "/v1/events"), (.post, "/v1/takedowns"), (.get, "/v1/takedowns"),
+        (.get, "/v1/hosts"),
     ]
 
     func endpoint(_ method: HTTPMethod, _ pattern: String) -> HTTPHandler {
@@ -58,6 +59,7 @@ extension ServerAPI {
         case (.get, "/v1/events"): return { [self] in await streamEvents($0) }
         case (.post, "/v1/takedowns"): return { [self] in await createTakedown($0) }
         case (.get, "/v1/takedowns"): return { [self] in await listTakedowns($0) }
+        case (.get, "/v1/hosts"): return { [self] in await listHosts($0) }
         default: preconditionFailure("no endpoint for \(method) \(pattern)")
         }
     }

@@ -38,6 +38,9 @@ package final class HostServer: Sendable {
     package let operations: OperationsLoop
     /// Uploads to cloud storage and daily backups (nothing runs in local-only mode).
     package let storage: StorageBackgroundTasks
+    /// Whether this host runs the singletons (always, on a SQLite catalog; one host of those
+    /// sharing a PostgreSQL catalog).
+    package let singleton: SingletonGate
     /// Renders the derivatives of new originals and works through the backlog (nil without libvips).
     package let postProcessing: PostProcessingQueue?
     let api: ServerAPI
@@ -45,6 +48,8 @@ package final class HostServer: Sendable {
     /// Durable, signed deliveries of job and image events (nil when no `server.webhooks`).
     let webhooks: WebhookOutbox?
     let lock: RunnerLock
+    /// Tells the other hosts of the catalog this one is alive (`GET /v1/hosts`).
+    let heartbeat = Mutex<Task<Void, Never>?>(nil)
     private let lifecycle = Mutex(Lifecycle())
 
     struct Lifecycle {
@@ -98,19 +103,22 @@ package final class HostServer: Sendable {
         do {
             let postProcessing = try host.postProcessingQueue()
             self.postProcessing = postProcessing
+            let singleton = SingletonGate(lock: try catalog.openSingletonLock(), log: log)
+            self.singleton = singleton
+            var hooks = OperationsLoop.Hooks(wakeRunner: { await runner.wake() },
+                                             jobsChanged: { await runner.waitForChange(milliseconds: 5000) },
+                                             maintenance: { run in
+                                                 // The maintenance slot works through the post-processing backlog.
+                                                 let n = await postProcessing?.processBacklog() ?? 0
+                                                 log.info("maintenance slot \(run.slotID): \(n) image(s) post-processed", source: "plans")
+                                             },
+                                             // try?: an unreadable upload queue gives no backlog alert this round; the next ops round asks again
+                                             uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] })
+            hooks.singleton = singleton
+            hooks.retention = host.retentionService()
             operations = try OperationsLoop(
                 service: service, templates: templates, catalog: catalog, slotRuns: try catalog.openSlotRunStore(),
-                alerts: try catalog.openAlertStore(), metrics: hostMetrics, version: ImagegenVersion.current,
-                hooks: OperationsLoop.Hooks(wakeRunner: { await runner.wake() },
-                                            jobsChanged: { await runner.waitForChange(milliseconds: 5000) },
-                                            maintenance: { run in
-                                                // The maintenance slot works through the post-processing backlog.
-                                                let n = await postProcessing?.processBacklog() ?? 0
-                                                log.info("maintenance slot \(run.slotID): \(n) image(s) post-processed", source: "plans")
-                                            },
-                                            // try?: an unreadable upload queue gives no backlog alert this round; the next ops round asks again
-                                            uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] },
-                                            retention: host.retentionService()))
+                alerts: try catalog.openAlertStore(), metrics: hostMetrics, version: ImagegenVersion.current, hooks: hooks)
             let metrics = operations.metrics
             postProcessing?.onFinished { metrics.record($0) }
             storage = try StorageBackgroundTasks.make(configuration: configuration, paths: paths, catalog: catalog, uploads: uploads, log: log)
@@ -183,7 +191,8 @@ package final class HostServer: Sendable {
         await runner.start()
         await postProcessing?.start()
         await operations.start()
-        await storage.start()
+        await storage.start(singleton: singleton)
+        startHeartbeat()
         watcher.start()
         if let bound = http.boundAddress?.description {
             do {
@@ -238,6 +247,7 @@ package final class HostServer: Sendable {
         await postProcessing?.stop()
         await operations.stop()
         await storage.stop(grace: 1)
+        heartbeat.withLock { $0 }?.cancel()
         await api.completions.close()
         await httpStopped
         await webhooks?.stop()

@@ -5,4 +5,4 @@ import Catalog
 /// scrapes, and post-processing runs for `GET /v1/images/{id}`. Whichever store implements these
 /// serves the API.
 typealias ServerCatalog = any CatalogStore & ReservationStore & JobOverviewStore & PostProcessingStore
-    & ReviewStore & ImageListingStore & UserStore & PersonalDataStore
+    & ReviewStore & ImageListingStore & UserStore & HostRegistry & PersonalDataStore

@@ -23,6 +23,8 @@ nonisolated(unsafe) let commands: [any Command.Type] = [
     AuditCommand.self,
     ServeCommand.self,
     HealthCommand.self,
+    HostsCommand.self,
+    CatalogCommand.self,
     StorageCommand.self,
     BackupCommand.self,
     RestoreCommand.self,

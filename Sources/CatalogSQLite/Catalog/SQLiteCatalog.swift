@@ -18,6 +18,8 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     private let currentModules = Mutex<Set<String>>([])
     /// Seals prompts on write and opens them on read once a key is known (Security/).
     package let promptGuard = CatalogPromptGuard()
+    /// This process's last heartbeat: the only host of a SQLite catalog (`HostRegistry`).
+    let lastHeartbeat = Mutex<HostHeartbeat?>(nil)
 
     package init(path: String, synchronousFull: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
@@ -314,7 +316,7 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     package func ms(_ d: Date) -> Int64 { TimeBounds.milliseconds(d) }
 
     /// ISO 8601 with milliseconds, as records carry it (`RecordTime`).
-    static var isoMilliseconds: Date.ISO8601FormatStyle { RecordTime.style }
+    package static var isoMilliseconds: Date.ISO8601FormatStyle { RecordTime.style }
 
     /// The date as records carry it (`RecordTime.iso`).
     package static func iso(_ d: Date) -> String { RecordTime.iso(d) }
@@ -322,7 +324,7 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     /// A record's ISO 8601 time (with or without milliseconds). An unparsable one throws: it
     /// dates a ledger entry, and the time of the write instead would move the cost into another
     /// budget window.
-    static func date(_ iso: String) throws -> Date {
+    package static func date(_ iso: String) throws -> Date {
         if let date = try? Date(iso, strategy: isoMilliseconds) { return date }  // try?: the plain ISO 8601 form below is the other accepted form
         do {
             return try Date(iso, strategy: Date.ISO8601FormatStyle())
@@ -339,13 +341,13 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
         return String(decoding: try e.encode(v), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ t: T.Type, _ s: String?) -> T? {
+    package static func decode<T: Decodable>(_ t: T.Type, _ s: String?) -> T? {
         guard let s else { return nil }
         // try?: these columns are written by `encode` from the same types; one that no longer decodes (another version's shape) reads as absent rather than making the whole row unreadable
         return try? JSONDecoder().decode(T.self, from: Data(s.utf8))
     }
 
-    static func job(from r: SQLiteDatabase.Row) -> Job {
+    package static func job(from r: SQLiteDatabase.Row) -> Job {
         func d(_ k: String) -> Date? { r[k]?.int.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
         let tagsAndExtra = decode(JobExtra.self, r["extra"]?.string)
         return Job(
@@ -369,7 +371,14 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             finishedAt: d("finished_at"), deadlineAt: d("deadline_at") ?? Date())
     }
 
-    struct JobExtra: Codable { var extra: [String: String]; var tags: [String] }
+    package struct JobExtra: Codable {
+        package var extra: [String: String]
+        package var tags: [String]
+        package init(extra: [String: String], tags: [String]) {
+            self.extra = extra
+            self.tags = tags
+        }
+    }
 
     package static func image(from r: SQLiteDatabase.Row) -> ImageRecord {
         let generated = Date(timeIntervalSince1970: Double(r["generated_at"]?.int ?? 0) / 1000)
@@ -393,7 +402,7 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
     }
 
     /// - Parameter outputIndex: the provider output an original came from; nil for a derivative.
-    static func imageBindings(_ i: ImageRecord, outputIndex: Int?, pluginID: String?, providerModel: String?) throws -> [SQLiteDatabase.Value] {
+    package static func imageBindings(_ i: ImageRecord, outputIndex: Int?, pluginID: String?, providerModel: String?) throws -> [SQLiteDatabase.Value] {
         let generated = TimeBounds.milliseconds(try date(i.metadata.generatedAt))
         return [.text(i.imageID), i.jobID.map { .text($0) } ?? .null, outputIndex.map { .integer(Int64($0)) } ?? .null,
                 .integer(Int64(i.version)),

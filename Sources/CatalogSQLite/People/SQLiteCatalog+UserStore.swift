@@ -109,9 +109,9 @@ extension SQLiteCatalog: UserStore {
         return try database.query("DELETE FROM sessions WHERE expires_at <= ? RETURNING token_hash", [.integer(ms(now))]).count
     }
 
-    static func date(ms: Int64?) -> Date { Date(timeIntervalSince1970: Double(ms ?? 0) / 1000) }
+    package static func date(ms: Int64?) -> Date { Date(timeIntervalSince1970: Double(ms ?? 0) / 1000) }
 
-    static func account(from r: SQLiteDatabase.Row) -> UserAccount {
+    package static func account(from r: SQLiteDatabase.Row) -> UserAccount {
         UserAccount(name: r["name"]?.string ?? "", role: UserRole(rawValue: r["role"]?.string ?? "") ?? .viewer,
                     disabled: (r["disabled"]?.int ?? 0) != 0, adultVerified: (r["adult_verified"]?.int ?? 0) != 0,
                     adultVerifiedBy: r["adult_verified_by"]?.string,

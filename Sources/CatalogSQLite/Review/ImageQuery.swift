@@ -1,14 +1,18 @@
 import Foundation
 import Catalog
 
-/// The one SQL builder behind every image listing (`images(_:)`, `imagePage`, `availableImages`):
-/// each filter of `ImageFilter` becomes a condition, so a new filter is added once.
-struct ImageQuery {
-    var sql: String
-    var bindings: [SQLiteDatabase.Value]
+/// The one SQL builder behind every image listing (`images(_:)`, `imagePage`, `availableImages`)
+/// of both catalogs: each filter of `ImageFilter` becomes a condition, so a new filter is added
+/// once. The dialect decides only placeholders and how a JSON array is read.
+package struct ImageQuery {
+    /// SQLite (`?`, `json_each`) or PostgreSQL (`$n`, `jsonb_array_elements_text`).
+    package enum Dialect: Sendable { case sqlite, postgres }
+
+    package var sql: String
+    package var bindings: [SQLiteDatabase.Value]
 
     /// Whether `filter` needs the rating, review or reservation tables.
-    static func needsJoins(_ f: ImageFilter) -> Bool {
+    package static func needsJoins(_ f: ImageFilter) -> Bool {
         f.review != nil || f.minRating != nil || f.rated != nil || f.availableOnly || f.reserved != nil
     }
 
@@ -16,19 +20,33 @@ struct ImageQuery {
     ///   - joined: select the rating, review and active reservation beside each row (`r_*`, `rv_*`, `res_*`).
     ///   - extra: rows to fetch beyond `limit` (1 to learn whether another page follows).
     ///   - id: one image only (any variant).
-    init(_ f: ImageFilter, joined: Bool, extra: Int = 0, id: String? = nil, ms: (Date) -> Int64) {
+    package init(_ f: ImageFilter, joined: Bool, extra: Int = 0, id: String? = nil, dialect: Dialect = .sqlite,
+                 ms: (Date) -> Int64) {
         var conditions: [String] = []
         var bindings: [SQLiteDatabase.Value] = []
+        /// `?` in `condition` becomes this dialect's placeholder for the next value.
         func add(_ condition: String, _ values: SQLiteDatabase.Value...) {
-            conditions.append(condition)
+            var text = condition
+            if dialect == .postgres {
+                var n = bindings.count
+                text = condition.split(separator: "?", omittingEmptySubsequences: false).enumerated().map { i, part in
+                    guard i > 0 else { return String(part) }
+                    n += 1
+                    return "$\(n)" + part
+                }.joined()
+            }
+            conditions.append(text)
             bindings += values
+        }
+        let eachOf: (String) -> String = { array in
+            dialect == .sqlite ? "SELECT value FROM json_each(\(array))" : "SELECT jsonb_array_elements_text((\(array))::jsonb)"
         }
         if let id { add("images.id = ?", .text(id)) }
         if let v = f.category { add("images.category = ?", .text(v)) }
         if let v = f.model { add("images.model = ?", .text(v)) }
         if let v = f.since { add("images.generated_at >= ?", .integer(ms(v))) }
         if let v = f.status { add("images.status = ?", .text(v)) }
-        if let v = f.tag { add("EXISTS (SELECT 1 FROM json_each(images.tags) WHERE value = ?)", .text(v)) }
+        if let v = f.tag { add("? IN (\(eachOf("images.tags")))", .text(v)) }
         if let v = f.jobID { add("images.job_id = ?", .text(v)) }
         if id == nil && (!f.includeDerivatives || Self.needsJoins(f)) { conditions.append("images.variant = 'original'") }
         switch f.review {
@@ -45,7 +63,7 @@ struct ImageQuery {
         if !f.excludedCategories.isEmpty {
             let list = "[" + f.excludedCategories.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "]"
-            add("images.category NOT IN (SELECT value FROM json_each(?))", .text(list))
+            add("images.category NOT IN (\(eachOf("?")))", .text(list))
         }
         if let c = f.after {
             add("(images.generated_at < ? OR (images.generated_at = ? AND images.id < ?))",
@@ -62,14 +80,15 @@ struct ImageQuery {
             LEFT JOIN image_reviews rv ON rv.image_id = images.id
             LEFT JOIN reservations res ON res.image_id = images.id AND res.released_at IS NULL
             """ : ""
-        sql = """
-            SELECT \(columns) FROM images \(joins)
-            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-            ORDER BY images.generated_at DESC, images.id DESC LIMIT ?
-            """
         // A limit near Int.max (a hostile --limit) must not trap when the look-ahead row is added.
         let (rows, overflow) = max(0, f.limit).addingReportingOverflow(extra)
         bindings.append(.integer(Int64(overflow ? Int.max : rows)))
+        let limit = dialect == .sqlite ? "?" : "$\(bindings.count)"
+        sql = """
+            SELECT \(columns) FROM images \(joins)
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY images.generated_at DESC, images.id DESC LIMIT \(limit)
+            """
         self.bindings = bindings
     }
 }

@@ -26,8 +26,11 @@ extension SQLiteCatalog: ImageListingStore {
         try migrate(ReviewSchema.schema)
     }
 
-    func listedImage(from row: SQLiteDatabase.Row) -> ListedImage {
-        let record = imageRecord(from: row)
+    func listedImage(from row: SQLiteDatabase.Row) -> ListedImage { Self.listedImage(from: row, record: imageRecord(from: row)) }
+
+    /// The rating, review and reservation columns of an `ImageQuery(joined: true)` row beside
+    /// `record` (the row's image, prompts opened by the caller): one mapping for both catalogs.
+    package static func listedImage(from row: SQLiteDatabase.Row, record: ImageRecord) -> ListedImage {
         func date(_ key: String) -> Date? { row[key]?.int.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
         let review = ImageReview(imageID: record.imageID, state: ReviewState(rawValue: row["rv_state"]?.string ?? "") ?? .pending,
                                  reason: row["rv_reason"]?.string, reviewer: row["rv_reviewer"]?.string, reviewedAt: date("rv_reviewed_at"))

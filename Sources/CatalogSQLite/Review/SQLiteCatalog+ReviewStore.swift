@@ -4,15 +4,7 @@ import ImagegenCore
 
 extension SQLiteCatalog: ReviewStore {
     public func review(imageIDs: [String], decision: ReviewDecision, reviewer: String, now: Date) throws -> [ImageReview] {
-        guard !imageIDs.isEmpty else { throw ReviewError.empty }
-        guard imageIDs.count <= ReviewError.maxBatch else { throw ReviewError.tooMany(imageIDs.count) }
-        var reason: String?
-        if case .reject(let text) = decision {
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty else { throw ReviewError.missingReason }
-            guard trimmed.count <= ReviewError.maxReasonLength else { throw ReviewError.reasonTooLong(trimmed.count) }
-            reason = trimmed
-        }
+        let reason = try decision.checkedReason(for: imageIDs)
         try migrate(ReviewSchema.schema)
         return try database.transaction {
             var out: [ImageReview] = []

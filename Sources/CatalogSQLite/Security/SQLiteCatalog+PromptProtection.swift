@@ -12,9 +12,9 @@ public final class CatalogPromptGuard: Sendable {
 
     public init() {}
 
-    var protection: PromptProtection? { slot.withLock { $0 } }
+    package var protection: PromptProtection? { slot.withLock { $0 } }
 
-    func set(_ protection: PromptProtection) { slot.withLock { $0 = protection } }
+    package func set(_ protection: PromptProtection) { slot.withLock { $0 = protection } }
 }
 
 /// Prompts at rest in the catalog: `jobs.prompt/negative_prompt/job_ref` and

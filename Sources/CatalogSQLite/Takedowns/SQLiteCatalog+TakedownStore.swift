@@ -107,7 +107,7 @@ extension SQLiteCatalog: TakedownStore {
         return try database.query("SELECT * FROM tombstones ORDER BY created_at, image_id").map(Self.tombstone(from:))
     }
 
-    private static func takedown(from r: SQLiteDatabase.Row) -> TakedownRecord {
+    package static func takedown(from r: SQLiteDatabase.Row) -> TakedownRecord {
         func date(_ name: String) -> Date? { r[name]?.int.map { Date(timeIntervalSince1970: Double($0) / 1000) } }
         return TakedownRecord(
             id: r["id"]?.string ?? "", targetKind: r["target_kind"]?.string ?? "", target: r["target"]?.string ?? "",
@@ -118,7 +118,7 @@ extension SQLiteCatalog: TakedownStore {
             lastError: r["last_error"]?.string, requestedBy: r["requested_by"]?.string ?? "")
     }
 
-    private static func tombstone(from r: SQLiteDatabase.Row) -> Tombstone {
+    package static func tombstone(from r: SQLiteDatabase.Row) -> Tombstone {
         Tombstone(imageID: r["image_id"]?.string ?? "", takedownID: r["takedown_id"]?.string ?? "",
                   contentSHA256: r["content_sha256"]?.string ?? "", hash: r["dhash"]?.string.flatMap(PerceptualHash.init(hex:)),
                   template: r["template"]?.string, seed: r["seed"]?.int.flatMap { UInt32(exactly: $0) })

@@ -89,11 +89,12 @@ package actor BackupScheduler {
 
     /// Runs `runIfDue()` now and then around each scheduled time until `stop()`. Sleeps at most
     /// `maxSleep` at a time, so a clock change or a suspended machine is noticed.
-    package func start(maxSleep: Duration = .seconds(300)) {
+    /// - Parameter mayRun: asked before each check; false skips it (another host makes the backups).
+    package func start(maxSleep: Duration = .seconds(300), mayRun: @escaping @Sendable () -> Bool = { true }) {
         guard loop == nil else { return }
         loop = Task {
             while !Task.isCancelled {
-                await self.runIfDue()
+                if mayRun() { await self.runIfDue() }
                 let wait = self.secondsUntilNextCheck()
                 let capped = min(Duration.milliseconds(Int64(max(1, wait) * 1000)), maxSleep)
                 // try?: cancellation ends the wait early and the loop condition stops

@@ -47,9 +47,10 @@ package final class StorageBackgroundTasks: Sendable {
         return StorageBackgroundTasks(uploadWorker: worker, backupScheduler: scheduler)
     }
 
-    package func start() async {
-        await uploadWorker?.start()
-        await backupScheduler?.start()
+    /// - Parameter singleton: elects the host that makes backups and sweeps expired upload leases.
+    package func start(singleton: SingletonGate = SingletonGate()) async {
+        await uploadWorker?.start(singleton: singleton)
+        await backupScheduler?.start(mayRun: { singleton.mayRun() })
     }
 
     /// Uploads in flight get `grace` seconds; the rest resume at the next start.

@@ -32,8 +32,13 @@ public actor OperationsLoop {
         public var balances: (@Sendable (Date) async -> [ProviderBalance])?
         /// Alert sinks; nil builds them from the config (log, file, webhook).
         public var sinks: [any AlertSink]?
+        /// Whether this host runs the scheduler, the alert evaluation and retention now (several
+        /// hosts on one catalog elect one); metrics are every host's own.
+        public var singleton = SingletonGate()
         /// The retention rules, applied every `retention.interval_hours` (nil: none configured).
         public var retention: RetentionService?
+        /// How often a host without the singleton lock asks again for retention's turn.
+        public var singletonRetry: TimeInterval = 30
 
         public init(wakeRunner: @escaping @Sendable () async -> Void = {}, jobsChanged: (@Sendable () async -> Void)? = nil,
                     maintenance: MaintenanceAction? = nil, uploadQueues: @escaping @Sendable () -> [UploadQueueStatus] = { [] },
@@ -148,7 +153,8 @@ public actor OperationsLoop {
         running = true
         ingestFinishedJobs()
         if let scheduler {
-            tasks.append(Task { await scheduler.runUntilCancelled(maxSleep: 30) })
+            let singleton = hooks.singleton
+            tasks.append(Task { await scheduler.runUntilCancelled(maxSleep: 30, mayRun: { singleton.mayRun() }) })
         }
         let every = alertSettings.evaluateEvery
         let nudge = self.nudge
@@ -166,9 +172,15 @@ public actor OperationsLoop {
             }
         })
         if let retention = hooks.retention, retention.settings.isActive {
-            let clock = self.clock, log = self.log
+            let clock = self.clock, log = self.log, singleton = hooks.singleton, retry = hooks.singletonRetry
             tasks.append(Task.detached(priority: .utility) {
                 while !Task.isCancelled {
+                    // Retention is a singleton: a host without the lock asks again shortly, so a
+                    // take-over does not wait a whole interval.
+                    guard singleton.mayRun() else {
+                        do { try await Task.sleep(nanoseconds: UInt64(max(0.01, retry) * 1_000_000_000)) } catch { return }
+                        continue
+                    }
                     do { _ = try retention.run(now: clock.now, apply: true) } catch {
                         log.warning("retention: the rules could not be applied this round: \(error)", source: "retention")
                     }
@@ -237,6 +249,7 @@ public actor OperationsLoop {
             return []
         }
         metrics.update(budgets: inputs.budgets)
+        guard hooks.singleton.mayRun() else { return [] }
         let transitions: [AlertTransition]
         do {
             transitions = try await engine.evaluate(inputs)

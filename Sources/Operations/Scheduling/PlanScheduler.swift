@@ -67,9 +67,10 @@ public actor PlanScheduler {
     /// The serve loop's scheduler task: ticks now, then sleeps until the next slot start or
     /// `maxSleep` seconds, whichever comes first, until the task is cancelled. The regular ticks
     /// also retry claimed runs whose queuing failed and notice a clock that jumped.
-    public func runUntilCancelled(maxSleep: TimeInterval = 30) async {
+    /// - Parameter mayRun: asked before each tick; false skips it (another host runs the plan).
+    public func runUntilCancelled(maxSleep: TimeInterval = 30, mayRun: @Sendable () -> Bool = { true }) async {
         while !Task.isCancelled {
-            await tick()
+            if mayRun() { await tick() }
             let now = clock.now
             let wait = min(max(nextWakeUp()?.timeIntervalSince(now) ?? maxSleep, 0.05), maxSleep)
             do { try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000)) } catch { return }

@@ -27,6 +27,7 @@ package actor UploadWorker {
     var lastLeaseSweep = Date.distantPast
     var waiter: CheckedContinuation<Void, Never>?
     var timer: Task<Void, Never>?
+    var singleton = SingletonGate()
     var wokenEarly = false
     var listening = false
 
@@ -46,7 +47,10 @@ package actor UploadWorker {
 
     // MARK: - Background loop
 
-    package func start() {
+    /// - Parameter singleton: elects the host that puts uploads with expired leases back (every
+    ///   host claims and uploads its own files).
+    package func start(singleton: SingletonGate = SingletonGate()) {
+        self.singleton = singleton
         guard loop == nil else { return }
         stopping = false
         if !listening {
@@ -118,7 +122,7 @@ package actor UploadWorker {
                     log.error("cannot read the upload queue: \(error)", source: "uploads")
                 }
             }
-            if now.timeIntervalSince(lastLeaseSweep) > 30 {
+            if now.timeIntervalSince(lastLeaseSweep) > 30, singleton.mayRun() {
                 lastLeaseSweep = now
                 do {
                     _ = try queue.resumeInterrupted(all: false, now: now)

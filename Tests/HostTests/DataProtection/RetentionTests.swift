@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 @testable import Catalog
 @testable import CatalogSQLite
@@ -86,6 +87,37 @@ final class RetentionTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: host.paths.data + "/" + held.filePath))
     }
 
+    /// Retention is a singleton: a host without the catalog's lock purges nothing, and takes
+    /// over once it holds the lock.
+    func testOnlyTheHostHoldingTheSingletonLockAppliesTheRules() async throws {
+        let host = try TestHost(label: "retention-singleton", config: "{ retention: { quarantined_days: 1 }, plans: { enabled: false } }")
+        let generator = try host.generator()
+        generator.composition.service.useOutputCheck(OutputCheck(classifier: RecordedNudityClassifier(answers: [])))
+        let held = try await generator.generateCustom(prompt: "a teapot")[0]
+        XCTAssertEqual(held.status, ImageRecord.quarantined)
+        let lock = SwitchedSingletonLock()
+        var hooks = OperationsLoop.Hooks()
+        hooks.retention = generator.composition.retentionService()
+        hooks.singleton = SingletonGate(lock: lock)
+        hooks.singletonRetry = 0.05
+        let loop = try OperationsLoop(generator: generator, clock: ManualWallClock(Date().addingTimeInterval(2 * Self.day)), hooks: hooks)
+        await loop.start()
+        for _ in 0..<10 where lock.asked < 3 { try await Task.sleep(nanoseconds: 100_000_000) }
+        XCTAssertGreaterThanOrEqual(lock.asked, 1, "retention asked for the lock")
+        XCTAssertEqual(try generator.composition.catalog.image(held.imageID)?.status, ImageRecord.quarantined,
+                       "another host holds the lock: nothing purged here")
+        lock.set(true)
+        var status: String?
+        for _ in 0..<100 {
+            status = try generator.composition.catalog.image(held.imageID)?.status
+            if status == ImageRecord.purged { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        await loop.stop()
+        await generator.shutdown()
+        XCTAssertEqual(status, ImageRecord.purged, "the host that took the lock over applies the rules")
+    }
+
     func testRetentionKeysAreChecked() throws {
         let host = try TestHost(label: "retention-config", config: "{ retention: { rejected_dayz: 3 } }")
         let check = try host.cli(["config", "check"])
@@ -98,4 +130,12 @@ final class RetentionTests: XCTestCase {
         XCTAssertEqual(report.status, 0, report.stderr)
         XCTAssertTrue(report.stdout.contains("no retention rule is set"), report.stdout)
     }
+}
+
+/// A singleton lock the test hands over, counting how often it was asked.
+private final class SwitchedSingletonLock: SingletonLock {
+    private let state = Mutex((holding: false, asked: 0))
+    var asked: Int { state.withLock { $0.asked } }
+    func set(_ value: Bool) { state.withLock { $0.holding = value } }
+    func holds() -> Bool { state.withLock { $0.asked += 1; return $0.holding } }
 }

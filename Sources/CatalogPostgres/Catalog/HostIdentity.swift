@@ -1,0 +1,13 @@
+import Foundation
+
+/// This host's name as other hosts see it in the catalog (leases, post-processing runs,
+/// `imagegen hosts`): `IMAGEGEN_HOST_NAME`, else the machine's host name, plus the process id so
+/// two hosts on one machine (tests, a rolling restart) are told apart.
+package struct HostIdentity: Sendable {
+    package let name: String
+
+    package static let current: HostIdentity = {
+        let env = ProcessInfo.processInfo.environment["IMAGEGEN_HOST_NAME"].flatMap { $0.isEmpty ? nil : $0 }
+        return HostIdentity(name: "\(env ?? ProcessInfo.processInfo.hostName):\(getpid())")
+    }()
+}
