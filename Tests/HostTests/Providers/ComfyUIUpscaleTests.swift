@@ -49,12 +49,16 @@ final class ComfyUIUpscaleTests: ProviderTestCase {
         XCTAssertEqual(try emulator.events(named: "uploaded").count, 1)
     }
 
-    func testAModelsFactorComesFromItsName() throws {
+    func testAModelsFactorComesFromItsNameOrTheConfig() throws {
         let p = try plugin(["upscale_model": "RealESRGAN_x2plus.pth"])
         let done = try p.pollUntilDone(try p.submit(try upscale(scale: 3)).get())
         XCTAssertEqual(done["state"]?.string, "succeeded", "\(done)")
         XCTAssertEqual(try emulator.events(named: "upscale").first?["scale_by"]?.number, 1.5)
         XCTAssertEqual(size(try p.fetch(try XCTUnwrap(done["ref"]), 0).get()), [144, 96])
+        // upscale_model_scale overrides the name (here wrongly: the emulator's ×2 model then makes ×1).
+        let configured = try plugin(["upscale_model": "RealESRGAN_x2plus.pth", "upscale_model_scale": 4])
+        _ = try configured.submit(try upscale(scale: 2)).get()
+        XCTAssertEqual(try emulator.events(named: "upscale").last?["scale_by"]?.number, 0.5)
     }
 
     func testAnUpscaleModelComfyUIDoesNotHaveIsNamedAndNothingIsQueued() throws {
