@@ -13,6 +13,8 @@ struct ComfyUIModelSpec: Sendable, Equatable {
     var checkpoint: String?
     var lora: String?
     var loraStrength: Double?
+    /// `upscale?upscale_model=4x-UltraSharp.pth`: the upscale model of an upscale workflow.
+    var upscaleModel: String?
 
     init(parsing text: String) throws(ProviderError) {
         let parts = text.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
@@ -29,6 +31,7 @@ struct ComfyUIModelSpec: Sendable, Equatable {
             switch key {
             case "checkpoint": checkpoint = value
             case "lora": lora = value
+            case "upscale_model": upscaleModel = value
             case "lora_strength":
                 guard let v = Double(value) else {
                     throw ProviderError(.invalidRequest, "ComfyUI: lora_strength in the model \"\(text)\" is not a number")
@@ -36,7 +39,7 @@ struct ComfyUIModelSpec: Sendable, Equatable {
                 loraStrength = v
             default:
                 throw ProviderError(.invalidRequest, "ComfyUI: unknown setting \"\(key)\" in the model \"\(text)\" "
-                                    + "(known: checkpoint, lora, lora_strength)")
+                                    + "(known: checkpoint, lora, lora_strength, upscale_model)")
             }
         }
     }

@@ -11,11 +11,13 @@ import PluginKit
 /// sends a prompt without first knowing that the server has no job under that id.
 ///
 /// `images vary` (model `comfyui-img2img`, or any workflow with a LoadImage titled
-/// `imagegen.input_image`) uploads the input through `POST /upload/image` first.
+/// `imagegen.input_image`) uploads the input through `POST /upload/image` first; so does
+/// `images upscale` (model `comfyui-upscale`: an UpscaleModelLoader titled `imagegen.upscale_model`).
 ///
 /// Config (`providers.comfyui`): `base_url` (http://127.0.0.1:8188), `workflows_dir`,
 /// `checkpoint`, `lora`, `lora_strength`, `sampler_name`, `scheduler` (defaults patched into
-/// every workflow), `gpu_usd_per_hour` (cost = GPU-seconds × rate; 0 by default),
+/// every workflow), `upscale_model` (RealESRGAN_x4plus.pth), `upscale_model_scale` (the
+/// model's factor; default: from its name, else 4), `gpu_usd_per_hour` (cost = GPU-seconds × rate; 0 by default),
 /// `max_resubmits` (2: times a vanished job is queued again), `reconcile_settle_ms` (1000),
 /// `poll_interval_ms` (1000), `timeout_ms` (30000), `secret_name` (COMFYUI_AUTH, optional).
 public struct ComfyUIProvider: ReconcilingProvider {
@@ -31,6 +33,9 @@ public struct ComfyUIProvider: ReconcilingProvider {
             // `images vary`: the uploaded input through the img2img workflow (a LoadImage titled imagegen.input_image).
             .init(name: "comfyui-img2img", providerModel: ComfyUIImg2ImgWorkflow.name, price: .perImage(0),
                   capabilities: ["image-to-image"], limits: ["min_size": 64, "max_size": 2048, "max_outputs": 4]),
+            // `images upscale`: the uploaded input through an upscale model (no diffusion, no prompt).
+            .init(name: "comfyui-upscale", providerModel: ComfyUIUpscaleWorkflow.name, price: .perImage(0),
+                  capabilities: ["upscale"], limits: ["min_size": 16, "max_size": 8192, "max_outputs": 1]),
         ])
 
     let server: ComfyUIServer
@@ -56,7 +61,9 @@ public struct ComfyUIProvider: ReconcilingProvider {
         workflowsDir = try c.string("workflows_dir")
         defaults = ComfyUIDefaults(checkpoint: try c.string("checkpoint"), lora: try c.string("lora"),
                                    loraStrength: try c.number("lora_strength", range: -10...10),
-                                   samplerName: try c.string("sampler_name"), scheduler: try c.string("scheduler"))
+                                   samplerName: try c.string("sampler_name"), scheduler: try c.string("scheduler"),
+                                   upscaleModel: try c.string("upscale_model", default: "RealESRGAN_x4plus.pth") ?? "RealESRGAN_x4plus.pth",
+                                   upscaleModelScale: try c.int("upscale_model_scale", default: nil, range: 1...16))
         usdPerGPUSecond = (try c.number("gpu_usd_per_hour", range: 0...10_000) ?? 0) / 3600
         maxResubmits = try c.int("max_resubmits", default: 2, range: 0...10) ?? 2
         settleMilliseconds = try c.int("reconcile_settle_ms", default: 1_000, range: 0...60_000) ?? 1_000
@@ -76,20 +83,18 @@ public struct ComfyUIProvider: ReconcilingProvider {
         return ComfyUIServer.validationMessage(j)
     }
 
-    /// The patched graph for a request. A `vary` reads its input from the file
+    /// The patched graph for a request. A `vary` or `upscale` reads its input from the file
     /// `ComfyUIServer.inputName` (uploaded by submit; reconcile only names it).
     func workflow(for r: GenerationRequest) throws(ProviderError) -> ComfyUIWorkflow {
         let spec = try ComfyUIModelSpec(parsing: r.model)
         var inputName: String?
         switch r.kind {
         case .generate: break
-        case .vary:
+        case .vary, .upscale:
             guard let image = r.inputImage else {
-                throw ProviderError(.invalidRequest, "ComfyUI: a vary request needs input_image")
+                throw ProviderError(.invalidRequest, "ComfyUI: a \(r.kind.rawValue) request needs input_image")
             }
             inputName = ComfyUIServer.inputName(promptID: ComfyUIPromptID.forJob(r.jobID), mime: image.mime)
-        case .upscale:
-            throw ProviderError(.unsupported, "ComfyUI: this plugin has no upscale workflow yet; use an A1111 or Stability upscaler")
         }
         var workflow = try ComfyUIWorkflow.load(spec.workflow, folder: workflowsDir)
         for note in try workflow.apply(r, spec: spec, defaults: defaults, inputImage: inputName) {
@@ -106,9 +111,9 @@ public struct ComfyUIProvider: ReconcilingProvider {
             throw ProviderError(.timeout, "ComfyUI: the job's deadline passed before it was sent; nothing was sent")
         }
         var ref = ComfyUIJobRef(promptID: ComfyUIPromptID.forJob(r.jobID), workflow: workflow)
-        if r.kind == .vary, let image = r.inputImage {
+        if r.kind != .generate, let image = r.inputImage {
             guard let bytes = image.bytes, !bytes.isEmpty else {
-                throw ProviderError(.invalidRequest, "ComfyUI: the vary request's input_image is not valid base64")
+                throw ProviderError(.invalidRequest, "ComfyUI: the \(r.kind.rawValue) request's input_image is not valid base64")
             }
             try server.upload(bytes, mime: image.mime, as: ComfyUIServer.inputName(promptID: ref.promptID, mime: image.mime))
         }

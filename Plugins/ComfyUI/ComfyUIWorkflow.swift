@@ -23,6 +23,10 @@ struct ComfyUIWorkflow: Sendable {
         case output = "imagegen.output"
         /// A LoadImage node: the uploaded input image of a `vary` request.
         case inputImage = "imagegen.input_image"
+        /// An UpscaleModelLoader: the upscale model's file (`upscale` only).
+        case upscaleModel = "imagegen.upscale_model"
+        /// An ImageScaleBy: from the upscale model's factor to the requested scale (`upscale` only).
+        case scale = "imagegen.scale"
     }
 
     init(graph: [String: JSONValue]) { self.graph = graph }
@@ -57,6 +61,9 @@ struct ComfyUIWorkflow: Sendable {
         }
         if name == ComfyUIImg2ImgWorkflow.name {
             return try ComfyUIWorkflow(text: Array(ComfyUIImg2ImgWorkflow.text.utf8), name: "img2img (built in)")
+        }
+        if name == ComfyUIUpscaleWorkflow.name {
+            return try ComfyUIWorkflow(text: Array(ComfyUIUpscaleWorkflow.text.utf8), name: "upscale (built in)")
         }
         throw ProviderError(.invalidRequest, "ComfyUI: no workflow \"\(name)\"" + (folder.map { ": \($0)/\(name).json does not exist" }
                             ?? "; set providers.comfyui.workflows_dir to the folder of your API-format workflow files"))
@@ -105,6 +112,9 @@ struct ComfyUIWorkflow: Sendable {
                 throw ProviderError(.invalidRequest, "ComfyUI: the workflow \(spec.workflow) has no node titled \"\(p.rawValue)\" "
                                     + "to take the \(what); set that title on the right node in ComfyUI and export it again")
             }
+        }
+        if r.kind == .upscale {
+            return try applyUpscale(r, spec: spec, defaults: defaults, inputImage: inputImage, require: require)
         }
         try require(.prompt, "prompt", set(.prompt, ["text", "text_g", "prompt"], .string(r.prompt)))
         if let negative = r.negativePrompt, !negative.isEmpty {
@@ -166,4 +176,7 @@ struct ComfyUIDefaults: Sendable {
     var loraStrength: Double?
     var samplerName: String?
     var scheduler: String?
+    var upscaleModel: String = "RealESRGAN_x4plus.pth"
+    /// The upscale model's own factor when the config sets it; else read from its name.
+    var upscaleModelScale: Int?
 }

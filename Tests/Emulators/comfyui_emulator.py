@@ -23,6 +23,9 @@ shared/reference/providers-2026.md §2), every route also under /api:
   the real server does. A LoadImage node's `image` ("subfolder/name") must name an uploaded
   input file that decodes as a PNG, else validation fails ("Invalid image file: ...").
   Uploaded inputs survive a restart (they are files on disk).
+- Upscaling: UpscaleModelLoader (model_name one of UPSCALE_MODELS, else the usual
+  value_not_in_list node error), ImageUpscaleWithModel (x the model's factor), ImageScaleBy
+  (scale_by 0.01..8); the saved image has the size those nodes make ("upscale" event).
 - POST /interrupt {prompt_id} (only stops that prompt if it is the running one), POST /queue
   {delete: [ids]} | {clear: true}.
 
@@ -56,6 +59,9 @@ CHECKPOINTS = ["v1-5-pruned-emaonly.safetensors", "sdxl/juggernautXL.safetensors
 LORAS = ["silk-lingerie.safetensors"]
 SAMPLERS = ["euler", "euler_ancestral", "dpmpp_2m", "dpmpp_2m_sde"]
 SCHEDULERS = ["normal", "karras", "simple"]
+# models/upscale_models -> the factor the network enlarges by (as spandrel reports it).
+UPSCALE_MODELS = {"RealESRGAN_x4plus.pth": 4, "RealESRGAN_x2plus.pth": 2, "4x-UltraSharp.pth": 4}
+UPSCALE_METHODS = ["nearest-exact", "bilinear", "area", "bicubic", "lanczos"]
 
 # class_type -> (required inputs: name -> kind, outputs, is output node). Kinds: "link", "int",
 # "float", "str", or a list of allowed values.
@@ -71,11 +77,14 @@ NODES = {
     "VAEDecode": ({"samples": "link", "vae": "link"}, 1, False),
     "VAEEncode": ({"pixels": "link", "vae": "link"}, 1, False),
     "LoadImage": ({"image": "input_file"}, 2, False),
+    "UpscaleModelLoader": ({"model_name": sorted(UPSCALE_MODELS)}, 1, False),
+    "ImageUpscaleWithModel": ({"upscale_model": "link", "image": "link"}, 1, False),
+    "ImageScaleBy": ({"image": "link", "upscale_method": UPSCALE_METHODS, "scale_by": "float"}, 1, False),
     "SaveImage": ({"images": "link", "filename_prefix": "str"}, 0, True),
     "PreviewImage": ({"images": "link"}, 0, True),
 }
 RANGES = {"width": (16, 16384), "height": (16, 16384), "batch_size": (1, 4096), "steps": (1, 10000),
-          "seed": (0, 0xFFFFFFFFFFFFFFFF), "cfg": (0.0, 100.0)}
+          "seed": (0, 0xFFFFFFFFFFFFFFFF), "cfg": (0.0, 100.0), "scale_by": (0.01, 8.0)}
 
 
 def node_error(kind, message, details):
@@ -217,6 +226,9 @@ class ComfyHandler(EmulatorHandler):
             for nid in entry["outputs_to_execute"]:
                 node = graph[nid]
                 latent = self.latent(graph)
+                size = self.image_size(graph, node["inputs"].get("images"))
+                if size is not None:
+                    latent["w"], latent["h"] = size
                 images = []
                 for i in range(latent["batch"]):
                     st.number += 1
@@ -255,6 +267,25 @@ class ComfyHandler(EmulatorHandler):
             if node.get("class_type") == "KSampler":
                 out["seed"] = int(node["inputs"]["seed"])
         return out
+
+    def image_size(self, graph, link):
+        """(w, h) of an IMAGE made by the upscale nodes (ImageUpscaleWithModel: x the model's
+        factor; ImageScaleBy: round(x scale_by), as comfy_extras/nodes_upscale_model.py and
+        nodes.py do), or None for an image that comes out of a sampler (see latent())."""
+        if not isinstance(link, list):
+            return None
+        node = graph[str(link[0])]
+        ct, i = node["class_type"], node["inputs"]
+        if ct == "LoadImage":
+            return self.queue().inputs[i["image"]]
+        if ct == "ImageUpscaleWithModel":
+            inner = self.image_size(graph, i["image"])
+            factor = UPSCALE_MODELS[graph[str(i["upscale_model"][0])]["inputs"]["model_name"]]
+            return None if inner is None else (inner[0] * factor, inner[1] * factor)
+        if ct == "ImageScaleBy":
+            inner = self.image_size(graph, i["image"])
+            return None if inner is None else (round(inner[0] * i["scale_by"]), round(inner[1] * i["scale_by"]))
+        return None
 
     # -- answers --------------------------------------------------------------------------------
 
@@ -338,6 +369,10 @@ class ComfyHandler(EmulatorHandler):
                            "status": "pending"})
         self.state.event("prompt_queued", prompt_id=prompt_id)
         for node in graph.values():
+            if node.get("class_type") == "UpscaleModelLoader":
+                scale_by = [n["inputs"].get("scale_by") for n in graph.values() if n.get("class_type") == "ImageScaleBy"]
+                self.state.event("upscale", prompt_id=prompt_id, model=node["inputs"]["model_name"],
+                                 scale_by=scale_by[0] if scale_by else None)
             if node.get("class_type") == "LoadImage":
                 denoise = [n["inputs"].get("denoise") for n in graph.values() if n.get("class_type") == "KSampler"]
                 self.state.event("image_input", prompt_id=prompt_id, image=node["inputs"]["image"],

@@ -63,12 +63,12 @@ final class ComfyUIImg2ImgTests: ProviderTestCase {
         XCTAssertEqual(try emulator.events(named: "prompt_queued").count, 0)
     }
 
-    func testUpscaleIsUnsupportedAndATextWorkflowCannotVary() throws {
+    func testAnImg2ImgWorkflowCannotUpscaleAndATextWorkflowCannotVary() throws {
         let p = try plugin()
         let image = [UInt8](try ImagingFixtures.scenePNG(width: 32, height: 32))
         ProviderAssert.fails(p.submit(ProviderHarness.derived(ProviderHarness.request(model: "img2img"), kind: "upscale",
                                                                          image: image, width: 64, height: 64, scale: 2)),
-                             with: .unsupported, ["upscale"])
+                             with: .invalidRequest, ["img2img", "imagegen.upscale_model"])
         ProviderAssert.fails(p.submit(ProviderHarness.derived(ProviderHarness.request(model: "txt2img"), kind: "vary",
                                                                          image: image, width: 32, height: 32)),
                              with: .invalidRequest, ["imagegen.input_image"])
