@@ -11,8 +11,11 @@ public protocol SlotRunStore: Sendable {
     func insertIfAbsent(_ run: SlotRun) throws -> Bool
     /// The run with this occurrence key, if recorded.
     func run(occurrenceKey: String) throws -> SlotRun?
-    /// Replaces the stored run with the same occurrence key. Throws if there is none.
-    func update(_ run: SlotRun) throws
+    /// Replaces the stored run with the same occurrence key if its stored status is still
+    /// `expected`, atomically; false when another scheduler moved it on first (two hosts resuming
+    /// the same claimed run must not both report it). Throws if there is none.
+    @discardableResult
+    func update(_ run: SlotRun, from expected: SlotRunStatus) throws -> Bool
     /// Runs in a given status (the scheduler asks for `claimed` ones on every tick).
     func runs(status: SlotRunStatus) throws -> [SlotRun]
     /// Runs whose scheduled start is at or after `since` (all when nil), newest first, at most `limit`.

@@ -61,16 +61,21 @@ package final class CatalogSlotRunStore: SlotRunStore {
             .first.map(Self.run(from:))
     }
 
-    package func update(_ run: SlotRun) throws {
-        let b = try bindings(run)
+    @discardableResult
+    package func update(_ run: SlotRun, from expected: SlotRunStatus) throws -> Bool {
+        let b = try bindings(run) + [.text(expected.rawValue)]
         let changed = try catalog.database.query("""
             UPDATE slot_runs SET slot_id = ?2, kind = ?3, scheduled_start = ?4, scheduled_end = ?5, run_trigger = ?6,
                 status = ?7, recorded_at = ?8, updated_at = ?9, requested_count = ?10, planned_jobs = ?11,
                 skipped_count = ?12, skip_reason = ?13, job_ids = ?14, attempts = ?15, last_error = ?16
-            WHERE occurrence_key = ?1
+            WHERE occurrence_key = ?1 AND status = ?17
             RETURNING occurrence_key
             """, b)
-        guard !changed.isEmpty else { throw SlotRunStoreError.notFound(occurrenceKey: run.occurrenceKey) }
+        if !changed.isEmpty { return true }
+        guard try self.run(occurrenceKey: run.occurrenceKey) != nil else {
+            throw SlotRunStoreError.notFound(occurrenceKey: run.occurrenceKey)
+        }
+        return false
     }
 
     package func runs(status: SlotRunStatus) throws -> [SlotRun] {

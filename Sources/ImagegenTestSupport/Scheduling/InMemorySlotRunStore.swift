@@ -23,10 +23,13 @@ package final class InMemorySlotRunStore: SlotRunStore {
         runsByKey.withLock { $0[occurrenceKey] }
     }
 
-    package func update(_ run: SlotRun) throws {
+    @discardableResult
+    package func update(_ run: SlotRun, from expected: SlotRunStatus) throws -> Bool {
         try runsByKey.withLock { storage throws(SlotRunStoreError) in
-            guard storage[run.occurrenceKey] != nil else { throw .notFound(occurrenceKey: run.occurrenceKey) }
+            guard let stored = storage[run.occurrenceKey] else { throw .notFound(occurrenceKey: run.occurrenceKey) }
+            guard stored.status == expected else { return false }
             storage[run.occurrenceKey] = run
+            return true
         }
     }
 

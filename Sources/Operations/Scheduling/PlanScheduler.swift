@@ -225,7 +225,8 @@ public actor PlanScheduler {
         }
         run.updatedAt = clock.now
         do {
-            try store.update(run)
+            // Another scheduler (another host, or a process draining) confirmed this run first: it reports it.
+            guard try store.update(run, from: .claimed) else { return [] }
         } catch {
             return [await emit(.storeUnavailable("updating \(key) to \(run.status.rawValue): \(error)"))]
         }

@@ -913,10 +913,14 @@ class CatalogContractTests: XCTestCase {
         queued.attempts = 1
         queued.lastError = "busy once"
         queued.updatedAt = noon.addingTimeInterval(5)
-        try runs.update(queued)
+        XCTAssertTrue(try runs.update(queued, from: .claimed))
+        XCTAssertEqual(try runs.run(occurrenceKey: run.occurrenceKey), queued)
+        var late = queued
+        late.jobIDs = ["job-3"]
+        XCTAssertFalse(try runs.update(late, from: .claimed), "a run another scheduler moved on is not replaced")
         XCTAssertEqual(try runs.run(occurrenceKey: run.occurrenceKey), queued)
 
-        XCTAssertThrowsError(try runs.update(slotRun("never-inserted", start: noon))) { error in
+        XCTAssertThrowsError(try runs.update(slotRun("never-inserted", start: noon), from: .claimed)) { error in
             XCTAssertEqual(error as? SlotRunStoreError, .notFound(occurrenceKey: "never-inserted"))
         }
         XCTAssertNil(try runs.run(occurrenceKey: "never-inserted"), "update does not insert")

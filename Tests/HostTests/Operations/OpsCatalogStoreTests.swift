@@ -36,9 +36,9 @@ final class OpsCatalogStoreTests: XCTestCase {
         updated.jobIDs = ["a", "b"]
         updated.lastError = nil
         updated.updatedAt = schedulingInstant("2026-11-25T06:01:00Z")
-        try reopened.update(updated)
+        try reopened.update(updated, from: original.status)
         XCTAssertEqual(try store.run(occurrenceKey: original.occurrenceKey), updated)
-        XCTAssertThrowsError(try store.update(run("daily/x@2026-11-25", start: "2026-11-25T06:00:00Z"))) { error in
+        XCTAssertThrowsError(try store.update(run("daily/x@2026-11-25", start: "2026-11-25T06:00:00Z"), from: .claimed)) { error in
             XCTAssertEqual(error as? SlotRunStoreError, .notFound(occurrenceKey: "daily/x@2026-11-25"))
         }
     }

@@ -78,14 +78,15 @@ final class SchedulingFaultyStore: SlotRunStore {
 
     func run(occurrenceKey: String) throws -> SlotRun? { try inner.run(occurrenceKey: occurrenceKey) }
 
-    func update(_ run: SlotRun) throws {
+    @discardableResult
+    func update(_ run: SlotRun, from expected: SlotRunStatus) throws -> Bool {
         let fail = faults.withLock { f -> Bool in
             guard f.failUpdates > 0 else { return false }
             f.failUpdates -= 1
             return true
         }
         if fail { throw SchedulingSimulatedCrash() }
-        try inner.update(run)
+        return try inner.update(run, from: expected)
     }
 
     func runs(status: SlotRunStatus) throws -> [SlotRun] { try inner.runs(status: status) }
