@@ -66,6 +66,5 @@ func catalogTransitions() throws {
 }
 
 func loadAverage() -> String {
-    // try?: the load average is context for the reader, not part of the measurement
-    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"  // try?: the load average is context for the reader, not part of the measurement
 }

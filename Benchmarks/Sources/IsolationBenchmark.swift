@@ -12,7 +12,7 @@ func pluginIsolation() throws {
     let quiet = Log(minimum: .error)
     func pollCost(isolated: Bool) throws -> (Double, PluginSet) {
         let dir = tempDir(isolated ? "isolated" : "in-process")
-        try? FileManager.default.copyItem(atPath: previewPath, toPath: dir + "/preview.so")
+        try? FileManager.default.copyItem(atPath: previewPath, toPath: dir + "/preview.so")  // try?: a copy that fails shows as a load failure right after
         let set = PluginSet(directory: dir, loader: PluginLoader(log: quiet, secrets: EnvironmentSecrets(environment: [:]),
                                                                 runner: isolated ? runner : nil),
                             log: quiet, providerConfig: [:])

@@ -43,7 +43,7 @@ func outputCheck() async throws {
         print(String(format: "pipeline, 1024x1024, check %@: median %.1f ms per image (%d images)", enabled ? "on " : "off",
                      median(times) * 1000, images))
         await generator.shutdown()
-        if enabled { dataFolder = root + "/data" } else { try? FileManager.default.removeItem(atPath: root) }
+        if enabled { dataFolder = root + "/data" } else { try? FileManager.default.removeItem(atPath: root) }  // try?: a throw-away benchmark folder; a leftover is harmless
     }
     print(String(format: "output check cost per 1024x1024 image (median on - off): %.1f ms", ((perImage[true] ?? 0) - (perImage[false] ?? 0)) * 1000))
 
@@ -69,5 +69,5 @@ func outputCheck() async throws {
     }
     print(String(format: "  320-px copy from the decode (libvips): median %.1f ms; detection on it: median %.1f ms; detection on the full 1024x1024 file instead: median %.1f ms",
                  median(copyTimes) * 1000, median(smallTimes) * 1000, median(fullTimes) * 1000))
-    try? FileManager.default.removeItem(atPath: (dataFolder as NSString).deletingLastPathComponent)
+    try? FileManager.default.removeItem(atPath: (dataFolder as NSString).deletingLastPathComponent)  // try?: a throw-away benchmark folder; a leftover is harmless
 }

@@ -112,8 +112,7 @@ package final class HostServer: Sendable {
                                                  let n = await postProcessing?.processBacklog() ?? 0
                                                  log.info("maintenance slot \(run.slotID): \(n) image(s) post-processed", source: "plans")
                                              },
-                                             // try?: an unreadable upload queue gives no backlog alert this round; the next ops round asks again
-                                             uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] })
+                                             uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] })  // try?: an unreadable upload queue gives no backlog alert this round; the next ops round asks again
             hooks.singleton = singleton
             hooks.retention = host.retentionService()
             operations = try OperationsLoop(

@@ -116,8 +116,7 @@ package final class PostgresDatabase: @unchecked Sendable {
             return result
         } catch {
             transactionDepth = 0
-            // try?: the transaction's own error is rethrown below; a failed ROLLBACK means the connection is gone, and the server rolls back a transaction whose connection closed
-            try? execute("ROLLBACK")
+            try? execute("ROLLBACK")  // try?: the transaction's own error is rethrown below; a failed ROLLBACK means the connection is gone, and the server rolls back a transaction whose connection closed
             throw error
         }
     }

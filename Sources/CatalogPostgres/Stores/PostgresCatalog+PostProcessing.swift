@@ -84,8 +84,8 @@ extension PostgresCatalog: PostProcessingStore {
     }
 
     package func failRun(imageID: String, run: Int, error: PostProcessingError, now: Date) {
-        // try?: the caller throws the run's own error; a run this leaves `running` is marked failed ("abandoned") by the next beginRun once stale, so the attempt still counts
-        _ = try? db.query("""
+        _ = try? db.query(  // try?: the caller throws the run's own error; a run this leaves `running` is marked failed ("abandoned") by the next beginRun once stale, so the attempt still counts
+            """
             UPDATE post_processing_runs SET state = 'failed', error = $1, finished_at = $2 WHERE image_id = $3 AND run = $4
             """, [.text(error.description), .integer(ms(now)), .text(imageID), .integer(Int64(run))])
     }

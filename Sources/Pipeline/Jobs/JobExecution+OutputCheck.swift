@@ -10,8 +10,7 @@ extension JobExecution {
         let workshop = service.imaging, adult = service.isAdultCategory(category)
         let scratch = service.runtime.paths.data + "/tmp"
         let log = service.runtime.log
-        // try?: BlockingWork only throws what the body throws, and this body throws nothing
-        let verdict = try? await BlockingWork.run {
+        let verdict = try? await BlockingWork.run {  // try?: BlockingWork only throws what the body throws, and this body throws nothing
             check.verdict(image: image, bytes: bytes, workshop: workshop, category: category, adult: adult, scratch: scratch)
         }
         let result = verdict ?? NudityVerdict(quarantined: true, reason: "the output check did not answer", findings: [], detector: check.classifier.name)

@@ -35,8 +35,7 @@ extension JobExecution {
                 break
             }
             if Task.isCancelled || (cancellable && cancelRequested(while: "waiting for a call slot of \(plugin)")) { break }
-            // try?: a cancelled sleep means the host is stopping; the check above returns next round
-            try? await Task.sleep(nanoseconds: 50_000_000)
+            try? await Task.sleep(nanoseconds: 50_000_000)  // try?: a cancelled sleep means the host is stopping; the check above returns next round
         }
         await parking?.park(false)
         return acquired
@@ -71,8 +70,7 @@ extension JobExecution {
             var abandon: (@Sendable () -> PluginCallError?)?
             if cancellable {
                 abandon = { () -> PluginCallError? in
-                    // try?: an unreadable catalog is "not requested"; the next check reads it again
-                    let job = try? catalog.job(jobID)
+                    let job = try? catalog.job(jobID)  // try?: an unreadable catalog is "not requested"; the next check reads it again
                     return job?.cancelRequested == true ? cancelled : nil
                 }
             }

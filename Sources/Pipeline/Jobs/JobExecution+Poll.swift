@@ -48,8 +48,7 @@ extension JobExecution {
                     finish(.failed, ("plugin_unavailable", "plugin \(plugin) is not loaded, so the job cannot be polled: \(error.message)"))
                     return nil
                 }
-                // try?: a cancelled sleep means the host is stopping; the loop's first check returns
-                try? await Task.sleep(nanoseconds: 200_000_000)
+                try? await Task.sleep(nanoseconds: 200_000_000)  // try?: a cancelled sleep means the host is stopping; the loop's first check returns
                 continue
             }
             CrashPoint.whilePolling.hit()
@@ -92,8 +91,7 @@ extension JobExecution {
                     }
                     let hint = state.nextPollMs ?? settings.pollIntervalMs
                     let wait = Double(min(max(hint, 20), 10_000)) / 1000
-                    // try?: a cancelled sleep means the host is stopping; the loop's first check returns
-                    try? await Task.sleep(nanoseconds: UInt64(min(wait, max(0.01, job.deadlineAt.timeIntervalSince(now()))) * 1e9))
+                    try? await Task.sleep(nanoseconds: UInt64(min(wait, max(0.01, job.deadlineAt.timeIntervalSince(now()))) * 1e9))  // try?: a cancelled sleep means the host is stopping; the loop's first check returns
                 }
             } catch {
                 // A hot swap retired the instance before the call reached it: the loop takes
@@ -113,8 +111,7 @@ extension JobExecution {
                         service.health.recordFailure("\(plugin)/\(model)", now: now(), message: error.message)
                     }
                     let wait = error.isolation == .quarantined ? 1.0 : backoff(attempt: min(isolationFailures, 4), retryAfterMs: nil)
-                    // try?: a cancelled sleep means the host is stopping; the loop's first check returns
-                    try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+                    try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))  // try?: a cancelled sleep means the host is stopping; the loop's first check returns
                     continue
                 }
                 switch error.status {
@@ -125,8 +122,7 @@ extension JobExecution {
                         return nil
                     }
                     let wait = backoff(attempt: errors, retryAfterMs: error.retryAfterMilliseconds)
-                    // try?: a cancelled sleep means the host is stopping; the loop's first check returns
-                    try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+                    try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))  // try?: a cancelled sleep means the host is stopping; the loop's first check returns
                 case .notFound:
                     finish(.failed, ("not_found", "\(plugin) no longer knows the job: \(error.message)"))
                     return nil

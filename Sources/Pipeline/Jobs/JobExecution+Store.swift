@@ -89,8 +89,7 @@ extension JobExecution {
                                                cost: totalCost, costSource: costSource, providerTime: state.providerTime)
                     }
                     if ([.provider, .timeout, .rateLimited].contains(error.status) || error.isolation != nil) && attempt < 4 {
-                        // try?: a cancelled sleep only shortens the back-off; fetching again is a read
-                        try? await Task.sleep(nanoseconds: UInt64(backoff(attempt: attempt, retryAfterMs: error.retryAfterMilliseconds) * 1e9))
+                        try? await Task.sleep(nanoseconds: UInt64(backoff(attempt: attempt, retryAfterMs: error.retryAfterMilliseconds) * 1e9))  // try?: a cancelled sleep only shortens the back-off; fetching again is a read
                         continue
                     }
                     let what = error.status == .notFound ? "output \(index) is no longer available at the provider (expired?)" : "cannot download output \(index)"
@@ -116,8 +115,7 @@ extension JobExecution {
                     decoded = image
                     verified.width = image.width
                     verified.height = image.height
-                    // try?: the score is advisory (nil = not scored); the image itself passed the full check above
-                    quality = try? workshop.score(image)
+                    quality = try? workshop.score(image)  // try?: the score is advisory (nil = not scored); the image itself passed the full check above
                     // Colours measured on the image, so a filter finds what the prompt did not say.
                     for colour in (try? workshop.dominantColours(image)) ?? [] where !tags.contains(colour) { tags.append(colour) }  // try?: tags are advisory; an image whose colours cannot be read keeps its prompt's tags
                 } catch {

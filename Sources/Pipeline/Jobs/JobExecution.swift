@@ -242,8 +242,7 @@ struct JobExecution: Sendable {
                     // The child died inside submit: the request may have reached the provider.
                     service.health.recordFailure(candidate.key, now: now(), message: error.message)
                     if instance.generation.manifest.idempotentSubmit && attempt < settings.submitAttempts {
-                        // try?: a cancelled sleep only shortens the back-off; the plugin promised idempotent submits
-                        try? await Task.sleep(nanoseconds: UInt64(backoff(attempt: attempt, retryAfterMs: nil) * 1e9))
+                        try? await Task.sleep(nanoseconds: UInt64(backoff(attempt: attempt, retryAfterMs: nil) * 1e9))  // try?: a cancelled sleep only shortens the back-off; the plugin promised idempotent submits
                         continue
                     }
                     finish(.failed, ("plugin_crashed", "\(error.message); the provider may have the job, so it was not sent again (to avoid paying twice)"))

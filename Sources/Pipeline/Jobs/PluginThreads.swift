@@ -42,8 +42,7 @@ package enum PluginThreads {
             if let abandonWhen {
                 Task {
                     while !once.done {
-                        // try?: a cancelled sleep only checks sooner
-                        try? await Task.sleep(nanoseconds: 250_000_000)
+                        try? await Task.sleep(nanoseconds: 250_000_000)  // try?: a cancelled sleep only checks sooner
                         if let e = abandonWhen() { once.resume(.failure(e)) }
                     }
                 }

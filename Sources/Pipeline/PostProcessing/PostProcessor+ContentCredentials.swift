@@ -13,8 +13,7 @@ extension PostProcessor {
     /// nothing is stored unsigned.
     func signed(_ derivatives: [ImageDerivative], of original: ImageRecord) throws(PostProcessingError) -> [ImageDerivative] {
         guard let signer else { return derivatives }
-        // try?: a record whose time does not parse (none is written that way) is signed with the run's time
-        let generated = try? Date(original.metadata.generatedAt, strategy: RecordTime.style)
+        let generated = try? Date(original.metadata.generatedAt, strategy: RecordTime.style)  // try?: a record whose time does not parse (none is written that way) is signed with the run's time
         let claim = ContentCredentialsClaim(model: original.model, provider: original.metadata.apiUsed, createdAt: generated ?? clock())
         var done: [String: Data] = [:]
         var result: [ImageDerivative] = []

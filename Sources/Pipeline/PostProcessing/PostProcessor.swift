@@ -192,8 +192,7 @@ public struct PostProcessor: Sendable {
     /// The quality report of a derivative as it will be seen: decoded from its encoded bytes, at
     /// the score's analysis scale (`ImageWorkshop.scoreDerivative`).
     private func score(_ derivative: ImageDerivative) -> QualityReport? {
-        // try?: the score is advisory (nil = not scored); the derivative was rendered from a verified original
-        try? workshop.scoreDerivative(derivative)
+        try? workshop.scoreDerivative(derivative)  // try?: the score is advisory (nil = not scored); the derivative was rendered from a verified original
     }
 
     private func derivativeRecord(_ d: ImageDerivative, of original: ImageRecord, run: Int, profileName: String,

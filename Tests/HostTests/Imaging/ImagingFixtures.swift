@@ -36,7 +36,7 @@ enum ImagingFixtures {
     /// Starts libvips the way the host does, once, before any fixture touches it: a libvips
     /// call made first would start the library by itself, with all its modules
     /// (see `VipsModuleSelection`).
-    private static let libvipsStarted: Bool = (try? ImageWorkshop().start()) != nil
+    private static let libvipsStarted: Bool = (try? ImageWorkshop().start()) != nil  // try?: a libvips that cannot start makes the imaging tests fail on their own checks
 
     static func scene(width: Int, height: Int, alpha: Bool = false) throws -> VipsImageHandle {
         precondition(libvipsStarted, "libvips did not start")

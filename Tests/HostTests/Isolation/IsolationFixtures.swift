@@ -47,7 +47,7 @@ class IsolationTestCase: XCTestCase {
 
     override func tearDown() {
         PluginRunnerLocation.executable = nil
-        try? FileManager.default.removeItem(atPath: scratch)
+        try? FileManager.default.removeItem(atPath: scratch)  // try?: a temporary folder; a leftover is harmless
     }
 
     /// A host with Preview and the fixture built with `defines`.

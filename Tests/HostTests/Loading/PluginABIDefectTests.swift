@@ -28,8 +28,7 @@ final class PluginABIDefectTests: XCTestCase {
         let instances = LineCollector()
         for _ in 0..<8 {
             DispatchQueue.global().async(group: group) {
-                // try?: a failure shows as a missing instance below
-                if let i = try? set.instance(forPlugin: "mb") { instances.append("\(ObjectIdentifier(i))") }
+                if let i = try? set.instance(forPlugin: "mb") { instances.append("\(ObjectIdentifier(i))") }  // try?: a failure shows as a missing instance below
             }
         }
         group.wait()

@@ -108,17 +108,14 @@ final class PostgresTestServer: @unchecked Sendable {
     }
 
     func stop() {
-        // try?: stopping at the end of the run; a failure leaves a server in /tmp that the folder removal below cuts off
-        try? Self.run(binaries + "/pg_ctl", ["-D", folder + "/data", "-m", "immediate", "-w", "stop"], in: folder,
+        try? Self.run(binaries + "/pg_ctl", ["-D", folder + "/data", "-m", "immediate", "-w", "stop"], in: folder,  // try?: stopping at the end of the run; a failure leaves a server in /tmp that the folder removal below cuts off
                       asRoot: geteuid() == 0)
-        // try?: the folder is temporary; a leftover is harmless
-        try? FileManager.default.removeItem(atPath: folder)
+        try? FileManager.default.removeItem(atPath: folder)  // try?: the folder is temporary; a leftover is harmless
     }
 
     private static func findBinaries() throws(PostgresTestServerError) -> String {
         let root = "/usr/lib/postgresql"
-        // try?: an absent folder is the "not installed" answer below
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])  // try?: an absent folder is the "not installed" answer below
             .compactMap { Int($0) }.sorted(by: >)
         for v in versions where FileManager.default.isExecutableFile(atPath: "\(root)/\(v)/bin/initdb")
             && FileManager.default.isExecutableFile(atPath: "\(root)/\(v)/bin/pg_ctl") {
@@ -157,8 +154,7 @@ final class PostgresTestServer: @unchecked Sendable {
         let exited = status & 0x7f == 0
         let code = (status >> 8) & 0xff
         guard exited && code == 0 else {
-            // try?: only for the message
-            let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""  // try?: only for the message
             throw PostgresTestServerError(message: "\((executable as NSString).lastPathComponent) \(arguments.joined(separator: " ")) "
                                           + "failed (\(exited ? "exit \(code)" : "signal \(status & 0x7f)")): \(output.suffix(1500))")
         }
