@@ -18,10 +18,14 @@ package enum TimeBounds {
 
     /// Milliseconds since the epoch, never trapping: a time outside the bounds (which the
     /// boundaries already refuse) is clamped to the nearest bound rather than crashing a store.
+    /// Rounded down, so a stored instant is never later than the event: rounding to nearest put
+    /// a job that had just finished up to 0.5 ms in the future, outside a window ending "now".
+    /// The 1 µs nudge keeps a date read back from stored milliseconds (which may sit a hair
+    /// below its millisecond in binary) on the same millisecond when it is stored again.
     package static func milliseconds(_ date: Date) -> Int64 {
         let s = date.timeIntervalSince1970
         guard !s.isNaN else { return 0 }
         let clamped = min(max(s, seconds.lowerBound), seconds.upperBound)
-        return Int64((clamped * 1000).rounded())
+        return Int64((clamped * 1000 + 0.001).rounded(.down))
     }
 }

@@ -117,6 +117,10 @@ final class ServerPluginWatcherTests: XCTestCase {
         }
         try handle.close()
         try await h.eventually(10, "the complete file loads") { try await record(h, "libpreview-b.so")?["id"]?.string == "preview-b" }
+        // The new set is published before the watcher files its event: wait for the event too.
+        try await h.eventually(5, "the load is in the watcher's history") {
+            h.server.watcher.history.contains { $0.change.file == "libpreview-b.so" && $0.change.kind == "loaded" }
+        }
         let events = h.server.watcher.history.filter { $0.change.file == "libpreview-b.so" }
         XCTAssertEqual(events.map(\.change.kind), ["loaded"], "loaded once, never refused half-written")
         await h.stop()
