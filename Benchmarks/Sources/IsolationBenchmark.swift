@@ -55,6 +55,7 @@ func pluginIsolation() throws {
     var rss: [Double] = []
     var pss: [Double] = []
     var restarts: [Double] = []
+    var childCPU: [Double] = [], childWaiting: [Double] = []
     for _ in 0..<20 {
         guard let pid = generation.runStatus.pid else { break }
         rss.append(childRSS(pid))
@@ -66,10 +67,17 @@ func pluginIsolation() throws {
         _ = try? instance.pollBytes(ref)  // try?: timed; a failure shows as a missing figure below
         let t1 = now()
         restarts.append((t1 - t0) * 1000)
+        if let fresh = generation.runStatus.pid {
+            let (cpu, waiting) = schedstat(fresh)
+            childCPU.append(cpu * 1000)
+            childWaiting.append(waiting * 1000)
+        }
         _ = try instance.pollBytes(ref) // a success resets the crash count
     }
     print(String(format: "plugin-isolation  restart after a crash (spawn imagegen plugin-runner, dlopen, describe, hello, create, first poll): median %.1f ms, p90 %.1f ms over %d",
                  median(restarts), percentile(restarts, 0.9), restarts.count))
+    print(String(format: "plugin-isolation  the fresh child up to its first poll: on a CPU %.1f ms, runnable but waiting for one %.1f ms (medians)",
+                 median(childCPU), median(childWaiting)))
     print(String(format: "plugin-isolation  per child running Preview: RSS median %.1f MB, PSS median %.1f MB", median(rss), median(pss)))
     set.shutdown()
 }
@@ -117,4 +125,17 @@ func childUsage(_ pid: pid_t) -> (cpu: Double, switches: Double) {
         }
     }
     return (cpu, switches)
+}
+
+/// Seconds a process's threads spent on a CPU and runnable but waiting for one
+/// (`/proc/PID/task/*/schedstat`; threads that ended are not counted).
+func schedstat(_ pid: pid_t) -> (cpu: Double, waiting: Double) {
+    var cpu = 0.0, waiting = 0.0
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []  // try?: a child gone reads as 0
+    for task in tasks {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8) else { continue }  // try?: a thread gone counts 0
+        let f = s.split(separator: " ")
+        if f.count >= 2 { cpu += (Double(f[0]) ?? 0) / 1e9; waiting += (Double(f[1]) ?? 0) / 1e9 }
+    }
+    return (cpu, waiting)
 }
