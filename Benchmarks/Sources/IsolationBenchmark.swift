@@ -10,6 +10,9 @@ func pluginIsolation() throws {
     let runner = buildDir + "/imagegen"
     precondition(FileManager.default.isExecutableFile(atPath: runner), "\(runner) is missing: swift build -c release")
     let quiet = Log(minimum: .error)
+    /// Wall µs per call (median of 15 rounds), and per call over all rounds: CPU µs of this
+    /// process and of the child, and voluntary context switches of each (the load on a shared
+    /// machine inflates wall time; CPU time and switches say what a call costs).
     func pollCost(isolated: Bool) throws -> (Double, PluginSet) {
         let dir = tempDir(isolated ? "isolated" : "in-process")
         try? FileManager.default.copyItem(atPath: previewPath, toPath: dir + "/preview.so")  // try?: a copy that fails shows as a load failure right after
@@ -22,11 +25,22 @@ func pluginIsolation() throws {
         let bytes = [UInt8](ref.encoded())
         var samples: [Double] = []
         let n = isolated ? 5_000 : 100_000
+        let child = set.generation(forPlugin: "preview")?.runStatus.pid
+        let before = (usage(), child.map(childUsage))
         for _ in 0..<15 {
             let t0 = now()
             for _ in 0..<n { _ = try instance.pollBytes(bytes) }
             samples.append((now() - t0) / Double(n) * 1e6)
         }
+        let after = (usage(), child.map(childUsage))
+        let calls = Double(n * 15)
+        var line = String(format: "plugin-isolation  poll %@: %.2f µs wall (median of 15 × %d); per call: this process %.2f µs CPU, %.2f voluntary switches",
+                          isolated ? "isolated" : "in-process", median(samples), n,
+                          (after.0.cpu - before.0.cpu) * 1e6 / calls, (after.0.switches - before.0.switches) / calls)
+        if let b = before.1, let a = after.1 {
+            line += String(format: "; child %.2f µs CPU, %.2f voluntary switches", (a.cpu - b.cpu) * 1e6 / calls, (a.switches - b.switches) / calls)
+        }
+        print(line)
         return (median(samples), set)
     }
     let (inProcess, local) = try pollCost(isolated: false)
@@ -39,10 +53,13 @@ func pluginIsolation() throws {
     let instance = try set.instance(forPlugin: "preview")
     let ref = [UInt8](try instance.submit(["schema": 1, "job_id": "c", "model": "preview-1", "prompt": "x", "width": 64, "height": 64])["ref"]!.encoded())
     var rss: [Double] = []
+    var pss: [Double] = []
     var restarts: [Double] = []
+    var childCPU: [Double] = [], childWaiting: [Double] = []
     for _ in 0..<20 {
         guard let pid = generation.runStatus.pid else { break }
         rss.append(childRSS(pid))
+        pss.append(childPSS(pid))
         kill(pid, SIGKILL)
         while generation.runStatus.pid != nil { usleep(1_000) }
         usleep(150_000) // past the 0.1 s back-off of one crash in a row
@@ -50,11 +67,18 @@ func pluginIsolation() throws {
         _ = try? instance.pollBytes(ref)  // try?: timed; a failure shows as a missing figure below
         let t1 = now()
         restarts.append((t1 - t0) * 1000)
+        if let fresh = generation.runStatus.pid {
+            let (cpu, waiting) = schedstat(fresh)
+            childCPU.append(cpu * 1000)
+            childWaiting.append(waiting * 1000)
+        }
         _ = try instance.pollBytes(ref) // a success resets the crash count
     }
     print(String(format: "plugin-isolation  restart after a crash (spawn imagegen plugin-runner, dlopen, describe, hello, create, first poll): median %.1f ms, p90 %.1f ms over %d",
                  median(restarts), percentile(restarts, 0.9), restarts.count))
-    print(String(format: "plugin-isolation  RSS per child running Preview: median %.1f MB", median(rss)))
+    print(String(format: "plugin-isolation  the fresh child up to its first poll: on a CPU %.1f ms, runnable but waiting for one %.1f ms (medians)",
+                 median(childCPU), median(childWaiting)))
+    print(String(format: "plugin-isolation  per child running Preview: RSS median %.1f MB, PSS median %.1f MB", median(rss), median(pss)))
     set.shutdown()
 }
 
@@ -64,4 +88,54 @@ func childRSS(_ pid: pid_t) -> Double {
         return Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "0").map { $0 / 1024 } ?? 0
     }
     return 0
+}
+
+/// PSS in MB (`/proc/PID/smaps_rollup`): the child's share of pages it shares with the host.
+func childPSS(_ pid: pid_t) -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else { return 0 }  // try?: a child gone reads as 0
+    for line in s.split(separator: "\n") where line.hasPrefix("Pss:") {
+        return Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "0").map { $0 / 1024 } ?? 0
+    }
+    return 0
+}
+
+/// CPU seconds (user + system, all threads) and voluntary context switches of this process.
+func usage() -> (cpu: Double, switches: Double) {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    let cpu = Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+    return (cpu, Double(u.ru_nvcsw))
+}
+
+/// The same for a child, from /proc (CPU in clock ticks, 10 ms; switches summed over its threads).
+func childUsage(_ pid: pid_t) -> (cpu: Double, switches: Double) {
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    var cpu = 0.0, switches = 0.0
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []  // try?: a child gone reads as 0
+    // The process's stat counts threads that have ended too; switches are per thread.
+    if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") {  // try?: a child gone reads as 0
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        if fields.count > 13 { cpu = ((Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)) / ticks }
+    }
+    for task in tasks {
+        if let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8) {  // try?: a thread gone counts 0
+            for line in status.split(separator: "\n") where line.hasPrefix("voluntary_ctxt_switches:") {
+                switches += Double(line.split(separator: "\t").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "0") ?? 0
+            }
+        }
+    }
+    return (cpu, switches)
+}
+
+/// Seconds a process's threads spent on a CPU and runnable but waiting for one
+/// (`/proc/PID/task/*/schedstat`; threads that ended are not counted).
+func schedstat(_ pid: pid_t) -> (cpu: Double, waiting: Double) {
+    var cpu = 0.0, waiting = 0.0
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []  // try?: a child gone reads as 0
+    for task in tasks {
+        guard let s = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8) else { continue }  // try?: a thread gone counts 0
+        let f = s.split(separator: " ")
+        if f.count >= 2 { cpu += (Double(f[0]) ?? 0) / 1e9; waiting += (Double(f[1]) ?? 0) / 1e9 }
+    }
+    return (cpu, waiting)
 }

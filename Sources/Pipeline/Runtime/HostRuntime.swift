@@ -25,7 +25,7 @@ public final class HostRuntime: Sendable {
     /// replaces the secret store for plugins (tests).
     public init(paths: HostPaths, configuration: Configuration, log: Log = Log(), secrets: (any SecretSource)? = nil,
                 security: HostSecurity? = nil,
-                settleMilliseconds: Int = 0, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+                settleMilliseconds: Int = 0, clock: (@Sendable () -> Int64)? = nil) {
         self.paths = paths
         self.configuration = configuration
         self.log = log

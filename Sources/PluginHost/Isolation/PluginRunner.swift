@@ -23,6 +23,7 @@ package enum PluginRunner {
         var cpuSeconds = 0
         var openFiles = 0
         var limits = PluginBoundaryLimits()
+        var systemClock = false
     }
 
     /// Arguments after `plugin-runner`. Never returns.
@@ -30,7 +31,13 @@ package enum PluginRunner {
         signal(SIGPIPE, SIG_IGN)
         var o = Options()
         var i = 0
-        while i + 1 < arguments.count {
+        while i < arguments.count {
+            if arguments[i] == "--system-clock" {
+                o.systemClock = true
+                i += 1
+                continue
+            }
+            guard i + 1 < arguments.count else { break }
             let v = arguments[i + 1]
             switch arguments[i] {
             case "--file": o.file = v
@@ -43,7 +50,7 @@ package enum PluginRunner {
         }
         applyLimits(o)
         let channel = FrameChannel(fd: socketDescriptor)
-        let services = ProxiedHostServices(channel: channel)
+        let services = ProxiedHostServices(channel: channel, systemClock: o.systemClock)
         let bytes = readImage()
         let loader = PluginLoader(services: services, limits: o.limits)
         let generation: PluginGeneration
@@ -64,25 +71,21 @@ package enum PluginRunner {
         serve(channel: channel, services: services, generation: generation)
     }
 
-    /// The reader loop: calls run on their own threads (a blocked call must not stop the others).
+    /// The control socket's reader. Calls come on lanes, each served by a thread of its own
+    /// (a blocked call must not stop the others), so this thread only starts lanes, applies
+    /// limits, hands service answers to threads outside a call, and ends the process.
     static func serve(channel: FrameChannel, services: ProxiedHostServices, generation: PluginGeneration) -> Never {
         let instances = Instances()
-        let calls = DispatchQueue(label: "imagegen.runner-calls", attributes: .concurrent)
-        while let frame = channel.receive() {
+        let reader = FrameReader(channel)
+        while case .frame(let frame) = reader.receive() {
             switch frame.kind {
             case .serviceReply:
                 services.deliver(frame)
-            case .call:
-                let id = frame.id
-                calls.async {
-                    let reply: RunnerMessage.Reply
-                    if let call = RunnerMessage.Call(frame.body) {
-                        reply = handle(call, generation: generation, instances: instances)
-                    } else {
-                        reply = RunnerMessage.Reply(status: PluginStatus.internal.rawValue, message: "malformed call frame")
-                    }
-                    channel.send(.reply, id: id, reply.encoded)
-                }
+            case .lane:
+                guard let fd = reader.takeDescriptor() else { break }
+                let lane = Thread { serveLane(fd: fd, generation: generation, instances: instances) }
+                lane.name = "imagegen.runner-lane"
+                lane.start()
             case .limits:
                 var r = ByteReader(frame.body)
                 var o = Options()
@@ -100,6 +103,25 @@ package enum PluginRunner {
         }
         // The host closed the socket (or died): nothing is owed to anyone.
         _exit(0)
+    }
+
+    /// One lane: read a call, run it on this thread, answer; the services the plugin asks for
+    /// meanwhile go out and come back on this lane (`ProxiedHostServices.ask`). Ends when the
+    /// host closes the lane (it abandoned a call, or it is going away).
+    static func serveLane(fd: Int32, generation: PluginGeneration, instances: Instances) {
+        let lane = ChildLane(fd: fd)
+        ChildLane.current = lane
+        defer { ChildLane.current = nil }
+        while case .frame(let frame) = lane.reader.receive() {
+            guard frame.kind == .call else { continue }
+            let reply: RunnerMessage.Reply
+            if let call = RunnerMessage.Call(frame.body) {
+                reply = handle(call, generation: generation, instances: instances)
+            } else {
+                reply = RunnerMessage.Reply(status: PluginStatus.internal.rawValue, message: "malformed call frame")
+            }
+            guard lane.channel.send(.reply, id: frame.id, reply.encoded) else { break }
+        }
     }
 
     /// The instances `create` made in this child, by number.

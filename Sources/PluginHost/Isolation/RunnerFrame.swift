@@ -4,6 +4,10 @@ import Synchronization
 
 /// The runner protocol's framing: `u32 length | u8 kind | u64 id | body`, little-endian, where
 /// length counts kind, id and body. Small on purpose: a poll is one frame each way.
+///
+/// Two kinds of socket carry frames (`FrameChannel.swift`): the control socket (hello, limits,
+/// lanes, shutdown, and log lines and services from threads outside a call) and lanes, one per
+/// call in flight, on which the caller itself waits for its reply.
 package enum FrameKind: UInt8, Sendable {
     /// child → host, once: the plugin loaded (ABI, extensions, describe bytes).
     case hello = 1
@@ -23,80 +27,15 @@ package enum FrameKind: UInt8, Sendable {
     case shutdown
     /// host → child, after hello: the plugin's rlimits (memory MB, CPU s, open files; 0 = none).
     case limits
+    /// host → child: a new lane (a socket of its own, passed with SCM_RIGHTS) that the child
+    /// serves on a thread of its own; calls, and the services they ask for, travel on lanes.
+    case lane
 }
 
 package struct Frame: Sendable {
     package var kind: FrameKind
     package var id: UInt64
     package var body: [UInt8]
-}
-
-/// Largest frame either side accepts: an image of a few hundred MB is already absurd.
-package let maximumFrameBytes = 512 * 1024 * 1024
-
-/// A connected stream socket carrying frames. Writes from many threads are serialised; one
-/// thread reads.
-package final class FrameChannel: Sendable {
-    package let fd: Int32
-    /// The largest frame body this side accepts, checked before the body is allocated.
-    let maximumBody: Int
-    private let writeLock = Mutex(())
-
-    package init(fd: Int32, maximumBody: Int = maximumFrameBytes) {
-        self.fd = fd
-        self.maximumBody = min(maximumBody, maximumFrameBytes)
-    }
-
-    /// False when the peer is gone.
-    @discardableResult
-    package func send(_ kind: FrameKind, id: UInt64, _ body: [UInt8]) -> Bool {
-        var header = ByteWriter()
-        header.u32(UInt32(truncatingIfNeeded: 9 + body.count))
-        header.u8(kind.rawValue)
-        header.u64(id)
-        return writeLock.withLock { _ in
-            writeAll(header.bytes) && (body.isEmpty || writeAll(body))
-        }
-    }
-
-    private func writeAll(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw -> Bool in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                if n < 0 { if errno == EINTR { continue }; return false }
-                offset += n
-            }
-            return true
-        }
-    }
-
-    /// The next frame; nil at end of stream, on an error or a malformed frame.
-    package func receive() -> Frame? {
-        var head = [UInt8](repeating: 0, count: 13)
-        guard readAll(&head, count: 13) else { return nil }
-        var r = ByteReader(head)
-        guard let length = r.u32(), let k = r.u8(), let id = r.u64(), let kind = FrameKind(rawValue: k),
-              length >= 9, Int(length) - 9 <= maximumBody else { return nil }
-        var body = [UInt8](repeating: 0, count: Int(length) - 9)
-        guard body.isEmpty || readAll(&body, count: body.count) else { return nil }
-        return Frame(kind: kind, id: id, body: body)
-    }
-
-    private func readAll(_ buffer: inout [UInt8], count: Int) -> Bool {
-        buffer.withUnsafeMutableBytes { raw -> Bool in
-            var offset = 0
-            while offset < count {
-                let n = read(fd, raw.baseAddress! + offset, count - offset)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                if n == 0 { return false }
-                offset += n
-            }
-            return true
-        }
-    }
-
-    package func close() { shutdown(fd, Int32(SHUT_RDWR)) }
 }
 
 /// Little-endian field writer for frame bodies.

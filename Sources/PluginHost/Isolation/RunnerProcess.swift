@@ -26,7 +26,6 @@ final class RunnerProcess: @unchecked Sendable {
 
     private struct State {
         var pending: [UInt64: Pending] = [:]
-        var nextID: UInt64 = 1
         /// Set once the child is reaped.
         var ended: String?
         /// Why the host killed or stopped it, when it did.
@@ -34,9 +33,25 @@ final class RunnerProcess: @unchecked Sendable {
         var onExit: (@Sendable (String, String?) -> Void)?
         /// A hello or refusal that came before anyone waited for it.
         var early: Frame?
+        /// Lanes with no call on them, ready for the next.
+        var idleLanes: [Lane] = []
+    }
+
+    /// A socket of its own between one host caller and one thread in the child, for one call
+    /// at a time: the caller writes the call and reads the answer itself (no reader thread
+    /// and no queue between them), so a call costs one wake-up each way.
+    final class Lane: @unchecked Sendable {
+        let channel: FrameChannel
+        let reader: FrameReader
+        init(fd: Int32, maximumBody: Int) {
+            channel = FrameChannel(fd: fd, maximumBody: maximumBody, ownsDescriptor: true)
+            reader = FrameReader(channel)
+        }
     }
     private let state = Mutex(State())
     private let services_queue = DispatchQueue(label: "imagegen.runner-services", attributes: .concurrent)
+    /// Left once the child is reaped: callers whose lane closed wait here for how it ended.
+    private let reaped = DispatchGroup()
 
     private init(pid: pid_t, fd: Int32, services: any PluginHostServices, source: String, limits: PluginBoundaryLimits) {
         self.pid = pid
@@ -46,9 +61,12 @@ final class RunnerProcess: @unchecked Sendable {
         self.channel = FrameChannel(fd: fd, maximumBody: max(limits.maxJSONBytes, limits.maxImageBytes) + 64 * 1024)
         self.services = services
         self.source = Mutex(source)
+        reaped.enter()
     }
 
     /// Starts `runner plugin-runner …` with the socket as fd 3 and the plugin image as fd 4.
+    /// When the host's clock is the system's, the child reads it itself (`--system-clock`):
+    /// Preview asks for it on every poll, and a round trip for it would double a poll's cost.
     static func spawn(runner: String, imageFD: Int32, file: String, hash: String, generation: Int, limits: PluginBoundaryLimits,
                       services: any PluginHostServices, source: String) -> Result<RunnerProcess, SpawnFailure> {
         var pair: [Int32] = [-1, -1]
@@ -94,7 +112,7 @@ final class RunnerProcess: @unchecked Sendable {
             return .failure(SpawnFailure(message: "cannot prepare the plugin runner's signals: \(String(cString: strerror(rc)))"))
         }
         let arguments = [runner, "plugin-runner", "--file", file, "--hash", hash, "--generation", "\(generation)",
-                         "--max-image-bytes", "\(limits.maxImageBytes)"]
+                         "--max-image-bytes", "\(limits.maxImageBytes)"] + (services.clockIsSystem ? ["--system-clock"] : [])
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         // No Swift backtracer in the child: it would spend seconds symbolicating a plugin's
@@ -148,21 +166,6 @@ final class RunnerProcess: @unchecked Sendable {
     /// True for the first caller only: the one that counts this child's end.
     func claimEnd() -> Bool { !endClaimed.exchange(true, ordering: .acquiringAndReleasing) }
 
-    /// Sends a frame and waits for its answer (hello and refused frames answer id 0).
-    func request(_ kind: FrameKind, _ body: [UInt8], timeout: TimeInterval) -> (Frame?, Outcome?) {
-        let pending = Pending()
-        let id: UInt64? = state.withLock { s in
-            guard s.ended == nil else { return nil }
-            let id = s.nextID
-            s.nextID += 1
-            s.pending[id] = pending
-            return id
-        }
-        guard let id else { return (nil, .exited(state.withLock { $0.ended } ?? "it ended")) }
-        channel.send(kind, id: id, body)
-        return wait(pending, id: id, timeout: timeout)
-    }
-
     /// Waits for the child's hello (or refusal).
     func awaitHello(timeout: TimeInterval) -> (Frame?, Outcome?) {
         let pending = Pending()
@@ -177,23 +180,81 @@ final class RunnerProcess: @unchecked Sendable {
             return true
         }
         guard registered else { return (nil, .exited(state.withLock { $0.ended } ?? "it ended")) }
-        return wait(pending, id: 0, timeout: timeout)
-    }
-
-    private func wait(_ pending: Pending, id: UInt64, timeout: TimeInterval) -> (Frame?, Outcome?) {
         if pending.done.wait(timeout: .now() + timeout) == .timedOut {
-            state.withLock { _ = $0.pending.removeValue(forKey: id) }
+            state.withLock { _ = $0.pending.removeValue(forKey: 0) }
             return (nil, .timedOut)
         }
         if let frame = pending.frame { return (frame, nil) }
         return (nil, .exited(state.withLock { $0.ended } ?? "it ended"))
     }
 
+    /// One call on a lane, answered within `timeout` (the watchdog) or abandoned. The services
+    /// the plugin asks for during the call come on the same lane and are answered from here
+    /// (HTTP on the services queue, so the watchdog keeps running while it is in flight).
     func call(_ call: RunnerMessage.Call, timeout: TimeInterval) -> Outcome {
-        let (frame, outcome) = request(.call, call.encoded, timeout: timeout)
-        if let outcome { return outcome }
-        guard let frame, let reply = RunnerMessage.Reply(frame.body) else { return .reply(.init(status: PluginStatus.internal.rawValue, message: "malformed reply from the plugin runner")) }
-        return .reply(reply)
+        let deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, timeout) * 1e9)
+        let lane: Lane
+        switch takeLane() {
+        case .lane(let l): lane = l
+        case .gone: return lostLane()
+        case .failed(let why): return .reply(.init(status: PluginStatus.internal.rawValue, message: why))
+        }
+        guard lane.channel.send(.call, id: 0, call.encoded) else { return lostLane() }
+        while true {
+            switch lane.reader.receive(until: deadline) {
+            case .frame(let frame):
+                switch frame.kind {
+                case .reply:
+                    state.withLock { s in if s.ended == nil { s.idleLanes.append(lane) } }
+                    guard let reply = RunnerMessage.Reply(frame.body) else {
+                        return .reply(.init(status: PluginStatus.internal.rawValue, message: "malformed reply from the plugin runner"))
+                    }
+                    return .reply(reply)
+                case .service:
+                    serve(frame, on: lane.channel)
+                case .log:
+                    log(frame)
+                default:
+                    break
+                }
+            case .timedOut:
+                lane.channel.close()
+                return .timedOut
+            case .closed:
+                return lostLane()
+            }
+        }
+    }
+
+    /// A lane that closed mid-call: the child is ending (every lane closes with it). A child
+    /// that closed one while staying alive is broken and is killed.
+    private func lostLane() -> Outcome {
+        if reaped.wait(timeout: .now() + 2) == .timedOut { kill(because: "it closed a call's connection") }
+        return .exited(waitForEnd())
+    }
+
+    private func waitForEnd() -> String {
+        reaped.wait()
+        return state.withLock { $0.ended } ?? "it ended"
+    }
+
+    private enum Take { case lane(Lane), gone, failed(String) }
+
+    /// An idle lane, or a new one handed to the child over the control socket.
+    private func takeLane() -> Take {
+        let idle = state.withLock { s -> Take? in
+            if s.ended != nil { return .gone }
+            return s.idleLanes.popLast().map { .lane($0) }
+        }
+        if let idle { return idle }
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+            return .failed("cannot open a connection to the plugin runner: \(String(cString: strerror(errno)))")
+        }
+        let lane = Lane(fd: pair[0], maximumBody: channel.maximumBody)
+        let sent = channel.send(.lane, id: 0, [], passing: pair[1])
+        Glibc.close(pair[1])
+        return sent ? .lane(lane) : .gone
     }
 
     /// Kills the child (SIGKILL): the reader thread then reaps it and reports the end.
@@ -223,13 +284,13 @@ final class RunnerProcess: @unchecked Sendable {
     }
 
     private func readLoop() {
-        while let frame = channel.receive() {
+        let reader = FrameReader(channel)
+        while case .frame(let frame) = reader.receive() {
             switch frame.kind {
-            case .hello, .refused, .reply:
-                let id = frame.kind == .reply ? frame.id : 0
+            case .hello, .refused:
                 let p = state.withLock { s -> Pending? in
-                    let p = s.pending.removeValue(forKey: id)
-                    if p == nil && id == 0 { s.early = frame }
+                    let p = s.pending.removeValue(forKey: 0)
+                    if p == nil { s.early = frame }
                     return p
                 }
                 if let p {
@@ -237,11 +298,9 @@ final class RunnerProcess: @unchecked Sendable {
                     p.done.signal()
                 }
             case .log:
-                var r = ByteReader(frame.body)
-                let level = Log.Level(rawValue: Int(r.u8() ?? 1)) ?? .info
-                services.log(level, r.text() ?? "", source: source.withLock { $0 })
+                log(frame)
             case .service:
-                services_queue.async { [self] in serve(frame) }
+                services_queue.async { [self] in serve(frame, on: channel, queued: true) }
             default:
                 break
             }
@@ -251,9 +310,10 @@ final class RunnerProcess: @unchecked Sendable {
         Glibc.close(channel.fd)
         let (pending, handler, killed) = state.withLock { s in
             s.ended = ended
-            defer { s.pending = [:]; s.onExit = nil }
+            defer { s.pending = [:]; s.onExit = nil; s.idleLanes = [] }
             return (Array(s.pending.values), s.onExit, s.killedBecause)
         }
+        reaped.leave()
         for p in pending { p.done.signal() }
         // Tests widen the gap between "its calls saw it die" and "its end is reported", which a
         // busy machine opens by descheduling this thread (see `IsolatedTransport.countEnd`).
@@ -294,9 +354,21 @@ final class RunnerProcess: @unchecked Sendable {
         return names[s] ?? "signal \(s)"
     }
 
-    private func serve(_ frame: Frame) {
+    private func log(_ frame: Frame) {
+        var r = ByteReader(frame.body)
+        let level = Log.Level(rawValue: Int(r.u8() ?? 1)) ?? .info
+        services.log(level, r.text() ?? "", source: source.withLock { $0 })
+    }
+
+    /// Answers a service on `channel`: at once for a secret or the clock, on the services queue
+    /// for HTTP (slow, and the caller waiting on a lane must keep its watchdog running).
+    private func serve(_ frame: Frame, on channel: FrameChannel, queued: Bool = false) {
         guard let request = RunnerMessage.Service(frame.body) else {
             channel.send(.serviceReply, id: frame.id, [])
+            return
+        }
+        if case .http = request, !queued {
+            services_queue.async { [self] in serve(frame, on: channel, queued: true) }
             return
         }
         let src = source.withLock { $0 }

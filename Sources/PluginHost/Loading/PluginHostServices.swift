@@ -11,6 +11,13 @@ package protocol PluginHostServices: Sendable {
     func http(method: String, url: String, headers: [(String, String)], body: Data?, timeoutMilliseconds: Int,
               source: String) -> Result<PluginHTTPClient.Response, PluginHTTPClient.Failure>
     func nowMilliseconds() -> Int64
+    /// True when `nowMilliseconds` is the system clock: an isolated plugin's child then reads
+    /// the clock itself instead of asking the host over the socket.
+    var clockIsSystem: Bool { get }
+}
+
+extension PluginHostServices {
+    package var clockIsSystem: Bool { false }
 }
 
 /// The host's own services.
@@ -18,9 +25,10 @@ package struct LocalHostServices: PluginHostServices {
     let logger: Log
     let secrets: any SecretSource
     let client: PluginHTTPClient
-    let clock: @Sendable () -> Int64
+    /// nil: the system clock.
+    let clock: (@Sendable () -> Int64)?
 
-    package init(log: Log, secrets: any SecretSource, http: PluginHTTPClient, clock: @escaping @Sendable () -> Int64) {
+    package init(log: Log, secrets: any SecretSource, http: PluginHTTPClient, clock: (@Sendable () -> Int64)? = nil) {
         self.logger = log
         self.secrets = secrets
         self.client = http
@@ -33,5 +41,6 @@ package struct LocalHostServices: PluginHostServices {
                       source: String) -> Result<PluginHTTPClient.Response, PluginHTTPClient.Failure> {
         client.perform(method: method, url: url, headers: headers, body: body, timeoutMilliseconds: timeoutMilliseconds, source: source)
     }
-    package func nowMilliseconds() -> Int64 { clock() }
+    package func nowMilliseconds() -> Int64 { clock?() ?? Int64(Date().timeIntervalSince1970 * 1000) }
+    package var clockIsSystem: Bool { clock == nil }
 }

@@ -29,7 +29,7 @@ public struct PluginLoader: Sendable {
     public let tracker: PluginCallTracker
 
     public init(log: Log, secrets: any SecretSource, http: PluginHTTPClient? = nil,
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+                clock: (@Sendable () -> Int64)? = nil,
                 providerConfig: [String: JSONValue] = [:], runner: String? = PluginRunnerLocation.executable,
                 limits: PluginBoundaryLimits = PluginBoundaryLimits(), tracker: PluginCallTracker = PluginCallTracker()) {
         self.services = LocalHostServices(log: log, secrets: secrets, http: http ?? PluginHTTPClient(secrets: secrets, log: log), clock: clock)

@@ -26,11 +26,13 @@ final class ProviderHarness: @unchecked Sendable {
     ///   - plugin: library name, e.g. "replicate" for libimagegen-replicate.so.
     ///   - config: the `providers.<id>` section (the host adds "schema").
     ///   - secrets: what the host's secret source holds.
-    init(plugin: String, config: [String: JSONValue], secrets: [String: String], clock: TestClock = TestClock()) throws {
+    ///   - runner: the plugin-runner executable, to run the plugin in a child process.
+    init(plugin: String, config: [String: JSONValue], secrets: [String: String], clock: TestClock = TestClock(),
+         runner: String? = PluginRunnerLocation.executable) throws {
         let (log, lines) = TestEnvironment.capturingLog()
         self.lines = lines
         self.clock = clock
-        let loader = PluginLoader(log: log, secrets: EnvironmentSecrets(environment: secrets), clock: { clock.now })
+        let loader = PluginLoader(log: log, secrets: EnvironmentSecrets(environment: secrets), clock: { clock.now }, runner: runner)
         let path = try TestEnvironment.pluginLibrary(plugin)
         generation = try loader.load(file: path, generation: 1).get()
         var section = config

@@ -2,6 +2,7 @@ import Foundation
 import ImagegenJSON
 import XCTest
 @testable import Host
+@testable import PluginHost
 
 /// Base for the provider tests: an emulator shared by the tests of a class (started once —
 /// Python takes a few hundred ms to start on a busy machine — and reset before each test),
@@ -38,10 +39,10 @@ class ProviderTestCase: XCTestCase {
     }
 
     func harness(_ plugin: String, config: [String: JSONValue] = [:], secrets: [String: String],
-                 clock: TestClock = TestClock()) throws -> ProviderHarness {
+                 clock: TestClock = TestClock(), runner: String? = PluginRunnerLocation.executable) throws -> ProviderHarness {
         var section = config
         if section["base_url"] == nil { section["base_url"] = .string(emulator.baseURL + defaultBasePath) }
-        let h = try ProviderHarness(plugin: plugin, config: section, secrets: secrets, clock: clock)
+        let h = try ProviderHarness(plugin: plugin, config: section, secrets: secrets, clock: clock, runner: runner)
         harnesses.append(h)
         return h
     }
