@@ -16,7 +16,7 @@ enum PolicyTextNormalizer {
         var text = decodeEscapes(text)
         text = text.precomposedStringWithCompatibilityMapping
         text = mapConfusables(stripIgnorables(text))
-        if text.unicodeScalars.contains(where: needsTransliteration) {
+        if text.unicodeScalars.contains(where: { $0.value >= 0x370 && $0.properties.isAlphabetic }) {
             text = text.applyingTransform(.toLatin, reverse: false) ?? text
         }
         text = text.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
@@ -26,17 +26,6 @@ enum PolicyTextNormalizer {
                 .replacingOccurrences(of: "æ", with: "ae")
         }
         return text
-    }
-
-    /// A letter of another script than Latin. Latin letters past U+0370 (Vietnamese in Latin
-    /// Extended Additional, Latin Extended-C/D/E) are left to the diacritic folding: `toLatin`
-    /// would not change them, but opening it loads ICU's whole transliterator registry (some
-    /// 12 MB of a server's idle memory when the shipped public-figure names are folded at start).
-    static func needsTransliteration(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case ..<0x370, 0x1E00...0x1EFF, 0x2C60...0x2C7F, 0xA720...0xA7FF, 0xAB30...0xAB6F: return false
-        default: return scalar.properties.isAlphabetic
-        }
     }
 
     /// The text with invisible characters removed and look-alikes mapped, but case and accents
