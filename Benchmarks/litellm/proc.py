@@ -4,7 +4,8 @@
   proc.py cpu PID       CPU seconds (user + system) of PID and every live descendant, plus the
                         CPU of children they already reaped (cutime/cstime), so a plugin child
                         (`imagegen plugin-runner`) or a uvicorn worker is counted with its parent
-  proc.py mem PID       RSS and PSS in MB of the same tree (smaps_rollup), and the pids counted
+  proc.py mem PID       RSS and PSS in MB of the same tree (smaps_rollup), the processes counted,
+                        and RSS and PSS of PID alone (a child's RSS counts pages shared with it)
   proc.py quiet PID     wait until the tree uses < 2 % of a core for 1.5 s (at most 300 s):
                         background work (post-processing) finished; prints the seconds waited
 """
@@ -55,6 +56,7 @@ def cpu(root):
 def mem(root):
     rss = pss = 0
     pids = tree(root)
+    own = None
     for pid in pids:
         try:
             with open("/proc/%d/smaps_rollup" % pid) as f:
@@ -66,7 +68,9 @@ def mem(root):
                         pss += int(rest.split()[0])
         except OSError:
             continue
-    return rss / 1024, pss / 1024, len(pids)
+        if own is None:
+            own = (rss, pss)
+    return rss / 1024, pss / 1024, len(pids), own[0] / 1024, own[1] / 1024
 
 
 def quiet(root):
@@ -88,7 +92,7 @@ if __name__ == "__main__":
     if what == "cpu":
         print("%.3f" % cpu(pid))
     elif what == "mem":
-        print("%.1f %.1f %d" % mem(pid))
+        print("tree RSS %.1f PSS %.1f (%d processes); main process RSS %.1f PSS %.1f" % mem(pid))
     elif what == "quiet":
         print("%.1f" % quiet(pid))
     else:

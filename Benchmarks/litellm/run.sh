@@ -123,7 +123,7 @@ echo
 echo "start-up (spawn → first 200 from /healthz or /health/liveliness):"
 printf '  %-14s %6s s\n' litellm "$LIT_START" imagegen-off "$OFF_START" imagegen-on "$ON_START"
 sleep 5
-echo "idle memory, whole process tree, 5 s after ready (RSS MB, PSS MB, processes):"
+echo "idle memory in MB, 5 s after ready (imagegen: serve + its plugin-runner child, the same binary):"
 for g in "litellm $LIT_PID" "imagegen-off $OFF_PID" "imagegen-on $ON_PID" "emulator $EMU_PID"; do
   set -- $g; printf '  %-14s %s\n' "$1" "$(python3 "$HERE/proc.py" mem "$2")"
 done
@@ -221,7 +221,7 @@ for c in $CONNS; do
 done
 
 echo
-echo "memory after the runs (RSS MB, PSS MB, processes):"
+echo "memory in MB after the runs:"
 for g in "litellm $LIT_PID" "imagegen-off $OFF_PID" "imagegen-on $ON_PID"; do
   set -- $g; printf '  %-14s %s\n' "$1" "$(python3 "$HERE/proc.py" mem "$2")"
 done
