@@ -110,12 +110,17 @@ EOF
   local t0; t0=$(now)
   IMAGEGEN_API_TOKEN=$LKEY STABILITY_API_KEY=$TOKEN "$BIN/imagegen" serve --listen "127.0.0.1:$p" --config "$WORK/$name/config.json5" \
     --plugins "$WORK/$name/plugins" --data "$WORK/$name/data" --quiet >"$WORK/$name.log" 2>&1 &
-  local pid=$!; PIDS+=("$pid")
-  local started; started=$(ready "$t0" "http://127.0.0.1:$p/healthz" "$pid")
+  local pid=$!
+  local started; started=$(ready "$t0" "http://127.0.0.1:$p/healthz" "$pid") || { kill "$pid"; exit 1; }
   echo "$pid $p $started"
 }
+# start_imagegen runs in a subshell ($(…)): its PIDS+= is lost, so the pids are added here.
 read -r OFF_PID OFF_PORT OFF_START <<<"$(start_imagegen imagegen-off false)"
+[ -n "$OFF_PID" ] || exit 1
+PIDS+=("$OFF_PID")
 read -r ON_PID ON_PORT ON_START <<<"$(start_imagegen imagegen-on true)"
+[ -n "$ON_PID" ] || exit 1
+PIDS+=("$ON_PID")
 
 echo "commit $(git rev-parse --short HEAD), LiteLLM $LITELLM_VERSION, $(nproc) cores, $(uname -r)"
 echo "data on $(df --output=fstype "$WORK" | tail -1); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
