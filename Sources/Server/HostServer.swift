@@ -217,6 +217,23 @@ package final class HostServer: Sendable {
                 log.warning("serve starts degraded: \(problem) (`imagegen config check` lists every problem)")
             }
         }
+        // The long-running host starts its nudity detector in the background (one-shot commands
+        // start it on their first image), so a missing install is told at start, not at the first
+        // quarantined image; serving never waits for it.
+        if let check = service.outputCheck {
+            DispatchQueue.global(qos: .utility).async {
+                let status = check.warmUp()
+                if status.state == .unavailable {
+                    log.error("output check: the nudity detector cannot run (\(status.error ?? "?")); every generated image is "
+                              + "quarantined (output_check_unavailable) until it does. Install it with scripts/install-deps.sh "
+                              + "(python3 -m pip install nudenet==3.4.2) or point output_check.python at a Python that has it")
+                } else {
+                    log.info("output check: \(status.name ?? "detector") ready")
+                }
+            }
+        } else {
+            log.warning("output check: off (output_check.enabled: false): generated images are stored without the nudity check")
+        }
     }
 
     /// The port actually listened on (the kernel's choice when 0 was asked for).
