@@ -8,7 +8,8 @@ public struct OutputCheckSettings: Sendable, Codable, Equatable {
     public var enabled = true
     /// The detector: `nudenet` (the only one shipped).
     public var detector = "nudenet"
-    /// The Python interpreter that has the `nudenet` wheel (PATH's `python3` when unset).
+    /// The Python interpreter that has the `nudenet` wheel (when unset: the setup's venv
+    /// `/usr/local/lib/imagegen/venv` if there is one, else PATH's `python3`).
     public var python: String?
     /// Findings below this confidence are ignored.
     public var threshold = 0.45

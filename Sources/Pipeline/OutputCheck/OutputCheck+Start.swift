@@ -8,9 +8,19 @@ extension OutputCheck {
     /// is quarantined (`output_check_unavailable`) and `status` says what to install.
     public static func start(_ settings: OutputCheckSettings, dataDirectory: String) -> OutputCheck? {
         guard settings.enabled else { return nil }
-        let sidecar = NudeNetSidecar(script: dataDirectory + "/classifiers/nudenet-detect.py", python: settings.python ?? "/usr/bin/env",
+        let sidecar = NudeNetSidecar(script: dataDirectory + "/classifiers/nudenet-detect.py", python: settings.python ?? defaultPython(),
                                      timeout: settings.timeoutSeconds, scriptText: NudeNetSidecar.shippedScript)
         return OutputCheck(classifier: sidecar, rules: NudityRules(threshold: settings.threshold))
+    }
+
+    /// Where scripts/install-deps.sh puts the detector when PATH's python3 may not take packages
+    /// (Debian's is externally managed).
+    public static let installedVenvPython = "/usr/local/lib/imagegen/venv/bin/python3"
+
+    /// The interpreter when `output_check.python` is unset: the setup's venv when there is one,
+    /// else PATH's `python3` (through `/usr/bin/env`).
+    static func defaultPython() -> String {
+        FileManager.default.isExecutableFile(atPath: installedVenvPython) ? installedVenvPython : "/usr/bin/env"
     }
 
     /// Starts the detector now if it is not running (a long-running host's start-up), and says
