@@ -224,9 +224,8 @@ package final class HostServer: Sendable {
             DispatchQueue.global(qos: .utility).async {
                 let status = check.warmUp()
                 if status.state == .unavailable {
-                    log.error("output check: the nudity detector cannot run (\(status.error ?? "?")); every generated image is "
-                              + "quarantined (output_check_unavailable) until it does. Install it with scripts/install-deps.sh "
-                              + "(python3 -m pip install nudenet==3.4.2) or point output_check.python at a Python that has it")
+                    log.error("output check: \(status.error ?? "the nudity detector cannot run"). Until it runs, every generated "
+                              + "image is quarantined (output_check_unavailable), never published unchecked")
                 } else {
                     log.info("output check: \(status.name ?? "detector") ready")
                 }

@@ -12,7 +12,7 @@ public struct NudityDetectorStatus: Sendable, Equatable, Codable {
     public var state: State
     /// The detector's name and version once it ran (`nudenet 3.4.2`).
     public var name: String?
-    /// Why it is unavailable, naming what to install or fix.
+    /// Why it is unavailable, naming what to install or fix (`NudityCheckError.description`).
     public var error: String?
 
     public init(state: State, name: String? = nil, error: String? = nil) {

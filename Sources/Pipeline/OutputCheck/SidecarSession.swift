@@ -26,10 +26,10 @@ final class SidecarSession: Sendable {
             } catch {
                 // A dead, hung or garbled detector is stopped and replaced on the next call; an
                 // unreadable image leaves it running.
-                if case .unavailable(let reason) = error {
+                if case .unavailable = error {
                     current?.stop()
                     current = nil
-                    setStatus(.unavailable, error: reason)
+                    setStatus(.unavailable, error: error.description)
                 }
                 throw error
             }
@@ -46,7 +46,7 @@ final class SidecarSession: Sendable {
             return detector
         } catch {
             failedStart.withLock { $0 = (Date(), error) }
-            if case .unavailable(let reason) = error { setStatus(.unavailable, error: reason) }
+            if case .unavailable = error { setStatus(.unavailable, error: error.description) }
             throw error
         }
     }
