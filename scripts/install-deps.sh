@@ -8,7 +8,8 @@
 set -euo pipefail
 
 # libpq-dev builds the PostgreSQL catalog (CPostgres); --test adds the server the catalog tests start.
-packages=(pkg-config libsqlite3-dev libvips-dev libvips-tools libsodium-dev libpng-dev libpq-dev)
+# python3 and python3-venv run the output nudity check's detector (on by default).
+packages=(pkg-config libsqlite3-dev libvips-dev libvips-tools libsodium-dev libpng-dev libpq-dev python3 python3-venv)
 [ "${1:-}" = "--test" ] && packages+=(postgresql)
 missing=()
 for p in "${packages[@]}"; do
@@ -27,12 +28,25 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 1
 fi
 
-# The output nudity check (docs/compliance.md §3): NudeNet's ONNX detector ships inside the wheel and runs
-# offline through onnxruntime (PyPI only); share/classifiers/nudenet-detect.py calls it.
-if command -v python3 >/dev/null 2>&1 && ! python3 -c "import nudenet" >/dev/null 2>&1; then
+# The output nudity check (docs/compliance.md §3, on by default): NudeNet's ONNX detector ships inside the
+# wheel and runs offline through onnxruntime (PyPI only); share/classifiers/nudenet-detect.py calls it. Into
+# PATH's python3 when pip may install there; otherwise (Debian's python3 is externally managed, PEP 668) into
+# a venv of its own, /usr/local/lib/imagegen/venv, which the host uses when output_check.python is unset.
+detector_venv=/usr/local/lib/imagegen/venv
+if ! python3 -c "import nudenet" >/dev/null 2>&1 && ! "$detector_venv/bin/python3" -c "import nudenet" >/dev/null 2>&1; then
   echo "installing nudenet (offline nudity detector, model inside the wheel)"
-  python3 -m pip install -q "nudenet==3.4.2" >/dev/null
+  if ! python3 -m pip install -q "nudenet==3.4.2" >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "  pip may not install into $(command -v python3): into the venv $detector_venv instead"
+    $SUDO mkdir -p "$(dirname "$detector_venv")"
+    $SUDO python3 -m venv "$detector_venv"
+    $SUDO "$detector_venv/bin/python3" -m pip install -q "nudenet==3.4.2" >/dev/null
+  fi
 fi
+python3 -c "import nudenet, onnxruntime" >/dev/null 2>&1 || "$detector_venv/bin/python3" -c "import nudenet, onnxruntime" >/dev/null 2>&1 || {
+  echo "the nudity detector (nudenet==3.4.2) did not install: generated images would be quarantined (output_check_unavailable)" >&2
+  exit 1; }
 
 # Content Credentials (docs/compliance.md §1, labelling.c2pa): the C2PA C library ships inside the
 # c2pa-python wheel (c2pa/libs/libc2pa_c.so); the host dlopens it from a fixed place, linked here.
@@ -66,9 +80,8 @@ if [ "${1:-}" = "--test" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${browser[@]}" >/dev/null
   fi
   command -v python3 >/dev/null || { echo "python3 is needed by the test emulators" >&2; exit 1; }
-  # The output check's tests run the real detector and fail (never skip) without it: say so here first.
-  python3 -c "import nudenet, onnxruntime" >/dev/null 2>&1 || {
-    echo "the nudity detector (python3 -m pip install nudenet==3.4.2) did not install; the output-check tests need it" >&2; exit 1; }
+  # The output check's tests run the real detector and fail (never skip) without it; the install above
+  # stops when it is missing.
   if ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
     echo "installing moto[server] for the S3 tests"
     python3 -m pip install -q "moto[server]" >/dev/null

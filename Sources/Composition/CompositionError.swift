@@ -8,8 +8,6 @@ public enum CompositionError: Error, Sendable, CustomStringConvertible {
     /// The catalog refused the prompt protection: without it prompts would be stored in plain
     /// text, so the host does not start.
     case promptProtection(String)
-    /// `output_check.enabled` is on and the detector cannot start: images would go unchecked.
-    case outputCheck(String)
 
     public var description: String {
         switch self {
@@ -18,10 +16,6 @@ public enum CompositionError: Error, Sendable, CustomStringConvertible {
         case .promptProtection(let reason):
             return "cannot attach prompt protection to the catalog (\(reason)): refusing to start rather than store prompts "
                 + "in plain text. Check the master key (docs/security.md) and the catalog file's permissions."
-        case .outputCheck(let reason):
-            return "output_check is enabled but the nudity detector cannot start (\(reason)); refusing to start rather than "
-                + "store images unchecked. Install it with scripts/install-deps.sh (python3 -m pip install nudenet==3.4.2), "
-                + "point output_check.python at a Python that has it, or set output_check.enabled: false."
         }
     }
 }

@@ -13,7 +13,7 @@ public typealias EntryCatalog = any CatalogStore & GenerationRecordStore & Exper
     & PromptRevealingImageStore & PromptRewrapStore & TemplateHistoryStore & ReservationStore & JobOverviewStore
     & PostProcessingStore & UploadQueueStore & CatalogSnapshotting & SlotRunStoreOpening & AlertStoreOpening
     & ReviewStore & ImageListingStore & UserStore & TakedownStore & PersonalDataStore & RetentionStore
-    & SingletonLockOpening & HostRegistry
+    & SingletonLockOpening & HostRegistry & QuarantineStore
 
 /// The catalog as the composition holds it: the entry points' ports plus those security attaches
 /// to (prompt sealing, quota counts, remembered state). Both concrete catalogs are one.
@@ -21,7 +21,7 @@ typealias CompositionCatalog = any CatalogStore & GenerationRecordStore & Experi
     & PromptRevealingImageStore & PromptRewrapStore & TemplateHistoryStore & ReservationStore & JobOverviewStore
     & PostProcessingStore & UploadQueueStore & CatalogSnapshotting & SlotRunStoreOpening & AlertStoreOpening
     & ReviewStore & ImageListingStore & UserStore & TakedownStore & PersonalDataStore & RetentionStore
-    & SingletonLockOpening & HostRegistry & PromptProtectedStore & QuotaUsageStore & SecurityStateStore
+    & SingletonLockOpening & HostRegistry & PromptProtectedStore & QuotaUsageStore & SecurityStateStore & QuarantineStore
 
 extension HostComposition {
     /// Opens the catalog of `paths` with the prompt protection of `security` attached (fail

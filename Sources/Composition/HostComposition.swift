@@ -77,11 +77,8 @@ public final class HostComposition: Sendable {
         let categories = TemplateCategoryCache(templates: templates)
         let service = GenerationService(runtime: runtime, catalog: catalog, takedowns: catalog,
                                         extraCategories: { categories.categories() }, contentCredentials: contentCredentials)
-        do {
-            service.useOutputCheck(try OutputCheck.start(configuration.outputCheck, dataDirectory: paths.data))
-        } catch {
-            throw .outputCheck(error.description)
-        }
+        // Lazy: the detector starts on the first image to check (OutputCheck+Start.swift).
+        service.useOutputCheck(OutputCheck.start(configuration.outputCheck, dataDirectory: paths.data))
         do {
             try FingerprintRecorder.attach(to: service, catalog: catalog)
         } catch {

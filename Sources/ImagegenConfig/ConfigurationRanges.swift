@@ -33,6 +33,8 @@ extension Configuration {
                     "unknown detector \"\(outputCheck.detector)\"; the shipped one is \(OutputCheckSettings.detectors.joined(separator: ", "))")
         try require(outputCheck.threshold.isFinite && (0.05...1).contains(outputCheck.threshold), "output_check.threshold",
                     "must be within 0.05...1, got \(outputCheck.threshold)")
+        try require(outputCheck.timeoutSeconds.isFinite && (0.1...3600).contains(outputCheck.timeoutSeconds), "output_check.timeout_seconds",
+                    "must be within 0.1...3600 seconds, got \(outputCheck.timeoutSeconds)")
         try require(outputCheck.python.map { !$0.isEmpty } ?? true, "output_check.python", "must be the path of a Python interpreter")
         for (key, days) in [("retention.rejected_days", retention.rejectedDays), ("retention.quarantined_days", retention.quarantinedDays)] {
             guard let days else { continue }

@@ -1,23 +1,29 @@
 import Foundation
 
 /// `output_check`: the nudity check of every generated image before it is stored as a good one
-/// (docs/compliance.md §3). Off by default so a host without Python still runs; when on and the
-/// detector cannot start, the host refuses to start rather than pass images unchecked.
+/// (docs/compliance.md §3). On by default. The detector starts on the first image to check, not
+/// when a host opens; when it cannot start or answer in time the image is quarantined
+/// (`output_check_unavailable`), never stored as available.
 public struct OutputCheckSettings: Sendable, Codable, Equatable {
-    public var enabled = false
+    public var enabled = true
     /// The detector: `nudenet` (the only one shipped).
     public var detector = "nudenet"
-    /// The Python interpreter that has the `nudenet` wheel (PATH's `python3` when unset).
+    /// The Python interpreter that has the `nudenet` wheel (when unset: the setup's venv
+    /// `/usr/local/lib/imagegen/venv` if there is one, else PATH's `python3`).
     public var python: String?
     /// Findings below this confidence are ignored.
     public var threshold = 0.45
+    /// Seconds the detector may take to start or to answer one image before it is killed (and
+    /// restarted for the next image); the image it did not answer is quarantined.
+    public var timeoutSeconds = 30.0
 
     public static let detectors = ["nudenet"]
-    static let knownKeys = ["enabled", "detector", "python", "threshold"]
+    static let knownKeys = ["enabled", "detector", "python", "threshold", "timeout_seconds"]
 
     public init() {}
     enum CodingKeys: String, CodingKey {
         case enabled, detector, python, threshold
+        case timeoutSeconds = "timeout_seconds"
     }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -25,6 +31,7 @@ public struct OutputCheckSettings: Sendable, Codable, Equatable {
         detector = try c.decodeIfPresent(String.self, forKey: .detector) ?? detector
         python = try c.decodeIfPresent(String.self, forKey: .python)
         threshold = try c.decodeIfPresent(Double.self, forKey: .threshold) ?? threshold
+        timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? timeoutSeconds
     }
 }
 

@@ -15,6 +15,7 @@ extension ServerAPI {
         (.post, "/v1/images/{id}/vary"), (.post, "/v1/images/{id}/upscale"),
         (.post, "/v1/images/{id}/rating"), (.post, "/v1/images/{id}/reservation"), (.delete, "/v1/images/{id}/reservation"),
         (.post, "/v1/images/{id}/approve"), (.post, "/v1/images/{id}/reject"), (.post, "/v1/images/review"),
+        (.post, "/v1/images/{id}/release"),
         (.get, "/v1/session"), (.post, "/v1/session"), (.delete, "/v1/session"),
         (.get, "/v1/users"), (.post, "/v1/users"), (.post, "/v1/users/{name}"),
         (.get, "/v1/users/{name}/export"), (.post, "/v1/erasures"),
@@ -45,6 +46,7 @@ extension ServerAPI {
         case (.delete, "/v1/images/{id}/reservation"): return { [self] in await releaseImage($0) }
         case (.post, "/v1/images/{id}/approve"): return { [self] in await approveImage($0) }
         case (.post, "/v1/images/{id}/reject"): return { [self] in await rejectImage($0) }
+        case (.post, "/v1/images/{id}/release"): return { [self] in await releaseQuarantinedImage($0) }
         case (.post, "/v1/images/review"): return { [self] in await reviewImages($0) }
         case (.get, "/v1/session"): return { [self] in await showSession($0) }
         case (.post, "/v1/session"): return { [self] in await login($0) }

@@ -217,6 +217,22 @@ package final class HostServer: Sendable {
                 log.warning("serve starts degraded: \(problem) (`imagegen config check` lists every problem)")
             }
         }
+        // The long-running host starts its nudity detector in the background (one-shot commands
+        // start it on their first image), so a missing install is told at start, not at the first
+        // quarantined image; serving never waits for it.
+        if let check = service.outputCheck {
+            DispatchQueue.global(qos: .utility).async {
+                let status = check.warmUp()
+                if status.state == .unavailable {
+                    log.error("output check: \(status.error ?? "the nudity detector cannot run"). Until it runs, every generated "
+                              + "image is quarantined (output_check_unavailable), never published unchecked")
+                } else {
+                    log.info("output check: \(status.name ?? "detector") ready")
+                }
+            }
+        } else {
+            log.warning("output check: off (output_check.enabled: false): generated images are stored without the nudity check")
+        }
     }
 
     /// The port actually listened on (the kernel's choice when 0 was asked for).

@@ -3,6 +3,7 @@ import Catalog
 import HTTPServer
 import Operations
 import PluginHost
+import Pipeline
 
 /// The host's own endpoints: liveness, metrics, models, plugins, reload and health.
 extension ServerAPI {
@@ -75,9 +76,12 @@ extension ServerAPI {
         var runner: RunnerBody
         var candidates: [CircuitView]
         var plugins: [PluginRecord]
+        /// The output nudity check: nil when `output_check.enabled` is off. Unavailable is
+        /// degraded: images are quarantined (`output_check_unavailable`) until it runs.
+        var outputCheck: NudityDetectorStatus?
         enum CodingKeys: String, CodingKey {
             case status, settling, problems, runner, candidates, plugins
-            case pluginProblems = "plugin_problems"
+            case pluginProblems = "plugin_problems", outputCheck = "output_check"
         }
     }
 
@@ -104,12 +108,13 @@ extension ServerAPI {
         // The plugin set is one of the monitor's sources: a restarting or quarantined child
         // shows there (crash_looping, quarantined) beside hung calls and contract faults.
         let pluginProblems = runtime.pluginHealth.allSignals(now: now)
+        let outputCheck = service.outputCheck?.status
         let degraded = circuits.contains { $0.state != "closed" } || plugins.contains(where: Self.pluginIsDegraded) || stranded || settling
-            || !problems.isEmpty || !pluginProblems.isEmpty
+            || !problems.isEmpty || !pluginProblems.isEmpty || outputCheck?.state == .unavailable
         return APIEncoding.json(HealthBody(status: degraded ? "degraded" : "ok", settling: settling, problems: problems,
                                            pluginProblems: pluginProblems,
                                            runner: RunnerBody(slots: runner.slots.capacity, inUse: runner.slots.inUse),
-                                           candidates: circuits, plugins: plugins))
+                                           candidates: circuits, plugins: plugins, outputCheck: outputCheck))
     }
 
     /// The configuration's problems against the plugins loaded now (see `HostConsistency.problems`).

@@ -5,7 +5,7 @@ import ImagegenCore
 import Security
 
 /// `POST /v1/images/{id}/approve`, `POST /v1/images/{id}/reject`, `POST /v1/images/review`
-/// (bulk): review decisions of originals, each audited under the caller.
+/// (bulk): review decisions of originals, each audited under the caller; `POST /v1/images/{id}/release`.
 extension ServerAPI {
     struct RejectRequest: Decodable { var reason: String }
     struct BulkReviewRequest: Decodable { var ids: [String]; var decision: String; var reason: String? }
@@ -23,6 +23,20 @@ extension ServerAPI {
             let body = try request.decodeJSON(RejectRequest.self)
             let reviews = try decide([request.pathParameter("id") ?? ""], .reject(reason: body.reason))
             return APIEncoding.json(reviews[0])
+        }
+    }
+
+    /// `POST /v1/images/{id}/release` `{"reason": "…"}`: a reviewer releases an image the output
+    /// check quarantined (never a hard-line one); audited with the caller and the reason.
+    func releaseQuarantinedImage(_ request: HTTPRequest) async -> HTTPResponse {
+        await answer {
+            let id = request.pathParameter("id") ?? ""
+            let body = try request.decodeJSON(RejectRequest.self)
+            try ensureVisible([id])
+            let service = self.service
+            // Its `image.stored` event goes out again, now `completed`.
+            let record = try await BlockingWork.run { try service.releaseQuarantine(imageID: id, reason: body.reason) }
+            return APIEncoding.json(record)
         }
     }
 

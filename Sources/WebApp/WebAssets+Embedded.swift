@@ -245,13 +245,13 @@ async function start() {
 start();
 
 """#),
-        WebAsset(name: "detail.js", contentType: "text/javascript; charset=utf-8", etag: "\"fc967d73a7a592bf0f7e43fc91d64ac7\"", text: #"""
+        WebAsset(name: "detail.js", contentType: "text/javascript; charset=utf-8", etag: "\"bdd82c80b60bae4e13454a8b65704ee3\"", text: #"""
 // One image: the large view, its derivatives, the metadata record, cost and quality, the version
 // chain, editable tags, the prompt (when the server shows it to this user), and the actions.
 import { get, post } from './api.js';
 import { h, clear, flash, money, when, table } from './dom.js';
 import { session, isAdult } from './state.js';
-import { reviewState, ratingOf, rate, approve, reject, stars, rejectReason, reservationOf, reserve, release } from './review.js';
+import { reviewState, ratingOf, rate, approve, reject, stars, rejectReason, reservationOf, reserve, release, releaseQuarantine } from './review.js';
 import { askReason } from './reason.js';
 
 export async function renderDetail(main, { arg }) {
@@ -281,6 +281,10 @@ export async function renderDetail(main, { arg }) {
       [1, 2, 3, 4, 5].map(n => h('button', { type: 'button', title: `rate ${n}`, onclick: () => run(() => rate(rec, n), `rated ${n}`) }, String(n) + '★')),
       h('button', { type: 'button', onclick: () => run(() => approve(rec), 'approved') }, 'Approve'),
       h('button', { type: 'button', class: 'danger', onclick: async () => { const r = await askReason(1); if (r !== null) run(() => reject(rec, r), 'rejected'); } }, 'Reject…'),
+      rec.status === 'quarantined' ? h('button', { type: 'button', id: 'release-quarantine', onclick: async (e) => {
+        const r = await askReason(1, 'Release from quarantine');
+        if (r !== null) run(async () => { await releaseQuarantine(rec, r); e.target.hidden = true; }, 'released from quarantine');
+      } }, 'Release from quarantine…') : null,
     ] : null,
     canGenerate && rec.variant === 'original' ? [
       h('button', { type: 'button', id: 'regenerate', onclick: () => regenerate(true) }, 'Regenerate'),
@@ -1171,16 +1175,17 @@ export async function renderQueue(main, { params }) {
 }
 
 """#),
-        WebAsset(name: "reason.js", contentType: "text/javascript; charset=utf-8", etag: "\"25900966d0781be4c891d744664b9267\"", text: #"""
-// Asks why images are rejected: a small dialog the keyboard drives (type, Enter; Esc cancels).
+        WebAsset(name: "reason.js", contentType: "text/javascript; charset=utf-8", etag: "\"101eecdea6864f14990f2f2a79635828\"", text: #"""
+// Asks why images are rejected (or released from quarantine): a small dialog the keyboard drives
+// (type, Enter; Esc cancels).
 import { h } from './dom.js';
 
-export function askReason(count) {
+export function askReason(count, action = 'Reject') {
   return new Promise(resolve => {
-    const input = h('input', { name: 'reason', id: 'reject-reason', required: true, size: 40, placeholder: 'e.g. extra fingers', 'aria-label': 'Reason for rejecting' });
+    const input = h('input', { name: 'reason', id: 'reject-reason', required: true, size: 40, placeholder: 'e.g. extra fingers', 'aria-label': `Reason: ${action}` });
     const form = h('form', { method: 'dialog' },
-      h('p', null, `Reject ${count} image(s): why?`), input, ' ',
-      h('button', { type: 'submit', class: 'danger' }, 'Reject'),
+      h('p', null, `${action} ${count} image(s): why?`), input, ' ',
+      h('button', { type: 'submit', class: 'danger' }, action),
       h('button', { type: 'button', value: 'cancel', onclick: () => dialog.close('cancel') }, 'Cancel'));
     const dialog = h('dialog', { id: 'reject-dialog' }, form);
     form.addEventListener('submit', e => {
@@ -1200,7 +1205,7 @@ export function askReason(count) {
 }
 
 """#),
-        WebAsset(name: "review.js", contentType: "text/javascript; charset=utf-8", etag: "\"70df2ba577465920cc4bc4dd8b23a250\"", text: #"""
+        WebAsset(name: "review.js", contentType: "text/javascript; charset=utf-8", etag: "\"3c88de464af1b3e0838b3de020c8fcd6\"", text: #"""
 // Review actions and how a record says its review state, rating and reservation, in one place
 // so the gallery, the large view and the detail page agree.
 import { api, post } from './api.js';
@@ -1243,6 +1248,13 @@ export async function approve(rec) {
 export async function reject(rec, reason) {
   await post(`/v1/images/${encodeURIComponent(rec.image_id)}/reject`, { reason });
   rec.review = { state: 'rejected', reason };
+}
+
+// A quarantined image a reviewer finds fine becomes publishable, audited with the reason. Explicit
+// nudity is a hard line: the server refuses it (422 hard_line) and the message says to reject it.
+export async function releaseQuarantine(rec, reason) {
+  const updated = await post(`/v1/images/${encodeURIComponent(rec.image_id)}/release`, { reason });
+  rec.status = updated.status;
 }
 
 export function stars(n) {

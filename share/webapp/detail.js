@@ -3,7 +3,7 @@
 import { get, post } from './api.js';
 import { h, clear, flash, money, when, table } from './dom.js';
 import { session, isAdult } from './state.js';
-import { reviewState, ratingOf, rate, approve, reject, stars, rejectReason, reservationOf, reserve, release } from './review.js';
+import { reviewState, ratingOf, rate, approve, reject, stars, rejectReason, reservationOf, reserve, release, releaseQuarantine } from './review.js';
 import { askReason } from './reason.js';
 
 export async function renderDetail(main, { arg }) {
@@ -33,6 +33,10 @@ export async function renderDetail(main, { arg }) {
       [1, 2, 3, 4, 5].map(n => h('button', { type: 'button', title: `rate ${n}`, onclick: () => run(() => rate(rec, n), `rated ${n}`) }, String(n) + '★')),
       h('button', { type: 'button', onclick: () => run(() => approve(rec), 'approved') }, 'Approve'),
       h('button', { type: 'button', class: 'danger', onclick: async () => { const r = await askReason(1); if (r !== null) run(() => reject(rec, r), 'rejected'); } }, 'Reject…'),
+      rec.status === 'quarantined' ? h('button', { type: 'button', id: 'release-quarantine', onclick: async (e) => {
+        const r = await askReason(1, 'Release from quarantine');
+        if (r !== null) run(async () => { await releaseQuarantine(rec, r); e.target.hidden = true; }, 'released from quarantine');
+      } }, 'Release from quarantine…') : null,
     ] : null,
     canGenerate && rec.variant === 'original' ? [
       h('button', { type: 'button', id: 'regenerate', onclick: () => regenerate(true) }, 'Regenerate'),

@@ -1,12 +1,13 @@
-// Asks why images are rejected: a small dialog the keyboard drives (type, Enter; Esc cancels).
+// Asks why images are rejected (or released from quarantine): a small dialog the keyboard drives
+// (type, Enter; Esc cancels).
 import { h } from './dom.js';
 
-export function askReason(count) {
+export function askReason(count, action = 'Reject') {
   return new Promise(resolve => {
-    const input = h('input', { name: 'reason', id: 'reject-reason', required: true, size: 40, placeholder: 'e.g. extra fingers', 'aria-label': 'Reason for rejecting' });
+    const input = h('input', { name: 'reason', id: 'reject-reason', required: true, size: 40, placeholder: 'e.g. extra fingers', 'aria-label': `Reason: ${action}` });
     const form = h('form', { method: 'dialog' },
-      h('p', null, `Reject ${count} image(s): why?`), input, ' ',
-      h('button', { type: 'submit', class: 'danger' }, 'Reject'),
+      h('p', null, `${action} ${count} image(s): why?`), input, ' ',
+      h('button', { type: 'submit', class: 'danger' }, action),
       h('button', { type: 'button', value: 'cancel', onclick: () => dialog.close('cancel') }, 'Cancel'));
     const dialog = h('dialog', { id: 'reject-dialog' }, form);
     form.addEventListener('submit', e => {

@@ -42,6 +42,13 @@ export async function reject(rec, reason) {
   rec.review = { state: 'rejected', reason };
 }
 
+// A quarantined image a reviewer finds fine becomes publishable, audited with the reason. Explicit
+// nudity is a hard line: the server refuses it (422 hard_line) and the message says to reject it.
+export async function releaseQuarantine(rec, reason) {
+  const updated = await post(`/v1/images/${encodeURIComponent(rec.image_id)}/release`, { reason });
+  rec.status = updated.status;
+}
+
 export function stars(n) {
   return n ? '★'.repeat(n) + '☆'.repeat(5 - n) : '';
 }

@@ -25,11 +25,27 @@ public struct NudityVerdict: Sendable, Equatable, Codable {
     public var findings: [NudityFinding]
     /// The detector and version that produced the findings.
     public var detector: String
+    /// Which rule held it back (`exposed_nudity`, `explicit_nudity`, `output_check_unavailable`);
+    /// nil when kept (and in verdicts recorded before the field existed).
+    public var rule: String?
 
-    public init(quarantined: Bool, reason: String?, findings: [NudityFinding], detector: String) {
+    public static let exposedNudity = "exposed_nudity"
+    public static let explicitNudity = "explicit_nudity"
+    /// The check could not run (detector missing, dead, hung or unreadable input): held, never passed.
+    public static let checkUnavailable = "output_check_unavailable"
+
+    public init(quarantined: Bool, reason: String?, findings: [NudityFinding], detector: String, rule: String? = nil) {
         self.quarantined = quarantined
         self.reason = reason
         self.findings = findings
         self.detector = detector
+        self.rule = rule
     }
+
+    /// Labels beyond the non-explicit line in every category (exposed genitals or anus).
+    public static let explicitLabels: Set<String> = ["FEMALE_GENITALIA_EXPOSED", "MALE_GENITALIA_EXPOSED", "ANUS_EXPOSED"]
+
+    /// A hard line: explicit nudity found (at or above the threshold the verdict kept). No
+    /// category allows it, so no reviewer can release it; it can be rejected and purged.
+    public var isHardLine: Bool { quarantined && findings.contains { Self.explicitLabels.contains($0.label) } }
 }

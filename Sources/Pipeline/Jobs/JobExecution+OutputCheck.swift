@@ -13,7 +13,8 @@ extension JobExecution {
         let verdict = try? await BlockingWork.run {  // try?: BlockingWork only throws what the body throws, and this body throws nothing
             check.verdict(image: image, bytes: bytes, workshop: workshop, category: category, adult: adult, scratch: scratch)
         }
-        let result = verdict ?? NudityVerdict(quarantined: true, reason: "the output check did not answer", findings: [], detector: check.classifier.name)
+        let result = verdict ?? NudityVerdict(quarantined: true, reason: "the output check did not answer", findings: [],
+                                                detector: check.classifier.name, rule: NudityVerdict.checkUnavailable)
         if let reason = result.reason { log.warning("output check: quarantined (\(reason))", source: "output-check") }
         return result
     }

@@ -8,6 +8,12 @@ public protocol NudityClassifier: Sendable {
     var name: String { get }
     /// Findings for each file, in order. Throws when the detector cannot run or cannot read a file.
     func classify(files: [String]) throws(NudityCheckError) -> [[NudityFinding]]
+    /// Whether it runs, for health reports.
+    var status: NudityDetectorStatus { get }
+}
+
+extension NudityClassifier {
+    public var status: NudityDetectorStatus { NudityDetectorStatus(state: .running, name: name) }
 }
 
 public enum NudityCheckError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -19,7 +25,8 @@ public enum NudityCheckError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .unavailable(let reason):
-            return "the nudity check cannot run: \(reason). Install it with scripts/install-deps.sh (python3 with the nudenet wheel)"
+            return "the nudity check cannot run: \(reason). Install it with scripts/install-deps.sh (python3 -m pip install nudenet==3.4.2), "
+                + "or point output_check.python at a Python that has it"
         case let .unreadable(path, reason):
             return "the nudity check cannot read \(path): \(reason)"
         }

@@ -11,7 +11,7 @@ public struct NudityRules: Sendable, Equatable {
     public static let exposedNudity: Set<String> = [
         "FEMALE_BREAST_EXPOSED", "FEMALE_GENITALIA_EXPOSED", "MALE_GENITALIA_EXPOSED", "BUTTOCKS_EXPOSED", "ANUS_EXPOSED",
     ]
-    public static let explicit: Set<String> = ["FEMALE_GENITALIA_EXPOSED", "MALE_GENITALIA_EXPOSED", "ANUS_EXPOSED"]
+    public static let explicit: Set<String> = NudityVerdict.explicitLabels
 
     public init(threshold: Double = 0.45) { self.threshold = threshold }
 
@@ -25,6 +25,7 @@ public struct NudityRules: Sendable, Equatable {
             ? "explicit nudity is beyond what the adult category \(category) allows"
             : "exposed nudity in the non-adult category \(category)"
         return NudityVerdict(quarantined: true, reason: "\(rule): \(hit.label) (score \(String(format: "%.2f", hit.score)))",
-                             findings: kept, detector: detector)
+                             findings: kept, detector: detector,
+                             rule: kept.contains { Self.explicit.contains($0.label) } ? NudityVerdict.explicitNudity : NudityVerdict.exposedNudity)
     }
 }

@@ -56,6 +56,6 @@ public struct OutputCheck: Sendable {
 
     private func unchecked(_ reason: String) -> NudityVerdict {
         NudityVerdict(quarantined: true, reason: "the output check could not run, so the image is held for review: \(reason)",
-                      findings: [], detector: classifier.name)
+                      findings: [], detector: classifier.name, rule: NudityVerdict.checkUnavailable)
     }
 }

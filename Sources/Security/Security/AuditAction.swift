@@ -36,6 +36,9 @@ public enum AuditAction: String, Codable, Sendable, CaseIterable {
     case imageApproval = "image.approve"
     /// An original was rejected (subject: image id; details: reason).
     case imageRejection = "image.reject"
+    /// A reviewer released an original the output check quarantined (subject: image id; details:
+    /// reason, rule, the verdict's reason).
+    case quarantineRelease = "image.release"
     /// An original was rated (subject: image id; details: rating).
     case imageRating = "image.rate"
     /// An image was reserved for a post, or released (subject: image id; details: channel, day, released).

@@ -13,7 +13,7 @@ enum RoutePermissions {
             return .publicRoute
         case (.post, "/v1/images/{id}/rating"), (.post, "/v1/images/{id}/reservation"), (.delete, "/v1/images/{id}/reservation"),
              (.post, "/v1/images/{id}/approve"), (.post, "/v1/images/{id}/reject"), (.post, "/v1/images/review"),
-             (.post, "/v1/images/{id}/tags"):
+             (.post, "/v1/images/{id}/tags"), (.post, "/v1/images/{id}/release"):
             return .role(.reviewer)
         case (.post, "/v1/generations"), (.delete, "/v1/jobs/{id}"), (.post, "/v1/plugins/reload"), (.post, "/v1/images/{id}/process"):
             return .role(.operator)

@@ -24,6 +24,12 @@ struct HealthCommand: Command {
             print("  \(p["kind"]?.string ?? "?"): \(p["message"]?.string ?? "")")
         }
         for p in report["problems"]?.array ?? [] { print("  config: \(p.string ?? "")") }
+        if let check = report["output_check"] {
+            print("output check: \(check["state"]?.string ?? "?")\(check["name"]?.string.map { " (\($0))" } ?? "")"
+                  + (check["error"]?.string.map { ": \($0)" } ?? ""))
+        } else {
+            print("output check: off (output_check.enabled: false): images are stored unchecked")
+        }
         if let r = report["runner"], let slots = r["slots"]?.int { print("runner slots: \(r["in_use"]?.int ?? 0) of \(slots) in use") }
         let candidates = report["candidates"]?.array ?? []
         if !candidates.isEmpty {

@@ -2,9 +2,11 @@ import Foundation
 import Catalog
 import Composition
 import ImagegenCore
+import Pipeline
 import Security
 
-/// `images approve ID…`, `images reject ID… --reason R` and the review filters of `images list`.
+/// `images approve ID…`, `images reject ID… --reason R`, `images release ID --reason R` and the
+/// review filters of `images list`.
 extension ImagesCommand {
     static func reviewFilters(_ args: Arguments, into filter: inout ImageFilter) throws(CLIError) {
         // Quarantined images (held back by the output check) are a review state to reviewers.
@@ -78,6 +80,26 @@ extension ImagesCommand {
         if args.json { Output.json(reviews) } else {
             for r in reviews { print("\(r.imageID) \(r.state.rawValue)\(r.reason.map { ": \($0)" } ?? "")") }
         }
+        return .success
+    }
+
+    /// Releases an image the output check quarantined, audited under the command-line user.
+    static func release(_ args: Arguments, _ context: CommandContext) throws(CLIError) -> ExitCode {
+        guard args.positionals.count == 2 else { throw .usage("usage: imagegen images release IMAGE_ID --reason TEXT") }
+        guard let reason = args.string("reason") else {
+            throw .usage("imagegen images release needs --reason TEXT (why the held image is fine to publish)")
+        }
+        let generator = try context.generator()
+        let record: ImageRecord
+        do {
+            record = try generator.service.releaseQuarantine(imageID: args.positionals[1], reason: reason)
+        } catch let e as QuarantineReleaseError {
+            if case .hardLine = e { throw .failed(e.description, .contentFiltered) }
+            throw .failed(e.description, .invalidInput)
+        } catch {
+            throw .failed("releasing \(args.positionals[1]): \(error)", .failure)
+        }
+        if args.json { Output.json(record) } else { print("\(record.imageID) released: \(record.status)") }
         return .success
     }
 }

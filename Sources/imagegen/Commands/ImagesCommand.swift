@@ -6,10 +6,11 @@ import Pipeline
 import Templates
 
 /// `imagegen images list [--category C] [--model M] [--tag T] [--since D] [--prompt-word W] [--review S] [--min-rating N]
-/// [--rated true|false] [--quarantined] [--cursor C] [--json]`, `images show ID`, `approve ID…`, `reject ID… --reason R`.
+/// [--rated true|false] [--quarantined] [--cursor C] [--json]`, `images show ID`, `approve ID…`, `reject ID… --reason R`,
+/// `release ID --reason R` (a quarantined image).
 struct ImagesCommand: Command {
     static let name = "images"
-    static let summary = "list images; `images show ID`, `rate ID 1..5`, `approve ID…`, `reject ID… --reason R`, `history ID`, `regenerate ID [--seed S]`, `vary ID [--model M] [--strength S]`, `upscale ID [--model M] [--scale 2]`, `available`"
+    static let summary = "list images; `images show ID`, `rate ID 1..5`, `approve ID…`, `reject ID… --reason R`, `release ID --reason R`, `history ID`, `regenerate ID [--seed S]`, `vary ID [--model M] [--strength S]`, `upscale ID [--model M] [--scale 2]`, `available`"
     static let options: Set<String> = ["category", "model", "tag", "since", "status", "limit", "seed", "prompt-word",
                                        "review", "min-rating", "rated", "cursor", "reason", "strength", "scale"]
     static let flags: Set<String> = ["quarantined"]
@@ -37,6 +38,8 @@ struct ImagesCommand: Command {
             return .success
         case "approve", "reject":
             return try ImagesCommand.review(args, context, catalog: catalog)
+        case "release":
+            return try ImagesCommand.release(args, context)
         case "show":
             guard args.positionals.count == 2 else { throw .usage("usage: imagegen images show IMAGE_ID") }
             let image: ImageRecord?
@@ -103,7 +106,7 @@ struct ImagesCommand: Command {
             Output.table(["IMAGE", "CATEGORY", "TAGS", "FILE"], images.map { [$0.imageID, $0.category, $0.tags.joined(separator: ","), $0.filePath] })
             return .success
         case let other?:
-            throw .usage("unknown images action \"\(other)\": use list, show ID, rate ID N, approve ID, reject ID --reason R, history ID, regenerate ID, vary ID, upscale ID or available")
+            throw .usage("unknown images action \"\(other)\": use list, show ID, rate ID N, approve ID, reject ID --reason R, release ID --reason R, history ID, regenerate ID, vary ID, upscale ID or available")
         }
     }
 }

@@ -12,7 +12,7 @@ import Synchronization
 /// subclass that overrides the factories and forwards every test.
 class CatalogPortsContractTests: XCTestCase {
     typealias PortsCatalog = any CatalogStore & ReviewStore & ImageListingStore & ImageTagStore & UserStore & TakedownStore
-        & RatingStore & ReservationStore & UploadQueueStore & ImageFileStore & RetentionStore & PersonalDataStore
+        & RatingStore & ReservationStore & UploadQueueStore & ImageFileStore & RetentionStore & PersonalDataStore & QuarantineStore
 
     // MARK: - Factories subclasses implement
 
@@ -399,6 +399,25 @@ class CatalogPortsContractTests: XCTestCase {
         XCTAssertEqual(try catalog.retentionCandidates(rejectedBefore: now, quarantinedBefore: generated.addingTimeInterval(100), limit: 2)
                         .map(\.imageID), ["img_q_old", "img_q_rej"])
         XCTAssertEqual(try catalog.retentionCandidates(rejectedBefore: nil, quarantinedBefore: nil, limit: 10), [])
+    }
+
+    func testReleasingAQuarantinedOriginalIsACompareAndSetThatKeepsTheVerdict() throws {
+        let catalog = try makeCatalog()
+        let verdict = NudityVerdict(quarantined: true, reason: "exposed nudity in the non-adult category product: BUTTOCKS_EXPOSED (score 0.52)",
+                                    findings: [NudityFinding(label: "BUTTOCKS_EXPOSED", score: 0.52, box: [1, 2, 3, 4])],
+                                    detector: "nudenet 3.4.2", rule: NudityVerdict.exposedNudity)
+        try store(catalog, "img_q", second: 0, status: ImageRecord.quarantined, outputCheck: verdict)
+        try store(catalog, "img_q_d", second: 1, variant: "thumbnail", parent: "img_q", status: ImageRecord.quarantined)
+        try store(catalog, "img_ok", second: 2)
+        XCTAssertFalse(try catalog.releaseQuarantine(imageID: "img_q_d"), "a derivative is released through its original")
+        XCTAssertFalse(try catalog.releaseQuarantine(imageID: "img_ok"), "not quarantined")
+        XCTAssertFalse(try catalog.releaseQuarantine(imageID: "img_none"))
+        let other = try connectAgain(to: catalog)
+        XCTAssertTrue(try catalog.releaseQuarantine(imageID: "img_q"))
+        XCTAssertFalse(try other.releaseQuarantine(imageID: "img_q"), "a second release (another host) loses")
+        XCTAssertEqual(try other.image("img_q")?.status, ImageRecord.completed)
+        XCTAssertEqual(try other.image("img_q")?.outputCheck, verdict, "the verdict stays in the record")
+        XCTAssertEqual(try catalog.image("img_ok")?.status, ImageRecord.completed)
     }
 
     func testPurgingKeepsTheRowsButClearsPromptsAndPendingUploads() throws {

@@ -33,6 +33,7 @@ final class PostgresCatalogPortsContractTests: CatalogPortsContractTests {
     override func testTakedownsListNewestFirst() throws { try super.testTakedownsListNewestFirst() }
     override func testTheOutputCheckVerdictAndAQuarantineAreStoredAndNeverUploaded() throws { try super.testTheOutputCheckVerdictAndAQuarantineAreStoredAndNeverUploaded() }
     override func testRetentionFindsRejectedAndQuarantinedOriginalsPastTheirTimeOldestFirst() throws { try super.testRetentionFindsRejectedAndQuarantinedOriginalsPastTheirTimeOldestFirst() }
+    override func testReleasingAQuarantinedOriginalIsACompareAndSetThatKeepsTheVerdict() throws { try super.testReleasingAQuarantinedOriginalIsACompareAndSetThatKeepsTheVerdict() }
     override func testPurgingKeepsTheRowsButClearsPromptsAndPendingUploads() throws { try super.testPurgingKeepsTheRowsButClearsPromptsAndPendingUploads() }
     override func testPersonalDataIsExportedThenErasedUnderAPseudonym() throws { try super.testPersonalDataIsExportedThenErasedUnderAPseudonym() }
 }

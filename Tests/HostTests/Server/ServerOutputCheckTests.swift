@@ -4,6 +4,7 @@ import XCTest
 @testable import Host
 @testable import ImagegenCore
 @testable import Pipeline
+@testable import Security
 @testable import Server
 import ImagegenTestSupport
 
@@ -36,7 +37,24 @@ final class ServerOutputCheckTests: XCTestCase {
         let bad = try await h.client.get("/v1/images?review=quarantine")
         XCTAssertEqual(bad.status, 400, bad.text)
         XCTAssertTrue(bad.text.contains("quarantined"), bad.text)
+
+        // The review UI's release: a reason is needed; then it is available, once.
+        let noReason = try await h.client.send("POST", "/v1/images/\(ids[0])/release", json: .object([:]))
+        XCTAssertEqual(noReason.status, 400, noReason.text)
+        let released = try await h.client.send("POST", "/v1/images/\(ids[0])/release", json: ["reason": "a chair's back, not a body"])
+        XCTAssertEqual(released.status, 200, released.text)
+        XCTAssertEqual(released.json?["status"]?.string, "completed")
+        let now = try await h.client.get("/v1/images?available=true")
+        XCTAssertEqual(Set(now.json?["images"]?.array?.compactMap { $0["image_id"]?.string } ?? []), Set(ids))
+        let twice = try await h.client.send("POST", "/v1/images/\(ids[0])/release", json: ["reason": "again"])
+        XCTAssertEqual(twice.status, 409, twice.text)
+        XCTAssertEqual(twice.json?["error"]?["code"]?.string, "not_quarantined", twice.text)
+        let unknown = try await h.client.send("POST", "/v1/images/img_none/release", json: ["reason": "r"])
+        XCTAssertEqual(unknown.status, 404, unknown.text)
         await h.stop()
+        let release = try XCTUnwrap(try h.host.auditEntries().first { $0.action == .quarantineRelease })
+        XCTAssertEqual(release.subject, ids[0])
+        XCTAssertEqual(release.details["reason"], "a chair's back, not a body")
     }
 
     func testAnAdminExportsAndErasesAUserOverTheAPI() async throws {

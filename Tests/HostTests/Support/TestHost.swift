@@ -14,7 +14,11 @@ final class TestHost {
     let log: Log
     let lines: LineCollector
 
-    init(label: String, plugins: [String] = ["preview"], extraPlugins: [String] = [], config: String = "{}") throws {
+    /// - Parameter outputCheck: whether the config keeps the product's default output check (on,
+    ///   the real detector). Off unless asked, so a thousand tests do not each start Python:
+    ///   `output_check: { enabled: false }` goes in front of a config that does not name it.
+    init(label: String, plugins: [String] = ["preview"], extraPlugins: [String] = [], config: String = "{}",
+         outputCheck: Bool = false) throws {
         root = TestEnvironment.temporaryDirectory(label)
         let pluginDir = root + "/plugins"
         try FileManager.default.createDirectory(atPath: pluginDir, withIntermediateDirectories: true)
@@ -25,9 +29,15 @@ final class TestHost {
         for path in extraPlugins {
             try FileManager.default.copyItem(atPath: path, toPath: "\(pluginDir)/\((path as NSString).lastPathComponent)")
         }
-        try config.write(toFile: root + "/config.json5", atomically: true, encoding: .utf8)
+        try (outputCheck ? config : Self.withoutOutputCheck(config)).write(toFile: root + "/config.json5", atomically: true, encoding: .utf8)
         paths = HostPaths(config: root + "/config.json5", plugins: pluginDir, data: root + "/data")
         (log, lines) = TestEnvironment.capturingLog()
+    }
+
+    /// `config` with `output_check: { enabled: false }` first, unless it sets output_check itself.
+    static func withoutOutputCheck(_ config: String) -> String {
+        guard !config.contains("output_check"), let brace = config.firstIndex(of: "{") else { return config }
+        return String(config[...brace]) + " output_check: { enabled: false }," + String(config[config.index(after: brace)...])
     }
 
     func generator() throws -> ImageGenerator {
