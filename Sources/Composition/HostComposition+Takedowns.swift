@@ -10,14 +10,10 @@ extension HostComposition {
     /// or `<data>/backups`), so no restore brings the images back.
     public func takedownService(environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(CompositionError) -> TakedownService {
-        let cloud: S3Client?
+        let cloud = try cloudClient(for: "takedown", environment: environment)
         let backups: any BackupBlobStore
         do {
             let storage = try StorageConfiguration.load(from: configuration, file: paths.config)
-            let log = self.log
-            cloud = try storage?.makeClient(environment: environment) { error, attempt, wait in
-                log.info("S3 attempt \(attempt) failed, retrying in \(wait): \(error)", source: "takedown")
-            }
             // The backups' blobs: `backup.to`, or `<data>/backups` as `imagegen backup` defaults to.
             let destination = try BackupConfiguration.load(from: configuration, file: paths.config)?.to
                 .map { text throws in try BackupDestination(parsing: text, dataDirectory: paths.data) }
@@ -41,5 +37,23 @@ extension HostComposition {
         }
         return TakedownService(catalog: catalog, content: service.content, workshop: service.imaging, cloud: cloud, backups: backups,
                                audit: security.audit, log: log, clock: service.clock)
+    }
+}
+
+extension HostComposition {
+    /// A client for the configured bucket (nil for a local-only host), for the services that
+    /// delete what the upload queue put there (takedowns, retention); `purpose` names its log lines.
+    func cloudClient(for purpose: String, environment: [String: String]) throws(CompositionError) -> S3Client? {
+        do {
+            let storage = try StorageConfiguration.load(from: configuration, file: paths.config)
+            let log = self.log
+            return try storage?.makeClient(environment: environment) { error, attempt, wait in
+                log.info("S3 attempt \(attempt) failed, retrying in \(wait): \(error)", source: purpose)
+            }
+        } catch let error as ConfigurationError {
+            throw .configuration(error)
+        } catch {
+            throw .catalog(path: paths.catalog, reason: "cannot reach the configured storage for \(purpose): \(error)")
+        }
     }
 }

@@ -114,7 +114,7 @@ package final class HostServer: Sendable {
                                              },
                                              uploadQueues: { (try? uploads?.alertStatus(destination: "s3")).flatMap { $0 }.map { [$0] } ?? [] })  // try?: an unreadable upload queue gives no backlog alert this round; the next ops round asks again
             hooks.singleton = singleton
-            hooks.retention = host.retentionService()
+            hooks.retention = try host.retentionService()
             operations = try OperationsLoop(
                 service: service, templates: templates, catalog: catalog, slotRuns: try catalog.openSlotRunStore(),
                 alerts: try catalog.openAlertStore(), metrics: hostMetrics, version: ImagegenVersion.current, hooks: hooks)

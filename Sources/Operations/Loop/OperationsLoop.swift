@@ -181,7 +181,7 @@ public actor OperationsLoop {
                         do { try await Task.sleep(nanoseconds: UInt64(max(0.01, retry) * 1_000_000_000)) } catch { return }
                         continue
                     }
-                    do { _ = try retention.run(now: clock.now, apply: true) } catch {
+                    do { _ = try await retention.run(now: clock.now, apply: true) } catch {
                         log.warning("retention: the rules could not be applied this round: \(error)", source: "retention")
                     }
                     do { try await Task.sleep(nanoseconds: UInt64(retention.settings.intervalHours * 3_600_000_000_000)) } catch { return }

@@ -1,5 +1,6 @@
 import Foundation
 import Catalog
+import CloudStorage
 import ImagegenConfig
 import ImagegenCore
 import Pipeline
@@ -15,54 +16,66 @@ public struct RetentionReport: Sendable, Codable, Equatable {
     public var images: [RetentionCandidate]
     /// Files removed (images, derivatives and their sidecars).
     public var filesRemoved: Int
+    /// Cloud objects deleted (their uploaded copies; 0 on a host without cloud storage).
+    public var objectsDeleted: Int
     /// Originals whose purge failed, with why (they are retried on the next run).
     public var failures: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case applied, images, failures
         case rejectedDays = "rejected_days", quarantinedDays = "quarantined_days", filesRemoved = "files_removed"
+        case objectsDeleted = "objects_deleted"
     }
 }
 
 /// Applies `retention`: rejected originals `rejected_days` after their rejection and quarantined
 /// ones `quarantined_days` after generation lose their files (original, derivatives, sidecars)
 /// and become `purged`, each purge audited. Takedown tombstones, the ledger and the audit log
-/// are kept whatever the rules say. Cloud copies are not deleted here (a rejected image's
-/// upload, if any, is removed with `imagegen takedown`); quarantined images are never uploaded.
+/// are kept whatever the rules say. A rejected image may have been uploaded before its review:
+/// its cloud objects (file and sidecar, where the upload queue puts them) are deleted first, then
+/// the local files, then the row is marked purged, so a run that fails or is killed part-way
+/// leaves the image a candidate and the next run finishes it (deleting a missing object or file
+/// succeeds). Quarantined images are never uploaded, but their keys are deleted all the same.
 public struct RetentionService: Sendable {
     public let settings: RetentionSettings
     let store: any RetentionStore
     let dataDirectory: String
+    /// The configured bucket, if any: purged images' uploaded copies are deleted there.
+    let cloud: S3Client?
     let audit: AuditTrail?
     let log: Log
     /// Originals handled per run, so a first run on a large backlog does not hold the catalog long.
     public static let batch = 500
 
-    public init(settings: RetentionSettings, store: any RetentionStore, dataDirectory: String, audit: AuditTrail?, log: Log) {
+    package init(settings: RetentionSettings, store: any RetentionStore, dataDirectory: String, cloud: S3Client? = nil,
+                audit: AuditTrail?, log: Log) {
         self.settings = settings
         self.store = store
         self.dataDirectory = dataDirectory
+        self.cloud = cloud
         self.audit = audit
         self.log = log
     }
 
     /// What the rules select at `now`; with `apply`, purges it.
-    public func run(now: Date, apply: Bool) throws -> RetentionReport {
+    public func run(now: Date, apply: Bool) async throws -> RetentionReport {
         let day: TimeInterval = 86_400
         let candidates = settings.isActive ? try store.retentionCandidates(
             rejectedBefore: settings.rejectedDays.map { now.addingTimeInterval(-Double($0) * day) },
             quarantinedBefore: settings.quarantinedDays.map { now.addingTimeInterval(-Double($0) * day) },
             limit: Self.batch) : []
         var report = RetentionReport(rejectedDays: settings.rejectedDays, quarantinedDays: settings.quarantinedDays, applied: apply,
-                                     images: candidates, filesRemoved: 0, failures: [:])
+                                     images: candidates, filesRemoved: 0, objectsDeleted: 0, failures: [:])
         guard apply else { return report }
         for candidate in candidates {
             do {
+                report.objectsDeleted += try await deleteObjects(candidate.files)
                 report.filesRemoved += try removeFiles(candidate.files)
                 try store.markPurged(imageID: candidate.imageID, now: now)
                 audit?.record(.retentionPurge, subject: candidate.imageID, details: [
                     "rule": candidate.rule.rawValue, "since": RecordTime.iso(candidate.since), "files": "\(candidate.files.count)",
                     "days": "\((candidate.rule == .rejected ? settings.rejectedDays : settings.quarantinedDays) ?? 0)",
+                    "cloud": cloud == nil ? "none" : "deleted",
                 ], caller: .system("retention"))
             } catch {
                 report.failures[candidate.imageID] = "\(error)"
@@ -70,10 +83,31 @@ public struct RetentionService: Sendable {
             }
         }
         if !candidates.isEmpty {
-            log.info("retention: \(candidates.count - report.failures.count) image(s) purged, \(report.filesRemoved) file(s) removed",
+            log.info("retention: \(candidates.count - report.failures.count) image(s) purged, \(report.filesRemoved) file(s) removed, "
+                     + "\(report.objectsDeleted) cloud object(s) deleted",
                      source: "retention")
         }
         return report
+    }
+
+    /// Deletes each file's and sidecar's object where the upload queue puts it (S3 answers a
+    /// delete of a missing key with success, so a retried run does not fail on what it deleted).
+    private func deleteObjects(_ files: [String]) async throws -> Int {
+        guard let cloud else { return 0 }
+        var deleted = 0
+        for relative in files {
+            for file in [relative, (relative as NSString).deletingPathExtension + ".json"] {
+                let key: ObjectKey
+                do throws(ObjectKeyError) {
+                    key = try UploadTransfer.objectKey(for: file, prefix: cloud.configuration.keyPrefix)
+                } catch .notAContentPath {
+                    continue  // outside content/: the upload queue never takes such a file
+                }
+                try await cloud.deleteObject(key: key.rawValue)
+                deleted += 1
+            }
+        }
+        return deleted
     }
 
     /// Removes each file and its sidecar; a file already gone counts as removed (a run killed

@@ -22,7 +22,7 @@ struct RetentionCommand: Command {
         let generator = try context.generator()
         let report: RetentionReport
         do {
-            report = try generator.composition.retentionService().run(now: Date(), apply: apply)
+            report = try await generator.composition.retentionService().run(now: Date(), apply: apply)
         } catch {
             await generator.shutdown()
             throw .failed("retention: \(error)", .failure)
@@ -36,7 +36,7 @@ struct RetentionCommand: Command {
                 [c.imageID, c.rule.rawValue, RecordTime.iso(c.since), "\(c.files.count)", report.failures[c.imageID].map { "no: \($0)" } ?? "yes"]
             })
             print((apply ? "purged" : "would purge") + " \(report.images.count - report.failures.count) image(s)"
-                  + (apply ? ", \(report.filesRemoved) file(s) removed" : "") + (rules.isEmpty ? "" : " (" + rules.joined(separator: ", ") + ")"))
+                  + (apply ? ", \(report.filesRemoved) file(s) removed, \(report.objectsDeleted) cloud object(s) deleted" : "") + (rules.isEmpty ? "" : " (" + rules.joined(separator: ", ") + ")"))
         }
         return report.failures.isEmpty ? .success : .failure
     }

@@ -31,10 +31,10 @@ final class RetentionTests: XCTestCase {
         let now = Date()
         _ = try catalog.review(imageIDs: [rejected.imageID], decision: .reject(reason: "off-brand"), reviewer: "user:rev",
                                now: now.addingTimeInterval(-31 * Self.day))
-        let service = generator.composition.retentionService()
+        let service = try generator.composition.retentionService()
 
         // Today: only the image rejected 31 days ago is due; the quarantined one is a day old at most.
-        let dryRun = try service.run(now: now, apply: false)
+        let dryRun = try await service.run(now: now, apply: false)
         XCTAssertEqual(dryRun.images.map(\.imageID), [rejected.imageID])
         XCTAssertEqual(dryRun.images.first?.rule, .rejected)
         XCTAssertTrue(FileManager.default.fileExists(atPath: host.paths.data + "/" + rejected.filePath), "a dry run touches nothing")
@@ -43,7 +43,7 @@ final class RetentionTests: XCTestCase {
         let later = now.addingTimeInterval(8 * Self.day)
         let listed = try host.cli(["retention", "--json"])
         XCTAssertEqual(listed.status, 0, listed.stderr)
-        let applied = try service.run(now: later, apply: true)
+        let applied = try await service.run(now: later, apply: true)
         XCTAssertEqual(Set(applied.images.map(\.imageID)), [rejected.imageID, quarantined.imageID])
         XCTAssertEqual(applied.failures, [:])
         XCTAssertGreaterThanOrEqual(applied.filesRemoved, 4, "each image and its sidecar")
@@ -60,7 +60,8 @@ final class RetentionTests: XCTestCase {
         let audit = try AuditLogReader(path: generator.composition.security.audit.path).entries(actions: [.retentionPurge]).entries
         XCTAssertEqual(Set(audit.map(\.subject)), [rejected.imageID, quarantined.imageID])
         XCTAssertEqual(audit.first { $0.subject == rejected.imageID }?.details["rule"], "rejected")
-        XCTAssertEqual(try service.run(now: later, apply: true).images, [])
+        let again = try await service.run(now: later, apply: true)
+        XCTAssertEqual(again.images, [])
         await generator.shutdown()
     }
 
@@ -72,7 +73,7 @@ final class RetentionTests: XCTestCase {
         let held = try await generator.generateCustom(prompt: "a teapot")[0]
         XCTAssertEqual(held.status, ImageRecord.quarantined, "a detector with no answer quarantines")
         var hooks = OperationsLoop.Hooks()
-        hooks.retention = generator.composition.retentionService()
+        hooks.retention = try generator.composition.retentionService()
         let loop = try OperationsLoop(generator: generator, clock: ManualWallClock(Date().addingTimeInterval(2 * Self.day)), hooks: hooks)
         await loop.start()
         var status: String?
@@ -97,7 +98,7 @@ final class RetentionTests: XCTestCase {
         XCTAssertEqual(held.status, ImageRecord.quarantined)
         let lock = SwitchedSingletonLock()
         var hooks = OperationsLoop.Hooks()
-        hooks.retention = generator.composition.retentionService()
+        hooks.retention = try generator.composition.retentionService()
         hooks.singleton = SingletonGate(lock: lock)
         hooks.singletonRetry = 0.05
         let loop = try OperationsLoop(generator: generator, clock: ManualWallClock(Date().addingTimeInterval(2 * Self.day)), hooks: hooks)
