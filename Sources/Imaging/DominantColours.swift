@@ -33,16 +33,13 @@ public struct DominantColours: Sendable {
         let count = bytes.count / bands
         guard count > 0 else { return [] }
         var tally = [Int](repeating: 0, count: Self.palette.count)
-        for p in 0..<count {
-            let o = p * bands
-            let c = Self.lab(red: Double(bytes[o]), green: Double(bytes[o + 1]), blue: Double(bytes[o + 2]))
-            var best = 0, bestDistance = Double.infinity
-            for (i, entry) in Self.palette.enumerated() {
-                let d = (c.0 - entry.lab.0) * (c.0 - entry.lab.0) + (c.1 - entry.lab.1) * (c.1 - entry.lab.1)
-                    + (c.2 - entry.lab.2) * (c.2 - entry.lab.2)
-                if d < bestDistance { bestDistance = d; best = i }
+        Self.nearestByCell.withUnsafeBufferPointer { nearest in
+            for p in 0..<count {
+                let o = p * bands
+                let (r, g, b) = (bytes[o], bytes[o + 1], bytes[o + 2])
+                let known = nearest[Int(r >> 3) << 10 | Int(g >> 3) << 5 | Int(b >> 3)]
+                tally[known == Self.ambiguous ? Self.nearestEntry(red: r, green: g, blue: b) : Int(known)] += 1
             }
-            tally[best] += 1
         }
         return tally.enumerated()
             .filter { Double($0.element) / Double(count) >= minimumShare }
@@ -50,6 +47,58 @@ public struct DominantColours: Sendable {
             .prefix(maximumCount)
             .map { Self.palette[$0.offset].name }
     }
+
+    /// The palette entry nearest (ΔE76) to an sRGB colour, in CIELAB through a table for the
+    /// sRGB linearisation (`cvips_measure_lab`).
+    static func nearestEntry(red: UInt8, green: UInt8, blue: UInt8) -> Int {
+        var c = (0.0, 0.0, 0.0)
+        withUnsafeMutableBytes(of: &c) { cvips_measure_lab(red, green, blue, $0.baseAddress!.assumingMemoryBound(to: Double.self)) }
+        return nearestEntry(lab: c)
+    }
+
+    private static func nearestEntry(lab c: (Double, Double, Double)) -> Int {
+        var best = 0, bestDistance = Double.infinity
+        for (i, entry) in palette.enumerated() {
+            let d = (c.0 - entry.lab.0) * (c.0 - entry.lab.0) + (c.1 - entry.lab.1) * (c.1 - entry.lab.1)
+                + (c.2 - entry.lab.2) * (c.2 - entry.lab.2)
+            if d < bestDistance { bestDistance = d; best = i }
+        }
+        return best
+    }
+
+    private static let ambiguous = UInt8.max
+
+    /// For each cube of 8 × 8 × 8 sRGB values (5 bits per channel), the palette entry nearest
+    /// to all eight of its corners, or `ambiguous` when they differ (a colour boundary crosses
+    /// it: its pixels are converted one by one). Built once per process from 33³ conversions,
+    /// so most pixels cost a lookup instead of a CIELAB conversion (three `cbrt`s) and 19
+    /// distances.
+    static let nearestByCell: [UInt8] = {
+        let steps = 33
+        let level = { (i: Int) in UInt8(min(255, i * 8)) }
+        var corner = [UInt8](repeating: 0, count: steps * steps * steps)
+        for r in 0..<steps {
+            for g in 0..<steps {
+                for b in 0..<steps {
+                    corner[(r * steps + g) * steps + b] = UInt8(nearestEntry(red: level(r), green: level(g), blue: level(b)))
+                }
+            }
+        }
+        var cells = [UInt8](repeating: 0, count: 32 * 32 * 32)
+        for r in 0..<32 {
+            for g in 0..<32 {
+                for b in 0..<32 {
+                    let first = corner[(r * steps + g) * steps + b]
+                    var same = true
+                    for dr in 0...1 { for dg in 0...1 { for db in 0...1 {
+                        same = same && corner[((r + dr) * steps + g + dg) * steps + b + db] == first
+                    } } }
+                    cells[r << 10 | g << 5 | b] = same ? first : ambiguous
+                }
+            }
+        }
+        return cells
+    }()
 
     func names(of image: VipsImageHandle) throws(ImageProcessingError) -> [String] {
         let scale = Double(Self.analysisLongEdge) / Double(max(image.width, image.height, 1))

@@ -40,15 +40,21 @@ public struct PerceptualHash: Sendable, Hashable, CustomStringConvertible {
 extension ImageWorkshop {
     /// The dHash of a verified image (its pixels as displayed: upright, sRGB, alpha over white).
     public func perceptualHash(_ image: VerifiedImage) throws(ImageProcessingError) -> PerceptualHash {
-        var pixels = image.pixels
-        if pixels.hasAlpha { pixels = try pixels.flattened(onto: RGBColor(red: 255, green: 255, blue: 255)) }
+        let pixels = image.pixels
+        // One libvips operation (the reduction); the luma, with alpha over white, in C.
         let small = try pixels.resized(horizontalScale: 9 / Double(pixels.width), verticalScale: 8 / Double(pixels.height),
-                                       kernel: VIPS_KERNEL_LINEAR).luma().copiedToMemory()
-        let width = small.width, height = small.height
+                                       kernel: VIPS_KERNEL_LINEAR).copiedToMemory()
+        let width = small.width, height = small.height, bands = small.bands
         guard width >= 9, height >= 8 else {
             throw .libvipsFailed(operation: "resize", reason: "shrinking to 9 x 8 gave \(width) x \(height)")
         }
-        let grey = try small.pixelData()
+        let grey = try small.withPixelBytes { raw in
+            [UInt8](unsafeUninitializedCapacity: width * height) { buffer, count in
+                cvips_measure_luma(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(width), Int32(height),
+                                   Int32(bands), buffer.baseAddress!)
+                count = width * height
+            }
+        }
         var value: UInt64 = 0
         for row in 0..<8 {
             for column in 0..<8 {

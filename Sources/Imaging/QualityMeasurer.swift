@@ -30,38 +30,68 @@ struct QualityMeasurer: Sendable {
     /// Variance the 3×3 Laplacian [0 1 0; 1 −4 1; 0 1 0] gives white noise of σ = 1.
     static let laplacianNoiseGain = 20.0
 
+    /// One copy of the pixels into luma, then single passes in C (`cvips_measure.h`) over the
+    /// buffers: the only libvips call is the Lanczos3 reduction to the analysis scale, and only
+    /// for an image larger than it (a derivative scored at 512 px, a 64 px output: none).
     func measure(_ image: VipsImageHandle) throws(ImageProcessingError) -> QualityMeasurements {
-        // Transparent areas are judged as they will be seen on the JPEG: on white.
-        let opaque = image.hasAlpha ? try image.flattened(onto: .white).cast(VIPS_FORMAT_UCHAR) : image
-        let colour = opaque.bands > 3 ? try opaque.bands(from: 0, count: 3) : opaque
-        let luminance = try colour.luma().copiedToMemory()
+        // Transparent areas are judged as they will be seen on the JPEG: on white (the C
+        // passes composite alpha onto white as they read).
+        let width = image.width, height = image.height, bands = image.bands
+        guard image.bandFormat == VIPS_FORMAT_UCHAR, (1...4).contains(bands), width > 0, height > 0 else {
+            throw .libvipsFailed(operation: "measure", reason: "the quality score needs 8-bit pixels with 1 to 4 bands, got \(bands) bands of format \(image.bandFormat.rawValue)")
+        }
+        let luminance = try image.withPixelBytes { pixels in
+            [UInt8](unsafeUninitializedCapacity: width * height) { buffer, count in
+                cvips_measure_luma(pixels.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(width), Int32(height),
+                                   Int32(bands), buffer.baseAddress!)
+                count = width * height
+            }
+        }
 
-        let histogram = try luminance.histogram()
-        let pixels = Double(histogram.reduce(0, +))
+        var histogram = [UInt64](repeating: 0, count: 256)
+        luminance.withUnsafeBufferPointer { cvips_measure_histogram($0.baseAddress!, $0.count, &histogram) }
+        let pixels = Double(width * height)
         let shadows = Double(histogram[0...Self.shadowClip].reduce(0, +)) / pixels
         let highlights = Double(histogram[Self.highlightClip...255].reduce(0, +)) / pixels
         var sum = 0.0, sumOfSquares = 0.0
         for (value, count) in histogram.enumerated() {
-            sum += Double(value * count)
-            sumOfSquares += Double(value * value * count)
+            sum += Double(value) * Double(count)
+            sumOfSquares += Double(value * value) * Double(count)
         }
         let mean = sum / pixels
         let deviation = max(0, sumOfSquares / pixels - mean * mean).squareRoot()
 
-        let noise = try noiseSigma(of: luminance)
+        let noise = try Self.noiseSigma(of: luminance, width: width, height: height)
 
-        let small = try scaled(colour, toLongEdge: Self.analysisLongEdge)
-        let smallLuminance = small === colour ? luminance : try small.luma().copiedToMemory()
-        let laplacian = try VipsImageHandle.matrix(width: 3, height: 3, values: [0, 1, 0, 1, -4, 1, 0, 1, 0])
-        let laplacianDeviation = try smallLuminance.convolved(with: laplacian).standardDeviation()
+        // Sharpness and colour cast on the analysis-scale copy (the image itself when small enough).
+        let small = try scaled(image, toLongEdge: Self.analysisLongEdge)
+        let smallLuminance: [UInt8], smallNoise: Double
+        if small === image {
+            (smallLuminance, smallNoise) = (luminance, noise)
+        } else {
+            let (w, h) = (small.width, small.height)
+            smallLuminance = try small.withPixelBytes { pixels in
+                [UInt8](unsafeUninitializedCapacity: w * h) { buffer, count in
+                    cvips_measure_luma(pixels.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(w), Int32(h),
+                                       Int32(bands), buffer.baseAddress!)
+                    count = w * h
+                }
+            }
+            smallNoise = try Self.noiseSigma(of: smallLuminance, width: w, height: h)
+        }
+        let laplacianVariance = smallLuminance.withUnsafeBufferPointer {
+            cvips_measure_laplacian_variance($0.baseAddress!, Int32(small.width), Int32(small.height), Int32(small.width))
+        }
         // White noise of σ adds 20σ² to the Laplacian's variance (the sum of the squared mask
         // weights); take it out so that noise does not pass for detail.
-        let smallNoise = small === colour ? noise : try noiseSigma(of: smallLuminance)
-        let detail = max(0, laplacianDeviation * laplacianDeviation - Self.laplacianNoiseGain * smallNoise * smallNoise)
-        // A mean needs no detail: 128 px is plenty, and the CIELAB conversion is costly per pixel.
-        let lab = try scaled(small, toLongEdge: Self.colorCastLongEdge).colourspace(VIPS_INTERPRETATION_LAB).copiedToMemory()
-        let meanA = try lab.bands(from: 1, count: 1).average()
-        let meanB = try lab.bands(from: 2, count: 1).average()
+        let detail = max(0, laplacianVariance - Self.laplacianNoiseGain * smallNoise * smallNoise)
+        // A mean needs no detail: averages of blocks that bring the copy to about 128 px.
+        let block = (max(small.width, small.height) + Self.colorCastLongEdge - 1) / Self.colorCastLongEdge
+        var meanA = 0.0, meanB = 0.0
+        try small.withPixelBytes { pixels in
+            cvips_measure_mean_ab(pixels.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(small.width),
+                                  Int32(small.height), Int32(bands), Int32(block), &meanA, &meanB)
+        }
 
         return QualityMeasurements(
             laplacianVariance: detail,
@@ -81,70 +111,24 @@ struct QualityMeasurer: Sendable {
                                  kernel: VIPS_KERNEL_LANCZOS3).copiedToMemory()
     }
 
-    /// Local edge strength: |Gx| + |Gy| of the Sobel operator, computed in float (libvips'
-    /// own `sobel` takes a coarse fixed-point path for 8-bit images), scaled by 1/4 into
-    /// 0...255, then the largest value in each 3×3 neighbourhood.
-    private func gradientMagnitude(of image: VipsImageHandle) throws(ImageProcessingError) -> VipsImageHandle {
-        let horizontal = try VipsImageHandle.matrix(width: 3, height: 3, values: [-1, 0, 1, -2, 0, 2, -1, 0, 1])
-        let vertical = try VipsImageHandle.matrix(width: 3, height: 3, values: [-1, -2, -1, 0, 0, 0, 1, 2, 1])
-        let gx = try image.convolved(with: horizontal).absolute()
-        let gy = try image.convolved(with: vertical).absolute()
-        // The largest gradient around each pixel, not just at it: a first derivative is 0 on
-        // the crest of a fine texture, where the pixel still differs from its blur.
-        return try gx.adding(gy).linear(multiply: [0.25], add: [0], clipToByte: true).localMaximum(size: 3)
-    }
-
     /// Noise σ in grey levels: the RMS difference between each pixel and its 3×3 binomial blur,
-    /// over the flattest `flatFraction` of pixels (weakest local edges in the image itself:
-    /// a blur flattens a texture near the pixel pitch, the image does not),
-    /// where that difference is noise rather than detail.
-    private func noiseSigma(of luminance: VipsImageHandle) throws(ImageProcessingError) -> Double {
-        let width = min(luminance.width, Self.noiseWindow)
-        let height = min(luminance.height, Self.noiseWindow)
-        guard width >= 5, height >= 5 else { return 0 }
-        let window = try luminance.area(left: (luminance.width - width) / 2, top: (luminance.height - height) / 2,
-                                        width: width, height: height)
-        // Binomial 3×3 blur in libvips' integer path: 7 ms per megapixel where a 3×3 median
-        // took 53 ms (measured).
-        let blurred = try window.convolved(withIntegerWeights: [1, 2, 1, 2, 4, 2, 1, 2, 1], size: 3, divisor: 16)
-        let residual = try window.subtracting(blurred).absolute().cast(VIPS_FORMAT_UCHAR).pixelData()
-        let gradient = try gradientMagnitude(of: window).pixelData()
-
-        // The gradient value under which `flatFraction` of the (inner) pixels lie, then the
-        // RMS residual over those pixels; the 1-pixel border is skipped (filters pad it).
-        let (sumOfSquares, count) = residual.withUnsafeBytes { residualBytes in
-            gradient.withUnsafeBytes { gradientBytes in
-                Self.flatResidualSum(residual: residualBytes, gradient: gradientBytes, width: width, height: height)
-            }
+    /// over the flattest `flatFraction` of pixels (weakest local edges in the image itself —
+    /// |Gx| + |Gy| of the Sobel operator / 4, then the largest value in each 3×3
+    /// neighbourhood, because a first derivative is 0 on the crest of a fine texture — where
+    /// that difference is noise rather than detail), in the central window of at most
+    /// `noiseWindow` pixels square.
+    private static func noiseSigma(of luminance: [UInt8], width: Int, height: Int) throws(ImageProcessingError) -> Double {
+        let windowWidth = min(width, noiseWindow), windowHeight = min(height, noiseWindow)
+        guard windowWidth >= 5, windowHeight >= 5 else { return 0 }
+        let start = (height - windowHeight) / 2 * width + (width - windowWidth) / 2
+        var sumOfSquares = 0.0
+        var count: Int64 = 0
+        let status = luminance.withUnsafeBufferPointer {
+            cvips_measure_flat_residual($0.baseAddress! + start, Int32(windowWidth), Int32(windowHeight), Int32(width),
+                                        flatFraction, &sumOfSquares, &count)
         }
+        guard status == 0 else { throw .libvipsFailed(operation: "measure", reason: "out of memory for the noise estimate") }
         guard count > 0 else { return 0 }
-        return (sumOfSquares / Double(count)).squareRoot() * Self.noiseCalibration
-    }
-
-    /// Sum of squared residuals and their count over the inner pixels whose gradient is at or
-    /// below the `flatFraction` quantile of all inner gradients.
-    private static func flatResidualSum(residual: UnsafeRawBufferPointer, gradient: UnsafeRawBufferPointer,
-                                        width: Int, height: Int) -> (Double, Int) {
-        var histogram = [Int](repeating: 0, count: 256)
-        for y in 1..<(height - 1) {
-            for x in 1..<(width - 1) { histogram[Int(gradient[y * width + x])] += 1 }
-        }
-        let inner = (width - 2) * (height - 2)
-        var threshold = 0
-        var below = histogram[0]
-        while Double(below) < flatFraction * Double(inner) && threshold < 255 {
-            threshold += 1
-            below += histogram[threshold]
-        }
-        var sumOfSquares = 0
-        var count = 0
-        for y in 1..<(height - 1) {
-            for x in 1..<(width - 1) where Int(gradient[y * width + x]) <= threshold {
-                let r = Int(residual[y * width + x])
-                sumOfSquares += r * r
-                count += 1
-            }
-        }
-        return (Double(sumOfSquares), count)
+        return (sumOfSquares / Double(count)).squareRoot() * noiseCalibration
     }
 }

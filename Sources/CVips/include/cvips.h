@@ -212,4 +212,8 @@ int cvips_pngsave_buffer(VipsImage *in, void **buf, size_t *len, int compression
 /// provider bytes never go through here, they go to the loader their magic number names.
 VipsImage *cvips_load_any_buffer_copy(const void *buf, size_t len);
 
+// The plain-C pixel measurements (no libvips) live in their own header; included here so a
+// clang module cache built before that header existed is invalidated with this one.
+#include "cvips_measure.h"
+
 #endif

@@ -39,6 +39,17 @@ public final class SQLiteDatabase: @unchecked Sendable {
 
     /// Statements run by every connection of the process (the pipeline benchmark reports it per job).
     package static let statementsRun = Atomic<Int>(0)
+    /// Counts by statement (its first line) while `countingStatements` is on: the pipeline
+    /// benchmark prints them to show where a job's statements come from. Off, it costs one load.
+    package static let countingStatements = Atomic<Bool>(false)
+    package static let statementCounts = Mutex<[String: Int]>([:])
+
+    private static func counted(_ sql: String) {
+        statementsRun.add(1, ordering: .relaxed)
+        guard countingStatements.load(ordering: .relaxed) else { return }
+        let head = sql.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? sql
+        statementCounts.withLock { $0[String(head.prefix(100)), default: 0] += 1 }
+    }
 
     public init(path: String, readOnly: Bool = false) throws(Failure) {
         var db: OpaquePointer?
@@ -84,7 +95,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func execute(_ sql: String) throws(Failure) {
         lock.lock()
         defer { lock.unlock() }
-        Self.statementsRun.add(1, ordering: .relaxed)
+        Self.counted(sql)
         var err: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
@@ -99,7 +110,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     public func query(_ sql: String, _ bindings: [Value] = []) throws(Failure) -> [Row] {
         lock.lock()
         defer { lock.unlock() }
-        Self.statementsRun.add(1, ordering: .relaxed)
+        Self.counted(sql)
         let stmt = try statement(sql)
         defer {
             sqlite3_reset(stmt)

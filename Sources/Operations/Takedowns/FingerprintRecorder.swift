@@ -18,8 +18,15 @@ public enum FingerprintRecorder {
         service.imageStored.add { event in
             guard event.record.variant == "original" else { return }
             do {
-                let bytes = try Data(contentsOf: URL(fileURLWithPath: event.imagePath))
-                let hash = try workshop.perceptualHash(of: bytes, declaredMIMEType: event.record.mime)
+                // The storing step hashes its own decode; only an image announced without one
+                // (a resumed job's committed output) is read and decoded again here.
+                let hash: PerceptualHash
+                if let known = event.perceptualHash {
+                    hash = known
+                } else {
+                    let bytes = try Data(contentsOf: URL(fileURLWithPath: event.imagePath))
+                    hash = try workshop.perceptualHash(of: bytes, declaredMIMEType: event.record.mime)
+                }
                 try catalog.recordFingerprint(imageID: event.record.imageID, hash: hash)
             } catch {
                 log.warning("cannot store the perceptual hash of \(event.record.imageID) (a takedown hashes it then): \(error)",

@@ -109,8 +109,11 @@ extension JobExecution {
             var quality: QualityReport?
             var tags = job.tags
             var decoded: VerifiedImage?
+            var fingerprint: PerceptualHash?
             if let workshop = service.imaging {
                 do throws(ImageInputError) {
+                    // The one decode of this output: the score, the colours, the fingerprint and
+                    // the output check below all read these pixels.
                     let image = try workshop.verify(Data(bytes), declaredMIMEType: verified.mime)
                     decoded = image
                     verified.width = image.width
@@ -118,6 +121,8 @@ extension JobExecution {
                     quality = try? workshop.score(image)  // try?: the score is advisory (nil = not scored); the image itself passed the full check above
                     // Colours measured on the image, so a filter finds what the prompt did not say.
                     for colour in (try? workshop.dominantColours(image)) ?? [] where !tags.contains(colour) { tags.append(colour) }  // try?: tags are advisory; an image whose colours cannot be read keeps its prompt's tags
+                    // try?: nil leaves the hash to the takedown observer, which then decodes the stored file itself
+                    fingerprint = try? workshop.perceptualHash(image)
                 } catch {
                     return finish(.failed, ("bad_image", "\(plugin) returned output \(index) that is not a usable image: \(error)"),
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
@@ -142,6 +147,7 @@ extension JobExecution {
                 qualityScore: quality?.score, quality: quality, outputCheck: verdict, extra: job.extra)
             do {
                 let content = service.content, catalog = self.catalog, providerModel = job.providerModel, fetched = bytes
+                let hash = fingerprint
                 let stored = service.imageStored
                 // Durability order, and what a kill between the steps leaves for the resumed run:
                 // 1. image file + sidecar (atomic, fsynced): files without a row; the resumed
@@ -162,7 +168,7 @@ extension JobExecution {
                     try catalog.storeImage(record, outputIndex: index, pluginID: plugin, providerModel: providerModel,
                                            costSource: costSource)
                     // Observers (the upload queue) write to the catalog too: off the cooperative pool as well.
-                    stored.notify(ImageStoredEvent(record: record, dataDirectory: content.dataDirectory))
+                    stored.notify(ImageStoredEvent(record: record, dataDirectory: content.dataDirectory, perceptualHash: hash))
                     CrashPoint.afterStore.hit()
                 }
             } catch {

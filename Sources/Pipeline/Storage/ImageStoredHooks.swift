@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import ImagegenCore
+import Imaging
 
 /// A file that has just been stored under the data folder, with the catalog row it belongs to.
 ///
@@ -11,10 +12,14 @@ public struct ImageStoredEvent: Sendable {
     public var record: ImageRecord
     /// The data folder the record's `filePath` (and its sidecar) are relative to.
     public var dataDirectory: String
+    /// The original's perceptual hash, when the storing step computed it from its own decode,
+    /// so an observer that needs it (takedown fingerprints) does not read and decode the file again.
+    public var perceptualHash: PerceptualHash?
 
-    public init(record: ImageRecord, dataDirectory: String) {
+    public init(record: ImageRecord, dataDirectory: String, perceptualHash: PerceptualHash? = nil) {
         self.record = record
         self.dataDirectory = dataDirectory
+        self.perceptualHash = perceptualHash
     }
 
     public var imagePath: String { dataDirectory + "/" + record.filePath }
