@@ -15,7 +15,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   swift build -c release --product imagegen >/dev/null
   swift build -c release --product imagegen-preview >/dev/null
 fi
-BIN=$(swift build -c release --show-bin-path)
+BIN=${BIN:-$(swift build -c release --show-bin-path)}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 DIR=$(mktemp -d /tmp/imagegen-bench-multihost-XXXXXX)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -24,7 +24,7 @@ PIDS=()
 stop_hosts() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done; PIDS=(); }
 cleanup() { stop_hosts; as_pg "$PGBIN/pg_ctl" -D "$DIR/pg" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$DIR"; }
 trap cleanup EXIT
-mkdir -p "$DIR/pg"
+chmod 755 "$DIR"; mkdir -p "$DIR/pg"
 [ "$(id -u)" = 0 ] && chown nobody "$DIR/pg"
 as_pg "$PGBIN/initdb" -D "$DIR/pg" -U imagegen --auth=trust >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$DIR/pg" -l "$DIR/pg/log" -w -o "-c listen_addresses=127.0.0.1 -c port=$PORT \
@@ -86,10 +86,15 @@ stmts = subprocess.run([psql, url, "-At", "-F", " ", "-c",
     "SELECT sum(calls), sum(calls) FILTER (WHERE query NOT IN ('BEGIN','COMMIT','ROLLBACK')) FROM pg_stat_statements "
     "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT LIKE '%pg_stat_statements%' "
     "AND query NOT LIKE 'SELECT count(*) FROM jobs%'"], capture_output=True, text=True).stdout.split()
-accepted = sum(1 for s in statuses if s == 202)
-print(f"{len(ports)} host(s): {accepted} accepted (202), {ok} succeeded in {elapsed:.1f} s (all queued after {queued:.1f} s): "
+accepted = sum(1 for s in statuses if 200 <= s < 300)
+top = subprocess.run([psql, url, "-At", "-F", " | ", "-c",
+    "SELECT calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) FROM pg_stat_statements "
+    "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC LIMIT 6"],
+    capture_output=True, text=True).stdout.strip()
+print(f"{len(ports)} host(s): {accepted} accepted (2xx), {ok} succeeded in {elapsed:.1f} s (all queued after {queued:.1f} s): "
       f"{int(ok) / elapsed:.1f} generations/s; per host {' '.join(by_host)}; "
       f"catalog statements per generation {int(stmts[0]) / int(ok):.1f} ({int(stmts[1]) / int(ok):.1f} without BEGIN/COMMIT)")
+print("  most frequent statements:\n    " + top.replace("\n", "\n    "))
 EOF
   stop_hosts
 done
