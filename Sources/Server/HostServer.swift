@@ -154,6 +154,7 @@ package final class HostServer: Sendable {
                         statsReport: { try StatsReport(catalog: catalog, budgets: $0, by: $1, since: $2, now: $3) },
                         postProcessor: postProcessing?.processor,
                         takedowns: takedowns,
+                        objectImages: storage.uploadWorker?.objectImages,
                         access: ServerAccess(credentialsRequired: !resolved.tokens.isEmpty, secureCookies: !resolved.listen.isLoopback))
         var httpConfiguration = HTTPServerConfiguration(listen: resolved.listen, maxConnections: resolved.maxConnections,
                                                     maxConnectionsPerAddress: resolved.maxConnectionsPerAddress,

@@ -2,6 +2,7 @@ import Foundation
 import Catalog
 import HTTPServer
 import ImagegenCore
+import Operations
 import Pipeline
 import Templates
 
@@ -159,7 +160,13 @@ extension ServerAPI {
             guard !relative.hasPrefix("/"), !relative.split(separator: "/").contains("..") else {
                 throw APIError(.internalServerError, "bad_path", "image \(record.imageID) has an unsafe file path in the catalog")
             }
-            guard let data = FileManager.default.contents(atPath: service.content.absolute(relative)) else {
+            let data: Data
+            if let local = FileManager.default.contents(atPath: service.content.absolute(relative)) {
+                data = local
+            } else if let objectImages {
+                // Another host stored it (several hosts on one catalog): the bucket has it once uploaded.
+                data = try await objectImages.fetch(record)
+            } else {
                 throw APIError(.gone, "file_missing",
                                "image \(record.imageID) is in the catalog but its file \(relative) is missing from the data folder")
             }

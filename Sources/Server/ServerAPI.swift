@@ -24,6 +24,8 @@ final class ServerAPI: Sendable {
     let postProcessor: PostProcessor?
     /// Carries out `POST /v1/takedowns` (nil when the host could not build it: the reason is logged).
     let takedowns: TakedownService?
+    /// Serves image files this host does not hold from the bucket (nil: local-only host).
+    let objectImages: ObjectStoreImages?
     /// Set when shutdown begins: new generations are refused with 503, `/healthz` says so.
     let draining = Atomic<Bool>(false)
     /// The HTTP server, for its statistics in `/metrics` (set once it exists).
@@ -43,7 +45,9 @@ final class ServerAPI: Sendable {
 
     init(service: GenerationService, catalog: ServerCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
          templates: TemplateStore, metrics: ServerMetrics, statsReport: @escaping StatsReportSource,
-         postProcessor: PostProcessor? = nil, takedowns: TakedownService? = nil, access: ServerAccess = ServerAccess()) {
+         postProcessor: PostProcessor? = nil, takedowns: TakedownService? = nil, objectImages: ObjectStoreImages? = nil,
+         access: ServerAccess = ServerAccess()) {
+        self.objectImages = objectImages
         self.service = service
         self.catalog = catalog
         self.runner = runner

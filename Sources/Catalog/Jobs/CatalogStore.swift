@@ -9,10 +9,24 @@ public protocol CatalogStore: Sendable {
     /// Inserts jobs as queued, reserving their expected cost against the budgets in the same
     /// transaction. Throws `BudgetRefusal`; with `allowPartial`, queues as many as fit.
     func enqueue(_ jobs: [NewJob], budgets: BudgetPolicy, now: Date, allowPartial: Bool) throws -> [Job]
-    func queuedJobs(limit: Int) throws -> [Job]
+    /// The next queued jobs for this host's runner, by priority then age; on a shared catalog
+    /// they are claimed for this host. `models` (names and aliases this host can route; nil: any)
+    /// leaves out jobs for models only other hosts' plugins serve, so a host never takes a job it
+    /// would fail for want of a candidate.
+    func queuedJobs(limit: Int, models: [String]?) throws -> [Job]
     /// Jobs that were sent (or being sent) to a provider and have not finished: what a
     /// restarted host resumes.
     func unfinishedJobs() throws -> [Job]
+    /// In-flight jobs (submitting, submitted, running) of another host whose claim lapsed (it
+    /// stopped renewing: it died), claimed for this host in the same statement so two live hosts
+    /// never both take one. Empty on a catalog only one host uses.
+    func takeOverLapsedJobs(models: [String]?) throws -> [Job]
+    /// Renews this host's claims on jobs it is working on (between steps that renew them
+    /// anyway: a long submit, poll or store must not let the claim lapse). No-op for one host.
+    func renewClaims(jobIDs: [String]) throws
+    /// How long a claim keeps other hosts off a job; nil when one host uses the catalog (no
+    /// claims to renew, nobody to take over from).
+    var claimLeaseSeconds: Double? { get }
     func markSubmitting(_ id: String, plugin: String, providerModel: String, generation: Int, tried: [String], now: Date) throws
     func recordSubmitted(_ id: String, ref: JSONValue, state: JobState, progress: Double?, now: Date) throws
     func recordProgress(_ id: String, state: JobState, progress: Double?, ref: JSONValue?, now: Date) throws
@@ -28,6 +42,11 @@ public protocol CatalogStore: Sendable {
     func images(_ filter: ImageFilter) throws -> [ImageRecord]
     func ledger(since: Date?) throws -> [LedgerEntry]
     func budgetStatus(_ policy: BudgetPolicy, categories: [String], now: Date) throws -> [BudgetStatus]
+}
+
+extension CatalogStore {
+    /// The next queued jobs for any model.
+    public func queuedJobs(limit: Int) throws -> [Job] { try queuedJobs(limit: limit, models: nil) }
 }
 
 /// A job to queue, validated and priced.

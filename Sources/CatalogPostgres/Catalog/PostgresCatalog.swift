@@ -20,7 +20,16 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     /// How long a claim keeps other hosts off a job: a queued one between claiming and
     /// `markSubmitting` (the runner renews it every pass), one in flight between two steps
     /// (every submit, reference and progress record renews it; polls come seconds apart).
-    package static let claimLease: Int64 = 300_000
+    /// Five minutes; `IMAGEGEN_CLAIM_LEASE_SECONDS` (at least 2) shortens it, so a dead host's
+    /// jobs move sooner (the runner renews every third of it, so a live host never loses one).
+    package let claimLease: Int64 = PostgresCatalog.configuredClaimLease()
+
+    package var claimLeaseSeconds: Double? { Double(claimLease) / 1000 }
+
+    static func configuredClaimLease(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Int64 {
+        guard let text = environment["IMAGEGEN_CLAIM_LEASE_SECONDS"], let seconds = Double(text), seconds >= 2 else { return 300_000 }
+        return Int64(seconds * 1000)
+    }
     /// Seals prompts on write and opens them on read once a key is known.
     package let promptGuard = CatalogPromptGuard()
 
@@ -123,18 +132,20 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     /// (`FOR UPDATE SKIP LOCKED`); a row claimed and committed meanwhile is re-checked against its
     /// new version when it is locked, so its live claim by another host excludes it. The picked
     /// rows are materialised once (an `IN (… LIMIT)` subquery may be run again per row). This
-    /// host's own claims are renewed, so the runner's next pass sees the jobs it launched.
-    package func queuedJobs(limit: Int) throws -> [Job] {
+    /// host's own claims are renewed, so the runner's next pass sees the jobs it launched. Jobs
+    /// for models outside `models` are left to the hosts whose plugins serve them.
+    package func queuedJobs(limit: Int, models: [String]?) throws -> [Job] {
         try db.query("""
             WITH now AS MATERIALIZED (SELECT \(Self.databaseNow) AS ms),
             picked AS MATERIALIZED (
                 SELECT id FROM jobs, now
                 WHERE state = 'queued' AND cancel_requested = 0
                   AND (claimed_by IS NULL OR claimed_by = $1 OR claim_until < now.ms)
+                  AND ($4::text IS NULL OR model IN (SELECT jsonb_array_elements_text($4::jsonb)))
                 ORDER BY priority DESC, created_at, id LIMIT $3 FOR UPDATE OF jobs SKIP LOCKED)
             UPDATE jobs SET claimed_by = $1, claim_until = now.ms + $2 FROM picked, now WHERE jobs.id = picked.id
             RETURNING jobs.*
-            """, [.text(host), .integer(Self.claimLease), .integer(Int64(limit))])
+            """, [.text(host), .integer(claimLease), .integer(Int64(limit)), try models.map { .text(try SQLiteCatalog.encode($0)) } ?? .null])
             .map(jobRecord(from:))
             .sorted { ($0.priority, $1.createdAt, $1.id) > ($1.priority, $0.createdAt, $0.id) }
     }
@@ -151,6 +162,37 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
             """, [.text(host)]).map(jobRecord(from:))
     }
 
+    /// A running host's look for dead hosts' jobs in flight: claimed here in one statement
+    /// (`SKIP LOCKED`, the lapsed claim re-checked on the locked row), so of two live hosts
+    /// looking at once exactly one resumes each job. Jobs without a claim (from before claims)
+    /// are left to a starting host's `unfinishedJobs`.
+    package func takeOverLapsedJobs(models: [String]?) throws -> [Job] {
+        try db.query("""
+            WITH now AS MATERIALIZED (SELECT \(Self.databaseNow) AS ms),
+            picked AS MATERIALIZED (
+                SELECT id FROM jobs, now
+                WHERE state IN ('submitting','submitted','running')
+                  AND claimed_by IS NOT NULL AND claimed_by <> $1 AND claim_until < now.ms
+                  AND ($3::text IS NULL OR model IN (SELECT jsonb_array_elements_text($3::jsonb)))
+                ORDER BY created_at, id FOR UPDATE OF jobs SKIP LOCKED)
+            UPDATE jobs SET claimed_by = $1, claim_until = now.ms + $2 FROM picked, now WHERE jobs.id = picked.id
+            RETURNING jobs.*
+            """, [.text(host), .integer(claimLease), try models.map { .text(try SQLiteCatalog.encode($0)) } ?? .null])
+            .map(jobRecord(from:))
+            .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+    }
+
+    /// Pushes back the claims of jobs this host is working on. Only rows it still holds: a job
+    /// another host took over (this host's claim had lapsed) is not taken back.
+    package func renewClaims(jobIDs: [String]) throws {
+        guard !jobIDs.isEmpty else { return }
+        try db.query("""
+            UPDATE jobs SET claim_until = \(Self.databaseNow) + $2
+            WHERE claimed_by = $1 AND id IN (SELECT jsonb_array_elements_text($3::jsonb))
+              AND state IN ('queued','submitting','submitted','running')
+            """, [.text(host), .integer(claimLease), .text(try SQLiteCatalog.encode(jobIDs))])
+    }
+
     /// Milliseconds on the database's clock: every host's claims are timed by one clock.
     static let databaseNow = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 
@@ -163,7 +205,7 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
                             submit_count = submit_count + 1, tried = $4, updated_at = $5, \(Self.renewClaim(lease: 8))
             WHERE id = $6
             """, [.text(plugin), .text(providerModel), .integer(Int64(generation)),
-                  .text(try SQLiteCatalog.encode(tried)), .integer(ms(now)), .text(id), .text(host), .integer(Self.claimLease)])
+                  .text(try SQLiteCatalog.encode(tried)), .integer(ms(now)), .text(id), .text(host), .integer(claimLease)])
     }
 
     package func recordSubmitted(_ id: String, ref: JSONValue, state: JobState, progress: Double?, now: Date) throws {
@@ -171,18 +213,18 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
             UPDATE jobs SET state = $1, job_ref = $2, progress = $3, submitted_at = $4, updated_at = $4, \(Self.renewClaim(lease: 7))
             WHERE id = $5
             """, [.text(state.rawValue), .text(try sealedReference(ref, jobID: id)), progress.map { .real($0) } ?? .null,
-                  .integer(ms(now)), .text(id), .text(host), .integer(Self.claimLease)])
+                  .integer(ms(now)), .text(id), .text(host), .integer(claimLease)])
     }
 
     package func recordProgress(_ id: String, state: JobState, progress: Double?, ref: JSONValue?, now: Date) throws {
         if let ref {
             try db.query("UPDATE jobs SET state = $1, progress = $2, job_ref = $3, updated_at = $4, \(Self.renewClaim(lease: 7)) WHERE id = $5",
                          [.text(state.rawValue), progress.map { .real($0) } ?? .null,
-                          .text(try sealedReference(ref, jobID: id)), .integer(ms(now)), .text(id), .text(host), .integer(Self.claimLease)])
+                          .text(try sealedReference(ref, jobID: id)), .integer(ms(now)), .text(id), .text(host), .integer(claimLease)])
         } else {
             try db.query("UPDATE jobs SET state = $1, progress = $2, updated_at = $3, \(Self.renewClaim(lease: 6)) WHERE id = $4",
                          [.text(state.rawValue), progress.map { .real($0) } ?? .null, .integer(ms(now)), .text(id),
-                          .text(host), .integer(Self.claimLease)])
+                          .text(host), .integer(claimLease)])
         }
     }
 

@@ -282,6 +282,9 @@ package enum PostgresSchema {
         CREATE INDEX uploads_due ON uploads (state, next_attempt_at);
         CREATE INDEX uploads_image ON uploads (image_id);
         """,
+        // 2: the host (`HostIdentity.machine`) whose data folder holds the file; NULL: any host
+        // (rows from before, or copied from SQLite). Only that host claims the row.
+        "ALTER TABLE uploads ADD COLUMN origin TEXT;",
     ])
 
     /// Which host took a queued job and until when (milliseconds on the database's clock, so

@@ -2,7 +2,9 @@ import Foundation
 import Catalog
 
 /// The upload queue on PostgreSQL. Claims take due rows with `FOR UPDATE SKIP LOCKED`, so the
-/// upload workers of several hosts never claim the same file.
+/// upload workers of several hosts never claim the same file. Each row names the host whose data
+/// folder holds the file (`origin`): only that host claims it, as another would find no file and
+/// fail the upload for good.
 extension PostgresCatalog: UploadQueueStore {
     package func prepareUploadQueue() throws {}
 
@@ -11,26 +13,29 @@ extension PostgresCatalog: UploadQueueStore {
         try db.transaction {
             for file in files {
                 try db.query("""
-                    INSERT INTO uploads AS u (file_path, image_id, kind, state, enqueued_at, next_attempt_at, updated_at)
-                    VALUES ($1, $2, $3, 'pending', $4, $4, $4)
+                    INSERT INTO uploads AS u (file_path, image_id, kind, state, enqueued_at, next_attempt_at, updated_at, origin)
+                    VALUES ($1, $2, $3, 'pending', $4, $4, $4, $5)
                     ON CONFLICT (file_path) DO UPDATE SET
-                        revision = u.revision + 1,
+                        revision = u.revision + 1, origin = $5,
                         state = CASE WHEN u.state = 'uploading' THEN 'uploading' ELSE 'pending' END,
                         enqueued_at = CASE WHEN u.state IN ('uploaded', 'failed') THEN $4 ELSE u.enqueued_at END,
                         attempts = 0, next_attempt_at = $4, last_error = NULL, last_error_at = NULL, updated_at = $4
-                    """, [.text(file.filePath), .text(file.imageID), .text(file.kind.rawValue), .integer(t)])
+                    """, [.text(file.filePath), .text(file.imageID), .text(file.kind.rawValue), .integer(t), .text(origin)])
             }
         }
     }
+
+    /// The name upload rows carry for this host (see the type's comment).
+    var origin: String { HostIdentity.current.machine }
 
     package func enqueueUploadsIfAbsent(_ files: [UploadFile], now: Date) throws {
         let t = ms(now)
         try db.transaction {
             for file in files {
                 try db.query("""
-                    INSERT INTO uploads (file_path, image_id, kind, state, enqueued_at, next_attempt_at, updated_at)
-                    VALUES ($1, $2, $3, 'pending', $4, $4, $4) ON CONFLICT (file_path) DO NOTHING
-                    """, [.text(file.filePath), .text(file.imageID), .text(file.kind.rawValue), .integer(t)])
+                    INSERT INTO uploads (file_path, image_id, kind, state, enqueued_at, next_attempt_at, updated_at, origin)
+                    VALUES ($1, $2, $3, 'pending', $4, $4, $4, $5) ON CONFLICT (file_path) DO NOTHING
+                    """, [.text(file.filePath), .text(file.imageID), .text(file.kind.rawValue), .integer(t), .text(origin)])
             }
         }
     }
@@ -51,9 +56,10 @@ extension PostgresCatalog: UploadQueueStore {
         let ids = try db.query("""
             UPDATE uploads SET state = 'uploading', lease_until = $1, updated_at = $2
             WHERE id IN (SELECT id FROM uploads WHERE state = 'pending' AND next_attempt_at <= $2
+                           AND (origin IS NULL OR origin = $4)
                          ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
             RETURNING id
-            """, [.integer(ms(leaseUntil)), .integer(ms(now)), .integer(Int64(limit))]).compactMap { $0["id"]?.int }
+            """, [.integer(ms(leaseUntil)), .integer(ms(now)), .integer(Int64(limit)), .text(origin)]).compactMap { $0["id"]?.int }
         return try uploadItems(ids: ids)
     }
 
@@ -108,13 +114,15 @@ extension PostgresCatalog: UploadQueueStore {
             """, [.integer(ms(now)), .integer(item.id)])
     }
 
-    /// With several hosts, `all` (a host's own clean start) would take back rows another live host
-    /// is uploading, so only expired leases are resumed here whatever `all` says.
+    /// With several hosts, `all` (a host's own clean start, holding its data folder's upload lock)
+    /// takes back only the rows of this host's own files — a killed process left them `uploading`
+    /// and nobody else may claim them — never rows another live host is uploading. Expired leases
+    /// are resumed either way.
     package func resumeInterruptedUploads(all: Bool, now: Date) throws -> Int {
         try db.update("""
             UPDATE uploads SET state = 'pending', lease_until = NULL, updated_at = $1
-            WHERE state = 'uploading' AND (lease_until IS NULL OR lease_until < $1)
-            """, [.integer(ms(now))])
+            WHERE state = 'uploading' AND (lease_until IS NULL OR lease_until < $1 OR ($2 = 1 AND origin = $3))
+            """, [.integer(ms(now)), .integer(all ? 1 : 0), .text(origin)])
     }
 
     package func requeueUpload(id: Int64, reason: String, now: Date) throws {

@@ -145,16 +145,29 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
             """).first.map(jobRecord(from:))
     }
 
-    package func queuedJobs(limit: Int) throws -> [Job] {
-        try db.query("""
-            SELECT * FROM jobs WHERE state = 'queued' AND cancel_requested = 0 ORDER BY priority DESC, created_at, id LIMIT ?
-            """, [.integer(Int64(limit))]).map(jobRecord(from:))
+    package func queuedJobs(limit: Int, models: [String]?) throws -> [Job] {
+        guard let models else {
+            return try db.query("""
+                SELECT * FROM jobs WHERE state = 'queued' AND cancel_requested = 0 ORDER BY priority DESC, created_at, id LIMIT ?
+                """, [.integer(Int64(limit))]).map(jobRecord(from:))
+        }
+        return try db.query("""
+            SELECT * FROM jobs WHERE state = 'queued' AND cancel_requested = 0 AND model IN (SELECT value FROM json_each(?))
+            ORDER BY priority DESC, created_at, id LIMIT ?
+            """, [.text(try SQLiteCatalog.encode(models)), .integer(Int64(limit))]).map(jobRecord(from:))
     }
 
     package func unfinishedJobs() throws -> [Job] {
         try db.query("SELECT * FROM jobs WHERE state IN ('submitting','submitted','running') ORDER BY created_at")
             .map(jobRecord(from:))
     }
+
+    /// One host per data folder (the runner lock): no other host's jobs to take over.
+    package func takeOverLapsedJobs(models: [String]?) throws -> [Job] { [] }
+
+    /// One host per data folder: nobody else could take its jobs, so there are no claims.
+    package func renewClaims(jobIDs: [String]) throws {}
+    package var claimLeaseSeconds: Double? { nil }
 
     package func markSubmitting(_ id: String, plugin: String, providerModel: String, generation: Int, tried: [String], now: Date) throws {
         try db.query("""

@@ -46,7 +46,9 @@ public final class UploadQueue: Sendable {
         let missing = try store.imagesWithoutUpload()
         guard !missing.isEmpty else { return 0 }
         var files: [UploadFile] = []
-        for image in missing {
+        // Only files in this data folder: on a shared catalog another host's image without a row is
+        // that host's to queue (this host would fail its upload for want of the file).
+        for image in missing where FileManager.default.fileExists(atPath: dataDirectory + "/" + image.filePath) {
             files.append(UploadFile(filePath: image.filePath, imageID: image.imageID,
                                     kind: image.variant == "original" ? .image : .derivative))
             let sidecarPath = Self.sidecarPath(for: image.filePath)
@@ -54,8 +56,9 @@ public final class UploadQueue: Sendable {
                 files.append(UploadFile(filePath: sidecarPath, imageID: image.imageID, kind: .sidecar))
             }
         }
+        guard !files.isEmpty else { return 0 }
         try store.enqueueUploadsIfAbsent(files, now: now)
-        return missing.count
+        return files.filter { $0.kind != .sidecar }.count
     }
 
     /// The hook the storing path calls (see `ImageStoredHooks`): queue the new file. A failure is
@@ -65,6 +68,14 @@ public final class UploadQueue: Sendable {
         { [self] event in
             // Only good images are published: a quarantined one stays local, for reviewers.
             guard event.record.status == ImageRecord.completed else { return }
+            // A job resumed on another host than the one that stored its image (several hosts on
+            // one catalog) finds the row committed and tells the hooks again, but the file is in
+            // the first host's data folder: its upload row stays that host's to upload.
+            guard FileManager.default.fileExists(atPath: event.dataDirectory + "/" + event.record.filePath) else {
+                log.info("\(event.record.filePath) is not in this data folder (another host stored it); its upload stays with that host",
+                         source: "uploads")
+                return
+            }
             do {
                 try enqueue(event.record, dataDirectory: event.dataDirectory, sidecar: sidecars, now: clock())
                 for listener in enqueueListeners.withLock({ $0 }) { listener() }

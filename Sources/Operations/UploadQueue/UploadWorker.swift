@@ -41,6 +41,9 @@ package actor UploadWorker {
         self.alerts = alerts
     }
 
+    /// Reads files other hosts stored from the bucket this worker uploads to.
+    package nonisolated var objectImages: ObjectStoreImages { ObjectStoreImages(queue: queue, client: transfer.client) }
+
     package var isRunning: Bool { loop != nil }
     package var inFlightCount: Int { inFlight.count }
     var dataDirectory: String { transfer.dataDirectory }

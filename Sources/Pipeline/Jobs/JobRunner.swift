@@ -16,6 +16,8 @@ public actor JobRunner {
     var loop: Task<Void, Never>?
     var stopping = false
     var wakeups: [CheckedContinuation<Void, Never>] = []
+    /// When `tendClaims` next renews and looks for lapsed claims.
+    var nextClaimTending = Date.distantPast
     public private(set) var started = false
     /// Told the id of every job the runner finished running (succeeded, failed, cancelled or
     /// parked by a stop): the server's events and webhooks read its state from the catalog.
@@ -90,7 +92,7 @@ public actor JobRunner {
             let free = concurrency - (running.count - parked.count)
             if free > 0 {
                 do {
-                    let queued = try service.catalog.queuedJobs(limit: free + running.count)
+                    let queued = try service.catalog.queuedJobs(limit: free + running.count, models: routableModels)
                     for job in queued where running[job.id] == nil && running.count - parked.count < concurrency {
                         launch(job)
                     }
@@ -98,7 +100,44 @@ public actor JobRunner {
                     service.runtime.log.error("cannot read the queue: \(error)")
                 }
             }
+            tendClaims()
             await sleepUntilWoken(milliseconds: 200)
+        }
+    }
+
+    /// On a shared catalog, the models this host can route (names and aliases with a candidate):
+    /// it claims only those jobs, as plugin folders may differ per host. nil on a catalog of its
+    /// own: a job no plugin serves is taken and failed with what to install, not left waiting.
+    var routableModels: [String]? {
+        guard service.catalog.claimLeaseSeconds != nil else { return nil }
+        let table = service.runtime.models
+        let served = table.entries.values.filter { !$0.candidates.isEmpty }.map(\.name)
+        let aliases = table.aliases.filter { table.entries[$0.value]?.candidates.isEmpty == false }.map(\.key)
+        return (served + aliases).sorted()
+    }
+
+    /// Every third of the claim lease (shared catalogs only): renews the claims of the jobs this
+    /// host works on — a submit, poll or store longer than the lease must not let another host
+    /// take the job — and takes over jobs in flight whose host stopped renewing (killed), resuming
+    /// them from their persisted reference as a restarted host would.
+    func tendClaims() {
+        guard let lease = service.catalog.claimLeaseSeconds, !stopping else { return }
+        let now = Date()
+        guard now >= nextClaimTending else { return }
+        nextClaimTending = now.addingTimeInterval(lease / 3)
+        let log = service.runtime.log
+        do {
+            try service.catalog.renewClaims(jobIDs: Array(running.keys))
+        } catch {
+            log.error("cannot renew this host's job claims: \(error)")
+        }
+        do {
+            for job in try service.catalog.takeOverLapsedJobs(models: routableModels) where running[job.id] == nil {
+                log.info("taking over \(job.id) (\(job.state.rawValue)) from a host that stopped renewing its claim")
+                launch(job)
+            }
+        } catch {
+            log.error("cannot look for jobs of stopped hosts: \(error)")
         }
     }
 

@@ -431,6 +431,18 @@ class CatalogContractTests: XCTestCase {
         XCTAssertEqual(try store.queuedJobs(limit: 10).map(\.id), ["d"])
     }
 
+    func testQueuedJobsForModelsLeaveOutJobsForOtherModels() throws {
+        let store = try makeStore()
+        try queue(store, newJob("a1", model: "model-a"), now: noon)
+        try queue(store, newJob("b1", model: "model-b"), now: noon.addingTimeInterval(1))
+        try queue(store, newJob("c1", model: "model-c"), now: noon.addingTimeInterval(2))
+        try queue(store, newJob("a2", model: "model-a"), now: noon.addingTimeInterval(3))
+        XCTAssertEqual(try store.queuedJobs(limit: 10, models: ["model-a", "model-c"]).map(\.id), ["a1", "c1", "a2"])
+        XCTAssertEqual(try store.queuedJobs(limit: 10, models: ["model-b"]).map(\.id), ["b1"])
+        XCTAssertEqual(try store.queuedJobs(limit: 10, models: []).map(\.id), [], "a host without plugins takes nothing")
+        XCTAssertEqual(try store.queuedJobs(limit: 10, models: nil).map(\.id), ["a1", "b1", "c1", "a2"])
+    }
+
     // MARK: - A job's life
 
     func testSubmitProgressStoreAndFinishRecordEveryStep() throws {

@@ -36,8 +36,11 @@ final class WriteRefusingCatalog: CatalogStore, @unchecked Sendable {
     func enqueue(_ jobs: [NewJob], budgets: BudgetPolicy, now: Date, allowPartial: Bool) throws -> [Job] {
         try inner.enqueue(jobs, budgets: budgets, now: now, allowPartial: allowPartial)
     }
-    func queuedJobs(limit: Int) throws -> [Job] { try inner.queuedJobs(limit: limit) }
+    func queuedJobs(limit: Int, models: [String]?) throws -> [Job] { try inner.queuedJobs(limit: limit, models: models) }
     func unfinishedJobs() throws -> [Job] { try inner.unfinishedJobs() }
+    func takeOverLapsedJobs(models: [String]?) throws -> [Job] { try inner.takeOverLapsedJobs(models: models) }
+    func renewClaims(jobIDs: [String]) throws { try inner.renewClaims(jobIDs: jobIDs) }
+    var claimLeaseSeconds: Double? { inner.claimLeaseSeconds }
     func markSubmitting(_ id: String, plugin: String, providerModel: String, generation: Int, tried: [String], now: Date) throws {
         try inner.markSubmitting(id, plugin: plugin, providerModel: providerModel, generation: generation, tried: tried, now: now)
     }
