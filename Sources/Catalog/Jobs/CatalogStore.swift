@@ -36,6 +36,9 @@ public protocol CatalogStore: Sendable {
                 error: (String, String)?, now: Date) throws
     func requestCancel(_ id: String, now: Date) throws -> Job?
     func job(_ id: String) throws -> Job?
+    /// Whether a cancel was requested for the job (false for an unknown job): the runner asks
+    /// this while a job waits or polls, so it reads one column, not the whole row.
+    func cancelRequested(_ id: String) throws -> Bool
     func jobs(state: JobState?, batch: String?, limit: Int) throws -> [Job]
     func jobs(ids: [String]) throws -> [Job]
     func image(_ id: String) throws -> ImageRecord?

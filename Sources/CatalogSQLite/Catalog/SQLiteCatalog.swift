@@ -266,6 +266,10 @@ package final class SQLiteCatalog: CatalogStore, @unchecked Sendable {
         try db.query("SELECT * FROM jobs WHERE id = ?", [.text(id)]).first.map(jobRecord(from:))
     }
 
+    package func cancelRequested(_ id: String) throws -> Bool {
+        (try db.query("SELECT cancel_requested FROM jobs WHERE id = ?", [.text(id)]).first?["cancel_requested"]?.int ?? 0) != 0
+    }
+
     package func jobs(state: JobState?, batch: String?, limit: Int) throws -> [Job] {
         try db.query("""
             SELECT * FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR batch_id = ?2)

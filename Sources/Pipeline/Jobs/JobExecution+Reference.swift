@@ -48,7 +48,7 @@ extension JobExecution {
     /// in a committed state if it is really gone.
     func cancelRequested(while step: String) -> Bool {
         do {
-            return try catalog.job(job.id)?.cancelRequested ?? false
+            return try catalog.cancelRequested(job.id)
         } catch {
             log.warning("\(job.id): cannot read the job to check for a cancel request while \(step) (\(error)); checking again next round")
             return false

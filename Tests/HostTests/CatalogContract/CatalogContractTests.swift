@@ -431,6 +431,20 @@ class CatalogContractTests: XCTestCase {
         XCTAssertEqual(try store.queuedJobs(limit: 10).map(\.id), ["d"])
     }
 
+    func testACancelRequestIsReadWithoutTheWholeJob() throws {
+        let store = try makeStore()
+        for id in ["asked", "left"] { try queue(store, newJob(id)) }
+        for id in ["asked", "left"] {
+            try store.markSubmitting(id, plugin: "fake", providerModel: "provider-x", generation: 1, tried: [], now: noon)
+        }
+        XCTAssertFalse(try store.cancelRequested("asked"))
+        _ = try store.requestCancel("asked", now: noon)
+        XCTAssertTrue(try store.cancelRequested("asked"))
+        XCTAssertEqual(try store.cancelRequested("asked"), try store.job("asked")?.cancelRequested)
+        XCTAssertFalse(try store.cancelRequested("left"))
+        XCTAssertFalse(try store.cancelRequested("no-such-job"))
+    }
+
     func testQueuedJobsForModelsLeaveOutJobsForOtherModels() throws {
         let store = try makeStore()
         try queue(store, newJob("a1", model: "model-a"), now: noon)

@@ -64,6 +64,7 @@ final class PostgresCatalogContractTests: CatalogContractTests {
     override func testAKeyStillReturnsItsJobAfterTheJobFinished() throws { try super.testAKeyStillReturnsItsJobAfterTheJobFinished() }
     override func testQueuedJobsComeByPriorityThenAgeAndHonourTheLimit() throws { try super.testQueuedJobsComeByPriorityThenAgeAndHonourTheLimit() }
     override func testQueuedJobsLeaveOutJobsThatLeftTheQueue() throws { try super.testQueuedJobsLeaveOutJobsThatLeftTheQueue() }
+    override func testACancelRequestIsReadWithoutTheWholeJob() throws { try super.testACancelRequestIsReadWithoutTheWholeJob() }
     override func testQueuedJobsForModelsLeaveOutJobsForOtherModels() throws { try super.testQueuedJobsForModelsLeaveOutJobsForOtherModels() }
     override func testSubmitProgressStoreAndFinishRecordEveryStep() throws { try super.testSubmitProgressStoreAndFinishRecordEveryStep() }
     override func testUnknownCostStaysNullInTheJobTheImageAndTheLedger() throws { try super.testUnknownCostStaysNullInTheJobTheImageAndTheLedger() }

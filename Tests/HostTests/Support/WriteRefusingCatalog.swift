@@ -60,6 +60,7 @@ final class WriteRefusingCatalog: CatalogStore, @unchecked Sendable {
     }
     func requestCancel(_ id: String, now: Date) throws -> Job? { try inner.requestCancel(id, now: now) }
     func job(_ id: String) throws -> Job? { try inner.job(id) }
+    func cancelRequested(_ id: String) throws -> Bool { try inner.cancelRequested(id) }
     func jobs(state: JobState?, batch: String?, limit: Int) throws -> [Job] { try inner.jobs(state: state, batch: batch, limit: limit) }
     func jobs(ids: [String]) throws -> [Job] { try inner.jobs(ids: ids) }
     func image(_ id: String) throws -> ImageRecord? { try inner.image(id) }
