@@ -10,19 +10,13 @@ import XCTest
 /// S3Client against a real S3-compatible server (moto, signature-verifying) on 127.0.0.1.
 /// The class shares one server and gives each test its own bucket; every request has a 10 s timeout
 /// and at most 4 attempts with ≤ 200 ms waits, so no test can hang.
-final class CloudStorageS3ClientTests: XCTestCase {
-    private var moto: MotoS3Server!
+final class CloudStorageS3ClientTests: MotoTestCase {
     private var proxy: FaultInjectingProxy?
     private var scratch: URL!
     private var bucket = ""
 
-    override class func tearDown() {
-        MotoS3Server.stopShared()
-        super.tearDown()
-    }
-
     override func setUp() async throws {
-        moto = try await MotoS3Server.shared()
+        try await super.setUp()
         bucket = MotoS3Server.uniqueBucketName()
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("s3-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)

@@ -8,17 +8,11 @@ import XCTest
 /// Backup and restore with the cloud copy (moto on 127.0.0.1): images missing after a restore are
 /// fetched back, backups go to and come from `s3://`, retention prunes the bucket, and the whole
 /// flow works through the `imagegen` command line with credentials from the environment.
-final class BackupCloudTests: XCTestCase {
-    private var moto: MotoS3Server!
+final class BackupCloudTests: MotoTestCase {
     private var scratch: String!
 
-    override class func tearDown() {
-        MotoS3Server.stopShared()
-        super.tearDown()
-    }
-
     override func setUp() async throws {
-        moto = try await MotoS3Server.shared()
+        try await super.setUp()
         scratch = TestEnvironment.temporaryDirectory("backup-cloud")
     }
 

@@ -7,17 +7,7 @@ import XCTest
 
 /// Image files another host stored, read from the bucket (moto): the bytes come back only when
 /// they match the catalog's hash, and a file neither here nor uploaded is named as such.
-final class ObjectStoreImagesTests: XCTestCase {
-    private var moto: MotoS3Server!
-
-    override class func tearDown() {
-        MotoS3Server.stopShared()
-        super.tearDown()
-    }
-
-    override func setUp() async throws {
-        moto = try await MotoS3Server.shared()
-    }
+final class ObjectStoreImagesTests: MotoTestCase {
 
     func testAnUploadedImageComesFromTheBucketOnlyWithTheCatalogsChecksum() async throws {
         let bed = try await StorageTestBed(moto: moto, label: "object-images")

@@ -10,17 +10,7 @@ import XCTest
 /// Retention on a host with a bucket (moto on 127.0.0.1): a rejected image that was uploaded
 /// before its review loses its cloud copy (file and sidecar) with its local files; the images
 /// that stay keep theirs, and a run that finds the objects already gone still completes.
-final class RetentionCloudTests: XCTestCase {
-    private var moto: MotoS3Server!
-
-    override class func tearDown() {
-        MotoS3Server.stopShared()
-        super.tearDown()
-    }
-
-    override func setUp() async throws {
-        moto = try await MotoS3Server.shared()
-    }
+final class RetentionCloudTests: MotoTestCase {
 
     func testAPurgedImageLosesItsUploadedCopyAndAKeptOneKeepsIt() async throws {
         let bed = try await StorageTestBed(moto: moto, label: "retention-cloud", extraConfig: ", retention: { rejected_days: 30 }")

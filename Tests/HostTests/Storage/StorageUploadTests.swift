@@ -13,18 +13,8 @@ import XCTest
 /// The upload queue and worker against a real S3-compatible server (moto, signature-verifying) on
 /// 127.0.0.1, with images made by the real pipeline (Preview). Each test has its own host and
 /// bucket; every S3 request is bounded (10 s timeout, ≤ 4 tries with ≤ 200 ms waits).
-final class StorageUploadTests: XCTestCase {
-    private var moto: MotoS3Server!
+final class StorageUploadTests: MotoTestCase {
     private var proxy: FaultInjectingProxy?
-
-    override class func tearDown() {
-        MotoS3Server.stopShared()
-        super.tearDown()
-    }
-
-    override func setUp() async throws {
-        moto = try await MotoS3Server.shared()
-    }
 
     override func tearDown() async throws {
         proxy?.stop()

@@ -16,17 +16,7 @@ import XCTest
 /// S3-compatible store (moto on 127.0.0.1): the image, its derivatives, an identical copy and a
 /// near-identical copy go, locally and in the bucket; an unrelated image stays; a tombstone
 /// refuses the same template and seed; request and completion times are recorded and audited.
-final class TakedownTests: XCTestCase {
-    private var moto: MotoS3Server!
-
-    override class func tearDown() {
-        MotoS3Server.stopShared()
-        super.tearDown()
-    }
-
-    override func setUp() async throws {
-        moto = try await MotoS3Server.shared()
-    }
+final class TakedownTests: MotoTestCase {
 
     func testTakedownRemovesImageDerivativesIdenticalAndNearCopiesLocallyAndInTheBucket() async throws {
         let bed = try await StorageTestBed(moto: moto, label: "takedown", postProcessing: true)
