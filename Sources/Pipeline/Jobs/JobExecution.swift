@@ -28,7 +28,9 @@ struct JobExecution: Sendable {
                 providerTime: Double? = nil) {
         // Provider error texts can echo a key (a URL, a header): mask every secret before storing.
         let error = error.map { ($0.0, service.runtime.security.redact($0.1)) }
-        defer { service.runtime.security.jobFinished(job, state: state, error: error) }
+        // Quotas are settled before the end is recorded: whoever sees the job finished (a waiter
+        // reading the catalog) must also see its undelivered images given back.
+        service.runtime.security.jobFinished(job, state: state, error: error)
         do {
             try catalog.finish(job.id, state: state, cost: cost, costSource: costSource, providerTime: providerTime,
                                error: error, now: now())
