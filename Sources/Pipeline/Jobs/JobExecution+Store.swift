@@ -121,8 +121,7 @@ extension JobExecution {
                     quality = try? workshop.score(image)  // try?: the score is advisory (nil = not scored); the image itself passed the full check above
                     // Colours measured on the image, so a filter finds what the prompt did not say.
                     for colour in (try? workshop.dominantColours(image)) ?? [] where !tags.contains(colour) { tags.append(colour) }  // try?: tags are advisory; an image whose colours cannot be read keeps its prompt's tags
-                    // try?: nil leaves the hash to the takedown observer, which then decodes the stored file itself
-                    fingerprint = try? workshop.perceptualHash(image)
+                    fingerprint = try? workshop.perceptualHash(image)  // try?: nil leaves the hash to the fingerprint recorder, which then decodes the stored file itself
                 } catch {
                     return finish(.failed, ("bad_image", "\(plugin) returned output \(index) that is not a usable image: \(error)"),
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
