@@ -69,8 +69,9 @@ public struct RetentionService: Sendable {
         guard apply else { return report }
         for candidate in candidates {
             do {
-                report.objectsDeleted += try await deleteObjects(candidate.files)
-                report.filesRemoved += try removeFiles(candidate.files)
+                let files = withSidecars(candidate.files)
+                report.objectsDeleted += try await deleteObjects(files)
+                report.filesRemoved += try removeFiles(files)
                 try store.markPurged(imageID: candidate.imageID, now: now)
                 audit?.record(.retentionPurge, subject: candidate.imageID, details: [
                     "rule": candidate.rule.rawValue, "since": RecordTime.iso(candidate.since), "files": "\(candidate.files.count)",
@@ -90,36 +91,39 @@ public struct RetentionService: Sendable {
         return report
     }
 
-    /// Deletes each file's and sidecar's object where the upload queue puts it (S3 answers a
-    /// delete of a missing key with success, so a retried run does not fail on what it deleted).
+    /// Each file followed by its sidecar (relative to the data folder).
+    private func withSidecars(_ files: [String]) -> [String] {
+        let content = ContentStore(dataDirectory: dataDirectory)
+        return files.flatMap { [$0, content.sidecarPath(for: $0)] }
+    }
+
+    /// Deletes each file's object where the upload queue puts it (S3 answers a delete of a
+    /// missing key with success, so a retried run does not fail on what it deleted).
     private func deleteObjects(_ files: [String]) async throws -> Int {
         guard let cloud else { return 0 }
         var deleted = 0
-        for relative in files {
-            for file in [relative, (relative as NSString).deletingPathExtension + ".json"] {
-                let key: ObjectKey
-                do throws(ObjectKeyError) {
-                    key = try UploadTransfer.objectKey(for: file, prefix: cloud.configuration.keyPrefix)
-                } catch .notAContentPath {
-                    continue  // outside content/: the upload queue never takes such a file
-                }
-                try await cloud.deleteObject(key: key.rawValue)
-                deleted += 1
+        for file in files {
+            let key: ObjectKey
+            do throws(ObjectKeyError) {
+                key = try UploadTransfer.objectKey(for: file, prefix: cloud.configuration.keyPrefix)
+            } catch .notAContentPath {
+                continue  // outside content/: the upload queue never takes such a file
             }
+            try await cloud.deleteObject(key: key.rawValue)
+            deleted += 1
         }
         return deleted
     }
 
-    /// Removes each file and its sidecar; a file already gone counts as removed (a run killed
-    /// half-way resumes here). Returns how many were on disk.
+    /// Removes each file; a file already gone counts as removed (a run killed half-way resumes
+    /// here). Returns how many were on disk.
     private func removeFiles(_ files: [String]) throws -> Int {
         var removed = 0
         for relative in files {
             let path = dataDirectory + "/" + relative
-            for file in [path, (path as NSString).deletingPathExtension + ".json"] where FileManager.default.fileExists(atPath: file) {
-                try FileManager.default.removeItem(atPath: file)
-                removed += 1
-            }
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            try FileManager.default.removeItem(atPath: path)
+            removed += 1
         }
         return removed
     }
