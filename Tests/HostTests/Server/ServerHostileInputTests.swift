@@ -49,7 +49,8 @@ final class ServerHostileInputTests: XCTestCase {
         for id in Self.hostileNumbers.filter({ !$0.isEmpty }) + [Self.longString] {
             for (method, path) in [("GET", "/v1/jobs/\(query(id))"), ("DELETE", "/v1/jobs/\(query(id))"),
                                    ("GET", "/v1/images/\(query(id))"), ("GET", "/v1/images/\(query(id))/file"),
-                                   ("DELETE", "/v1/images/\(query(id))/reservation")] {
+                                   ("DELETE", "/v1/images/\(query(id))/reservation"), ("POST", "/v1/images/\(query(id))/release"),
+                                   ("GET", "/v1/images/\(query(id))/thumbnail")] {
                 let r = try await h.client.send(method, path)
                 XCTAssertTrue((400..<500).contains(r.status), "\(method) \(path.prefix(60)): \(r.status) \(r.text.prefix(200))")
             }
