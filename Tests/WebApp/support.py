@@ -23,8 +23,11 @@ BUILD = os.environ.get("IMAGEGEN_BUILD_DIR", os.path.join(REPO, ".build", "debug
 SCREENSHOTS = os.path.join(REPO, ".build", "webapp-screenshots")
 
 # A price so the money page has something to draw; the operator's attestation so the adult
-# category "lingerie" may be generated; fast Preview jobs.
+# category "lingerie" may be generated; fast Preview jobs; the output check through a stand-in
+# detector (fake_detector.py: clean unless the test flags the next image), so which image is held
+# back is the test's choice, not a verdict of NudeNet's on Preview's abstract pictures.
 CONFIG = """{
+  output_check: { python: "%(detector)s" },
   attestation: { attested_by: "Test Studio, age verification officer", attested_at: "2026-01-15" },
   models: { preview: { price: { per_image: 0.01 } } },
   budgets: { daily: 50 },
@@ -51,8 +54,11 @@ class Server:
         self.config = os.path.join(self.root, "config.json5")
         os.makedirs(self.plugins)
         shutil.copy(plugin, self.plugins)
+        self.detector = os.path.join(self.root, "fake_detector.py")
+        shutil.copy(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_detector.py"), self.detector)
+        os.chmod(self.detector, 0o755)
         with open(self.config, "w") as f:
-            f.write(CONFIG)
+            f.write(CONFIG % {"detector": self.detector})
         self.token = secrets.token_urlsafe(24)
         self.log_path = os.path.join(self.root, "serve.log")
         self._log = open(self.log_path, "wb")
@@ -156,6 +162,10 @@ class Server:
                 return e.code, json.loads(text)
             except ValueError:
                 return e.code, {"text": text.decode("utf-8", "replace")}
+
+    def flag_next_image(self) -> None:
+        """The stand-in detector reports exposed nudity on the next image it checks."""
+        open(os.path.join(self.root, "flag-next"), "w").close()
 
     def generate(self, **body) -> dict:
         body.setdefault("wait", 120)
