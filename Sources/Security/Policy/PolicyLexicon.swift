@@ -29,7 +29,16 @@ struct PolicyLexicon<Label: Hashable & Sendable>: Sendable {
     }
 
     mutating func add(_ text: String, _ label: Label) {
-        let words = PolicyTextNormalizer.tokens(text).map(\.text)
+        add(words: Self.words(of: text), label)
+    }
+
+    /// The words a term is stored under: what `add` keeps of its text.
+    static func words(of text: String) -> [String] {
+        PolicyTextNormalizer.tokens(text).map(\.text)
+    }
+
+    /// Adds a term already split by `words(of:)` (the pre-folded shipped names).
+    mutating func add(words: [String], _ label: Label) {
         guard !words.isEmpty else { return }
         singles[words.joined(), default: []].insert(label)
         if words.count > 1 {

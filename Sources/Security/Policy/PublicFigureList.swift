@@ -35,8 +35,10 @@ public struct PublicFigureList: Sendable, Equatable {
     /// The list compiled into this build.
     public static let shipped = PublicFigureList(text: shippedText)
 
-    /// The shipped list's lexicon, folded once per process on first use (some 13,000 names).
-    static let shippedLexicon = PublicFigureList.shipped.makeLexicon()
+    /// The shipped list's lexicon, built once per process on first use (some 13,000 names) from
+    /// the names folded at development time (`PublicFigureList+ShippedFolded.swift`): folding
+    /// them here would load ICU's transliteration data and its temporaries into every server.
+    static let shippedLexicon = PublicFigureList.shipped.prefoldedLexicon(shippedFoldedText) ?? PublicFigureList.shipped.makeLexicon()
 
     /// Folded names mapped to the name as written, for the protected-name matcher; built on the
     /// first prompt checked, so commands that check none (`models`, `images list`) never pay it.
@@ -49,8 +51,15 @@ public struct PublicFigureList: Sendable, Equatable {
         }
     }
 
-    private func makeLexicon() -> PolicyLexicon<String> {
-        PolicyLexicon(names.map { (PolicyTextNormalizer.fold($0), $0) })
+    func makeLexicon() -> PolicyLexicon<String> {
+        var lexicon = PolicyLexicon<String>([])
+        for name in names { lexicon.add(words: Self.lexiconWords(of: name), name) }
+        return lexicon
+    }
+
+    /// What the lexicon keeps of a name: its folded words.
+    static func lexiconWords(of name: String) -> [String] {
+        PolicyLexicon<String>.words(of: PolicyTextNormalizer.fold(name))
     }
 
     /// Changes with the list, for the template-verdict memory.
