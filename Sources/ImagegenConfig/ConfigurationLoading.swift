@@ -132,7 +132,7 @@ extension Configuration {
         if config.health.failureThreshold < 1 {
             throw .invalidValue(file: file, key: "health.failure_threshold", detail: "must be at least 1")
         }
-        if TimeZone(identifier: config.budgets.timeZone) == nil {
+        if TimeZone.configured(config.budgets.timeZone) == nil {
             throw .invalidValue(file: file, key: "budgets.time_zone",
                                 detail: "unknown time zone \"\(config.budgets.timeZone)\"; use an IANA name such as Europe/Paris")
         }

@@ -19,7 +19,7 @@ public struct BudgetPolicy: Sendable {
     public init(settings: BudgetSettings) {
         self.settings = settings
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: settings.timeZone) ?? TimeZone(identifier: "UTC")!
+        calendar.timeZone = TimeZone.configured(settings.timeZone) ?? .utc
         self.calendar = calendar
     }
 

@@ -19,13 +19,10 @@ public struct GivenNameList: Sendable, Equatable {
     /// also everyday words. Names are folded like prompts.
     public init(text: String) {
         var anyCase = Set<String>(), capitalisedOnly = Set<String>()
-        for raw in text.split(whereSeparator: \.isNewline) {
-            var line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            line = line.trimmingCharacters(in: .whitespaces)
-            guard !line.isEmpty else { continue }
+        for var line in PolicyListLines.entries(text) {
             let ambiguous = line.hasSuffix("*")
             if ambiguous { line.removeLast() }
-            let folded = PolicyTextNormalizer.fold(line.trimmingCharacters(in: .whitespaces))
+            let folded = PolicyTextNormalizer.fold(String(PolicyListLines.trimmingBlanks(line)))
             guard !folded.isEmpty, !folded.contains(" ") else { continue }
             if ambiguous { capitalisedOnly.insert(folded) } else { anyCase.insert(folded) }
         }

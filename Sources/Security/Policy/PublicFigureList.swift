@@ -16,13 +16,7 @@ public struct PublicFigureList: Sendable, Equatable {
 
     /// Parses the file format: one name a line, `#` comments.
     public init(text: String) {
-        var names: [String] = []
-        for raw in text.split(whereSeparator: \.isNewline) {
-            let line = (raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-                .trimmingCharacters(in: .whitespaces)
-            if !line.isEmpty { names.append(line) }
-        }
-        self.names = names
+        names = PolicyListLines.entries(text).map(String.init)
     }
 
     /// Reads a replacement list; a file with no name is refused (it would turn the check off).

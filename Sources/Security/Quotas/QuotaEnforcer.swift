@@ -30,7 +30,7 @@ public final class QuotaEnforcer: Sendable {
         var recentRequests: [QuotaScope: [Date]] = [:]
     }
 
-    public init(configuration: QuotaConfiguration, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+    public init(configuration: QuotaConfiguration, timeZone: TimeZone = .utc,
                 store: (any QuotaUsageStore)? = nil, log: Log? = nil,
                 now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration

@@ -159,7 +159,7 @@ public final class HostSecurity: Sendable {
         let audit = AuditTrail.open(path: settings.auditFile, keyRing: ring, redaction: redaction, hostLog: log,
                                     lockedReason: prompts.lockedReason)
         let usage = AttachableQuotaUsageStore()
-        let timeZone = TimeZone(identifier: configuration.budgets.timeZone) ?? TimeZone(identifier: "UTC")!
+        let timeZone = TimeZone.configured(configuration.budgets.timeZone) ?? .utc
         let quotas = QuotaEnforcer(configuration: settings.quotas, timeZone: timeZone, store: usage, log: log)
         return HostSecurity(settings: settings, secretStore: store, redaction: redaction, secretSource: source,
                             keyRing: ring, keySource: keySource, prompts: prompts, audit: audit, policy: policy,

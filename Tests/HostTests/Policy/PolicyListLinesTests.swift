@@ -1,0 +1,32 @@
+import Foundation
+import XCTest
+@testable import Security
+
+/// The list files' line parser drops comments and the same blanks Foundation's
+/// `trimmingCharacters(in: .whitespaces)` drops (it replaced that for speed), no more, no less.
+final class PolicyListLinesTests: XCTestCase {
+    func testEntriesDropCommentsBlanksAndEmptyLines() {
+        let text = "# header\n\n  Ada Lovelace  \n\tGrace Hopper # a comment\n\u{00A0}Zlatan Ibrahimović\u{3000}\r\n   \n#only\nMay*\n"
+        XCTAssertEqual(PolicyListLines.entries(text), ["Ada Lovelace", "Grace Hopper", "Zlatan Ibrahimović", "May*"])
+    }
+
+    func testTrimmingMatchesFoundationOnEveryKindOfBlank() {
+        let blanks = ["\t", " ", "\u{00A0}", "\u{1680}", "\u{2000}", "\u{2007}", "\u{200A}", "\u{202F}", "\u{205F}", "\u{3000}"]
+        let kept = ["\u{200B}", "\u{FEFF}", "\u{0085}", "x"]  // zero-width and other non-Zs stay
+        for edge in blanks + kept {
+            let line = edge + "Name Here" + edge
+            XCTAssertEqual(String(PolicyListLines.trimmingBlanks(Substring(line))), line.trimmingCharacters(in: .whitespaces),
+                           "U+" + String(edge.unicodeScalars.first!.value, radix: 16))
+        }
+    }
+
+    func testTheShippedListsParseAsTheyDidThroughFoundation() {
+        let viaFoundation = PublicFigureList.shippedText.split(whereSeparator: \.isNewline).compactMap { raw -> String? in
+            let line = (raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+                .trimmingCharacters(in: .whitespaces)
+            return line.isEmpty ? nil : line
+        }
+        XCTAssertEqual(PublicFigureList.shipped.names, viaFoundation)
+        XCTAssertGreaterThan(GivenNameList.shipped.count, 400)
+    }
+}
