@@ -8,6 +8,10 @@ import PluginHost
 /// crash (spawn, load, hello, create; the restart back-off excluded), and the child's RSS.
 func pluginIsolation() throws {
     let runner = buildDir + "/imagegen"
+    // Every child appends where its start went (see `PluginRunner.noteStartTimes`).
+    let times = tempDir("runner-times") + "/times"
+    setenv("IMAGEGEN_RUNNER_TIMES", times, 1)
+    print("plugin-isolation  load average \(loadAverage()); lane spin \(ProcessInfo.processInfo.environment["IMAGEGEN_LANE_SPIN_US"] ?? "default") µs")
     precondition(FileManager.default.isExecutableFile(atPath: runner), "\(runner) is missing: swift build -c release")
     let quiet = Log(minimum: .error)
     /// Wall µs per call (median of 15 rounds), and per call over all rounds: CPU µs of this
@@ -49,36 +53,8 @@ func pluginIsolation() throws {
     print(String(format: "plugin-isolation  poll on Preview: in-process %.2f µs, isolated %.2f µs per call (overhead %.2f µs)",
                  inProcess, isolated, isolated - inProcess))
 
-    let generation = set.generation(forPlugin: "preview")!
-    let instance = try set.instance(forPlugin: "preview")
-    let ref = [UInt8](try instance.submit(["schema": 1, "job_id": "c", "model": "preview-1", "prompt": "x", "width": 64, "height": 64])["ref"]!.encoded())
-    var rss: [Double] = []
-    var pss: [Double] = []
-    var restarts: [Double] = []
-    var childCPU: [Double] = [], childWaiting: [Double] = []
-    for _ in 0..<20 {
-        guard let pid = generation.runStatus.pid else { break }
-        rss.append(childRSS(pid))
-        pss.append(childPSS(pid))
-        kill(pid, SIGKILL)
-        while generation.runStatus.pid != nil { usleep(1_000) }
-        usleep(150_000) // past the 0.1 s back-off of one crash in a row
-        let t0 = now()
-        _ = try? instance.pollBytes(ref)  // try?: timed; a failure shows as a missing figure below
-        let t1 = now()
-        restarts.append((t1 - t0) * 1000)
-        if let fresh = generation.runStatus.pid {
-            let (cpu, waiting) = schedstat(fresh)
-            childCPU.append(cpu * 1000)
-            childWaiting.append(waiting * 1000)
-        }
-        _ = try instance.pollBytes(ref) // a success resets the crash count
-    }
-    print(String(format: "plugin-isolation  restart after a crash (spawn imagegen plugin-runner, dlopen, describe, hello, create, first poll): median %.1f ms, p90 %.1f ms over %d",
-                 median(restarts), percentile(restarts, 0.9), restarts.count))
-    print(String(format: "plugin-isolation  the fresh child up to its first poll: on a CPU %.1f ms, runnable but waiting for one %.1f ms (medians)",
-                 median(childCPU), median(childWaiting)))
-    print(String(format: "plugin-isolation  per child running Preview: RSS median %.1f MB, PSS median %.1f MB", median(rss), median(pss)))
+    try restartAfterCrash(set, times: times)
+    print("plugin-isolation  load average \(loadAverage()) at the end")
     set.shutdown()
 }
 

@@ -118,9 +118,23 @@ package final class FrameReader {
     /// The oldest descriptor received and not yet taken.
     package func takeDescriptor() -> Int32? { descriptors.isEmpty ? nil : descriptors.removeFirst() }
 
+    /// Whether the last `receive` given a spin found its frame's start within the spin.
+    private(set) var spinHit = false
+
     /// The next frame. `deadline` is in `DispatchTime` uptime nanoseconds; nil waits for ever.
-    package func receive(until deadline: UInt64? = nil) -> Next {
+    /// Given `spinUntil`, polls without sleeping until then before it sleeps (`LaneSpin`).
+    package func receive(until deadline: UInt64? = nil, spinUntil: UInt64? = nil) -> Next {
+        var spinning = spinUntil
+        spinHit = end - start >= 13
         while end - start < 13 {
+            if let until = spinning {
+                spinning = nil
+                switch spin(until: until) {
+                case .some(let failed): return failed
+                case .none where end - start > 0: spinHit = true; continue
+                case .none: break
+                }
+            }
             if let failed = fill(deadline) { return failed }
         }
         let head = UnsafeRawBufferPointer(rebasing: buffer[start..<start + 13])
@@ -153,14 +167,31 @@ package final class FrameReader {
 
     /// Reads what is there into the buffer; the failure when nothing came.
     private func fill(_ deadline: UInt64?) -> Next? {
-        if start > 0 {
-            if end > start { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start) }
-            end -= start
-            start = 0
-        }
+        compact()
         guard wait(deadline) else { return .timedOut }
+        let n = readSome(flags: 0)
+        if n <= 0 { return .closed }
+        end += n
+        return nil
+    }
+
+    /// Reads without sleeping until `until` (uptime ns) or something came; nil when nothing
+    /// came (or something did: see `end`), the failure when the stream ended.
+    private func spin(until: UInt64) -> Next? {
+        compact()
+        while true {
+            let n = readSome(flags: Int32(MSG_DONTWAIT))
+            if n > 0 { end += n; return nil }
+            if n == 0 { return .closed }
+            guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else { return .closed }
+            if DispatchTime.now().uptimeNanoseconds >= until { return nil }
+        }
+    }
+
+    /// One `recvmsg` into the buffer's free end, keeping any descriptors that came with it.
+    private func readSome(flags: Int32) -> Int {
         var control = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        let n = withUnsafeMutableBytes(of: &control) { c -> Int in
+        return withUnsafeMutableBytes(of: &control) { c -> Int in
             var iov = iovec(iov_base: buffer.baseAddress! + end, iov_len: buffer.count - end)
             return withUnsafeMutablePointer(to: &iov) { iovp -> Int in
                 var msg = msghdr()
@@ -169,14 +200,19 @@ package final class FrameReader {
                 msg.msg_control = c.baseAddress
                 msg.msg_controllen = c.count
                 var n: Int
-                repeat { n = recvmsg(fd, &msg, Int32(MSG_CMSG_CLOEXEC)) } while n < 0 && errno == EINTR
+                repeat { n = recvmsg(fd, &msg, Int32(MSG_CMSG_CLOEXEC) | flags) } while n < 0 && errno == EINTR && flags == 0
                 if n >= 0 && msg.msg_controllen >= FrameChannel.controlHeader { collect(UnsafeRawBufferPointer(c), length: msg.msg_controllen) }
                 return n
             }
         }
-        if n <= 0 { return .closed }
-        end += n
-        return nil
+    }
+
+    /// Moves what is buffered to the buffer's start.
+    private func compact() {
+        guard start > 0 else { return }
+        if end > start { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start) }
+        end -= start
+        start = 0
     }
 
     /// Keeps the descriptors of every SCM_RIGHTS message in `control`.

@@ -251,7 +251,23 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
             }
             return countEnd(of: process, how: how, killedBecause: killedBecause, in: &s)
         }
-        if let report { log(report) }
+        if let report {
+            log(report)
+            if report.count == 1 && !report.quarantined { startReplacement() }
+        }
+    }
+
+    /// After a first failure the replacement starts at once, not on the next call, so that call
+    /// finds it ready (or waits on `starting` for it) instead of paying exec, load and hello.
+    /// Repeats wait for their back-off and a call, so a plugin that dies at load does not spin.
+    private func startReplacement() {
+        DispatchQueue.global().async { [weak self] in
+            guard let self else { return }
+            do throws(PluginCallError) { _ = try currentProcess() } catch {
+                // Counted and logged by `currentProcess` when the start failed; otherwise retired or quarantined meanwhile.
+                _ = error
+            }
+        }
     }
 
     /// Counts a child's end exactly once, whoever sees it first (its reader, or a caller that
@@ -283,7 +299,8 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
         s.consecutiveFailures += 1
         s.totalFailures += 1
         s.lastFailure = what
-        let backoff = min(30, 0.1 * pow(2, Double(s.consecutiveFailures - 1)))
+        // None after a first failure (a one-off crash costs only the restart), then 0.1 s doubling.
+        let backoff = s.consecutiveFailures == 1 ? 0 : min(30, 0.1 * pow(2, Double(s.consecutiveFailures - 2)))
         s.restartAt = Date().addingTimeInterval(backoff)
         if s.consecutiveFailures >= settings.quarantineAfter { s.quarantined = true }
         return FailureReport(what: what, pid: pid, count: s.consecutiveFailures, backoff: backoff, quarantined: s.quarantined,
@@ -297,7 +314,8 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
         services.log(.error, "plugin \(id) (file \(fileName)\(pid)) failed: \(r.what); \(calls); "
                      + (r.quarantined
                         ? "quarantined after \(r.count) failures in a row: not restarted until the file changes or `imagegen plugins reload`"
-                        : "restart in \(Self.seconds(r.backoff)) (\(r.count) in a row)"), source: "host")
+                        : r.backoff == 0 ? "restarting now (\(r.count) in a row)" : "restart in \(Self.seconds(r.backoff)) (\(r.count) in a row)"),
+                     source: "host")
     }
 }
 

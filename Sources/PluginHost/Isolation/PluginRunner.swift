@@ -28,6 +28,7 @@ package enum PluginRunner {
 
     /// Arguments after `plugin-runner`. Never returns.
     package static func main(_ arguments: [String]) -> Never {
+        let started = monotonicNanoseconds()
         signal(SIGPIPE, SIG_IGN)
         var o = Options()
         var i = 0
@@ -52,6 +53,7 @@ package enum PluginRunner {
         let channel = FrameChannel(fd: socketDescriptor)
         let services = ProxiedHostServices(channel: channel, systemClock: o.systemClock)
         let bytes = readImage()
+        let read = monotonicNanoseconds()
         let loader = PluginLoader(services: services, limits: o.limits)
         let generation: PluginGeneration
         let description: [UInt8]
@@ -61,13 +63,15 @@ package enum PluginRunner {
             w.text(refusal.description)
             channel.send(.refused, id: 0, w.bytes)
             _exit(0)
-        case .success(let loaded):
-            (generation, description) = loaded
+        case .success(let plugin):
+            (generation, description) = plugin
         }
+        let loaded = monotonicNanoseconds()
         let hello = RunnerMessage.Hello(abiMajor: generation.abiMajor, abiMinor: generation.abiMinor,
                                         offersBalance: generation.transport.offers(.balance),
                                         offersReconcile: generation.transport.offers(.reconcile), description: description)
         channel.send(.hello, id: 0, hello.encoded)
+        noteStartTimes([started, read, loaded, monotonicNanoseconds()])
         serve(channel: channel, services: services, generation: generation)
     }
 
@@ -112,7 +116,12 @@ package enum PluginRunner {
         let lane = ChildLane(fd: fd)
         ChildLane.current = lane
         defer { ChildLane.current = nil }
-        while case .frame(let frame) = lane.reader.receive() {
+        // The next call of a busy lane (a poll loop) often follows within µs of the answer.
+        var spin = LaneSpin(microseconds: LaneSpin.configuredMicroseconds)
+        var until: UInt64?
+        while case .frame(let frame) = lane.reader.receive(spinUntil: until) {
+            if until != nil { spin.record(hit: lane.reader.spinHit) }
+            until = nil
             guard frame.kind == .call else { continue }
             let reply: RunnerMessage.Reply
             if let call = RunnerMessage.Call(frame.body) {
@@ -121,6 +130,7 @@ package enum PluginRunner {
                 reply = RunnerMessage.Reply(status: PluginStatus.internal.rawValue, message: "malformed call frame")
             }
             guard lane.channel.send(.reply, id: frame.id, reply.encoded) else { break }
+            until = spin.deadline()
         }
     }
 
@@ -168,6 +178,24 @@ package enum PluginRunner {
         }
         close(imageDescriptor)
         return bytes
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
+
+    /// For `Benchmarks plugin-isolation`: where a start's time goes. With IMAGEGEN_RUNNER_TIMES
+    /// set, appends "pid main image-read loaded hello" (CLOCK_MONOTONIC ns) to that file; a failed write is
+    /// a missing figure, nothing more.
+    static func noteStartTimes(_ times: [UInt64]) {
+        guard let path = ProcessInfo.processInfo.environment["IMAGEGEN_RUNNER_TIMES"] else { return }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        let line = Array(([String(getpid())] + times.map(String.init)).joined(separator: " ").utf8) + [10]
+        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }  // one short O_APPEND write; a figure lost is all a failure costs
+        close(fd)
     }
 
     /// The per-plugin limits, enforced by the kernel on this process only (0 = none).

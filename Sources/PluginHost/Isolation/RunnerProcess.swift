@@ -43,6 +43,8 @@ final class RunnerProcess: @unchecked Sendable {
     final class Lane: @unchecked Sendable {
         let channel: FrameChannel
         let reader: FrameReader
+        /// Whether to spin for the reply, per operation (a poll answers in µs, a submit in seconds).
+        var spins = [LaneSpin](repeating: LaneSpin(microseconds: LaneSpin.configuredMicroseconds), count: 8)
         init(fd: Int32, maximumBody: Int) {
             channel = FrameChannel(fd: fd, maximumBody: maximumBody, ownsDescriptor: true)
             reader = FrameReader(channel)
@@ -200,8 +202,13 @@ final class RunnerProcess: @unchecked Sendable {
         case .failed(let why): return .reply(.init(status: PluginStatus.internal.rawValue, message: why))
         }
         guard lane.channel.send(.call, id: 0, call.encoded) else { return lostLane() }
+        let operation = Int(min(call.operation, 7))
+        var spin = lane.spins[operation].deadline()
         while true {
-            switch lane.reader.receive(until: deadline) {
+            let next = lane.reader.receive(until: deadline, spinUntil: spin)
+            if spin != nil { lane.spins[operation].record(hit: lane.reader.spinHit) }
+            spin = nil
+            switch next {
             case .frame(let frame):
                 switch frame.kind {
                 case .reply:
@@ -325,11 +332,16 @@ final class RunnerProcess: @unchecked Sendable {
     /// Waits for the child to end (it closed its socket, so it is ending); kills one that lingers.
     private func reap() -> String {
         var status: Int32 = 0
-        for _ in 0..<200 {
+        // It is usually reapable within a few hundred µs of closing its socket: look again
+        // soon, then less often (a restart waits for this), up to 2 s in all.
+        var pause: UInt32 = 50, waited: UInt32 = 0
+        while waited < 2_000_000 {
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid { return RunnerProcess.describe(status: status) }
             if r < 0 && errno != EINTR { return "it ended (\(String(cString: strerror(errno))))" }
-            usleep(10_000)
+            usleep(pause)
+            waited += pause
+            pause = min(pause * 2, 10_000)
         }
         Glibc.kill(pid, SIGKILL)
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
