@@ -7,6 +7,10 @@
 #   Benchmarks/group-commit.sh                     (release build first; data on /tmp)
 #   REPS=5 DURATION=5 BENCH_TMP=/dev/shm Benchmarks/group-commit.sh
 #   SKIP_BUILD=1 Benchmarks/group-commit.sh        (use the release products already built)
+#   ONLY=models Benchmarks/group-commit.sh         (only `GET /v1/models`)
+#   BIN=/tmp/before SKIP_BUILD=1 …                 (an imagegen and libimagegen-preview.so built elsewhere)
+#   PERF=/tmp/models.perf ONLY=models …            (and a perf profile of the server during one more run)
+# Each run also prints the server's CPU per request (user + system from /proc, before and after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${REPS:-3}
@@ -16,7 +20,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   swift build -c release --product imagegen >/dev/null
   swift build -c release --product imagegen-preview >/dev/null
 fi
-BIN=$(swift build -c release --show-bin-path)
+BIN=${BIN:-$(swift build -c release --show-bin-path)}   # BIN=folder: another build's imagegen and plugin
 
 WORK=$(mktemp -d "${BENCH_TMP:-/tmp}/imagegen-gc-bench.XXXXXX")
 SERVER_PID=""
@@ -50,12 +54,17 @@ series() { # label, connections, wrk args...
   local threads=$(( c < 2 ? 1 : 2 )) rates="" p99s=""
   for r in $(seq "$REPS"); do
     local load out rps p99 non2xx
+    local cpu0 cpu1 requests
     load=$(cut -d' ' -f1 /proc/loadavg)
+    cpu0=$(python3 Benchmarks/litellm/proc.py cpu "$SERVER_PID")
     out=$(wrk -t"$threads" -c"$c" -d"${DURATION}s" --latency "$@")
+    cpu1=$(python3 Benchmarks/litellm/proc.py cpu "$SERVER_PID")
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p99=$(ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
     non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out"); non2xx=${non2xx:-0}
-    printf '  %-26s c=%-3s run %d: %10s req/s  p99 %8s ms  non-2xx %s  (load %s)\n' "$label" "$c" "$r" "$rps" "$p99" "$non2xx" "$load"
+    printf '  %-26s c=%-3s run %d: %10s req/s  p99 %8s ms  non-2xx %s  server CPU %s µs/request  (load %s)\n' \
+      "$label" "$c" "$r" "$rps" "$p99" "$non2xx" "$(awk -v a="$cpu0" -v b="$cpu1" -v n="$requests" 'BEGIN {printf "%.1f", (b-a)*1e6/n}')" "$load"
     rates+="$rps"$'\n'; p99s+="$p99"$'\n'
   done
   printf '%-28s c=%-3s median %10s req/s  median p99 %s ms\n' "$label" "$c" \
@@ -63,5 +72,13 @@ series() { # label, connections, wrk args...
 }
 
 series "GET /v1/models" 16 "$URL/v1/models"
+if [ -n "${PERF:-}" ]; then
+  perf record -g -o "$PERF" -p "$SERVER_PID" -- sleep "$DURATION" >/dev/null 2>&1 &
+  PERF_PID=$!
+  wrk -t2 -c16 -d"${DURATION}s" "$URL/v1/models" >/dev/null
+  wait "$PERF_PID" || echo "perf record failed"
+  echo "perf profile of GET /v1/models at 16 connections: $PERF"
+fi
+[ "${ONLY:-}" = models ] && exit 0
 series "POST /v1/generations wait" 1 -s "$WORK/generate.lua" "$URL/v1/generations"
 series "POST /v1/generations wait" 16 -s "$WORK/generate.lua" "$URL/v1/generations"

@@ -96,15 +96,6 @@ final class HTTPConnection {
     /// ones still sending a request head (slowloris).
     var isReclaimable: Bool { !isClosed && !wantsWrite && (phase == .idle || phase == .readingHead) }
 
-    /// The client's address without its port: what the per-address limit counts.
-    var peerHost: String {
-        if remoteAddress.hasPrefix("["), let end = remoteAddress.firstIndex(of: "]") {
-            return String(remoteAddress[remoteAddress.startIndex...end])
-        }
-        guard let colon = remoteAddress.lastIndex(of: ":") else { return remoteAddress }
-        return String(remoteAddress[..<colon])
-    }
-
     // MARK: Events from the loop
 
     func handleReadable() {
@@ -113,13 +104,16 @@ final class HTTPConnection {
         }
         if received > 0 {
             if phase == .lingering { return }
-            // A streamed response owns the connection until it closes: input is not a request.
-            if phase == .handling && channel.isStreaming { return }
-            input.append(contentsOf: context.receiveBuffer[0..<received])
             if phase == .handling {
-                if let completion = channel.noteInputWaiting() { finish(completion) }
+                // One lock round with the task (it may hold the lock while it sends). A streamed
+                // response owns the connection until it closes: input is not a request then.
+                let arrival = channel.noteInputWaiting()
+                if case .streaming = arrival { return }
+                input.append(contentsOf: context.receiveBuffer[0..<received])
+                if case .completed(let completion) = arrival { finish(completion) }
                 return
             }
+            input.append(contentsOf: context.receiveBuffer[0..<received])
             if phase == .readingBody { refreshBodyDeadline() }
             process()
         } else if received == 0 {
@@ -160,9 +154,9 @@ final class HTTPConnection {
         startWriting()
     }
 
-    /// A response produced on the socket thread itself (no handler ran).
+    /// A response produced on the socket thread itself (no handler task ran); the request is
+    /// already counted in `requestsServed`.
     private func respondOnLoop(_ response: HTTPResponse, framing: HTTPConnectionChannel.ResponseFraming) {
-        requestsServed += 1
         let keepAlive = framing.keepAlive && !context.draining
         HTTPResponseSerializer.serialize(
             response, omitBody: framing.omitBody, connection: Self.connectionHeader(keepAlive: keepAlive, http10: framing.http10),
@@ -356,6 +350,13 @@ final class HTTPConnection {
         let framing = HTTPConnectionChannel.ResponseFraming(
             omitBody: head.method == .head, http10: !head.version.isAtLeastHTTP11,
             keepAlive: head.keepAlive && requestsServed < context.limits.maxRequestsPerConnection)
+        // A cheap read answered in place: no task, no thread hop (a streamed answer cannot be
+        // sent from here, so one would go to the handler instead).
+        if let response = context.loopResponder?(request), response.stream == nil {
+            HTTPServerCounters.increment(context.counters.requestsAnsweredOnLoop)
+            respondOnLoop(response, framing: framing)
+            return
+        }
         phase = .handling
         deadline = .max
         channel.beginRequest(inputWaiting: input.count > inputStart, outputQueued: wantsWrite)
@@ -470,9 +471,10 @@ final class HTTPConnection {
             sendFinal(response, omitBody: parsed.method == .head)
             return
         }
+        requestsServed += 1
         respondOnLoop(response, framing: HTTPConnectionChannel.ResponseFraming(
             omitBody: parsed.method == .head, http10: !parsed.version.isAtLeastHTTP11,
-            keepAlive: requestsServed + 1 < context.limits.maxRequestsPerConnection))
+            keepAlive: requestsServed < context.limits.maxRequestsPerConnection))
     }
 
     private func sendFinal(_ response: HTTPResponse, omitBody: Bool) {

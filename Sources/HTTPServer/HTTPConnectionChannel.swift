@@ -64,11 +64,20 @@ final class HTTPConnectionChannel: Sendable {
 
     var isClosed: Bool { state.withLock { $0.closed } }
 
-    /// Input arrived while the handler runs; returns the completion if the response is already done.
-    func noteInputWaiting() -> Completion? {
+    enum InputArrival {
+        /// The task streams a body: the input is not a request.
+        case streaming
+        /// The handler still runs; the task will wake the socket thread when it completes.
+        case pending
+        case completed(Completion)
+    }
+
+    /// Input arrived while the handler runs.
+    func noteInputWaiting() -> InputArrival {
         state.withLock { state in
+            if state.streaming { return .streaming }
             state.inputWaiting = true
-            return state.completion.take()
+            return state.completion.take().map { .completed($0) } ?? .pending
         }
     }
 

@@ -26,8 +26,9 @@ final class HTTPEventLoop {
     private static let acceptBackoff: UInt64 = 500_000_000
 
     init(configuration: HTTPServerConfiguration, listener: ListeningSocket, handler: @escaping HTTPHandler,
-         mailbox: HTTPEventLoopMailbox, counters: HTTPServerCounters) {
-        context = HTTPEventLoopContext(configuration: configuration, handler: handler, mailbox: mailbox, counters: counters)
+         loopResponder: HTTPLoopResponder?, mailbox: HTTPEventLoopMailbox, counters: HTTPServerCounters) {
+        context = HTTPEventLoopContext(configuration: configuration, handler: handler, loopResponder: loopResponder,
+                                       mailbox: mailbox, counters: counters)
         self.listener = listener
         maxConnections = max(1, configuration.maxConnections)
         maxConnectionsPerAddress = configuration.maxConnectionsPerAddress.map { max(1, $0) }

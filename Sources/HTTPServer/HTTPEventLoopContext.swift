@@ -4,6 +4,8 @@ final class HTTPEventLoopContext {
     let limits: HTTPServerLimits
     let timeouts: (headerRead: UInt64, bodyReadGap: UInt64, bodyTotal: UInt64, idle: UInt64, writeStall: UInt64, linger: UInt64)
     let handler: HTTPHandler
+    /// Answers cheap reads in place, without a handler task (`HTTPLoopResponder`).
+    let loopResponder: HTTPLoopResponder?
     let auth: BearerTokenAuth?
     let mailbox: HTTPEventLoopMailbox
     let log: (@Sendable (String) -> Void)?
@@ -23,14 +25,15 @@ final class HTTPEventLoopContext {
     /// Connections closed during the current iteration, to be forgotten by the loop.
     var closedConnections: [UInt64] = []
 
-    init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler, mailbox: HTTPEventLoopMailbox,
-         counters: HTTPServerCounters) {
+    init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler, loopResponder: HTTPLoopResponder?,
+         mailbox: HTTPEventLoopMailbox, counters: HTTPServerCounters) {
         self.counters = counters
         let t = configuration.timeouts
         limits = configuration.limits
         timeouts = (t.headerRead.nanoseconds, t.bodyReadGap.nanoseconds, t.bodyTotal.nanoseconds,
                     t.idleKeepAlive.nanoseconds, t.writeStall.nanoseconds, t.lingerClose.nanoseconds)
         self.handler = handler
+        self.loopResponder = loopResponder
         auth = configuration.tokens.isEmpty ? nil : BearerTokenAuth(tokens: configuration.tokens)
         self.mailbox = mailbox
         log = configuration.log

@@ -26,17 +26,22 @@ package final class HTTPServer: Sendable {
 
     package let configuration: HTTPServerConfiguration
     private let handler: HTTPHandler
+    private let loopResponder: HTTPLoopResponder?
     private let state = Mutex(State.idle)
     private let counters = HTTPServerCounters()
 
-    package init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler) {
+    /// `loopResponder` answers what it can on the socket thread (`HTTPLoopResponder`); `handler`
+    /// answers everything else.
+    package init(configuration: HTTPServerConfiguration, handler: @escaping HTTPHandler,
+                 loopResponder: HTTPLoopResponder? = nil) {
         self.configuration = configuration
         self.handler = handler
+        self.loopResponder = loopResponder
     }
 
     /// Convenience for a router.
     package convenience init(configuration: HTTPServerConfiguration, router: HTTPRouter) {
-        self.init(configuration: configuration, handler: router.handler)
+        self.init(configuration: configuration, handler: router.handler, loopResponder: router.loopResponder)
     }
 
     /// Binds, listens and starts the socket thread. Refuses a listener that needs a token and has none.
@@ -63,8 +68,8 @@ package final class HTTPServer: Sendable {
                 listener.close()
                 throw error
             }
-            let loop = HTTPEventLoop(configuration: configuration, listener: listener, handler: handler, mailbox: mailbox,
-                                     counters: counters)
+            let loop = HTTPEventLoop(configuration: configuration, listener: listener, handler: handler,
+                                     loopResponder: loopResponder, mailbox: mailbox, counters: counters)
             try HTTPEventLoop.start(loop)
             state.withLock { $0 = .running(mailbox, listener.address) }
             configuration.log?("HTTP server: listening on \(listener.address)\(configuration.tokens.isEmpty ? "" : " (bearer token required)")")

@@ -5,7 +5,7 @@ import Synchronization
 package struct HTTPServerStatistics: Sendable, Hashable {
     package var connectionsAccepted: Int
     package var connectionsOpen: Int
-    /// Requests handed to the handler.
+    /// Requests handed to the handler, or answered in its place on the socket thread.
     package var requestsHandled: Int
     /// Requests refused by the server before any handler ran (4xx/5xx from parsing, limits, 501).
     package var requestsRejected: Int
@@ -16,6 +16,8 @@ package struct HTTPServerStatistics: Sendable, Hashable {
     /// Connections with no request in progress closed to admit a new client (connection cap or
     /// per-address limit), and new connections refused by the per-address limit.
     package var connectionsReclaimed: Int = 0
+    /// Of `requestsHandled`, those answered on the socket thread (`HTTPLoopResponder`).
+    package var requestsAnsweredOnLoop: Int = 0
 }
 
 /// The live counters behind `HTTPServerStatistics`: relaxed atomics, written by the socket thread.
@@ -27,6 +29,7 @@ final class HTTPServerCounters: Sendable {
     let requestsUnauthorized = Atomic<Int>(0)
     let timeouts = Atomic<Int>(0)
     let connectionsReclaimed = Atomic<Int>(0)
+    let requestsAnsweredOnLoop = Atomic<Int>(0)
 
     static func increment(_ counter: borrowing Atomic<Int>) {
         counter.add(1, ordering: .relaxed)
@@ -40,6 +43,7 @@ final class HTTPServerCounters: Sendable {
             requestsRejected: requestsRejected.load(ordering: .relaxed),
             requestsUnauthorized: requestsUnauthorized.load(ordering: .relaxed),
             timeouts: timeouts.load(ordering: .relaxed),
-            connectionsReclaimed: connectionsReclaimed.load(ordering: .relaxed))
+            connectionsReclaimed: connectionsReclaimed.load(ordering: .relaxed),
+            requestsAnsweredOnLoop: requestsAnsweredOnLoop.load(ordering: .relaxed))
     }
 }

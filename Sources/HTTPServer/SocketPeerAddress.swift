@@ -48,3 +48,14 @@ enum SocketPeerAddress {
         String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
+
+extension HTTPConnection {
+    /// The client's address without its port: what the per-address limit counts.
+    var peerHost: String {
+        if remoteAddress.hasPrefix("["), let end = remoteAddress.firstIndex(of: "]") {
+            return String(remoteAddress[remoteAddress.startIndex...end])
+        }
+        guard let colon = remoteAddress.lastIndex(of: ":") else { return remoteAddress }
+        return String(remoteAddress[..<colon])
+    }
+}

@@ -25,7 +25,7 @@ extension ServerAPI {
 
     func endpoint(_ method: HTTPMethod, _ pattern: String) -> HTTPHandler {
         switch (method, pattern) {
-        case (.get, "/healthz"): return { [self] in await healthz($0) }
+        case (.get, "/healthz"): return { [self] in healthz($0) }
         case (.get, "/metrics"): return { [self] in await metricsText($0) }
         case (.get, "/v1/models"): return { [self] in await listModels($0) }
         case (.get, "/v1/plugins"): return { [self] in await listPlugins($0) }
@@ -66,12 +66,13 @@ extension ServerAPI {
         }
     }
 
-    /// The handler to give to `HTTPServer`.
-    var handler: HTTPHandler {
+    /// The handler to give to `HTTPServer`, and what it answers on the socket thread (`loopEndpoint`).
+    var handlers: (handler: HTTPHandler, loopResponder: HTTPLoopResponder?) {
         var router = HTTPRouter()
         for (method, pattern) in ServerAPI.routes {
             let endpoint = endpoint(method, pattern)
-            router.add(method, pattern) { [self] request in
+            let onLoop = loopEndpoint(method, pattern).map { answerOnLoop(pattern, $0) }
+            router.add(method, pattern, onLoop: onLoop) { [self] request in
                 MatchedRoute.slot?.set(pattern)
                 let identity = RequestIdentity.current ?? identify(request)
                 if let refusal = refusal(request, pattern: pattern, identity: identity) { return refusal }
@@ -82,7 +83,7 @@ extension ServerAPI {
         let routed = router.handler
         let metrics = self.metrics
         let security = runtime.security
-        return { [self] request in
+        let handler: HTTPHandler = { [self] request in
             let slot = MatchedRoute()
             let started = ContinuousClock.now
             // Who is calling: the configured name of the bearer token the server matched (never
@@ -97,9 +98,7 @@ extension ServerAPI {
                     let response = await RequestIdentity.$current.withValue(identity) {
                         await MatchedRoute.$slot.withValue(slot) { await routed(request) }
                     }
-                    if request.path != "/healthz" && request.path != "/metrics" {
-                        security.recordAPICall(method: request.method.rawValue, path: request.path, status: response.status.code)
-                    }
+                    ServerAPI.audit(request, status: response.status.code, security: security)
                     return response
                 }
             }
@@ -107,6 +106,15 @@ extension ServerAPI {
             let seconds = elapsed.seconds
             metrics.recordRequest(route: slot.pattern ?? "unmatched", code: response.status.code, seconds: seconds)
             return response
+        }
+        return (handler, router.loopResponder)
+    }
+
+    /// The request's audit entry, under the effective caller. Liveness probes and metric scrapes
+    /// are not audited: they would drown the log.
+    static func audit(_ request: HTTPRequest, status: Int, security: HostSecurity) {
+        if request.path != "/healthz" && request.path != "/metrics" {
+            security.recordAPICall(method: request.method.rawValue, path: request.path, status: status)
         }
     }
 }

@@ -174,7 +174,8 @@ package final class HostServer: Sendable {
             api.events.subscribe { outbox.enqueue($0) }
             webhooks = outbox
         }
-        http = HTTPServer(configuration: httpConfiguration, handler: api.handler)
+        let handlers = api.handlers
+        http = HTTPServer(configuration: httpConfiguration, handler: handlers.handler, loopResponder: handlers.loopResponder)
         api.http.withLock { $0 = http }
         let links = WebAppLinks(operations: operations, uploadsConfigured: uploads != nil)
         api.webAppLinks.withLock { $0 = links }

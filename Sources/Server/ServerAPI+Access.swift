@@ -11,8 +11,7 @@ extension ServerAPI {
     /// The identity of `request`. A session cookie that is unknown, expired or of a disabled
     /// user counts as no cookie.
     func identify(_ request: HTTPRequest) -> RequestIdentity {
-        let address = request.remoteAddress.isEmpty ? "unknown" : request.remoteAddress
-        if let name = request.bearerTokenName { return .machine(.token, principal: "token:\(name)") }
+        if let known = identifyWithoutCatalog(request) { return known }
         if let token = SessionToken.fromCookies(request.headers) {
             do {
                 if let session = try catalog.session(tokenHash: SessionToken.hash(token), now: service.clock()),
@@ -24,6 +23,20 @@ extension ServerAPI {
                 runtime.log.error("API: cannot read the session of a request: \(error)")
             }
         }
+        return identityWithoutSession(request)
+    }
+
+    /// `identify` where it needs no catalog read (on the socket thread); nil when the request
+    /// carries a session cookie, which only the catalog can check.
+    func identifyWithoutCatalog(_ request: HTTPRequest) -> RequestIdentity? {
+        if let name = request.bearerTokenName { return .machine(.token, principal: "token:\(name)") }
+        if SessionToken.fromCookies(request.headers) != nil { return nil }
+        return identityWithoutSession(request)
+    }
+
+    /// A caller with no token and no valid session: a loopback machine, or anonymous when credentials are required.
+    private func identityWithoutSession(_ request: HTTPRequest) -> RequestIdentity {
+        let address = request.remoteAddress.isEmpty ? "unknown" : request.remoteAddress
         if !access.credentialsRequired { return .machine(.loopback, principal: "loopback:\(address)") }
         return .anonymous(address: address)
     }

@@ -9,7 +9,7 @@ import Pipeline
 extension ServerAPI {
     /// `GET /healthz`: 200 while serving, 503 once shutdown has begun (load balancers stop
     /// sending).
-    func healthz(_ request: HTTPRequest) async -> HTTPResponse {
+    func healthz(_ request: HTTPRequest) -> HTTPResponse {
         if isDraining {
             return .error(.serviceUnavailable, code: "shutting_down", message: "imagegen serve is shutting down")
         }
@@ -25,14 +25,20 @@ extension ServerAPI {
 
     /// `GET /v1/models`: `{ "models": [ModelRecord] }`, encoded once per plugin-set change.
     func listModels(_ request: HTTPRequest) async -> HTTPResponse {
+        if let cached = cachedModels() { return cached }
         let version = runtime.plugins.version
-        if let cached = modelsCache.withLock({ $0 }), cached.version == version {
-            return .json(bytes: cached.body)
-        }
         let records = runtime.models.sortedEntries.map(ModelRecord.init(entry:))
         let response = APIEncoding.json(["models": records])
-        if response.status == .ok { modelsCache.withLock { $0 = (version, response.body) } }
+        if response.status == .ok { modelsCache.withLock { $0 = (version, response) } }
         return response
+    }
+
+    /// The `GET /v1/models` answer for the plugins loaded now, if it is encoded already (answered
+    /// on the socket thread); nil after a plugin change until `listModels` encodes it again.
+    func cachedModels() -> HTTPResponse? {
+        let version = runtime.plugins.version
+        guard let cached = modelsCache.withLock({ $0 }), cached.version == version else { return nil }
+        return cached.response
     }
 
     struct PluginsBody: Encodable {

@@ -40,8 +40,8 @@ final class ServerAPI: Sendable {
     let eventStreams = EventStreamSlots(limit: 128)
     /// Milliseconds between heartbeat comments on a quiet event stream (tests shorten it).
     let eventHeartbeatMilliseconds = Atomic<Int>(15_000)
-    /// `GET /v1/models` bytes for the current plugin set (rebuilt when it changes).
-    let modelsCache = Mutex<(version: Int, body: [UInt8])?>(nil)
+    /// The `GET /v1/models` answer for the current plugin set (rebuilt when it changes).
+    let modelsCache = Mutex<(version: Int, response: HTTPResponse)?>(nil)
 
     init(service: GenerationService, catalog: ServerCatalog, runner: JobRunner, watcher: PluginFolderWatcher,
          templates: TemplateStore, metrics: ServerMetrics, statsReport: @escaping StatsReportSource,

@@ -25,6 +25,10 @@ package final class AuditLog: Sendable {
     private let redactor: SecretRedactor
     let now: @Sendable () -> Date
     let state: Mutex<State>
+    /// Entries of `appendEventually`, written (in order, before any later entry) by the next
+    /// append or sync round. Under a lock of their own: a read's request thread (the HTTP
+    /// socket thread) queues its entry without waiting while a round signs and writes.
+    let queue = Mutex<[Pending]>([])
     let files: Descriptors
     let commits: GroupCommit
     private let onEventualFailure: @Sendable (any Error) -> Void
@@ -66,9 +70,6 @@ package final class AuditLog: Sendable {
         var knownSize: Int64 = -1
         var lastSeq = 0
         var lastLineHash = AuditDigest.genesis
-        /// Entries of `appendEventually`, written (in order, before any later entry) by the next
-        /// append or sync round.
-        var pending: [Pending] = []
     }
 
     /// Opens (or creates, mode 0600) the log at `path`. Every principal, subject and detail goes
@@ -115,9 +116,8 @@ package final class AuditLog: Sendable {
         }
         if recovered { try commits.commitBlocking() }
         flush.writePending = { [weak self] in
-            guard let self else { return }
+            guard let self, !self.queue.withLock({ $0.isEmpty }) else { return }
             try self.state.withLock { state in
-                guard !state.pending.isEmpty else { return }
                 try Self.locked(self.files.write, path: self.path) { _ = try self.writePending(then: nil, state: &state) }
             }
         }
@@ -126,9 +126,10 @@ package final class AuditLog: Sendable {
     /// Entries still queued when the log is let go are written, not dropped.
     deinit {
         do {
-            try state.withLock { state in
-                guard !state.pending.isEmpty else { return }
-                try Self.locked(files.write, path: path) { _ = try writePending(then: nil, state: &state) }
+            if !queue.withLock({ $0.isEmpty }) {
+                try state.withLock { state in
+                    try Self.locked(files.write, path: path) { _ = try writePending(then: nil, state: &state) }
+                }
             }
             if fsync(files.write) != 0 {
                 throw AuditLogError.writeFailed(path: path, reason: "fsync: " + String(cString: strerror(errno)))
@@ -163,7 +164,7 @@ package final class AuditLog: Sendable {
     package func appendEventually(principal: String, action: AuditAction, subject: String,
                                   details: [String: String] = [:]) {
         let entry = Pending(principal: principal, action: action, subject: subject, details: details, date: now())
-        state.withLock { $0.pending.append(entry) }
+        queue.withLock { $0.append(entry) }
         commits.eventually()
     }
 
@@ -191,16 +192,19 @@ package final class AuditLog: Sendable {
     /// Signs and writes the queued entries, then `entry`, in one `write`; returns `entry` signed.
     func writePending(then entry: Pending?, state: inout State) throws -> AuditEntry? {
         try synchronise(&state)
-        let queued = state.pending
+        let queued = queue.withLock { queue in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
         var out: [UInt8] = []
         var last: AuditEntry?
         for pending in queued + (entry.map { [$0] } ?? []) { last = sign(pending, state: &state, into: &out) }
-        state.pending = []
         do {
             try writeAll(out, fd: files.write, state: &state)
         } catch {
-            // Nothing was written: keep the queued entries, and re-read the chain from the file.
-            state.pending = queued
+            // Nothing was written: keep the queued entries ahead of any queued since, and re-read
+            // the chain from the file.
+            queue.withLock { $0.insert(contentsOf: queued, at: 0) }
             state.knownSize = -1
             throw error
         }
