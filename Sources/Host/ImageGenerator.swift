@@ -165,10 +165,24 @@ public final class ImageGenerator: Sendable {
     public func waitUntilFinished(_ jobs: [Job], progress: (@Sendable ([Job]) -> Void)? = nil) async throws -> [Job] {
         var done: [String: Job] = [:]
         var pending = jobs.map(\.id)
+        // Without a progress callback only final jobs need their rows: one light query says
+        // which ids are final and only those rows are read (rereading every pending row on each
+        // runner change made the waiter cost more CPU than the jobs). A full read each second
+        // still drops ids the catalog no longer has, as before.
+        let overview = progress == nil ? service.catalog as? any JobOverviewStore : nil
+        var nextFullRead = Date().addingTimeInterval(1)
         while true {
-            let current = try service.catalog.jobs(ids: pending)
+            let current: [Job]
+            if let overview, Date() < nextFullRead {
+                let final = try overview.finalJobIDs(among: pending)
+                current = final.isEmpty ? [] : try service.catalog.jobs(ids: pending.filter(final.contains))
+                pending.removeAll { final.contains($0) }
+            } else {
+                current = try service.catalog.jobs(ids: pending)
+                pending = current.filter { !$0.state.isTerminal }.map(\.id)
+                nextFullRead = Date().addingTimeInterval(1)
+            }
             for j in current where j.state.isTerminal { done[j.id] = j }
-            pending = current.filter { !$0.state.isTerminal }.map(\.id)
             if let progress {
                 let byID = Dictionary(current.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
                 progress(jobs.map { j in done[j.id] ?? byID[j.id] ?? j })

@@ -11,7 +11,9 @@ import Security
 
 /// Fetching the outputs of a finished job and storing them durably before the job is reported done.
 extension JobExecution {
-    func store(_ job: Job, result: (PollState, JSONValue), plugin: String) async {
+    /// - Parameter resumed: the job was submitted by an earlier run, which may have committed
+    ///   some outputs before it was killed; a job this run submitted cannot have any.
+    func store(_ job: Job, result: (PollState, JSONValue), plugin: String, resumed: Bool = true) async {
         let (state, ref) = result
         var instance: PluginInstance
         do {
@@ -59,7 +61,7 @@ extension JobExecution {
             // than fetching again and writing a sidecar the catalog would never match.
             let committed: ImageRecord?
             do {
-                committed = try catalog.image(imageID)
+                committed = resumed ? try catalog.image(imageID) : nil
             } catch {
                 return finish(.failed, ("catalog", "cannot read the record of output \(index): \(error)"),
                               cost: totalCost, costSource: costSource, providerTime: state.providerTime)

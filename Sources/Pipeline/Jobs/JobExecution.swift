@@ -63,6 +63,8 @@ struct JobExecution: Sendable {
                 job.state = .queued // the provider dedupes (or it is free): safe to send again
             }
         }
+        // A job this run submits has no output an earlier run could have committed.
+        let resumed = job.state != .queued
         if job.state == .queued {
             guard let submitted = await submit(job) else { return }
             job = submitted
@@ -71,7 +73,7 @@ struct JobExecution: Sendable {
             return finish(.failed, ("internal", "the job has no provider reference"))
         }
         guard let result = await pollUntilDone(job, ref: ref, plugin: plugin) else { return }
-        await store(job, result: result, plugin: plugin)
+        await store(job, result: result, plugin: plugin, resumed: resumed)
     }
 
     // MARK: - Submit, with retries and fail-over

@@ -41,11 +41,10 @@ public struct ContentStore: Sendable {
 
     /// The sidecar's bytes. A record that does not encode (a non-finite number) is an error,
     /// never an empty sidecar written over a good one.
+    /// Written directly (`ImageRecord.sidecarJSON`), in the bytes JSONEncoder wrote.
     public func sidecarBytes(_ record: ImageRecord) throws(AtomicFile.Failure) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do {
-            return Array(try encoder.encode(record)) + [0x0A]
+        do throws(PrettyJSONWriter.NonFinite) {
+            return try record.sidecarJSON()
         } catch {
             throw AtomicFile.Failure(path: absolute(sidecarPath(for: record.filePath)), reason: "cannot encode the sidecar: \(error)")
         }
