@@ -128,12 +128,16 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    package static func writeString(_ s: String, to out: inout [UInt8]) {
+    /// - Parameter shortControls: `\b` and `\f` short, as JSONEncoder writes them (the sidecar keeps
+    ///   JSONEncoder's bytes); otherwise `\u0008` and `\u000c`.
+    package static func writeString(_ s: String, to out: inout [UInt8], shortControls: Bool = false) {
         out.append(UInt8(ascii: "\""))
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
             case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x08 where shortControls: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x0C where shortControls: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
             case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
             case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]

@@ -1,3 +1,5 @@
+import ImagegenJSON
+
 /// JSON written field by field in the layout of JSONEncoder with `.prettyPrinted`,
 /// `.sortedKeys` and `.withoutEscapingSlashes` (two-space indent, `"key" : value`, doubles as
 /// their description without a trailing `.0`), so records on the hot path skip JSONEncoder
@@ -87,25 +89,10 @@ struct PrettyJSONWriter {
         indent(counts.count)
     }
 
-    /// JSONEncoder's escapes: `\b` and `\f` short (JSONValue's compact writer spells them
-    /// `\u0008`, `\u000c`), `/` and DEL as they are, other control characters as `\u00xx`.
+    /// JSONEncoder's escapes: `\b` and `\f` short, `/` and DEL as they are, other control
+    /// characters as `\u00xx`.
     private mutating func writeString(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), b]
-            case 0x08: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-            case 0x0C: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
-            case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 15)]]
-            default: bytes.append(b)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        JSONValue.writeString(s, to: &bytes, shortControls: true)
     }
 
     private mutating func indent(_ level: Int) {
