@@ -1,4 +1,5 @@
 import Foundation
+import ImagegenCore
 import PluginHost
 
 /// The restart half of `plugin-isolation`: SIGKILL the child, then call at once, 20 times; and
@@ -18,12 +19,12 @@ func restartAfterCrash(_ set: PluginSet, times: String) throws {
         rss.append(childRSS(pid))
         pss.append(childPSS(pid))
         usleep(50_000) // let the last restart's threads settle
-        let t0 = monotonic()
+        let t0 = MonotonicClock.now()
         kill(pid, SIGKILL)
         while generation.runStatus.pid == pid { usleep(100) }
-        let t1 = monotonic()
+        let t1 = MonotonicClock.now()
         _ = try? instance.pollBytes(ref)  // try?: timed; a failure shows as a missing figure below
-        let t2 = monotonic()
+        let t2 = MonotonicClock.now()
         guard let fresh = generation.runStatus.pid, fresh != pid else { continue }
         total.append(ms(t2 - t0))
         detect.append(ms(t1 - t0))
@@ -48,12 +49,6 @@ func restartAfterCrash(_ set: PluginSet, times: String) throws {
     print(String(format: "plugin-isolation  the fresh child up to its first poll: on a CPU %.1f ms, runnable but waiting for one %.1f ms (medians)",
                  median(childCPU), median(childWaiting)))
     print(String(format: "plugin-isolation  per child running Preview: RSS median %.1f MB, PSS median %.1f MB", median(rss), median(pss)))
-}
-
-func monotonic() -> UInt64 {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
 }
 
 private func ms(_ ns: UInt64) -> Double { Double(ns) / 1e6 }

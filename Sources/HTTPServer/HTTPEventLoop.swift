@@ -1,4 +1,5 @@
 import Glibc
+import ImagegenCore
 
 /// The socket thread: one `poll()` loop that accepts, reads, parses and writes for every
 /// connection, and hands complete requests to Swift tasks.

@@ -1,3 +1,5 @@
+import ImagegenCore
+
 /// State shared by the socket loop and its connections. Confined to the socket thread: nothing
 /// here is touched from any other thread (cross-thread input arrives through the mailbox).
 final class HTTPEventLoopContext {

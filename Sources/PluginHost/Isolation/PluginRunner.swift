@@ -28,7 +28,7 @@ package enum PluginRunner {
 
     /// Arguments after `plugin-runner`. Never returns.
     package static func main(_ arguments: [String]) -> Never {
-        let started = monotonicNanoseconds()
+        let started = MonotonicClock.now()
         signal(SIGPIPE, SIG_IGN)
         var o = Options()
         var i = 0
@@ -53,7 +53,7 @@ package enum PluginRunner {
         let channel = FrameChannel(fd: socketDescriptor)
         let services = ProxiedHostServices(channel: channel, systemClock: o.systemClock)
         let bytes = readImage()
-        let read = monotonicNanoseconds()
+        let read = MonotonicClock.now()
         let loader = PluginLoader(services: services, limits: o.limits)
         let generation: PluginGeneration
         let description: [UInt8]
@@ -66,12 +66,12 @@ package enum PluginRunner {
         case .success(let plugin):
             (generation, description) = plugin
         }
-        let loaded = monotonicNanoseconds()
+        let loaded = MonotonicClock.now()
         let hello = RunnerMessage.Hello(abiMajor: generation.abiMajor, abiMinor: generation.abiMinor,
                                         offersBalance: generation.transport.offers(.balance),
                                         offersReconcile: generation.transport.offers(.reconcile), description: description)
         channel.send(.hello, id: 0, hello.encoded)
-        noteStartTimes([started, read, loaded, monotonicNanoseconds()])
+        noteStartTimes([started, read, loaded, MonotonicClock.now()])
         serve(channel: channel, services: services, generation: generation)
     }
 
@@ -178,12 +178,6 @@ package enum PluginRunner {
         }
         close(imageDescriptor)
         return bytes
-    }
-
-    static func monotonicNanoseconds() -> UInt64 {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 
     /// For `Benchmarks plugin-isolation`: where a start's time goes. With IMAGEGEN_RUNNER_TIMES
