@@ -199,13 +199,18 @@ package final class PostgresCatalog: CatalogStore, @unchecked Sendable {
     /// Renews this host's claim on a job it works on (SET clause; `$lease` is its parameter).
     static func renewClaim(lease: Int) -> String { "claimed_by = $\(lease - 1), claim_until = \(databaseNow) + $\(lease)" }
 
+    /// The intent to submit, fenced by the claim: a host whose claim lapsed (stalled, not dead)
+    /// while another took the job over must not send it too, so the row changes only while no
+    /// other host holds a live claim on it.
     package func markSubmitting(_ id: String, plugin: String, providerModel: String, generation: Int, tried: [String], now: Date) throws {
-        try db.query("""
+        let marked = try db.query("""
             UPDATE jobs SET state = 'submitting', plugin_id = $1, provider_model = $2, plugin_generation = $3,
                             submit_count = submit_count + 1, tried = $4, updated_at = $5, \(Self.renewClaim(lease: 8))
-            WHERE id = $6
+            WHERE id = $6 AND (claimed_by IS NULL OR claimed_by = $7 OR claim_until < \(Self.databaseNow))
+            RETURNING id
             """, [.text(plugin), .text(providerModel), .integer(Int64(generation)),
                   .text(try SQLiteCatalog.encode(tried)), .integer(ms(now)), .text(id), .text(host), .integer(claimLease)])
+        if marked.isEmpty { throw JobClaimLost(jobID: id) }
     }
 
     package func recordSubmitted(_ id: String, ref: JSONValue, state: JobState, progress: Double?, now: Date) throws {

@@ -182,6 +182,10 @@ struct JobExecution: Sendable {
             do {
                 try catalog.markSubmitting(job.id, plugin: candidate.plugin, providerModel: candidate.providerModel,
                                            generation: instance.generation.number, tried: tried, now: now())
+            } catch let lost as JobClaimLost {
+                slot.release()
+                log.info("\(lost)")
+                return .final
             } catch {
                 slot.release()
                 finish(.failed, ("catalog", "cannot record the submit: \(error)"))

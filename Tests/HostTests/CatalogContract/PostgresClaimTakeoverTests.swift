@@ -70,4 +70,31 @@ extension PostgresCatalogContractTests {
         XCTAssertEqual(try alive[0].takeOverLapsedJobs(models: nil).map(\.id), ["other"])
         XCTAssertEqual(try alive[1].takeOverLapsedJobs(models: nil).map(\.id), [])
     }
+
+    func testAHostWhoseClaimLapsedCannotSubmitAJobAnotherHostTookOver() throws {
+        let url = try PostgresTestServer.running().makeDatabase()
+        let stalled = try PostgresCatalog(url: url, host: "host-stalled")
+        let other = try PostgresCatalog(url: url, host: "host-other")
+        _ = try stalled.enqueue([newJob("q", cost: nil), newJob("s", cost: nil)], budgets: noBudgets, now: noon, allowPartial: false)
+        XCTAssertEqual(try stalled.queuedJobs(limit: 10).map(\.id).sorted(), ["q", "s"])
+        try stalled.markSubmitting("s", plugin: "fake", providerModel: "provider-x", generation: 1, tried: [], now: noon)
+
+        // The stalled host's claims lapse; the other host claims the queued job and takes over the one being sent.
+        try stalled.db.execute("UPDATE jobs SET claim_until = 0")
+        XCTAssertEqual(try other.queuedJobs(limit: 10).map(\.id), ["q"])
+        XCTAssertEqual(try other.takeOverLapsedJobs(models: nil).map(\.id), ["s"])
+
+        // The stalled host wakes up: neither job may be marked for a submit by it (it would be sent twice).
+        for id in ["q", "s"] {
+            XCTAssertThrowsError(try stalled.markSubmitting(id, plugin: "fake", providerModel: "provider-x", generation: 1, tried: [], now: noon),
+                                 id) { XCTAssertTrue($0 is JobClaimLost, "\($0)") }
+            XCTAssertEqual(try other.db.query("SELECT claimed_by FROM jobs WHERE id = $1", [.text(id)]).first?["claimed_by"]?.string, other.host)
+        }
+        XCTAssertEqual(try other.job("s")?.submitCount, 1)
+        XCTAssertEqual(try other.job("q")?.state, .queued)
+        // The holder marks it; once the holder's claim lapses in turn, the stalled host may (a dead holder's job is free).
+        try other.markSubmitting("q", plugin: "fake", providerModel: "provider-x", generation: 1, tried: [], now: noon)
+        try other.db.execute("UPDATE jobs SET claim_until = 0 WHERE id = 'q'")
+        XCTAssertNoThrow(try stalled.markSubmitting("q", plugin: "fake", providerModel: "provider-x", generation: 1, tried: [], now: noon))
+    }
 }

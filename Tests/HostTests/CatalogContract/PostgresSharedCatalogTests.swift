@@ -82,13 +82,17 @@ extension PostgresCatalogContractTests {
         XCTAssertEqual(try dead.queuedJobs(limit: 10).map(\.id), [], "the lapsed claim now belongs to the other host")
 
         // In flight, a job is resumed by its own host only, until that host stops renewing it.
-        try dead.markSubmitting("y", plugin: "fake", providerModel: "provider-x", generation: 1, tried: [], now: noon)
-        try dead.recordSubmitted("y", ref: ["id": "pred-y"], state: .running, progress: 0.1, now: noon)
-        XCTAssertEqual(try dead.unfinishedJobs().map(\.id), ["y"])
+        _ = try dead.enqueue([newJob("z", cost: nil)], budgets: noBudgets, now: noon, allowPartial: false)
+        XCTAssertEqual(try dead.queuedJobs(limit: 10).map(\.id), ["z"])
+        XCTAssertThrowsError(try dead.markSubmitting("y", plugin: "fake", providerModel: "provider-x", generation: 1, tried: [], now: noon),
+                             "y is the other host's now") { XCTAssertTrue($0 is JobClaimLost, "\($0)") }
+        try dead.markSubmitting("z", plugin: "fake", providerModel: "provider-x", generation: 1, tried: [], now: noon)
+        try dead.recordSubmitted("z", ref: ["id": "pred-z"], state: .running, progress: 0.1, now: noon)
+        XCTAssertEqual(try dead.unfinishedJobs().map(\.id), ["z"])
         XCTAssertEqual(try alive.unfinishedJobs().map(\.id), [], "a restarting host would poll another live host's job")
-        try dead.db.execute("UPDATE jobs SET claim_until = 0 WHERE id = 'y'")
-        XCTAssertEqual(try alive.unfinishedJobs().map(\.id), ["y"], "a dead host's job in flight is never taken over")
-        XCTAssertEqual(try alive.job("y")?.jobRef, ["id": "pred-y"], "taken over from its persisted reference")
+        try dead.db.execute("UPDATE jobs SET claim_until = 0 WHERE id = 'z'")
+        XCTAssertEqual(try alive.unfinishedJobs().map(\.id), ["z"], "a dead host's job in flight is never taken over")
+        XCTAssertEqual(try alive.job("z")?.jobRef, ["id": "pred-z"], "taken over from its persisted reference")
 
         // A requeued job is free for any host at once.
         try alive.markSubmitting("x", plugin: "fake", providerModel: "provider-x", generation: 1, tried: [], now: noon)

@@ -25,7 +25,8 @@ class BoundaryCheckTests: XCTestCase {
         let h = try await ServerTestHarness(label: "mb-\(define.lowercased())", extraPlugins: [so],
                                             config: "{ jobs: { submit_attempts: 1 } }")
         let r = try await h.client.generate(["model": "bad-model", "prompt": "a cup", "parameters": small])
-        XCTAssertEqual(r.status, 202, r.text, file: file, line: line)
+        // 200 when the fault ended the job before the answer was read.
+        XCTAssertTrue([200, 202].contains(r.status), "\(r.status): \(r.text)", file: file, line: line)
         let id = try XCTUnwrap(r.json?["jobs"]?[0]?["id"]?.string, file: file, line: line)
         var job: JSONValue?
         try await h.eventually(30, "job \(id) ends") {

@@ -31,7 +31,7 @@ final class PerHostPluginFolderTests: XCTestCase {
         var ids: [String] = []
         for i in 0..<8 {
             let r = try await fullServe.client.generate(["prompt": .string("a lighthouse in fog \(i)"), "parameters": ["width": 64, "height": 64]])
-            XCTAssertEqual(r.status, 202, r.text)
+            XCTAssertTrue(ScaleOutTestSupport.isAccepted(r.status), "\(r.status): \(r.text)")
             ids += r.json?["jobs"]?.array?.compactMap { $0["id"]?.string } ?? []
         }
         XCTAssertEqual(ids.count, 8)

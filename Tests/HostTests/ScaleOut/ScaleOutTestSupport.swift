@@ -4,6 +4,10 @@ import XCTest
 
 /// Waiting helpers for tests that drive several `serve` processes (bounds, not timing assertions).
 enum ScaleOutTestSupport {
+    /// A generation request was taken: 202 while its jobs run, 200 when they were all final by the
+    /// time the answer was read (a loaded host can finish a 50 ms Preview job before that).
+    static func isAccepted(_ status: Int) -> Bool { status == 202 || status == 200 }
+
     /// Until `GET /v1/models` on `serve` lists `model` (the plugin folder settled and loaded).
     static func waitForModel(_ model: String, on serve: ServerProcessTests.ServeProcess, seconds: Double = 20) async throws {
         let end = Date().addingTimeInterval(seconds)

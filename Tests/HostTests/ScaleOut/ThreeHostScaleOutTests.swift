@@ -111,7 +111,7 @@ final class ThreeHostScaleOutTests: XCTestCase {
         async let race = Self.raceBudget(over: survivorClients)
         let (more, budget) = try await (rest, race)
         accepted += more
-        XCTAssertEqual(budget.statuses.filter { $0 == 202 }.count, 5, "requests against a budget for 5: \(budget.statuses)")
+        XCTAssertEqual(budget.statuses.filter(ScaleOutTestSupport.isAccepted).count, 5, "requests against a budget for 5: \(budget.statuses)")
         XCTAssertEqual(budget.statuses.filter { $0 == 402 }.count, 15, "\(budget.statuses)")
         accepted += budget.jobs
         XCTAssertEqual(Set(accepted).count, Self.generations + 5)
@@ -210,7 +210,7 @@ final class ThreeHostScaleOutTests: XCTestCase {
                     for i in stride(from: worker, to: count, by: 12) {
                         let r = try await clients[i % clients.count].generate(
                             ["prompt": .string("a paper boat on a pond, \(label) \(i)"), "parameters": ["width": 64, "height": 64]])
-                        XCTAssertEqual(r.status, 202, r.text)
+                        XCTAssertTrue(ScaleOutTestSupport.isAccepted(r.status), "\(r.status): \(r.text)")
                         ids += r.json?["jobs"]?.array?.compactMap { $0["id"]?.string } ?? []
                     }
                     return ids
