@@ -9,14 +9,35 @@ import Foundation
 /// replaceable at start without a rebuild: `policy.public_figures_file`, or
 /// `<data folder>/policy/public-figures.txt` when present. `policy.protected_names` adds to it.
 public struct PublicFigureList: Sendable, Equatable {
+    /// The shipped list stays unparsed until a name is asked for: every process builds a policy
+    /// configuration, few check a prompt (`imagegen models` spent an eighth of its run parsing it).
+    private enum Source: Sendable { case shipped, names([String]) }
+    private let source: Source
+
     /// The names as written in the file.
-    public let names: [String]
+    public var names: [String] {
+        switch source {
+        case .shipped: Self.shippedNames
+        case .names(let names): names
+        }
+    }
 
     public var count: Int { names.count }
 
     /// Parses the file format: one name a line, `#` comments.
     public init(text: String) {
-        names = PolicyListLines.entries(text).map(String.init)
+        source = .names(PolicyListLines.entries(text).map(String.init))
+    }
+
+    private init(source: Source) { self.source = source }
+
+    var isShipped: Bool {
+        if case .shipped = source { return true }
+        return false
+    }
+
+    public static func == (a: PublicFigureList, b: PublicFigureList) -> Bool {
+        (a.isShipped && b.isShipped) || a.names == b.names
     }
 
     /// Reads a replacement list; a file with no name is refused (it would turn the check off).
@@ -27,7 +48,8 @@ public struct PublicFigureList: Sendable, Equatable {
     }
 
     /// The list compiled into this build.
-    public static let shipped = PublicFigureList(text: shippedText)
+    public static let shipped = PublicFigureList(source: .shipped)
+    static let shippedNames = PolicyListLines.entries(shippedText).map(String.init)
 
     /// The shipped list's lexicon, built once per process on first use (some 13,000 names) from
     /// the names folded at development time (`PublicFigureList+ShippedFolded.swift`): folding
@@ -37,7 +59,7 @@ public struct PublicFigureList: Sendable, Equatable {
     /// Folded names mapped to the name as written, for the protected-name matcher; built on the
     /// first prompt checked, so commands that check none (`models`, `images list`) never pay it.
     func lexicon(adding extra: [String]) -> LazyPolicyLexicon {
-        let isShipped = self == .shipped
+        let isShipped = self.isShipped
         return LazyPolicyLexicon { [self] in
             var lexicon = isShipped ? Self.shippedLexicon : makeLexicon()
             for name in extra { lexicon.add(PolicyTextNormalizer.fold(name), name) }
@@ -58,7 +80,8 @@ public struct PublicFigureList: Sendable, Equatable {
 
     /// Changes with the list, for the template-verdict memory.
     public var fingerprint: String {
-        "\(names.count):" + AuditDigest.lineHash(Array(names.joined(separator: "\n").utf8)).prefix(16)
+        isShipped ? "shipped:" + AuditDigest.lineHash(Array(Self.shippedText.utf8)).prefix(16)
+            : "\(names.count):" + AuditDigest.lineHash(Array(names.joined(separator: "\n").utf8)).prefix(16)
     }
 }
 

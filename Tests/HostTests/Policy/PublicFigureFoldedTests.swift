@@ -46,6 +46,19 @@ final class PublicFigureFoldedTests: XCTestCase {
         Set(left.keys).union(right.keys).filter { left[$0] != right[$0] }.sorted().prefix(10).map { $0 }
     }
 
+    /// The shipped list, parsed on first use, is the list its text gives; a replacement is not it.
+    func testTheShippedListIsItsTextParsedOnFirstUse() {
+        let parsed = PublicFigureList(text: PublicFigureList.shippedText)
+        XCTAssertGreaterThan(PublicFigureList.shipped.count, 10_000)
+        XCTAssertEqual(PublicFigureList.shipped.names, parsed.names)
+        XCTAssertEqual(PublicFigureList.shipped, parsed)
+        let replaced = PublicFigureList(text: "Zorblat Quux\n")
+        XCTAssertNotEqual(replaced, .shipped)
+        XCTAssertNotEqual(replaced.fingerprint, PublicFigureList.shipped.fingerprint)
+        XCTAssertTrue(PublicFigureList.shipped.isShipped)
+        XCTAssertFalse(parsed.isShipped)
+    }
+
     func testStaleLinesAreNotUsed() {
         let list = PublicFigureList(text: "Taylor Swift\nZlatan Ibrahimović\n")
         XCTAssertNil(list.prefoldedLexicon("taylor swift"), "fewer lines than names")
