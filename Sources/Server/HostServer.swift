@@ -195,6 +195,10 @@ package final class HostServer: Sendable {
         await storage.start(singleton: singleton)
         startHeartbeat()
         watcher.start()
+        // A plugin loaded from the describe cache has no child yet: start it now, not on the first job.
+        let plugins = runtime.plugins
+        plugins.warmUp()
+        plugins.observeChanges { [weak plugins] _ in plugins?.warmUp() }
         if let bound = http.boundAddress?.description {
             do {
                 try ServerAddressFile.write(listen: bound, dataDirectory: runtime.paths.data)

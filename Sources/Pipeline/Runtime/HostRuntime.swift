@@ -39,7 +39,7 @@ public final class HostRuntime: Sendable {
         self.pluginHealth = pluginHealth
         let loader = PluginLoader(log: log, secrets: secrets, clock: clock, providerConfig: configuration.providers,
                                   limits: PluginBoundaryLimits(maxImageBytes: configuration.imaging.limits.maxBytes),
-                                  tracker: pluginHealth.tracker)
+                                  tracker: pluginHealth.tracker, describeCache: paths.data + "/cache/plugin-describe")
         let plugins = PluginSet(directory: paths.plugins, loader: loader, log: log, providerConfig: configuration.providers,
                                 settleMilliseconds: settleMilliseconds, arrivalsFile: paths.data + "/plugin-arrivals.json")
         self.plugins = plugins

@@ -43,7 +43,7 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
     private let starting = NSLock()
 
     init(runner: String, fileName: String, hash: String, generation: Int, id: String, settings: IsolationSettings,
-         limits: PluginBoundaryLimits, services: any PluginHostServices, imageFD: Int32, hello: RunnerMessage.Hello, first: RunnerProcess) {
+         limits: PluginBoundaryLimits, services: any PluginHostServices, imageFD: Int32, hello: RunnerMessage.Hello, first: RunnerProcess?) {
         self.runner = runner
         self.fileName = fileName
         self.hash = hash
@@ -55,7 +55,7 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
         self.imageFD = imageFD
         self.offersBalance = hello.offersBalance
         self.offersReconcile = hello.offersReconcile
-        adopt(first)
+        if let first { adopt(first) }
     }
 
     deinit { close(imageFD) }
@@ -74,6 +74,14 @@ package final class IsolatedTransport: PluginTransport, @unchecked Sendable {
         case .balance: offersBalance
         case .reconcile: offersReconcile
         }
+    }
+
+    /// Starts the child now if none runs (a load from the describe cache starts none), so the
+    /// first call does not pay exec, load and hello. Off the caller's thread; a failed start is
+    /// counted and logged like any other.
+    package func warmUp() {
+        guard state.withLock({ $0.process == nil && $0.consecutiveFailures == 0 && !$0.retired }) else { return }
+        startReplacement()
     }
 
     package func releaseQuarantine() {

@@ -15,6 +15,16 @@ extension PluginLoader {
             unlink(copy.path)
             imageFD = copy.fd
         }
+        if let cached = describeCache?.hello(for: hash) {
+            // Described before, under this runner build: the child starts on the first call. A
+            // cached description that no longer parses is ignored and the plugin described again.
+            switch finishLoad(file: file, bytes: bytes, hash: hash, generation: generation, runner: runner,
+                              imageFD: imageFD, hello: cached, process: nil) {
+            case .success(let loaded): return .success(loaded)
+            case .failure(.invalidDescription): break
+            case .failure(let refusal): return .failure(refusal)
+            }
+        }
         let defaults = IsolationSettings()
         let process: RunnerProcess
         switch RunnerProcess.spawn(runner: runner, imageFD: imageFD, file: name, hash: hash, generation: generation,
@@ -47,20 +57,33 @@ extension PluginLoader {
             close(imageFD)
             return .failure(.crashedWhileLoading(file: name, detail: "it did not finish loading within \(IsolatedTransport.seconds(defaults.limit("describe")))"))
         }
+        let loaded = finishLoad(file: file, bytes: bytes, hash: hash, generation: generation, runner: runner,
+                                imageFD: imageFD, hello: hello, process: process)
+        if case .success = loaded, let cache = describeCache, let problem = cache.store(hello, for: hash) {
+            services.log(.warning, problem, source: "host")
+        }
+        return loaded
+    }
+
+    /// The load after the hello (from a child, or the cache when `process` is nil): the
+    /// manifest, the operator's isolation choice, the transport.
+    private func finishLoad(file: String, bytes: [UInt8], hash: String, generation: Int, runner: String, imageFD: Int32,
+                            hello: RunnerMessage.Hello, process: RunnerProcess?) -> Result<PluginGeneration, PluginRefusal> {
+        let name = (file as NSString).lastPathComponent
         let manifest: PluginManifest
         switch PluginManifest.parse(hello.description) {
         case .success(let m): manifest = m
         case .failure(let p):
-            process.kill(because: "invalid description")
-            close(imageFD)
+            process?.kill(because: "invalid description")
+            if process != nil { close(imageFD) }
             return .failure(.invalidDescription(file: name, reason: p.description))
         }
-        process.source.withLock { $0 = manifest.id }
+        process?.source.withLock { $0 = manifest.id }
         let settings = IsolationSettings(section: providerConfig[manifest.id], id: manifest.id)
         for problem in settings.problems { services.log(.warning, problem, source: "host") }
         if settings.inProcess {
             // The operator's choice (docs/plugin-abi.md §11): loaded like before isolation existed.
-            process.stop(grace: 2)
+            process?.stop(grace: 2)
             close(imageFD)
             return loadInProcess(file: file, bytes: bytes, hash: hash, generation: generation).map(\.generation)
         }

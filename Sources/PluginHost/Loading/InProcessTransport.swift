@@ -29,6 +29,7 @@ package final class InProcessTransport: PluginTransport, @unchecked Sendable {
     package var status: PluginRunStatus { PluginRunStatus(isolation: "none") }
 
     package func releaseQuarantine() {}
+    package func warmUp() {}
 
     package func makeEndpoint(config: [UInt8]) throws(PluginCallError) -> any PluginEndpoint {
         guard let create = table.create else { throw PluginCallError(.unsupported, "the plugin has no create()") }

@@ -27,13 +27,21 @@ public struct PluginLoader: Sendable {
     let limits: PluginBoundaryLimits
     /// Calls in flight into every plugin this loader loads (what health reads).
     public let tracker: PluginCallTracker
+    /// Earlier describes by content hash: an unchanged plugin loads without a child start.
+    let describeCache: PluginDescribeCache?
 
     public init(log: Log, secrets: any SecretSource, http: PluginHTTPClient? = nil,
                 clock: (@Sendable () -> Int64)? = nil,
                 providerConfig: [String: JSONValue] = [:], runner: String? = PluginRunnerLocation.executable,
-                limits: PluginBoundaryLimits = PluginBoundaryLimits(), tracker: PluginCallTracker = PluginCallTracker()) {
+                limits: PluginBoundaryLimits = PluginBoundaryLimits(), tracker: PluginCallTracker = PluginCallTracker(),
+                describeCache: String? = nil) {
         self.services = LocalHostServices(log: log, secrets: secrets, http: http ?? PluginHTTPClient(secrets: secrets, log: log), clock: clock)
         self.runner = runner
+        if let describeCache, let runner {
+            self.describeCache = PluginDescribeCache(folder: describeCache, runner: runner)
+        } else {
+            self.describeCache = nil
+        }
         self.providerConfig = providerConfig
         self.limits = limits
         self.tracker = tracker
@@ -45,6 +53,7 @@ public struct PluginLoader: Sendable {
     package init(services: any PluginHostServices, limits: PluginBoundaryLimits) {
         self.services = services
         self.runner = nil
+        self.describeCache = nil
         self.providerConfig = [:]
         self.limits = limits
         self.tracker = PluginCallTracker()

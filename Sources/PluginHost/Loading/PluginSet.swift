@@ -211,6 +211,12 @@ public final class PluginSet: Sendable {
         state.withLock { s in s.slots.values.sorted { $0.file < $1.file }.compactMap(\.generation) }
     }
 
+    /// Starts the child of every current generation that has none yet (one loaded from the
+    /// describe cache), in the background: what `serve` does so the first job does not wait for it.
+    public func warmUp() {
+        for generation in generations { generation.transport.warmUp() }
+    }
+
     public func generation(forPlugin id: String) -> PluginGeneration? {
         generations.first { $0.manifest.id == id }
     }

@@ -30,6 +30,8 @@ package protocol PluginTransport: AnyObject, Sendable {
     func shutdown(endpoints: [any PluginEndpoint])
     /// Lifts a quarantine (`imagegen plugins reload`): the next call starts a fresh child.
     func releaseQuarantine()
+    /// Gets the copy ready for calls without waiting for one (a child not started yet starts).
+    func warmUp()
     /// How the copy runs, for `plugins` and `health`.
     var status: PluginRunStatus { get }
 }
