@@ -63,7 +63,7 @@ func tempDir(_ label: String) -> String {
 }
 
 /// The `imagegen` next to this benchmark (the plugin runner), when built.
-var builtRunner: String? {
+nonisolated var builtRunner: String? {
     let path = ((CommandLine.arguments[0] as NSString).deletingLastPathComponent as NSString).appendingPathComponent("imagegen")
     return FileManager.default.isExecutableFile(atPath: path) ? path : nil
 }
@@ -147,8 +147,14 @@ func pluginCall() throws {
 func pipeline() async throws {
     // BENCH_SCALE=0.25 runs a quarter of the jobs (a loaded machine; the CPU figure is per job).
     let scale = Double(ProcessInfo.processInfo.environment["BENCH_SCALE"] ?? "") ?? 1
+    // Each run's tree is removed only at the end: ext4 scans past recently deleted inodes when it
+    // allocates new ones, so deleting the first run's thousands of files just before the second
+    // would charge that scan (a fifth of the CPU in a profile) to the second run's stores.
+    var roots: [String] = []
+    defer { for root in roots { try? FileManager.default.removeItem(atPath: root) } }
     for (concurrency, jobs) in [(1, Int(400 * scale)), (16, Int(3000 * scale))] {
         let root = tempDir("pipeline-\(concurrency)")
+        roots.append(root)
         try FileManager.default.createDirectory(atPath: root + "/plugins", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: previewPath, toPath: root + "/plugins/preview.so")
         var config = Configuration()
@@ -156,6 +162,9 @@ func pipeline() async throws {
         config.jobs.pollIntervalMs = 1
         // The job pipeline alone; post-processing has its own figure (`post-processing`).
         config.imaging.postProcessing.automatic = false
+        // BENCH_OUTPUT_CHECK=off: the host's own figures, without the nudity detector (a Python
+        // child that costs several times the host's CPU per image; `output-check` measures it).
+        if ProcessInfo.processInfo.environment["BENCH_OUTPUT_CHECK"] == "off" { config.outputCheck.enabled = false }
         let generator = try ImageGenerator(configuration: .init(
             paths: HostPaths(config: nil, plugins: root + "/plugins", data: root + "/data"), settings: config,
             log: Log(minimum: .error)))
@@ -203,7 +212,6 @@ func pipeline() async throws {
             print(String(format: "               %5.2f/job  %@", Double(n) / Double(done.count), sql))
         }
         await generator.shutdown()
-        try? FileManager.default.removeItem(atPath: root)
     }
     // Memory with 10,000 queued jobs (no runner: they stay queued).
     let root = tempDir("queued")
