@@ -7,11 +7,12 @@ extension ImageWorkshop {
     /// instead of decoding the provider's file again. `scale` maps the copy's pixels to the
     /// image's (`copy = image × scale`); an image already within `longEdge` is copied unscaled.
     public func detectorCopy(_ image: VerifiedImage, longEdge: Int) throws(ImageProcessingError) -> (png: Data, scale: Double) {
-        let pixels = image.pixels
-        let scale = min(1, Double(longEdge) / Double(max(pixels.width, pixels.height, 1)))
-        let small = scale < 1
-            ? try pixels.resized(horizontalScale: scale, verticalScale: scale, kernel: VIPS_KERNEL_LINEAR)
-            : pixels
+        let scale = min(1, Double(longEdge) / Double(max(image.width, image.height, 1)))
+        guard scale < 1 else { return (try image.pixels.encoded(.png(compression: 1)), 1) }
+        // Reduced from the shared analysis copy (512 px) rather than the full decode.
+        let source = try image.analysisPixels()
+        let step = min(1, Double(longEdge) / Double(max(source.width, source.height, 1)))
+        let small = step < 1 ? try source.resized(horizontalScale: step, verticalScale: step, kernel: VIPS_KERNEL_LINEAR) : source
         return (try small.encoded(.png(compression: 1)), scale)
     }
 }

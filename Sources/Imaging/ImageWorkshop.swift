@@ -69,12 +69,13 @@ public struct ImageWorkshop: Sendable {
     /// The vocabulary colour names covering most of the image (see `DominantColours`).
     public func dominantColours(_ image: VerifiedImage) throws(ImageProcessingError) -> [String] {
         try start()
-        return try DominantColours().names(of: image.pixels)
+        return try DominantColours().names(of: image.analysisPixels())
     }
 
     public func score(_ image: VerifiedImage) throws(ImageProcessingError) -> QualityReport {
         try start()
-        return QualityReport(measurements: try QualityMeasurer().measure(image.pixels), weights: configuration.qualityWeights)
+        return QualityReport(measurements: try QualityMeasurer().measure(image.pixels, analysis: image.analysisPixels()),
+                             weights: configuration.qualityWeights)
     }
 
     /// Memory libvips has allocated for pixels right now and at most so far in this process,

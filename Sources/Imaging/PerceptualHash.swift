@@ -40,7 +40,9 @@ public struct PerceptualHash: Sendable, Hashable, CustomStringConvertible {
 extension ImageWorkshop {
     /// The dHash of a verified image (its pixels as displayed: upright, sRGB, alpha over white).
     public func perceptualHash(_ image: VerifiedImage) throws(ImageProcessingError) -> PerceptualHash {
-        let pixels = image.pixels
+        // From the shared analysis copy, not the full decode: the reduction to 9 × 8 is a fraction
+        // of the cost, and every hash is taken the same way, so near copies still match.
+        let pixels = try image.analysisPixels()
         // One libvips operation (the reduction); the luma, with alpha over white, in C.
         let small = try pixels.resized(horizontalScale: 9 / Double(pixels.width), verticalScale: 8 / Double(pixels.height),
                                        kernel: VIPS_KERNEL_LINEAR).copiedToMemory()

@@ -33,7 +33,9 @@ struct QualityMeasurer: Sendable {
     /// One copy of the pixels into luma, then single passes in C (`cvips_measure.h`) over the
     /// buffers: the only libvips call is the Lanczos3 reduction to the analysis scale, and only
     /// for an image larger than it (a derivative scored at 512 px, a 64 px output: none).
-    func measure(_ image: VipsImageHandle) throws(ImageProcessingError) -> QualityMeasurements {
+    /// `analysis`: the image at the analysis scale when the caller already has it (a verified
+    /// image's shared copy); made here otherwise.
+    func measure(_ image: VipsImageHandle, analysis: VipsImageHandle? = nil) throws(ImageProcessingError) -> QualityMeasurements {
         // Transparent areas are judged as they will be seen on the JPEG: on white (the C
         // passes composite alpha onto white as they read).
         let width = image.width, height = image.height, bands = image.bands
@@ -64,7 +66,8 @@ struct QualityMeasurer: Sendable {
         let noise = try Self.noiseSigma(of: luminance, width: width, height: height)
 
         // Sharpness and colour cast on the analysis-scale copy (the image itself when small enough).
-        let small = try scaled(image, toLongEdge: Self.analysisLongEdge)
+        let small: VipsImageHandle
+        if let analysis { small = analysis } else { small = try AnalysisCopy.scaled(image, toLongEdge: Self.analysisLongEdge) }
         let smallLuminance: [UInt8], smallNoise: Double
         if small === image {
             (smallLuminance, smallNoise) = (luminance, noise)
@@ -98,17 +101,6 @@ struct QualityMeasurer: Sendable {
             shadowClipFraction: shadows, highlightClipFraction: highlights,
             meanLuminance: mean / 255, rmsContrast: deviation / 255,
             noiseSigma: noise, meanA: meanA, meanB: meanB)
-    }
-
-    /// The image with its long edge at most `longEdge` (Lanczos3), in memory because it is
-    /// read several times; the image itself when it is already that small.
-    private func scaled(_ image: VipsImageHandle, toLongEdge longEdge: Int) throws(ImageProcessingError) -> VipsImageHandle {
-        guard max(image.width, image.height) > longEdge else { return image }
-        let size = DerivativeSize(name: "analysis", longEdge: longEdge)
-            .dimensions(forSourceWidth: image.width, height: image.height)
-        return try image.resized(horizontalScale: Double(size.width) / Double(image.width),
-                                 verticalScale: Double(size.height) / Double(image.height),
-                                 kernel: VIPS_KERNEL_LANCZOS3).copiedToMemory()
     }
 
     /// Noise σ in grey levels: the RMS difference between each pixel and its 3×3 binomial blur,

@@ -17,6 +17,8 @@ public struct VerifiedImage: Sendable {
     /// The decoded pixels: sRGB, 8-bit, 3 bands (+ alpha), computed and held in memory,
     /// carrying no metadata at all.
     let pixels: VipsImageHandle
+    /// The pixels at the analysis scale, made on first use and shared (`AnalysisCopy`).
+    private let analysis = AnalysisCopy()
 
     init(format: ImageFormat, byteCount: Int, pixels: VipsImageHandle) {
         self.format = format
@@ -25,5 +27,10 @@ public struct VerifiedImage: Sendable {
         self.byteCount = byteCount
         self.hasAlpha = pixels.hasAlpha
         self.pixels = pixels
+    }
+
+    /// The pixels with a long edge of at most 512 (the pixels themselves when no larger).
+    func analysisPixels() throws(ImageProcessingError) -> VipsImageHandle {
+        try analysis.pixels(of: pixels)
     }
 }
