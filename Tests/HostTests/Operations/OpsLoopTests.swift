@@ -83,6 +83,27 @@ final class OpsLoopTests: XCTestCase {
         XCTAssertEqual(OpsMetricsTests.sample(metrics, #"imagegen_alert_notifications_total{sink="webhook",outcome="delivered"}"#), 1)
     }
 
+    /// Jobs finishing back to back nudge the evaluation continuously; it runs at most once a
+    /// second, not once per nudge (each reads recent history, so it would grow with the catalog).
+    func testNudgesFromFinishingJobsAreSpacedAtLeastASecondApart() async throws {
+        let host = try OpsHost(label: "loop-spacing", config: "plans: { enabled: false }")
+        let generator = try host.host.generator()
+        let loop = try OperationsLoop(generator: generator)
+        await loop.start()
+        let end = Date().addingTimeInterval(2.5)
+        var nudges = 0
+        while Date() < end {
+            loop.jobFinished()
+            nudges += 1
+            try await Task.sleep(nanoseconds: 2_000_000)
+        }
+        let evaluations = await loop.evaluations
+        XCTAssertGreaterThanOrEqual(evaluations, 2, "nudges still lead to evaluations")
+        XCTAssertLessThanOrEqual(evaluations, 4, "\(evaluations) evaluations for \(nudges) nudges in 2.5 s")
+        await loop.stop()
+        await generator.shutdown()
+    }
+
     func testTheLibraryGeneratorsLoopStartsAndStops() async throws {
         let host = try OpsHost(label: "loop-generator", config: "plans: { enabled: false }")
         let generator = try host.host.generator()
