@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ImagegenJSON
 import XCTest
 @testable import CatalogPostgres
@@ -13,6 +14,14 @@ import XCTest
 final class ThreeHostScaleOutTests: XCTestCase {
     typealias ServeProcess = ServerProcessTests.ServeProcess
     static let generations = 600
+    /// Failures as they are recorded (from the workers' tasks too), printed again as the test's
+    /// last lines: a CI log excerpt keeps only the tail of a long test's output.
+    private let failures = Mutex<[String]>([])
+
+    override func recordFailure(withDescription description: String, inFile filePath: String, atLine lineNumber: Int, expected: Bool) {
+        failures.withLock { $0.append("line \(lineNumber): \(description.prefix(400))") }
+        super.recordFailure(withDescription: description, inFile: filePath, atLine: lineNumber, expected: expected)
+    }
 
     override class func tearDown() {
         MotoS3Server.stopShared()
@@ -20,6 +29,7 @@ final class ThreeHostScaleOutTests: XCTestCase {
     }
 
     func testThreeHostsLoseNothingAndSubmitNothingTwiceWhenOneIsKilled() async throws {
+        defer { for failure in failures.withLock({ $0 }) { print("three hosts: FAILED \(failure)") } }
         let began = Date()
         func mark(_ what: String) { print("three hosts: \(what) after \(String(format: "%.1f", Date().timeIntervalSince(began))) s") }
         let url = try PostgresTestServer.running().makeDatabase()
