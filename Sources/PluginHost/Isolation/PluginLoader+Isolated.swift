@@ -66,7 +66,8 @@ extension PluginLoader {
     }
 
     /// The load after the hello (from a child, or the cache when `process` is nil): the
-    /// manifest, the operator's isolation choice, the transport.
+    /// manifest, the operator's isolation choice, the transport. An unparsable description
+    /// closes `imageFD` only with a child: after a cache hit the caller describes in a child next.
     private func finishLoad(file: String, bytes: [UInt8], hash: String, generation: Int, runner: String, imageFD: Int32,
                             hello: RunnerMessage.Hello, process: RunnerProcess?) -> Result<PluginGeneration, PluginRefusal> {
         let name = (file as NSString).lastPathComponent

@@ -32,6 +32,11 @@ final class ImagingAnalysisCopyTests: XCTestCase {
         XCTAssertEqual(scale, 320.0 / 1024.0)
         let detector = try workshop.verify(png)
         XCTAssertEqual([detector.width, detector.height], [320, 240])
+        // A copy larger than the analysis scale comes from the decode, and `scale` still maps it.
+        let (largePNG, largeScale) = try workshop.detectorCopy(image, longEdge: 800)
+        let large = try workshop.verify(largePNG)
+        XCTAssertEqual([large.width, large.height], [800, 600])
+        XCTAssertEqual(largeScale, 800.0 / 1024.0)
 
         // The hash from the copy matches a half-size re-encode of the same scene.
         let hash = try workshop.perceptualHash(image)
