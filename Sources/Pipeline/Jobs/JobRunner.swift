@@ -16,6 +16,11 @@ public actor JobRunner {
     var loop: Task<Void, Never>?
     var stopping = false
     var wakeups: [CheckedContinuation<Void, Never>] = []
+    /// The timeout of the dispatch loop's current sleep, cancelled when something wakes it
+    /// first: a timer left running would wake the loop again when it fires, and each such
+    /// wake-up would start a timer of its own, so every `wake()` would add a 200 ms loop of
+    /// queue reads for the life of the process.
+    var wakeTimer: Task<Void, Never>?
     /// When `tendClaims` next renews and looks for lapsed claims.
     var nextClaimTending = Date.distantPast
     public private(set) var started = false
@@ -55,6 +60,8 @@ public actor JobRunner {
 
     /// A new job was queued: look now rather than at the next tick.
     public func wake() {
+        wakeTimer?.cancel()
+        wakeTimer = nil
         let w = wakeups
         wakeups = []
         for c in w { c.resume() }
@@ -144,9 +151,9 @@ public actor JobRunner {
     func sleepUntilWoken(milliseconds: UInt64) async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             wakeups.append(c)
-            Task {
-                // try?: a cancelled timer only wakes the loop early, which it treats as "look again"
-                try? await Task.sleep(nanoseconds: milliseconds * 1_000_000)
+            wakeTimer?.cancel()
+            wakeTimer = Task {
+                do { try await Task.sleep(nanoseconds: milliseconds * 1_000_000) } catch { return }  // cancelled: woken first
                 self.wake()
             }
         }
@@ -178,36 +185,63 @@ public actor JobRunner {
         if running.removeValue(forKey: id) != nil, parked.remove(id) == nil { slots.give() }
         for observer in finishObservers.withLock({ $0 }) { observer(id) }
         wake()
-        let w = changeWaiters
-        changeWaiters = []
-        for c in w { c.resume() }
+        releaseChangeWaiters()
     }
 
-    var changeWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Callers of `waitForChange`, each with its own timeout. A timeout wakes only its own
+    /// waiter and is cancelled when a finishing job wakes them all first: a timer that outlived
+    /// its wait would wake every later waiter early, and each of those would start another,
+    /// so the catalog reads of `JobCompletionWaiter` grew with every job the host had run.
+    var changeWaiters: [Int: ChangeWaiter] = [:]
+    var nextChangeWaiter = 0
+    /// Waits whose caller was cancelled before they were registered.
+    var cancelledChangeWaiters: Set<Int> = []
+
+    struct ChangeWaiter {
+        let continuation: CheckedContinuation<Void, Never>
+        let timeout: Task<Void, Never>
+    }
 
     /// Suspends until some job finishes, or `milliseconds` pass: lets in-process waiters react
     /// at once instead of polling the catalog.
     /// A cancelled caller returns at once (a stopping loop must not sit out the timeout).
     public func waitForChange(milliseconds: UInt64) async {
         guard !Task.isCancelled else { return }
+        let id = nextChangeWaiter
+        nextChangeWaiter += 1
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                changeWaiters.append(c)
-                Task {
-                    // try?: an early wake-up is harmless: each waiter treats it as "maybe changed"
-                    try? await Task.sleep(nanoseconds: milliseconds * 1_000_000)
-                    self.expireChangeWaiters()
+                if cancelledChangeWaiters.remove(id) != nil {
+                    c.resume()
+                    return
                 }
+                let timeout = Task {
+                    do { try await Task.sleep(nanoseconds: milliseconds * 1_000_000) } catch { return }  // cancelled: woken first
+                    self.releaseChangeWaiter(id)
+                }
+                changeWaiters[id] = ChangeWaiter(continuation: c, timeout: timeout)
             }
         } onCancel: {
-            // Waking every waiter early is harmless: each treats a wake-up as "maybe changed".
-            Task { await self.expireChangeWaiters() }
+            Task { await self.releaseChangeWaiter(id, cancelled: true) }
         }
     }
 
-    func expireChangeWaiters() {
-        let w = changeWaiters
-        changeWaiters = []
-        for c in w { c.resume() }
+    func releaseChangeWaiter(_ id: Int, cancelled: Bool = false) {
+        guard let waiter = changeWaiters.removeValue(forKey: id) else {
+            if cancelled { cancelledChangeWaiters.insert(id) }
+            return
+        }
+        waiter.timeout.cancel()
+        waiter.continuation.resume()
+    }
+
+    /// Wakes every waiter: a job finished.
+    func releaseChangeWaiters() {
+        let woken = changeWaiters.values
+        changeWaiters = [:]
+        for waiter in woken {
+            waiter.timeout.cancel()
+            waiter.continuation.resume()
+        }
     }
 }

@@ -18,6 +18,8 @@ final class WriteRefusingCatalog: CatalogStore, @unchecked Sendable {
     let refused: Write
     /// Attempts of the refused write.
     let recordAttempts = NSLockedCounter()
+    /// Reads of the queue (`queuedJobs`): how often the runner's dispatch loop looked.
+    let queueReads = NSLockedCounter()
     init(inner: SQLiteCatalog, refusing refused: Write) {
         self.inner = inner
         self.refused = refused
@@ -36,7 +38,10 @@ final class WriteRefusingCatalog: CatalogStore, @unchecked Sendable {
     func enqueue(_ jobs: [NewJob], budgets: BudgetPolicy, now: Date, allowPartial: Bool) throws -> [Job] {
         try inner.enqueue(jobs, budgets: budgets, now: now, allowPartial: allowPartial)
     }
-    func queuedJobs(limit: Int, models: [String]?) throws -> [Job] { try inner.queuedJobs(limit: limit, models: models) }
+    func queuedJobs(limit: Int, models: [String]?) throws -> [Job] {
+        queueReads.withLock { $0 += 1 }
+        return try inner.queuedJobs(limit: limit, models: models)
+    }
     func unfinishedJobs() throws -> [Job] { try inner.unfinishedJobs() }
     func takeOverLapsedJobs(models: [String]?) throws -> [Job] { try inner.takeOverLapsedJobs(models: models) }
     func renewClaims(jobIDs: [String]) throws { try inner.renewClaims(jobIDs: jobIDs) }
