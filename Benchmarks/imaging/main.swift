@@ -2,6 +2,7 @@
 //
 //   ImagingBenchmark latency    INPUT ITERATIONS [--vips-threads K] [--serial-encoding] [--no-malloc-tuning]
 //   ImagingBenchmark breakdown  INPUT ITERATIONS
+//   ImagingBenchmark ingest     INPUT ITERATIONS   (the steps every provider output goes through)
 //   ImagingBenchmark throughput INPUT IMAGES WORKERS [--vips-threads K] [--serial-encoding] [--no-malloc-tuning]
 //   ImagingBenchmark c2pa       INPUT ITERATIONS   (C2PA_CHAIN, C2PA_KEY: PEM files; see c2pa.sh)
 //   (latency and throughput also take --webp-effort E, 0...6, instead of the default profile's)
@@ -209,6 +210,41 @@ case "breakdown":
           "score_ms": median { _ = try! full.score(image) },
           "peak_rss_mib": peakRSSMiB()])
 
+case "ingest":
+    // What the host does to every provider output before storing it (JobExecution.store), step
+    // by step, as median CPU milliseconds: the full decode, the quality score, the dominant
+    // colours, the perceptual hash and the output check's small copy. Each step after the
+    // decode gets a fresh decode, so the shared analysis copy is made inside the first step
+    // that needs it (the score), as in the host.
+    let iterations = max(1, options.numbers[0])
+    let workshop = options.workshop()
+    func step(_ body: (VerifiedImage) -> Void) -> Double {
+        summary((0...iterations).map { _ in
+            let image = try! workshop.verify(options.input)
+            let before = cpuMilliseconds()
+            body(image)
+            return cpuMilliseconds() - before
+        }.dropFirst().map { $0 }).median
+    }
+    func all(_ image: VerifiedImage) {
+        _ = try! workshop.score(image)
+        _ = try! workshop.dominantColours(image)
+        _ = try! workshop.perceptualHash(image)
+        _ = try! workshop.detectorCopy(image, longEdge: 320)
+    }
+    let decode = summary((0...iterations).map { _ in
+        let before = cpuMilliseconds()
+        _ = try! workshop.verify(options.input)
+        return cpuMilliseconds() - before
+    }.dropFirst().map { $0 }).median
+    emit(["impl": "swift+libvips", "mode": "ingest", "iterations": iterations,
+          "verify_decode_ms": decode,
+          "score_ms": step { _ = try! workshop.score($0) },
+          "dominant_colours_ms": step { _ = try! workshop.dominantColours($0) },
+          "perceptual_hash_ms": step { _ = try! workshop.perceptualHash($0) },
+          "detector_copy_320_ms": step { _ = try! workshop.detectorCopy($0, longEdge: 320) },
+          "all_after_decode_ms": step(all)])
+
 case "throughput":
     let images = max(1, options.numbers[0])
     let workers = max(1, options.numbers.count > 1 ? options.numbers[1] : 2)
@@ -241,5 +277,5 @@ case "c2pa":
     runC2PASigning(options)
 
 default:
-    fail("unknown mode '\(options.mode)'; use latency, breakdown, throughput or c2pa")
+    fail("unknown mode '\(options.mode)'; use latency, breakdown, ingest, throughput or c2pa")
 }
