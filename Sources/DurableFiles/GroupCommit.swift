@@ -9,6 +9,11 @@ import Synchronization
 /// A caller's data is covered only by a sync that *starts* after the caller asked, so a round
 /// takes its waiters before it syncs and everyone who asks during the sync waits for the next
 /// round. The syncs run on a serial queue of their own, never on the Swift cooperative pool.
+///
+/// With a `write` stage and an `eventualSyncDelay`, data no one waits for is handed to the OS
+/// within `eventualDelay` (it then survives a killed process) and synced within
+/// `eventualSyncDelay` (it then survives a power cut), so a stream of reads costs one fsync a
+/// second instead of one every few milliseconds.
 package final class GroupCommit: Sendable {
     package typealias Sync = @Sendable () throws -> Void
     typealias Waiter = @Sendable (Result<Void, any Error>) -> Void
@@ -20,23 +25,38 @@ package final class GroupCommit: Sendable {
         /// Data written with `eventually` waits for a round; one is scheduled when none runs.
         var eventuallyPending = false
         var eventuallyScheduled = false
+        /// Written by an eventual round and not synced yet; a sync is scheduled for it.
+        var unsynced = false
+        var syncScheduled = false
+        /// The scheduled sync is due: the next round syncs even with no waiter.
+        var syncDue = false
         var rounds = 0
+        var syncs = 0
     }
 
+    private let write: Sync?
     private let sync: Sync
     private let queue: DispatchQueue
     private let eventualDelay: DispatchTimeInterval
+    private let eventualSyncDelay: DispatchTimeInterval?
     private let onEventualFailure: @Sendable (any Error) -> Void
     private let state = Mutex(State())
 
     /// - Parameters:
     ///   - eventualDelay: how long data written with `eventually()` may stay unsynced when no
     ///     one else asks for a sync (a few milliseconds: that is the window such data shares).
+    ///   - eventualSyncDelay: with `write`, how long data written by an eventual round may stay
+    ///     unsynced; nil syncs in every round.
     ///   - onEventualFailure: where a failed sync that no waiter asked for is reported (the
     ///     host's log), so a failure is never dropped.
+    ///   - write: hands buffered data to the OS (no fsync); every round runs it before `sync`.
     package init(label: String, eventualDelay: DispatchTimeInterval = .milliseconds(5),
-                 onEventualFailure: @escaping @Sendable (any Error) -> Void, sync: @escaping Sync) {
+                 eventualSyncDelay: DispatchTimeInterval? = nil,
+                 onEventualFailure: @escaping @Sendable (any Error) -> Void,
+                 write: Sync? = nil, sync: @escaping Sync) {
+        self.write = write
         self.sync = sync
+        self.eventualSyncDelay = write == nil ? nil : eventualSyncDelay
         self.queue = DispatchQueue(label: label, qos: .userInitiated)
         self.eventualDelay = eventualDelay
         self.onEventualFailure = onEventualFailure
@@ -84,8 +104,11 @@ package final class GroupCommit: Sendable {
         }
     }
 
-    /// Syncs run so far (tests and benchmarks count them).
+    /// Rounds run so far, with or without a sync (tests and benchmarks count them).
     package var rounds: Int { state.withLock { $0.rounds } }
+
+    /// Syncs run so far.
+    package var syncs: Int { state.withLock { $0.syncs } }
 
     /// Callers waiting for the next round (tests use it to line up a batch).
     package var waiting: Int { state.withLock { $0.waiters.count } }
@@ -102,21 +125,56 @@ package final class GroupCommit: Sendable {
 
     private func runRounds() {
         while true {
-            let round = state.withLock { state -> (waiters: [Waiter], eventual: Bool)? in
-                guard !state.waiters.isEmpty || state.eventuallyPending else {
+            let round = state.withLock { state -> (waiters: [Waiter], eventual: Bool, syncs: Bool)? in
+                guard !state.waiters.isEmpty || state.eventuallyPending || state.syncDue else {
                     state.running = false
                     return nil
                 }
-                let round = (waiters: state.waiters, eventual: state.eventuallyPending)
+                // Only a round no one waits for, with a write stage, may leave its data unsynced.
+                let syncs = !state.waiters.isEmpty || state.syncDue || eventualSyncDelay == nil
+                let round = (waiters: state.waiters, eventual: state.eventuallyPending || state.syncDue, syncs: syncs)
                 state.waiters = []
                 state.eventuallyPending = false
+                state.syncDue = false
                 state.rounds += 1
+                if syncs {
+                    state.syncs += 1
+                    state.unsynced = false
+                }
                 return round
             }
-            guard let (batch, eventual) = round else { return }
-            let result = Result { try sync() }
+            guard let (batch, eventual, syncs) = round else { return }
+            let result = Result {
+                try write?()
+                if syncs { try sync() }
+            }
             if case .failure(let error) = result, eventual { onEventualFailure(error) }
+            if !syncs, case .success = result { scheduleSync() }
             for waiter in batch { waiter(result) }
+        }
+    }
+
+    /// After an eventual round wrote without syncing: a sync within `eventualSyncDelay`, unless a
+    /// round that syncs comes first.
+    private func scheduleSync() {
+        guard let delay = eventualSyncDelay else { return }
+        let schedule = state.withLock { state -> Bool in
+            state.unsynced = true
+            guard !state.syncScheduled else { return false }
+            state.syncScheduled = true
+            return true
+        }
+        guard schedule else { return }
+        queue.asyncAfter(deadline: .now() + delay) { [self] in
+            let start = state.withLock { state -> Bool in
+                state.syncScheduled = false
+                guard state.unsynced else { return false }
+                state.syncDue = true
+                guard !state.running else { return false }
+                state.running = true
+                return true
+            }
+            if start { runRounds() }
         }
     }
 }

@@ -102,6 +102,24 @@ final class AuditGroupCommitTests: XCTestCase {
         XCTAssertEqual(recorder.durableSize, fileSize)
     }
 
+    /// A read's entry is in the file (a killed host keeps it) long before it is synced: the
+    /// sync comes within `eventualSyncDelay`, so a stream of reads pays one fsync per window.
+    func testReadOnlyEntriesAreWrittenAtOnceAndSyncedLater() throws {
+        let recorder = SyncRecorder()
+        let log = try AuditLog(path: path, keyRing: ring, eventualDelay: .milliseconds(1), eventualSyncDelay: .seconds(3600),
+                               syncFile: { recorder.sync($0) })
+        for i in 0..<10 {
+            log.appendEventually(principal: "token:ci", action: .apiCall, subject: "GET /v1/jobs/\(i)")
+            while (try? AuditLogReader(path: path).entries().entries.count) ?? 0 <= i { usleep(1000) }  // try?: not readable yet is "not yet"
+        }
+        XCTAssertEqual(recorder.count, 0, "no fsync for reads within the window")
+        XCTAssertEqual(try AuditLogReader(path: path).verify(keyRing: ring).isIntact, true)
+        // A change syncs them with it.
+        try log.append(principal: "cli:ops", action: .budgetChange, subject: "budgets")
+        XCTAssertEqual(recorder.count, 1)
+        XCTAssertEqual(recorder.durableSize, fileSize)
+    }
+
     func testEntryOutsideARequestWaitsItself() throws {
         let recorder = SyncRecorder()
         let trail = makeTrail(try makeLog(recorder))

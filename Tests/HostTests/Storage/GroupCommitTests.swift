@@ -54,6 +54,35 @@ final class GroupCommitTests: XCTestCase {
         XCTAssertEqual(commits.rounds, 1)
     }
 
+    /// With a write stage, data no one waits for is written within the short delay and synced
+    /// once for the whole window; a waiter in between syncs it, and the scheduled sync is then
+    /// not made for nothing.
+    func testEventualRoundsWriteAtOnceAndShareOneSyncPerWindow() async throws {
+        let writes = Mutex(0), syncs = Mutex(0)
+        let commits = GroupCommit(label: "test", eventualDelay: .milliseconds(1), eventualSyncDelay: .milliseconds(400),
+                                  onEventualFailure: { _ in }, write: { writes.withLock { $0 += 1 } }) {
+            syncs.withLock { $0 += 1 }
+        }
+        for _ in 0..<5 {
+            commits.eventually()
+            let before = writes.withLock { $0 }
+            while writes.withLock({ $0 }) == before { usleep(500) }  // each eventual round comes, and writes
+        }
+        XCTAssertEqual(syncs.withLock { $0 }, 0, "written, not synced yet: the window is 400 ms")
+        while syncs.withLock({ $0 }) == 0 { usleep(1000) }
+        XCTAssertEqual(syncs.withLock { $0 }, 1, "one sync for the window's five rounds")
+        XCTAssertEqual(commits.syncs, 1)
+
+        // A waiter's round syncs what an eventual round wrote before it: no second sync follows.
+        commits.eventually()
+        let before = writes.withLock { $0 }
+        while writes.withLock({ $0 }) == before { usleep(500) }
+        try await commits.commit()
+        XCTAssertEqual(syncs.withLock { $0 }, 2)
+        try await Task.sleep(for: .milliseconds(700))
+        XCTAssertEqual(syncs.withLock { $0 }, 2, "the scheduled sync found nothing unsynced")
+    }
+
     func testBatchedWritesAreInPlaceWhenWriteReturns() async throws {
         let folder = NSTemporaryDirectory() + "batch-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }  // try?: a leftover temp folder does not fail a test
