@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Catalog
 import ImagegenConfig
 import ImagegenCore
@@ -22,6 +23,16 @@ public struct AlertInputSource: Sendable {
     let balances: @Sendable (Date) async -> [ProviderBalance]
     let uploadQueues: @Sendable () -> [UploadQueueStatus]
     var recentRecords = 1000
+    /// How long computed baselines are reused. They summarise days of history, and computing
+    /// them reads every success of that window: on each evaluation (every second on a busy
+    /// host) that cost grew with the catalog.
+    var baselineRefresh: TimeInterval = 300
+    private let baselineCache = BaselineCache()
+
+    /// Shared by the copies of this source (it is a value the loop holds).
+    private final class BaselineCache: Sendable {
+        let entry = Mutex<(at: Date, baselines: [String: Double])?>(nil)
+    }
 
     public init(catalog: any CatalogStore & GenerationRecordStore, slotRuns: any SlotRunStore, settings: AlertSettings, budgetSettings: BudgetSettings,
                 balances: @escaping @Sendable (Date) async -> [ProviderBalance] = { _ in [] },
@@ -39,12 +50,22 @@ public struct AlertInputSource: Sendable {
         let policy = BudgetPolicy(settings: budgetSettings)
         return AlertInputs(
             records: records,
-            providerBaselines: try baselines(now: now),
+            providerBaselines: try cachedBaselines(now: now),
             budgets: try catalog.budgetStatus(policy, categories: budgetSettings.categories.keys.sorted(), now: now),
             providerBalances: await balances(now),
             accountUsage: try accountUsage(now: now),
             slotRuns: try slotRuns.history(since: now.addingTimeInterval(-2 * 86_400), limit: 1000),
             uploadQueues: uploadQueues())
+    }
+
+    /// `baselines(now:)`, computed again once `baselineRefresh` has passed (or the clock went back).
+    func cachedBaselines(now: Date) throws -> [String: Double] {
+        if let cached = baselineCache.entry.withLock({ $0 }), now >= cached.at, now.timeIntervalSince(cached.at) < baselineRefresh {
+            return cached.baselines
+        }
+        let fresh = try baselines(now: now)
+        baselineCache.entry.withLock { $0 = (at: now, baselines: fresh) }
+        return fresh
     }
 
     /// Each provider's usual p50 (seconds) of succeeded jobs.

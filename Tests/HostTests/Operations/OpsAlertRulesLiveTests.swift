@@ -119,6 +119,26 @@ final class OpsAlertRulesLiveTests: XCTestCase {
         XCTAssertEqual(pass, ["fired ProviderSlow/preview"])
     }
 
+    /// Baselines summarise days of history: an evaluation reuses them for five minutes instead of
+    /// reading every success of the window again (each second on a busy host).
+    func testBaselinesAreReusedForFiveMinutesThenComputedAgain() async throws {
+        let slowRule = "provider_slow: { window: 3, min_samples: 3, factor: 2, baseline_min_jobs: 4 }"
+        let host = try OpsHost(label: "rule-slow-cache", config: "alerts: { \(slowRule) }")
+        let clock = ManualWallClock(Date())
+        var phase = try host.phase()
+        try await phase.runPrompts(4)
+        phase = try host.phase()
+        let loop = try phase.loop(clock: clock)
+        let source = await loop.inputSource
+        let start = Date()
+        XCTAssertEqual(try source.cachedBaselines(now: start), [:], "1 older success is no baseline")
+        try await phase.runPrompts(4)
+        XCTAssertEqual(try source.baselines(now: Date()).keys.sorted(), ["preview"], "5 older successes are one")
+        XCTAssertEqual(try source.cachedBaselines(now: start.addingTimeInterval(10)), [:], "reused within five minutes")
+        XCTAssertEqual(try source.cachedBaselines(now: start.addingTimeInterval(301)).keys.sorted(), ["preview"],
+                       "computed again after five minutes")
+    }
+
     func testRateLimitedProviderFiresQuotaAlertAndClearsWhenTheWindowPasses() async throws {
         let host = try OpsHost(label: "rule-429", config: """
             providers: { preview: { fail_every_n: 1, fail_status: 3 } }, \(Self.failFast),
