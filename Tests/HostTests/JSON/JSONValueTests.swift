@@ -25,6 +25,16 @@ final class JSONValueTests: XCTestCase {
         XCTAssertEqual(String(decoding: JSONValue.string("\t\r").encoded(), as: UTF8.self), #""\t\r""#)
     }
 
+    func testEveryKindOfValueParsesAtTopLevelAndNested() throws {
+        XCTAssertEqual(JSONValue.parse(Array(#""s""#.utf8)), .string("s"))
+        XCTAssertEqual(JSONValue.parse(Array("0".utf8)), .number(0))
+        XCTAssertEqual(JSONValue.parse(Array("1".utf8)), .number(1), "1 is a number, not true")
+        XCTAssertEqual(JSONValue.parse(Array("false".utf8)), .bool(false), "false is a boolean, not 0")
+        XCTAssertEqual(JSONValue.parse(Array("null".utf8)), .null)
+        XCTAssertEqual(JSONValue.parse(Array(#"[{"a":[{}]},[],"1",1,true,null]"#.utf8)),
+                       [["a": [[:]]], [], "1", 1, true, nil])
+    }
+
     func testMalformedInputIsNil() {
         XCTAssertNil(JSONValue.parse(Array(#"{"a":"#.utf8)))
         XCTAssertNil(JSONValue.parse(Array("not json".utf8)))
