@@ -120,10 +120,6 @@ extension JobExecution {
                     decoded = image
                     verified.width = image.width
                     verified.height = image.height
-                    quality = try? workshop.score(image)  // try?: the score is advisory (nil = not scored); the image itself passed the full check above
-                    // Colours measured on the image, so a filter finds what the prompt did not say.
-                    for colour in (try? workshop.dominantColours(image)) ?? [] where !tags.contains(colour) { tags.append(colour) }  // try?: tags are advisory; an image whose colours cannot be read keeps its prompt's tags
-                    fingerprint = try? workshop.perceptualHash(image)  // try?: nil leaves the hash to the fingerprint recorder, which then decodes the stored file itself
                 } catch {
                     return finish(.failed, ("bad_image", "\(plugin) returned output \(index) that is not a usable image: \(error)"),
                                   cost: totalCost, costSource: costSource, providerTime: state.providerTime)
@@ -131,7 +127,17 @@ extension JobExecution {
             }
             // The output nudity check, on the same decode, before the image is stored as a good one:
             // a quarantined image is kept with its verdict but never available, uploaded or processed.
-            let verdict = await outputVerdict(image: decoded, bytes: bytes, category: job.category)
+            // The detector works in its own process while the measurements below run here: the
+            // job waits for the longer of the two, not for both.
+            let checked = decoded, category = job.category
+            async let pendingVerdict = outputVerdict(image: checked, bytes: bytes, category: category)
+            if let workshop = service.imaging, let image = checked {
+                quality = try? workshop.score(image)  // try?: the score is advisory (nil = not scored); the image itself passed the full check above
+                // Colours measured on the image, so a filter finds what the prompt did not say.
+                for colour in (try? workshop.dominantColours(image)) ?? [] where !tags.contains(colour) { tags.append(colour) }  // try?: tags are advisory; an image whose colours cannot be read keeps its prompt's tags
+                fingerprint = try? workshop.perceptualHash(image)  // try?: nil leaves the hash to the fingerprint recorder, which then decodes the stored file itself
+            }
+            let verdict = await pendingVerdict
             let relative = service.content.relativePath(category: job.category, date: job.createdAt, imageID: imageID,
                                                         ext: ContentStore.fileExtension(mime: verified.mime))
             let record = ImageRecord(
