@@ -16,13 +16,22 @@ public struct OutputCheckSettings: Sendable, Codable, Equatable {
     /// Seconds the detector may take to start or to answer one image before it is killed (and
     /// restarted for the next image); the image it did not answer is quarantined.
     public var timeoutSeconds = 30.0
+    /// Detector processes, each checking one image at a time; 0 = one per two cores (at least
+    /// one). One process caps a host at about 25 images a second per core; each more costs the
+    /// memory of a Python with the model (~100 MB) and starts only when the others are busy.
+    public var processes = 0
+
+    /// The processes `processes` asks for on a machine with `cores` cores.
+    public func effectiveProcesses(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        processes > 0 ? processes : max(1, cores / 2)
+    }
 
     public static let detectors = ["nudenet"]
-    static let knownKeys = ["enabled", "detector", "python", "threshold", "timeout_seconds"]
+    static let knownKeys = ["enabled", "detector", "python", "threshold", "timeout_seconds", "processes"]
 
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case enabled, detector, python, threshold
+        case enabled, detector, python, threshold, processes
         case timeoutSeconds = "timeout_seconds"
     }
     public init(from decoder: any Decoder) throws {
@@ -32,6 +41,7 @@ public struct OutputCheckSettings: Sendable, Codable, Equatable {
         python = try c.decodeIfPresent(String.self, forKey: .python)
         threshold = try c.decodeIfPresent(Double.self, forKey: .threshold) ?? threshold
         timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? timeoutSeconds
+        processes = try c.decodeIfPresent(Int.self, forKey: .processes) ?? processes
     }
 }
 

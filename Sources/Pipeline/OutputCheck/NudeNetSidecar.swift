@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import DurableFiles
 import ImagegenCore
 
@@ -7,12 +8,22 @@ import ImagegenCore
 /// (`--serve`). It starts on the first image to check, not when the host opens (a CLI command
 /// that generates nothing never pays Python's start); the model then loads once per host and
 /// each image costs only its detection. A detector that does not start or answer within
-/// `timeout` seconds is killed and started again for the next image. Copies share the process.
+/// `timeout` seconds is killed and started again for the next image. Copies share the processes.
+///
+/// With `processes` above one, an image goes to the first idle process; another process starts
+/// only when all the started ones are busy, so a quiet host keeps one.
 public struct NudeNetSidecar: NudityClassifier {
     public let script: String
     public let python: String
     public let timeout: Double
-    private let session: SidecarSession
+    private let sessions: [SidecarSession]
+    private let turn = Turn()
+
+    /// Which busy process a call waits for when none is idle (round robin).
+    private final class Turn: Sendable {
+        private let next = Atomic<Int>(0)
+        func take(_ count: Int) -> Int { next.add(1, ordering: .relaxed).oldValue % count }
+    }
 
     /// - Parameters:
     ///   - python: the interpreter; `/usr/bin/env` runs PATH's `python3`.
@@ -20,31 +31,40 @@ public struct NudeNetSidecar: NudityClassifier {
     ///     (the host ships the script inside its binary).
     ///   - restartPause: after a start fails, later images fail at once for this long instead of
     ///     each waiting for another start.
+    ///   - processes: at most this many detector processes at once (at least one).
     public init(script: String, python: String = "/usr/bin/env", timeout: Double = 30, scriptText: String? = nil,
-                restartPause: Double = 5) {
+                restartPause: Double = 5, processes: Int = 1) {
         self.script = script
         self.python = python
         self.timeout = timeout
-        session = SidecarSession(launch: DetectorLaunch(script: script, scriptText: scriptText, python: python, timeout: timeout),
-                                 restartPause: restartPause)
+        let launch = DetectorLaunch(script: script, scriptText: scriptText, python: python, timeout: timeout)
+        sessions = (0..<max(1, processes)).map { _ in SidecarSession(launch: launch, restartPause: restartPause) }
     }
 
     /// `nudenet 3.4.2` as the running script reports it; `nudenet` before its first start.
-    public var name: String { session.status.name ?? "nudenet" }
+    public var name: String { sessions.lazy.compactMap(\.status.name).first ?? "nudenet" }
 
-    public var status: NudityDetectorStatus { session.status }
-
-    public func classify(files: [String]) throws(NudityCheckError) -> [[NudityFinding]] {
-        try session.withRunning { (process) throws(NudityCheckError) in
-            try files.map { file throws(NudityCheckError) in try process.detect(file) }
-        }
+    /// The first process's, unless another cannot run: then that one's, so health shows it.
+    public var status: NudityDetectorStatus {
+        let all = sessions.map(\.status)
+        return all.first { $0.state == .unavailable } ?? all[0]
     }
 
-    /// Starts the detector now (a check, a benchmark or a warm-up) and returns this value.
-    /// Throws `.unavailable` naming what to install when it cannot start.
+    public func classify(files: [String]) throws(NudityCheckError) -> [[NudityFinding]] {
+        let detect = { (process: RunningDetector) throws(NudityCheckError) -> [[NudityFinding]] in
+            try files.map { file throws(NudityCheckError) in try process.detect(file) }
+        }
+        for session in sessions {
+            if let found = try session.withRunningIfIdle(detect) { return found }
+        }
+        return try sessions[turn.take(sessions.count)].withRunning(detect)
+    }
+
+    /// Starts the first detector process now (a check, a benchmark or a warm-up) and returns this
+    /// value. Throws `.unavailable` naming what to install when it cannot start.
     @discardableResult
     public func identified() throws(NudityCheckError) -> NudeNetSidecar {
-        try session.withRunning { (_: RunningDetector) throws(NudityCheckError) in () }
+        try sessions[0].withRunning { (_: RunningDetector) throws(NudityCheckError) in () }
         return self
     }
 }

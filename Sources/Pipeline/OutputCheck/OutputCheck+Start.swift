@@ -9,7 +9,8 @@ extension OutputCheck {
     public static func start(_ settings: OutputCheckSettings, dataDirectory: String) -> OutputCheck? {
         guard settings.enabled else { return nil }
         let sidecar = NudeNetSidecar(script: dataDirectory + "/classifiers/nudenet-detect.py", python: settings.python ?? defaultPython(),
-                                     timeout: settings.timeoutSeconds, scriptText: NudeNetSidecar.shippedScript)
+                                     timeout: settings.timeoutSeconds, scriptText: NudeNetSidecar.shippedScript,
+                                     processes: settings.effectiveProcesses())
         return OutputCheck(classifier: sidecar, rules: NudityRules(threshold: settings.threshold))
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// The one detector process of a `NudeNetSidecar`: started on first use, replaced after it dies,
+/// One detector process of a `NudeNetSidecar`: started on first use, replaced after it dies,
 /// hangs or talks nonsense. Calls are serialised (one image at a time goes through the pipe).
 final class SidecarSession: Sendable {
     private let launch: DetectorLaunch
@@ -19,20 +19,27 @@ final class SidecarSession: Sendable {
     var status: NudityDetectorStatus { statusSlot.withLock { $0 } }
 
     func withRunning<T: Sendable>(_ body: (RunningDetector) throws(NudityCheckError) -> T) throws(NudityCheckError) -> T {
-        try running.withLock { (current: inout RunningDetector?) throws(NudityCheckError) -> T in
-            if current == nil { current = try start() }
-            do throws(NudityCheckError) {
-                return try body(current!)
-            } catch {
-                // A dead, hung or garbled detector is stopped and replaced on the next call; an
-                // unreadable image leaves it running.
-                if case .unavailable = error {
-                    current?.stop()
-                    current = nil
-                    setStatus(.unavailable, error: error.description)
-                }
-                throw error
+        try running.withLock { (current: inout RunningDetector?) throws(NudityCheckError) -> T in try use(&current, body) }
+    }
+
+    /// `withRunning` when no other call is using this process; nil (at once) when one is.
+    func withRunningIfIdle<T: Sendable>(_ body: (RunningDetector) throws(NudityCheckError) -> T) throws(NudityCheckError) -> T? {
+        try running.withLockIfAvailable { (current: inout RunningDetector?) throws(NudityCheckError) -> T in try use(&current, body) }
+    }
+
+    private func use<T>(_ current: inout RunningDetector?, _ body: (RunningDetector) throws(NudityCheckError) -> T) throws(NudityCheckError) -> T {
+        if current == nil { current = try start() }
+        do throws(NudityCheckError) {
+            return try body(current!)
+        } catch {
+            // A dead, hung or garbled detector is stopped and replaced on the next call; an
+            // unreadable image leaves it running.
+            if case .unavailable = error {
+                current?.stop()
+                current = nil
+                setStatus(.unavailable, error: error.description)
             }
+            throw error
         }
     }
 

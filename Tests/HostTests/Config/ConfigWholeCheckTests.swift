@@ -35,6 +35,9 @@ final class ConfigWholeCheckTests: XCTestCase {
         XCTAssertTrue(refusal("{ defaults: { width: 0 } }").contains("defaults.width"))
         XCTAssertTrue(refusal("{ jobs: { poll_interval_ms: 0 } }").contains("jobs.poll_interval_ms"))
         XCTAssertTrue(refusal("{ defaults: { width: \"wide\" } }").contains("defaults.width"))
+        XCTAssertTrue(refusal("{ output_check: { processes: 17 } }").contains("output_check.processes"))
+        XCTAssertTrue(refusal("{ output_check: { proceses: 2 } }").contains("did you mean output_check.processes?"))
+        XCTAssertEqual(refusal("{ output_check: { processes: 2 } }"), "accepted")
         XCTAssertEqual(refusal("{ budgets: { daily: 0.01, categories: { feet: { monthly: 3 } } }, defaults: { width: 64 } }"), "accepted")
     }
 

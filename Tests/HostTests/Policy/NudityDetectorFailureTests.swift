@@ -1,6 +1,8 @@
 import Foundation
+import Synchronization
 import XCTest
 @testable import Host
+import ImagegenConfig
 @testable import ImagegenCore
 @testable import Pipeline
 
@@ -116,5 +118,32 @@ final class NudityDetectorFailureTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("cannot start \(self.folder)/no-python3"), "\(error)")
             XCTAssertTrue("\(error)".contains("scripts/install-deps.sh"), "\(error)")
         }
+    }
+
+    /// With two processes, an image that arrives while the first is busy goes to a second one,
+    /// started then; alone, images reuse the first. The fake answers with its process id.
+    func testASecondProcessStartsOnlyWhenTheFirstIsBusy() throws {
+        let body = #"while read path; do sleep 1; echo "{\"path\": \"$path\", \"detections\": [{\"label\": \"pid-$$\", \"score\": 0.9, \"box\": [1, 2, 3, 4]}]}"; done"#
+        let (script, started) = try fake("pool", "\(Self.greeting)\n\(body)")
+        let detector = NudeNetSidecar(script: script, python: "/bin/sh", timeout: 10, restartPause: 0, processes: 2)
+        let image = folder + "/image.png"
+        @Sendable func label() throws -> String { try detector.classify(files: [image])[0][0].label }
+        let first = try label(), again = try label()
+        XCTAssertEqual(first, again, "one image at a time: the first process answers both")
+        XCTAssertEqual(starts(started), 1)
+
+        let labels = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            // try?: a failed call leaves one label, which the assertion below reports
+            if let l = try? label() { labels.withLock { $0.append(l) } }
+        }
+        XCTAssertEqual(Set(labels.withLock { $0 }).count, 2, "two images at once went to two processes: \(labels.withLock { $0 })")
+        XCTAssertEqual(starts(started), 2, "the second process started when the first was busy, and only then")
+        XCTAssertEqual(detector.status.state, .running)
+        // The default: one process per two cores.
+        XCTAssertEqual([1, 2, 3, 8].map { OutputCheckSettings().effectiveProcesses(cores: $0) }, [1, 1, 1, 4])
+        var three = OutputCheckSettings()
+        three.processes = 3
+        XCTAssertEqual(three.effectiveProcesses(cores: 2), 3)
     }
 }
