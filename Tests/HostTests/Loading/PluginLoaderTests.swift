@@ -143,4 +143,27 @@ final class PluginLoaderTests: XCTestCase {
         XCTAssertEqual(set.records.map(\.status), ["loaded", "refused"])
         XCTAssertEqual(set.records[1].error, "two.so: plugin id \"fixture\" is already loaded from one.so; remove one of the two files")
     }
+
+    /// A plugin file that is a symbolic link (into a build folder) is watched through the link:
+    /// a new build at the target is loaded on the next scan.
+    func testALinkedPluginIsReloadedWhenItsTargetChanges() throws {
+        let builds = TestEnvironment.temporaryDirectory("linked-builds")
+        defer { try? FileManager.default.removeItem(atPath: builds) }  // try?: test scratch cleanup
+        try TestEnvironment.compilePlugin(source: TestEnvironment.fixtureSource, output: builds + "/fixture.so",
+                                          defines: [#"FIXTURE_ID="linked""#])
+        try FileManager.default.createSymbolicLink(atPath: folder + "/linked.so", withDestinationPath: builds + "/fixture.so")
+        let (log, _) = TestEnvironment.capturingLog()
+        let set = PluginSet(directory: folder, loader: PluginLoader(log: log, secrets: EnvironmentSecrets(environment: [:])),
+                            log: log, providerConfig: [:])
+        set.rescan()
+        XCTAssertEqual(set.generations.flatMap { $0.manifest.models.map(\.name) }, ["fixture-model"])
+        // A new build at the target: another model, a later modification time.
+        try TestEnvironment.compilePlugin(source: TestEnvironment.fixtureSource, output: builds + "/next.so",
+                                          defines: [#"FIXTURE_ID="linked""#, #"FIXTURE_MODEL="next-model""#])
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: builds + "/next.so")
+        _ = rename(builds + "/next.so", builds + "/fixture.so")
+        let changes = set.rescan()
+        XCTAssertEqual(changes.count, 1, "\(changes)")
+        XCTAssertEqual(set.generations.flatMap { $0.manifest.models.map(\.name) }, ["next-model"])
+    }
 }
