@@ -136,6 +136,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
     ///   JSONEncoder's bytes); otherwise `\u0008` and `\u000c`.
     package static func writeString(_ s: String, to out: inout [UInt8], shortControls: Bool = false) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copied in one go instead of byte by byte.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
