@@ -44,11 +44,17 @@ package struct AuditEntry: Codable, Sendable, Equatable {
     /// not depend on how a JSON encoder orders keys or escapes characters.
     static func canonicalBytes(seq: Int, time: String, principal: String, action: AuditAction, subject: String,
                                details: [String: String], key: KeyID, prevHash: String) -> [UInt8] {
-        var out = Array("imagegen.audit.v1\n".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out.append(contentsOf: "imagegen.audit.v1\n".utf8)
+        // Appended straight from the strings' UTF-8 views: no intermediate arrays (this runs for
+        // every API call).
         func field(_ name: String, _ value: String) {
-            let bytes = Array(value.utf8)
-            out.append(contentsOf: Array("\(name):\(bytes.count):".utf8))
-            out.append(contentsOf: bytes)
+            out.append(contentsOf: name.utf8)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: String(value.utf8.count).utf8)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: value.utf8)
             out.append(0x0A)
         }
         field("seq", String(seq))
@@ -58,10 +64,11 @@ package struct AuditEntry: Codable, Sendable, Equatable {
         field("subject", subject)
         let sorted = details.map { (Array($0.key.utf8), Array($0.value.utf8)) }
             .sorted { $0.0.lexicographicallyPrecedes($1.0) }
-        out.append(contentsOf: Array("details:\(sorted.count)\n".utf8))
+        out.append(contentsOf: "details:\(sorted.count)\n".utf8)
         for (name, value) in sorted {
-            out.append(contentsOf: Array("\(name.count):".utf8)); out.append(contentsOf: name)
-            out.append(contentsOf: Array("=\(value.count):".utf8)); out.append(contentsOf: value)
+            out.append(contentsOf: String(name.count).utf8); out.append(UInt8(ascii: ":")); out.append(contentsOf: name)
+            out.append(UInt8(ascii: "=")); out.append(contentsOf: String(value.count).utf8); out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: value)
             out.append(0x0A)
         }
         field("key", key.rawValue)
