@@ -44,10 +44,12 @@ public struct NudeNetSidecar: NudityClassifier {
     /// `nudenet 3.4.2` as the running script reports it; `nudenet` before its first start.
     public var name: String { sessions.lazy.compactMap(\.status.name).first ?? "nudenet" }
 
-    /// The first process's, unless another cannot run: then that one's, so health shows it.
+    /// Running while any process runs (images are being checked); otherwise why one cannot run.
+    /// A spare process that failed once stays so until it is needed again, which must not leave
+    /// the host degraded while the first one checks every image.
     public var status: NudityDetectorStatus {
         let all = sessions.map(\.status)
-        return all.first { $0.state == .unavailable } ?? all[0]
+        return all.first { $0.state == .running } ?? all.first { $0.state == .unavailable } ?? all[0]
     }
 
     public func classify(files: [String]) throws(NudityCheckError) -> [[NudityFinding]] {

@@ -146,4 +146,24 @@ final class NudityDetectorFailureTests: XCTestCase {
         three.processes = 3
         XCTAssertEqual(three.effectiveProcesses(cores: 2), 3)
     }
+
+    /// A spare process that died stays down until it is needed again; health follows the process
+    /// that checks the images, so the host is not reported degraded while it works.
+    func testASpareProcessThatDiedDoesNotMakeTheCheckUnavailable() throws {
+        let body = #"while read path; do case "$path" in *crash*) exit 1;; esac; sleep 1; echo "{\"path\": \"$path\", \"detections\": []}"; done"#
+        let (script, _) = try fake("spare", "\(Self.greeting)\n\(body)")
+        let detector = NudeNetSidecar(script: script, python: "/bin/sh", timeout: 10, restartPause: 0, processes: 2)
+        let slow = folder + "/slow.png", crash = folder + "/crash.png"
+        let outcomes = Mutex<[String: Bool]>([:])
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            if i == 1 { usleep(200_000) }  // the second arrives while the first process is busy
+            let file = i == 0 ? slow : crash
+            // try?: the crashing image's failure is the point; recorded as false
+            let answered = (try? detector.classify(files: [file])) != nil
+            outcomes.withLock { $0[file] = answered }
+        }
+        XCTAssertEqual(outcomes.withLock { $0 }, [slow: true, crash: false])
+        XCTAssertEqual(detector.status.state, .running, "the first process still checks images: \(detector.status)")
+        XCTAssertNoThrow(try detector.classify(files: [slow]))
+    }
 }
