@@ -37,7 +37,7 @@ extension Configuration {
                     "must be within 0.1...3600 seconds, got \(outputCheck.timeoutSeconds)")
         try require(outputCheck.python.map { !$0.isEmpty } ?? true, "output_check.python", "must be the path of a Python interpreter")
         try require((0...16).contains(outputCheck.processes), "output_check.processes",
-                    "must be within 0...16 (0 = one per core, at most four), got \(outputCheck.processes)")
+                    "must be within 0...16 (0 = one per two cores, at most four), got \(outputCheck.processes)")
         for (key, days) in [("retention.rejected_days", retention.rejectedDays), ("retention.quarantined_days", retention.quarantinedDays)] {
             guard let days else { continue }
             try require((1...36_500).contains(days), key, "must be a number of days within 1...36500, got \(days)")

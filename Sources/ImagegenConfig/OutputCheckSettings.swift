@@ -16,14 +16,15 @@ public struct OutputCheckSettings: Sendable, Codable, Equatable {
     /// Seconds the detector may take to start or to answer one image before it is killed (and
     /// restarted for the next image); the image it did not answer is quarantined.
     public var timeoutSeconds = 30.0
-    /// Detector processes, each checking one image at a time; 0 = one per core, at most four. One
-    /// process caps a host at about 25 images a second; each more costs the memory of a Python
-    /// with the model (~100 MB) and starts only when the others are busy, so a quiet host runs one.
+    /// Detector processes, each checking one image at a time; 0 = one per two cores (at least one,
+    /// at most four): the host's own work on each image needs the other cores. One process caps a
+    /// host at about 25 images a second; each more costs the memory of a Python with the model
+    /// (~100 MB) and starts only when the others are busy, so a quiet host runs one.
     public var processes = 0
 
     /// The processes `processes` asks for on a machine with `cores` cores.
     public func effectiveProcesses(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
-        processes > 0 ? processes : min(4, max(1, cores))
+        processes > 0 ? processes : min(4, max(1, cores / 2))
     }
 
     public static let detectors = ["nudenet"]

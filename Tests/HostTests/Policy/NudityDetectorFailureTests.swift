@@ -140,8 +140,8 @@ final class NudityDetectorFailureTests: XCTestCase {
         XCTAssertEqual(Set(labels.withLock { $0 }).count, 2, "two images at once went to two processes: \(labels.withLock { $0 })")
         XCTAssertEqual(starts(started), 2, "the second process started when the first was busy, and only then")
         XCTAssertEqual(detector.status.state, .running)
-        // The default: one process per core, at most four.
-        XCTAssertEqual([1, 2, 3, 8].map { OutputCheckSettings().effectiveProcesses(cores: $0) }, [1, 2, 3, 4])
+        // The default: one process per two cores, at least one, at most four.
+        XCTAssertEqual([1, 2, 3, 8, 16].map { OutputCheckSettings().effectiveProcesses(cores: $0) }, [1, 1, 1, 4, 4])
         var three = OutputCheckSettings()
         three.processes = 3
         XCTAssertEqual(three.effectiveProcesses(cores: 2), 3)
