@@ -14,14 +14,7 @@ import XCTest
 final class ProgressWriteFailureTests: XCTestCase {
     func testAProgressWriteThatFailsIsRetriedAndTheJobStillSucceeds() async throws {
         let host = try TestHost(label: "progwrite", config: "{ providers: { preview: { latency_ms: 400 } } }")
-        let configuration = try Configuration.load(path: host.paths.config)
-        let security = try HostSecurity.open(paths: host.paths, configuration: configuration, log: host.log)
-        let runtime = HostRuntime(paths: host.paths, configuration: configuration, log: host.log, security: security)
-        runtime.plugins.rescan()
-        let sqlite = try SQLiteCatalog(path: host.paths.catalog)
-        try security.attach(sqlite)
-        let failing = WriteRefusingCatalog(inner: sqlite, refusing: .recordProgress)
-        let service = GenerationService(runtime: runtime, catalog: failing)
+        let (service, failing, sqlite) = try WriteRefusingCatalog.service(for: host, refusing: .recordProgress)
 
         let jobs = try service.enqueue(GenerationRequest(model: "preview", prompt: "a green bowl", width: 64, height: 64))
         let id = try XCTUnwrap(jobs.first?.id)

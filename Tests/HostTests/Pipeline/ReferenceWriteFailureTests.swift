@@ -15,14 +15,7 @@ final class ReferenceWriteFailureTests: XCTestCase {
     func testAReferenceThatCannotBeRecordedEndsTheJobWithoutPollingOrResubmitting() async throws {
         let submitLog = TestEnvironment.temporaryDirectory("refwrite-log") + "/submits.log"
         let host = try TestHost(label: "refwrite", config: "{ providers: { preview: { submit_log: \"\(submitLog)\", latency_ms: 50 } } }")
-        let configuration = try Configuration.load(path: host.paths.config)
-        let security = try HostSecurity.open(paths: host.paths, configuration: configuration, log: host.log)
-        let runtime = HostRuntime(paths: host.paths, configuration: configuration, log: host.log, security: security)
-        runtime.plugins.rescan()
-        let sqlite = try SQLiteCatalog(path: host.paths.catalog)
-        try security.attach(sqlite)
-        let failing = WriteRefusingCatalog(inner: sqlite, refusing: .recordSubmitted)
-        let service = GenerationService(runtime: runtime, catalog: failing)
+        let (service, failing, sqlite) = try WriteRefusingCatalog.service(for: host, refusing: .recordSubmitted)
 
         let jobs = try service.enqueue(GenerationRequest(model: "preview", prompt: "a blue vase", width: 64, height: 64))
         let id = try XCTUnwrap(jobs.first?.id)
@@ -40,7 +33,7 @@ final class ReferenceWriteFailureTests: XCTestCase {
         XCTAssertEqual(try submits(submitLog), [id], "sent exactly once")
 
         // A second runner over the same catalog (a restart) leaves the ended job alone.
-        let again = JobRunner(service: GenerationService(runtime: runtime, catalog: sqlite))
+        let again = JobRunner(service: GenerationService(runtime: service.runtime, catalog: sqlite))
         await again.start()
         try await Task.sleep(for: .milliseconds(300))
         await again.stop(grace: 1)

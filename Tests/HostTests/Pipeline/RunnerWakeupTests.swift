@@ -1,10 +1,6 @@
 import Foundation
 import XCTest
-@testable import CatalogSQLite
-@testable import Host
-@testable import ImagegenConfig
 @testable import Pipeline
-@testable import Security
 
 /// The runner's two sleeps (the dispatch loop's, and `waitForChange`, which every `wait`
 /// request's pump uses) end early when something happens. A timer that outlived such a sleep
@@ -13,16 +9,9 @@ import XCTest
 /// the number of jobs it had run.
 final class RunnerWakeupTests: XCTestCase {
     private func runner(_ label: String) throws -> (JobRunner, WriteRefusingCatalog) {
-        let host = try TestHost(label: label)
-        let configuration = try Configuration.load(path: host.paths.config)
-        let security = try HostSecurity.open(paths: host.paths, configuration: configuration, log: host.log)
-        let runtime = HostRuntime(paths: host.paths, configuration: configuration, log: host.log, security: security)
-        runtime.plugins.rescan()
-        let sqlite = try SQLiteCatalog(path: host.paths.catalog)
-        try security.attach(sqlite)
         // Refuses a write no job here makes: only its count of queue reads is used.
-        let catalog = WriteRefusingCatalog(inner: sqlite, refusing: .recordProgress)
-        return (JobRunner(service: GenerationService(runtime: runtime, catalog: catalog)), catalog)
+        let (service, catalog, _) = try WriteRefusingCatalog.service(for: try TestHost(label: label), refusing: .recordProgress)
+        return (JobRunner(service: service), catalog)
     }
 
     func testWakingTheDispatchLoopLeavesNoTimerBehindThatReadsTheQueueAgain() async throws {

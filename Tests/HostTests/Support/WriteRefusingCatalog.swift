@@ -25,6 +25,20 @@ final class WriteRefusingCatalog: CatalogStore, @unchecked Sendable {
         self.refused = refused
     }
 
+    /// The host's runtime (plugins scanned) and a generation service over the host's own
+    /// catalog wrapped in one that refuses `refused`.
+    static func service(for host: TestHost, refusing refused: Write) throws -> (service: GenerationService, catalog: WriteRefusingCatalog,
+                                                                               sqlite: SQLiteCatalog) {
+        let configuration = try Configuration.load(path: host.paths.config)
+        let security = try HostSecurity.open(paths: host.paths, configuration: configuration, log: host.log)
+        let runtime = HostRuntime(paths: host.paths, configuration: configuration, log: host.log, security: security)
+        runtime.plugins.rescan()
+        let sqlite = try SQLiteCatalog(path: host.paths.catalog)
+        try security.attach(sqlite)
+        let failing = WriteRefusingCatalog(inner: sqlite, refusing: refused)
+        return (GenerationService(runtime: runtime, catalog: failing), failing, sqlite)
+    }
+
     private func refuse(_ write: Write) throws {
         guard write == refused else { return }
         recordAttempts.withLock { $0 += 1 }
