@@ -83,8 +83,10 @@ package final class GroupCommit: Sendable {
         try outcome.withLock { $0 }!.get()
     }
 
-    /// Asks for a sync within `eventualDelay` without waiting for it: for data whose loss in a
+    /// Asks for a round within `eventualDelay` without waiting for it: for data whose loss in a
     /// crash is acceptable but which must not stay unsynced for long (the audit entry of a read).
+    /// With a write stage and `eventualSyncDelay`, that round only writes, and the sync follows
+    /// within `eventualSyncDelay` unless a waiter's round syncs first.
     package func eventually() {
         let schedule = state.withLock { state -> Bool in
             state.eventuallyPending = true
