@@ -25,10 +25,9 @@ package actor UploadWorker {
     var stopping = false
     var backlogRaised = false
     var lastLeaseSweep = Date.distantPast
-    var waiter: CheckedContinuation<Void, Never>?
-    var timer: Task<Void, Never>?
+    /// The dispatch loop's sleep between polls, ended by `wake()`.
+    let alarm = WakeableSleep()
     var singleton = SingletonGate()
-    var wokenEarly = false
     var listening = false
 
     package init(queue: UploadQueue, client: S3Client, dataDirectory: String, settings: UploadWorkerSettings, log: Log,
@@ -69,14 +68,7 @@ package actor UploadWorker {
 
     /// A file was queued: look now rather than at the next poll.
     package func wake() {
-        if let waiter {
-            self.waiter = nil
-            timer?.cancel()
-            timer = nil
-            waiter.resume()
-        } else {
-            wokenEarly = true
-        }
+        alarm.wake()
     }
 
     /// Stops claiming; uploads in flight get `grace` seconds, then are cancelled and their rows go
@@ -135,7 +127,7 @@ package actor UploadWorker {
                 }
             }
             checkBacklog(now: now)
-            await sleepUntilWoken(settings.pollInterval)
+            await alarm.sleep(for: settings.pollInterval)
         }
     }
 
@@ -153,20 +145,6 @@ package actor UploadWorker {
         wake()
     }
 
-    func sleepUntilWoken(_ duration: Duration) async {
-        if wokenEarly {
-            wokenEarly = false
-            return
-        }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            waiter = continuation
-            timer = Task {
-                // try?: cancelled means woken early; the check below handles it
-                try? await Task.sleep(for: duration)
-                if !Task.isCancelled { self.wake() }
-            }
-        }
-    }
 
     // MARK: - Alerts
 

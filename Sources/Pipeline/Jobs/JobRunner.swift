@@ -15,12 +15,8 @@ public actor JobRunner {
     var parked: Set<String> = []
     var loop: Task<Void, Never>?
     var stopping = false
-    var wakeups: [CheckedContinuation<Void, Never>] = []
-    /// The timeout of the dispatch loop's current sleep, cancelled when something wakes it
-    /// first: a timer left running would wake the loop again when it fires, and each such
-    /// wake-up would start a timer of its own, so every `wake()` would add a 200 ms loop of
-    /// queue reads for the life of the process.
-    var wakeTimer: Task<Void, Never>?
+    /// The dispatch loop's sleep between looks at the queue, ended by `wake()`.
+    let alarm = WakeableSleep()
     /// When `tendClaims` next renews and looks for lapsed claims.
     var nextClaimTending = Date.distantPast
     public private(set) var started = false
@@ -60,11 +56,7 @@ public actor JobRunner {
 
     /// A new job was queued: look now rather than at the next tick.
     public func wake() {
-        wakeTimer?.cancel()
-        wakeTimer = nil
-        let w = wakeups
-        wakeups = []
-        for c in w { c.resume() }
+        alarm.wake()
     }
 
     /// Stops taking queued jobs. Jobs in flight get `grace` seconds to finish; the rest stay
@@ -108,7 +100,7 @@ public actor JobRunner {
                 }
             }
             tendClaims()
-            await sleepUntilWoken(milliseconds: 200)
+            await alarm.sleep(for: .milliseconds(200))
         }
     }
 
@@ -148,17 +140,6 @@ public actor JobRunner {
         }
     }
 
-    func sleepUntilWoken(milliseconds: UInt64) async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            wakeups.append(c)
-            wakeTimer?.cancel()
-            wakeTimer = Task {
-                do { try await Task.sleep(nanoseconds: milliseconds * 1_000_000) } catch { return }  // cancelled: woken first
-                self.wake()
-            }
-        }
-    }
-
     func launch(_ job: Job) {
         var execution = JobExecution(service: service, job: job)
         execution.parking = JobParking { [weak self] parked in await self?.setParked(job.id, parked) }
@@ -194,8 +175,6 @@ public actor JobRunner {
     /// so the catalog reads of `JobCompletionWaiter` grew with every job the host had run.
     var changeWaiters: [Int: ChangeWaiter] = [:]
     var nextChangeWaiter = 0
-    /// Waits whose caller was cancelled before they were registered.
-    var cancelledChangeWaiters: Set<Int> = []
 
     struct ChangeWaiter {
         let continuation: CheckedContinuation<Void, Never>
@@ -211,7 +190,9 @@ public actor JobRunner {
         nextChangeWaiter += 1
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                if cancelledChangeWaiters.remove(id) != nil {
+                // Cancelled before this runs: the cancel handler's release may come first and find
+                // nothing to release, so look here (the body runs on this task, on the actor).
+                if Task.isCancelled {
                     c.resume()
                     return
                 }
@@ -222,15 +203,12 @@ public actor JobRunner {
                 changeWaiters[id] = ChangeWaiter(continuation: c, timeout: timeout)
             }
         } onCancel: {
-            Task { await self.releaseChangeWaiter(id, cancelled: true) }
+            Task { await self.releaseChangeWaiter(id) }
         }
     }
 
-    func releaseChangeWaiter(_ id: Int, cancelled: Bool = false) {
-        guard let waiter = changeWaiters.removeValue(forKey: id) else {
-            if cancelled { cancelledChangeWaiters.insert(id) }
-            return
-        }
+    func releaseChangeWaiter(_ id: Int) {
+        guard let waiter = changeWaiters.removeValue(forKey: id) else { return }
         waiter.timeout.cancel()
         waiter.continuation.resume()
     }
