@@ -96,13 +96,10 @@ package final class GroupCommit: Sendable {
         }
         guard schedule else { return }
         queue.asyncAfter(deadline: .now() + eventualDelay) { [self] in
-            let start = state.withLock { state -> Bool in
+            startRounds { state in
                 state.eventuallyScheduled = false
-                guard !state.running, state.eventuallyPending else { return false }
-                state.running = true
-                return true
+                return state.eventuallyPending
             }
-            if start { runRounds() }
         }
     }
 
@@ -168,15 +165,23 @@ package final class GroupCommit: Sendable {
         }
         guard schedule else { return }
         queue.asyncAfter(deadline: .now() + delay) { [self] in
-            let start = state.withLock { state -> Bool in
+            startRounds { state in
                 state.syncScheduled = false
                 guard state.unsynced else { return false }
                 state.syncDue = true
-                guard !state.running else { return false }
-                state.running = true
                 return true
             }
-            if start { runRounds() }
         }
+    }
+
+    /// On the queue, at a scheduled deadline: `due` (under the lock) says whether there is work
+    /// for a round; if so and no round is running, the rounds run here.
+    private func startRounds(if due: (inout State) -> Bool) {
+        let start = state.withLock { state -> Bool in
+            guard due(&state), !state.running else { return false }
+            state.running = true
+            return true
+        }
+        if start { runRounds() }
     }
 }
